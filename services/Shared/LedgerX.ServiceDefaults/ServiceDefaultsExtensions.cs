@@ -1,0 +1,67 @@
+using System.Text.Json;
+using LedgerX.ServiceDefaults;
+using LedgerX.ServiceDefaults.Health;
+using LedgerX.ServiceDefaults.Http;
+using LedgerX.ServiceDefaults.Logging;
+using LedgerX.ServiceDefaults.Errors;
+using LedgerX.ServiceDefaults.Telemetry;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>
+/// The plumbing every LedgerX service shares, so a service's Program.cs only states what is its own:
+/// <c>builder.AddServiceDefaults()</c>, then <c>app.UseServiceDefaults()</c> and <c>app.MapDefaultEndpoints()</c>.
+/// </summary>
+public static class ServiceDefaultsExtensions
+{
+    /// <summary>
+    /// Adds JSON logging, tracing and metrics, liveness and readiness checks (including the Dapr sidecar),
+    /// RFC 9457 problem details, the request body limit and the Dapr client.
+    /// </summary>
+    public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+
+        // `dapr run` and the Dapr injector set APP_ID, so traces and logs carry the same name as the sidecar's.
+        var serviceName = builder.Configuration["APP_ID"] ?? builder.Environment.ApplicationName;
+
+        builder.AddJsonConsoleLogging(serviceName);
+        builder.AddTracingAndMetrics(serviceName);
+        builder.Services.AddHealthChecks().AddDaprSidecarReadyCheck();
+        builder.Services.AddRfc9457ProblemDetails();
+        builder.Services.AddRequestBodyLimit();
+        builder.Services.AddDaprClient(client =>
+            client.UseJsonSerializationOptions(new JsonSerializerOptions(JsonSerializerDefaults.Web)));
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds request logging, the exception handler and status code pages, so every error leaves as
+    /// <c>application/problem+json</c>. Call it before any other middleware.
+    /// </summary>
+    public static IApplicationBuilder UseServiceDefaults(this IApplicationBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+
+        // Outermost, so the request log records the status that the exception handler settles on.
+        app.UseJsonRequestLogging();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        return app;
+    }
+
+    /// <summary>Maps <c>/healthz</c> (liveness), <c>/readyz</c> (readiness) and <c>/metrics</c> (Prometheus).</summary>
+    public static IEndpointRouteBuilder MapDefaultEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+
+        endpoints.MapHealthEndpoints();
+        // Scrapers carry no tokens; the metrics hold no customer data.
+        endpoints.MapPrometheusScrapingEndpoint(DefaultEndpoints.Metrics).AllowAnonymous();
+        return endpoints;
+    }
+}
