@@ -1,0 +1,74 @@
+namespace LedgerX.Transactions.Domain;
+
+public enum EntryKind { Deposit, Withdrawal, Transfer, Journal, HoldPost, Reversal }
+
+public enum Direction { Debit, Credit }
+
+/// <summary>Free text and labels kept with an entry.</summary>
+public sealed record EntryDetails(string? Description, string? Category, IReadOnlyDictionary<string, string> Metadata)
+{
+    public const int MaxDescriptionLength = 500;
+    public const int MaxCategoryLength = 64;
+
+    public static readonly EntryDetails None = new(null, null, LedgerMetadata.Empty);
+}
+
+/// <summary>One requested posting. A null <see cref="AccountId"/> means the world account of the posting's currency.
+/// <see cref="Field"/> is the request field to blame if this posting is refused (e.g. "toAccountId", "postings[2].accountId").</summary>
+public sealed record PostingRequest(AccountId? AccountId, Direction Direction, Money Money, string Field);
+
+/// <summary>What can be asked of the ledger. Each command names the accounts and holds it reads, so a writer can load
+/// exactly those (and lock them) before deciding.</summary>
+public abstract record LedgerCommand
+{
+    public virtual IEnumerable<AccountId> Accounts => [];
+    public virtual IEnumerable<Currency> WorldCurrencies => [];
+    public virtual IEnumerable<HoldId> Holds => [];
+}
+
+public sealed record OpenAccount(string OwnerId, Currency Currency, long OverdraftLimit, IReadOnlyDictionary<string, string> Metadata) : LedgerCommand;
+
+public sealed record FreezeAccount(AccountId AccountId, string Reason) : LedgerCommand
+{
+    public const int MaxReasonLength = 500;
+    public override IEnumerable<AccountId> Accounts => [AccountId];
+}
+
+public sealed record UnfreezeAccount(AccountId AccountId) : LedgerCommand
+{
+    public override IEnumerable<AccountId> Accounts => [AccountId];
+}
+
+public sealed record CloseAccount(AccountId AccountId) : LedgerCommand
+{
+    public override IEnumerable<AccountId> Accounts => [AccountId];
+}
+
+/// <summary>Deposits, withdrawals, transfers, multi-posting journal entries and reversals are all one command.</summary>
+public sealed record PostEntry(EntryKind Kind, IReadOnlyList<PostingRequest> Postings, EntryDetails Details, EntryId? ReversesEntryId = null) : LedgerCommand
+{
+    public const int MaxPostings = 100;
+    public override IEnumerable<AccountId> Accounts => Postings.Where(p => p.AccountId is not null).Select(p => p.AccountId!.Value);
+    public override IEnumerable<Currency> WorldCurrencies => Postings.Where(p => p.AccountId is null).Select(p => p.Money.Currency);
+}
+
+public sealed record CreateHold(AccountId AccountId, AccountId ToAccountId, Money Amount, DateTimeOffset ExpiresAt, string? Description) : LedgerCommand
+{
+    public override IEnumerable<AccountId> Accounts => [AccountId, ToAccountId];
+}
+
+/// <summary>Posts a pending hold; a null amount posts all of it, a smaller amount posts part and releases the rest.</summary>
+public sealed record PostHold(HoldId HoldId, long? Amount) : LedgerCommand
+{
+    public override IEnumerable<HoldId> Holds => [HoldId];
+}
+
+public sealed record VoidHold(HoldId HoldId) : LedgerCommand
+{
+    public override IEnumerable<HoldId> Holds => [HoldId];
+}
+
+public sealed record ExpireHold(HoldId HoldId) : LedgerCommand
+{
+    public override IEnumerable<HoldId> Holds => [HoldId];
+}

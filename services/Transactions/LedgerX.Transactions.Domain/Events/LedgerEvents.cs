@@ -1,0 +1,99 @@
+namespace LedgerX.Transactions.Domain.Events;
+
+// The ledger's events: the append-only log is made of them, balances are recomputed from them (verify),
+// and they are published through the outbox. They are contracts, so they carry primitives only
+// (Guid, string, long), never domain types whose shape might change. Each has a JSON Schema in
+// contracts/events/ named after its topic.
+
+/// <summary>Common envelope of every ledger event.</summary>
+public abstract record LedgerEvent
+{
+    /// <summary>UUIDv7; the CloudEvent id when published, and what consumers deduplicate on.</summary>
+    public required Guid EventId { get; init; }
+    public required DateTimeOffset OccurredAt { get; init; }
+    /// <summary>Position in the ledger's event log (gapless, from 1). Assigned when the event is appended.</summary>
+    public long Sequence { get; init; }
+}
+
+public sealed record AccountOpened : LedgerEvent
+{
+    public required Guid AccountId { get; init; }
+    public required string OwnerId { get; init; }
+    public required string Currency { get; init; }
+    /// <summary>"customer" or "world" (the outside world's side of deposits and withdrawals).</summary>
+    public required string Kind { get; init; }
+    public required long OverdraftLimit { get; init; }
+    public required IReadOnlyDictionary<string, string> Metadata { get; init; }
+}
+
+public sealed record AccountFrozen : LedgerEvent
+{
+    public required Guid AccountId { get; init; }
+    public required string Reason { get; init; }
+}
+
+public sealed record AccountUnfrozen : LedgerEvent
+{
+    public required Guid AccountId { get; init; }
+}
+
+public sealed record AccountClosed : LedgerEvent
+{
+    public required Guid AccountId { get; init; }
+}
+
+/// <summary>A journal entry was posted. Postings sum to zero per currency.</summary>
+public sealed record TransactionPosted : LedgerEvent
+{
+    public required Guid EntryId { get; init; }
+    /// <summary>deposit, withdrawal, transfer, journal, hold_post or reversal.</summary>
+    public required string Kind { get; init; }
+    public required string? Description { get; init; }
+    public required string? Category { get; init; }
+    public required IReadOnlyDictionary<string, string> Metadata { get; init; }
+    public Guid? ReversesEntryId { get; init; }
+    public Guid? HoldId { get; init; }
+    public required IReadOnlyList<PostingLine> Postings { get; init; }
+}
+
+/// <summary>One side of an entry. <see cref="BalanceAfter"/> is the account's ledger balance right after this posting.</summary>
+public sealed record PostingLine(Guid AccountId, string Direction, long Amount, string Currency, long BalanceAfter);
+
+public sealed record HoldCreated : LedgerEvent
+{
+    public required Guid HoldId { get; init; }
+    public required Guid AccountId { get; init; }
+    public required Guid ToAccountId { get; init; }
+    public required long Amount { get; init; }
+    public required string Currency { get; init; }
+    public required DateTimeOffset ExpiresAt { get; init; }
+    public required string? Description { get; init; }
+}
+
+public sealed record HoldPosted : LedgerEvent
+{
+    public required Guid HoldId { get; init; }
+    public required Guid AccountId { get; init; }
+    public required Guid ToAccountId { get; init; }
+    public required long Amount { get; init; }
+    /// <summary>The part of the hold that was not posted and went back to the available balance.</summary>
+    public required long ReleasedAmount { get; init; }
+    public required string Currency { get; init; }
+    public required Guid EntryId { get; init; }
+}
+
+public sealed record HoldVoided : LedgerEvent
+{
+    public required Guid HoldId { get; init; }
+    public required Guid AccountId { get; init; }
+    public required long Amount { get; init; }
+    public required string Currency { get; init; }
+}
+
+public sealed record HoldExpired : LedgerEvent
+{
+    public required Guid HoldId { get; init; }
+    public required Guid AccountId { get; init; }
+    public required long Amount { get; init; }
+    public required string Currency { get; init; }
+}
