@@ -1,0 +1,46 @@
+namespace LedgerX.Transactions.Api.Apis;
+
+// The HTTP API's request and response shapes (camelCase JSON). Amounts are integers in minor units of `currency`
+// (EUR 12.34 = 1234). Request fields are nullable so that a missing field is reported by name instead of silently
+// defaulting to zero.
+
+public sealed record OpenAccountRequest(string? OwnerId, string? Currency, long? OverdraftLimit, Dictionary<string, string>? Metadata);
+
+public sealed record FreezeAccountRequest(string? Reason);
+
+/// <summary>A deposit into, or a withdrawal from, one account (the other side is the currency's world account).</summary>
+public sealed record MovementRequest(Guid? AccountId, long? Amount, string? Currency, string? Description, string? Category, Dictionary<string, string>? Metadata);
+
+public sealed record TransferRequest(Guid? FromAccountId, Guid? ToAccountId, long? Amount, string? Currency, string? Description, string? Category,
+    Dictionary<string, string>? Metadata);
+
+public sealed record JournalEntryRequest(List<PostingInput>? Postings, string? Description, string? Category, Dictionary<string, string>? Metadata);
+
+/// <summary>One line of a journal entry: <c>direction</c> is "debit" or "credit".</summary>
+public sealed record PostingInput(Guid? AccountId, string? Direction, long? Amount, string? Currency);
+
+public sealed record CreateHoldRequest(Guid? AccountId, Guid? ToAccountId, long? Amount, string? Currency, int? ExpiresInSeconds, string? Description);
+
+/// <summary>Posts a hold; without <c>amount</c> the whole held amount is posted.</summary>
+public sealed record PostHoldRequest(long? Amount);
+
+public sealed record AccountResponse(Guid Id, string OwnerId, string Currency, string Kind, string Status, long OverdraftLimit,
+    long Balance, long HeldAmount, long AvailableBalance, IReadOnlyDictionary<string, string> Metadata, DateTimeOffset OpenedAt, long Version);
+
+public sealed record PostingResponse(Guid AccountId, string Direction, long Amount, string Currency, long BalanceAfter);
+
+public sealed record EntryResponse(Guid Id, long Sequence, string Kind, string? Description, string? Category,
+    IReadOnlyDictionary<string, string> Metadata, IReadOnlyList<PostingResponse> Postings, Guid? ReversesEntryId, Guid? HoldId, DateTimeOffset PostedAt);
+
+public sealed record HoldResponse(Guid Id, Guid AccountId, Guid ToAccountId, long Amount, string Currency, string Status, long PostedAmount,
+    Guid? EntryId, string? Description, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, DateTimeOffset? ClosedAt);
+
+/// <summary>One posting in an account's history, newest first. <c>amount</c> is signed: credits positive, debits negative.</summary>
+public sealed record HistoryItem(Guid EntryId, long Sequence, string Kind, string Direction, long Amount, string Currency, long BalanceAfter,
+    string? Description, string? Category, DateTimeOffset PostedAt);
+
+/// <summary>A page of results; pass <c>nextCursor</c> as <c>after</c> to get the next page (null at the end).</summary>
+public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
+
+/// <summary>One event of the ledger's log, as stored: <c>payload</c> is the published event.</summary>
+public sealed record LogEvent(long Sequence, Guid EventId, string Type, DateTimeOffset OccurredAt, System.Text.Json.JsonElement Payload, string Hash);

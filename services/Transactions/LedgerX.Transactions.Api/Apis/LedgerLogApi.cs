@@ -1,0 +1,46 @@
+using System.Text.Json;
+using LedgerX.Transactions.Api.Infrastructure.Persistence;
+using LedgerX.Transactions.Api.Ledger;
+using LedgerX.Transactions.Domain;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+
+namespace LedgerX.Transactions.Api.Apis;
+
+/// <summary>The ledger as a whole: verification, and the event log in pages (what read models rebuild from).</summary>
+public static class LedgerLogApi
+{
+    public const int MaxEventsPage = 1000;
+
+    public static IEndpointRouteBuilder MapLedgerLogApi(this IEndpointRouteBuilder app)
+    {
+        var ledger = app.MapGroup("/api/v1/ledger").WithTags("Ledger");
+        ledger.MapGet("/verify", Verify).WithName("VerifyLedger")
+            .WithSummary("Recompute every balance from the event log and check the hash chain; reports the first discrepancy");
+        ledger.MapGet("/events", Events).WithName("ListLedgerEvents").WithSummary("The event log in sequence order, paged by sequence");
+        return app;
+    }
+
+    public static async Task<Ok<VerifyReport>> Verify(LedgerVerifier verifier, CancellationToken ct) =>
+        TypedResults.Ok(await verifier.VerifyAsync(ct));
+
+    public static async Task<Results<Ok<Page<LogEvent>>, ProblemHttpResult>> Events(
+        [FromQuery] long? after, [FromQuery] int? limit, LedgerDbContext db, CancellationToken ct)
+    {
+        var size = limit ?? 100;
+        if (size is < 1 or > MaxEventsPage)
+        {
+            return LedgerProblems.From(LedgerError.Validation("limit", $"The limit must be between 1 and {MaxEventsPage}."));
+        }
+        if (after is < 0)
+        {
+            return LedgerProblems.From(LedgerError.Validation("after", "The cursor is a sequence number, 0 or more."));
+        }
+        var from = after ?? 0;
+        var rows = await db.EventLog.AsNoTracking().Where(e => e.Sequence > from).OrderBy(e => e.Sequence).Take(size + 1).ToListAsync(ct);
+        var items = rows.Take(size).Select(e => new LogEvent(e.Sequence, e.EventId, e.Type, e.OccurredAt,
+            JsonSerializer.Deserialize<JsonElement>(e.Payload), Convert.ToHexStringLower(e.Hash))).ToList();
+        return TypedResults.Ok(new Page<LogEvent>(items, rows.Count > size ? items[^1].Sequence.ToString() : null));
+    }
+}

@@ -1,0 +1,83 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using LedgerX.Transactions.Api.Ledger;
+using LedgerX.Transactions.Domain;
+
+namespace LedgerX.Transactions.Api.Apis;
+
+/// <summary>
+/// The common path of every write endpoint: turn the request into a command (refusing bad fields by name), attach the
+/// Idempotency-Key with a hash of what was asked, hand it to the writer, and answer with the stored response.
+/// </summary>
+internal static class LedgerSubmission
+{
+    public const string IdempotencyHeader = "Idempotency-Key";
+    public const string ReplayedHeader = "Idempotent-Replayed";
+    private const int MaxKeyLength = 255;
+
+    public static async Task<IResult> SubmitAsync<TRequest>(HttpContext http, LedgerWriter writer, TRequest request,
+        Func<TRequest, LedgerCommand> toCommand, ResponseRenderer render, CancellationToken ct)
+    {
+        LedgerCommand command;
+        IdempotencyRequest? idempotency;
+        try
+        {
+            command = toCommand(request);
+            idempotency = ReadIdempotencyKey(http, request);
+        }
+        catch (LedgerRuleException refused)
+        {
+            return LedgerProblems.From(refused.Error);
+        }
+
+        return await writer.SubmitAsync(command, idempotency, render, ct) switch
+        {
+            WriteResult.Applied applied => new StoredResult(applied.Response, applied.Replayed),
+            WriteResult.Refused refused => LedgerProblems.From(refused.Error),
+            _ => throw new InvalidOperationException("Unknown write result."),
+        };
+    }
+
+    /// <summary>The key and a hash of method, path and body: the same key with anything different is refused (422).</summary>
+    private static IdempotencyRequest? ReadIdempotencyKey<TRequest>(HttpContext http, TRequest request)
+    {
+        if (!http.Request.Headers.TryGetValue(IdempotencyHeader, out var values))
+        {
+            return null;
+        }
+        var key = values.ToString();
+        if (values.Count != 1 || key.Length is 0 or > MaxKeyLength || key.Any(c => c is < '!' or > '~'))
+        {
+            throw new LedgerRuleException(LedgerError.Validation(IdempotencyHeader,
+                $"The {IdempotencyHeader} header must be one value of 1 to {MaxKeyLength} visible ASCII characters."));
+        }
+        var canonical = Encoding.UTF8.GetBytes($"{http.Request.Method} {http.Request.Path}\n");
+        var body = JsonSerializer.SerializeToUtf8Bytes(request, ApiJson.Options);
+        return new IdempotencyRequest(key, SHA256.HashData([.. canonical, .. body]));
+    }
+
+    /// <summary>Writes a stored response verbatim; replays are marked so clients can tell.</summary>
+    private sealed class StoredResult(StoredResponse response, bool replayed) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext http)
+        {
+            http.Response.StatusCode = response.StatusCode;
+            if (replayed)
+            {
+                http.Response.Headers[ReplayedHeader] = "true";
+            }
+            if (response.Body.Length > 0)
+            {
+                http.Response.ContentType = "application/json; charset=utf-8";
+                await http.Response.Body.WriteAsync(response.Body);
+            }
+        }
+    }
+}
+
+/// <summary>The API's JSON conventions, shared by responses rendered inside the writer and by request hashing.</summary>
+public static class ApiJson
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+}

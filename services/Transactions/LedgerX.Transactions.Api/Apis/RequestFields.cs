@@ -1,0 +1,34 @@
+using LedgerX.Transactions.Domain;
+
+namespace LedgerX.Transactions.Api.Apis;
+
+/// <summary>Reads request fields into domain values, refusing a missing or malformed one by name.</summary>
+internal static class RequestFields
+{
+    public static T Required<T>(T? value, string field) where T : struct =>
+        value ?? throw Missing(field);
+
+    public static string Required(string? value, string field) =>
+        string.IsNullOrWhiteSpace(value) ? throw Missing(field) : value;
+
+    public static Currency Currency(string? code, string field = "currency") =>
+        Domain.Currency.TryParse(Required(code, field), out var currency)
+            ? currency
+            : throw new LedgerRuleException(LedgerError.Validation(field, $"'{code}' is not an active ISO 4217 currency code (upper case, e.g. EUR)."));
+
+    public static Money Amount(long? amount, Currency currency, string field = "amount") =>
+        Money.Positive(Required(amount, field), currency, field);
+
+    public static Direction Direction(string? direction, string field) => direction switch
+    {
+        "debit" => Domain.Direction.Debit,
+        "credit" => Domain.Direction.Credit,
+        null => throw Missing(field),
+        _ => throw new LedgerRuleException(LedgerError.Validation(field, "The direction must be \"debit\" or \"credit\".")),
+    };
+
+    public static EntryDetails Details(string? description, string? category, IReadOnlyDictionary<string, string>? metadata) =>
+        new(description, category, LedgerMetadata.Validate(metadata));
+
+    private static LedgerRuleException Missing(string field) => new(LedgerError.Validation(field, $"The {field} field is required."));
+}

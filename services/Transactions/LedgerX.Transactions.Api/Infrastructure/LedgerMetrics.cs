@@ -1,0 +1,41 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using LedgerX.Transactions.Domain.Events;
+
+namespace LedgerX.Transactions.Api.Infrastructure;
+
+/// <summary>The ledger's own metrics (meter "LedgerX.Transactions"), exported at /metrics with the defaults.</summary>
+public sealed class LedgerMetrics
+{
+    public const string MeterName = "LedgerX.Transactions";
+    public static readonly ActivitySource ActivitySource = new(MeterName);
+
+    private readonly Counter<long> _commands;
+    private readonly Counter<long> _entries;
+    private readonly Histogram<int> _batchSize;
+    private readonly Histogram<double> _batchDuration;
+    private readonly Counter<long> _published;
+    private readonly Counter<long> _publishFailures;
+
+    public LedgerMetrics(IMeterFactory meters)
+    {
+        var meter = meters.Create(MeterName);
+        _commands = meter.CreateCounter<long>("ledgerx.ledger.commands", description: "Commands processed by the ledger writer.");
+        _entries = meter.CreateCounter<long>("ledgerx.ledger.entries_posted", description: "Journal entries posted (transfers, deposits, ...).");
+        _batchSize = meter.CreateHistogram<int>("ledgerx.ledger.batch_size", description: "Commands per group-commit transaction.");
+        _batchDuration = meter.CreateHistogram<double>("ledgerx.ledger.batch_duration", unit: "s", description: "Time to load, decide, write and commit one batch.");
+        _published = meter.CreateCounter<long>("ledgerx.outbox.published", description: "Events published through Dapr pub/sub.");
+        _publishFailures = meter.CreateCounter<long>("ledgerx.outbox.publish_failures", description: "Failed publish attempts (retried with backoff).");
+    }
+
+    public void BatchApplied(int commands, IReadOnlyList<LedgerEvent> events, TimeSpan duration)
+    {
+        _commands.Add(commands);
+        _entries.Add(events.Count(e => e is TransactionPosted));
+        _batchSize.Record(commands);
+        _batchDuration.Record(duration.TotalSeconds);
+    }
+
+    public void Published(int count) => _published.Add(count);
+    public void PublishFailed() => _publishFailures.Add(1);
+}

@@ -1,0 +1,286 @@
+using System.Text.Json;
+using LedgerX.Transactions.Api.Events;
+using LedgerX.Transactions.Domain;
+using LedgerX.Transactions.Domain.Events;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace LedgerX.Transactions.Api.Ledger;
+
+/// <summary>What a batch starts from: the log head (locked), the accounts and holds its commands touch (locked), and
+/// the stored responses of the Idempotency-Keys it carries.</summary>
+internal sealed record BatchSnapshot(long HeadSequence, byte[] HeadHash, IReadOnlyList<Account> Accounts, IReadOnlyList<Hold> Holds,
+    IReadOnlyDictionary<string, StoredIdempotency> Idempotency);
+
+internal sealed record StoredIdempotency(byte[] RequestHash, StoredResponse Response, DateTimeOffset ExpiresAt);
+
+internal sealed record IdempotencyWrite(string Key, byte[] RequestHash, StoredResponse Response);
+
+/// <summary>
+/// The writer's SQL: one round trip to load and lock what a batch needs, one to write everything it produced.
+/// Multi-row writes use <c>unnest</c> over array parameters, so a batch of any size is a fixed number of statements.
+/// </summary>
+internal static class LedgerStore
+{
+    private static readonly JsonSerializerOptions Json = LedgerEventSerializer.Options;
+
+    public static async Task<BatchSnapshot> LoadAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        Guid[] accountIds, string[] worldCurrencies, Guid[] holdIds, string[] idempotencyKeys, CancellationToken ct)
+    {
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        // The head row is the ledger-wide append lock: every writer (any replica) takes it first, so appends are
+        // serialized, sequences stay gapless, and account locks below are always taken in one order (no deadlocks).
+        batch.BatchCommands.Add(new("SELECT sequence, hash FROM ledger_head WHERE id = 1 FOR UPDATE"));
+        batch.BatchCommands.Add(Command(
+            "SELECT key, request_hash, status_code, response_body, expires_at FROM idempotency_keys WHERE key = ANY($1)",
+            new NpgsqlParameter<string[]> { TypedValue = idempotencyKeys }));
+        batch.BatchCommands.Add(Command(
+            """
+            SELECT id, account_id, to_account_id, amount, currency, status, posted_amount, entry_id, description, created_at, expires_at, closed_at
+            FROM holds WHERE id = ANY($1)
+            """,
+            new NpgsqlParameter<Guid[]> { TypedValue = holdIds }));
+        batch.BatchCommands.Add(Command(
+            """
+            SELECT id, owner_id, currency, kind, status, overdraft_limit, balance, held, metadata, opened_at, version
+            FROM accounts
+            WHERE id = ANY($1)
+               OR id IN (SELECT account_id FROM holds WHERE id = ANY($3) UNION ALL SELECT to_account_id FROM holds WHERE id = ANY($3))
+               OR (kind = 'world' AND currency = ANY($2))
+            ORDER BY id
+            FOR UPDATE
+            """,
+            new NpgsqlParameter<Guid[]> { TypedValue = accountIds },
+            new NpgsqlParameter<string[]> { TypedValue = worldCurrencies },
+            new NpgsqlParameter<Guid[]> { TypedValue = holdIds }));
+
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct))
+        {
+            throw new InvalidOperationException("The ledger_head row is missing; the database was not migrated.");
+        }
+        var headSequence = reader.GetInt64(0);
+        var headHash = reader.GetFieldValue<byte[]>(1);
+
+        await reader.NextResultAsync(ct);
+        var idempotency = new Dictionary<string, StoredIdempotency>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(ct))
+        {
+            idempotency[reader.GetString(0)] = new StoredIdempotency(reader.GetFieldValue<byte[]>(1),
+                new StoredResponse(reader.GetInt32(2), reader.GetFieldValue<byte[]>(3)), reader.GetFieldValue<DateTimeOffset>(4));
+        }
+
+        await reader.NextResultAsync(ct);
+        var holds = new List<Hold>();
+        while (await reader.ReadAsync(ct))
+        {
+            holds.Add(Hold.Restore(new HoldId(reader.GetGuid(0)), new AccountId(reader.GetGuid(1)), new AccountId(reader.GetGuid(2)),
+                new Money(reader.GetInt64(3), Currency.Parse(reader.GetString(4))), Enum.Parse<HoldStatus>(reader.GetString(5), ignoreCase: true),
+                reader.GetInt64(6), reader.IsDBNull(7) ? null : new EntryId(reader.GetGuid(7)), reader.GetFieldValue<DateTimeOffset>(9),
+                reader.GetFieldValue<DateTimeOffset>(10), reader.IsDBNull(11) ? null : reader.GetFieldValue<DateTimeOffset>(11),
+                reader.IsDBNull(8) ? null : reader.GetString(8)));
+        }
+
+        await reader.NextResultAsync(ct);
+        var accounts = new List<Account>();
+        while (await reader.ReadAsync(ct))
+        {
+            accounts.Add(Account.Restore(new AccountId(reader.GetGuid(0)), reader.GetString(1), Currency.Parse(reader.GetString(2)),
+                Enum.Parse<AccountKind>(reader.GetString(3), ignoreCase: true), Enum.Parse<AccountStatus>(reader.GetString(4), ignoreCase: true),
+                reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7),
+                JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(8), Json) ?? [],
+                reader.GetFieldValue<DateTimeOffset>(9), reader.GetInt64(10)));
+        }
+        return new BatchSnapshot(headSequence, headHash, accounts, holds, idempotency);
+    }
+
+    /// <summary>Writes a batch's effects: account and hold states, journal entries and postings, the chained events,
+    /// their outbox rows, the new log head and the idempotency records, all in the caller's transaction.</summary>
+    public static async Task WriteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LedgerState state,
+        IReadOnlyList<LedgerEvent> events, byte[] headHash, IReadOnlyList<IdempotencyWrite> idempotency,
+        DateTimeOffset now, TimeSpan idempotencyRetention, CancellationToken ct)
+    {
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        AddAccountUpserts(batch, state.ChangedAccounts.ToList());
+        AddHoldUpserts(batch, state.ChangedHolds.ToList());
+        AddEntries(batch, events.OfType<TransactionPosted>().ToList());
+        var lastHash = AddEvents(batch, events, headHash);
+        if (events.Count > 0)
+        {
+            batch.BatchCommands.Add(Command("UPDATE ledger_head SET sequence = $1, hash = $2 WHERE id = 1",
+                new NpgsqlParameter<long> { TypedValue = events[^1].Sequence }, new NpgsqlParameter<byte[]> { TypedValue = lastHash }));
+        }
+        AddIdempotency(batch, idempotency, now, now + idempotencyRetention);
+        if (batch.BatchCommands.Count > 0)
+        {
+            await batch.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    private static void AddAccountUpserts(NpgsqlBatch batch, List<Account> accounts)
+    {
+        if (accounts.Count == 0)
+        {
+            return;
+        }
+        batch.BatchCommands.Add(Command(
+            """
+            INSERT INTO accounts (id, owner_id, currency, kind, status, overdraft_limit, balance, held, metadata, opened_at, version)
+            SELECT * FROM unnest($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+            ON CONFLICT (id) DO UPDATE SET status = excluded.status, balance = excluded.balance, held = excluded.held, version = excluded.version
+            """,
+            Array(accounts.Select(a => a.Id.Value)),
+            Array(accounts.Select(a => a.OwnerId)),
+            Array(accounts.Select(a => a.Currency.Code)),
+            Array(accounts.Select(a => Lower(a.Kind))),
+            Array(accounts.Select(a => Lower(a.Status))),
+            Array(accounts.Select(a => a.OverdraftLimit)),
+            Array(accounts.Select(a => a.Balance)),
+            Array(accounts.Select(a => a.Held)),
+            Jsonb(accounts.Select(a => JsonSerializer.Serialize(a.Metadata, Json))),
+            Array(accounts.Select(a => a.OpenedAt)),
+            Array(accounts.Select(a => a.Version))));
+    }
+
+    private static void AddHoldUpserts(NpgsqlBatch batch, List<Hold> holds)
+    {
+        if (holds.Count == 0)
+        {
+            return;
+        }
+        batch.BatchCommands.Add(Command(
+            """
+            INSERT INTO holds (id, account_id, to_account_id, amount, currency, status, posted_amount, entry_id, description, created_at, expires_at, closed_at)
+            SELECT * FROM unnest($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+            ON CONFLICT (id) DO UPDATE SET status = excluded.status, posted_amount = excluded.posted_amount,
+                entry_id = excluded.entry_id, closed_at = excluded.closed_at
+            """,
+            Array(holds.Select(h => h.Id.Value)),
+            Array(holds.Select(h => h.AccountId.Value)),
+            Array(holds.Select(h => h.ToAccountId.Value)),
+            Array(holds.Select(h => h.Amount.Amount)),
+            Array(holds.Select(h => h.Amount.Currency.Code)),
+            Array(holds.Select(h => Lower(h.Status))),
+            Array(holds.Select(h => h.PostedAmount)),
+            Array(holds.Select(h => h.EntryId?.Value)),
+            Array(holds.Select(h => h.Description)),
+            Array(holds.Select(h => h.CreatedAt)),
+            Array(holds.Select(h => h.ExpiresAt)),
+            Array(holds.Select(h => h.ClosedAt))));
+    }
+
+    private static void AddEntries(NpgsqlBatch batch, List<TransactionPosted> entries)
+    {
+        if (entries.Count == 0)
+        {
+            return;
+        }
+        batch.BatchCommands.Add(Command(
+            """
+            INSERT INTO journal_entries (id, sequence, kind, description, category, metadata, reverses_entry_id, hold_id, posted_at)
+            SELECT * FROM unnest($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            """,
+            Array(entries.Select(e => e.EntryId)),
+            Array(entries.Select(e => e.Sequence)),
+            Array(entries.Select(e => e.Kind)),
+            Array(entries.Select(e => e.Description)),
+            Array(entries.Select(e => e.Category)),
+            Jsonb(entries.Select(e => JsonSerializer.Serialize(e.Metadata, Json))),
+            Array(entries.Select(e => e.ReversesEntryId)),
+            Array(entries.Select(e => e.HoldId)),
+            Array(entries.Select(e => e.OccurredAt))));
+
+        var postings = entries.SelectMany(e => e.Postings.Select((p, line) => (Entry: e, Posting: p, Line: line))).ToList();
+        batch.BatchCommands.Add(Command(
+            """
+            INSERT INTO postings (entry_id, line, account_id, direction, amount, currency, balance_after, sequence, posted_at)
+            SELECT * FROM unnest($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            """,
+            Array(postings.Select(p => p.Entry.EntryId)),
+            Array(postings.Select(p => p.Line)),
+            Array(postings.Select(p => p.Posting.AccountId)),
+            Array(postings.Select(p => p.Posting.Direction)),
+            Array(postings.Select(p => p.Posting.Amount)),
+            Array(postings.Select(p => p.Posting.Currency)),
+            Array(postings.Select(p => p.Posting.BalanceAfter)),
+            Array(postings.Select(p => p.Entry.Sequence)),
+            Array(postings.Select(p => p.Entry.OccurredAt))));
+    }
+
+    /// <summary>Appends the events with their chained hashes and queues each for publishing; returns the last hash.</summary>
+    private static byte[] AddEvents(NpgsqlBatch batch, IReadOnlyList<LedgerEvent> events, byte[] headHash)
+    {
+        if (events.Count == 0)
+        {
+            return headHash;
+        }
+        var payloads = new string[events.Count];
+        var prevHashes = new byte[events.Count][];
+        var hashes = new byte[events.Count][];
+        var types = new string[events.Count];
+        var previous = headHash;
+        for (var i = 0; i < events.Count; i++)
+        {
+            var e = events[i];
+            var bytes = LedgerEventSerializer.Serialize(e);
+            types[i] = LedgerEventSerializer.TypeOf(e);
+            payloads[i] = System.Text.Encoding.UTF8.GetString(bytes);
+            prevHashes[i] = previous;
+            hashes[i] = HashChain.Next(previous, e.Sequence, e.EventId, types[i], bytes);
+            previous = hashes[i];
+        }
+        var sequences = events.Select(e => e.Sequence).ToArray();
+        batch.BatchCommands.Add(Command(
+            """
+            INSERT INTO event_log (sequence, event_id, type, occurred_at, payload, prev_hash, hash)
+            SELECT * FROM unnest($1, $2, $3, $4, $5, $6, $7)
+            """,
+            new NpgsqlParameter<long[]> { TypedValue = sequences },
+            Array(events.Select(e => e.EventId)),
+            new NpgsqlParameter<string[]> { TypedValue = types },
+            Array(events.Select(e => e.OccurredAt)),
+            new NpgsqlParameter { Value = payloads, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Json },
+            new NpgsqlParameter<byte[][]> { TypedValue = prevHashes },
+            new NpgsqlParameter<byte[][]> { TypedValue = hashes }));
+        batch.BatchCommands.Add(Command(
+            "INSERT INTO outbox (sequence, topic, attempts, next_attempt_at) SELECT s, t, 0, now() FROM unnest($1, $2) AS o(s, t)",
+            new NpgsqlParameter<long[]> { TypedValue = sequences },
+            new NpgsqlParameter<string[]> { TypedValue = types }));
+        return previous;
+    }
+
+    private static void AddIdempotency(NpgsqlBatch batch, IReadOnlyList<IdempotencyWrite> writes, DateTimeOffset now, DateTimeOffset expiresAt)
+    {
+        if (writes.Count == 0)
+        {
+            return;
+        }
+        // A row for the key may exist only if it has expired (live keys never reach the writer's apply path).
+        batch.BatchCommands.Add(Command(
+            """
+            INSERT INTO idempotency_keys (key, request_hash, status_code, response_body, created_at, expires_at)
+            SELECT k, h, s, b, $5, $6 FROM unnest($1, $2, $3, $4) AS i(k, h, s, b)
+            ON CONFLICT (key) DO UPDATE SET request_hash = excluded.request_hash, status_code = excluded.status_code,
+                response_body = excluded.response_body, created_at = excluded.created_at, expires_at = excluded.expires_at
+            """,
+            new NpgsqlParameter<string[]> { TypedValue = writes.Select(w => w.Key).ToArray() },
+            new NpgsqlParameter<byte[][]> { TypedValue = writes.Select(w => w.RequestHash).ToArray() },
+            new NpgsqlParameter<int[]> { TypedValue = writes.Select(w => w.Response.StatusCode).ToArray() },
+            new NpgsqlParameter<byte[][]> { TypedValue = writes.Select(w => w.Response.Body).ToArray() },
+            new NpgsqlParameter<DateTimeOffset> { TypedValue = now },
+            new NpgsqlParameter<DateTimeOffset> { TypedValue = expiresAt }));
+    }
+
+    private static NpgsqlBatchCommand Command(string sql, params NpgsqlParameter[] parameters)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        command.Parameters.AddRange(parameters);
+        return command;
+    }
+
+    private static NpgsqlParameter<T[]> Array<T>(IEnumerable<T> values) => new() { TypedValue = values.ToArray() };
+
+    private static NpgsqlParameter Jsonb(IEnumerable<string> values) => new() { Value = values.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb };
+
+    private static string Lower<TEnum>(TEnum value) where TEnum : struct, Enum => value.ToString().ToLowerInvariant();
+}

@@ -1,0 +1,174 @@
+using System.Data;
+using System.Text;
+using LedgerX.Transactions.Api.Events;
+using LedgerX.Transactions.Domain;
+using Npgsql;
+
+namespace LedgerX.Transactions.Api.Ledger;
+
+/// <summary>The outcome of a verification; <see cref="FirstDiscrepancy"/> is null when everything agrees.</summary>
+public sealed record VerifyReport(bool Ok, long EventsChecked, int AccountsChecked, long LastSequence, Discrepancy? FirstDiscrepancy);
+
+/// <summary>The first thing found wrong. <see cref="Kind"/> is one of: sequence_gap, chain_broken, hash_mismatch,
+/// replay_failed, head_mismatch, account_missing, unknown_account, balance_mismatch, held_mismatch, status_mismatch,
+/// postings_mismatch.</summary>
+public sealed record Discrepancy(string Kind, string Message, long? Sequence = null, Guid? AccountId = null, string? Expected = null, string? Actual = null);
+
+/// <summary>
+/// Audits the ledger from first principles: walks the event log checking that sequences are gapless and every hash
+/// chains, replays every event through the same domain rules to recompute all balances, then compares the result with
+/// the stored accounts, the log head and the postings table. Reads one consistent snapshot (repeatable read), so it can
+/// run while the ledger is in use.
+/// </summary>
+public sealed class LedgerVerifier(NpgsqlDataSource database)
+{
+    public async Task<VerifyReport> VerifyAsync(CancellationToken ct)
+    {
+        await using var connection = await database.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
+        await using (var readOnly = new NpgsqlCommand("SET TRANSACTION READ ONLY", connection, transaction))
+        {
+            await readOnly.ExecuteNonQueryAsync(ct);
+        }
+
+        var state = new LedgerState(0);
+        var (checkedEvents, hash, problem) = await ReplayLogAsync(connection, transaction, state, ct);
+        var accountsChecked = 0;
+        problem ??= await CheckHeadAsync(connection, transaction, state.LastSequence, hash, ct);
+        if (problem is null)
+        {
+            (accountsChecked, problem) = await CheckAccountsAsync(connection, transaction, state, ct);
+        }
+        problem ??= await CheckPostingsAsync(connection, transaction, state, ct);
+        return new VerifyReport(problem is null, checkedEvents, accountsChecked, state.LastSequence, problem);
+    }
+
+    private static async Task<(long Checked, byte[] Hash, Discrepancy? Problem)> ReplayLogAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, LedgerState state, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT sequence, event_id, type, payload, prev_hash, hash FROM event_log ORDER BY sequence", connection, transaction);
+        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct);
+        var previous = HashChain.Genesis;
+        long count = 0;
+        while (await reader.ReadAsync(ct))
+        {
+            var sequence = reader.GetInt64(0);
+            var eventId = reader.GetGuid(1);
+            var type = reader.GetString(2);
+            var payload = Encoding.UTF8.GetBytes(reader.GetString(3));
+            var storedPrevious = reader.GetFieldValue<byte[]>(4);
+            var storedHash = reader.GetFieldValue<byte[]>(5);
+            count++;
+
+            if (sequence != state.LastSequence + 1)
+            {
+                return (count, previous, new Discrepancy("sequence_gap", $"Expected event {state.LastSequence + 1}, found {sequence}.",
+                    sequence, Expected: (state.LastSequence + 1).ToString(), Actual: sequence.ToString()));
+            }
+            if (!storedPrevious.AsSpan().SequenceEqual(previous))
+            {
+                return (count, previous, new Discrepancy("chain_broken", $"Event {sequence} does not chain to the hash of event {sequence - 1}.",
+                    sequence, Expected: Convert.ToHexStringLower(previous), Actual: Convert.ToHexStringLower(storedPrevious)));
+            }
+            var recomputed = HashChain.Next(previous, sequence, eventId, type, payload);
+            if (!recomputed.AsSpan().SequenceEqual(storedHash))
+            {
+                return (count, previous, new Discrepancy("hash_mismatch", $"Event {sequence} was changed after it was written: its hash does not match its content.",
+                    sequence, Expected: Convert.ToHexStringLower(recomputed), Actual: Convert.ToHexStringLower(storedHash)));
+            }
+            try
+            {
+                var e = LedgerEventSerializer.Deserialize(type, payload);
+                if (e.Sequence != sequence || e.EventId != eventId)
+                {
+                    return (count, previous, new Discrepancy("replay_failed", $"Event {sequence}'s payload names sequence {e.Sequence} and id {e.EventId}.", sequence));
+                }
+                state.Apply(e);
+            }
+            catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException or LedgerRuleException or OverflowException)
+            {
+                return (count, previous, new Discrepancy("replay_failed", $"Event {sequence} cannot be replayed: {ex.Message}", sequence));
+            }
+            previous = recomputed;
+        }
+        return (count, previous, null);
+    }
+
+    private static async Task<Discrepancy?> CheckHeadAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long lastSequence, byte[] lastHash, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("SELECT sequence, hash FROM ledger_head WHERE id = 1", connection, transaction);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct))
+        {
+            return new Discrepancy("head_mismatch", "The ledger_head row is missing.");
+        }
+        var (sequence, hash) = (reader.GetInt64(0), reader.GetFieldValue<byte[]>(1));
+        return sequence != lastSequence || !hash.AsSpan().SequenceEqual(lastHash)
+            ? new Discrepancy("head_mismatch", "The log head does not point at the last event (events were removed or added behind the ledger's back).",
+                sequence, Expected: $"{lastSequence}:{Convert.ToHexStringLower(lastHash)}", Actual: $"{sequence}:{Convert.ToHexStringLower(hash)}")
+            : null;
+    }
+
+    private static async Task<(int Checked, Discrepancy? Problem)> CheckAccountsAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, LedgerState state, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("SELECT id, balance, held, status FROM accounts ORDER BY id", connection, transaction);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var seen = 0;
+        while (await reader.ReadAsync(ct))
+        {
+            var id = reader.GetGuid(0);
+            var (balance, held, status) = (reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3));
+            seen++;
+            if (state.FindAccount(new AccountId(id)) is not { } replayed)
+            {
+                return (seen, new Discrepancy("unknown_account", $"Account {id} is stored but was never opened in the event log.", AccountId: id));
+            }
+            if (replayed.Balance != balance)
+            {
+                return (seen, new Discrepancy("balance_mismatch", $"Account {id} stores balance {balance}; the event log gives {replayed.Balance}.",
+                    AccountId: id, Expected: replayed.Balance.ToString(), Actual: balance.ToString()));
+            }
+            if (replayed.Held != held)
+            {
+                return (seen, new Discrepancy("held_mismatch", $"Account {id} stores held {held}; the event log gives {replayed.Held}.",
+                    AccountId: id, Expected: replayed.Held.ToString(), Actual: held.ToString()));
+            }
+            var expectedStatus = replayed.Status.ToString().ToLowerInvariant();
+            if (expectedStatus != status)
+            {
+                return (seen, new Discrepancy("status_mismatch", $"Account {id} stores status {status}; the event log gives {expectedStatus}.",
+                    AccountId: id, Expected: expectedStatus, Actual: status));
+            }
+        }
+        var replayedCount = state.Accounts.Count();
+        return seen == replayedCount
+            ? (seen, null)
+            : (seen, new Discrepancy("account_missing", $"The event log opened {replayedCount} accounts; {seen} are stored.",
+                Expected: replayedCount.ToString(), Actual: seen.ToString()));
+    }
+
+    private static async Task<Discrepancy?> CheckPostingsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LedgerState state, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT account_id, sum(CASE WHEN direction = 'credit' THEN amount ELSE -amount END)::bigint FROM postings GROUP BY account_id",
+            connection, transaction);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var sums = new Dictionary<Guid, long>();
+        while (await reader.ReadAsync(ct))
+        {
+            sums[reader.GetGuid(0)] = reader.GetInt64(1);
+        }
+        foreach (var account in state.Accounts.OrderBy(a => a.Id.Value))
+        {
+            var stored = sums.GetValueOrDefault(account.Id.Value);
+            if (stored != account.Balance)
+            {
+                return new Discrepancy("postings_mismatch", $"The postings of account {account.Id} sum to {stored}; the event log gives {account.Balance}.",
+                    AccountId: account.Id.Value, Expected: account.Balance.ToString(), Actual: stored.ToString());
+            }
+        }
+        return null;
+    }
+}

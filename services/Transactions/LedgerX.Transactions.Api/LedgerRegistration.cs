@@ -1,0 +1,74 @@
+using System.Text.Json.Serialization;
+using LedgerX.Transactions.Api.Infrastructure;
+using LedgerX.Transactions.Api.Infrastructure.Persistence;
+using LedgerX.Transactions.Api.Ledger;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using Scalar.AspNetCore;
+
+namespace LedgerX.Transactions.Api;
+
+/// <summary>What transaction-service adds on top of the service defaults.</summary>
+public static class LedgerRegistration
+{
+    public const string ConnectionStringName = "Ledger";
+
+    /// <summary>The ledger: database, the group-commit writer, the outbox relay, maintenance and verification.</summary>
+    public static WebApplicationBuilder AddLedger(this WebApplicationBuilder builder)
+    {
+        var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName)
+            ?? throw new InvalidOperationException($"Connection string '{ConnectionStringName}' is not configured (ConnectionStrings__{ConnectionStringName}).");
+
+        builder.Services.AddValidatedOptions<LedgerOptions>(LedgerOptions.Section);
+        builder.Services.AddValidatedOptions<OutboxOptions>(OutboxOptions.Section);
+        builder.Services.AddSingleton(TimeProvider.System);
+
+        var dataSource = new NpgsqlDataSourceBuilder(connectionString) { Name = "ledger" }.Build();
+        builder.Services.AddSingleton(dataSource);
+        builder.Services.AddDbContextPool<LedgerDbContext>(options => options.UseNpgsql(dataSource).UseSnakeCaseNamingConvention());
+        builder.Services.AddHealthChecks().AddNpgSqlReadyCheck(connectionString);
+
+        builder.Services.AddSingleton<LedgerMetrics>();
+        builder.Services.AddSingleton<OutboxSignal>();
+        builder.Services.AddSingleton<LedgerVerifier>();
+        builder.Services.AddSingleton<LedgerWriter>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<LedgerWriter>());
+        builder.Services.AddSingleton<OutboxRelay>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<OutboxRelay>());
+        builder.Services.AddSingleton<LedgerMaintenance>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<LedgerMaintenance>());
+        return builder;
+    }
+
+    /// <summary>The HTTP API's conventions: strict JSON (an unknown or misspelt field is an error, not silently
+    /// ignored) and an OpenAPI document.</summary>
+    public static WebApplicationBuilder AddLedgerApi(this WebApplicationBuilder builder)
+    {
+        builder.Services.ConfigureHttpJsonOptions(json =>
+            json.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow);
+        builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "LedgerX transaction-service";
+            document.Info.Description = "The double-entry ledger: accounts, money movements, holds, history and verification. " +
+                                        "Amounts are integers in minor units of their ISO 4217 currency.";
+            return Task.CompletedTask;
+        }));
+        return builder;
+    }
+
+    /// <summary>The OpenAPI document at /openapi/v1.json and an API reference page at /scalar/v1.</summary>
+    public static WebApplication MapLedgerApiReference(this WebApplication app)
+    {
+        app.MapOpenApi();
+        app.MapScalarApiReference(options => options.WithTitle("LedgerX transaction-service API"));
+        return app;
+    }
+
+    /// <summary>Applies pending migrations. EF Core takes a database lock while migrating, so replicas starting
+    /// together do not race.</summary>
+    public static async Task MigrateLedgerDatabaseAsync(this WebApplication app)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<LedgerDbContext>().Database.MigrateAsync();
+    }
+}
