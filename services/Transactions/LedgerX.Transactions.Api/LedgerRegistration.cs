@@ -21,7 +21,7 @@ public static class LedgerRegistration
 
         builder.Services.AddValidatedOptions<LedgerOptions>(LedgerOptions.Section);
         builder.Services.AddValidatedOptions<OutboxOptions>(OutboxOptions.Section);
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<TimeProvider>(new MicrosecondClock(TimeProvider.System));
 
         var dataSource = new NpgsqlDataSourceBuilder(connectionString) { Name = "ledger" }.Build();
         builder.Services.AddSingleton(dataSource);

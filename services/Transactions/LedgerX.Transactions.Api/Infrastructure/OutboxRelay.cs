@@ -118,9 +118,11 @@ public sealed class OutboxRelay(
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
+            // Expected while the sidecar or broker is down, and retried: a one-line warning, not a stack trace per attempt.
             metrics.PublishFailed();
-            logger.LogWarning(ex, "Publishing event {Sequence} ({Topic}) failed; will retry", due.Sequence, due.Topic);
-            return ex.GetBaseException().Message;
+            var reason = ex.GetBaseException().Message;
+            logger.LogWarning("Publishing event {Sequence} ({Topic}) failed on attempt {Attempt}: {Reason}", due.Sequence, due.Topic, due.Attempts + 1, reason);
+            return reason;
         }
     }
 

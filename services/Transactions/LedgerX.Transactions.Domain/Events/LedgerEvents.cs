@@ -48,8 +48,8 @@ public sealed record TransactionPosted : LedgerEvent
     public required Guid EntryId { get; init; }
     /// <summary>deposit, withdrawal, transfer, journal, hold_post or reversal.</summary>
     public required string Kind { get; init; }
-    public required string? Description { get; init; }
-    public required string? Category { get; init; }
+    public string? Description { get; init; }
+    public string? Category { get; init; }
     public required IReadOnlyDictionary<string, string> Metadata { get; init; }
     public Guid? ReversesEntryId { get; init; }
     public Guid? HoldId { get; init; }
@@ -67,7 +67,7 @@ public sealed record HoldCreated : LedgerEvent
     public required long Amount { get; init; }
     public required string Currency { get; init; }
     public required DateTimeOffset ExpiresAt { get; init; }
-    public required string? Description { get; init; }
+    public string? Description { get; init; }
 }
 
 public sealed record HoldPosted : LedgerEvent
