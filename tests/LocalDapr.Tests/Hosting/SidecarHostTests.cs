@@ -1,0 +1,97 @@
+using Dapr;
+using Dapr.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Grpc.Reflection.V1;
+using LedgerX.LocalDapr.Hosting;
+using LedgerX.LocalDapr.Tests.Infrastructure;
+
+namespace LedgerX.LocalDapr.Tests.Hosting;
+
+public sealed class SidecarHostTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Health_endpoints_answer_204_and_the_sdk_sees_a_healthy_sidecar()
+    {
+        await using var sidecar = await LocalDaprSidecar.StartAsync(new SidecarOptions { AppId = "health-app" }, Ct);
+        using var client = Clients.For(sidecar);
+        using var http = new HttpClient();
+
+        (await http.GetAsync($"{sidecar.HttpEndpoint}/v1.0/healthz", Ct)).StatusCode.ShouldBe(System.Net.HttpStatusCode.NoContent);
+        (await http.GetAsync($"{sidecar.HttpEndpoint}/v1.0/healthz/outbound", Ct)).StatusCode.ShouldBe(System.Net.HttpStatusCode.NoContent);
+        (await client.CheckHealthAsync(Ct)).ShouldBeTrue();
+        await client.WaitForSidecarAsync(Ct);
+    }
+
+    [Fact]
+    public async Task Metadata_lists_app_id_and_components_over_grpc_and_http()
+    {
+        using var resources = new ResourceFolder().WithComponent("statestore", "state.in-memory").WithComponent("pubsub", "pubsub.in-memory");
+        await using var sidecar = await LocalDaprSidecar.StartAsync(new SidecarOptions { AppId = "meta-app", ResourcesPaths = [resources.Path] }, Ct);
+        using var client = Clients.For(sidecar);
+
+        var metadata = await client.GetMetadataAsync(Ct);
+        metadata.Id.ShouldBe("meta-app");
+        metadata.Components.Select(c => (c.Name, c.Type)).ShouldBe([("statestore", "state.in-memory"), ("pubsub", "pubsub.in-memory")], ignoreOrder: true);
+
+        await client.SetMetadataAsync("owner", "tests", Ct);
+        using var http = new HttpClient();
+        string json = await http.GetStringAsync($"{sidecar.HttpEndpoint}/v1.0/metadata", Ct);
+        json.ShouldContain("\"id\":\"meta-app\"");
+        json.ShouldContain("\"owner\":\"tests\"");
+    }
+
+    [Fact]
+    public async Task Api_token_is_required_except_for_health()
+    {
+        using var resources = new ResourceFolder().WithComponent("statestore", "state.in-memory");
+        await using var sidecar = await LocalDaprSidecar.StartAsync(new SidecarOptions { AppId = "token-app", ResourcesPaths = [resources.Path], ApiToken = "s3cret" }, Ct);
+        using var http = new HttpClient();
+
+        (await http.GetAsync($"{sidecar.HttpEndpoint}/v1.0/healthz", Ct)).StatusCode.ShouldBe(System.Net.HttpStatusCode.NoContent);
+        var rejected = await http.GetAsync($"{sidecar.HttpEndpoint}/v1.0/metadata", Ct);
+        rejected.StatusCode.ShouldBe(System.Net.HttpStatusCode.Unauthorized);
+        (await rejected.Content.ReadAsStringAsync(Ct)).ShouldContain("invalid api token");
+
+        using var anonymous = Clients.For(sidecar);
+        var error = await Should.ThrowAsync<DaprException>(() => anonymous.SaveStateAsync("statestore", "k", "v", cancellationToken: Ct));
+        error.InnerException.ShouldBeOfType<RpcException>().StatusCode.ShouldBe(StatusCode.Unauthenticated);
+
+        using var authorised = Clients.For(sidecar, "s3cret");
+        await authorised.SaveStateAsync("statestore", "k", "v", cancellationToken: Ct);
+        (await authorised.GetStateAsync<string>("statestore", "k", cancellationToken: Ct)).ShouldBe("v");
+    }
+
+    [Fact]
+    public async Task Grpc_reflection_lists_the_dapr_service_with_only_the_served_methods()
+    {
+        await using var sidecar = await LocalDaprSidecar.StartAsync(new SidecarOptions { AppId = "reflect-app" }, Ct);
+        using var channel = GrpcChannel.ForAddress(sidecar.GrpcEndpoint);
+        var reflection = new ServerReflection.ServerReflectionClient(channel);
+        using var call = reflection.ServerReflectionInfo(cancellationToken: Ct);
+
+        await call.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = "" }, Ct);
+        (await call.ResponseStream.MoveNext(Ct)).ShouldBeTrue();
+        call.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name).ShouldContain("dapr.proto.runtime.v1.Dapr");
+
+        await call.RequestStream.WriteAsync(new ServerReflectionRequest { FileContainingSymbol = "dapr.proto.runtime.v1.Dapr" }, Ct);
+        (await call.ResponseStream.MoveNext(Ct)).ShouldBeTrue();
+        var files = call.ResponseStream.Current.FileDescriptorResponse.FileDescriptorProto
+            .Select(b => Google.Protobuf.Reflection.FileDescriptorProto.Parser.ParseFrom(b)).ToList();
+        var service = files.SelectMany(f => f.Service).Single(s => s.Name == "Dapr");
+        service.Method.Select(m => m.Name).ShouldContain("BulkPublishEvent");
+        service.Method.Select(m => m.Name).ShouldNotContain("ScheduleJobAlpha1");
+        await call.RequestStream.CompleteAsync();
+    }
+
+    [Fact]
+    public async Task Shutdown_api_signals_the_host()
+    {
+        await using var sidecar = await LocalDaprSidecar.StartAsync(new SidecarOptions { AppId = "shutdown-app" }, Ct);
+        using var client = Clients.For(sidecar);
+        await client.ShutdownSidecarAsync(Ct);
+        await sidecar.ShutdownRequested.WaitAsync(TimeSpan.FromSeconds(5), Ct);
+    }
+}

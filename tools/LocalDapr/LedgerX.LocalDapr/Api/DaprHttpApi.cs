@@ -1,0 +1,292 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LedgerX.LocalDapr.Hosting;
+using LedgerX.LocalDapr.Invocation;
+using LedgerX.LocalDapr.PubSub;
+using LedgerX.LocalDapr.State;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace LedgerX.LocalDapr.Api;
+
+/// <summary>daprd's HTTP API (v1.0) for the building blocks this sidecar implements, with daprd's status codes.</summary>
+internal static class DaprHttpApi
+{
+    public static void MapDaprHttpApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/v1.0/healthz", Healthz);
+        app.MapGet("/v1.0/healthz/outbound", () => Results.NoContent());
+        app.MapGet("/v1.0/metadata", (SidecarRuntime rt) => Results.Content(rt.Metadata.ToJson().ToJsonString(), "application/json"));
+        app.MapPut("/v1.0/metadata/{key}", SetMetadata);
+        app.MapPost("/v1.0/shutdown", (SidecarRuntime rt) =>
+        {
+            rt.RequestShutdown();
+            return Results.NoContent();
+        });
+
+        app.MapGet("/v1.0/state/{store}/{key}", GetState);
+        app.MapPost("/v1.0/state/{store}", SaveState);
+        app.MapDelete("/v1.0/state/{store}/{key}", DeleteState);
+        app.MapPost("/v1.0/state/{store}/bulk", GetBulkState);
+        app.MapMethods("/v1.0/state/{store}/transaction", ["POST", "PUT"], Transaction);
+
+        app.MapPost("/v1.0/publish/{pubsub}/{topic}", Publish);
+        app.MapPost("/v1.0/publish/bulk/{pubsub}/{topic}", BulkPublish);
+        app.MapPost("/v1.0-alpha1/publish/bulk/{pubsub}/{topic}", BulkPublish);
+
+        app.MapGet("/v1.0/secrets/{store}/bulk", (SidecarRuntime rt, string store) => Results.Json(rt.Secrets.GetBulk(store)));
+        app.MapGet("/v1.0/secrets/{store}/{key}", (SidecarRuntime rt, string store, string key) => Results.Json(rt.Secrets.Get(store, key)));
+
+        app.MapMethods("/v1.0/bindings/{name}", ["POST", "PUT"], InvokeBinding);
+
+        app.Map("/v1.0/invoke/{appId}/method/{**path}", Invoke);
+    }
+
+    private static IResult Healthz(SidecarRuntime rt) =>
+        rt.AppReady || rt.Options.AppPort is null
+            ? Results.NoContent()
+            : Results.Json(new { errorCode = "ERR_HEALTH_NOT_READY", message = "dapr is not ready" }, statusCode: 500);
+
+    private static async Task<IResult> SetMetadata(SidecarRuntime rt, string key, HttpRequest request)
+    {
+        rt.Metadata.SetExtended(key, Encoding.UTF8.GetString(await ReadBodyAsync(request)));
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> GetState(SidecarRuntime rt, string store, string key, HttpContext context)
+    {
+        var entry = await rt.State.GetAsync(store, key, context.RequestAborted);
+        if (entry is null)
+        {
+            return Results.NoContent();
+        }
+
+        context.Response.Headers.ETag = entry.ETag;
+        if (entry.ExpiresAt is { } at)
+        {
+            context.Response.Headers["metadata.ttlExpireTime"] = at.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return Results.Bytes(entry.Value, "application/json");
+    }
+
+    private static async Task<IResult> SaveState(SidecarRuntime rt, string store, HttpRequest request)
+    {
+        var array = await ReadJsonAsync(request) as JsonArray ?? throw DaprApiException.Malformed("failed to parse state items: expected a JSON array");
+        var items = new List<SaveItem>();
+        foreach (var node in array)
+        {
+            if (node is not JsonObject item)
+            {
+                throw DaprApiException.Malformed("failed to parse state items: each item must be an object");
+            }
+
+            items.Add(new SaveItem(
+                Text(item, "key") ?? "",
+                ValueBytes(item["value"]),
+                Text(item, "etag"),
+                StringMap(item["metadata"])));
+        }
+
+        await rt.State.SaveAsync(store, items, request.HttpContext.RequestAborted);
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> DeleteState(SidecarRuntime rt, string store, string key, HttpRequest request)
+    {
+        string? etag = request.Headers.IfMatch.ToString();
+        await rt.State.DeleteAsync(store, key, string.IsNullOrEmpty(etag) ? null : etag, request.HttpContext.RequestAborted);
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> GetBulkState(SidecarRuntime rt, string store, HttpRequest request)
+    {
+        var body = await ReadJsonAsync(request) as JsonObject ?? throw DaprApiException.Malformed("expected {\"keys\":[...]}");
+        var keys = (body["keys"] as JsonArray)?.Select(k => k?.GetValue<string>() ?? "").ToList() ?? [];
+        var results = await rt.State.GetBulkAsync(store, keys, request.HttpContext.RequestAborted);
+        var response = new JsonArray();
+        foreach (var (key, entry, error) in results)
+        {
+            var item = new JsonObject { ["key"] = key };
+            if (entry is not null)
+            {
+                item["data"] = ParseStored(entry.Value);
+                item["etag"] = entry.ETag;
+            }
+
+            if (error is not null)
+            {
+                item["error"] = error;
+            }
+
+            response.Add(item);
+        }
+
+        return Results.Content(response.ToJsonString(), "application/json");
+    }
+
+    private static async Task<IResult> Transaction(SidecarRuntime rt, string store, HttpRequest request)
+    {
+        var body = await ReadJsonAsync(request) as JsonObject ?? throw DaprApiException.Malformed("expected {\"operations\":[...]}");
+        var items = new List<TransactionItem>();
+        foreach (var op in (body["operations"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            var req = op["request"] as JsonObject ?? throw DaprApiException.Malformed("an operation has no request");
+            items.Add(new TransactionItem(
+                Text(op, "operation") ?? "",
+                Text(req, "key") ?? "",
+                req.ContainsKey("value") ? ValueBytes(req["value"]) : null,
+                Text(req, "etag"),
+                StringMap(req["metadata"])));
+        }
+
+        await rt.State.ExecuteTransactionAsync(store, items, request.HttpContext.RequestAborted);
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> Publish(SidecarRuntime rt, string pubsub, string topic, HttpRequest request)
+    {
+        byte[] body = await ReadBodyAsync(request);
+        var publish = new PublishRequest(pubsub, topic, body, request.ContentType ?? (body.Length > 0 ? "application/json" : null), QueryMetadata(request), TraceParent(request), request.Headers["tracestate"].FirstOrDefault());
+        await rt.PubSub.PublishAsync(publish, request.HttpContext.RequestAborted);
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> BulkPublish(SidecarRuntime rt, string pubsub, string topic, HttpRequest request)
+    {
+        rt.PubSub.Resolve(pubsub, topic);
+        var entries = await ReadJsonAsync(request) as JsonArray ?? throw DaprApiException.Malformed("expected a JSON array of entries");
+        var requestMetadata = QueryMetadata(request);
+        var failed = new JsonArray();
+        foreach (var entry in entries.OfType<JsonObject>())
+        {
+            string entryId = Text(entry, "entryId") ?? "";
+            var metadata = new Dictionary<string, string>(requestMetadata, StringComparer.Ordinal);
+            foreach (var (k, v) in StringMap(entry["metadata"]))
+            {
+                metadata[k] = v;
+            }
+
+            string? contentType = Text(entry, "contentType");
+            byte[] data = entry["event"] is JsonValue v2 && v2.TryGetValue(out string? s) && !(contentType?.Contains("json", StringComparison.Ordinal) ?? false)
+                ? Encoding.UTF8.GetBytes(s)
+                : ValueBytes(entry["event"]);
+            try
+            {
+                await rt.PubSub.PublishAsync(new PublishRequest(pubsub, topic, data, contentType, metadata, TraceParent(request), request.Headers["tracestate"].FirstOrDefault()), request.HttpContext.RequestAborted);
+            }
+            catch (DaprApiException ex)
+            {
+                failed.Add(new JsonObject { ["entryId"] = entryId, ["error"] = ex.Message });
+            }
+        }
+
+        return failed.Count == 0
+            ? Results.NoContent()
+            : Results.Content(new JsonObject { ["failedEntries"] = failed, ["errorCode"] = "ERR_PUBSUB_PUBLISH_MESSAGE" }.ToJsonString(), "application/json", statusCode: 500);
+    }
+
+    private static async Task<IResult> InvokeBinding(SidecarRuntime rt, string name, HttpRequest request)
+    {
+        var body = await ReadJsonAsync(request) as JsonObject ?? throw DaprApiException.Malformed("expected {\"data\":...,\"operation\":...}");
+        byte[] data = body["data"] is JsonValue v && v.TryGetValue(out string? s) ? Encoding.UTF8.GetBytes(s) : ValueBytes(body["data"]);
+        var result = await rt.Bindings.InvokeAsync(name, Text(body, "operation") ?? "", data, StringMap(body["metadata"]), request.HttpContext.RequestAborted);
+        foreach (var (k, val) in result.Metadata)
+        {
+            request.HttpContext.Response.Headers["Metadata." + k] = val;
+        }
+
+        return result.Data.Length == 0 ? Results.NoContent() : Results.Bytes(result.Data, "application/json");
+    }
+
+    private static async Task Invoke(SidecarRuntime rt, string appId, string? path, HttpContext context)
+    {
+        var request = context.Request;
+        byte[] body = await ReadBodyAsync(request);
+        var headers = request.Headers.Select(h => new KeyValuePair<string, string[]>(h.Key, h.Value.Where(x => x is not null).Select(x => x!).ToArray())).ToList();
+        string? forwardedBy = request.Headers[SidecarHop.Header].FirstOrDefault();
+        var invocation = new InvocationRequest(appId, request.Method, "/" + (path ?? "") + request.QueryString.Value, headers, body, request.ContentType);
+        var response = await rt.Invoker.InvokeAsync(invocation, forwardedBy, context.RequestAborted);
+
+        context.Response.StatusCode = response.Status;
+        foreach (var (name, values) in response.Headers)
+        {
+            context.Response.Headers[name] = values;
+        }
+
+        context.Response.ContentLength = response.Body.Length;
+        await context.Response.Body.WriteAsync(response.Body, context.RequestAborted);
+    }
+
+    private static string? TraceParent(HttpRequest request) =>
+        request.Headers["traceparent"].FirstOrDefault() ?? (Activity.Current is { IdFormat: ActivityIdFormat.W3C } a ? a.Id : null);
+
+    /// <summary>daprd takes publish metadata from <c>?metadata.key=value</c>.</summary>
+    private static Dictionary<string, string> QueryMetadata(HttpRequest request)
+    {
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in request.Query)
+        {
+            if (key.StartsWith("metadata.", StringComparison.OrdinalIgnoreCase))
+            {
+                metadata[key["metadata.".Length..]] = value.ToString();
+            }
+        }
+
+        return metadata;
+    }
+
+    private static async Task<byte[]> ReadBodyAsync(HttpRequest request)
+    {
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, request.HttpContext.RequestAborted);
+        return buffer.ToArray();
+    }
+
+    private static async Task<JsonNode?> ReadJsonAsync(HttpRequest request)
+    {
+        byte[] body = await ReadBodyAsync(request);
+        try
+        {
+            return JsonNode.Parse(body);
+        }
+        catch (JsonException ex)
+        {
+            throw DaprApiException.Malformed($"failed to parse the request body: {ex.Message}");
+        }
+    }
+
+    private static string? Text(JsonObject obj, string key) =>
+        obj[key] is JsonValue v && v.TryGetValue(out string? s) ? s : null;
+
+    private static byte[] ValueBytes(JsonNode? value) => value is null ? [] : Encoding.UTF8.GetBytes(value.ToJsonString());
+
+    private static JsonNode? ParseStored(byte[] value)
+    {
+        try
+        {
+            return JsonNode.Parse(value);
+        }
+        catch (JsonException)
+        {
+            return Encoding.UTF8.GetString(value);
+        }
+    }
+
+    private static Dictionary<string, string> StringMap(JsonNode? node)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (node is JsonObject obj)
+        {
+            foreach (var (k, v) in obj)
+            {
+                map[k] = v is JsonValue jv && jv.TryGetValue(out string? s) ? s : v?.ToJsonString() ?? "";
+            }
+        }
+
+        return map;
+    }
+}

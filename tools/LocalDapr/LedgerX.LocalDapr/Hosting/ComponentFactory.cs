@@ -1,0 +1,194 @@
+using System.Globalization;
+using LedgerX.LocalDapr.Bindings;
+using LedgerX.LocalDapr.PubSub;
+using LedgerX.LocalDapr.Resources;
+using LedgerX.LocalDapr.Secrets;
+using LedgerX.LocalDapr.State;
+using Microsoft.Extensions.Logging;
+
+namespace LedgerX.LocalDapr.Hosting;
+
+/// <summary>Everything built from the Component resources of one sidecar.</summary>
+public sealed record LoadedComponents(
+    IReadOnlyDictionary<string, StateComponent> StateStores,
+    IReadOnlyDictionary<string, PubSubComponent> PubSubs,
+    IReadOnlyDictionary<string, ISecretStore> SecretStores,
+    IReadOnlyDictionary<string, OutputBinding> OutputBindings,
+    IReadOnlyList<CronInputBinding> InputBindings,
+    IReadOnlyList<ComponentResource> All);
+
+/// <summary>
+/// Turns Component resources into backends: secret stores first (so <c>secretKeyRef</c> can be resolved
+/// through <c>auth.secretStore</c>, spec §6), then <c>envRef</c> and the rest.
+/// </summary>
+internal static class ComponentFactory
+{
+    public static async Task<LoadedComponents> BuildAsync(ResourceSet resources, string appId, string workingDirectory, ILoggerFactory loggers, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var secretStores = new Dictionary<string, ISecretStore>(StringComparer.Ordinal);
+        foreach (var c in resources.Components.Where(c => c.Category == "secretstores"))
+        {
+            var meta = Resolve(c, secretStores);
+            secretStores[c.Name] = c.Type switch
+            {
+                "secretstores.local.file" => new LocalFileSecretStore(
+                    Path.GetFullPath(Required(c, meta, "secretsFile"), workingDirectory),
+                    meta.GetValueOrDefault("nestedSeparator") is { Length: > 0 } sep ? sep : ":",
+                    Bool(c, meta, "multiValued") ?? false),
+                _ => new EnvironmentSecretStore(),
+            };
+        }
+
+        var states = new Dictionary<string, StateComponent>(StringComparer.Ordinal);
+        var pubsubs = new Dictionary<string, PubSubComponent>(StringComparer.Ordinal);
+        var outputs = new Dictionary<string, OutputBinding>(StringComparer.Ordinal);
+        var inputs = new List<CronInputBinding>();
+        foreach (var c in resources.Components.Where(c => c.Category != "secretstores"))
+        {
+            var meta = Resolve(c, secretStores);
+            switch (c.Type)
+            {
+                case "state.in-memory":
+                    states[c.Name] = new StateComponent(c.Name, c.Type, new InMemoryStateStore(time), meta.GetValueOrDefault("keyPrefix") ?? "appid");
+                    break;
+                case "state.postgresql":
+                    if (c.Version != "v2")
+                    {
+                        throw new ResourceException(c.File, "spec.version", $"state.postgresql {c.Version} is not supported here; use version: v2 (uuid etag, bytea value)");
+                    }
+
+                    var store = await PostgresStateStore.OpenAsync(
+                        Required(c, meta, "connectionString"),
+                        meta.GetValueOrDefault("tablePrefix") ?? "",
+                        Duration(c, meta, "timeout") ?? TimeSpan.FromSeconds(20),
+                        Duration(c, meta, "cleanupInterval") ?? TimeSpan.FromHours(1),
+                        cancellationToken);
+                    states[c.Name] = new StateComponent(c.Name, c.Type, store, meta.GetValueOrDefault("keyPrefix") ?? "appid");
+                    break;
+                case "pubsub.in-memory":
+                    pubsubs[c.Name] = new PubSubComponent(c.Name, c.Type, new InMemoryBroker(loggers.CreateLogger("pubsub." + c.Name)), meta.GetValueOrDefault("consumerID") ?? appId);
+                    break;
+                case "pubsub.redis":
+                    pubsubs[c.Name] = new PubSubComponent(c.Name, c.Type, await RedisBrokerAsync(c, meta, loggers), meta.GetValueOrDefault("consumerID") ?? appId);
+                    break;
+                case "bindings.localstorage":
+                    outputs[c.Name] = new LocalStorageBinding(Path.GetFullPath(Required(c, meta, "rootPath"), workingDirectory));
+                    break;
+                case "bindings.cron":
+                    inputs.Add(new CronInputBinding(c.Name, ParseSchedule(c, Required(c, meta, "schedule"))));
+                    break;
+                default:
+                    throw new ResourceException(c.File, "spec.type", $"unknown component type '{c.Type}'");
+            }
+        }
+
+        return new LoadedComponents(states, pubsubs, secretStores, outputs, inputs, resources.Components);
+    }
+
+    private static CronSchedule ParseSchedule(ComponentResource c, string text)
+    {
+        try
+        {
+            return CronSchedule.Parse(text);
+        }
+        catch (FormatException ex)
+        {
+            throw new ResourceException(c.File, "spec.metadata.schedule", ex.Message);
+        }
+    }
+
+    private static async Task<RedisStreamsBroker> RedisBrokerAsync(ComponentResource c, Dictionary<string, string> meta, ILoggerFactory loggers)
+    {
+        if (Bool(c, meta, "enableTLS") == true)
+        {
+            throw new ResourceException(c.File, "spec.metadata.enableTLS", "TLS to Redis is not supported by the local sidecar");
+        }
+
+        if (meta.ContainsKey("maxLenApprox") && meta.ContainsKey("streamTTL"))
+        {
+            throw new ResourceException(c.File, "spec.metadata", "maxLenApprox cannot be combined with streamTTL");
+        }
+
+        var settings = new RedisStreamsSettings(
+            Required(c, meta, "redisHost"),
+            meta.GetValueOrDefault("redisPassword"),
+            Int(c, meta, "redisDB") ?? 0,
+            Math.Clamp(Int(c, meta, "queueDepth") ?? 100, 1, 10_000),
+            Math.Clamp(Int(c, meta, "concurrency") ?? 10, 1, 1_000),
+            RedisDuration(c, meta, "processingTimeout") ?? TimeSpan.FromSeconds(60),
+            RedisDuration(c, meta, "redeliverInterval") ?? TimeSpan.FromSeconds(15),
+            Int(c, meta, "maxLenApprox"));
+        return await RedisStreamsBroker.ConnectAsync(settings, loggers.CreateLogger("pubsub." + c.Name));
+    }
+
+    /// <summary>Literal values, then <c>envRef</c>, then <c>secretKeyRef</c>; keys case-insensitive as components-contrib decodes them.</summary>
+    private static Dictionary<string, string> Resolve(ComponentResource c, IReadOnlyDictionary<string, ISecretStore> secretStores)
+    {
+        var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        for (int i = 0; i < c.Metadata.Count; i++)
+        {
+            var item = c.Metadata[i];
+            string field = $"spec.metadata[{i}]";
+            if (item.EnvRef is { } variable)
+            {
+                // daprd refuses to expose its own and the app's tokens through envRef (spec §6).
+                if (variable == "APP_API_TOKEN" || variable.StartsWith("DAPR_", StringComparison.Ordinal))
+                {
+                    throw new ResourceException(c.File, field + ".envRef", $"{variable} may not be referenced");
+                }
+
+                result[item.Name] = Environment.GetEnvironmentVariable(variable) ?? item.Value ?? "";
+            }
+            else if (item.SecretKeyRef is { } secretRef)
+            {
+                if (c.SecretStore is not { } storeName)
+                {
+                    throw new ResourceException(c.File, field + ".secretKeyRef", "needs auth.secretStore naming the secret store to read from");
+                }
+
+                if (!secretStores.TryGetValue(storeName, out var store))
+                {
+                    throw new ResourceException(c.File, "auth.secretStore", $"secret store '{storeName}' is not loaded for this app");
+                }
+
+                var secret = store.Get(secretRef.Name)
+                    ?? throw new ResourceException(c.File, field + ".secretKeyRef.name", $"secret '{secretRef.Name}' not found in store '{storeName}'");
+                string key = string.IsNullOrEmpty(secretRef.Key) ? secretRef.Name : secretRef.Key;
+                result[item.Name] = secret.TryGetValue(key, out string? value)
+                    ? value
+                    : throw new ResourceException(c.File, field + ".secretKeyRef.key", $"secret '{secretRef.Name}' has no key '{key}'");
+            }
+            else
+            {
+                result[item.Name] = item.Value ?? "";
+            }
+        }
+
+        return result;
+    }
+
+    private static string Required(ComponentResource c, Dictionary<string, string> meta, string name) =>
+        meta.TryGetValue(name, out string? value) && value.Length > 0
+            ? value
+            : throw new ResourceException(c.File, $"spec.metadata.{name}", $"is required for {c.Type}");
+
+    private static bool? Bool(ComponentResource c, Dictionary<string, string> meta, string name) =>
+        !meta.TryGetValue(name, out string? text) ? null
+        : bool.TryParse(text, out bool value) ? value
+        : throw new ResourceException(c.File, $"spec.metadata.{name}", $"'{text}' is not true/false");
+
+    private static int? Int(ComponentResource c, Dictionary<string, string> meta, string name) =>
+        !meta.TryGetValue(name, out string? text) ? null
+        : int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) ? value
+        : throw new ResourceException(c.File, $"spec.metadata.{name}", $"'{text}' is not an integer");
+
+    private static TimeSpan? Duration(ComponentResource c, Dictionary<string, string> meta, string name) =>
+        !meta.TryGetValue(name, out string? text) ? null
+        : GoDuration.TryParse(text, out TimeSpan value) ? value
+        : throw new ResourceException(c.File, $"spec.metadata.{name}", $"'{text}' is not a duration");
+
+    private static TimeSpan? RedisDuration(ComponentResource c, Dictionary<string, string> meta, string name) =>
+        !meta.TryGetValue(name, out string? text) ? null
+        : GoDuration.TryParseOrMilliseconds(text, out TimeSpan value) ? value
+        : throw new ResourceException(c.File, $"spec.metadata.{name}", $"'{text}' is not a duration or milliseconds");
+}

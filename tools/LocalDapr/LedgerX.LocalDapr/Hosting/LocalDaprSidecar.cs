@@ -1,0 +1,250 @@
+using System.Net;
+using Grpc.AspNetCore.Server.Model;
+using Grpc.Reflection;
+using LedgerX.LocalDapr.Api;
+using LedgerX.LocalDapr.Bindings;
+using LedgerX.LocalDapr.Invocation;
+using LedgerX.LocalDapr.PubSub;
+using LedgerX.LocalDapr.Resiliency;
+using LedgerX.LocalDapr.Resources;
+using LedgerX.LocalDapr.Secrets;
+using LedgerX.LocalDapr.State;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LedgerX.LocalDapr.Hosting;
+
+/// <summary>
+/// One Dapr-compatible sidecar for one app id, hosted in-process: HTTP/1.1 API on <see cref="HttpPort"/>,
+/// gRPC (h2c) on <see cref="GrpcPort"/>. Tests start it with <see cref="StartAsync"/> and point a
+/// <c>DaprClientBuilder</c> at <see cref="HttpEndpoint"/> / <see cref="GrpcEndpoint"/>.
+/// </summary>
+public sealed class LocalDaprSidecar : IAsyncDisposable
+{
+    private readonly WebApplication _web;
+    private readonly SidecarRuntime _runtime;
+    private readonly LoadedComponents _components;
+    private readonly AppChannel _appChannel;
+    private readonly SidecarAddress _address;
+    private readonly ILogger _logger;
+    private readonly TaskCompletionSource _shutdownRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _stopping = new();
+    private CronTrigger? _cron;
+    private int _disposed;
+
+    private LocalDaprSidecar(WebApplication web, SidecarRuntime runtime, LoadedComponents components, AppChannel appChannel, SidecarAddress address, ILogger logger)
+    {
+        _web = web;
+        _runtime = runtime;
+        _components = components;
+        _appChannel = appChannel;
+        _address = address;
+        _logger = logger;
+        AppReady = ConnectAppAsync();
+    }
+
+    public string AppId => _runtime.Options.AppId;
+
+    public int HttpPort => _address.HttpPort;
+
+    public int GrpcPort => _address.GrpcPort;
+
+    public string HttpEndpoint => $"http://127.0.0.1:{HttpPort}";
+
+    public string GrpcEndpoint => $"http://127.0.0.1:{GrpcPort}";
+
+    /// <summary>Everything published through this sidecar and every delivery outcome: the test hook.</summary>
+    public PubSubActivityLog PubSub => _runtime.PubSub.Log;
+
+    public SidecarRuntime Runtime => _runtime;
+
+    /// <summary>Completes when the app's subscriptions are loaded (immediately when there is no app).</summary>
+    public Task AppReady { get; }
+
+    /// <summary>Completes when a client called the Shutdown API.</summary>
+    public Task ShutdownRequested => _shutdownRequested.Task;
+
+    public static async Task<LocalDaprSidecar> StartAsync(SidecarOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.AppId);
+        var loggers = options.LoggerFactory ?? NullLoggerFactory.Instance;
+        var logger = loggers.CreateLogger($"localdapr.{options.AppId}");
+
+        var resources = ResourceLoader.Load(options.ResourcesPaths, options.ConfigFile, options.AppId);
+        var components = await ComponentFactory.BuildAsync(resources, options.AppId, options.WorkingDirectory, loggers, options.TimeProvider, cancellationToken);
+
+        var appChannel = new AppChannel(options.AppChannelAddress, options.AppPort, options.AppApiToken);
+        var resiliency = new ResiliencyProvider(resources.Resiliencies, options.TimeProvider);
+        var pubSub = new PubSubService(options.AppId, components.PubSubs, appChannel, resiliency, new PubSubActivityLog(), options.TimeProvider, loggers.CreateLogger($"localdapr.{options.AppId}.pubsub"));
+        LocalDaprSidecar? self = null;
+        var runtime = new SidecarRuntime(
+            options,
+            new StateService(options.AppId, components.StateStores),
+            pubSub,
+            new SecretsService(components.SecretStores),
+            new BindingsService(components.OutputBindings),
+            new ServiceInvoker(options.AppId, options.ApiToken, options.RegistryDirectory, appChannel, resiliency),
+            new MetadataService(options.AppId, options.AppPort, options.AppChannelAddress, components.All, () => pubSub.Subscriptions),
+            () => self?._shutdownRequested.TrySetResult());
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(LocalDaprSidecar).Assembly.GetName().Name });
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(loggers);
+        ListenOptions? httpListen = null;
+        ListenOptions? grpcListen = null;
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(IPAddress.Loopback, options.HttpPort, l =>
+            {
+                l.Protocols = HttpProtocols.Http1;
+                httpListen = l;
+            });
+            kestrel.Listen(IPAddress.Loopback, options.GrpcPort, l =>
+            {
+                l.Protocols = HttpProtocols.Http2;
+                grpcListen = l;
+            });
+        });
+
+        builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = (int)Math.Min(int.MaxValue, options.MaxRequestBodyBytes));
+        builder.Services.AddSingleton(runtime);
+        builder.Services.AddSingleton<DaprGrpcApi>();
+        builder.Services.AddSingleton<IServiceMethodProvider<DaprGrpcApi>, DaprGrpcMethodProvider>();
+        var served = new[]
+        {
+            DaprGrpcMethodProvider.Descriptor,
+            Grpc.Reflection.V1.ServerReflection.Descriptor,
+            Grpc.Reflection.V1Alpha.ServerReflection.Descriptor,
+        };
+        builder.Services.AddSingleton(new ReflectionServiceImpl(served));
+        builder.Services.AddSingleton(new ReflectionV1ServiceImpl(served));
+
+        var web = builder.Build();
+        web.UseMiddleware<CleanPathMiddleware>();
+        if (!string.IsNullOrEmpty(options.ApiToken))
+        {
+            web.UseMiddleware<ApiTokenMiddleware>(options.ApiToken);
+        }
+
+        web.UseMiddleware<HttpErrorMiddleware>();
+        web.MapGrpcService<DaprGrpcApi>();
+        web.MapGrpcService<ReflectionServiceImpl>();
+        web.MapGrpcService<ReflectionV1ServiceImpl>();
+        web.MapDaprHttpApi();
+
+        try
+        {
+            await web.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            await web.DisposeAsync();
+            await runtime.State.DisposeAsync();
+            await pubSub.DisposeAsync();
+            appChannel.Dispose();
+            throw;
+        }
+
+        var address = new SidecarAddress(options.AppId, "127.0.0.1", httpListen!.IPEndPoint!.Port, grpcListen!.IPEndPoint!.Port, Environment.ProcessId);
+        SidecarDirectory.Register(address, options.RegistryDirectory);
+        self = new LocalDaprSidecar(web, runtime, components, appChannel, address, logger);
+        logger.LogInformation("sidecar for {AppId} listening: HTTP {HttpPort}, gRPC {GrpcPort}", options.AppId, address.HttpPort, address.GrpcPort);
+
+        if (options.WaitForApp)
+        {
+            await self.AppReady.WaitAsync(cancellationToken);
+        }
+
+        return self;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        SidecarDirectory.Unregister(_address, _runtime.Options.RegistryDirectory);
+        await _stopping.CancelAsync();
+        try
+        {
+            await AppReady;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or TimeoutException)
+        {
+            // The app never came up; nothing to drain.
+        }
+
+        if (_cron is not null)
+        {
+            await _cron.DisposeAsync();
+        }
+
+        await _runtime.PubSub.DisposeAsync();
+        using (var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
+        {
+            await _web.StopAsync(stopTimeout.Token);
+        }
+
+        await _web.DisposeAsync();
+        await _runtime.State.DisposeAsync();
+        _runtime.Invoker.Dispose();
+        _appChannel.Dispose();
+        _stopping.Dispose();
+    }
+
+    /// <summary>
+    /// Like daprd: wait for the app port, read <c>GET /dapr/subscribe</c> (404 = none), then start declarative and
+    /// programmatic subscriptions and input bindings.
+    /// </summary>
+    private async Task ConnectAppAsync()
+    {
+        await Task.Yield();
+        var options = _runtime.Options;
+        if (!_appChannel.HasApp)
+        {
+            _runtime.AppReady = true;
+            return;
+        }
+
+        IReadOnlyList<SubscriptionResource> programmatic = [];
+        var deadline = options.TimeProvider.GetUtcNow() + options.AppReadyTimeout;
+        while (true)
+        {
+            try
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, "dapr/subscribe");
+                request.Headers.TryAddWithoutValidation("dapr-app-id", options.AppId);
+                using var response = await _appChannel.SendAsync(request, _stopping.Token);
+                if (response.IsSuccessStatusCode)
+                {
+                    string json = await response.Content.ReadAsStringAsync(_stopping.Token);
+                    programmatic = string.IsNullOrWhiteSpace(json) ? [] : SubscriptionDiscovery.Parse(json);
+                }
+
+                break;
+            }
+            catch (HttpRequestException) when (options.TimeProvider.GetUtcNow() < deadline)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100), _stopping.Token);
+            }
+            catch (HttpRequestException ex)
+            {
+                throw new TimeoutException($"app {options.AppId} did not answer on port {options.AppPort} within {options.AppReadyTimeout}", ex);
+            }
+        }
+
+        var declarative = ResourceLoader.Load(options.ResourcesPaths, null, options.AppId).Subscriptions;
+        await _runtime.PubSub.StartSubscriptionsAsync(declarative.Concat(programmatic));
+        _cron = new CronTrigger(_components.InputBindings, _appChannel, options.TimeProvider, _logger);
+        _runtime.AppReady = true;
+        _logger.LogInformation("app {AppId} connected: {Count} subscriptions", options.AppId, _runtime.PubSub.Subscriptions.Count);
+    }
+}

@@ -1,0 +1,199 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using Grpc.Core;
+using LedgerX.LocalDapr.Api;
+using LedgerX.LocalDapr.Hosting;
+using LedgerX.LocalDapr.Resiliency;
+
+namespace LedgerX.LocalDapr.Invocation;
+
+/// <summary>An invocation as received on <c>/v1.0/invoke/{app}/method/{path}</c>, body already buffered (bounded).</summary>
+public sealed record InvocationRequest(string TargetAppId, string Method, string PathAndQuery, IReadOnlyList<KeyValuePair<string, string[]>> Headers, byte[] Body, string? ContentType);
+
+/// <summary>The app's answer, buffered so a retry policy can replace it.</summary>
+public sealed record InvocationResponse(int Status, IReadOnlyList<KeyValuePair<string, string[]>> Headers, byte[] Body);
+
+/// <summary>
+/// Service invocation through the target's sidecar (spec §2 "Forwarding to the target app"): the caller's
+/// sidecar resolves the target, applies the target app's Resiliency policy and forwards; the target's sidecar
+/// calls its app with the same verb, path, query, headers and body plus <c>dapr-caller-app-id</c> and
+/// <c>dapr-callee-app-id</c>. Same-app calls skip the hop.
+/// </summary>
+public sealed class ServiceInvoker : IDisposable
+{
+    public const string CallerHeader = "dapr-caller-app-id";
+    public const string CalleeHeader = "dapr-callee-app-id";
+    public const int MaxResponseBytes = 16 << 20;
+
+    private static readonly HashSet<string> HopByHop = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "connection", "keep-alive", "transfer-encoding", "upgrade", "host", "te", "trailer", "proxy-connection",
+        "content-length", "dapr-api-token", "expect",
+    };
+
+    private readonly string _appId;
+    private readonly string? _apiToken;
+    private readonly string? _registryDirectory;
+    private readonly AppChannel _app;
+    private readonly ResiliencyProvider _resiliency;
+    private readonly HttpClient _sidecars = new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, MaxConnectionsPerServer = 256 }) { Timeout = AppChannel.DefaultTimeout };
+
+    public ServiceInvoker(string appId, string? apiToken, string? registryDirectory, AppChannel app, ResiliencyProvider resiliency)
+    {
+        _appId = appId;
+        _apiToken = apiToken;
+        _registryDirectory = registryDirectory;
+        _app = app;
+        _resiliency = resiliency;
+    }
+
+    /// <summary>Entry point of the public API: a call from this sidecar's app (or a forwarded hop when <paramref name="forwardedBy"/> is set).</summary>
+    public async Task<InvocationResponse> InvokeAsync(InvocationRequest request, string? forwardedBy, CancellationToken cancellationToken)
+    {
+        if (forwardedBy is not null)
+        {
+            // Second hop: the caller's sidecar already applied the resiliency policy.
+            return await CallLocalAppAsync(request, forwardedBy, cancellationToken);
+        }
+
+        SidecarAddress? target = request.TargetAppId == _appId ? null : SidecarDirectory.Resolve(request.TargetAppId, _registryDirectory);
+        if (request.TargetAppId != _appId && target is null)
+        {
+            throw new DaprApiException(StatusCode.Internal, 500, "ERR_DIRECT_INVOKE", $"failed to invoke, id: {request.TargetAppId}, err: couldn't find service: {request.TargetAppId}");
+        }
+
+        var policy = _resiliency.ForApp(request.TargetAppId);
+        InvocationResponse? lastFailed = null;
+        try
+        {
+            return await policy.ExecuteAsync(
+                async ct =>
+                {
+                    var response = target is null
+                        ? await CallLocalAppAsync(request, _appId, ct)
+                        : await ForwardAsync(target, request, ct);
+                    if (response.Status >= 500)
+                    {
+                        // 5xx counts as a failed attempt for retries and circuit breakers, as in daprd.
+                        lastFailed = response;
+                        throw new Resiliency.AttemptFailedException($"app returned {response.Status}", response.Status);
+                    }
+
+                    return response;
+                },
+                cancellationToken);
+        }
+        catch (Resiliency.AttemptFailedException) when (lastFailed is not null)
+        {
+            return lastFailed;
+        }
+        catch (CircuitOpenException ex)
+        {
+            throw new DaprApiException(StatusCode.Internal, 500, "ERR_DIRECT_INVOKE", $"failed to invoke, id: {request.TargetAppId}, err: {ex.Message}");
+        }
+        catch (Exception ex) when (ex is Resiliency.AttemptFailedException or HttpRequestException)
+        {
+            throw new DaprApiException(StatusCode.Internal, 500, "ERR_DIRECT_INVOKE", $"failed to invoke, id: {request.TargetAppId}, err: {ex.Message}");
+        }
+    }
+
+    public void Dispose() => _sidecars.Dispose();
+
+    private static HttpRequestMessage Build(string method, string uri, InvocationRequest request)
+    {
+        var message = new HttpRequestMessage(new HttpMethod(method), uri);
+        if (request.Body.Length > 0 || request.ContentType is not null)
+        {
+            message.Content = new ByteArrayContent(request.Body);
+        }
+
+        foreach (var (name, values) in request.Headers)
+        {
+            if (HopByHop.Contains(name) || name.Equals(CallerHeader, StringComparison.OrdinalIgnoreCase) || name.Equals(CalleeHeader, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            if (!message.Headers.TryAddWithoutValidation(name, values) && message.Content is not null)
+            {
+                message.Content.Headers.TryAddWithoutValidation(name, values);
+            }
+        }
+
+        if (!message.Headers.Contains("traceparent") && Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity)
+        {
+            message.Headers.TryAddWithoutValidation("traceparent", activity.Id);
+        }
+
+        return message;
+    }
+
+    private static async Task<InvocationResponse> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.Content.Headers.ContentLength > MaxResponseBytes)
+        {
+            throw new Resiliency.AttemptFailedException($"response larger than {MaxResponseBytes} bytes");
+        }
+
+        byte[] body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        var headers = response.Headers.Concat(response.Content.Headers)
+            .Where(h => !HopByHop.Contains(h.Key))
+            .Select(h => new KeyValuePair<string, string[]>(h.Key, h.Value.ToArray()))
+            .ToList();
+        return new InvocationResponse((int)response.StatusCode, headers, body);
+    }
+
+    private async Task<InvocationResponse> CallLocalAppAsync(InvocationRequest request, string callerAppId, CancellationToken cancellationToken)
+    {
+        if (!_app.HasApp)
+        {
+            throw new DaprApiException(StatusCode.Internal, 500, "ERR_DIRECT_INVOKE", $"failed to invoke, id: {_appId}, err: app channel not initialized");
+        }
+
+        using var message = Build(request.Method, request.PathAndQuery.TrimStart('/'), request);
+        message.Headers.TryAddWithoutValidation(CallerHeader, callerAppId);
+        message.Headers.TryAddWithoutValidation(CalleeHeader, _appId);
+        try
+        {
+            using var response = await _app.SendAsync(message, cancellationToken);
+            return await ReadAsync(response, cancellationToken);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new Resiliency.AttemptFailedException($"error invoking app {_appId}: {ex.Message}", null, ex);
+        }
+    }
+
+    private async Task<InvocationResponse> ForwardAsync(SidecarAddress target, InvocationRequest request, CancellationToken cancellationToken)
+    {
+        string uri = $"http://{target.Host}:{target.HttpPort}/v1.0/invoke/{Uri.EscapeDataString(target.AppId)}/method/{request.PathAndQuery.TrimStart('/')}";
+        using var message = Build(request.Method, uri, request);
+        message.Headers.TryAddWithoutValidation(CallerHeader, _appId);
+        message.Headers.TryAddWithoutValidation(SidecarHop.Header, _appId);
+        if (!string.IsNullOrEmpty(_apiToken))
+        {
+            message.Headers.TryAddWithoutValidation("dapr-api-token", _apiToken);
+        }
+
+        if (request.ContentType is not null && message.Content is not null)
+        {
+            message.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(request.ContentType);
+        }
+
+        try
+        {
+            using var response = await _sidecars.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            return await ReadAsync(response, cancellationToken);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new Resiliency.AttemptFailedException($"error forwarding to the sidecar of {target.AppId}: {ex.Message}", null, ex);
+        }
+    }
+}
+
+/// <summary>Marks a request as the second hop (caller sidecar → target sidecar) of an invocation.</summary>
+public static class SidecarHop
+{
+    public const string Header = "x-localdapr-forwarded-by";
+}

@@ -1,0 +1,337 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Grpc.Core;
+using LedgerX.LocalDapr.Api;
+using LedgerX.LocalDapr.Hosting;
+using LedgerX.LocalDapr.Resiliency;
+using LedgerX.LocalDapr.Resources;
+using Microsoft.Extensions.Logging;
+
+namespace LedgerX.LocalDapr.PubSub;
+
+/// <summary>A subscription in force on this sidecar, with its routing rules compiled.</summary>
+public sealed record ActiveSubscription(SubscriptionResource Resource, IReadOnlyList<(CelMatch Match, string Path)> Rules)
+{
+    public string? Route(JsonObject cloudEvent)
+    {
+        foreach (var (match, path) in Rules)
+        {
+            if (match.Matches(cloudEvent))
+            {
+                return path;
+            }
+        }
+
+        return Resource.Routes.Default;
+    }
+}
+
+/// <summary>
+/// Publishing (envelope built as daprd builds it) and delivery to the app as daprd's HTTP "postman" does it
+/// (spec §3 "Delivery contract"): POST /{route} with <c>application/cloudevents+json</c>, SUCCESS/RETRY/DROP,
+/// 404 drops, other failures retried under the component's inbound Resiliency policy, then the dead-letter topic.
+/// </summary>
+public sealed class PubSubService : IAsyncDisposable
+{
+    private const int MaxAppResponseBytes = 64 * 1024;
+
+    private readonly string _appId;
+    private readonly IReadOnlyDictionary<string, PubSubComponent> _components;
+    private readonly AppChannel _app;
+    private readonly ResiliencyProvider _resiliency;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<ActiveSubscription> _subscriptions = [];
+
+    public PubSubService(string appId, IReadOnlyDictionary<string, PubSubComponent> components, AppChannel app, ResiliencyProvider resiliency, PubSubActivityLog log, TimeProvider time, ILogger logger)
+    {
+        _appId = appId;
+        _components = components;
+        _app = app;
+        _resiliency = resiliency;
+        Log = log;
+        _time = time;
+        _logger = logger;
+    }
+
+    public PubSubActivityLog Log { get; }
+
+    public IReadOnlyList<ActiveSubscription> Subscriptions
+    {
+        get
+        {
+            lock (_subscriptions)
+            {
+                return [.. _subscriptions];
+            }
+        }
+    }
+
+    public IReadOnlyDictionary<string, PubSubComponent> Components => _components;
+
+    public async Task PublishAsync(PublishRequest request, CancellationToken cancellationToken)
+    {
+        var component = Resolve(request.PubsubName, request.Topic);
+        byte[] stored;
+        try
+        {
+            stored = CloudEventEnvelope.Build(request, _appId, _time.GetUtcNow(), componentHasNativeTtl: false);
+        }
+        catch (FormatException ex)
+        {
+            throw new DaprApiException(StatusCode.InvalidArgument, 500, "ERR_PUBSUB_CLOUD_EVENTS_SER", $"error when packing a cloud event: {ex.Message}");
+        }
+
+        var message = new BrokerMessage(request.Topic, stored, request.Metadata);
+        try
+        {
+            await _resiliency.ForComponentOutbound(component.Name).ExecuteAsync(
+                async ct =>
+                {
+                    await component.Broker.PublishAsync(message, ct);
+                    return true;
+                },
+                cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new DaprApiException(StatusCode.Internal, 500, "ERR_PUBSUB_PUBLISH_MESSAGE", $"error when publish to topic {request.Topic} in pubsub {request.PubsubName}: {ex.Message}");
+        }
+
+        Log.Record(new PublishedMessage(request.PubsubName, request.Topic, stored, request.Metadata, _time.GetUtcNow()));
+    }
+
+    /// <summary>Validates names the way daprd does before anything is published (RT pkg/api/errors/pubsub.go).</summary>
+    public PubSubComponent Resolve(string pubsubName, string topic)
+    {
+        if (_components.Count == 0)
+        {
+            throw new DaprApiException(StatusCode.FailedPrecondition, 400, "ERR_PUBSUB_NOT_CONFIGURED", "pubsub is not configured");
+        }
+
+        if (string.IsNullOrEmpty(pubsubName))
+        {
+            throw new DaprApiException(StatusCode.InvalidArgument, 404, "ERR_PUBSUB_EMPTY", "pubsub name is empty");
+        }
+
+        if (!_components.TryGetValue(pubsubName, out var component))
+        {
+            throw new DaprApiException(StatusCode.InvalidArgument, 404, "ERR_PUBSUB_NOT_FOUND", $"pubsub {pubsubName} is not found");
+        }
+
+        if (string.IsNullOrEmpty(topic))
+        {
+            throw new DaprApiException(StatusCode.InvalidArgument, 404, "ERR_TOPIC_NAME_EMPTY", $"topic is empty in pubsub {pubsubName}");
+        }
+
+        return component;
+    }
+
+    /// <summary>Starts consuming for every subscription whose pub/sub exists (daprd skips the others with a warning).</summary>
+    public async Task StartSubscriptionsAsync(IEnumerable<SubscriptionResource> subscriptions)
+    {
+        foreach (var resource in subscriptions)
+        {
+            if (!_components.TryGetValue(resource.PubsubName, out var component))
+            {
+                _logger.LogWarning("subscription to topic {Topic} names unknown pubsub {Pubsub}; skipped", resource.Topic, resource.PubsubName);
+                continue;
+            }
+
+            var rules = resource.Routes.Rules
+                .Select(r => (Match: CelMatch.Parse(r.Match.Length == 0 ? "true" : r.Match), r.Path))
+                .ToList();
+            var active = new ActiveSubscription(resource, rules);
+            lock (_subscriptions)
+            {
+                _subscriptions.Add(active);
+            }
+
+            await component.Broker.SubscribeAsync(
+                resource.Topic,
+                component.ConsumerId,
+                (message, ct) => HandleAsync(component, active, message, ct),
+                _stopping.Token);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        foreach (var component in _components.Values)
+        {
+            await component.Broker.DisposeAsync();
+        }
+
+        _stopping.Dispose();
+    }
+
+    private async Task HandleAsync(PubSubComponent component, ActiveSubscription subscription, BrokerMessage message, CancellationToken stoppingToken)
+    {
+        var resource = subscription.Resource;
+        JsonObject envelope = resource.RawPayload
+            ? JsonNode.Parse(CloudEventEnvelope.WrapRaw(message.Data, component.Name, message.Topic, _appId))!.AsObject()
+            : CloudEventEnvelope.ParseForDelivery(message.Data, component.Name, message.Topic, _appId);
+        string? id = envelope["id"] is JsonValue idValue && idValue.TryGetValue(out string? s) ? s : null;
+
+        if (CloudEventEnvelope.IsExpired(envelope, _time.GetUtcNow()))
+        {
+            _logger.LogInformation("dropping expired message {Id} on topic {Topic}", id, message.Topic);
+            await DeadLetterOrRecordAsync(component, resource, message, id, null, DeliveryOutcome.Expired, 0);
+            return;
+        }
+
+        string? route = subscription.Route(envelope);
+        if (route is null)
+        {
+            await DeadLetterOrRecordAsync(component, resource, message, id, null, DeliveryOutcome.NoRoute, 0);
+            return;
+        }
+
+        if (!_app.HasApp)
+        {
+            throw new InvalidOperationException("no app port configured; cannot deliver");
+        }
+
+        byte[] body = JsonSerializer.SerializeToUtf8Bytes(envelope);
+        int attempts = 0;
+        try
+        {
+            AppVerdict verdict = await _resiliency.ForComponentInbound(component.Name).ExecuteAsync(
+                ct =>
+                {
+                    attempts++;
+                    return DeliverOnceAsync(component.Name, route, body, envelope, message.Metadata, ct);
+                },
+                stoppingToken);
+
+            if (verdict == AppVerdict.Drop)
+            {
+                await DeadLetterOrRecordAsync(component, resource, message, id, route, DeliveryOutcome.Dropped, attempts);
+                return;
+            }
+
+            if (verdict == AppVerdict.NotFound)
+            {
+                // Acknowledged without dead-lettering, as daprd's postman returns no error for a 404.
+                Log.Record(new DeliveryRecord(component.Name, message.Topic, route, id, DeliveryOutcome.Dropped, attempts, _time.GetUtcNow()));
+                return;
+            }
+
+            Log.Record(new DeliveryRecord(component.Name, message.Topic, route, id, DeliveryOutcome.Success, attempts, _time.GetUtcNow()));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        {
+            if (resource.DeadLetterTopic is not null)
+            {
+                await DeadLetterOrRecordAsync(component, resource, message, id, route, DeliveryOutcome.Failed, attempts);
+                return;
+            }
+
+            Log.Record(new DeliveryRecord(component.Name, message.Topic, route, id, DeliveryOutcome.Failed, attempts, _time.GetUtcNow()));
+            throw;
+        }
+    }
+
+    private enum AppVerdict
+    {
+        Success,
+        Drop,
+        NotFound,
+    }
+
+    /// <summary>Throws <see cref="AttemptFailedException"/> when the app wants a retry (RETRY, unknown status, non-2xx but 404).</summary>
+    private async Task<AppVerdict> DeliverOnceAsync(string pubsubName, string route, byte[] body, JsonObject envelope, IReadOnlyDictionary<string, string> metadata, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, route.TrimStart('/'))
+        {
+            Content = new ByteArrayContent(body),
+        };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue(CloudEventEnvelope.ContentType);
+        request.Headers.TryAddWithoutValidation("pubsubname", pubsubName);
+        foreach (var (key, value) in metadata)
+        {
+            if (!key.StartsWith("cloudevent.", StringComparison.OrdinalIgnoreCase))
+            {
+                request.Headers.TryAddWithoutValidation(key, value);
+            }
+        }
+
+        if (envelope["traceparent"] is JsonValue tp && tp.TryGetValue(out string? traceparent))
+        {
+            request.Headers.TryAddWithoutValidation("traceparent", traceparent);
+        }
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await _app.SendAsync(request, cancellationToken);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new AttemptFailedException($"error delivering to app route {route}: {ex.Message}", null, ex);
+        }
+
+        using (response)
+        {
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                // daprd treats 404 as "this app will never handle it": logged and not retried (spec §3).
+                _logger.LogWarning("app returned 404 for route {Route}; message dropped", route);
+                return AppVerdict.NotFound;
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new AttemptFailedException($"app returned {(int)response.StatusCode} for route {route}", (int)response.StatusCode);
+            }
+
+            string? status = await ReadStatusAsync(response, cancellationToken);
+            return status?.ToUpperInvariant() switch
+            {
+                null or "" or "SUCCESS" => AppVerdict.Success,
+                "DROP" => AppVerdict.Drop,
+                _ => throw new AttemptFailedException($"app asked to {status} the message on route {route}", (int)response.StatusCode),
+            };
+        }
+    }
+
+    private static async Task<string?> ReadStatusAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        var buffer = new byte[MaxAppResponseBytes];
+        int total = 0;
+        int read;
+        while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken)) > 0)
+        {
+            total += read;
+        }
+
+        try
+        {
+            // A non-JSON body, or JSON without a status, counts as SUCCESS (DOCS pubsub_api.md).
+            return JsonNode.Parse(buffer.AsSpan(0, total)) is JsonObject obj
+                && obj.FirstOrDefault(p => string.Equals(p.Key, "status", StringComparison.OrdinalIgnoreCase)).Value is JsonValue v
+                && v.TryGetValue(out string? status) ? status : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private async Task DeadLetterOrRecordAsync(PubSubComponent component, SubscriptionResource resource, BrokerMessage message, string? id, string? route, DeliveryOutcome outcome, int attempts)
+    {
+        if (resource.DeadLetterTopic is { } deadLetter && outcome is not DeliveryOutcome.Success)
+        {
+            // The original message goes to the dead-letter topic; the source message is then acknowledged.
+            await component.Broker.PublishAsync(message with { Topic = deadLetter }, CancellationToken.None);
+            outcome = DeliveryOutcome.DeadLettered;
+        }
+
+        Log.Record(new DeliveryRecord(component.Name, message.Topic, route, id, outcome, attempts, _time.GetUtcNow()));
+    }
+}
