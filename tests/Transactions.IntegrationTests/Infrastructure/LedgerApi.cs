@@ -1,0 +1,119 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using LedgerX.Testing;
+using LedgerX.Transactions.Api.Apis;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Npgsql;
+
+namespace LedgerX.Transactions.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// transaction-service on real Kestrel (so request limits apply as in production) against its own fresh PostgreSQL
+/// database. The Dapr gRPC endpoint points at <see cref="SidecarGrpcPort"/>, where a test may start a local sidecar.
+/// </summary>
+public class LedgerApi : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public string ConnectionString { get; private set; } = "";
+
+    /// <summary>A free port reserved for a sidecar; nothing listens there unless a test starts one.</summary>
+    public int SidecarGrpcPort { get; } = FreePort();
+
+    public HttpClient Client { get; private set; } = null!;
+
+    protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
+
+    public virtual async ValueTask InitializeAsync()
+    {
+        ConnectionString = await TestPostgres.CreateDatabaseAsync("ledger");
+        UseKestrel(0);
+        StartServer();
+        Client = CreateClient();
+        Client.Timeout = TimeSpan.FromSeconds(60);
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("ConnectionStrings:Ledger", ConnectionString);
+        builder.UseSetting("DAPR_GRPC_ENDPOINT", $"http://127.0.0.1:{SidecarGrpcPort}");
+        builder.UseSetting("DAPR_HTTP_ENDPOINT", $"http://127.0.0.1:{FreePort()}");
+        builder.UseSetting("Serilog:MinimumLevel:Default", "Error");
+        builder.UseSetting("Ledger:Outbox:BackoffBaseMs", "50");
+        builder.UseSetting("Ledger:Outbox:BackoffMaxMs", "300");
+        builder.UseSetting("Ledger:Outbox:PollIntervalMs", "100");
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        NpgsqlConnection.ClearAllPools();
+        if (ConnectionString.Length > 0)
+        {
+            await TestPostgres.DropDatabaseAsync(ConnectionString);
+        }
+        GC.SuppressFinalize(this);
+    }
+
+    public async Task<AccountResponse> OpenAccountAsync(string owner = "alice", string currency = "EUR", long overdraftLimit = 0)
+    {
+        var response = await Client.PostAsJsonAsync("/api/v1/accounts", new { ownerId = owner, currency, overdraftLimit });
+        await ExpectAsync(response, HttpStatusCode.Created);
+        return (await response.Content.ReadFromJsonAsync<AccountResponse>(Json))!;
+    }
+
+    public async Task<EntryResponse> DepositAsync(Guid accountId, long amount, string currency = "EUR")
+    {
+        var response = await Client.PostAsJsonAsync("/api/v1/deposits", new { accountId, amount, currency });
+        await ExpectAsync(response, HttpStatusCode.Created);
+        return (await response.Content.ReadFromJsonAsync<EntryResponse>(Json))!;
+    }
+
+    public async Task<AccountResponse> GetAccountAsync(Guid id) =>
+        (await Client.GetFromJsonAsync<AccountResponse>($"/api/v1/accounts/{id}", Json))!;
+
+    public async Task<VerifyReportDto> VerifyAsync() =>
+        (await Client.GetFromJsonAsync<VerifyReportDto>("/api/v1/ledger/verify", Json))!;
+
+    /// <summary>Runs SQL directly against the service's database: to inspect it, or to tamper with it.</summary>
+    public async Task<T> ScalarAsync<T>(string sql)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
+    public async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public static async Task ExpectAsync(HttpResponseMessage response, HttpStatusCode status)
+    {
+        if (response.StatusCode != status)
+        {
+            throw new Xunit.Sdk.XunitException($"Expected {(int)status}, got {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+public sealed record VerifyReportDto(bool Ok, long EventsChecked, int AccountsChecked, long LastSequence, DiscrepancyDto? FirstDiscrepancy);
+
+public sealed record DiscrepancyDto(string Kind, string Message, long? Sequence, Guid? AccountId, string? Expected, string? Actual);
