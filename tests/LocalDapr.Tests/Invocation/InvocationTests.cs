@@ -1,0 +1,206 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using Dapr.Client;
+using LedgerX.LocalDapr.Hosting;
+using LedgerX.LocalDapr.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace LedgerX.LocalDapr.Tests.Invocation;
+
+public sealed record Quote(string Currency, long AmountMinor);
+
+public sealed class InvocationTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Invoke_goes_through_the_target_sidecar_with_caller_and_callee_headers()
+    {
+        await using var env = await TwoApps.StartAsync((web, app) =>
+            web.MapPost("/quotes/{id}", async (HttpContext c, string id) =>
+            {
+                await app.RecordAsync(c);
+                return Results.Json(new Quote("EUR", 100 + id.Length));
+            }));
+
+        Quote result;
+        using (new Activity("call").SetIdFormat(ActivityIdFormat.W3C).Start())
+        {
+            // Obsolete in the SDK but still used by apps; the sidecar must keep serving it.
+#pragma warning disable CS0618
+            result = await env.CallerClient.InvokeMethodAsync<Quote, Quote>(env.CalleeId, "quotes/abc?verbose=true", new Quote("EUR", 1), Ct);
+#pragma warning restore CS0618
+        }
+
+        result.ShouldBe(new Quote("EUR", 103));
+        var received = env.App.Received.Single();
+        received.Method.ShouldBe("POST");
+        received.Path.ShouldBe("/quotes/abc");
+        received.Headers["dapr-caller-app-id"].ShouldBe(env.CallerId);
+        received.Headers["dapr-callee-app-id"].ShouldBe(env.CalleeId);
+        received.Headers["traceparent"].ShouldStartWith("00-");
+        received.Body.ShouldContain("\"currency\":\"EUR\"");
+    }
+
+    [Fact]
+    public async Task Invoke_http_client_rewrites_app_urls_and_forwards_verb_query_and_status()
+    {
+        await using var env = await TwoApps.StartAsync((web, app) =>
+        {
+            web.MapGet("/accounts/{id}", async (HttpContext c, string id) =>
+            {
+                await app.RecordAsync(c);
+                return id == "missing" ? Results.NotFound() : Results.Json(new { id, q = c.Request.Query["page"].ToString() });
+            });
+            web.MapDelete("/accounts/{id}", () => Results.NoContent());
+        });
+        using var http = DaprClient.CreateInvokeHttpClient(env.CalleeId, env.Caller.HttpEndpoint);
+
+        var json = await http.GetFromJsonAsync<Dictionary<string, string>>("/accounts/a1?page=2", Ct);
+        json!["id"].ShouldBe("a1");
+        json["q"].ShouldBe("2");
+        (await http.GetAsync("/accounts/missing", Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await http.DeleteAsync("/accounts/a1", Ct)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+    }
+
+    [Fact]
+    public async Task Unknown_app_is_the_daprd_direct_invoke_error()
+    {
+        await using var env = await TwoApps.StartAsync((_, _) => { });
+#pragma warning disable CS0618 // Obsolete in the SDK but still used by apps.
+        var error = await Should.ThrowAsync<InvocationException>(() => env.CallerClient.InvokeMethodAsync<string>(HttpMethod.Get, "no-such-app", "x", Ct));
+#pragma warning restore CS0618
+        error.Response!.StatusCode.ShouldBe(HttpStatusCode.InternalServerError);
+        string body = await error.Response.Content.ReadAsStringAsync(Ct);
+        body.ShouldContain("ERR_DIRECT_INVOKE");
+        body.ShouldContain("no-such-app");
+    }
+
+    [Fact]
+    public async Task Resiliency_retries_server_errors_for_the_target_app()
+    {
+        int calls = 0;
+        await using var env = await TwoApps.StartAsync(
+            (web, _) => web.MapGet("/flaky", () => Interlocked.Increment(ref calls) < 3 ? Results.StatusCode(503) : Results.Ok("ok")),
+            callee => $$"""
+                apiVersion: dapr.io/v1alpha1
+                kind: Resiliency
+                metadata:
+                  name: invoke
+                spec:
+                  policies:
+                    retries:
+                      quick: { policy: constant, duration: 10ms, maxRetries: 3 }
+                  targets:
+                    apps:
+                      {{callee}}: { retry: quick }
+                """);
+        using var http = DaprClient.CreateInvokeHttpClient(env.CalleeId, env.Caller.HttpEndpoint);
+
+        (await http.GetAsync("/flaky", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        calls.ShouldBe(3);
+    }
+
+    [Fact]
+    public async Task Resiliency_timeout_and_circuit_breaker_stop_calls_to_a_failing_app()
+    {
+        int calls = 0;
+        await using var env = await TwoApps.StartAsync(
+            (web, _) =>
+            {
+                web.MapGet("/slow", async (HttpContext c) =>
+                {
+                    await Task.Delay(2000, c.RequestAborted);
+                    return Results.Ok();
+                });
+                web.MapGet("/broken", () =>
+                {
+                    Interlocked.Increment(ref calls);
+                    return Results.StatusCode(500);
+                });
+            },
+            callee => $$"""
+                apiVersion: dapr.io/v1alpha1
+                kind: Resiliency
+                metadata:
+                  name: invoke
+                spec:
+                  policies:
+                    timeouts:
+                      short: 200ms
+                    circuitBreakers:
+                      cb: { maxRequests: 1, timeout: 30s, trip: consecutiveFailures > 1 }
+                  targets:
+                    apps:
+                      {{callee}}: { timeout: short, circuitBreaker: cb }
+                """);
+        using var http = DaprClient.CreateInvokeHttpClient(env.CalleeId, env.Caller.HttpEndpoint);
+
+        var stopwatch = Stopwatch.StartNew();
+        (await http.GetAsync("/slow", Ct)).StatusCode.ShouldBe(HttpStatusCode.InternalServerError);
+        stopwatch.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(1.5));
+
+        (await http.GetAsync("/broken", Ct)).StatusCode.ShouldBe(HttpStatusCode.InternalServerError);
+        var open = await http.GetAsync("/broken", Ct);
+        open.StatusCode.ShouldBe(HttpStatusCode.InternalServerError);
+        (await open.Content.ReadAsStringAsync(Ct)).ShouldContain("circuit breaker");
+        calls.ShouldBe(1);
+    }
+
+    /// <summary>A callee app behind its sidecar and a caller sidecar (no app), both in this process.</summary>
+    private sealed class TwoApps : IAsyncDisposable
+    {
+        private readonly ResourceFolder _resources;
+
+        private TwoApps(ResourceFolder resources, SubscriberApp app, LocalDaprSidecar callee, LocalDaprSidecar caller, string calleeId, string callerId)
+        {
+            _resources = resources;
+            App = app;
+            Callee = callee;
+            Caller = caller;
+            CalleeId = calleeId;
+            CallerId = callerId;
+            CallerClient = Clients.For(caller);
+        }
+
+        public SubscriberApp App { get; }
+
+        public LocalDaprSidecar Callee { get; }
+
+        public LocalDaprSidecar Caller { get; }
+
+        public string CalleeId { get; }
+
+        public string CallerId { get; }
+
+        public DaprClient CallerClient { get; }
+
+        public static async Task<TwoApps> StartAsync(Action<WebApplication, SubscriberApp> map, Func<string, string>? callerResiliency = null)
+        {
+            string suffix = Guid.NewGuid().ToString("N")[..8];
+            string calleeId = "accounts-" + suffix;
+            string callerId = "gateway-" + suffix;
+            var resources = new ResourceFolder();
+            if (callerResiliency is not null)
+            {
+                resources.With("resiliency.yaml", callerResiliency(calleeId));
+            }
+
+            var app = await SubscriberApp.StartAsync(map);
+            var callee = await LocalDaprSidecar.StartAsync(new SidecarOptions { AppId = calleeId, AppPort = app.Port }, TestContext.Current.CancellationToken);
+            var caller = await LocalDaprSidecar.StartAsync(new SidecarOptions { AppId = callerId, ResourcesPaths = [resources.Path] }, TestContext.Current.CancellationToken);
+            return new TwoApps(resources, app, callee, caller, calleeId, callerId);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            CallerClient.Dispose();
+            await Caller.DisposeAsync();
+            await Callee.DisposeAsync();
+            await App.DisposeAsync();
+            _resources.Dispose();
+        }
+    }
+}
