@@ -40,13 +40,16 @@ internal static class LedgerStore
             FROM holds WHERE id = ANY($1)
             """,
             new NpgsqlParameter<Guid[]> { TypedValue = holdIds }));
+        // One semi-join over a small id set, so each branch uses its index however large the tables grow.
         batch.BatchCommands.Add(Command(
             """
             SELECT id, owner_id, currency, kind, status, overdraft_limit, balance, held, metadata, opened_at, version
             FROM accounts
-            WHERE id = ANY($1)
-               OR id IN (SELECT account_id FROM holds WHERE id = ANY($3) UNION ALL SELECT to_account_id FROM holds WHERE id = ANY($3))
-               OR (kind = 'world' AND currency = ANY($2))
+            WHERE id IN (
+                SELECT unnest($1::uuid[])
+                UNION SELECT account_id FROM holds WHERE id = ANY($3)
+                UNION SELECT to_account_id FROM holds WHERE id = ANY($3)
+                UNION SELECT id FROM accounts WHERE kind = 'world' AND currency = ANY($2))
             ORDER BY id
             FOR UPDATE
             """,

@@ -21,7 +21,7 @@ public sealed class LedgerDbContext(DbContextOptions<LedgerDbContext> options) :
             a.ToTable("accounts");
             a.HasKey(x => x.Id);
             a.Property(x => x.OwnerId).HasMaxLength(128);
-            a.Property(x => x.Currency).HasMaxLength(3).IsFixedLength();
+            a.Property(x => x.Currency).HasMaxLength(3);
             a.Property(x => x.Kind).HasMaxLength(16);
             a.Property(x => x.Status).HasMaxLength(16);
             a.Property(x => x.Metadata).HasColumnType("jsonb");
@@ -49,7 +49,7 @@ public sealed class LedgerDbContext(DbContextOptions<LedgerDbContext> options) :
             p.ToTable("postings");
             p.HasKey(x => new { x.EntryId, x.Line });
             p.Property(x => x.Direction).HasMaxLength(6);
-            p.Property(x => x.Currency).HasMaxLength(3).IsFixedLength();
+            p.Property(x => x.Currency).HasMaxLength(3);
             // History per account, newest first, by keyset (sequence, index).
             p.HasIndex(x => new { x.AccountId, x.Sequence, x.Line }).IsDescending(false, true, true);
             p.ToTable(t => t.HasCheckConstraint("ck_postings_amount_positive", "amount > 0"));
@@ -59,7 +59,7 @@ public sealed class LedgerDbContext(DbContextOptions<LedgerDbContext> options) :
         {
             h.ToTable("holds");
             h.HasKey(x => x.Id);
-            h.Property(x => x.Currency).HasMaxLength(3).IsFixedLength();
+            h.Property(x => x.Currency).HasMaxLength(3);
             h.Property(x => x.Status).HasMaxLength(16);
             h.Property(x => x.Description).HasMaxLength(500);
             h.HasIndex(x => x.ExpiresAt).HasFilter("status = 'pending'").HasDatabaseName("ix_holds_pending_expiry");

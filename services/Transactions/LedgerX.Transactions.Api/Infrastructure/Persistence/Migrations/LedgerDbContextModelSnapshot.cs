@@ -36,9 +36,8 @@ namespace LedgerX.Transactions.Api.Infrastructure.Persistence.Migrations
                     b.Property<string>("Currency")
                         .IsRequired()
                         .HasMaxLength(3)
-                        .HasColumnType("character(3)")
-                        .HasColumnName("currency")
-                        .IsFixedLength();
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
 
                     b.Property<long>("Held")
                         .HasColumnType("bigint")
@@ -170,9 +169,8 @@ namespace LedgerX.Transactions.Api.Infrastructure.Persistence.Migrations
                     b.Property<string>("Currency")
                         .IsRequired()
                         .HasMaxLength(3)
-                        .HasColumnType("character(3)")
-                        .HasColumnName("currency")
-                        .IsFixedLength();
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
 
                     b.Property<string>("Description")
                         .HasMaxLength(500)
@@ -405,9 +403,8 @@ namespace LedgerX.Transactions.Api.Infrastructure.Persistence.Migrations
                     b.Property<string>("Currency")
                         .IsRequired()
                         .HasMaxLength(3)
-                        .HasColumnType("character(3)")
-                        .HasColumnName("currency")
-                        .IsFixedLength();
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
 
                     b.Property<string>("Direction")
                         .IsRequired()

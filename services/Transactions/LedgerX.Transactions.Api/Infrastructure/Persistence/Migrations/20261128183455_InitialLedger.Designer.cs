@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace LedgerX.Transactions.Api.Infrastructure.Persistence.Migrations
 {
     [DbContext(typeof(LedgerDbContext))]
-    [Migration("20261128182431_InitialLedger")]
+    [Migration("20261128183455_InitialLedger")]
     partial class InitialLedger
     {
         /// <inheritdoc />
@@ -39,9 +39,8 @@ namespace LedgerX.Transactions.Api.Infrastructure.Persistence.Migrations
                     b.Property<string>("Currency")
                         .IsRequired()
                         .HasMaxLength(3)
-                        .HasColumnType("character(3)")
-                        .HasColumnName("currency")
-                        .IsFixedLength();
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
 
                     b.Property<long>("Held")
                         .HasColumnType("bigint")
@@ -173,9 +172,8 @@ namespace LedgerX.Transactions.Api.Infrastructure.Persistence.Migrations
                     b.Property<string>("Currency")
                         .IsRequired()
                         .HasMaxLength(3)
-                        .HasColumnType("character(3)")
-                        .HasColumnName("currency")
-                        .IsFixedLength();
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
 
                     b.Property<string>("Description")
                         .HasMaxLength(500)
@@ -408,9 +406,8 @@ namespace LedgerX.Transactions.Api.Infrastructure.Persistence.Migrations
                     b.Property<string>("Currency")
                         .IsRequired()
                         .HasMaxLength(3)
-                        .HasColumnType("character(3)")
-                        .HasColumnName("currency")
-                        .IsFixedLength();
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
 
                     b.Property<string>("Direction")
                         .IsRequired()

@@ -17,7 +17,7 @@ namespace LedgerX.Transactions.Api.Infrastructure.Persistence.Migrations
                 {
                     id = table.Column<Guid>(type: "uuid", nullable: false),
                     owner_id = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
-                    currency = table.Column<string>(type: "character(3)", fixedLength: true, maxLength: 3, nullable: false),
+                    currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false),
                     kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
                     status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
                     overdraft_limit = table.Column<long>(type: "bigint", nullable: false),
@@ -59,7 +59,7 @@ namespace LedgerX.Transactions.Api.Infrastructure.Persistence.Migrations
                     account_id = table.Column<Guid>(type: "uuid", nullable: false),
                     to_account_id = table.Column<Guid>(type: "uuid", nullable: false),
                     amount = table.Column<long>(type: "bigint", nullable: false),
-                    currency = table.Column<string>(type: "character(3)", fixedLength: true, maxLength: 3, nullable: false),
+                    currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false),
                     status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
                     posted_amount = table.Column<long>(type: "bigint", nullable: false),
                     entry_id = table.Column<Guid>(type: "uuid", nullable: true),
@@ -153,7 +153,7 @@ namespace LedgerX.Transactions.Api.Infrastructure.Persistence.Migrations
                     account_id = table.Column<Guid>(type: "uuid", nullable: false),
                     direction = table.Column<string>(type: "character varying(6)", maxLength: 6, nullable: false),
                     amount = table.Column<long>(type: "bigint", nullable: false),
-                    currency = table.Column<string>(type: "character(3)", fixedLength: true, maxLength: 3, nullable: false),
+                    currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false),
                     balance_after = table.Column<long>(type: "bigint", nullable: false),
                     sequence = table.Column<long>(type: "bigint", nullable: false),
                     posted_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
