@@ -1,0 +1,157 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Json.Schema;
+using LedgerX.LocalDapr.Hosting;
+using LedgerX.Transactions.IntegrationTests.Infrastructure;
+
+namespace LedgerX.Transactions.IntegrationTests.Outbox;
+
+/// <summary>
+/// The outbox relay against a real Dapr sidecar API: the project's local sidecar, with an in-memory pub/sub component
+/// named like the real one. Each test owns its database and sidecar.
+/// </summary>
+public sealed class OutboxRelayThroughLocalSidecar : IAsyncLifetime
+{
+    private readonly LedgerApi _api = new();
+    private readonly string _resources = Directory.CreateTempSubdirectory("ledgerx-outbox-").FullName;
+    private LocalDaprSidecar? _sidecar;
+
+    public async ValueTask InitializeAsync()
+    {
+        await File.WriteAllTextAsync(Path.Combine(_resources, "pubsub.yaml"),
+            """
+            apiVersion: dapr.io/v1alpha1
+            kind: Component
+            metadata:
+              name: pubsub
+            spec:
+              type: pubsub.in-memory
+              version: v1
+            """);
+        await _api.InitializeAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_sidecar is not null)
+        {
+            await _sidecar.DisposeAsync();
+        }
+        await _api.DisposeAsync();
+        Directory.Delete(_resources, recursive: true);
+    }
+
+    [Fact]
+    public async Task EveryCommittedEvent_IsPublishedOnItsTopic_WithTheEventIdAsCloudEventId_AndMatchesItsSchema()
+    {
+        await StartSidecarAsync();
+        var alice = await _api.OpenAccountAsync("alice");
+        var bob = await _api.OpenAccountAsync("bob");
+        await _api.DepositAsync(alice.Id, 500);
+        (await _api.Client.PostAsJsonAsync("/api/v1/transfers", new { fromAccountId = alice.Id, toAccountId = bob.Id, amount = 200, currency = "EUR" }))
+            .EnsureSuccessStatusCode();
+        var hold = await (await _api.Client.PostAsJsonAsync("/api/v1/holds", new { accountId = alice.Id, toAccountId = bob.Id, amount = 100, currency = "EUR" }))
+            .Content.ReadFromJsonAsync<JsonObject>();
+        (await _api.Client.PostAsJsonAsync($"/api/v1/holds/{hold!["id"]}/void", new { })).EnsureSuccessStatusCode();
+        (await _api.Client.PostAsJsonAsync($"/api/v1/accounts/{bob.Id}/freeze", new { reason = "test" })).EnsureSuccessStatusCode();
+
+        var logged = await LoggedEventsAsync();
+        await WaitUntilAsync(() => logged.All(e => Published().ContainsKey(e.EventId)), "every logged event to be published");
+
+        var published = Published();
+        foreach (var e in logged)
+        {
+            var message = published[e.EventId];
+            message.Topic.ShouldBe(e.Type);
+            var envelope = message.CloudEvent!;
+            envelope["type"]!.GetValue<string>().ShouldBe(e.Type);
+            envelope["pubsubname"]!.GetValue<string>().ShouldBe("pubsub");
+            envelope["source"]!.GetValue<string>().ShouldBe("transaction-service");
+            JsonNode.DeepEquals(envelope["data"], JsonNode.Parse(e.Payload)).ShouldBeTrue($"{e.Type} data differs from the logged payload");
+            var validation = Schema(e.Type).Evaluate(JsonSerializer.SerializeToElement(envelope["data"]), new EvaluationOptions { OutputFormat = OutputFormat.List, RequireFormatValidation = true });
+            validation.IsValid.ShouldBeTrue($"{e.Type} does not match its schema: {JsonSerializer.Serialize(validation)}");
+        }
+        logged.Select(e => e.Type).Distinct().Order().ShouldBe(
+            ["account.frozen.v1", "account.opened.v1", "hold.created.v1", "hold.voided.v1", "transaction.posted.v1"]);
+        await WaitUntilAsync(async () => await _api.ScalarAsync<long>("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0, "the outbox to be drained");
+    }
+
+    [Fact]
+    public async Task WhileTheSidecarIsDown_PublishingIsRetriedWithBackoff_ThenEachEventGoesOutOnce()
+    {
+        var account = await _api.OpenAccountAsync("patient");
+        await _api.DepositAsync(account.Id, 42);
+        await WaitUntilAsync(async () => await _api.ScalarAsync<long>("SELECT count(*) FROM outbox WHERE attempts >= 2 AND sent_at IS NULL AND last_error IS NOT NULL") == 3,
+            "every event to have failed at least twice");
+        var scheduled = await _api.ScalarAsync<bool>("SELECT bool_and(next_attempt_at > now() - interval '1 second') FROM outbox");
+
+        await StartSidecarAsync();
+        var logged = await LoggedEventsAsync();
+        await WaitUntilAsync(() => logged.All(e => Published().ContainsKey(e.EventId)), "the backlog to be published");
+        await WaitUntilAsync(async () => await _api.ScalarAsync<long>("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0, "the outbox to be drained");
+        await Task.Delay(500); // a duplicate would arrive within a few relay passes
+
+        scheduled.ShouldBeTrue();
+        _sidecar!.PubSub.Published.Count.ShouldBe(logged.Count);
+    }
+
+    private async Task StartSidecarAsync() =>
+        _sidecar = await LocalDaprSidecar.StartAsync(new SidecarOptions
+        {
+            AppId = "transaction-service",
+            GrpcPort = _api.SidecarGrpcPort,
+            ResourcesPaths = [_resources],
+            WaitForApp = false,
+        });
+
+    private Dictionary<string, LedgerX.LocalDapr.PubSub.PublishedMessage> Published() =>
+        (_sidecar?.PubSub.Published ?? []).Where(m => m.CloudEventId is not null).GroupBy(m => m.CloudEventId!).ToDictionary(g => g.Key, g => g.First());
+
+    private async Task<List<(string EventId, string Type, string Payload)>> LoggedEventsAsync()
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(_api.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("SELECT event_id, type, payload FROM event_log ORDER BY sequence", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var events = new List<(string, string, string)>();
+        while (await reader.ReadAsync())
+        {
+            events.Add((reader.GetGuid(0).ToString(), reader.GetString(1), reader.GetString(2)));
+        }
+        return events;
+    }
+
+    // Loaded once per process: JsonSchema.Net registers each schema globally by its $id.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, JsonSchema> Schemas = new();
+
+    private static JsonSchema Schema(string topic) =>
+        Schemas.GetOrAdd(topic, t => JsonSchema.FromFile(Path.Combine(RepositoryRoot(), "contracts", "events", $"{t}.schema.json")));
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "LedgerX.Dapr.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException("LedgerX.Dapr.sln not found above the test assembly.");
+    }
+
+    private static Task WaitUntilAsync(Func<bool> condition, string what) => WaitUntilAsync(() => Task.FromResult(condition()), what);
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Timed out waiting for {what}.");
+            }
+            await Task.Delay(50);
+        }
+    }
+}
