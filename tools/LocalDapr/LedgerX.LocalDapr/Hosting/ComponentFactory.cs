@@ -23,21 +23,26 @@ public sealed record LoadedComponents(
 /// </summary>
 internal static class ComponentFactory
 {
-    public static async Task<LoadedComponents> BuildAsync(ResourceSet resources, string appId, string workingDirectory, ILoggerFactory loggers, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>
+    /// Resolves every component's metadata (secret stores are opened for that) without starting backends:
+    /// what the launcher needs to see which PostgreSQL and Redis servers the components point at.
+    /// </summary>
+    public static IReadOnlyList<(ComponentResource Component, IReadOnlyDictionary<string, string> Metadata)> ResolveMetadata(ResourceSet resources, string workingDirectory)
     {
-        var secretStores = new Dictionary<string, ISecretStore>(StringComparer.Ordinal);
-        foreach (var c in resources.Components.Where(c => c.Category == "secretstores"))
-        {
-            var meta = Resolve(c, secretStores);
-            secretStores[c.Name] = c.Type switch
-            {
-                "secretstores.local.file" => new LocalFileSecretStore(
-                    Path.GetFullPath(Required(c, meta, "secretsFile"), workingDirectory),
-                    meta.GetValueOrDefault("nestedSeparator") is { Length: > 0 } sep ? sep : ":",
-                    Bool(c, meta, "multiValued") ?? false),
-                _ => new EnvironmentSecretStore(),
-            };
-        }
+        var secretStores = OpenSecretStores(resources, workingDirectory);
+        return resources.Components.Select(c => (c, (IReadOnlyDictionary<string, string>)Resolve(c, secretStores, null))).ToList();
+    }
+
+    public static async Task<LoadedComponents> BuildAsync(
+        ResourceSet resources,
+        string appId,
+        string workingDirectory,
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> overrides,
+        ILoggerFactory loggers,
+        TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        var secretStores = OpenSecretStores(resources, workingDirectory);
 
         var states = new Dictionary<string, StateComponent>(StringComparer.Ordinal);
         var pubsubs = new Dictionary<string, PubSubComponent>(StringComparer.Ordinal);
@@ -45,7 +50,7 @@ internal static class ComponentFactory
         var inputs = new List<CronInputBinding>();
         foreach (var c in resources.Components.Where(c => c.Category != "secretstores"))
         {
-            var meta = Resolve(c, secretStores);
+            var meta = Resolve(c, secretStores, overrides.GetValueOrDefault(c.Name));
             switch (c.Type)
             {
                 case "state.in-memory":
@@ -85,6 +90,25 @@ internal static class ComponentFactory
         return new LoadedComponents(states, pubsubs, secretStores, outputs, inputs, resources.Components);
     }
 
+    private static Dictionary<string, ISecretStore> OpenSecretStores(ResourceSet resources, string workingDirectory)
+    {
+        var secretStores = new Dictionary<string, ISecretStore>(StringComparer.Ordinal);
+        foreach (var c in resources.Components.Where(c => c.Category == "secretstores"))
+        {
+            var meta = Resolve(c, secretStores, null);
+            secretStores[c.Name] = c.Type switch
+            {
+                "secretstores.local.file" => new LocalFileSecretStore(
+                    Path.GetFullPath(Required(c, meta, "secretsFile"), workingDirectory),
+                    meta.GetValueOrDefault("nestedSeparator") is { Length: > 0 } sep ? sep : ":",
+                    Bool(c, meta, "multiValued") ?? false),
+                _ => new EnvironmentSecretStore(),
+            };
+        }
+
+        return secretStores;
+    }
+
     private static CronSchedule ParseSchedule(ComponentResource c, string text)
     {
         try
@@ -122,7 +146,7 @@ internal static class ComponentFactory
     }
 
     /// <summary>Literal values, then <c>envRef</c>, then <c>secretKeyRef</c>; keys case-insensitive as components-contrib decodes them.</summary>
-    private static Dictionary<string, string> Resolve(ComponentResource c, IReadOnlyDictionary<string, ISecretStore> secretStores)
+    private static Dictionary<string, string> Resolve(ComponentResource c, IReadOnlyDictionary<string, ISecretStore> secretStores, IReadOnlyDictionary<string, string>? overrides)
     {
         var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         for (int i = 0; i < c.Metadata.Count; i++)
@@ -162,6 +186,12 @@ internal static class ComponentFactory
             {
                 result[item.Name] = item.Value ?? "";
             }
+        }
+
+        // Launcher overrides (e.g. the connection of a PostgreSQL it started) win over the file.
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string>())
+        {
+            result[key] = value;
         }
 
         return result;

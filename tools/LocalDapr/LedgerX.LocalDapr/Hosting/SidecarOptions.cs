@@ -47,6 +47,13 @@ public sealed record SidecarOptions
     /// <summary>Largest request body accepted (daprd's <c>--max-body-size</c>, default 4 MiB).</summary>
     public long MaxRequestBodyBytes { get; init; } = 4L << 20;
 
+    /// <summary>
+    /// Metadata values that replace those in the component files, by component name: how the launcher points
+    /// components at the PostgreSQL/Redis it started when the configured ones are not reachable.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> ComponentMetadataOverrides { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, string>>();
+
     public ILoggerFactory? LoggerFactory { get; init; }
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;

@@ -33,7 +33,7 @@ public sealed partial class PostgresStateStore : IStateStore
             throw new ArgumentException($"tablePrefix '{tablePrefix}' must be a plain SQL identifier", nameof(tablePrefix));
         }
 
-        var builder = new NpgsqlConnectionStringBuilder(connectionString) { CommandTimeout = Math.Max(1, (int)timeout.TotalSeconds) };
+        var builder = new NpgsqlConnectionStringBuilder(PostgresConnectionString.ToNpgsql(connectionString)) { CommandTimeout = Math.Max(1, (int)timeout.TotalSeconds) };
         var dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
         string table = $"{tablePrefix}state";
         await using (var cmd = dataSource.CreateCommand($"""

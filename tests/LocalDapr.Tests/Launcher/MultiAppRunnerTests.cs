@@ -1,0 +1,154 @@
+using System.Text.Json.Nodes;
+using LedgerX.LocalDapr.Invocation;
+using LedgerX.LocalDapr.Launcher;
+using LedgerX.LocalDapr.Resources;
+using LedgerX.LocalDapr.Tests.Infrastructure;
+
+namespace LedgerX.LocalDapr.Tests.Launcher;
+
+/// <summary>The launcher driven as `localdapr run -f` would: real app processes (node), sidecars in-process.</summary>
+public sealed class MultiAppRunnerTests
+{
+    private const string NodeApp = """
+        const http = require('http');
+        const names = ['APP_ID','APP_PORT','APP_CHANNEL_ADDRESS','DAPR_HTTP_PORT','DAPR_GRPC_PORT','DAPR_METRICS_PORT','APP_PROTOCOL','GREETING'];
+        http.createServer((req, res) => {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          if (req.url === '/dapr/subscribe') { res.end('[]'); return; }
+          const env = {}; for (const n of names) env[n] = process.env[n];
+          res.end(JSON.stringify({ path: req.url, caller: req.headers['dapr-caller-app-id'], env }));
+        }).listen(Number(process.env.APP_PORT), '127.0.0.1', () => console.log('listening on ' + process.env.APP_PORT));
+        """;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Two_apps_from_a_run_file_get_daprs_variables_and_reach_each_other_through_their_sidecars()
+    {
+        using var folder = new ResourceFolder();
+        string suffix = Guid.NewGuid().ToString("N")[..6];
+        string alpha = "alpha-" + suffix;
+        string beta = "beta-" + suffix;
+        WriteApp(folder, "alpha");
+        WriteApp(folder, "beta");
+        int alphaPort = MultiAppRunner.FreePort();
+        int betaPort = MultiAppRunner.FreePort();
+        folder.With("dapr.yaml", $"""
+            version: 1
+            common:
+              env:
+                GREETING: common
+            apps:
+              - appID: {alpha}
+                appDirPath: ./alpha
+                appPort: {alphaPort}
+                command: ["node", "app.js"]
+              - appID: {beta}
+                appDirPath: ./beta
+                appPort: {betaPort}
+                command: ["node", "app.js"]
+                env:
+                  GREETING: from-beta
+            """);
+
+        var output = new StringWriter();
+        string registry = Path.Combine(folder.Path, "registry");
+        using var stop = new CancellationTokenSource();
+        var runner = new MultiAppRunner(RunFile.Load(folder.Path), new LauncherOptions { RegistryDirectory = registry, AppStartTimeout = TimeSpan.FromSeconds(20) }, new ConsoleOutput(TextWriter.Synchronized(output), colour: false));
+        var run = runner.RunAsync(stop.Token);
+
+        await WaitUntilAsync(() => output.ToString().Contains("APP ID", StringComparison.Ordinal) || run.IsCompleted);
+        run.IsCompleted.ShouldBeFalse(output.ToString());
+        var alphaSidecar = SidecarDirectory.Resolve(alpha, registry).ShouldNotBeNull();
+        File.Exists(Path.Combine(registry, beta + ".json")).ShouldBeTrue();
+
+        using var http = new HttpClient();
+        var answer = JsonNode.Parse(await http.GetStringAsync($"http://127.0.0.1:{alphaSidecar.HttpPort}/v1.0/invoke/{beta}/method/env?x=1", Ct))!;
+        answer["path"]!.GetValue<string>().ShouldBe("/env?x=1");
+        answer["caller"]!.GetValue<string>().ShouldBe(alpha);
+        var env = answer["env"]!;
+        env["APP_ID"]!.GetValue<string>().ShouldBe(beta);
+        env["APP_PORT"]!.GetValue<string>().ShouldBe(betaPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        env["APP_CHANNEL_ADDRESS"]!.GetValue<string>().ShouldBe("127.0.0.1");
+        env["APP_PROTOCOL"]!.GetValue<string>().ShouldBe("http");
+        env["GREETING"]!.GetValue<string>().ShouldBe("from-beta");
+        int.Parse(env["DAPR_HTTP_PORT"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture).ShouldBeGreaterThan(0);
+        int.Parse(env["DAPR_GRPC_PORT"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture).ShouldBeGreaterThan(0);
+        env["DAPR_METRICS_PORT"].ShouldNotBeNull();
+        output.ToString().ShouldContain($"[{alpha}] listening on {alphaPort}");
+
+        await stop.CancelAsync();
+        (await run.WaitAsync(TimeSpan.FromSeconds(15), Ct)).ShouldBe(0);
+        File.Exists(Path.Combine(registry, beta + ".json")).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task An_app_that_exits_stops_everything_with_a_clear_message()
+    {
+        using var folder = new ResourceFolder();
+        Directory.CreateDirectory(Path.Combine(folder.Path, "crashy"));
+        folder.With("dapr.yaml", $"""
+            version: 1
+            apps:
+              - appID: crashy-{Guid.NewGuid():N}
+                appDirPath: ./crashy
+                command: ["node", "-e", "setTimeout(() => process.exit(3), 300)"]
+            """);
+        var output = new StringWriter();
+        var runner = new MultiAppRunner(RunFile.Load(Path.Combine(folder.Path, "dapr.yaml")), new LauncherOptions { RegistryDirectory = Path.Combine(folder.Path, "registry") }, new ConsoleOutput(TextWriter.Synchronized(output), colour: false));
+
+        (await runner.RunAsync(Ct).WaitAsync(TimeSpan.FromSeconds(15), Ct)).ShouldBe(1);
+        output.ToString().ShouldContain("exited unexpectedly with code 3");
+    }
+
+    [Fact]
+    public void Run_file_errors_name_the_file_and_field()
+    {
+        using var folder = new ResourceFolder().With("dapr.yaml", "version: 1\napps:\n  - appID: x\n    appDirPath: ./missing\n");
+        var error = Should.Throw<ResourceException>(() => RunFile.Load(folder.Path));
+        error.Message.ShouldContain("dapr.yaml");
+        error.Message.ShouldContain("apps[0].appDirPath");
+    }
+
+    [Fact]
+    public void Run_file_resolves_resources_with_the_cli_precedence()
+    {
+        using var folder = new ResourceFolder();
+        Directory.CreateDirectory(Path.Combine(folder.Path, "components"));
+        Directory.CreateDirectory(Path.Combine(folder.Path, "a", ".dapr", "resources"));
+        Directory.CreateDirectory(Path.Combine(folder.Path, "b"));
+        Directory.CreateDirectory(Path.Combine(folder.Path, "c", "own"));
+        folder.With("dapr.yaml", """
+            version: 1
+            common:
+              resourcesPaths: [./components]
+            apps:
+              - appDirPath: ./a
+              - appDirPath: ./b
+              - appDirPath: ./c
+                resourcesPaths: [./own]
+            """);
+
+        var apps = RunFile.Load(folder.Path).Apps;
+        apps.Select(a => a.AppId).ShouldBe(["a", "b", "c"]);
+        apps[0].ResourcesPaths.ShouldBe([Path.Combine(folder.Path, "a", ".dapr", "resources")]);
+        apps[1].ResourcesPaths.ShouldBe([Path.Combine(folder.Path, "components")]);
+        apps[2].ResourcesPaths.ShouldBe([Path.Combine(folder.Path, "c", "own")]);
+    }
+
+    private static void WriteApp(ResourceFolder folder, string name)
+    {
+        string dir = Path.Combine(folder.Path, name);
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "app.js"), NodeApp);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (!condition())
+        {
+            await Task.Delay(50, timeout.Token);
+        }
+    }
+}

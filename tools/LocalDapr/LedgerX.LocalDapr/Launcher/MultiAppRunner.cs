@@ -1,0 +1,309 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using LedgerX.LocalDapr.Hosting;
+using LedgerX.LocalDapr.Resources;
+using Microsoft.Extensions.Logging;
+
+namespace LedgerX.LocalDapr.Launcher;
+
+public sealed record LauncherOptions
+{
+    /// <summary>How long an app may take to listen on its port (first <c>dotnet run</c> builds).</summary>
+    public TimeSpan AppStartTimeout { get; init; } = TimeSpan.FromMinutes(3);
+
+    public string RegistryDirectory { get; init; } = DefaultRegistryDirectory;
+
+    public LogLevel SidecarLogLevel { get; init; } = LogLevel.Information;
+
+    public static string DefaultRegistryDirectory => Path.Combine(Path.GetTempPath(), "localdapr", "registry");
+}
+
+/// <summary>
+/// <c>localdapr run -f</c>: the dapr CLI's multi-app run with in-process sidecars. Starts backends if needed, one
+/// sidecar per app, then the apps with the variables <c>dapr run</c> sets; waits for health; prints where everything
+/// runs; streams prefixed logs; stops everything on Ctrl-C or when an app exits on its own.
+/// </summary>
+public sealed class MultiAppRunner
+{
+    private static readonly TimeSpan GracefulStop = TimeSpan.FromSeconds(5);
+
+    private readonly RunFile _runFile;
+    private readonly LauncherOptions _options;
+    private readonly ConsoleOutput _output;
+
+    public MultiAppRunner(RunFile runFile, LauncherOptions options, ConsoleOutput output)
+    {
+        _runFile = runFile;
+        _options = options;
+        _output = output;
+    }
+
+    /// <summary>Runs until <paramref name="stop"/> (exit code 0) or until an app exits unexpectedly (exit code 1).</summary>
+    public async Task<int> RunAsync(CancellationToken stop)
+    {
+        var plans = _runFile.Apps.Select(app => (App: app, Resources: ResourceLoader.Load(app.ResourcesPaths, app.ConfigFilePath, app.AppId))).ToList();
+
+        await using var backends = new BackendProvisioner(_output);
+        string stateDirectory = Path.Combine(Path.GetDirectoryName(_runFile.File)!, ".ledgerx", "localdapr-devenv");
+        var overrides = await backends.ProvisionAsync(plans.Select(p => (p.Resources, p.App.AppDirPath)), stateDirectory, Path.GetDirectoryName(_runFile.File)!, stop);
+
+        var running = new List<RunningApp>();
+        try
+        {
+            foreach (var (app, _) in plans)
+            {
+                running.Add(await StartAppAsync(app, overrides, backends.AppEnvironment, stop));
+            }
+
+            if (!await WaitForHealthAsync(running, stop))
+            {
+                return 1;
+            }
+
+            PrintTable(running);
+            var exited = await Task.WhenAny(running.Select(r => r.Exited).Append(Task.Delay(Timeout.Infinite, stop).ContinueWith(_ => (RunningApp?)null, TaskScheduler.Default)));
+            if (await exited is { } crashed)
+            {
+                _output.Plain($"app {crashed.App.AppId} exited unexpectedly with code {crashed.ExitCode}; stopping all apps");
+                return 1;
+            }
+
+            _output.Plain("stopping all apps");
+            return 0;
+        }
+        finally
+        {
+            foreach (var app in running.AsEnumerable().Reverse())
+            {
+                await app.StopAsync();
+            }
+        }
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private async Task<RunningApp> StartAppAsync(
+        RunFileApp app,
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> overrides,
+        IReadOnlyDictionary<string, string> backendEnvironment,
+        CancellationToken stop)
+    {
+        string? apiToken = app.Env.GetValueOrDefault("DAPR_API_TOKEN") ?? Environment.GetEnvironmentVariable("DAPR_API_TOKEN");
+        string? appApiToken = app.Env.GetValueOrDefault("APP_API_TOKEN") ?? Environment.GetEnvironmentVariable("APP_API_TOKEN");
+        var loggers = LoggerFactory.Create(b => b.ClearProviders().SetMinimumLevel(_options.SidecarLogLevel).AddFilter("Microsoft", LogLevel.Warning).AddProvider(new PrefixedLoggerProvider(_output, $"{app.AppId} daprd", _options.SidecarLogLevel)));
+        var sidecar = await LocalDaprSidecar.StartAsync(
+            new SidecarOptions
+            {
+                AppId = app.AppId,
+                AppPort = app.AppPort,
+                AppChannelAddress = app.AppChannelAddress,
+                HttpPort = app.DaprHttpPort ?? 0,
+                GrpcPort = app.DaprGrpcPort ?? 0,
+                ResourcesPaths = app.ResourcesPaths,
+                ConfigFile = app.ConfigFilePath,
+                ApiToken = apiToken,
+                AppApiToken = appApiToken,
+                WorkingDirectory = app.AppDirPath,
+                RegistryDirectory = _options.RegistryDirectory,
+                ComponentMetadataOverrides = overrides,
+                WaitForApp = false,
+                AppReadyTimeout = _options.AppStartTimeout,
+                LoggerFactory = loggers,
+            },
+            stop);
+
+        int metricsPort = app.MetricsPort ?? FreePort();
+        Process? process = null;
+        if (app.Command.Count > 0)
+        {
+            var info = new ProcessStartInfo(app.Command[0])
+            {
+                WorkingDirectory = app.AppDirPath,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (string arg in app.Command.Skip(1))
+            {
+                info.ArgumentList.Add(arg);
+            }
+
+            foreach (var (k, v) in backendEnvironment)
+            {
+                info.Environment[k] = v;
+            }
+
+            // The variables `dapr run` sets for the app (spec §7), then the run file's env (app over common).
+            info.Environment["APP_ID"] = app.AppId;
+            info.Environment["APP_CHANNEL_ADDRESS"] = app.AppChannelAddress;
+            info.Environment["APP_PROTOCOL"] = app.AppProtocol;
+            info.Environment["DAPR_HTTP_PORT"] = sidecar.HttpPort.ToString(CultureInfo.InvariantCulture);
+            info.Environment["DAPR_GRPC_PORT"] = sidecar.GrpcPort.ToString(CultureInfo.InvariantCulture);
+            info.Environment["DAPR_METRICS_PORT"] = metricsPort.ToString(CultureInfo.InvariantCulture);
+            if (app.AppPort is { } port)
+            {
+                info.Environment["APP_PORT"] = port.ToString(CultureInfo.InvariantCulture);
+            }
+
+            foreach (var (k, v) in app.Env)
+            {
+                info.Environment[k] = v;
+            }
+
+            try
+            {
+                process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {app.Command[0]}");
+            }
+            catch (System.ComponentModel.Win32Exception ex)
+            {
+                await sidecar.DisposeAsync();
+                throw new InvalidOperationException($"app {app.AppId}: cannot run '{app.Command[0]}' in {app.AppDirPath}: {ex.Message}", ex);
+            }
+
+            process.OutputDataReceived += (_, e) => Forward(app.AppId, e.Data);
+            process.ErrorDataReceived += (_, e) => Forward(app.AppId, e.Data);
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+        }
+
+        return new RunningApp(app, sidecar, process, metricsPort, loggers);
+    }
+
+    private void Forward(string appId, string? line)
+    {
+        if (line is not null)
+        {
+            _output.Line(appId, line);
+        }
+    }
+
+    private async Task<bool> WaitForHealthAsync(List<RunningApp> running, CancellationToken stop)
+    {
+        var started = Stopwatch.StartNew();
+        var ready = running.ToDictionary(r => r.App.AppId, r => r.Sidecar.AppReady, StringComparer.Ordinal);
+        while (true)
+        {
+            var pending = ready.Where(kv => !kv.Value.IsCompleted).Select(kv => kv.Key).ToList();
+            var failed = ready.FirstOrDefault(kv => kv.Value.IsFaulted);
+            if (failed.Value is not null)
+            {
+                _output.Plain($"app {failed.Key} did not become healthy: {failed.Value.Exception?.InnerException?.Message}");
+                return false;
+            }
+
+            if (running.FirstOrDefault(r => r.Exited.IsCompleted) is { } crashed)
+            {
+                _output.Plain($"app {crashed.App.AppId} exited with code {crashed.ExitCode} before becoming healthy");
+                return false;
+            }
+
+            if (pending.Count == 0)
+            {
+                _output.Plain($"all {running.Count} apps healthy after {started.Elapsed.TotalSeconds:F1}s");
+                return true;
+            }
+
+            _output.Plain($"waiting for {string.Join(", ", pending)} ({started.Elapsed.TotalSeconds:F0}s)");
+            try
+            {
+                await Task.WhenAny(Task.WhenAll(ready.Values), Task.Delay(TimeSpan.FromSeconds(2), stop));
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+
+            if (stop.IsCancellationRequested)
+            {
+                return false;
+            }
+        }
+    }
+
+    private void PrintTable(List<RunningApp> running)
+    {
+        string[] header = ["APP ID", "APP PORT", "DAPR HTTP", "DAPR GRPC", "METRICS", "PID", "COMMAND"];
+        var rows = running.Select(r => new[]
+        {
+            r.App.AppId,
+            r.App.AppPort?.ToString(CultureInfo.InvariantCulture) ?? "-",
+            r.Sidecar.HttpPort.ToString(CultureInfo.InvariantCulture),
+            r.Sidecar.GrpcPort.ToString(CultureInfo.InvariantCulture),
+            r.MetricsPort.ToString(CultureInfo.InvariantCulture),
+            r.Process?.Id.ToString(CultureInfo.InvariantCulture) ?? "-",
+            string.Join(' ', r.App.Command),
+        }).ToList();
+        int[] widths = header.Select((h, i) => rows.Select(r => r[i].Length).Append(h.Length).Max()).ToArray();
+        _output.Plain(string.Join("  ", header.Select((h, i) => h.PadRight(widths[i]))));
+        foreach (var row in rows)
+        {
+            _output.Plain(string.Join("  ", row.Select((c, i) => c.PadRight(widths[i]))));
+        }
+    }
+
+    /// <summary>One app process (if it has a command) and its in-process sidecar.</summary>
+    private sealed class RunningApp
+    {
+        private readonly ILoggerFactory _loggers;
+
+        public RunningApp(RunFileApp app, LocalDaprSidecar sidecar, Process? process, int metricsPort, ILoggerFactory loggers)
+        {
+            App = app;
+            Sidecar = sidecar;
+            Process = process;
+            MetricsPort = metricsPort;
+            _loggers = loggers;
+            Exited = process is null
+                ? new TaskCompletionSource<RunningApp?>().Task
+                : process.WaitForExitAsync().ContinueWith(_ => (RunningApp?)this, TaskScheduler.Default);
+        }
+
+        public RunFileApp App { get; }
+
+        public LocalDaprSidecar Sidecar { get; }
+
+        public Process? Process { get; }
+
+        public int MetricsPort { get; }
+
+        public Task<RunningApp?> Exited { get; }
+
+        public int? ExitCode => Process is { HasExited: true } p ? p.ExitCode : null;
+
+        public async Task StopAsync()
+        {
+            if (Process is { HasExited: false } process)
+            {
+                // SIGTERM first so ASP.NET Core apps shut down gracefully; then the whole tree is killed.
+                using (var term = System.Diagnostics.Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", process.Id.ToString(CultureInfo.InvariantCulture) }, UseShellExecute = false }))
+                {
+                    if (term is not null)
+                    {
+                        await term.WaitForExitAsync();
+                    }
+                }
+
+                using var grace = new CancellationTokenSource(GracefulStop);
+                try
+                {
+                    await process.WaitForExitAsync(grace.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+            }
+
+            await Sidecar.DisposeAsync();
+            Process?.Dispose();
+            _loggers.Dispose();
+        }
+    }
+}
