@@ -15,7 +15,12 @@ public sealed record EntryDetails(string? Description, string? Category, IReadOn
 
 /// <summary>One requested posting. A null <see cref="AccountId"/> means the world account of the posting's currency.
 /// <see cref="Field"/> is the request field to blame if this posting is refused (e.g. "toAccountId", "postings[2].accountId").</summary>
-public sealed record PostingRequest(AccountId? AccountId, Direction Direction, Money Money, string Field);
+public sealed record PostingRequest(AccountId? AccountId, Direction Direction, Money Money, string Field)
+{
+    /// <summary>The request field holding this posting's amount: "postings[2].amount" for "postings[2].accountId",
+    /// otherwise the request's single "amount".</summary>
+    public string AmountField => Field.EndsWith(".accountId", StringComparison.Ordinal) ? Field[..^"accountId".Length] + "amount" : "amount";
+}
 
 /// <summary>What can be asked of the ledger. Each command names the accounts and holds it reads, so a writer can load
 /// exactly those (and lock them) before deciding.</summary>

@@ -13,7 +13,16 @@ public sealed class Ledger(LedgerState state, TimeProvider clock)
 
     public IReadOnlyList<LedgerEvent> Execute(LedgerCommand command)
     {
-        var decided = Decide(command);
+        List<LedgerEvent> decided;
+        try
+        {
+            decided = Decide(command);
+        }
+        catch (OverflowException)
+        {
+            // Only reachable with sums beyond 9.2 × 10^18 minor units; a refusal, not a server error.
+            throw Refuse(LedgerError.Rule("amount_overflow", "The resulting balance would exceed what the ledger can represent."));
+        }
         var appended = new List<LedgerEvent>(decided.Count);
         foreach (var e in decided)
         {
@@ -46,6 +55,7 @@ public sealed class Ledger(LedgerState state, TimeProvider clock)
         {
             throw Refuse(LedgerError.Validation("ownerId", $"'{Account.WorldOwner}' is reserved for the ledger's world accounts."));
         }
+        Currency.EnsureDefined(c.Currency);
         if (c.OverdraftLimit is < 0 or > Money.MaxAmount)
         {
             throw Refuse(LedgerError.Validation("overdraftLimit", $"The overdraft limit must be between 0 and {Money.MaxAmount} minor units."));
@@ -87,6 +97,11 @@ public sealed class Ledger(LedgerState state, TimeProvider clock)
         {
             throw Refuse(LedgerError.Conflict("account_closed", $"Account {c.AccountId} is already closed."));
         }
+        if (account.Status == AccountStatus.Frozen)
+        {
+            // A frozen account is under investigation; closing it would end the story before it is told.
+            throw Refuse(LedgerError.Conflict("account_frozen", $"Account {c.AccountId} is frozen; unfreeze it before closing."));
+        }
         if (account.Balance != 0 || account.Held != 0)
         {
             throw Refuse(LedgerError.Conflict("account_not_empty",
@@ -97,9 +112,20 @@ public sealed class Ledger(LedgerState state, TimeProvider clock)
 
     private List<LedgerEvent> DecidePostEntry(PostEntry c)
     {
+        if (c.Kind == EntryKind.HoldPost)
+        {
+            throw Refuse(LedgerError.Validation("kind", "Hold postings are made by posting the hold."));
+        }
+        // A reversal is a new entry that names the one it reverses (DESIGN.md); only reversals may, and only
+        // reversals get past a frozen account, so the reference cannot be left out.
+        if ((c.Kind == EntryKind.Reversal) != (c.ReversesEntryId is not null))
+        {
+            throw Refuse(LedgerError.Validation("reversesEntryId", "A reversal must name the entry it reverses, and only a reversal may."));
+        }
+        var details = ValidateDetails(c.Details);
         var events = new List<LedgerEvent>();
         var resolved = ResolvePostings(c, events);
-        events.Add(Posted(EntryId.New(clock), c.Kind, c.Details, resolved, c.ReversesEntryId, holdId: null));
+        events.Add(Posted(EntryId.New(clock), c.Kind, details, resolved, c.ReversesEntryId, holdId: null));
         return events;
     }
 
@@ -115,18 +141,16 @@ public sealed class Ledger(LedgerState state, TimeProvider clock)
         {
             throw Refuse(LedgerError.Validation("postings", $"A journal entry has at most {PostEntry.MaxPostings} postings."));
         }
-        ValidateDetails(c.Details);
-
         var net = new Dictionary<Currency, long>();
         foreach (var p in c.Postings)
         {
-            Money.Positive(p.Money.Amount, p.Money.Currency, p.Field.Replace("accountId", "amount", StringComparison.Ordinal));
+            Money.Positive(p.Money.Amount, p.Money.Currency, p.AmountField);
             net[p.Money.Currency] = checked(net.GetValueOrDefault(p.Money.Currency) + Signed(p));
         }
-        if (net.FirstOrDefault(n => n.Value != 0) is { Key.Code: not null } unbalanced)
+        if (net.Any(n => n.Value != 0))
         {
-            throw Refuse(LedgerError.Validation("postings",
-                $"Debits and credits must sum to zero per currency; {unbalanced.Key} is off by {unbalanced.Value}."));
+            var (currency, offBy) = net.First(n => n.Value != 0);
+            throw Refuse(LedgerError.Validation("postings", $"Debits and credits must sum to zero per currency; {currency} is off by {offBy}."));
         }
 
         var resolved = new List<(Account, PostingRequest)>(c.Postings.Count);
@@ -305,7 +329,9 @@ public sealed class Ledger(LedgerState state, TimeProvider clock)
         return Account.Open(new AccountId(opened.AccountId), Account.WorldOwner, currency, AccountKind.World, 0, LedgerMetadata.Empty, opened.OccurredAt);
     }
 
-    private static void ValidateDetails(EntryDetails details)
+    /// <summary>Checks the free text and returns the details with the validated (sorted, copied) metadata, so the event
+    /// never shares a dictionary the caller could still change.</summary>
+    private static EntryDetails ValidateDetails(EntryDetails details)
     {
         if (details.Description is { Length: > EntryDetails.MaxDescriptionLength })
         {
@@ -315,7 +341,7 @@ public sealed class Ledger(LedgerState state, TimeProvider clock)
         {
             throw Refuse(LedgerError.Validation("category", $"The category is at most {EntryDetails.MaxCategoryLength} characters."));
         }
-        LedgerMetadata.Validate(details.Metadata);
+        return details with { Metadata = LedgerMetadata.Validate(details.Metadata) };
     }
 
     private static void EnsureCanMoveMoney(Account account, string field, EntryKind kind)

@@ -52,7 +52,6 @@ public sealed class LedgerState(long lastSequence)
         {
             throw new InvalidOperationException($"Event {e.EventId} has sequence {e.Sequence}; expected {LastSequence + 1}.");
         }
-        LastSequence = e.Sequence;
         switch (e)
         {
             case AccountOpened o:
@@ -91,6 +90,8 @@ public sealed class LedgerState(long lastSequence)
             default:
                 throw new InvalidOperationException($"Unknown ledger event {e.GetType().Name}.");
         }
+        // Only once the event has been applied: an event that cannot be applied must not consume a sequence number.
+        LastSequence = e.Sequence;
     }
 
     private Account Existing(Guid id) =>

@@ -75,7 +75,7 @@ public class AccountClose
         {
             Commands.Deposit(closed, 10, LedgerWithClock.Eur),
             Commands.Transfer(other, closed, 10, LedgerWithClock.Eur),
-            Commands.Transfer(other, closed, 10, LedgerWithClock.Eur, EntryKind.Reversal),
+            Commands.Transfer(other, closed, 10, LedgerWithClock.Eur, EntryKind.Reversal, new EntryId(Guid.NewGuid())),
             Commands.Hold(other, closed, 10, LedgerWithClock.Start.AddHours(1), LedgerWithClock.Eur),
         })
         {

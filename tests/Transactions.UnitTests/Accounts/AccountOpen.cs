@@ -115,7 +115,7 @@ public class AccountOpen
         _ledger.Refuses(Commands.Open("customer-1", LedgerWithClock.Eur, 0, metadata)).Field.ShouldBe("metadata");
     }
 
-    [Fact(Skip = "domain bug: Ledger.DecideOpen does not refuse default(Currency); LedgerState.Apply then throws after advancing LastSequence")]
+    [Fact]
     public void RefusesTheDefaultCurrencyWithoutTouchingTheState()
     {
         var error = _ledger.Refuses(Commands.Open("customer-1", default));

@@ -17,7 +17,9 @@ public class BalanceArithmetic
         var world = Restore(state, AccountKind.World, Account.WorldOwner, balance: long.MinValue + 5);
         var ledger = new Ledger(state, new FakeTimeProvider(LedgerWithClock.Start));
 
-        Should.Throw<OverflowException>(() => ledger.Execute(Commands.Deposit(rich.Id, 10, Eur)));
+        var refused = Should.Throw<LedgerRuleException>(() => ledger.Execute(Commands.Deposit(rich.Id, 10, Eur)));
+
+        refused.Error.Code.ShouldBe("amount_overflow");
 
         (state.LastSequence, rich.Balance, world.Balance).ShouldBe((10L, long.MaxValue - 5, long.MinValue + 5));
         state.ChangedAccounts.ShouldBeEmpty();

@@ -40,7 +40,6 @@ public class FrozenAccountPosting
     [InlineData(EntryKind.Withdrawal)]
     [InlineData(EntryKind.Transfer)]
     [InlineData(EntryKind.Journal)]
-    [InlineData(EntryKind.HoldPost)]
     public void RefusesEveryKindButReversal(EntryKind kind) =>
         _ledger.Refuses(Commands.Transfer(_frozen, _other, 10, LedgerWithClock.Eur, kind)).Code.ShouldBe("account_frozen");
 
@@ -95,8 +94,62 @@ public class FrozenAccountPosting
         _ledger.Account(_frozen).Balance.ShouldBe(990);
     }
 
-    [Fact(Skip = "domain bug: Ledger.ResolvePostings accepts EntryKind.Reversal with no ReversesEntryId, so any caller can bypass a freeze")]
+    [Fact]
     public void RefusesAReversalThatReversesNothing() =>
         _ledger.Refuses(Commands.Transfer(_frozen, _other, 10, LedgerWithClock.Eur, EntryKind.Reversal, reverses: null))
             .Field.ShouldBe("reversesEntryId");
+
+    [Fact]
+    public void CannotBeClosedWhileFrozen()
+    {
+        var emptyFrozen = _ledger.Open("empty-suspect");
+        _ledger.Execute(new FreezeAccount(emptyFrozen, "fraud alert"));
+
+        var error = _ledger.Refuses(new CloseAccount(emptyFrozen));
+
+        (error.Kind, error.Code).ShouldBe((LedgerErrorKind.Conflict, "account_frozen"));
+    }
+}
+
+public class EntryKindRules
+{
+    private readonly LedgerWithClock _ledger = new();
+
+    [Fact]
+    public void APlainEntryMayNotClaimToReverseAnother()
+    {
+        var from = _ledger.OpenFunded(100, "a");
+        var to = _ledger.Open("b");
+
+        var error = _ledger.Refuses(Commands.Transfer(from, to, 10, LedgerWithClock.Eur, EntryKind.Transfer, new EntryId(Guid.NewGuid())));
+
+        (error.Kind, error.Field).ShouldBe((LedgerErrorKind.Validation, "reversesEntryId"));
+    }
+
+    [Fact]
+    public void HoldPostingsOnlyComeFromPostingAHold()
+    {
+        var from = _ledger.OpenFunded(100, "a");
+        var to = _ledger.Open("b");
+
+        var error = _ledger.Refuses(Commands.Transfer(from, to, 10, LedgerWithClock.Eur, EntryKind.HoldPost));
+
+        (error.Kind, error.Field).ShouldBe((LedgerErrorKind.Validation, "kind"));
+    }
+
+    [Theory]
+    [InlineData("postings[3].accountId", "postings[3].amount")]
+    [InlineData("fromAccountId", "amount")]
+    [InlineData("accountId", "amount")]
+    public void ABadPostingAmountIsBlamedOnTheAmountField(string accountField, string amountField)
+    {
+        var from = _ledger.OpenFunded(100, "a");
+        var to = _ledger.Open("b");
+        var zero = new Money(0, LedgerWithClock.Eur);
+
+        var error = _ledger.Refuses(new PostEntry(EntryKind.Journal,
+            [new(from, Direction.Debit, zero, accountField), new(to, Direction.Credit, zero, "toAccountId")], EntryDetails.None));
+
+        error.Field.ShouldBe(amountField);
+    }
 }

@@ -32,6 +32,15 @@ public readonly record struct Currency
 
     public override string ToString() => Code ?? "";
 
+    /// <summary>Refuses <c>default(Currency)</c>, which has no code: only <see cref="Parse"/> and <see cref="TryParse"/> make real ones.</summary>
+    public static void EnsureDefined(Currency currency, string field = "currency")
+    {
+        if (currency.Code is null)
+        {
+            throw new LedgerRuleException(LedgerError.Validation(field, "A currency is required."));
+        }
+    }
+
     // Active ISO 4217 codes (list one, 2024 amendment) with their minor units. Funds codes and precious
     // metals (XAU, XDR, ...) are left out on purpose: a retail ledger has no accounts in them.
     private static readonly FrozenDictionary<string, int> Iso4217 = new Dictionary<string, int>(StringComparer.Ordinal)

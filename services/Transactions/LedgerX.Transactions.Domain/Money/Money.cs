@@ -11,6 +11,7 @@ public readonly record struct Money(long Amount, Currency Currency)
     /// <summary>A strictly positive amount within <see cref="MaxAmount"/>, or a validation error naming <paramref name="field"/>.</summary>
     public static Money Positive(long amount, Currency currency, string field = "amount")
     {
+        Currency.EnsureDefined(currency);
         if (amount <= 0)
         {
             throw new LedgerRuleException(LedgerError.Validation(field, "The amount must be greater than zero (minor units)."));
