@@ -179,7 +179,8 @@ public sealed class DaprGrpcApi
 
     private static (string? TraceParent, string? TraceState) Trace(ServerCallContext context)
     {
-        string? traceParent = context.RequestHeaders.GetValue("traceparent") ?? Activity.Current?.Id;
+        // The sidecar's server span (TracingMiddleware) is the parent recorded in the CloudEvent, as in daprd.
+        string? traceParent = Activity.Current is { IdFormat: ActivityIdFormat.W3C } current ? current.Id : context.RequestHeaders.GetValue("traceparent");
         return (traceParent, context.RequestHeaders.GetValue("tracestate"));
     }
 

@@ -222,7 +222,7 @@ internal static class DaprHttpApi
     }
 
     private static string? TraceParent(HttpRequest request) =>
-        request.Headers["traceparent"].FirstOrDefault() ?? (Activity.Current is { IdFormat: ActivityIdFormat.W3C } a ? a.Id : null);
+        Activity.Current is { IdFormat: ActivityIdFormat.W3C } a ? a.Id : request.Headers["traceparent"].FirstOrDefault();
 
     /// <summary>daprd takes publish metadata from <c>?metadata.key=value</c>.</summary>
     private static Dictionary<string, string> QueryMetadata(HttpRequest request)

@@ -79,7 +79,8 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
 
         var appChannel = new AppChannel(options.AppChannelAddress, options.AppPort, options.AppApiToken);
         var resiliency = new ResiliencyProvider(resources.Resiliencies, options.TimeProvider);
-        var pubSub = new PubSubService(options.AppId, components.PubSubs, appChannel, resiliency, new PubSubActivityLog(), options.TimeProvider, loggers.CreateLogger($"localdapr.{options.AppId}.pubsub"));
+        var tracer = new Tracing.SidecarTracer(options.AppId, resources.Configuration, loggers.CreateLogger($"localdapr.{options.AppId}.tracing"));
+        var pubSub = new PubSubService(options.AppId, components.PubSubs, appChannel, resiliency, new PubSubActivityLog(), tracer, options.TimeProvider, loggers.CreateLogger($"localdapr.{options.AppId}.pubsub"));
         LocalDaprSidecar? self = null;
         var runtime = new SidecarRuntime(
             options,
@@ -87,8 +88,9 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
             pubSub,
             new SecretsService(components.SecretStores),
             new BindingsService(components.OutputBindings),
-            new ServiceInvoker(options.AppId, options.ApiToken, options.RegistryDirectory, appChannel, resiliency),
+            new ServiceInvoker(options.AppId, options.ApiToken, options.RegistryDirectory, appChannel, resiliency, tracer),
             new MetadataService(options.AppId, options.AppPort, options.AppChannelAddress, components.All, () => pubSub.Subscriptions),
+            tracer,
             () => self?._shutdownRequested.TrySetResult());
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(LocalDaprSidecar).Assembly.GetName().Name });
@@ -127,6 +129,7 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
 
         var web = builder.Build();
         web.UseMiddleware<CleanPathMiddleware>();
+        web.UseMiddleware<Tracing.TracingMiddleware>(tracer);
         if (!string.IsNullOrEmpty(options.ApiToken))
         {
             web.UseMiddleware<ApiTokenMiddleware>(options.ApiToken);
@@ -147,6 +150,7 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
             await web.DisposeAsync();
             await runtime.State.DisposeAsync();
             await pubSub.DisposeAsync();
+            await tracer.DisposeAsync();
             appChannel.Dispose();
             throw;
         }
@@ -196,6 +200,7 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
         await _web.DisposeAsync();
         await _runtime.State.DisposeAsync();
         _runtime.Invoker.Dispose();
+        await _runtime.Tracer.DisposeAsync();
         _appChannel.Dispose();
         _stopping.Dispose();
     }

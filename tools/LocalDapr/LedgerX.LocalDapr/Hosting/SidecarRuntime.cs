@@ -19,8 +19,10 @@ public sealed class SidecarRuntime
         BindingsService bindings,
         ServiceInvoker invoker,
         MetadataService metadata,
+        Tracing.SidecarTracer tracer,
         Action requestShutdown)
     {
+        Tracer = tracer;
         Options = options;
         State = state;
         PubSub = pubSub;
@@ -44,6 +46,8 @@ public sealed class SidecarRuntime
     public ServiceInvoker Invoker { get; }
 
     public MetadataService Metadata { get; }
+
+    public Tracing.SidecarTracer Tracer { get; }
 
     /// <summary>True once the app answered (subscriptions loaded); <c>/v1.0/healthz</c> reports it like daprd.</summary>
     public bool AppReady { get; internal set; }

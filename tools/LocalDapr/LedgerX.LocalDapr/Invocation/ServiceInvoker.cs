@@ -36,10 +36,12 @@ public sealed class ServiceInvoker : IDisposable
     private readonly string? _registryDirectory;
     private readonly AppChannel _app;
     private readonly ResiliencyProvider _resiliency;
+    private readonly Tracing.SidecarTracer _tracer;
     private readonly HttpClient _sidecars = new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, MaxConnectionsPerServer = 256 }) { Timeout = AppChannel.DefaultTimeout };
 
-    public ServiceInvoker(string appId, string? apiToken, string? registryDirectory, AppChannel app, ResiliencyProvider resiliency)
+    public ServiceInvoker(string appId, string? apiToken, string? registryDirectory, AppChannel app, ResiliencyProvider resiliency, Tracing.SidecarTracer tracer)
     {
+        _tracer = tracer;
         _appId = appId;
         _apiToken = apiToken;
         _registryDirectory = registryDirectory;
@@ -120,8 +122,10 @@ public sealed class ServiceInvoker : IDisposable
             }
         }
 
-        if (!message.Headers.Contains("traceparent") && Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity)
+        // The sidecar's current span becomes the parent of the next hop (daprd replaces traceparent the same way).
+        if (Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity)
         {
+            message.Headers.Remove("traceparent");
             message.Headers.TryAddWithoutValidation("traceparent", activity.Id);
         }
 
@@ -150,6 +154,7 @@ public sealed class ServiceInvoker : IDisposable
             throw new DaprApiException(StatusCode.Internal, 500, "ERR_DIRECT_INVOKE", $"failed to invoke, id: {_appId}, err: app channel not initialized");
         }
 
+        using var span = _tracer.Start($"CallLocal/{_appId}{request.PathAndQuery.Split('?')[0]}", ActivityKind.Client, null, [new("dapr.caller", callerAppId)]);
         using var message = Build(request.Method, request.PathAndQuery.TrimStart('/'), request);
         message.Headers.TryAddWithoutValidation(CallerHeader, callerAppId);
         message.Headers.TryAddWithoutValidation(CalleeHeader, _appId);
@@ -167,6 +172,7 @@ public sealed class ServiceInvoker : IDisposable
     private async Task<InvocationResponse> ForwardAsync(SidecarAddress target, InvocationRequest request, CancellationToken cancellationToken)
     {
         string uri = $"http://{target.Host}:{target.HttpPort}/v1.0/invoke/{Uri.EscapeDataString(target.AppId)}/method/{request.PathAndQuery.TrimStart('/')}";
+        using var span = _tracer.Start($"CallRemote/{target.AppId}{request.PathAndQuery.Split('?')[0]}", ActivityKind.Client, null);
         using var message = Build(request.Method, uri, request);
         message.Headers.TryAddWithoutValidation(CallerHeader, _appId);
         message.Headers.TryAddWithoutValidation(SidecarHop.Header, _appId);

@@ -43,11 +43,13 @@ public sealed class PubSubService : IAsyncDisposable
     private readonly ResiliencyProvider _resiliency;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly Tracing.SidecarTracer _tracer;
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<ActiveSubscription> _subscriptions = [];
 
-    public PubSubService(string appId, IReadOnlyDictionary<string, PubSubComponent> components, AppChannel app, ResiliencyProvider resiliency, PubSubActivityLog log, TimeProvider time, ILogger logger)
+    public PubSubService(string appId, IReadOnlyDictionary<string, PubSubComponent> components, AppChannel app, ResiliencyProvider resiliency, PubSubActivityLog log, Tracing.SidecarTracer tracer, TimeProvider time, ILogger logger)
     {
+        _tracer = tracer;
         _appId = appId;
         _components = components;
         _app = app;
@@ -197,6 +199,8 @@ public sealed class PubSubService : IAsyncDisposable
         }
 
         byte[] body = JsonSerializer.SerializeToUtf8Bytes(envelope);
+        string? parent = envelope["traceparent"] is JsonValue tpv && tpv.TryGetValue(out string? tp) ? tp : null;
+        using var span = _tracer.Start($"pubsub/{message.Topic}", System.Diagnostics.ActivityKind.Consumer, parent, [new("messaging.system", component.Type), new("messaging.destination", message.Topic), new("messaging.message_id", id ?? "")]);
         int attempts = 0;
         try
         {
@@ -260,7 +264,8 @@ public sealed class PubSubService : IAsyncDisposable
             }
         }
 
-        if (envelope["traceparent"] is JsonValue tp && tp.TryGetValue(out string? traceparent))
+        // The delivery span is the parent the app sees, as with daprd.
+        if (System.Diagnostics.Activity.Current?.Id is { } traceparent)
         {
             request.Headers.TryAddWithoutValidation("traceparent", traceparent);
         }
