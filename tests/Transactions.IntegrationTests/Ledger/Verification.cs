@@ -51,7 +51,7 @@ public sealed class Verification : IAsyncLifetime
     public async Task AnEventRewrittenInTheLog_IsReportedAtItsSequence()
     {
         var sequence = await _api.ScalarAsync<long>("SELECT max(sequence) FROM event_log WHERE type = 'transaction.posted.v1'");
-        await _api.ExecuteAsync($"UPDATE event_log SET payload = replace(payload::text, '\"amount\":250', '\"amount\":25')::json WHERE sequence = {sequence}");
+        await TamperWithLogAsync($"UPDATE event_log SET payload = replace(payload::text, '\"amount\":250', '\"amount\":25')::json WHERE sequence = {sequence}");
 
         var report = await _api.VerifyAsync();
 
@@ -73,7 +73,7 @@ public sealed class Verification : IAsyncLifetime
     [Fact]
     public async Task TheLastEventDeleted_IsReportedAsAHeadMismatch()
     {
-        await _api.ExecuteAsync("DELETE FROM outbox WHERE sequence = (SELECT max(sequence) FROM event_log); DELETE FROM event_log WHERE sequence = (SELECT max(sequence) FROM event_log)");
+        await TamperWithLogAsync("DELETE FROM outbox WHERE sequence = (SELECT max(sequence) FROM event_log); DELETE FROM event_log WHERE sequence = (SELECT max(sequence) FROM event_log)");
 
         var report = await _api.VerifyAsync();
 
@@ -83,11 +83,26 @@ public sealed class Verification : IAsyncLifetime
     [Fact]
     public async Task AGapInTheLog_IsReported()
     {
-        await _api.ExecuteAsync("DELETE FROM outbox WHERE sequence = 2; DELETE FROM event_log WHERE sequence = 2");
+        await TamperWithLogAsync("DELETE FROM outbox WHERE sequence = 2; DELETE FROM event_log WHERE sequence = 2");
 
         var report = await _api.VerifyAsync();
 
         report.FirstDiscrepancy!.Kind.ShouldBe("sequence_gap");
         report.FirstDiscrepancy.Sequence.ShouldBe(3);
     }
+
+    [Fact]
+    public async Task TheLogItself_RefusesUpdatesAndDeletes()
+    {
+        var update = await Should.ThrowAsync<Npgsql.PostgresException>(() => _api.ExecuteAsync("UPDATE event_log SET type = type WHERE sequence = 1"));
+        var delete = await Should.ThrowAsync<Npgsql.PostgresException>(() => _api.ExecuteAsync("DELETE FROM outbox; DELETE FROM event_log"));
+
+        update.MessageText.ShouldContain("append-only");
+        delete.MessageText.ShouldContain("append-only");
+        (await _api.VerifyAsync()).Ok.ShouldBeTrue();
+    }
+
+    /// <summary>What an attacker with the table owner's rights would do: switch the append-only guard off first.</summary>
+    private Task TamperWithLogAsync(string sql) => _api.ExecuteAsync(
+        $"ALTER TABLE event_log DISABLE TRIGGER event_log_append_only; {sql}; ALTER TABLE event_log ENABLE TRIGGER event_log_append_only;");
 }
