@@ -65,6 +65,19 @@ public sealed class SidecarHostTests
     }
 
     [Fact]
+    public async Task SaveBulkStateAsync_is_rejected_under_a_token_because_the_sdk_omits_it_as_daprd_would()
+    {
+        // Spec §1 "Token-header gaps": SaveBulkStateAsync sends no dapr-api-token; daprd rejects it, so must we.
+        using var resources = new ResourceFolder().WithComponent("statestore", "state.in-memory");
+        await using var sidecar = await LocalDaprSidecar.StartAsync(new SidecarOptions { AppId = "token-gap-app", ResourcesPaths = [resources.Path], ApiToken = "s3cret" }, Ct);
+        using var client = Clients.For(sidecar, "s3cret");
+
+        var error = await Should.ThrowAsync<DaprException>(() => client.SaveBulkStateAsync("statestore", [new SaveStateItem<string>("a", "1", null!)], Ct));
+        error.InnerException.ShouldBeOfType<RpcException>().StatusCode.ShouldBe(StatusCode.Unauthenticated);
+        await client.SaveStateAsync("statestore", "a", "1", cancellationToken: Ct);
+    }
+
+    [Fact]
     public async Task Grpc_reflection_lists_the_dapr_service_with_only_the_served_methods()
     {
         await using var sidecar = await LocalDaprSidecar.StartAsync(new SidecarOptions { AppId = "reflect-app" }, Ct);

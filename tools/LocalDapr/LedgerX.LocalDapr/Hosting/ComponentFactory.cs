@@ -38,6 +38,7 @@ internal static class ComponentFactory
         string appId,
         string workingDirectory,
         IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> overrides,
+        InMemoryPubSubNetwork? inMemoryNetwork,
         ILoggerFactory loggers,
         TimeProvider time,
         CancellationToken cancellationToken)
@@ -71,7 +72,10 @@ internal static class ComponentFactory
                     states[c.Name] = new StateComponent(c.Name, c.Type, store, meta.GetValueOrDefault("keyPrefix") ?? "appid");
                     break;
                 case "pubsub.in-memory":
-                    pubsubs[c.Name] = new PubSubComponent(c.Name, c.Type, new InMemoryBroker(loggers.CreateLogger("pubsub." + c.Name)), meta.GetValueOrDefault("consumerID") ?? appId);
+                    var inMemoryLogger = loggers.CreateLogger("pubsub." + c.Name);
+                    pubsubs[c.Name] = inMemoryNetwork is null
+                        ? new PubSubComponent(c.Name, c.Type, new InMemoryBroker(inMemoryLogger), meta.GetValueOrDefault("consumerID") ?? appId)
+                        : new PubSubComponent(c.Name, c.Type, inMemoryNetwork.GetOrCreate(c.Name, inMemoryLogger), meta.GetValueOrDefault("consumerID") ?? appId, OwnsBroker: false);
                     break;
                 case "pubsub.redis":
                     pubsubs[c.Name] = new PubSubComponent(c.Name, c.Type, await RedisBrokerAsync(c, meta, loggers), meta.GetValueOrDefault("consumerID") ?? appId);

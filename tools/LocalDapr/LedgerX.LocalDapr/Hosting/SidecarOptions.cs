@@ -54,6 +54,12 @@ public sealed record SidecarOptions
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> ComponentMetadataOverrides { get; init; } =
         new Dictionary<string, IReadOnlyDictionary<string, string>>();
 
+    /// <summary>
+    /// Test convenience: sidecars given the same network share their <c>pubsub.in-memory</c> components by name
+    /// (daprd's in-memory pub/sub is per sidecar; null keeps that behaviour).
+    /// </summary>
+    public PubSub.InMemoryPubSubNetwork? InMemoryPubSubNetwork { get; init; }
+
     public ILoggerFactory? LoggerFactory { get; init; }
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;

@@ -1,4 +1,7 @@
 namespace LedgerX.LocalDapr.PubSub;
 
-/// <summary>A loaded pub/sub component: its name, backend and the consumer id daprd would use (defaults to the app id).</summary>
-public sealed record PubSubComponent(string Name, string Type, IPubSubBroker Broker, string ConsumerId);
+/// <summary>
+/// A loaded pub/sub component: its name, backend and the consumer id daprd would use (defaults to the app id).
+/// <see cref="OwnsBroker"/> is false for a broker shared through an <see cref="InMemoryPubSubNetwork"/>.
+/// </summary>
+public sealed record PubSubComponent(string Name, string Type, IPubSubBroker Broker, string ConsumerId, bool OwnsBroker = true);

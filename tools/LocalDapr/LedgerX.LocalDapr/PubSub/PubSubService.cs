@@ -163,7 +163,7 @@ public sealed class PubSubService : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();
-        foreach (var component in _components.Values)
+        foreach (var component in _components.Values.Where(c => c.OwnsBroker))
         {
             await component.Broker.DisposeAsync();
         }
