@@ -1,0 +1,291 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using LedgerX.Cli.Common;
+using Spectre.Console;
+
+namespace LedgerX.Cli.Bench;
+
+/// <summary>
+/// A throwaway system under test: a private PostgreSQL (tools/devenv/devenv.sh, fsync on) in a temporary directory,
+/// a fresh database, and the Release build of transaction-service on a free port. Disposing stops the service and
+/// purges the servers; the bench disposes it on every path out, Ctrl-C included.
+/// </summary>
+internal sealed partial class BenchEnvironment : IAsyncDisposable
+{
+    public const string DatabaseName = "ledgerx_bench";
+    public const string ServiceDllRelativePath = "services/Transactions/LedgerX.Transactions.Api/bin/Release/net10.0/LedgerX.Transactions.Api.dll";
+    private const string DevenvRelativePath = "tools/devenv/devenv.sh";
+
+    /// <summary>The settings the bench gives the service unless overridden with --service-setting: less logging and
+    /// a slow outbox poll, so neither competes with the writer for the 2 cores (reported with the results).</summary>
+    public static readonly IReadOnlyDictionary<string, string> DefaultServiceSettings = new Dictionary<string, string>
+    {
+        ["Serilog__MinimumLevel__Default"] = "Warning",
+        ["Ledger__Outbox__PollIntervalMs"] = "60000",
+    };
+
+    private static readonly TimeSpan DevenvTimeout = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan HealthTimeout = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly IAnsiConsole _console;
+    private readonly string _devenv;
+    private readonly string _directory;
+    private Process? _service;
+    private StreamWriter? _serviceLog;
+
+    private BenchEnvironment(IAnsiConsole console, string devenv, string directory)
+    {
+        _console = console;
+        _devenv = devenv;
+        _directory = directory;
+    }
+
+    public Uri BaseUrl { get; private set; } = new("http://127.0.0.1/");
+
+    /// <summary>PostgreSQL's version and the settings that decide commit cost, for the report.</summary>
+    public IReadOnlyDictionary<string, string> PostgresSettings { get; private set; } = new Dictionary<string, string>();
+
+    public IReadOnlyDictionary<string, string> ServiceSettings { get; private set; } = new Dictionary<string, string>();
+
+    /// <summary>The postmaster's pid (first line of postmaster.pid), so PostgreSQL's CPU can be measured; null if unreadable.</summary>
+    public int? PostmasterPid
+    {
+        get
+        {
+            try
+            {
+                var first = File.ReadLines(Path.Combine(_directory, "pgdata", "postmaster.pid")).FirstOrDefault();
+                return int.TryParse(first, out var pid) ? pid : null;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return null;
+            }
+        }
+    }
+
+    public static async Task<BenchEnvironment> StartAsync(IAnsiConsole console, IReadOnlyDictionary<string, string> serviceSettings, CancellationToken ct)
+    {
+        var root = FindRepositoryRoot() ?? throw new BenchSetupException(
+            $"Cannot find the repository ({DevenvRelativePath}) above {AppContext.BaseDirectory} or {Environment.CurrentDirectory}; pass --url to bench a running service.");
+        var dll = Path.Combine(root, ServiceDllRelativePath);
+        if (!File.Exists(dll))
+        {
+            throw new BenchSetupException(
+                $"{ServiceDllRelativePath} is missing: dotnet build services/Transactions/LedgerX.Transactions.Api -c Release");
+        }
+        var directory = Directory.CreateTempSubdirectory("ledgerx-bench-").FullName;
+        var environment = new BenchEnvironment(console, Path.Combine(root, DevenvRelativePath), directory);
+        try
+        {
+            var connection = await environment.StartServersAsync(ct);
+            await environment.CreateDatabaseAsync(connection, ct);
+            await environment.StartServiceAsync(dll, WithDatabase(connection, DatabaseName), serviceSettings, ct);
+            return environment;
+        }
+        catch
+        {
+            await environment.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_service is { } service)
+        {
+            try
+            {
+                if (!service.HasExited)
+                {
+                    service.Kill(entireProcessTree: true);
+                    service.WaitForExit(StopTimeout);
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                // Already gone.
+            }
+            service.Dispose();
+            _service = null;
+        }
+        if (_serviceLog is { } log)
+        {
+            await log.DisposeAsync();
+            _serviceLog = null;
+        }
+        // Not the caller's token: teardown must run even (especially) after Ctrl-C.
+        try
+        {
+            var stopped = await ProcessRunner.RunAsync("bash", [_devenv, "stop", _directory, "--purge"], DevenvTimeout, CancellationToken.None);
+            if (stopped.ExitCode != 0)
+            {
+                _console.MarkupLine($"[yellow]warning:[/] devenv stop failed: {Markup.Escape(stopped.StandardError.Trim())}");
+            }
+        }
+        catch (Exception ex) when (ex is TimeoutException or System.ComponentModel.Win32Exception)
+        {
+            _console.MarkupLine($"[yellow]warning:[/] could not stop the servers in {Markup.Escape(_directory)}: {Markup.Escape(ex.Message)}");
+        }
+    }
+
+    private async Task<string> StartServersAsync(CancellationToken ct)
+    {
+        _console.MarkupLine($"[grey]starting PostgreSQL (fsync on) in {Markup.Escape(_directory)}[/]");
+        var started = await ProcessRunner.RunAsync("bash", [_devenv, "start", _directory], DevenvTimeout, ct);
+        var connection = started.StandardOutput.Split('\n')
+            .FirstOrDefault(line => line.StartsWith("LEDGERX_POSTGRES=", StringComparison.Ordinal))?["LEDGERX_POSTGRES=".Length..].Trim();
+        if (started.ExitCode != 0 || string.IsNullOrEmpty(connection))
+        {
+            throw new BenchSetupException($"devenv.sh start failed (exit {started.ExitCode}): {started.StandardError.Trim()}");
+        }
+        return connection;
+    }
+
+    private async Task CreateDatabaseAsync(string connection, CancellationToken ct)
+    {
+        var port = PortOf(connection);
+        var psql = FindPsql();
+        string[] target = [psql, "-h", "127.0.0.1", "-p", port, "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-Atc"];
+        var created = await ProcessRunner.RunAsync(target[0], [.. target[1..], $"CREATE DATABASE {DatabaseName}"], DevenvTimeout, ct);
+        if (created.ExitCode != 0)
+        {
+            throw new BenchSetupException($"CREATE DATABASE failed: {created.StandardError.Trim()}");
+        }
+        var shown = await ProcessRunner.RunAsync(target[0], [.. target[1..],
+            "SELECT name || '=' || current_setting(name) FROM pg_settings WHERE name IN ('server_version', 'fsync', 'synchronous_commit', " +
+            "'full_page_writes', 'wal_level', 'shared_buffers', 'commit_delay', 'max_connections') ORDER BY name"], DevenvTimeout, ct);
+        PostgresSettings = shown.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split('=', 2)).Where(pair => pair.Length == 2).ToDictionary(pair => pair[0], pair => pair[1]);
+    }
+
+    private async Task StartServiceAsync(string dll, string connection, IReadOnlyDictionary<string, string> settings, CancellationToken ct)
+    {
+        var port = FreePort();
+        BaseUrl = new Uri($"http://127.0.0.1:{port}/");
+        var info = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(dll);
+        var environment = new Dictionary<string, string>(settings)
+        {
+            ["ConnectionStrings__Ledger"] = connection,
+            ["ASPNETCORE_URLS"] = BaseUrl.ToString().TrimEnd('/'),
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            // No sidecar runs: these ports only have to be unused, so the relay's publishes fail fast.
+            ["DAPR_GRPC_PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["DAPR_HTTP_PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        foreach (var (key, value) in environment)
+        {
+            info.Environment[key] = value;
+        }
+        ServiceSettings = settings;
+
+        var logPath = Path.Combine(_directory, "transaction-service.log");
+        _serviceLog = new StreamWriter(logPath) { AutoFlush = true };
+        var log = _serviceLog;
+        _console.MarkupLine($"[grey]starting transaction-service on {BaseUrl} ({string.Join(", ", settings.Select(s => $"{s.Key}={s.Value}"))})[/]");
+        _service = Process.Start(info) ?? throw new BenchSetupException("Could not start dotnet.");
+        // The output must be drained or the service blocks once the pipe fills; it goes to a file for post-mortems.
+        _service.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
+        _service.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
+        _service.BeginOutputReadLine();
+        _service.BeginErrorReadLine();
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = Stopwatch.GetTimestamp() + (long)(HealthTimeout.TotalSeconds * Stopwatch.Frequency);
+        while (Stopwatch.GetTimestamp() < deadline)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (_service.HasExited)
+            {
+                throw new BenchSetupException($"transaction-service exited with code {_service.ExitCode} while starting:\n{Tail(logPath)}");
+            }
+            try
+            {
+                using var response = await http.GetAsync(new Uri(BaseUrl, "healthz"), ct);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+            {
+                // Not listening yet (migrations run before Kestrel starts).
+            }
+            await Task.Delay(250, ct);
+        }
+        throw new BenchSetupException($"transaction-service did not answer /healthz within {HealthTimeout.TotalSeconds:0} s:\n{Tail(logPath)}");
+    }
+
+    private string Tail(string path)
+    {
+        lock (_serviceLog!)
+        {
+            return string.Join('\n', File.ReadLines(path).TakeLast(20));
+        }
+    }
+
+    private static string? FindRepositoryRoot()
+    {
+        foreach (var start in new[] { AppContext.BaseDirectory, Environment.CurrentDirectory })
+        {
+            // Bounded walk: a path has finitely many parents, and 16 is far more than bin/Release/net10.0 needs.
+            var directory = new DirectoryInfo(start);
+            for (var depth = 0; directory is not null && depth < 16; depth++, directory = directory.Parent)
+            {
+                if (File.Exists(Path.Combine(directory.FullName, DevenvRelativePath)))
+                {
+                    return directory.FullName;
+                }
+            }
+        }
+        return null;
+    }
+
+    /// <summary>psql from PATH, else from the newest /usr/lib/postgresql/*/bin (where Debian puts it).</summary>
+    private static string FindPsql()
+    {
+        var onPath = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Select(dir => Path.Combine(dir, "psql")).FirstOrDefault(File.Exists);
+        if (onPath is not null)
+        {
+            return onPath;
+        }
+        var debian = Directory.Exists("/usr/lib/postgresql")
+            ? Directory.GetDirectories("/usr/lib/postgresql").Select(dir => Path.Combine(dir, "bin", "psql")).Where(File.Exists).Order().LastOrDefault()
+            : null;
+        return debian ?? throw new BenchSetupException("psql was not found (install the Debian postgresql package).");
+    }
+
+    private static string PortOf(string connection) =>
+        PortPattern().Match(connection) is { Success: true } match
+            ? match.Groups[1].Value
+            : throw new BenchSetupException($"No Port= in the connection string '{connection}'.");
+
+    private static string WithDatabase(string connection, string database) =>
+        DatabasePattern().IsMatch(connection) ? DatabasePattern().Replace(connection, $"Database={database}") : $"{connection};Database={database}";
+
+    /// <summary>A port the OS just handed out as free. Another process could take it before the service binds it;
+    /// the health wait would then fail with the service's own bind error in its log.</summary>
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [GeneratedRegex(@"(?i)\bPort=(\d+)")]
+    private static partial Regex PortPattern();
+
+    [GeneratedRegex(@"(?i)\bDatabase=[^;]*")]
+    private static partial Regex DatabasePattern();
+}

@@ -1,0 +1,29 @@
+namespace LedgerX.Cli.Bench;
+
+internal enum BenchMode
+{
+    /// <summary>Random distinct pairs among all accounts: little lock contention, the ledger's best case.</summary>
+    Uniform,
+
+    /// <summary>Every transfer debits one account: every batch touches the same row, the ledger's worst case.</summary>
+    Hot,
+}
+
+/// <summary>A bench run as asked for on the command line, already validated.</summary>
+internal sealed record BenchSettings(
+    Uri? Url,
+    IReadOnlyList<BenchMode> Modes,
+    int Accounts,
+    IReadOnlyList<int> Clients,
+    TimeSpan Duration,
+    TimeSpan Warmup,
+    long Amount,
+    string? JsonPath,
+    IReadOnlyDictionary<string, string> ServiceSettings)
+{
+    public const string Currency = "EUR";
+
+    public const int MaxAccounts = 100_000;
+    public const int MaxClients = 1024;
+    public const long MaxAmount = 1_000_000_000;
+}

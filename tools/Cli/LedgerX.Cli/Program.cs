@@ -1,0 +1,13 @@
+using System.CommandLine;
+using LedgerX.Cli;
+using LedgerX.Cli.Commands;
+
+// The ledgerx CLI: one verb per class under Commands/. `./ledgerx <verb>` at the repository root forwards here.
+var root = new RootCommand("LedgerX command line: load benchmarks and ledger verification.")
+{
+    BenchCommand.Create(),
+    VerifyCommand.Create(),
+};
+
+CliInvocation.ConfigureConsole();
+return await root.Parse(args).InvokeAsync(CliInvocation.Configuration);
