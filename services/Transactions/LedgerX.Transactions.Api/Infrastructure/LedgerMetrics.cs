@@ -16,6 +16,8 @@ public sealed class LedgerMetrics
     private readonly Histogram<double> _batchDuration;
     private readonly Counter<long> _published;
     private readonly Counter<long> _publishFailures;
+    private long _outboxPending;
+    private double _outboxOldestAgeSeconds;
 
     public LedgerMetrics(IMeterFactory meters)
     {
@@ -26,6 +28,10 @@ public sealed class LedgerMetrics
         _batchDuration = meter.CreateHistogram<double>("ledgerx.ledger.batch_duration", unit: "s", description: "Time to load, decide, write and commit one batch.");
         _published = meter.CreateCounter<long>("ledgerx.outbox.published", description: "Events published through Dapr pub/sub.");
         _publishFailures = meter.CreateCounter<long>("ledgerx.outbox.publish_failures", description: "Failed publish attempts (retried with backoff).");
+        meter.CreateObservableGauge("ledgerx.outbox.pending", () => Interlocked.Read(ref _outboxPending),
+            description: "Committed events not yet published (as of the relay's last look).");
+        meter.CreateObservableGauge("ledgerx.outbox.lag", () => Volatile.Read(ref _outboxOldestAgeSeconds), unit: "s",
+            description: "Age of the oldest unpublished event: how far subscribers are behind the ledger.");
     }
 
     public void BatchApplied(int commands, IReadOnlyList<LedgerEvent> events, TimeSpan duration)
@@ -38,4 +44,10 @@ public sealed class LedgerMetrics
 
     public void Published(int count) => _published.Add(count);
     public void PublishFailed() => _publishFailures.Add(1);
+
+    public void OutboxBacklog(long pending, TimeSpan oldest)
+    {
+        Interlocked.Exchange(ref _outboxPending, pending);
+        Volatile.Write(ref _outboxOldestAgeSeconds, oldest.TotalSeconds);
+    }
 }

@@ -15,7 +15,9 @@ public sealed class OutboxRelay(
     NpgsqlDataSource database, DaprClient dapr, OutboxSignal signal, TimeProvider clock, IOptions<OutboxOptions> options,
     LedgerMetrics metrics, ILogger<OutboxRelay> logger) : BackgroundService
 {
+    private static readonly TimeSpan BacklogSampleInterval = TimeSpan.FromSeconds(1);
     private readonly OutboxOptions _options = options.Value;
+    private long _lastBacklogSample;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -31,6 +33,7 @@ public sealed class OutboxRelay(
                 logger.LogError(ex, "Outbox relay pass failed; retrying after the poll interval");
                 handled = 0;
             }
+            await SampleBacklogAsync(stoppingToken);
             // A full page means more is waiting: go again at once. Otherwise sleep until a commit or the poll interval.
             if (handled < _options.BatchSize)
             {
@@ -81,6 +84,28 @@ public sealed class OutboxRelay(
         await transaction.CommitAsync(ct);
         metrics.Published(sent.Length);
         return due.Count;
+    }
+
+    /// <summary>Feeds the outbox lag metrics, at most once a second so a busy relay does not query for them on every pass.</summary>
+    private async Task SampleBacklogAsync(CancellationToken ct)
+    {
+        if (clock.GetElapsedTime(Interlocked.Read(ref _lastBacklogSample)) < BacklogSampleInterval)
+        {
+            return;
+        }
+        Interlocked.Exchange(ref _lastBacklogSample, clock.GetTimestamp());
+        try
+        {
+            await using var command = database.CreateCommand(
+                "SELECT count(*), coalesce(max(now() - e.occurred_at), interval '0') FROM outbox o JOIN event_log e ON e.sequence = o.sequence WHERE o.sent_at IS NULL");
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            await reader.ReadAsync(ct);
+            metrics.OutboxBacklog(reader.GetInt64(0), reader.GetFieldValue<TimeSpan>(1));
+        }
+        catch (NpgsqlException ex)
+        {
+            logger.LogWarning("Could not sample the outbox backlog: {Reason}", ex.Message);
+        }
     }
 
     private async Task<List<DueEvent>> ClaimDueAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
