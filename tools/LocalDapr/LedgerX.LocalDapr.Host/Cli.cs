@@ -15,6 +15,7 @@ internal static class Cli
           localdapr sidecar --app-id ID [--app-port N] [--app-channel-address ADDR] [--dapr-http-port N]
                             [--dapr-grpc-port N] [--resources-path DIR]... [--config FILE] [--registry-dir DIR]
                             [--log-level LEVEL]
+          localdapr bench [--iterations N] [--redis HOST:PORT]   added latency per invocation hop and publish -> delivery
 
         DAPR_API_TOKEN and APP_API_TOKEN are read from the environment, as daprd does.
         """;
@@ -29,6 +30,7 @@ internal static class Cli
             {
                 "run" => await RunFileAsync(line),
                 "sidecar" => await SidecarAsync(line),
+                "bench" => await BenchAsync(line),
                 "help" or "--help" or "-h" => Help(0),
                 _ => Help(2),
             };
@@ -114,6 +116,12 @@ internal static class Cli
         }
 
         return 0;
+    }
+
+    private static Task<int> BenchAsync(CommandLine line)
+    {
+        line.RejectUnknown("iterations", "redis");
+        return LatencyBenchmark.RunAsync(line.Int("iterations") ?? 2000, line.Get("redis") ?? Environment.GetEnvironmentVariable("LEDGERX_REDIS"), Console.Out);
     }
 
     private static LogLevel ParseLevel(string? text) => text?.ToLowerInvariant() switch

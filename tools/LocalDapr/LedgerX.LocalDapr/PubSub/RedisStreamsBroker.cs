@@ -27,8 +27,12 @@ public sealed class RedisStreamsBroker : IPubSubBroker
     private const string DataField = "data";
     private const string MetadataField = "metadata";
 
-    /// <summary>StackExchange.Redis multiplexes one connection and cannot BLOCK, so empty reads back off to this.</summary>
-    private static readonly TimeSpan IdlePoll = TimeSpan.FromMilliseconds(50);
+    /// <summary>
+    /// StackExchange.Redis multiplexes one connection and cannot XREADGROUP BLOCK, so an idle reader polls at this
+    /// interval. Publishers through this sidecar also PUBLISH a wake-up on <see cref="WakeChannel"/>, so readers in
+    /// local sidecars usually see a new entry at once; entries XADDed by others (e.g. real daprd) wait for the poll.
+    /// </summary>
+    private static readonly TimeSpan IdlePoll = TimeSpan.FromMilliseconds(100);
 
     private readonly ConnectionMultiplexer _redis;
     private readonly RedisStreamsSettings _settings;
@@ -62,7 +66,10 @@ public sealed class RedisStreamsBroker : IPubSubBroker
             new(MetadataField, JsonSerializer.Serialize(message.Metadata)),
         ];
         await db.StreamAddAsync(message.Topic, fields, maxLength: _settings.MaxLenApprox, useApproximateMaxLength: _settings.MaxLenApprox is not null);
+        await _redis.GetSubscriber().PublishAsync(WakeChannel(message.Topic), "", CommandFlags.FireAndForget);
     }
+
+    private static RedisChannel WakeChannel(string topic) => RedisChannel.Literal("localdapr:xadd:" + topic);
 
     public async Task SubscribeAsync(string topic, string consumerGroup, BrokerHandler handler, CancellationToken stoppingToken)
     {
@@ -79,6 +86,7 @@ public sealed class RedisStreamsBroker : IPubSubBroker
 
         var slots = new SemaphoreSlim(Math.Max(1, _settings.Concurrency));
         var consumer = new Consumer(this, db, topic, consumerGroup, handler, slots);
+        await _redis.GetSubscriber().SubscribeAsync(WakeChannel(topic), (_, _) => consumer.Wake());
         lock (_loops)
         {
             _loops.Add(Task.Run(() => consumer.ReadNewAsync(stoppingToken), CancellationToken.None));
@@ -113,6 +121,19 @@ public sealed class RedisStreamsBroker : IPubSubBroker
     private sealed class Consumer(RedisStreamsBroker owner, IDatabase db, string topic, string group, BrokerHandler handler, SemaphoreSlim slots)
     {
         private readonly HashSet<string> _inFlight = new(StringComparer.Ordinal);
+        private readonly SemaphoreSlim _wake = new(0, 1);
+
+        public void Wake()
+        {
+            try
+            {
+                _wake.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Already signalled; one wake-up covers any number of new entries.
+            }
+        }
 
         public async Task ReadNewAsync(CancellationToken stoppingToken)
         {
@@ -123,7 +144,7 @@ public sealed class RedisStreamsBroker : IPubSubBroker
                     var entries = await db.StreamReadGroupAsync(topic, group, group, ">", owner._settings.QueueDepth);
                     if (entries.Length == 0)
                     {
-                        await Task.Delay(IdlePoll, stoppingToken);
+                        await _wake.WaitAsync(IdlePoll, stoppingToken);
                         continue;
                     }
 
