@@ -41,6 +41,42 @@ public sealed class InMemoryNetworkTests
     }
 
     [Fact]
+    public async Task Replicas_with_the_same_app_id_compete_for_each_message()
+    {
+        using var resources = new ResourceFolder().WithComponent("pubsub", "pubsub.in-memory");
+        await using var network = new InMemoryPubSubNetwork();
+        await using var replicaA = await SubscriberApp.StartAsync((web, a) =>
+            web.MapPost("/work", async (HttpContext c) =>
+            {
+                await a.RecordAsync(c);
+                return Results.Ok();
+            }).WithTopic("pubsub", "work"));
+        await using var replicaB = await SubscriberApp.StartAsync((web, a) =>
+            web.MapPost("/work", async (HttpContext c) =>
+            {
+                await a.RecordAsync(c);
+                return Results.Ok();
+            }).WithTopic("pubsub", "work"));
+        await using var sidecarA = await LocalDaprSidecar.StartAsync(new SidecarOptions { AppId = "worker", AppPort = replicaA.Port, ResourcesPaths = [resources.Path], InMemoryPubSubNetwork = network }, Ct);
+        await using var sidecarB = await LocalDaprSidecar.StartAsync(new SidecarOptions { AppId = "worker", AppPort = replicaB.Port, ResourcesPaths = [resources.Path], InMemoryPubSubNetwork = network }, Ct);
+        using var client = Clients.For(sidecarA);
+
+        for (int i = 0; i < 20; i++)
+        {
+            await client.PublishEventAsync("pubsub", "work", new { i }, Ct);
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (replicaA.Received.Count + replicaB.Received.Count < 20)
+        {
+            await Task.Delay(20, timeout.Token);
+        }
+
+        await Task.Delay(200, Ct);
+        (replicaA.Received.Count + replicaB.Received.Count).ShouldBe(20);
+    }
+
+    [Fact]
     public async Task Without_a_network_in_memory_pubsub_stays_inside_one_sidecar_as_with_daprd()
     {
         using var resources = new ResourceFolder().WithComponent("pubsub", "pubsub.in-memory");

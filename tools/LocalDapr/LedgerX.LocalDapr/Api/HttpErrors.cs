@@ -24,6 +24,11 @@ internal sealed class HttpErrorMiddleware
         {
             await WriteAsync(context, ex.StatusCode, "ERR_MALFORMED_REQUEST", ex.Message);
         }
+        catch (Exception ex) when (!context.Response.HasStarted && ex is not OperationCanceledException && context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) != true)
+        {
+            // Never a bare 500: callers (and the SDK's error parsing) always get daprd's JSON error shape.
+            await WriteAsync(context, StatusCodes.Status500InternalServerError, "ERR_INTERNAL", ex.Message);
+        }
     }
 
     public static Task WriteAsync(HttpContext context, int status, string errorCode, string message)

@@ -25,6 +25,8 @@ namespace LedgerX.LocalDapr.Hosting;
 /// </summary>
 public sealed class LocalDaprSidecar : IAsyncDisposable
 {
+    private const long MaxSubscribeResponseBytes = 1 << 20;
+
     private readonly WebApplication _web;
     private readonly SidecarRuntime _runtime;
     private readonly LoadedComponents _components;
@@ -162,7 +164,15 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
 
         if (options.WaitForApp)
         {
-            await self.AppReady.WaitAsync(cancellationToken);
+            try
+            {
+                await self.AppReady.WaitAsync(cancellationToken);
+            }
+            catch
+            {
+                await self.DisposeAsync();
+                throw;
+            }
         }
 
         return self;
@@ -230,6 +240,11 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
                 using var response = await _appChannel.SendAsync(request, _stopping.Token);
                 if (response.IsSuccessStatusCode)
                 {
+                    if (response.Content.Headers.ContentLength > MaxSubscribeResponseBytes)
+                    {
+                        throw new InvalidOperationException($"/dapr/subscribe of {options.AppId} is larger than {MaxSubscribeResponseBytes} bytes");
+                    }
+
                     string json = await response.Content.ReadAsStringAsync(_stopping.Token);
                     programmatic = string.IsNullOrWhiteSpace(json) ? [] : SubscriptionDiscovery.Parse(json);
                 }

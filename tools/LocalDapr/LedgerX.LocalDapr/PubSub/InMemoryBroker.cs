@@ -7,6 +7,8 @@ namespace LedgerX.LocalDapr.PubSub;
 /// <c>pubsub.in-memory</c>: like daprd's, messages live only inside this sidecar and are lost on restart.
 /// Each subscription has a bounded queue, so a slow app pushes back on publishers instead of growing memory.
 /// A handler error drops the message (components-contrib's in-memory bus does not redeliver).
+/// Each consumer group gets every message once; subscribers in the same group (replicas of one app id sharing an
+/// <see cref="InMemoryPubSubNetwork"/>) compete for it.
 /// </summary>
 public sealed class InMemoryBroker : IPubSubBroker
 {
@@ -14,7 +16,8 @@ public sealed class InMemoryBroker : IPubSubBroker
     public const int MaxConcurrentDeliveries = 16;
 
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, List<Channel<BrokerMessage>>> _subscribers = new(StringComparer.Ordinal);
+    /// <summary>topic → consumer group → the group's queue and how many pumps read it.</summary>
+    private readonly Dictionary<string, Dictionary<string, GroupQueue>> _subscribers = new(StringComparer.Ordinal);
     private readonly ILogger _logger;
 
     public InMemoryBroker(ILogger logger) => _logger = logger;
@@ -24,7 +27,7 @@ public sealed class InMemoryBroker : IPubSubBroker
         List<Channel<BrokerMessage>> targets;
         lock (_gate)
         {
-            targets = _subscribers.TryGetValue(message.Topic, out var list) ? [.. list] : [];
+            targets = _subscribers.TryGetValue(message.Topic, out var groups) ? groups.Values.Select(g => g.Channel).ToList() : [];
         }
 
         foreach (var channel in targets)
@@ -35,18 +38,23 @@ public sealed class InMemoryBroker : IPubSubBroker
 
     public Task SubscribeAsync(string topic, string consumerGroup, BrokerHandler handler, CancellationToken stoppingToken)
     {
-        var channel = Channel.CreateBounded<BrokerMessage>(new BoundedChannelOptions(QueueCapacity) { SingleReader = true });
+        GroupQueue queue;
         lock (_gate)
         {
-            if (!_subscribers.TryGetValue(topic, out var list))
+            if (!_subscribers.TryGetValue(topic, out var groups))
             {
-                _subscribers[topic] = list = [];
+                _subscribers[topic] = groups = new Dictionary<string, GroupQueue>(StringComparer.Ordinal);
             }
 
-            list.Add(channel);
+            if (!groups.TryGetValue(consumerGroup, out queue!))
+            {
+                groups[consumerGroup] = queue = new GroupQueue(Channel.CreateBounded<BrokerMessage>(new BoundedChannelOptions(QueueCapacity)));
+            }
+
+            queue.Readers++;
         }
 
-        _ = Task.Run(() => PumpAsync(topic, channel, handler, stoppingToken), CancellationToken.None);
+        _ = Task.Run(() => PumpAsync(topic, consumerGroup, queue, handler, stoppingToken), CancellationToken.None);
         return Task.CompletedTask;
     }
 
@@ -54,9 +62,9 @@ public sealed class InMemoryBroker : IPubSubBroker
     {
         lock (_gate)
         {
-            foreach (var channel in _subscribers.Values.SelectMany(l => l))
+            foreach (var queue in _subscribers.Values.SelectMany(g => g.Values))
             {
-                channel.Writer.TryComplete();
+                queue.Channel.Writer.TryComplete();
             }
 
             _subscribers.Clear();
@@ -65,13 +73,13 @@ public sealed class InMemoryBroker : IPubSubBroker
         return ValueTask.CompletedTask;
     }
 
-    private async Task PumpAsync(string topic, Channel<BrokerMessage> channel, BrokerHandler handler, CancellationToken stoppingToken)
+    private async Task PumpAsync(string topic, string consumerGroup, GroupQueue queue, BrokerHandler handler, CancellationToken stoppingToken)
     {
         using var slots = new SemaphoreSlim(MaxConcurrentDeliveries);
         var inFlight = new List<Task>();
         try
         {
-            await foreach (var message in channel.Reader.ReadAllAsync(stoppingToken))
+            await foreach (var message in queue.Channel.Reader.ReadAllAsync(stoppingToken))
             {
                 await slots.WaitAsync(stoppingToken);
                 inFlight.RemoveAll(t => t.IsCompleted);
@@ -86,9 +94,10 @@ public sealed class InMemoryBroker : IPubSubBroker
         {
             lock (_gate)
             {
-                if (_subscribers.TryGetValue(topic, out var list))
+                // The last reader of a group takes its queue away; messages still queued for it are lost, as on restart.
+                if (--queue.Readers == 0 && _subscribers.TryGetValue(topic, out var groups))
                 {
-                    list.Remove(channel);
+                    groups.Remove(consumerGroup);
                 }
             }
         }
@@ -114,5 +123,12 @@ public sealed class InMemoryBroker : IPubSubBroker
                 slots.Release();
             }
         }
+    }
+
+    private sealed class GroupQueue(Channel<BrokerMessage> channel)
+    {
+        public Channel<BrokerMessage> Channel { get; } = channel;
+
+        public int Readers { get; set; }
     }
 }

@@ -136,7 +136,10 @@ public sealed class ResiliencyPolicy
     }
 }
 
-/// <summary>Consecutive-failure breaker (the only trip form parsed): open for <c>timeout</c>, then half-open for <c>maxRequests</c>.</summary>
+/// <summary>
+/// Consecutive-failure breaker (the only trip form parsed): open for <c>timeout</c>, then half-open for
+/// <c>maxRequests</c>. While closed, counts are cleared every <c>interval</c> (0 = never), as in daprd's gobreaker.
+/// </summary>
 public sealed class CircuitBreaker
 {
     private readonly CircuitBreakerPolicy _policy;
@@ -145,11 +148,13 @@ public sealed class CircuitBreaker
     private int _consecutiveFailures;
     private DateTimeOffset? _openUntil;
     private int _halfOpenInFlight;
+    private DateTimeOffset _windowStart;
 
     public CircuitBreaker(CircuitBreakerPolicy policy, TimeProvider time)
     {
         _policy = policy;
         _time = time;
+        _windowStart = time.GetUtcNow();
     }
 
     public void ThrowIfOpen()
@@ -184,6 +189,13 @@ public sealed class CircuitBreaker
     {
         lock (_gate)
         {
+            var now = _time.GetUtcNow();
+            if (_openUntil is null && _policy.Interval > TimeSpan.Zero && now - _windowStart >= _policy.Interval)
+            {
+                _consecutiveFailures = 0;
+                _windowStart = now;
+            }
+
             _consecutiveFailures++;
             if (_openUntil is not null || _consecutiveFailures >= _policy.ConsecutiveFailuresToTrip)
             {
