@@ -41,6 +41,9 @@ public sealed class SidecarHostTests
         string json = await http.GetStringAsync($"{sidecar.HttpEndpoint}/v1.0/metadata", Ct);
         json.ShouldContain("\"id\":\"meta-app\"");
         json.ShouldContain("\"owner\":\"tests\"");
+
+        // The SDK's actor client sends "//v1.0/..." (spec §4); daprd cleans the path, so must we.
+        (await http.GetAsync($"{sidecar.HttpEndpoint}//v1.0/metadata", Ct)).StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
     }
 
     [Fact]

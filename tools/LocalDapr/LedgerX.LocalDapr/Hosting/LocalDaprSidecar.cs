@@ -138,6 +138,9 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
         }
 
         web.UseMiddleware<HttpErrorMiddleware>();
+
+        // Explicit, so endpoint matching sees the path CleanPathMiddleware rewrote (implicit routing would run first).
+        web.UseRouting();
         web.MapGrpcService<DaprGrpcApi>();
         web.MapGrpcService<ReflectionServiceImpl>();
         web.MapGrpcService<ReflectionV1ServiceImpl>();

@@ -1,0 +1,55 @@
+using System.Net;
+using System.Text.Json;
+using LedgerX.LocalDapr.Hosting;
+using LedgerX.LocalDapr.Invocation;
+using LedgerX.LocalDapr.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace LedgerX.LocalDapr.Tests.Invocation;
+
+/// <summary>Cross-process name resolution through <c>{appId}.json</c> files (the stand-in for daprd's mDNS).</summary>
+public sealed class NameResolutionTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task An_app_known_only_from_a_registry_file_is_reached_through_its_sidecar()
+    {
+        using var folder = new ResourceFolder();
+        string registry = Path.Combine(folder.Path, "registry");
+        await using var app = await SubscriberApp.StartAsync((web, a) => web.MapGet("/who", (HttpContext c) => Results.Text(c.Request.Headers["dapr-callee-app-id"].ToString())));
+        await using var callee = await LocalDaprSidecar.StartAsync(new SidecarOptions { AppId = "files-callee", AppPort = app.Port, RegistryDirectory = registry }, Ct);
+        await using var caller = await LocalDaprSidecar.StartAsync(new SidecarOptions { AppId = "files-caller", RegistryDirectory = registry }, Ct);
+
+        // What a sidecar in another process would have written: only the file names this app id.
+        string remoteId = "remote-" + Guid.NewGuid().ToString("N")[..6];
+        File.WriteAllText(Path.Combine(registry, remoteId + ".json"), JsonSerializer.Serialize(new SidecarAddress(remoteId, "127.0.0.1", callee.HttpPort, callee.GrpcPort, Environment.ProcessId)));
+
+        using var http = new HttpClient();
+        var response = await http.GetAsync($"{caller.HttpEndpoint}/v1.0/invoke/{remoteId}/method/who", Ct);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await response.Content.ReadAsStringAsync(Ct)).ShouldBe("files-callee");
+    }
+
+    [Fact]
+    public void Registry_files_of_dead_processes_are_ignored()
+    {
+        using var folder = new ResourceFolder();
+        File.WriteAllText(Path.Combine(folder.Path, "ghost.json"), JsonSerializer.Serialize(new SidecarAddress("ghost", "127.0.0.1", 1, 2, int.MaxValue)));
+        SidecarDirectory.Resolve("ghost", folder.Path).ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task Sidecars_write_and_remove_their_registry_file()
+    {
+        using var folder = new ResourceFolder();
+        string file = Path.Combine(folder.Path, "registered-app.json");
+        await using (var sidecar = await LocalDaprSidecar.StartAsync(new SidecarOptions { AppId = "registered-app", RegistryDirectory = folder.Path }, Ct))
+        {
+            JsonSerializer.Deserialize<SidecarAddress>(File.ReadAllText(file))!.HttpPort.ShouldBe(sidecar.HttpPort);
+        }
+
+        File.Exists(file).ShouldBeFalse();
+    }
+}
