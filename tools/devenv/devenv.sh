@@ -22,7 +22,8 @@
 #   devenv.sh ensure-packages  installs postgresql and redis-server from Debian if missing (needs root).
 #   Environment: LEDGERX_PG_FAST=1 trades durability for speed (fsync, synchronous_commit and
 #   full_page_writes off) for the servers this command starts; the default keeps fsync on because
-#   benchmarks run against the same setup.
+#   benchmarks run against the same setup. LEDGERX_POSTGRES_PORT / LEDGERX_REDIS_PORT name a preferred
+#   port, used when free (otherwise a free one, with a warning on stderr).
 #   Layout of DIR: pgdata/ (cluster, also the unix socket dir), postgres.port, postgres.log,
 #   redis.port, redis.pid, redis.log. A later `start DIR` reuses the cluster and, if still free, the ports.
 #   Launchers (tools/LocalDapr, ./ledgerx up) that are handed LEDGERX_POSTGRES/LEDGERX_REDIS in their
@@ -157,12 +158,20 @@ pick_free_port() {
     devenv_die "no free port found in 20000-29999"
 }
 
-# The port remembered in FILE if it is still free, otherwise a new one (remembered for next time).
+# In order: PREFERRED if given and free, the port remembered in FILE if still free, any free port.
+# The choice is remembered in FILE for next time.
 choose_port() {
-    local file=$1 port=""
-    [[ -s "$file" ]] && port=$(<"$file")
-    if [[ ! "$port" =~ ^[0-9]+$ ]] || ! port_is_free "$port"; then
-        port=$(pick_free_port) || return 1
+    local file=$1 preferred=${2:-} port=""
+    if [[ "$preferred" =~ ^[0-9]+$ ]] && port_is_free "$preferred"; then
+        port=$preferred
+    else
+        if [[ -n "$preferred" ]]; then
+            devenv_log "preferred port $preferred is taken; using another"
+        fi
+        [[ -s "$file" ]] && port=$(<"$file")
+        if [[ ! "$port" =~ ^[0-9]+$ ]] || ! port_is_free "$port"; then
+            port=$(pick_free_port) || return 1
+        fi
     fi
     printf '%s\n' "$port" >"$file"
     printf '%s\n' "$port"
@@ -250,7 +259,7 @@ start_postgres() {
         fi
         # Another run may grab the port between our probe and the server's bind; retry with a new one.
         for attempt in 1 2 3; do
-            port=$(choose_port "$dir/postgres.port") || return 1
+            port=$(choose_port "$dir/postgres.port" "${LEDGERX_POSTGRES_PORT:-}") || return 1
             touch "$dir/postgres.log"
             chown "$user" "$dir/postgres.log"
             if as_pg_user "$bindir/pg_ctl" start -D "$dir/pgdata" -w -t 60 -l "$dir/postgres.log" \
@@ -328,7 +337,7 @@ start_redis() {
         devenv_log "Redis already running in $dir on port $port"
     else
         for attempt in 1 2 3; do
-            port=$(choose_port "$dir/redis.port") || return 1
+            port=$(choose_port "$dir/redis.port" "${LEDGERX_REDIS_PORT:-}") || return 1
             rm -f "$dir/redis.pid"
             # Pure cache/broker for tests and local runs: no persistence, loopback only.
             "$bin" --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
