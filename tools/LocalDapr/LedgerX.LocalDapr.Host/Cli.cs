@@ -50,6 +50,12 @@ internal static class Cli
             await Console.Error.WriteLineAsync($"localdapr: {ex.Message}");
             return 1;
         }
+        catch (IOException ex)
+        {
+            // Typically a port already in use ("Failed to bind to address ...").
+            await Console.Error.WriteLineAsync($"localdapr: {ex.Message}");
+            return 1;
+        }
     }
 
     /// <summary>Kept alive for the process lifetime; a collected registration would stop handling the signal.</summary>

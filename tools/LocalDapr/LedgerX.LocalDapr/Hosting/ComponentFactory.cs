@@ -44,54 +44,75 @@ internal static class ComponentFactory
         CancellationToken cancellationToken)
     {
         var secretStores = OpenSecretStores(resources, workingDirectory);
-
-        var states = new Dictionary<string, StateComponent>(StringComparer.Ordinal);
-        var pubsubs = new Dictionary<string, PubSubComponent>(StringComparer.Ordinal);
-        var outputs = new Dictionary<string, OutputBinding>(StringComparer.Ordinal);
-        var inputs = new List<CronInputBinding>();
-        foreach (var c in resources.Components.Where(c => c.Category != "secretstores"))
+        var built = new Backends();
+        try
         {
-            var meta = Resolve(c, secretStores, overrides.GetValueOrDefault(c.Name));
-            switch (c.Type)
+            foreach (var c in resources.Components.Where(c => c.Category != "secretstores"))
             {
-                case "state.in-memory":
-                    states[c.Name] = new StateComponent(c.Name, c.Type, new InMemoryStateStore(time), meta.GetValueOrDefault("keyPrefix") ?? "appid");
-                    break;
-                case "state.postgresql":
-                    if (c.Version != "v2")
-                    {
-                        throw new ResourceException(c.File, "spec.version", $"state.postgresql {c.Version} is not supported here; use version: v2 (uuid etag, bytea value)");
-                    }
-
-                    var store = await PostgresStateStore.OpenAsync(
-                        Required(c, meta, "connectionString"),
-                        meta.GetValueOrDefault("tablePrefix") ?? "",
-                        Duration(c, meta, "timeout") ?? TimeSpan.FromSeconds(20),
-                        Duration(c, meta, "cleanupInterval") ?? TimeSpan.FromHours(1),
-                        cancellationToken);
-                    states[c.Name] = new StateComponent(c.Name, c.Type, store, meta.GetValueOrDefault("keyPrefix") ?? "appid");
-                    break;
-                case "pubsub.in-memory":
-                    var inMemoryLogger = loggers.CreateLogger("pubsub." + c.Name);
-                    pubsubs[c.Name] = inMemoryNetwork is null
-                        ? new PubSubComponent(c.Name, c.Type, new InMemoryBroker(inMemoryLogger), meta.GetValueOrDefault("consumerID") ?? appId)
-                        : new PubSubComponent(c.Name, c.Type, inMemoryNetwork.GetOrCreate(c.Name, inMemoryLogger), meta.GetValueOrDefault("consumerID") ?? appId, OwnsBroker: false);
-                    break;
-                case "pubsub.redis":
-                    pubsubs[c.Name] = new PubSubComponent(c.Name, c.Type, await RedisBrokerAsync(c, meta, loggers), meta.GetValueOrDefault("consumerID") ?? appId);
-                    break;
-                case "bindings.localstorage":
-                    outputs[c.Name] = new LocalStorageBinding(Path.GetFullPath(Required(c, meta, "rootPath"), workingDirectory));
-                    break;
-                case "bindings.cron":
-                    inputs.Add(new CronInputBinding(c.Name, ParseSchedule(c, Required(c, meta, "schedule"))));
-                    break;
-                default:
-                    throw new ResourceException(c.File, "spec.type", $"unknown component type '{c.Type}'");
+                var meta = Resolve(c, secretStores, overrides.GetValueOrDefault(c.Name));
+                await AddBackendAsync(c, meta, built, appId, workingDirectory, inMemoryNetwork, loggers, time, cancellationToken);
             }
         }
+        catch
+        {
+            // A later component failed: close the connections the earlier ones opened.
+            await built.DisposeAsync();
+            throw;
+        }
 
-        return new LoadedComponents(states, pubsubs, secretStores, outputs, inputs, resources.Components);
+        return new LoadedComponents(built.States, built.PubSubs, secretStores, built.Outputs, built.Inputs, resources.Components);
+    }
+
+    private static async Task AddBackendAsync(
+        ComponentResource c,
+        Dictionary<string, string> meta,
+        Backends built,
+        string appId,
+        string workingDirectory,
+        InMemoryPubSubNetwork? inMemoryNetwork,
+        ILoggerFactory loggers,
+        TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        string keyPrefix = meta.GetValueOrDefault("keyPrefix") ?? "appid";
+        string consumerId = meta.GetValueOrDefault("consumerID") ?? appId;
+        switch (c.Type)
+        {
+            case "state.in-memory":
+                built.States[c.Name] = new StateComponent(c.Name, c.Type, new InMemoryStateStore(time), keyPrefix);
+                break;
+            case "state.postgresql":
+                if (c.Version != "v2")
+                {
+                    throw new ResourceException(c.File, "spec.version", $"state.postgresql {c.Version} is not supported here; use version: v2 (uuid etag, bytea value)");
+                }
+
+                var store = await PostgresStateStore.OpenAsync(
+                    Required(c, meta, "connectionString"),
+                    meta.GetValueOrDefault("tablePrefix") ?? "",
+                    Duration(c, meta, "timeout") ?? TimeSpan.FromSeconds(20),
+                    Duration(c, meta, "cleanupInterval") ?? TimeSpan.FromHours(1),
+                    cancellationToken);
+                built.States[c.Name] = new StateComponent(c.Name, c.Type, store, keyPrefix);
+                break;
+            case "pubsub.in-memory":
+                var inMemoryLogger = loggers.CreateLogger("pubsub." + c.Name);
+                built.PubSubs[c.Name] = inMemoryNetwork is null
+                    ? new PubSubComponent(c.Name, c.Type, new InMemoryBroker(inMemoryLogger), consumerId)
+                    : new PubSubComponent(c.Name, c.Type, inMemoryNetwork.GetOrCreate(c.Name, inMemoryLogger), consumerId, OwnsBroker: false);
+                break;
+            case "pubsub.redis":
+                built.PubSubs[c.Name] = new PubSubComponent(c.Name, c.Type, await RedisBrokerAsync(c, meta, loggers), consumerId);
+                break;
+            case "bindings.localstorage":
+                built.Outputs[c.Name] = new LocalStorageBinding(Path.GetFullPath(Required(c, meta, "rootPath"), workingDirectory));
+                break;
+            case "bindings.cron":
+                built.Inputs.Add(new CronInputBinding(c.Name, ParseSchedule(c, Required(c, meta, "schedule"))));
+                break;
+            default:
+                throw new ResourceException(c.File, "spec.type", $"unknown component type '{c.Type}'");
+        }
     }
 
     private static Dictionary<string, ISecretStore> OpenSecretStores(ResourceSet resources, string workingDirectory)
@@ -225,4 +246,29 @@ internal static class ComponentFactory
         !meta.TryGetValue(name, out string? text) ? null
         : GoDuration.TryParseOrMilliseconds(text, out TimeSpan value) ? value
         : throw new ResourceException(c.File, $"spec.metadata.{name}", $"'{text}' is not a duration or milliseconds");
+
+    /// <summary>The backends built so far, so a failure halfway can close them.</summary>
+    private sealed class Backends : IAsyncDisposable
+    {
+        public Dictionary<string, StateComponent> States { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<string, PubSubComponent> PubSubs { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<string, OutputBinding> Outputs { get; } = new(StringComparer.Ordinal);
+
+        public List<CronInputBinding> Inputs { get; } = [];
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var state in States.Values)
+            {
+                await state.Store.DisposeAsync();
+            }
+
+            foreach (var pubsub in PubSubs.Values.Where(p => p.OwnsBroker))
+            {
+                await pubsub.Broker.DisposeAsync();
+            }
+        }
+    }
 }
