@@ -979,7 +979,21 @@ public sealed class WorkflowEngine : IAsyncDisposable
 
     private ValueTask EnqueueAsync(WorkEntry entry) => _queue.Writer.WriteAsync(entry);
 
-    private async Task<GetInstanceResponse> WaitForAsync(string instanceId, bool includePayloads, Func<OrchestrationStatus, bool> done, CancellationToken cancellationToken)
+    private async Task<GetInstanceResponse> WaitForAsync(string instanceId, bool includePayloads, Func<OrchestrationStatus, bool> done, CancellationToken callerToken)
+    {
+        // A stopping sidecar ends the wait with Unavailable, which the SDK answers by waiting again (spec §5).
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(callerToken, _stopping.Token);
+        try
+        {
+            return await WaitLoopAsync(instanceId, includePayloads, done, linked.Token);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested && !callerToken.IsCancellationRequested)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, "the workflow engine is stopping"));
+        }
+    }
+
+    private async Task<GetInstanceResponse> WaitLoopAsync(string instanceId, bool includePayloads, Func<OrchestrationStatus, bool> done, CancellationToken cancellationToken)
     {
         var instance = await LoadAsync(instanceId, cancellationToken);
         while (true)

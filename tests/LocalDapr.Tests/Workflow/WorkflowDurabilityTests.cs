@@ -1,0 +1,115 @@
+using Dapr.Workflow;
+using LedgerX.LocalDapr.Workflow;
+using LedgerX.Testing;
+
+namespace LedgerX.LocalDapr.Tests.Workflow;
+
+/// <summary>
+/// Workflow state in PostgreSQL: an app killed mid-workflow resumes from history in its replacement, a
+/// restarted engine (sidecar) resumes pending timers and waits, and two app replicas share the work without
+/// ever running one instance twice at the same time.
+/// </summary>
+public sealed class WorkflowDurabilityTests : IAsyncLifetime
+{
+    private readonly WorkflowProbe _probe = new();
+    private string _database = "";
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync() => _database = await TestPostgres.CreateDatabaseAsync("wf", Ct);
+
+    public async ValueTask DisposeAsync() => await TestPostgres.DropDatabaseAsync(_database);
+
+    [Fact]
+    public async Task A_workflow_resumes_from_history_in_a_new_app_after_the_old_one_is_killed()
+    {
+        await using var store = await PostgresWorkflowStore.OpenAsync(_database, Ct);
+        await using var engine = await WorkflowEngineHost.StartAsync(store);
+        var first = await WorkflowApp.StartAsync(engine.Endpoint, o => TestWorkflows.Register(o, _probe, "first"));
+        string id = await first.Client.ScheduleNewWorkflowAsync("SlowSequence", Guid.NewGuid().ToString("N"), 1500);
+        await WaitForCustomStatusAsync(first.Client, id, "sleeping");
+
+        await first.DisposeAsync();
+        await using var second = await WorkflowApp.StartAsync(engine.Endpoint, o => TestWorkflows.Register(o, _probe, "second"));
+        var state = await second.Client.WaitForWorkflowCompletionAsync(id, cancellation: Ct);
+
+        state.RuntimeStatus.ShouldBe(WorkflowRuntimeStatus.Completed);
+        state.ReadOutputAs<string>().ShouldBe("AB");
+        _probe.Hits($"A:{id}").ShouldBe(1);
+        _probe.Hits($"B:{id}").ShouldBe(1);
+        _probe.ActivitiesByWorker.GetValueOrDefault("second").ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_restarted_engine_resumes_pending_timers_and_waits_from_the_database()
+    {
+        var engine = await WorkflowEngineHost.StartAsync(await PostgresWorkflowStore.OpenAsync(_database, Ct));
+        int port = engine.Port;
+        await using var app = await WorkflowApp.StartAsync(engine.Endpoint, o => TestWorkflows.Register(o, _probe));
+        string sleeper = await app.Client.ScheduleNewWorkflowAsync("SlowSequence", Guid.NewGuid().ToString("N"), 1500);
+        string waiter = await app.Client.ScheduleNewWorkflowAsync("WaitForGo", Guid.NewGuid().ToString("N"), "w-");
+        await WaitForCustomStatusAsync(app.Client, sleeper, "sleeping");
+        await app.Client.WaitForWorkflowStartAsync(waiter, cancellation: Ct);
+
+        await engine.DisposeAsync();
+        await using var restartedStore = await PostgresWorkflowStore.OpenAsync(_database, Ct);
+        await using var restarted = await WorkflowEngineHost.StartAsync(restartedStore, port);
+        await app.Client.RaiseEventAsync(waiter, "go", "after-restart", Ct);
+        var slept = await app.Client.WaitForWorkflowCompletionAsync(sleeper, cancellation: Ct);
+        var waited = await app.Client.WaitForWorkflowCompletionAsync(waiter, cancellation: Ct);
+
+        slept.ReadOutputAs<string>().ShouldBe("AB");
+        waited.ReadOutputAs<string>().ShouldBe("w-after-restart");
+        _probe.Hits($"A:{sleeper}").ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Two_app_replicas_share_the_work_and_never_run_one_instance_twice_at_once()
+    {
+        await using var store = await PostgresWorkflowStore.OpenAsync(_database, Ct);
+        await using var engine = await WorkflowEngineHost.StartAsync(store);
+        await using var one = await WorkflowApp.StartAsync(engine.Endpoint, o => TestWorkflows.Register(o, _probe, "one"));
+        await using var two = await WorkflowApp.StartAsync(engine.Endpoint, o => TestWorkflows.Register(o, _probe, "two"));
+        await WaitUntilAsync(() => engine.Engine.ConnectedWorkers == 2);
+
+        var ids = new List<string>();
+        for (int i = 0; i < 20; i++)
+        {
+            ids.Add(await one.Client.ScheduleNewWorkflowAsync("Sequential", $"replica-{i}-{Guid.NewGuid():N}", $"{i}:"));
+        }
+
+        var states = await Task.WhenAll(ids.Select(id => two.Client.WaitForWorkflowCompletionAsync(id, cancellation: Ct)));
+
+        for (int i = 0; i < ids.Count; i++)
+        {
+            states[i].ReadOutputAs<string>().ShouldBe($"{i}:ABC");
+            _probe.Hits($"A:{ids[i]}").ShouldBe(1);
+            _probe.Hits($"B:{ids[i]}").ShouldBe(1);
+            _probe.Hits($"C:{ids[i]}").ShouldBe(1);
+        }
+
+        _probe.Overlaps.ShouldBe(0);
+        _probe.ActivitiesByWorker.GetValueOrDefault("one").ShouldBeGreaterThan(0);
+        _probe.ActivitiesByWorker.GetValueOrDefault("two").ShouldBeGreaterThan(0);
+    }
+
+    private static async Task WaitForCustomStatusAsync(DaprWorkflowClient client, string id, string expected)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        while ((await client.GetWorkflowStateAsync(id, cancellation: timeout.Token)).ReadCustomStatusAs<string>() != expected)
+        {
+            await Task.Delay(50, timeout.Token);
+        }
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        while (!condition())
+        {
+            await Task.Delay(20, timeout.Token);
+        }
+    }
+}
