@@ -30,6 +30,7 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
     private readonly WebApplication _web;
     private readonly SidecarRuntime _runtime;
     private readonly LoadedComponents _components;
+    private readonly IReadOnlyList<SubscriptionResource> _declarativeSubscriptions;
     private readonly AppChannel _appChannel;
     private readonly SidecarAddress _address;
     private readonly ILogger _logger;
@@ -38,8 +39,9 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
     private CronTrigger? _cron;
     private int _disposed;
 
-    private LocalDaprSidecar(WebApplication web, SidecarRuntime runtime, LoadedComponents components, AppChannel appChannel, SidecarAddress address, ILogger logger)
+    private LocalDaprSidecar(WebApplication web, SidecarRuntime runtime, LoadedComponents components, IReadOnlyList<SubscriptionResource> declarativeSubscriptions, AppChannel appChannel, SidecarAddress address, ILogger logger)
     {
+        _declarativeSubscriptions = declarativeSubscriptions;
         _web = web;
         _runtime = runtime;
         _components = components;
@@ -162,7 +164,7 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
 
         var address = new SidecarAddress(options.AppId, "127.0.0.1", httpListen!.IPEndPoint!.Port, grpcListen!.IPEndPoint!.Port, Environment.ProcessId);
         SidecarDirectory.Register(address, options.RegistryDirectory);
-        self = new LocalDaprSidecar(web, runtime, components, appChannel, address, logger);
+        self = new LocalDaprSidecar(web, runtime, components, resources.Subscriptions, appChannel, address, logger);
         logger.LogInformation("sidecar for {AppId} listening: HTTP {HttpPort}, gRPC {GrpcPort}", options.AppId, address.HttpPort, address.GrpcPort);
 
         if (options.WaitForApp)
@@ -224,6 +226,20 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
     /// </summary>
     private async Task ConnectAppAsync()
     {
+        try
+        {
+            await ConnectAppCoreAsync();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Otherwise only visible as a 500 from /v1.0/healthz.
+            _logger.LogError(ex, "app {AppId} could not be connected; the sidecar stays unhealthy", _runtime.Options.AppId);
+            throw;
+        }
+    }
+
+    private async Task ConnectAppCoreAsync()
+    {
         await Task.Yield();
         var options = _runtime.Options;
         if (!_appChannel.HasApp)
@@ -264,8 +280,7 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
             }
         }
 
-        var declarative = ResourceLoader.Load(options.ResourcesPaths, null, options.AppId).Subscriptions;
-        await _runtime.PubSub.StartSubscriptionsAsync(declarative.Concat(programmatic));
+        await _runtime.PubSub.StartSubscriptionsAsync(_declarativeSubscriptions.Concat(programmatic));
         _cron = new CronTrigger(_components.InputBindings, _appChannel, options.TimeProvider, _logger);
         _runtime.AppReady = true;
         _logger.LogInformation("app {AppId} connected: {Count} subscriptions", options.AppId, _runtime.PubSub.Subscriptions.Count);
