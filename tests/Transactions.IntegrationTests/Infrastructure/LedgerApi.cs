@@ -17,10 +17,21 @@ public class LedgerApi : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>Port 1 on loopback: nothing listens there and, being privileged and outside the ephemeral range, nothing a
+    /// parallel test starts can take it, so "no sidecar" stays true for the whole run (connections are refused at once).</summary>
+    private const int ClosedPort = 1;
+
+    /// <summary>A service with no sidecar: publishing fails (and is retried) and readiness reports the sidecar down.</summary>
+    public LedgerApi() : this(ClosedPort)
+    {
+    }
+
+    /// <summary>A service whose sidecar is expected on <paramref name="sidecarGrpcPort"/>, where a test may start one.</summary>
+    protected LedgerApi(int sidecarGrpcPort) => SidecarGrpcPort = sidecarGrpcPort;
+
     public string ConnectionString { get; private set; } = "";
 
-    /// <summary>A free port reserved for a sidecar; nothing listens there unless a test starts one.</summary>
-    public int SidecarGrpcPort { get; } = FreePort();
+    public int SidecarGrpcPort { get; }
 
     public HttpClient Client { get; private set; } = null!;
 
@@ -39,7 +50,7 @@ public class LedgerApi : WebApplicationFactory<Program>, IAsyncLifetime
     {
         builder.UseSetting("ConnectionStrings:Ledger", ConnectionString);
         builder.UseSetting("DAPR_GRPC_ENDPOINT", $"http://127.0.0.1:{SidecarGrpcPort}");
-        builder.UseSetting("DAPR_HTTP_ENDPOINT", $"http://127.0.0.1:{FreePort()}");
+        builder.UseSetting("DAPR_HTTP_ENDPOINT", $"http://127.0.0.1:{ClosedPort}");
         builder.UseSetting("Serilog:MinimumLevel:Default", "Error");
         builder.UseSetting("Ledger:Outbox:BackoffBaseMs", "50");
         builder.UseSetting("Ledger:Outbox:BackoffMaxMs", "300");
@@ -106,7 +117,7 @@ public class LedgerApi : WebApplicationFactory<Program>, IAsyncLifetime
         }
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -13,9 +13,12 @@ namespace LedgerX.Transactions.IntegrationTests.Outbox;
 /// </summary>
 public sealed class OutboxRelayThroughLocalSidecar : IAsyncLifetime
 {
-    private readonly LedgerApi _api = new();
+    private readonly ApiExpectingASidecar _api = new();
     private readonly string _resources = Directory.CreateTempSubdirectory("ledgerx-outbox-").FullName;
     private LocalDaprSidecar? _sidecar;
+
+    /// <summary>The service with its sidecar port reserved; the test decides when a sidecar starts there.</summary>
+    private sealed class ApiExpectingASidecar() : LedgerApi(FreePort());
 
     public async ValueTask InitializeAsync()
     {
