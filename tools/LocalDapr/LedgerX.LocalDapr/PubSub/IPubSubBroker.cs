@@ -15,6 +15,10 @@ public interface IPubSubBroker : IAsyncDisposable
 {
     Task PublishAsync(BrokerMessage message, CancellationToken cancellationToken);
 
-    /// <summary>Starts consuming <paramref name="topic"/> as the given consumer group; runs until <paramref name="stoppingToken"/>.</summary>
-    Task SubscribeAsync(string topic, string consumerGroup, BrokerHandler handler, CancellationToken stoppingToken);
+    /// <summary>
+    /// Starts consuming <paramref name="topic"/> as the given consumer group; runs until <paramref name="stoppingToken"/>.
+    /// <paramref name="minConcurrency"/> raises the number of messages handled at once (a bulk subscription needs a
+    /// whole batch in flight; its handlers complete only when the batch was delivered).
+    /// </summary>
+    Task SubscribeAsync(string topic, string consumerGroup, BrokerHandler handler, int minConcurrency, CancellationToken stoppingToken);
 }

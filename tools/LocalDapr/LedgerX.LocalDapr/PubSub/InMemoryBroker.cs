@@ -36,7 +36,7 @@ public sealed class InMemoryBroker : IPubSubBroker
         }
     }
 
-    public Task SubscribeAsync(string topic, string consumerGroup, BrokerHandler handler, CancellationToken stoppingToken)
+    public Task SubscribeAsync(string topic, string consumerGroup, BrokerHandler handler, int minConcurrency, CancellationToken stoppingToken)
     {
         GroupQueue queue;
         lock (_gate)
@@ -54,7 +54,8 @@ public sealed class InMemoryBroker : IPubSubBroker
             queue.Readers++;
         }
 
-        _ = Task.Run(() => PumpAsync(topic, consumerGroup, queue, handler, stoppingToken), CancellationToken.None);
+        int concurrency = Math.Clamp(minConcurrency, MaxConcurrentDeliveries, 1_000);
+        _ = Task.Run(() => PumpAsync(topic, consumerGroup, queue, handler, concurrency, stoppingToken), CancellationToken.None);
         return Task.CompletedTask;
     }
 
@@ -73,9 +74,9 @@ public sealed class InMemoryBroker : IPubSubBroker
         return ValueTask.CompletedTask;
     }
 
-    private async Task PumpAsync(string topic, string consumerGroup, GroupQueue queue, BrokerHandler handler, CancellationToken stoppingToken)
+    private async Task PumpAsync(string topic, string consumerGroup, GroupQueue queue, BrokerHandler handler, int concurrency, CancellationToken stoppingToken)
     {
-        using var slots = new SemaphoreSlim(MaxConcurrentDeliveries);
+        using var slots = new SemaphoreSlim(concurrency);
         var inFlight = new List<Task>();
         try
         {

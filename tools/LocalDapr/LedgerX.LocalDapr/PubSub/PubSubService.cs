@@ -11,8 +11,8 @@ using Microsoft.Extensions.Logging;
 
 namespace LedgerX.LocalDapr.PubSub;
 
-/// <summary>A subscription in force on this sidecar, with its routing rules compiled.</summary>
-public sealed record ActiveSubscription(SubscriptionResource Resource, IReadOnlyList<(CelMatch Match, string Path)> Rules)
+/// <summary>A subscription in force on this sidecar, with its routing rules compiled (and its batcher when bulk).</summary>
+public sealed record ActiveSubscription(SubscriptionResource Resource, IReadOnlyList<(CelMatch Match, string Path)> Rules, BulkDelivery? Bulk = null)
 {
     public string? Route(JsonObject cloudEvent)
     {
@@ -146,7 +146,10 @@ public sealed class PubSubService : IAsyncDisposable
             var rules = resource.Routes.Rules
                 .Select(r => (Match: CelMatch.Parse(r.Match.Length == 0 ? "true" : r.Match), r.Path))
                 .ToList();
-            var active = new ActiveSubscription(resource, rules);
+            var bulk = resource.Bulk is { } options
+                ? new BulkDelivery(options, component.Name, resource.Topic, _app, _resiliency.ForComponentInbound(component.Name), _stopping.Token)
+                : null;
+            var active = new ActiveSubscription(resource, rules, bulk);
             lock (_subscriptions)
             {
                 _subscriptions.Add(active);
@@ -156,6 +159,7 @@ public sealed class PubSubService : IAsyncDisposable
                 resource.Topic,
                 component.ConsumerId,
                 (message, ct) => HandleAsync(component, active, message, ct),
+                resource.Bulk?.MaxMessagesCount ?? 1,
                 _stopping.Token);
         }
     }
@@ -198,6 +202,12 @@ public sealed class PubSubService : IAsyncDisposable
             throw new InvalidOperationException("no app port configured; cannot deliver");
         }
 
+        if (subscription.Bulk is { } bulk)
+        {
+            await HandleBulkEntryAsync(component, resource, bulk, message, envelope, id, route, stoppingToken);
+            return;
+        }
+
         byte[] body = JsonSerializer.SerializeToUtf8Bytes(envelope);
         string? parent = envelope["traceparent"] is JsonValue tpv && tpv.TryGetValue(out string? tp) ? tp : null;
         using var span = _tracer.Start($"pubsub/{message.Topic}", System.Diagnostics.ActivityKind.Consumer, parent, [new("messaging.system", component.Type), new("messaging.destination", message.Topic), new("messaging.message_id", id ?? "")]);
@@ -237,6 +247,32 @@ public sealed class PubSubService : IAsyncDisposable
 
             Log.Record(new DeliveryRecord(component.Name, message.Topic, route, id, DeliveryOutcome.Failed, attempts, _time.GetUtcNow()));
             throw;
+        }
+    }
+
+    private async Task HandleBulkEntryAsync(PubSubComponent component, SubscriptionResource resource, BulkDelivery bulk, BrokerMessage message, JsonObject envelope, string? id, string route, CancellationToken stoppingToken)
+    {
+        var outcome = await bulk.SubmitAsync(new BulkEntry(route, envelope, message.Metadata)).WaitAsync(stoppingToken);
+        switch (outcome.Verdict)
+        {
+            case BulkVerdict.Success:
+                Log.Record(new DeliveryRecord(component.Name, message.Topic, route, id, DeliveryOutcome.Success, outcome.Attempts, _time.GetUtcNow()));
+                break;
+            case BulkVerdict.Drop:
+                await DeadLetterOrRecordAsync(component, resource, message, id, route, DeliveryOutcome.Dropped, outcome.Attempts);
+                break;
+            case BulkVerdict.NotFound:
+                Log.Record(new DeliveryRecord(component.Name, message.Topic, route, id, DeliveryOutcome.Dropped, outcome.Attempts, _time.GetUtcNow()));
+                break;
+            default:
+                if (resource.DeadLetterTopic is not null)
+                {
+                    await DeadLetterOrRecordAsync(component, resource, message, id, route, DeliveryOutcome.Failed, outcome.Attempts);
+                    break;
+                }
+
+                Log.Record(new DeliveryRecord(component.Name, message.Topic, route, id, DeliveryOutcome.Failed, outcome.Attempts, _time.GetUtcNow()));
+                throw outcome.Error ?? new AttemptFailedException($"bulk entry on route {route} failed");
         }
     }
 

@@ -71,7 +71,7 @@ public sealed class RedisStreamsBroker : IPubSubBroker
 
     private static RedisChannel WakeChannel(string topic) => RedisChannel.Literal("localdapr:xadd:" + topic);
 
-    public async Task SubscribeAsync(string topic, string consumerGroup, BrokerHandler handler, CancellationToken stoppingToken)
+    public async Task SubscribeAsync(string topic, string consumerGroup, BrokerHandler handler, int minConcurrency, CancellationToken stoppingToken)
     {
         var db = _redis.GetDatabase();
         try
@@ -84,7 +84,7 @@ public sealed class RedisStreamsBroker : IPubSubBroker
             // The group already exists: a restarted sidecar or another replica of the app.
         }
 
-        var slots = new SemaphoreSlim(Math.Max(1, _settings.Concurrency));
+        var slots = new SemaphoreSlim(Math.Clamp(Math.Max(_settings.Concurrency, minConcurrency), 1, 1_000));
         var consumer = new Consumer(this, db, topic, consumerGroup, handler, slots);
         await _redis.GetSubscriber().SubscribeAsync(WakeChannel(topic), (_, _) => consumer.Wake());
         lock (_loops)

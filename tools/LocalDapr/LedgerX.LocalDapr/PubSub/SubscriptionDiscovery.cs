@@ -60,11 +60,25 @@ public static class SubscriptionDiscovery
                 Text(item, "deadLetterTopic"),
                 metadata,
                 [],
-                Declarative: false));
+                Declarative: false,
+                Bulk(Get(item, "bulkSubscribe") as JsonObject)));
         }
 
         return result;
     }
+
+    private static BulkSubscribeOptions? Bulk(JsonObject? bulk)
+    {
+        if (bulk is null || Get(bulk, "enabled") is not JsonValue enabled || !enabled.TryGetValue(out bool on) || !on)
+        {
+            return null;
+        }
+
+        return BulkSubscribeOptions.Create(Int(bulk, "maxMessagesCount"), Int(bulk, "maxAwaitDurationMs"));
+    }
+
+    private static int? Int(JsonObject obj, string key) =>
+        Get(obj, key) is JsonValue v && v.TryGetValue(out int value) ? value : null;
 
     private static JsonNode? Get(JsonObject obj, string key)
     {

@@ -207,7 +207,10 @@ public static partial class ResourceLoader
             spec["deadLetterTopic"].OptionalString(),
             spec["metadata"].StringMap(),
             doc["scopes"].StringList(),
-            Declarative: true);
+            Declarative: true,
+            spec["bulkSubscribe"]["enabled"].OptionalBool() == true
+                ? BulkSubscribeOptions.Create(spec["bulkSubscribe"]["maxMessagesCount"].OptionalInt(), spec["bulkSubscribe"]["maxAwaitDurationMs"].OptionalInt())
+                : null);
     }
 
     private static ResiliencyResource ParseResiliency(YamlNode doc)

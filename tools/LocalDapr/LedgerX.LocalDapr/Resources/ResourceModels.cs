@@ -23,6 +23,21 @@ public sealed record SubscriptionRoutes(string? Default, IReadOnlyList<Subscript
 
 public sealed record SubscriptionRule(string Match, string Path);
 
+/// <summary>
+/// <c>bulkSubscribe</c>: deliver up to <see cref="MaxMessagesCount"/> messages per request, waiting at most
+/// <see cref="MaxAwait"/> for a batch to fill (daprd's defaults for components without native bulk: 100 and 1 s).
+/// </summary>
+public sealed record BulkSubscribeOptions(int MaxMessagesCount, TimeSpan MaxAwait)
+{
+    public const int DefaultMaxMessagesCount = 100;
+    public const int DefaultMaxAwaitMs = 1000;
+
+    /// <summary>Bounds applied to whatever the app or YAML asks for.</summary>
+    public static BulkSubscribeOptions Create(int? maxMessagesCount, int? maxAwaitDurationMs) => new(
+        Math.Clamp(maxMessagesCount ?? DefaultMaxMessagesCount, 1, 1_000),
+        TimeSpan.FromMilliseconds(Math.Clamp(maxAwaitDurationMs ?? DefaultMaxAwaitMs, 1, 60_000)));
+}
+
 /// <summary>A subscription, declared in YAML or returned by the app from <c>GET /dapr/subscribe</c>.</summary>
 public sealed record SubscriptionResource(
     string Name,
@@ -32,7 +47,8 @@ public sealed record SubscriptionResource(
     string? DeadLetterTopic,
     IReadOnlyDictionary<string, string> Metadata,
     IReadOnlyList<string> Scopes,
-    bool Declarative)
+    bool Declarative,
+    BulkSubscribeOptions? Bulk = null)
 {
     public bool RawPayload => Metadata.TryGetValue("rawPayload", out string? raw) && string.Equals(raw, "true", StringComparison.OrdinalIgnoreCase);
 }
