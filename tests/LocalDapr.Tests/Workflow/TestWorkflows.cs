@@ -22,6 +22,9 @@ public sealed class WorkflowProbe
 
     public ConcurrentDictionary<string, int> ActivitiesByWorker { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The "Hold" activity blocks until this completes: an activity caught in flight by a kill or restart.</summary>
+    public TaskCompletionSource HoldRelease { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>
     /// Called by workflow code at each new (non-replayed) step: holds the turn open for a moment and counts
     /// any other turn of the same instance running at the same time, which the engine must never allow.
@@ -70,6 +73,13 @@ public static class TestWorkflows
         {
             probe.Hit($"Compensate:{ctx.InstanceId}");
             return Task.FromResult("voided");
+        });
+        o.RegisterActivity<string, string>("Hold", async (ctx, text) =>
+        {
+            probe.Hit($"Hold:{ctx.InstanceId}");
+            probe.Hit($"Hold@{worker}");
+            await probe.HoldRelease.Task;
+            return text + "H";
         });
         o.RegisterActivity<string, string>("Boom", (_, _) => throw new InvalidOperationException("boom: posting rejected"));
 
@@ -140,6 +150,12 @@ public static class TestWorkflows
             string a = await ctx.CallActivityAsync<string>("A", input);
             string b = await ctx.CallActivityAsync<string>("B", a);
             return $"{b}:{patched}";
+        });
+
+        o.RegisterWorkflow<string, string>("HoldThenB", async (ctx, input) =>
+        {
+            string held = await ctx.CallActivityAsync<string>("Hold", input);
+            return await ctx.CallActivityAsync<string>("B", held);
         });
 
         o.RegisterWorkflow<string, string>("WaitForGo", async (ctx, input) =>

@@ -41,25 +41,50 @@ public sealed class WorkflowDurabilityTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_restarted_engine_resumes_pending_timers_and_waits_from_the_database()
+    public async Task An_activity_running_in_a_killed_app_is_run_again_by_the_next_app()
+    {
+        await using var store = await PostgresWorkflowStore.OpenAsync(_database, Ct);
+        await using var engine = await WorkflowEngineHost.StartAsync(store);
+        var first = await WorkflowApp.StartAsync(engine.Endpoint, o => TestWorkflows.Register(o, _probe, "first"));
+        string id = await first.Client.ScheduleNewWorkflowAsync("HoldThenB", Guid.NewGuid().ToString("N"), "k-");
+        await WaitUntilAsync(() => _probe.Hits("Hold@first") == 1);
+
+        await first.DisposeAsync();
+        await using var second = await WorkflowApp.StartAsync(engine.Endpoint, o => TestWorkflows.Register(o, _probe, "second"));
+        await WaitUntilAsync(() => _probe.Hits("Hold@second") == 1);
+        _probe.HoldRelease.SetResult();
+        var state = await second.Client.WaitForWorkflowCompletionAsync(id, cancellation: Ct);
+
+        state.ReadOutputAs<string>().ShouldBe("k-HB");
+        _probe.Hits($"B:{id}").ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_restarted_engine_resumes_pending_timers_activities_and_waits_from_the_database()
     {
         var engine = await WorkflowEngineHost.StartAsync(await PostgresWorkflowStore.OpenAsync(_database, Ct));
         int port = engine.Port;
         await using var app = await WorkflowApp.StartAsync(engine.Endpoint, o => TestWorkflows.Register(o, _probe));
         string sleeper = await app.Client.ScheduleNewWorkflowAsync("SlowSequence", Guid.NewGuid().ToString("N"), 1500);
         string waiter = await app.Client.ScheduleNewWorkflowAsync("WaitForGo", Guid.NewGuid().ToString("N"), "w-");
+        string holder = await app.Client.ScheduleNewWorkflowAsync("HoldThenB", Guid.NewGuid().ToString("N"), "h-");
         await WaitForCustomStatusAsync(app.Client, sleeper, "sleeping");
         await app.Client.WaitForWorkflowStartAsync(waiter, cancellation: Ct);
+        await WaitUntilAsync(() => _probe.Hits($"Hold:{holder}") == 1);
 
         await engine.DisposeAsync();
         await using var restartedStore = await PostgresWorkflowStore.OpenAsync(_database, Ct);
         await using var restarted = await WorkflowEngineHost.StartAsync(restartedStore, port);
         await app.Client.RaiseEventAsync(waiter, "go", "after-restart", Ct);
+        await WaitUntilAsync(() => _probe.Hits($"Hold:{holder}") == 2, TimeSpan.FromSeconds(20));
+        _probe.HoldRelease.SetResult();
+        var held = await app.Client.WaitForWorkflowCompletionAsync(holder, cancellation: Ct);
         var slept = await app.Client.WaitForWorkflowCompletionAsync(sleeper, cancellation: Ct);
         var waited = await app.Client.WaitForWorkflowCompletionAsync(waiter, cancellation: Ct);
 
         slept.ReadOutputAs<string>().ShouldBe("AB");
         waited.ReadOutputAs<string>().ShouldBe("w-after-restart");
+        held.ReadOutputAs<string>().ShouldBe("h-HB");
         _probe.Hits($"A:{sleeper}").ShouldBe(1);
     }
 
@@ -103,10 +128,10 @@ public sealed class WorkflowDurabilityTests : IAsyncLifetime
         }
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
+    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan? within = null)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        timeout.CancelAfter(within ?? TimeSpan.FromSeconds(10));
         while (!condition())
         {
             await Task.Delay(20, timeout.Token);

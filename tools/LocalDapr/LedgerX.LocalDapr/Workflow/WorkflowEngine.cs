@@ -23,6 +23,9 @@ namespace LedgerX.LocalDapr.Workflow;
 /// </summary>
 public sealed class WorkflowEngine : IAsyncDisposable
 {
+    /// <summary>How long a worker stream may stay idle before it is sent a health ping.</summary>
+    public static readonly TimeSpan HealthPingInterval = TimeSpan.FromSeconds(10);
+
     /// <summary>Default and maximum page size of ListInstanceIDs.</summary>
     public const int MaxListPageSize = 1000;
 
@@ -116,8 +119,8 @@ public sealed class WorkflowEngine : IAsyncDisposable
 
     public async Task<GetInstanceResponse> GetInstanceAsync(string instanceId, bool includePayloads, CancellationToken cancellationToken)
     {
-        var instance = await LoadAsync(instanceId, cancellationToken);
-        return Describe(instance.Record, includePayloads);
+        ArgumentGuard(instanceId);
+        return Describe(await SnapshotAsync(instanceId, cancellationToken), includePayloads);
     }
 
     /// <summary>Blocks until the instance exists and has left <c>Pending</c> (or the caller's deadline/cancellation).</summary>
@@ -148,7 +151,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
         List<string> children;
         string? notifyParent = null;
         HistoryEvent? parentEvent = null;
-        await instance.Gate.WaitAsync(cancellationToken);
+        await EnterAsync(instance, cancellationToken);
         try
         {
             var record = instance.Record ?? throw NotFound(instanceId);
@@ -166,10 +169,11 @@ public sealed class WorkflowEngine : IAsyncDisposable
             next.State.Output = output;
             next.State.CompletedTimestamp = now;
             next.State.LastUpdatedTimestamp = now;
-            await _store.SaveAsync(next, cancellationToken);
+            await SaveAsync(instance, next, cancellationToken);
             instance.Record = next;
             instance.DispatchToken = null;
             instance.Signal();
+            Evict(instance);
             children = recursive ? RunningChildren(next) : [];
             (notifyParent, parentEvent) = ParentNotification(next);
         }
@@ -192,7 +196,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
     public async Task SuspendAsync(string instanceId, string? reason, CancellationToken cancellationToken)
     {
         var instance = await LoadAsync(instanceId, cancellationToken);
-        await instance.Gate.WaitAsync(cancellationToken);
+        await EnterAsync(instance, cancellationToken);
         try
         {
             var record = instance.Record ?? throw NotFound(instanceId);
@@ -207,7 +211,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
             next.Inbox.Add(NewEvent(e => e.ExecutionSuspended = new ExecutionSuspendedEvent { Input = reason }));
             next.State.WorkflowStatus = OrchestrationStatus.Suspended;
             next.State.LastUpdatedTimestamp = Now();
-            await _store.SaveAsync(next, cancellationToken);
+            await SaveAsync(instance, next, cancellationToken);
             instance.Record = next;
             instance.Signal();
         }
@@ -220,7 +224,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
     public async Task ResumeAsync(string instanceId, string? reason, CancellationToken cancellationToken)
     {
         var instance = await LoadAsync(instanceId, cancellationToken);
-        await instance.Gate.WaitAsync(cancellationToken);
+        await EnterAsync(instance, cancellationToken);
         try
         {
             var record = instance.Record ?? throw NotFound(instanceId);
@@ -233,7 +237,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
             next.Inbox.Add(NewEvent(e => e.ExecutionResumed = new ExecutionResumedEvent { Input = reason }));
             next.State.WorkflowStatus = next.History.Count == 0 ? OrchestrationStatus.Pending : OrchestrationStatus.Running;
             next.State.LastUpdatedTimestamp = Now();
-            await _store.SaveAsync(next, cancellationToken);
+            await SaveAsync(instance, next, cancellationToken);
             instance.Record = next;
             instance.Signal();
             MarkReady(instance);
@@ -284,8 +288,8 @@ public sealed class WorkflowEngine : IAsyncDisposable
 
     public async Task<GetInstanceHistoryResponse> GetHistoryAsync(string instanceId, CancellationToken cancellationToken)
     {
-        var instance = await LoadAsync(instanceId, cancellationToken);
-        var record = instance.Record ?? throw NotFound(instanceId);
+        ArgumentGuard(instanceId);
+        var record = await SnapshotAsync(instanceId, cancellationToken) ?? throw NotFound(instanceId);
         var response = new GetInstanceHistoryResponse();
         response.Events.AddRange(record.History);
         return response;
@@ -297,7 +301,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
     /// Serves one <c>GetWorkItems</c> stream until the worker goes away; items it received but did not complete
     /// are put back for another worker.
     /// </summary>
-    public async Task RunWorkerAsync(IServerStreamWriter<WorkItem> writer, CancellationToken cancellationToken)
+    public async Task RunWorkerAsync(IServerStreamWriter<WorkItem> writer, bool healthPings, CancellationToken cancellationToken)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
         var token = linked.Token;
@@ -308,33 +312,42 @@ public sealed class WorkflowEngine : IAsyncDisposable
         {
             while (!token.IsCancellationRequested)
             {
-                WorkEntry entry;
-                try
+                // Waiting (not reading) with a timeout never takes an item it would then drop; an idle stream
+                // gets a health ping, and writing it to a vanished worker ends the stream.
+                using (var idle = CancellationTokenSource.CreateLinkedTokenSource(token))
                 {
-                    entry = await _queue.Reader.ReadAsync(token);
+                    idle.CancelAfter(healthPings ? HealthPingInterval : Timeout.InfiniteTimeSpan);
+                    try
+                    {
+                        if (!await _queue.Reader.WaitToReadAsync(idle.Token))
+                        {
+                            break;
+                        }
+                    }
+                    catch (OperationCanceledException) when (!token.IsCancellationRequested)
+                    {
+                        await writer.WriteAsync(new WorkItem { HealthPing = new HealthPing() }, token);
+                        continue;
+                    }
                 }
-                catch (OperationCanceledException)
+
+                if (!_queue.Reader.TryRead(out var entry))
                 {
-                    break;
+                    continue;
                 }
 
                 WorkItem? item = entry.ActivityRequest is null
                     ? await TryDispatchOrchestrationAsync(entry.InstanceId, worker)
                     : DispatchActivity(entry, worker);
-                if (item is null)
-                {
-                    continue;
-                }
-
-                try
+                if (item is not null)
                 {
                     await writer.WriteAsync(item, token);
                 }
-                catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException or IOException)
-                {
-                    break;
-                }
             }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException or IOException)
+        {
+            // The worker went away or the engine is stopping.
         }
         finally
         {
@@ -355,7 +368,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
         dispatch.Worker.Tokens.TryRemove(response.CompletionToken, out _);
         var instance = await LoadAsync(dispatch.InstanceId, cancellationToken);
         var effects = new List<Func<Task>>();
-        await instance.Gate.WaitAsync(cancellationToken);
+        await EnterAsync(instance, cancellationToken);
         try
         {
             if (instance.DispatchToken != response.CompletionToken || instance.Record is null)
@@ -374,7 +387,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
             ApplyTurn(next, instance.DispatchedEvents!, instance.DispatchedInboxCount, response, effects);
             try
             {
-                await _store.SaveAsync(next, cancellationToken);
+                await SaveAsync(instance, next, cancellationToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -387,6 +400,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
             instance.Record = next;
             instance.Signal();
             MarkReady(instance);
+            Evict(instance);
         }
         finally
         {
@@ -553,6 +567,14 @@ public sealed class WorkflowEngine : IAsyncDisposable
             return;
         }
 
+        if (completion.WorkflowStatus == OrchestrationStatus.Stalled)
+        {
+            // Patch mismatch or missing version: the instance waits (non-terminal) until a fixed app replays it.
+            next.History.Add(NewEvent(e => e.ExecutionStalled = new ExecutionStalledEvent { Reason = StalledReason.PatchMismatch, Description = completion.Details ?? "" }));
+            next.State.WorkflowStatus = OrchestrationStatus.Stalled;
+            return;
+        }
+
         next.History.Add(NewEvent(e => e.ExecutionCompleted = new ExecutionCompletedEvent { WorkflowStatus = completion.WorkflowStatus, Result = completion.Result, FailureDetails = completion.FailureDetails }));
         next.State.WorkflowStatus = completion.WorkflowStatus;
         next.State.Output = completion.Result;
@@ -600,7 +622,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
             return null;
         }
 
-        await instance.Gate.WaitAsync();
+        await EnterAsync(instance, CancellationToken.None);
         try
         {
             instance.Queued = false;
@@ -666,7 +688,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
 
             if (_instances.TryGetValue(dispatch.InstanceId, out var instance))
             {
-                await instance.Gate.WaitAsync();
+                await EnterAsync(instance, CancellationToken.None);
                 try
                 {
                     if (instance.DispatchToken == token)
@@ -691,7 +713,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
     private async Task CreateAsync(string instanceId, ExecutionStartedEvent started, string? parentInstanceId, CancellationToken cancellationToken)
     {
         var instance = _instances.GetOrAdd(instanceId, id => new Instance(id));
-        await instance.Gate.WaitAsync(cancellationToken);
+        await EnterAsync(instance, cancellationToken);
         try
         {
             await EnsureLoadedAsync(instance, cancellationToken);
@@ -729,7 +751,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
                 Inbox = [NewEvent(e => e.ExecutionStarted = started)],
                 Revision = revision,
             };
-            await _store.SaveAsync(record, cancellationToken);
+            await SaveAsync(instance, record, cancellationToken);
             instance.Record = record;
             instance.DispatchToken = null;
             instance.Signal();
@@ -765,8 +787,20 @@ public sealed class WorkflowEngine : IAsyncDisposable
     /// <summary>Adds <paramref name="historyEvent"/> to the instance's inbox (when <paramref name="accept"/> agrees) and queues a turn.</summary>
     private async Task<Delivery> DeliverAsync(string instanceId, HistoryEvent historyEvent, Func<WorkflowRecord, bool>? accept, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await DeliverOnceAsync(instanceId, historyEvent, accept, cancellationToken);
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.Aborted)
+        {
+            return await DeliverOnceAsync(instanceId, historyEvent, accept, cancellationToken);
+        }
+    }
+
+    private async Task<Delivery> DeliverOnceAsync(string instanceId, HistoryEvent historyEvent, Func<WorkflowRecord, bool>? accept, CancellationToken cancellationToken)
+    {
         var instance = await LoadAsync(instanceId, cancellationToken);
-        await instance.Gate.WaitAsync(cancellationToken);
+        await EnterAsync(instance, cancellationToken);
         try
         {
             var record = instance.Record;
@@ -783,7 +817,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
             var next = record.Clone();
             next.Inbox.Add(historyEvent);
             next.State.LastUpdatedTimestamp = Now();
-            await _store.SaveAsync(next, cancellationToken);
+            await SaveAsync(instance, next, cancellationToken);
             instance.Record = next;
             MarkReady(instance);
             return Delivery.Delivered;
@@ -839,7 +873,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
     {
         var instance = await LoadAsync(instanceId, cancellationToken);
         List<string> children;
-        await instance.Gate.WaitAsync(cancellationToken);
+        await EnterAsync(instance, cancellationToken);
         try
         {
             var record = instance.Record;
@@ -906,8 +940,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
 
     private async Task ReconcileChildrenAsync(string parentId, CancellationToken cancellationToken)
     {
-        var parent = await LoadAsync(parentId, cancellationToken);
-        var record = parent.Record;
+        var record = await SnapshotAsync(parentId, cancellationToken);
         if (record is null)
         {
             return;
@@ -916,8 +949,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
         foreach (var e in record.History.Where(e => e.ChildWorkflowInstanceCreated is not null && IsChildPending(record, e.EventId)).ToList())
         {
             var created = e.ChildWorkflowInstanceCreated;
-            var child = await LoadAsync(created.InstanceId, cancellationToken);
-            var childRecord = child.Record;
+            var childRecord = await SnapshotAsync(created.InstanceId, cancellationToken);
             if (childRecord is null)
             {
                 await CreateChildAsync(parentId, e.EventId, ChildStartedEvent(record, e.EventId, created.InstanceId, created.Name, created.Version, created.Input));
@@ -950,10 +982,28 @@ public sealed class WorkflowEngine : IAsyncDisposable
             _stopping.Token));
     }
 
+    /// <summary>
+    /// Saves under the instance's gate. A revision conflict means another writer (a second engine on the same
+    /// database) changed the row: the cached record is reloaded so the next attempt starts from the truth, and
+    /// the caller sees <c>Aborted</c>.
+    /// </summary>
+    private async Task SaveAsync(Instance instance, WorkflowRecord next, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _store.SaveAsync(next, cancellationToken);
+        }
+        catch (WorkflowConcurrencyException ex)
+        {
+            instance.Record = await _store.LoadAsync(instance.Id, cancellationToken);
+            throw new RpcException(new Status(StatusCode.Aborted, ex.Message));
+        }
+    }
+
     private async Task MarkReadyAsync(string instanceId)
     {
         var instance = await LoadAsync(instanceId, _stopping.Token);
-        await instance.Gate.WaitAsync(_stopping.Token);
+        await EnterAsync(instance, _stopping.Token);
         try
         {
             MarkReady(instance);
@@ -1000,7 +1050,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
         {
             Task changed;
             WorkflowRecord? record;
-            await instance.Gate.WaitAsync(cancellationToken);
+            await EnterAsync(instance, cancellationToken);
             try
             {
                 record = instance.Record;
@@ -1020,12 +1070,17 @@ public sealed class WorkflowEngine : IAsyncDisposable
         }
     }
 
-    private async Task<Instance> LoadAsync(string instanceId, CancellationToken cancellationToken)
+    private static void ArgumentGuard(string instanceId)
     {
         if (string.IsNullOrEmpty(instanceId))
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, "instance id is required"));
         }
+    }
+
+    private async Task<Instance> LoadAsync(string instanceId, CancellationToken cancellationToken)
+    {
+        ArgumentGuard(instanceId);
 
         var instance = _instances.GetOrAdd(instanceId, id => new Instance(id));
         if (instance.Loaded)
@@ -1044,6 +1099,49 @@ public sealed class WorkflowEngine : IAsyncDisposable
         }
 
         return instance;
+    }
+
+    /// <summary>Takes the instance's gate with its record loaded (a finished instance's record may have been evicted).</summary>
+    private async Task EnterAsync(Instance instance, CancellationToken cancellationToken)
+    {
+        await instance.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            await EnsureLoadedAsync(instance, cancellationToken);
+        }
+        catch
+        {
+            instance.Gate.Release();
+            throw;
+        }
+    }
+
+    /// <summary>The instance's current record, read under its gate.</summary>
+    private async Task<WorkflowRecord?> SnapshotAsync(string instanceId, CancellationToken cancellationToken)
+    {
+        var instance = _instances.GetOrAdd(instanceId, id => new Instance(id));
+        await EnterAsync(instance, cancellationToken);
+        try
+        {
+            return instance.Record;
+        }
+        finally
+        {
+            instance.Gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Drops a finished instance's record from memory (it is only read from now on, and the store has it), so a
+    /// long-running sidecar does not keep every history it ever ran. Call under the gate after signalling.
+    /// </summary>
+    private static void Evict(Instance instance)
+    {
+        if (instance.Record is { } record && WorkflowStatuses.IsTerminal(record.State.WorkflowStatus))
+        {
+            instance.Record = null;
+            instance.Loaded = false;
+        }
     }
 
     private async Task EnsureLoadedAsync(Instance instance, CancellationToken cancellationToken)

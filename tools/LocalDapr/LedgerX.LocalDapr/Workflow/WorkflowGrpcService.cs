@@ -56,7 +56,7 @@ public sealed class WorkflowGrpcService
         new() { DeletedInstanceCount = await _engine.PurgeAsync(request, context.CancellationToken), IsComplete = true };
 
     public Task GetWorkItems(GetWorkItemsRequest request, IServerStreamWriter<WorkItem> writer, ServerCallContext context) =>
-        _engine.RunWorkerAsync(writer, context.CancellationToken);
+        _engine.RunWorkerAsync(writer, request.Capabilities.Contains(WorkerCapability.HealthPing), context.CancellationToken);
 
     public async Task<CompleteTaskResponse> CompleteActivityTask(ActivityResponse request, ServerCallContext context)
     {
