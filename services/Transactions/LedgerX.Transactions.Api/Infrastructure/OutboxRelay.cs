@@ -1,4 +1,5 @@
 using Dapr.Client;
+using Grpc.Core;
 using LedgerX.Transactions.Api.Events;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -9,7 +10,8 @@ namespace LedgerX.Transactions.Api.Infrastructure;
 /// Publishes committed events through Dapr pub/sub and marks them sent. An event is in the outbox if and only if its
 /// transaction committed, so an event is published if and only if its change happened. Delivery is at least once:
 /// a crash between publish and mark re-publishes, and consumers deduplicate on the CloudEvent id (= event id).
-/// Failed publishes are retried forever with capped exponential backoff: accepted means eventually published.
+/// Failed publishes are retried forever with capped exponential backoff: accepted means eventually published. While the
+/// sidecar is unreachable the relay pauses as a whole instead of failing every event separately.
 /// </summary>
 public sealed class OutboxRelay(
     NpgsqlDataSource database, DaprClient dapr, OutboxSignal signal, TimeProvider clock, IOptions<OutboxOptions> options,
@@ -21,59 +23,88 @@ public sealed class OutboxRelay(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var sidecarFailures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
-            int handled;
+            var pass = RelayPass.Idle;
             try
             {
-                handled = await RelayOnceAsync(stoppingToken);
+                pass = await RelayOnceAsync(stoppingToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 logger.LogError(ex, "Outbox relay pass failed; retrying after the poll interval");
-                handled = 0;
             }
             await SampleBacklogAsync(stoppingToken);
+
+            if (pass.SidecarUnreachable)
+            {
+                // Pause the whole relay rather than fail every event one by one: commits keep queueing events
+                // meanwhile, and nothing is lost. The pause grows while the sidecar stays away.
+                var pause = Backoff(++sidecarFailures);
+                logger.LogWarning("Dapr sidecar unreachable ({Reason}); outbox relay pauses {PauseMs} ms", pass.Error, (int)pause.TotalMilliseconds);
+                await Task.Delay(pause, clock, stoppingToken);
+                continue;
+            }
+            sidecarFailures = 0;
             // A full page means more is waiting: go again at once. Otherwise sleep until a commit or the poll interval.
-            if (handled < _options.BatchSize)
+            if (pass.Claimed < _options.BatchSize)
             {
                 await signal.WaitAsync(TimeSpan.FromMilliseconds(_options.PollIntervalMs), stoppingToken);
             }
         }
     }
 
-    /// <summary>One pass: claim due rows (skipping rows another replica holds), publish them, record the outcome.</summary>
-    public async Task<int> RelayOnceAsync(CancellationToken ct)
+    /// <summary>One pass: claim due rows (skipping rows another replica holds), publish them, record the outcome.
+    /// When the sidecar itself cannot be reached, the publishes still in flight are abandoned: only the events that
+    /// actually failed count an attempt, the others stay due.</summary>
+    public async Task<RelayPass> RelayOnceAsync(CancellationToken ct)
     {
         await using var connection = await database.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         var due = await ClaimDueAsync(connection, transaction, ct);
         if (due.Count == 0)
         {
-            return 0;
+            return RelayPass.Idle;
         }
 
-        var outcomes = new (long Sequence, string? Error)[due.Count];
-        await Parallel.ForEachAsync(Enumerable.Range(0, due.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = _options.Concurrency, CancellationToken = ct },
-            async (i, token) => outcomes[i] = (due[i].Sequence, await PublishAsync(due[i], token)));
+        using var sidecarDown = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var outcomes = new PublishOutcome?[due.Count];
+        try
+        {
+            await Parallel.ForEachAsync(Enumerable.Range(0, due.Count),
+                new ParallelOptions { MaxDegreeOfParallelism = _options.Concurrency, CancellationToken = sidecarDown.Token },
+                async (i, token) =>
+                {
+                    outcomes[i] = await PublishAsync(due[i], token);
+                    if (outcomes[i]!.SidecarUnreachable)
+                    {
+                        await sidecarDown.CancelAsync();
+                    }
+                });
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            // The sidecar went away mid-pass; what was not published stays due.
+        }
 
-        var sent = outcomes.Where(o => o.Error is null).Select(o => o.Sequence).ToArray();
-        var failed = outcomes.Where(o => o.Error is not null).Select(o => (o.Sequence, Error: o.Error!)).ToArray();
+        var sent = due.Where((_, i) => outcomes[i] is { Error: null }).Select(d => d.Sequence).ToArray();
+        var failed = due.Select((d, i) => (Due: d, Outcome: outcomes[i])).Where(x => x.Outcome is { Error: not null }).ToList();
         await using (var batch = new NpgsqlBatch(connection, transaction))
         {
             batch.BatchCommands.Add(new NpgsqlBatchCommand("UPDATE outbox SET sent_at = $2, attempts = attempts + 1, last_error = NULL WHERE sequence = ANY($1)")
             {
                 Parameters = { new NpgsqlParameter<long[]> { TypedValue = sent }, new NpgsqlParameter<DateTimeOffset> { TypedValue = clock.GetUtcNow() } },
             });
-            foreach (var (sequence, error) in failed)
+            foreach (var (d, outcome) in failed)
             {
-                var attempts = due.First(d => d.Sequence == sequence).Attempts + 1;
+                var attempts = d.Attempts + 1;
+                var error = outcome!.Error!;
                 batch.BatchCommands.Add(new NpgsqlBatchCommand("UPDATE outbox SET attempts = $2, next_attempt_at = $3, last_error = $4 WHERE sequence = $1")
                 {
                     Parameters =
                     {
-                        new NpgsqlParameter<long> { TypedValue = sequence }, new NpgsqlParameter<int> { TypedValue = attempts },
+                        new NpgsqlParameter<long> { TypedValue = d.Sequence }, new NpgsqlParameter<int> { TypedValue = attempts },
                         new NpgsqlParameter<DateTimeOffset> { TypedValue = clock.GetUtcNow() + Backoff(attempts) },
                         new NpgsqlParameter<string> { TypedValue = error[..Math.Min(error.Length, 2000)] },
                     },
@@ -83,7 +114,8 @@ public sealed class OutboxRelay(
         }
         await transaction.CommitAsync(ct);
         metrics.Published(sent.Length);
-        return due.Count;
+        var unreachable = failed.FirstOrDefault(f => f.Outcome!.SidecarUnreachable).Outcome;
+        return new RelayPass(due.Count, unreachable is not null, unreachable?.Error);
     }
 
     /// <summary>Feeds the outbox lag metrics, at most once a second so a busy relay does not query for them on every pass.</summary>
@@ -131,7 +163,7 @@ public sealed class OutboxRelay(
         return due;
     }
 
-    private async Task<string?> PublishAsync(DueEvent due, CancellationToken ct)
+    private async Task<PublishOutcome> PublishAsync(DueEvent due, CancellationToken ct)
     {
         try
         {
@@ -139,15 +171,20 @@ public sealed class OutboxRelay(
             // is the event id, which is what every consumer deduplicates on.
             await dapr.PublishByteEventAsync(Components.PubSub, due.Topic, System.Text.Encoding.UTF8.GetBytes(due.Payload), "application/json",
                 new Dictionary<string, string> { ["cloudevent.id"] = due.EventId.ToString(), ["cloudevent.type"] = due.Topic }, ct);
-            return null;
+            return PublishOutcome.Sent;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // Expected while the sidecar or broker is down, and retried: a one-line warning, not a stack trace per attempt.
             metrics.PublishFailed();
             var reason = ex.GetBaseException().Message;
-            logger.LogWarning("Publishing event {Sequence} ({Topic}) failed on attempt {Attempt}: {Reason}", due.Sequence, due.Topic, due.Attempts + 1, reason);
-            return reason;
+            var unreachable = ex.InnerException is RpcException { StatusCode: StatusCode.Unavailable or StatusCode.DeadlineExceeded };
+            if (!unreachable)
+            {
+                // The sidecar answered but refused this event (e.g. the broker is down or the topic is not allowed):
+                // retried with its own backoff, one line per attempt.
+                logger.LogWarning("Publishing event {Sequence} ({Topic}) failed on attempt {Attempt}: {Reason}", due.Sequence, due.Topic, due.Attempts + 1, reason);
+            }
+            return new PublishOutcome(reason, unreachable);
         }
     }
 
@@ -161,4 +198,15 @@ public sealed class OutboxRelay(
     }
 
     private sealed record DueEvent(long Sequence, string Topic, int Attempts, Guid EventId, string Payload);
+
+    private sealed record PublishOutcome(string? Error, bool SidecarUnreachable)
+    {
+        public static readonly PublishOutcome Sent = new(null, false);
+    }
+}
+
+/// <summary>What one relay pass did: how many events it claimed, and whether the sidecar could not be reached.</summary>
+public sealed record RelayPass(int Claimed, bool SidecarUnreachable, string? Error)
+{
+    public static readonly RelayPass Idle = new(0, false, null);
 }
