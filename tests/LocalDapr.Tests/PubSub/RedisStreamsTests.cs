@@ -49,6 +49,31 @@ public sealed class RedisStreamsTests
     }
 
     [Fact]
+    public async Task A_stream_that_disappears_under_a_running_subscriber_is_recreated()
+    {
+        string topic = TestRedis.UniquePrefix("vanishing");
+        await using var env = await PubSubEnvironment.StartAsync(
+            (web, app) => web.MapPost("/vanishing", async (HttpContext c) =>
+            {
+                await app.RecordAsync(c);
+                return Results.Ok();
+            }).WithTopic("pubsub", topic),
+            pubsubYaml: RedisPubSub(),
+            appId: TestRedis.UniquePrefix("redis-vanish"));
+
+        // What a Redis restarted without persistence looks like to the subscriber: stream and group gone.
+        await using (var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(TestRedis.GetConnectionString()))
+        {
+            await redis.GetDatabase().KeyDeleteAsync(topic);
+        }
+
+        await Task.Delay(300, Ct);
+        await env.Client.PublishEventAsync("pubsub", topic, new { after = "restart" }, Ct);
+
+        (await env.App.WaitForAsync(r => r.Path == "/vanishing", timeout: TimeSpan.FromSeconds(10))).Single().Body.ShouldContain("restart");
+    }
+
+    [Fact]
     public async Task A_message_in_flight_when_the_sidecar_stops_is_redelivered_by_the_next_sidecar()
     {
         string topic = TestRedis.UniquePrefix("payments");

@@ -74,15 +74,7 @@ public sealed class RedisStreamsBroker : IPubSubBroker
     public async Task SubscribeAsync(string topic, string consumerGroup, BrokerHandler handler, int minConcurrency, CancellationToken stoppingToken)
     {
         var db = _redis.GetDatabase();
-        try
-        {
-            // From "0": entries published before the group existed are delivered too (as components-contrib does).
-            await db.StreamCreateConsumerGroupAsync(topic, consumerGroup, "0-0", createStream: true);
-        }
-        catch (RedisServerException ex) when (ex.Message.Contains("BUSYGROUP", StringComparison.Ordinal))
-        {
-            // The group already exists: a restarted sidecar or another replica of the app.
-        }
+        await EnsureGroupAsync(db, topic, consumerGroup);
 
         var slots = new SemaphoreSlim(Math.Clamp(Math.Max(_settings.Concurrency, minConcurrency), 1, 1_000));
         var consumer = new Consumer(this, db, topic, consumerGroup, handler, slots);
@@ -108,6 +100,22 @@ public sealed class RedisStreamsBroker : IPubSubBroker
         await Task.WhenAll(loops);
         await _redis.DisposeAsync();
     }
+
+    /// <summary>From "0": entries published before the group existed are delivered too (as components-contrib does).</summary>
+    private static async Task EnsureGroupAsync(IDatabase db, string topic, string consumerGroup)
+    {
+        try
+        {
+            await db.StreamCreateConsumerGroupAsync(topic, consumerGroup, "0-0", createStream: true);
+        }
+        catch (RedisServerException ex) when (ex.Message.Contains("BUSYGROUP", StringComparison.Ordinal))
+        {
+            // The group already exists: a restarted sidecar or another replica of the app.
+        }
+    }
+
+    /// <summary>The stream or group vanished (Redis restarted without persistence, or the key was deleted).</summary>
+    private static bool IsNoGroup(RedisException ex) => ex.Message.Contains("NOGROUP", StringComparison.Ordinal);
 
     private static BrokerMessage ToMessage(string topic, StreamEntry entry)
     {
@@ -157,6 +165,11 @@ public sealed class RedisStreamsBroker : IPubSubBroker
                 {
                     break;
                 }
+                catch (RedisException ex) when (IsNoGroup(ex))
+                {
+                    owner._logger.LogWarning("redis stream {Topic} or its group {Group} disappeared; recreating it", topic, group);
+                    await RecreateGroupAsync(stoppingToken);
+                }
                 catch (RedisException ex)
                 {
                     owner._logger.LogWarning(ex, "redis pub/sub read on {Topic} failed; retrying", topic);
@@ -182,6 +195,10 @@ public sealed class RedisStreamsBroker : IPubSubBroker
                             await StartAsync(entry, stoppingToken);
                         }
                     }
+                    catch (RedisException ex) when (IsNoGroup(ex))
+                    {
+                        // The read loop recreates the group; nothing is pending in a new one.
+                    }
                     catch (RedisException ex)
                     {
                         owner._logger.LogWarning(ex, "redis pub/sub reclaim on {Topic} failed; retrying", topic);
@@ -191,6 +208,19 @@ public sealed class RedisStreamsBroker : IPubSubBroker
             catch (OperationCanceledException)
             {
                 // Stopping.
+            }
+        }
+
+        private async Task RecreateGroupAsync(CancellationToken stoppingToken)
+        {
+            try
+            {
+                await EnsureGroupAsync(db, topic, group);
+            }
+            catch (RedisException ex)
+            {
+                owner._logger.LogWarning(ex, "could not recreate group {Group} on {Topic}; retrying", group, topic);
+                await Pause(stoppingToken);
             }
         }
 
