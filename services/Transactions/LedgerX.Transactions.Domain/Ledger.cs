@@ -357,8 +357,15 @@ public sealed class Ledger(LedgerState state, TimeProvider clock)
         }
     }
 
-    private Account FindInBody(AccountId id, string field) =>
-        state.FindAccount(id) ?? throw Refuse(LedgerError.Rule("account_not_found", $"Account {id} does not exist.", field));
+    /// <summary>An account a request names by id. World accounts cannot be named: money enters and leaves the ledger
+    /// only through deposits and withdrawals, which reach them by currency.</summary>
+    private Account FindInBody(AccountId id, string field)
+    {
+        var account = state.FindAccount(id) ?? throw Refuse(LedgerError.Rule("account_not_found", $"Account {id} does not exist.", field));
+        return account.Kind == AccountKind.World
+            ? throw Refuse(LedgerError.Rule("world_account", $"Account {id} is a world account; use a deposit or a withdrawal.", field))
+            : account;
+    }
 
     private Account CustomerAccountInPath(AccountId id)
     {

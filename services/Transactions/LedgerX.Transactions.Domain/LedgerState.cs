@@ -19,6 +19,7 @@ public sealed class LedgerState(long lastSequence)
     public long LastSequence { get; private set; } = lastSequence;
 
     public IEnumerable<Account> Accounts => _accounts.Values;
+    public IEnumerable<Hold> Holds => _holds.Values;
     public IEnumerable<Account> ChangedAccounts => _changedAccounts.Select(id => _accounts[id]);
     public IEnumerable<Hold> ChangedHolds => _changedHolds.Select(id => _holds[id]);
 

@@ -92,6 +92,43 @@ public sealed class Verification : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AHoldRowChangedBehindTheLedgersBack_IsReported()
+    {
+        var hold = await (await _api.Client.PostAsJsonAsync("/api/v1/holds", new { accountId = _alice, toAccountId = _bob, amount = 10, currency = "EUR" }))
+            .Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>();
+        await _api.ExecuteAsync($"UPDATE holds SET status = 'voided' WHERE id = '{hold!["id"]}'");
+
+        var report = await _api.VerifyAsync();
+
+        report.FirstDiscrepancy!.Kind.ShouldBe("hold_mismatch");
+    }
+
+    [Fact]
+    public async Task AnEntryRemovedFromTheJournal_IsReported()
+    {
+        await _api.ExecuteAsync("DELETE FROM postings WHERE entry_id = (SELECT id FROM journal_entries WHERE kind = 'transfer'); DELETE FROM journal_entries WHERE kind = 'transfer'");
+
+        var report = await _api.VerifyAsync();
+
+        report.FirstDiscrepancy!.Kind.ShouldBe("entry_mismatch");
+    }
+
+    [Fact]
+    public async Task AnOverdraftForgedIntoTheLogWithAValidChain_IsStillReported()
+    {
+        // The worst case: someone rewrites an event AND recomputes every hash after it. The chain is then valid, but the
+        // replay still refuses a history in which an account went below its overdraft limit.
+        var sequence = await _api.ScalarAsync<long>("SELECT max(sequence) FROM event_log WHERE type = 'transaction.posted.v1'");
+        await TamperWithLogAsync($"UPDATE event_log SET payload = replace(replace(payload::text, '\"amount\":250', '\"amount\":5000'), '\"balanceAfter\":750', '\"balanceAfter\":-4000')::json WHERE sequence = {sequence}");
+        await RechainFromAsync(sequence);
+
+        var report = await _api.VerifyAsync();
+
+        report.FirstDiscrepancy!.Kind.ShouldBe("limit_breached");
+        report.FirstDiscrepancy.AccountId.ShouldBe(_alice);
+    }
+
+    [Fact]
     public async Task TheLogItself_RefusesUpdatesAndDeletes()
     {
         var update = await Should.ThrowAsync<Npgsql.PostgresException>(() => _api.ExecuteAsync("UPDATE event_log SET type = type WHERE sequence = 1"));
@@ -100,6 +137,30 @@ public sealed class Verification : IAsyncLifetime
         update.MessageText.ShouldContain("append-only");
         delete.MessageText.ShouldContain("append-only");
         (await _api.VerifyAsync()).Ok.ShouldBeTrue();
+    }
+
+    /// <summary>Recomputes every hash from <paramref name="from"/> on, as a careful forger would, using the service's own chain function.</summary>
+    private async Task RechainFromAsync(long from)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(_api.ConnectionString);
+        await connection.OpenAsync();
+        var rows = new List<(long Sequence, Guid EventId, string Type, string Payload, byte[] Previous)>();
+        await using (var read = new Npgsql.NpgsqlCommand($"SELECT sequence, event_id, type, payload, prev_hash FROM event_log WHERE sequence >= {from} ORDER BY sequence", connection))
+        await using (var reader = await read.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                rows.Add((reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3), reader.GetFieldValue<byte[]>(4)));
+            }
+        }
+        var previous = rows[0].Previous;
+        foreach (var row in rows)
+        {
+            var hash = LedgerX.Transactions.Api.Ledger.HashChain.Next(previous, row.Sequence, row.EventId, row.Type, System.Text.Encoding.UTF8.GetBytes(row.Payload));
+            await TamperWithLogAsync($"UPDATE event_log SET prev_hash = '\\x{Convert.ToHexStringLower(previous)}', hash = '\\x{Convert.ToHexStringLower(hash)}' WHERE sequence = {row.Sequence}");
+            previous = hash;
+        }
+        await _api.ExecuteAsync($"UPDATE ledger_head SET hash = '\\x{Convert.ToHexStringLower(previous)}'");
     }
 
     /// <summary>What an attacker with the table owner's rights would do: switch the append-only guard off first.</summary>

@@ -141,4 +141,17 @@ public class WorldAccountPosting
         _ledger.State.FindWorldAccount(LedgerWithClock.Eur).ShouldBeNull();
         _ledger.Log.OfType<AccountOpened>().ShouldAllBe(o => o.Kind == "customer");
     }
+
+    [Fact]
+    public void CannotBeNamedByIdInATransferOrAHold()
+    {
+        var customer = _ledger.OpenFunded(1_000, "named");
+        var world = _ledger.State.FindWorldAccount(LedgerWithClock.Eur)!.Id;
+
+        var transfer = _ledger.Refuses(Commands.Transfer(world, customer, 10, LedgerWithClock.Eur));
+        var hold = _ledger.Refuses(Commands.Hold(customer, world, 10, LedgerWithClock.Start.AddHours(1), LedgerWithClock.Eur));
+
+        (transfer.Code, transfer.Field).ShouldBe(("world_account", "fromAccountId"));
+        (hold.Code, hold.Field).ShouldBe(("world_account", "toAccountId"));
+    }
 }

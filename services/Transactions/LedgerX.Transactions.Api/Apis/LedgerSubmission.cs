@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using LedgerX.ServiceDefaults;
 using LedgerX.Transactions.Api.Ledger;
 using LedgerX.Transactions.Domain;
 
@@ -31,7 +32,17 @@ internal static class LedgerSubmission
             return LedgerProblems.From(refused.Error);
         }
 
-        return await writer.SubmitAsync(command, idempotency, render, ct) switch
+        WriteResult result;
+        try
+        {
+            result = await writer.SubmitAsync(command, idempotency, render, ct);
+        }
+        catch (LedgerUnavailableException unavailable)
+        {
+            // Not the client's fault and possibly temporary: 503 tells well-behaved clients to retry (with their key).
+            return Problems.Problem(StatusCodes.Status503ServiceUnavailable, "ledger_unavailable", unavailable.Message);
+        }
+        return result switch
         {
             WriteResult.Applied applied => new StoredResult(applied.Response, applied.Replayed),
             WriteResult.Refused refused => LedgerProblems.From(refused.Error),

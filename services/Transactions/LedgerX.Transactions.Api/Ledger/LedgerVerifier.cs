@@ -2,6 +2,7 @@ using System.Data;
 using System.Text;
 using LedgerX.Transactions.Api.Events;
 using LedgerX.Transactions.Domain;
+using LedgerX.Transactions.Domain.Events;
 using Npgsql;
 
 namespace LedgerX.Transactions.Api.Ledger;
@@ -10,8 +11,8 @@ namespace LedgerX.Transactions.Api.Ledger;
 public sealed record VerifyReport(bool Ok, long EventsChecked, int AccountsChecked, long LastSequence, Discrepancy? FirstDiscrepancy);
 
 /// <summary>The first thing found wrong. <see cref="Kind"/> is one of: sequence_gap, chain_broken, hash_mismatch,
-/// replay_failed, head_mismatch, account_missing, unknown_account, balance_mismatch, held_mismatch, status_mismatch,
-/// postings_mismatch.</summary>
+/// replay_failed, unbalanced_entry, limit_breached, head_mismatch, account_missing, unknown_account, balance_mismatch,
+/// held_mismatch, status_mismatch, hold_mismatch, entry_mismatch, postings_mismatch.</summary>
 public sealed record Discrepancy(string Kind, string Message, long? Sequence = null, Guid? AccountId = null, string? Expected = null, string? Actual = null);
 
 /// <summary>
@@ -39,6 +40,8 @@ public sealed class LedgerVerifier(NpgsqlDataSource database)
         {
             (accountsChecked, problem) = await CheckAccountsAsync(connection, transaction, state, ct);
         }
+        problem ??= await CheckHoldsAsync(connection, transaction, state, ct);
+        problem ??= await CheckEntriesAsync(connection, transaction, ct);
         problem ??= await CheckPostingsAsync(connection, transaction, state, ct);
         return new VerifyReport(problem is null, checkedEvents, accountsChecked, state.LastSequence, problem);
     }
@@ -84,7 +87,17 @@ public sealed class LedgerVerifier(NpgsqlDataSource database)
                 {
                     return (count, previous, new Discrepancy("replay_failed", $"Event {sequence}'s payload names sequence {e.Sequence} and id {e.EventId}.", sequence));
                 }
+                if (e is TransactionPosted posted && Unbalanced(posted) is { } currency)
+                {
+                    return (count, previous, new Discrepancy("unbalanced_entry", $"Entry {posted.EntryId} (event {sequence}) does not sum to zero in {currency}.", sequence));
+                }
                 state.Apply(e);
+                if (BreachedLimit(state, e) is { } breached)
+                {
+                    return (count, previous, new Discrepancy("limit_breached",
+                        $"After event {sequence} account {breached.Id} has {breached.Available} available, below its overdraft limit of {breached.OverdraftLimit}.",
+                        sequence, breached.Id.Value, Expected: (-breached.OverdraftLimit).ToString(), Actual: breached.Available.ToString()));
+                }
             }
             catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException or LedgerRuleException or OverflowException)
             {
@@ -93,6 +106,24 @@ public sealed class LedgerVerifier(NpgsqlDataSource database)
             previous = recomputed;
         }
         return (count, previous, null);
+    }
+
+    /// <summary>The event log is the authority, but a log written by a buggy or hostile writer could still hold an
+    /// unbalanced entry or an overdraft; replaying re-checks the two invariants that make a ledger a ledger.</summary>
+    private static string? Unbalanced(TransactionPosted posted) =>
+        posted.Postings.GroupBy(p => p.Currency)
+            .FirstOrDefault(g => g.Sum(p => p.Direction == "credit" ? p.Amount : -p.Amount) != 0)?.Key;
+
+    private static Account? BreachedLimit(LedgerState state, LedgerEvent e)
+    {
+        IEnumerable<Guid> debited = e switch
+        {
+            TransactionPosted t => t.Postings.Where(p => p.Direction == "debit").Select(p => p.AccountId),
+            HoldCreated h => [h.AccountId],
+            _ => [],
+        };
+        return debited.Select(id => state.FindAccount(new AccountId(id))!)
+            .FirstOrDefault(a => a.Kind == AccountKind.Customer && a.Available < -a.OverdraftLimit);
     }
 
     private static async Task<Discrepancy?> CheckHeadAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long lastSequence, byte[] lastHash, CancellationToken ct)
@@ -147,6 +178,41 @@ public sealed class LedgerVerifier(NpgsqlDataSource database)
             ? (seen, null)
             : (seen, new Discrepancy("account_missing", $"The event log opened {replayedCount} accounts; {seen} are stored.",
                 Expected: replayedCount.ToString(), Actual: seen.ToString()));
+    }
+
+    private static async Task<Discrepancy?> CheckHoldsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LedgerState state, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("SELECT id, status, posted_amount FROM holds", connection, transaction);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var stored = 0;
+        while (await reader.ReadAsync(ct))
+        {
+            stored++;
+            var (id, status, posted) = (reader.GetGuid(0), reader.GetString(1), reader.GetInt64(2));
+            var replayed = state.FindHold(new HoldId(id));
+            var expected = replayed is null ? "absent" : $"{replayed.Status.ToString().ToLowerInvariant()}:{replayed.PostedAmount}";
+            if (expected != $"{status}:{posted}")
+            {
+                return new Discrepancy("hold_mismatch", $"Hold {id} is stored as {status} (posted {posted}); the event log gives {expected}.",
+                    Expected: expected, Actual: $"{status}:{posted}");
+            }
+        }
+        var replayedCount = state.Holds.Count();
+        return stored == replayedCount
+            ? null
+            : new Discrepancy("hold_mismatch", $"The event log created {replayedCount} holds; {stored} are stored.", Expected: replayedCount.ToString(), Actual: stored.ToString());
+    }
+
+    private static async Task<Discrepancy?> CheckEntriesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT count(*), (SELECT count(*) FROM event_log WHERE type = 'transaction.posted.v1') FROM journal_entries", connection, transaction);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        var (stored, logged) = (reader.GetInt64(0), reader.GetInt64(1));
+        return stored == logged
+            ? null
+            : new Discrepancy("entry_mismatch", $"The event log posted {logged} entries; {stored} are stored.", Expected: logged.ToString(), Actual: stored.ToString());
     }
 
     private static async Task<Discrepancy?> CheckPostingsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LedgerState state, CancellationToken ct)

@@ -74,6 +74,18 @@ public sealed class LedgerWriter(
                 await ApplyOnceAsync(batch, ct);
                 return;
             }
+            catch (CommitOutcomeUnknownException unknown)
+            {
+                // Never re-run a batch that may have committed: that could apply it twice. Callers learn the outcome is
+                // unknown; a retry with the same Idempotency-Key then replays the stored answer if it did commit.
+                logger.LogError(unknown.InnerException, "Ledger batch of {Count} may or may not have committed", batch.Count);
+                foreach (var pending in batch)
+                {
+                    pending.Completion.TrySetException(new LedgerUnavailableException(
+                        "The ledger lost its database connection while committing; the outcome is unknown. Retry with the same Idempotency-Key.", unknown));
+                }
+                return;
+            }
             catch (Exception ex) when (ex is NpgsqlException { IsTransient: true } or PostgresException { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected }
                                        && attempt <= MaxTransientRetries && !ct.IsCancellationRequested)
             {
@@ -166,7 +178,7 @@ public sealed class LedgerWriter(
 
         await LedgerStore.WriteAsync(connection, transaction, state, appended, snapshot.HeadHash, idempotencyWrites,
             now, TimeSpan.FromHours(_options.IdempotencyRetentionHours), ct);
-        await transaction.CommitAsync(ct);
+        await CommitAsync(transaction, appended, ct);
 
         metrics.BatchApplied(batch.Count, appended, Stopwatch.GetElapsedTime(started));
         if (appended.Count > 0)
@@ -176,6 +188,38 @@ public sealed class LedgerWriter(
         for (var i = 0; i < batch.Count; i++)
         {
             batch[i].Completion.TrySetResult(outcomes[i]);
+        }
+    }
+
+    /// <summary>
+    /// Commits, and if the commit itself fails, finds out from the database whether it happened: a connection that breaks
+    /// during COMMIT leaves the outcome unknown, and retrying a batch that did commit would apply it twice. The batch's
+    /// last event is the witness. A batch without events wrote at most idempotency upserts, which are safe to repeat.
+    /// </summary>
+    private async Task CommitAsync(NpgsqlTransaction transaction, List<LedgerEvent> appended, CancellationToken ct)
+    {
+        try
+        {
+            await transaction.CommitAsync(ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && appended.Count > 0)
+        {
+            bool committed;
+            try
+            {
+                await using var check = database.CreateCommand("SELECT EXISTS (SELECT 1 FROM event_log WHERE event_id = $1)");
+                check.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = appended[^1].EventId });
+                committed = (bool)(await check.ExecuteScalarAsync(ct))!;
+            }
+            catch (Exception checkFailed) when (checkFailed is not OperationCanceledException)
+            {
+                throw new CommitOutcomeUnknownException(ex);
+            }
+            if (!committed)
+            {
+                throw;
+            }
+            logger.LogWarning(ex, "Ledger commit reported a failure but its events are in the log; the batch did commit");
         }
     }
 
@@ -190,6 +234,9 @@ public sealed class LedgerWriter(
         public TaskCompletionSource<WriteResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }
+
+/// <summary>A commit failed and the database could not be asked whether it happened.</summary>
+internal sealed class CommitOutcomeUnknownException(Exception inner) : Exception("The commit's outcome is unknown.", inner);
 
 /// <summary>The ledger could not apply a command for a reason that is not the client's (503).</summary>
 public sealed class LedgerUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
