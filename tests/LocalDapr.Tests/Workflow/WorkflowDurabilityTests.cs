@@ -23,7 +23,7 @@ public sealed class WorkflowDurabilityTests : IAsyncLifetime
     [Fact]
     public async Task A_workflow_resumes_from_history_in_a_new_app_after_the_old_one_is_killed()
     {
-        await using var store = await PostgresWorkflowStore.OpenAsync(_database, Ct);
+        await using var store = await PostgresWorkflowStore.OpenAsync(_database, "ledger-app", Ct);
         await using var engine = await WorkflowEngineHost.StartAsync(store);
         var first = await WorkflowApp.StartAsync(engine.Endpoint, o => TestWorkflows.Register(o, _probe, "first"));
         string id = await first.Client.ScheduleNewWorkflowAsync("SlowSequence", Guid.NewGuid().ToString("N"), 1500);
@@ -43,7 +43,7 @@ public sealed class WorkflowDurabilityTests : IAsyncLifetime
     [Fact]
     public async Task An_activity_running_in_a_killed_app_is_run_again_by_the_next_app()
     {
-        await using var store = await PostgresWorkflowStore.OpenAsync(_database, Ct);
+        await using var store = await PostgresWorkflowStore.OpenAsync(_database, "ledger-app", Ct);
         await using var engine = await WorkflowEngineHost.StartAsync(store);
         var first = await WorkflowApp.StartAsync(engine.Endpoint, o => TestWorkflows.Register(o, _probe, "first"));
         string id = await first.Client.ScheduleNewWorkflowAsync("HoldThenB", Guid.NewGuid().ToString("N"), "k-");
@@ -62,7 +62,7 @@ public sealed class WorkflowDurabilityTests : IAsyncLifetime
     [Fact]
     public async Task A_restarted_engine_resumes_pending_timers_activities_and_waits_from_the_database()
     {
-        var engine = await WorkflowEngineHost.StartAsync(await PostgresWorkflowStore.OpenAsync(_database, Ct));
+        var engine = await WorkflowEngineHost.StartAsync(await PostgresWorkflowStore.OpenAsync(_database, "ledger-app", Ct));
         int port = engine.Port;
         await using var app = await WorkflowApp.StartAsync(engine.Endpoint, o => TestWorkflows.Register(o, _probe));
         string sleeper = await app.Client.ScheduleNewWorkflowAsync("SlowSequence", Guid.NewGuid().ToString("N"), 1500);
@@ -73,7 +73,7 @@ public sealed class WorkflowDurabilityTests : IAsyncLifetime
         await WaitUntilAsync(() => _probe.Hits($"Hold:{holder}") == 1);
 
         await engine.DisposeAsync();
-        await using var restartedStore = await PostgresWorkflowStore.OpenAsync(_database, Ct);
+        await using var restartedStore = await PostgresWorkflowStore.OpenAsync(_database, "ledger-app", Ct);
         await using var restarted = await WorkflowEngineHost.StartAsync(restartedStore, port);
         await app.Client.RaiseEventAsync(waiter, "go", "after-restart", Ct);
         await WaitUntilAsync(() => _probe.Hits($"Hold:{holder}") == 2, TimeSpan.FromSeconds(20));
@@ -91,7 +91,7 @@ public sealed class WorkflowDurabilityTests : IAsyncLifetime
     [Fact]
     public async Task Two_app_replicas_share_the_work_and_never_run_one_instance_twice_at_once()
     {
-        await using var store = await PostgresWorkflowStore.OpenAsync(_database, Ct);
+        await using var store = await PostgresWorkflowStore.OpenAsync(_database, "ledger-app", Ct);
         await using var engine = await WorkflowEngineHost.StartAsync(store);
         await using var one = await WorkflowApp.StartAsync(engine.Endpoint, o => TestWorkflows.Register(o, _probe, "one"));
         await using var two = await WorkflowApp.StartAsync(engine.Endpoint, o => TestWorkflows.Register(o, _probe, "two"));

@@ -28,7 +28,7 @@ public sealed class WorkflowThroughputBenchmark(ITestOutputHelper output)
         string? database = storeKind == "postgresql" ? await TestPostgres.CreateDatabaseAsync("wfbench", Ct) : null;
         try
         {
-            IWorkflowStore store = database is null ? new InMemoryWorkflowStore() : await PostgresWorkflowStore.OpenAsync(database, Ct);
+            IWorkflowStore store = database is null ? new InMemoryWorkflowStore() : await PostgresWorkflowStore.OpenAsync(database, "bench-app", Ct);
             await using var _ = store;
             await using var engine = await WorkflowEngineHost.StartAsync(store);
             await using var app = await WorkflowApp.StartAsync(engine.Endpoint, Register);

@@ -6,7 +6,9 @@ using NpgsqlTypes;
 namespace LedgerX.LocalDapr.Workflow;
 
 /// <summary>
-/// Workflow state in PostgreSQL, in its own table <c>workflow_instances</c> of the actor state store's database.
+/// Workflow state in PostgreSQL, in its own table <c>workflow_instances</c> of the actor state store's database,
+/// scoped by app id (as daprd prefixes actor state keys with it): every sidecar sharing the database runs an
+/// engine, and each must resume only its own app's workflows, since only that app registered them.
 /// Why not through <see cref="State.IStateStore"/> like daprd's actor state: that contract is key/value only,
 /// with no way to enumerate keys, and the engine must list instances (ListInstanceIDs, purge by filter) and
 /// find the unfinished ones on start to resume them. One row per instance holds the status columns the engine
@@ -17,19 +19,23 @@ public sealed class PostgresWorkflowStore : IWorkflowStore
 {
     private const string Table = "workflow_instances";
     private readonly NpgsqlDataSource _dataSource;
-    private readonly bool _ownsDataSource;
+    private readonly string _appId;
 
-    private PostgresWorkflowStore(NpgsqlDataSource dataSource, bool ownsDataSource)
+    private PostgresWorkflowStore(NpgsqlDataSource dataSource, string appId)
     {
         _dataSource = dataSource;
-        _ownsDataSource = ownsDataSource;
+        _appId = appId;
     }
 
-    /// <summary>Opens the store on an Npgsql connection string and creates the table when missing.</summary>
-    public static async Task<PostgresWorkflowStore> OpenAsync(string connectionString, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens the store for <paramref name="appId"/> and creates the table when missing. The connection string may
+    /// be in daprd's pgx form (as in the component YAML) or Npgsql's.
+    /// </summary>
+    public static async Task<PostgresWorkflowStore> OpenAsync(string connectionString, string appId, CancellationToken cancellationToken)
     {
-        var dataSource = NpgsqlDataSource.Create(connectionString);
-        var store = new PostgresWorkflowStore(dataSource, ownsDataSource: true);
+        ArgumentException.ThrowIfNullOrEmpty(appId);
+        var dataSource = NpgsqlDataSource.Create(State.PostgresConnectionString.ToNpgsql(connectionString));
+        var store = new PostgresWorkflowStore(dataSource, appId);
         try
         {
             await store.CreateSchemaAsync(cancellationToken);
@@ -47,15 +53,17 @@ public sealed class PostgresWorkflowStore : IWorkflowStore
     {
         await using var cmd = _dataSource.CreateCommand($"""
             CREATE TABLE IF NOT EXISTS {Table} (
-              instance_id text NOT NULL PRIMARY KEY,
+              app_id text NOT NULL,
+              instance_id text NOT NULL,
               status int NOT NULL,
               created_at timestamptz NOT NULL,
               updated_at timestamptz NOT NULL DEFAULT now(),
               revision bigint NOT NULL,
               state bytea NOT NULL,
               history bytea NOT NULL,
-              inbox bytea NOT NULL);
-            CREATE INDEX IF NOT EXISTS {Table}_active_idx ON {Table} (status) WHERE status NOT IN (1, 3, 4, 5);
+              inbox bytea NOT NULL,
+              PRIMARY KEY (app_id, instance_id));
+            CREATE INDEX IF NOT EXISTS {Table}_active_idx ON {Table} (app_id) WHERE status NOT IN (1, 3, 4, 5);
             """);
         try
         {
@@ -69,7 +77,8 @@ public sealed class PostgresWorkflowStore : IWorkflowStore
 
     public async Task<WorkflowRecord?> LoadAsync(string instanceId, CancellationToken cancellationToken)
     {
-        await using var cmd = _dataSource.CreateCommand($"SELECT instance_id, revision, state, history, inbox FROM {Table} WHERE instance_id = $1");
+        await using var cmd = _dataSource.CreateCommand($"SELECT instance_id, revision, state, history, inbox FROM {Table} WHERE app_id = $1 AND instance_id = $2");
+        cmd.Parameters.AddWithValue(_appId);
         cmd.Parameters.AddWithValue(instanceId);
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
@@ -84,8 +93,8 @@ public sealed class PostgresWorkflowStore : IWorkflowStore
         if (record.Revision == 0)
         {
             cmd = _dataSource.CreateCommand($"""
-                INSERT INTO {Table} (instance_id, status, created_at, revision, state, history, inbox)
-                VALUES ($1, $2, $3, 1, $4, $5, $6) ON CONFLICT (instance_id) DO NOTHING
+                INSERT INTO {Table} (app_id, instance_id, status, created_at, revision, state, history, inbox)
+                VALUES ($7, $1, $2, $3, 1, $4, $5, $6) ON CONFLICT (app_id, instance_id) DO NOTHING
                 """);
             cmd.Parameters.AddWithValue(record.InstanceId);
             cmd.Parameters.AddWithValue((int)record.State.WorkflowStatus);
@@ -95,7 +104,7 @@ public sealed class PostgresWorkflowStore : IWorkflowStore
         {
             cmd = _dataSource.CreateCommand($"""
                 UPDATE {Table} SET status = $2, revision = revision + 1, updated_at = now(), state = $4, history = $5, inbox = $6
-                WHERE instance_id = $1 AND revision = $3
+                WHERE instance_id = $1 AND revision = $3 AND app_id = $7
                 """);
             cmd.Parameters.AddWithValue(record.InstanceId);
             cmd.Parameters.AddWithValue((int)record.State.WorkflowStatus);
@@ -107,6 +116,7 @@ public sealed class PostgresWorkflowStore : IWorkflowStore
             cmd.Parameters.AddWithValue(state);
             cmd.Parameters.AddWithValue(history);
             cmd.Parameters.AddWithValue(inbox);
+            cmd.Parameters.AddWithValue(_appId);
             if (await cmd.ExecuteNonQueryAsync(cancellationToken) != 1)
             {
                 throw new WorkflowConcurrencyException($"instance {record.InstanceId} changed since revision {record.Revision}");
@@ -118,16 +128,18 @@ public sealed class PostgresWorkflowStore : IWorkflowStore
 
     public async Task<bool> DeleteAsync(string instanceId, CancellationToken cancellationToken)
     {
-        await using var cmd = _dataSource.CreateCommand($"DELETE FROM {Table} WHERE instance_id = $1");
+        await using var cmd = _dataSource.CreateCommand($"DELETE FROM {Table} WHERE app_id = $1 AND instance_id = $2");
+        cmd.Parameters.AddWithValue(_appId);
         cmd.Parameters.AddWithValue(instanceId);
         return await cmd.ExecuteNonQueryAsync(cancellationToken) > 0;
     }
 
     public async Task<IReadOnlyList<string>> ListIdsAsync(string? after, int pageSize, CancellationToken cancellationToken)
     {
-        await using var cmd = _dataSource.CreateCommand($"SELECT instance_id FROM {Table} WHERE instance_id COLLATE \"C\" > $1 ORDER BY instance_id COLLATE \"C\" LIMIT $2");
+        await using var cmd = _dataSource.CreateCommand($"SELECT instance_id FROM {Table} WHERE app_id = $3 AND instance_id COLLATE \"C\" > $1 ORDER BY instance_id COLLATE \"C\" LIMIT $2");
         cmd.Parameters.AddWithValue(after ?? "");
         cmd.Parameters.AddWithValue(pageSize);
+        cmd.Parameters.AddWithValue(_appId);
         var ids = new List<string>();
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -140,7 +152,8 @@ public sealed class PostgresWorkflowStore : IWorkflowStore
 
     public async Task<IReadOnlyList<WorkflowRecord>> LoadActiveAsync(CancellationToken cancellationToken)
     {
-        await using var cmd = _dataSource.CreateCommand($"SELECT instance_id, revision, state, history, inbox FROM {Table} WHERE status NOT IN (1, 3, 4, 5)");
+        await using var cmd = _dataSource.CreateCommand($"SELECT instance_id, revision, state, history, inbox FROM {Table} WHERE app_id = $1 AND status NOT IN (1, 3, 4, 5)");
+        cmd.Parameters.AddWithValue(_appId);
         var records = new List<WorkflowRecord>();
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -155,12 +168,13 @@ public sealed class PostgresWorkflowStore : IWorkflowStore
     {
         await using var cmd = _dataSource.CreateCommand($"""
             SELECT instance_id FROM {Table}
-            WHERE ($1::timestamptz IS NULL OR created_at >= $1) AND ($2::timestamptz IS NULL OR created_at < $2)
+            WHERE app_id = $4 AND ($1::timestamptz IS NULL OR created_at >= $1) AND ($2::timestamptz IS NULL OR created_at < $2)
               AND (cardinality($3::int[]) = 0 OR status = ANY($3))
             """);
         cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.TimestampTz, Value = (object?)createdFrom?.UtcDateTime ?? DBNull.Value });
         cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.TimestampTz, Value = (object?)createdTo?.UtcDateTime ?? DBNull.Value });
         cmd.Parameters.AddWithValue(statuses.Select(s => (int)s).ToArray());
+        cmd.Parameters.AddWithValue(_appId);
         var ids = new List<string>();
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -171,13 +185,7 @@ public sealed class PostgresWorkflowStore : IWorkflowStore
         return ids;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_ownsDataSource)
-        {
-            await _dataSource.DisposeAsync();
-        }
-    }
+    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 
     private static WorkflowRecord Read(NpgsqlDataReader reader) => new()
     {

@@ -52,9 +52,22 @@ public sealed class WorkflowEngine : IAsyncDisposable
     }
 
     /// <summary>Number of worker streams (GetWorkItems) connected now.</summary>
-    public int ConnectedWorkers => _workers;
+    public int ConnectedWorkers
+    {
+        get
+        {
+            lock (_workersGate)
+            {
+                return _connected.Count;
+            }
+        }
+    }
 
-    private int _workers;
+    private readonly Lock _workersGate = new();
+    private readonly List<Worker> _connected = [];
+    private readonly SemaphoreSlim _workerJoined = new(0, int.MaxValue);
+    private Task _dispatcher = Task.CompletedTask;
+    private int _nextWorker;
 
     /// <summary>
     /// Resumes what the store says is unfinished: queues instances with unprocessed events, re-queues activities
@@ -68,6 +81,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
         }
 
         _timers.Start();
+        _dispatcher = Task.Run(DispatchLoopAsync);
         var active = await _store.LoadActiveAsync(cancellationToken);
         foreach (var record in active)
         {
@@ -306,20 +320,24 @@ public sealed class WorkflowEngine : IAsyncDisposable
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
         var token = linked.Token;
         var worker = new Worker();
-        Interlocked.Increment(ref _workers);
-        _logger.LogInformation("workflow worker connected ({Count} now)", _workers);
+        lock (_workersGate)
+        {
+            _connected.Add(worker);
+        }
+
+        _workerJoined.Release();
+        _logger.LogInformation("workflow worker connected ({Count} now)", ConnectedWorkers);
         try
         {
             while (!token.IsCancellationRequested)
             {
-                // Waiting (not reading) with a timeout never takes an item it would then drop; an idle stream
-                // gets a health ping, and writing it to a vanished worker ends the stream.
+                // An idle stream gets a health ping; writing it to a vanished worker ends the stream.
                 using (var idle = CancellationTokenSource.CreateLinkedTokenSource(token))
                 {
                     idle.CancelAfter(healthPings ? HealthPingInterval : Timeout.InfiniteTimeSpan);
                     try
                     {
-                        if (!await _queue.Reader.WaitToReadAsync(idle.Token))
+                        if (!await worker.Items.Reader.WaitToReadAsync(idle.Token))
                         {
                             break;
                         }
@@ -331,15 +349,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
                     }
                 }
 
-                if (!_queue.Reader.TryRead(out var entry))
-                {
-                    continue;
-                }
-
-                WorkItem? item = entry.ActivityRequest is null
-                    ? await TryDispatchOrchestrationAsync(entry.InstanceId, worker)
-                    : DispatchActivity(entry, worker);
-                if (item is not null)
+                while (worker.Items.Reader.TryRead(out var item))
                 {
                     await writer.WriteAsync(item, token);
                 }
@@ -351,9 +361,97 @@ public sealed class WorkflowEngine : IAsyncDisposable
         }
         finally
         {
-            Interlocked.Decrement(ref _workers);
+            lock (_workersGate)
+            {
+                worker.Closed = true;
+                _connected.Remove(worker);
+            }
+
             await ReleaseAsync(worker);
-            _logger.LogInformation("workflow worker disconnected ({Count} left)", _workers);
+            _logger.LogInformation("workflow worker disconnected ({Count} left)", ConnectedWorkers);
+        }
+    }
+
+    /// <summary>
+    /// Hands queued work to connected workers, each item to the worker with the fewest unfinished items (ties in
+    /// turn), so replicas share the load instead of the fastest reader taking everything.
+    /// </summary>
+    private async Task DispatchLoopAsync()
+    {
+        try
+        {
+            while (!_stopping.IsCancellationRequested)
+            {
+                var entry = await _queue.Reader.ReadAsync(_stopping.Token);
+                var worker = await PickWorkerAsync();
+                WorkItem? item;
+                try
+                {
+                    item = entry.ActivityRequest is null
+                        ? await TryDispatchOrchestrationAsync(entry.InstanceId, worker)
+                        : DispatchActivity(entry, worker);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // Typically the store is unreachable: try this entry again shortly, keep serving the rest.
+                    _logger.LogError(ex, "could not dispatch work for workflow {InstanceId}; retrying", entry.InstanceId);
+                    _timers.Schedule(_time.GetUtcNow().AddSeconds(1), () => EnqueueAsync(entry).AsTask());
+                    continue;
+                }
+
+                if (item is null)
+                {
+                    continue;
+                }
+
+                bool handedOver;
+                lock (_workersGate)
+                {
+                    handedOver = !worker.Closed && worker.Items.Writer.TryWrite(item);
+                }
+
+                if (!handedOver)
+                {
+                    // The worker left between being picked and being handed the item: give it back.
+                    await ReleaseAsync(worker);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
+        {
+            // Stopping.
+        }
+        catch (Exception ex)
+        {
+            _logger.LogCritical(ex, "workflow dispatcher failed; no more work items will be sent");
+            throw;
+        }
+    }
+
+    private async Task<Worker> PickWorkerAsync()
+    {
+        while (true)
+        {
+            lock (_workersGate)
+            {
+                if (_connected.Count > 0)
+                {
+                    int start = _nextWorker++ % _connected.Count;
+                    var best = _connected[start];
+                    for (int i = 1; i < _connected.Count; i++)
+                    {
+                        var candidate = _connected[(start + i) % _connected.Count];
+                        if (candidate.Tokens.Count < best.Tokens.Count)
+                        {
+                            best = candidate;
+                        }
+                    }
+
+                    return best;
+                }
+            }
+
+            await _workerJoined.WaitAsync(_stopping.Token);
         }
     }
 
@@ -675,6 +773,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
     {
         foreach (var (token, dispatch) in worker.Tokens)
         {
+            worker.Tokens.TryRemove(token, out _);
             if (!_outstanding.TryRemove(token, out _))
             {
                 continue;
@@ -704,8 +803,6 @@ public sealed class WorkflowEngine : IAsyncDisposable
                 }
             }
         }
-
-        worker.Tokens.Clear();
     }
 
     // ---------------------------------------------------------------- instances, events, children
@@ -1237,6 +1334,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
 
         await _stopping.CancelAsync();
         _queue.Writer.TryComplete();
+        await _dispatcher;
         await _timers.DisposeAsync();
         _stopping.Dispose();
     }
@@ -1255,7 +1353,13 @@ public sealed class WorkflowEngine : IAsyncDisposable
 
     private sealed class Worker
     {
+        /// <summary>Items handed to this worker and not completed yet (written to the stream or about to be).</summary>
         public ConcurrentDictionary<string, Dispatch> Tokens { get; } = new(StringComparer.Ordinal);
+
+        public Channel<WorkItem> Items { get; } = Channel.CreateUnbounded<WorkItem>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+
+        /// <summary>Set under the engine's worker lock when the stream ends; nothing is handed over after that.</summary>
+        public bool Closed { get; set; }
     }
 
     private sealed class Instance(string id)

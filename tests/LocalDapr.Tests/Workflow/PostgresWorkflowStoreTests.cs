@@ -1,0 +1,57 @@
+using Dapr.DurableTask.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using LedgerX.LocalDapr.Workflow;
+using LedgerX.Testing;
+
+namespace LedgerX.LocalDapr.Tests.Workflow;
+
+/// <summary>The PostgreSQL workflow store's own guarantees, below the engine.</summary>
+public sealed class PostgresWorkflowStoreTests : IAsyncLifetime
+{
+    private string _database = "";
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync() => _database = await TestPostgres.CreateDatabaseAsync("wfstore", Ct);
+
+    public async ValueTask DisposeAsync() => await TestPostgres.DropDatabaseAsync(_database);
+
+    [Fact]
+    public async Task Each_app_sees_only_its_own_instances_in_a_shared_database()
+    {
+        await using var ledger = await PostgresWorkflowStore.OpenAsync(_database, "ledger", Ct);
+        await using var fraud = await PostgresWorkflowStore.OpenAsync(_database, "fraud", Ct);
+        await ledger.SaveAsync(Record("same-id"), Ct);
+        await fraud.SaveAsync(Record("same-id"), Ct);
+        await ledger.SaveAsync(Record("only-ledger"), Ct);
+
+        (await ledger.ListIdsAsync(null, 10, Ct)).ShouldBe(["only-ledger", "same-id"]);
+        (await fraud.ListIdsAsync(null, 10, Ct)).ShouldBe(["same-id"]);
+        (await fraud.LoadActiveAsync(Ct)).Select(r => r.InstanceId).ShouldBe(["same-id"]);
+        (await fraud.LoadAsync("only-ledger", Ct)).ShouldBeNull();
+        (await fraud.DeleteAsync("only-ledger", Ct)).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task A_save_from_a_stale_revision_is_refused()
+    {
+        await using var store = await PostgresWorkflowStore.OpenAsync(_database, "ledger", Ct);
+        var record = Record("wf-1");
+        await store.SaveAsync(record, Ct);
+        var stale = (await store.LoadAsync("wf-1", Ct))!;
+        record.State.CustomStatus = "moved on";
+        await store.SaveAsync(record, Ct);
+
+        stale.State.CustomStatus = "lost update";
+        await Should.ThrowAsync<WorkflowConcurrencyException>(() => store.SaveAsync(stale, Ct));
+        await Should.ThrowAsync<WorkflowConcurrencyException>(() => store.SaveAsync(Record("wf-1"), Ct));
+        (await store.LoadAsync("wf-1", Ct))!.State.CustomStatus.ShouldBe("moved on");
+    }
+
+    private static WorkflowRecord Record(string id) => new()
+    {
+        InstanceId = id,
+        State = new WorkflowState { InstanceId = id, Name = "Saga", WorkflowStatus = OrchestrationStatus.Running, CreatedTimestamp = Timestamp.FromDateTime(DateTime.UtcNow) },
+        Inbox = [new HistoryEvent { EventId = -1, Timestamp = Timestamp.FromDateTime(DateTime.UtcNow), ExecutionStarted = new ExecutionStartedEvent { Name = "Saga" } }],
+    };
+}
