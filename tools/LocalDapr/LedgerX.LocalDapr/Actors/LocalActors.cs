@@ -42,6 +42,9 @@ public sealed class LocalActors : IAsyncDisposable
 {
     public const string ReentrancyHeader = "Dapr-Reentrancy-Id";
 
+    /// <summary>Set by the SDK's actor runtime when the actor method threw; the body is the serialized exception.</summary>
+    public const string ErrorResponseHeader = "X-DaprErrorResponseHeader";
+
     /// <summary>Retries of one reminder firing the app did not accept before the firing counts as done.</summary>
     private const int MaxReminderAttempts = 5;
 
@@ -142,9 +145,10 @@ public sealed class LocalActors : IAsyncDisposable
         }
 
         string? reentrancyId = headers.FirstOrDefault(h => string.Equals(h.Key, ReentrancyHeader, StringComparison.OrdinalIgnoreCase)).Value?.FirstOrDefault();
+        ActorCallResult result;
         try
         {
-            return await CallInTurnAsync(settings, actorId, $"method/{Uri.EscapeDataString(method)}", body, contentType, headers, reentrancyId, null, cancellationToken);
+            result = await CallInTurnAsync(settings, actorId, $"method/{Uri.EscapeDataString(method)}", body, contentType, headers, reentrancyId, null, cancellationToken);
         }
         catch (ActorStackDepthException ex)
         {
@@ -154,6 +158,17 @@ public sealed class LocalActors : IAsyncDisposable
         {
             throw new DaprApiException(StatusCode.Internal, 500, "ERR_ACTOR_INVOKE_METHOD", $"error invoke actor method: {ex.Message}");
         }
+
+        // As daprd (RT actors app transport): an answer carrying the actor error header goes back as it is, so the SDK
+        // rethrows the actor's exception; any other non-200 answer becomes ERR_ACTOR_INVOKE_METHOD.
+        bool actorError = result.Headers.Any(h => string.Equals(h.Key, ErrorResponseHeader, StringComparison.OrdinalIgnoreCase));
+        if (!actorError && result.StatusCode != 200)
+        {
+            string detail = Encoding.UTF8.GetString(result.Body.AsSpan(0, Math.Min(result.Body.Length, 1024)));
+            throw new DaprApiException(StatusCode.Internal, 500, "ERR_ACTOR_INVOKE_METHOD", $"error invoke actor method: error from actor service: ({result.StatusCode}) {detail}");
+        }
+
+        return result;
     }
 
     // ---------------------------------------------------------------- state
