@@ -1,5 +1,8 @@
 using Dapr.DurableTask.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using LedgerX.LocalDapr.Hosting;
+using LedgerX.LocalDapr.Resources;
+using LedgerX.LocalDapr.Tests.Infrastructure;
 using LedgerX.LocalDapr.Workflow;
 using LedgerX.Testing;
 
@@ -46,6 +49,29 @@ public sealed class PostgresWorkflowStoreTests : IAsyncLifetime
         await Should.ThrowAsync<WorkflowConcurrencyException>(() => store.SaveAsync(stale, Ct));
         await Should.ThrowAsync<WorkflowConcurrencyException>(() => store.SaveAsync(Record("wf-1"), Ct));
         (await store.LoadAsync("wf-1", Ct))!.State.CustomStatus.ShouldBe("moved on");
+    }
+
+    [Fact]
+    public async Task A_sidecar_keeps_workflows_in_its_postgresql_actor_state_store_and_otherwise_in_memory()
+    {
+        using var postgres = new ResourceFolder()
+            .WithComponent("statestore", "state.postgresql", ("connectionString", "postgres://placeholder"), ("actorStateStore", "true"))
+            .WithComponent("cache", "state.in-memory");
+        using var inMemory = new ResourceFolder().WithComponent("statestore", "state.in-memory", ("actorStateStore", "true"));
+        var options = new SidecarOptions
+        {
+            AppId = "transaction-service",
+            ComponentMetadataOverrides = new Dictionary<string, IReadOnlyDictionary<string, string>> { ["statestore"] = new Dictionary<string, string> { ["connectionString"] = _database } },
+        };
+
+        await using var durable = await WorkflowStoreFactory.OpenAsync(ResourceLoader.Load([postgres.Path], null, options.AppId), options, Ct);
+        await using var volatileStore = await WorkflowStoreFactory.OpenAsync(ResourceLoader.Load([inMemory.Path], null, options.AppId), options, Ct);
+
+        durable.ShouldBeOfType<PostgresWorkflowStore>();
+        await durable.SaveAsync(Record("wf-in-actor-store"), Ct);
+        await using var sameApp = await PostgresWorkflowStore.OpenAsync(_database, "transaction-service", Ct);
+        (await sameApp.LoadAsync("wf-in-actor-store", Ct)).ShouldNotBeNull();
+        volatileStore.ShouldBeOfType<InMemoryWorkflowStore>();
     }
 
     private static WorkflowRecord Record(string id) => new()

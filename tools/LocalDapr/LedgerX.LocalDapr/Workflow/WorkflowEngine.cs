@@ -89,9 +89,17 @@ public sealed class WorkflowEngine : IAsyncDisposable
             await instance.Gate.WaitAsync(cancellationToken);
             try
             {
-                instance.Record = record;
-                instance.Loaded = true;
-                ResumePendingWork(instance);
+                // A request that arrived while recovery ran may have loaded (and changed) it already: keep that.
+                if (!instance.Loaded)
+                {
+                    instance.Record = record;
+                    instance.Loaded = true;
+                }
+
+                if (instance.Record is { } current && !WorkflowStatuses.IsTerminal(current.State.WorkflowStatus))
+                {
+                    ResumePendingWork(instance);
+                }
             }
             finally
             {
