@@ -84,7 +84,7 @@ public sealed class BadInput(BadInput.ApiWithAccountsInEveryState api) : IClassF
         ["unknown currency"] = a => Transfer(new { fromAccountId = a.Funded, toAccountId = a.Other, amount = 10, currency = "EUX" }, 400, "currency"),
         ["missing field"] = a => Transfer(new { toAccountId = a.Other, amount = 10, currency = "EUR" }, 400, "fromAccountId"),
         ["misspelt field"] = a => (HttpMethod.Post, "/api/v1/transfers",
-            $"{{\"fromAccountId\":\"{a.Funded}\",\"toAccountId\":\"{a.Other}\",\"ammount\":10,\"currency\":\"EUR\"}}", 400, null),
+            $"{{\"fromAccountId\":\"{a.Funded}\",\"toAccountId\":\"{a.Other}\",\"ammount\":10,\"currency\":\"EUR\"}}", 400, "ammount"),
         ["wrong type"] = a => (HttpMethod.Post, "/api/v1/transfers", $"{{\"fromAccountId\":\"{a.Funded}\",\"toAccountId\":\"{a.Other}\",\"amount\":\"ten\",\"currency\":\"EUR\"}}", 400, "amount"),
         ["malformed id"] = a => (HttpMethod.Post, "/api/v1/transfers", $"{{\"fromAccountId\":\"not-a-uuid\",\"toAccountId\":\"{a.Other}\",\"amount\":1,\"currency\":\"EUR\"}}", 400, "fromAccountId"),
         ["malformed JSON"] = a => (HttpMethod.Post, "/api/v1/transfers", $"{{\"fromAccountId\":\"{a.Funded}\",\"amount\":", 400, null),

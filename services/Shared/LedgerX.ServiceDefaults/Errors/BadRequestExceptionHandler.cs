@@ -76,6 +76,9 @@ internal sealed class BadRequestExceptionHandler(IProblemDetailsService problemD
                 TypeCode.String => "The value is not a valid string.",
                 _ => UnknownExpectation,
             },
+            // The body type is known but has no such property: with strict JSON (unmapped members disallowed) that is
+            // a misspelt or unsupported field, and saying so beats a vague "wrong type".
+            null when bodyType is not null && field != "$" => "The request has no field of this name.",
             null => UnknownExpectation,
         };
 
