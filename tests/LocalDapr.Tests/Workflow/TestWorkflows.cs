@@ -158,6 +158,32 @@ public static class TestWorkflows
             return await ctx.CallActivityAsync<string>("B", held);
         });
 
+        // Fan-out/fan-in: results arrive while other turns are in flight and must all reach the workflow.
+        o.RegisterWorkflow<int, string>("FanOut", async (ctx, count) =>
+        {
+            var calls = Enumerable.Range(0, count).Select(i => ctx.CallActivityAsync<string>("A", i.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":")).ToList();
+            string[] results = await Task.WhenAll(calls);
+            return string.Join(",", results);
+        });
+
+        o.RegisterWorkflow<string, string>("ParentOfFailing", async (ctx, input) =>
+        {
+            try
+            {
+                return await ctx.CallChildWorkflowAsync<string>("Failing", input);
+            }
+            catch (WorkflowTaskFailedException ex)
+            {
+                return $"child failed: {ex.FailureDetails.ErrorMessage}";
+            }
+        });
+
+        o.RegisterWorkflow<string, string>("SendGo", (ctx, target) =>
+        {
+            ctx.SendEvent(target, "go", "from-a-workflow");
+            return Task.FromResult("sent");
+        });
+
         o.RegisterWorkflow<string, string>("WaitForGo", async (ctx, input) =>
         {
             string go = await ctx.WaitForExternalEventAsync<string>("go");

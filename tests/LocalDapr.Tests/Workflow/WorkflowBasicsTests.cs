@@ -81,4 +81,38 @@ public sealed class WorkflowBasicsTests(InMemoryWorkflowEnvironment env) : IClas
         var history = await env.Client.GetInstanceHistoryAsync(id, Ct);
         history.Count(e => e.EventType == Dapr.Workflow.Client.WorkflowHistoryEventType.ExecutionStarted).ShouldBe(1);
     }
+
+    [Fact]
+    public async Task Fan_out_activities_all_report_back_to_the_workflow()
+    {
+        string id = await env.Client.ScheduleNewWorkflowAsync("FanOut", NewId(), 12);
+
+        var state = await env.Client.WaitForWorkflowCompletionAsync(id, cancellation: Ct);
+
+        state.ReadOutputAs<string>().ShouldBe(string.Join(",", Enumerable.Range(0, 12).Select(i => $"{i}:A")));
+        env.Probe.Hits($"A:{id}").ShouldBe(12);
+    }
+
+    [Fact]
+    public async Task A_failed_child_workflow_surfaces_as_a_task_failure_in_the_parent()
+    {
+        string id = await env.Client.ScheduleNewWorkflowAsync("ParentOfFailing", NewId(), "c");
+
+        var state = await env.Client.WaitForWorkflowCompletionAsync(id, cancellation: Ct);
+
+        state.RuntimeStatus.ShouldBe(WorkflowRuntimeStatus.Completed);
+        state.ReadOutputAs<string>()!.ShouldStartWith("child failed:");
+    }
+
+    [Fact]
+    public async Task A_workflow_can_raise_an_event_on_another_workflow()
+    {
+        string waiter = await env.Client.ScheduleNewWorkflowAsync("WaitForGo", NewId(), "got-");
+        await env.Client.WaitForWorkflowStartAsync(waiter, cancellation: Ct);
+
+        await env.Client.ScheduleNewWorkflowAsync("SendGo", NewId(), waiter);
+        var state = await env.Client.WaitForWorkflowCompletionAsync(waiter, cancellation: Ct);
+
+        state.ReadOutputAs<string>().ShouldBe("got-from-a-workflow");
+    }
 }
