@@ -13,8 +13,8 @@ internal static class Cli
         usage:
           localdapr run -f <dir|dapr.yaml> [--registry-dir DIR] [--app-start-timeout SECONDS] [--log-level LEVEL]
           localdapr sidecar --app-id ID [--app-port N] [--app-channel-address ADDR] [--dapr-http-port N]
-                            [--dapr-grpc-port N] [--resources-path DIR]... [--config FILE] [--registry-dir DIR]
-                            [--log-level LEVEL]
+                            [--dapr-grpc-port N] [--metrics-port N (9090)] [--enable-metrics false]
+                            [--resources-path DIR]... [--config FILE] [--registry-dir DIR] [--log-level LEVEL]
           localdapr bench [--iterations N] [--redis HOST:PORT]   added latency per invocation hop and publish -> delivery
 
         DAPR_API_TOKEN and APP_API_TOKEN are read from the environment, as daprd does.
@@ -86,7 +86,7 @@ internal static class Cli
 
     private static async Task<int> SidecarAsync(CommandLine line)
     {
-        line.RejectUnknown("app-id", "app-port", "app-channel-address", "dapr-http-port", "dapr-grpc-port", "resources-path", "components-path", "config", "registry-dir", "log-level");
+        line.RejectUnknown("app-id", "app-port", "app-channel-address", "dapr-http-port", "dapr-grpc-port", "metrics-port", "enable-metrics", "resources-path", "components-path", "config", "registry-dir", "log-level");
         string appId = line.Get("app-id") ?? throw new ArgumentException("--app-id is required");
         var output = new ConsoleOutput(Console.Out, colour: !Console.IsOutputRedirected);
         var level = ParseLevel(line.Get("log-level"));
@@ -100,6 +100,7 @@ internal static class Cli
                 AppChannelAddress = line.Get("app-channel-address") ?? "127.0.0.1",
                 HttpPort = line.Int("dapr-http-port") ?? 3500,
                 GrpcPort = line.Int("dapr-grpc-port") ?? 50001,
+                MetricsPort = line.Get("enable-metrics") is "false" ? null : line.Int("metrics-port") ?? 9090,
                 ResourcesPaths = line.All("resources-path", "components-path").Select(Path.GetFullPath).ToList(),
                 ConfigFile = line.Get("config") is { } config ? Path.GetFullPath(config) : null,
                 ApiToken = Environment.GetEnvironmentVariable("DAPR_API_TOKEN"),
@@ -111,7 +112,7 @@ internal static class Cli
             },
             stop.Token);
 
-        output.Line($"{appId} daprd", $"ready: HTTP {sidecar.HttpPort}, gRPC {sidecar.GrpcPort}");
+        output.Line($"{appId} daprd", $"ready: HTTP {sidecar.HttpPort}, gRPC {sidecar.GrpcPort}, metrics {(sidecar.MetricsPort?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "off")}");
         try
         {
             await Task.WhenAny(sidecar.ShutdownRequested, Task.Delay(Timeout.Infinite, stop.Token));

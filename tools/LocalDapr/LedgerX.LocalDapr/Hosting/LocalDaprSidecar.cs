@@ -11,6 +11,7 @@ using LedgerX.LocalDapr.Secrets;
 using LedgerX.LocalDapr.State;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -61,6 +62,9 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
 
     public string GrpcEndpoint => $"http://127.0.0.1:{GrpcPort}";
 
+    /// <summary>The port serving Prometheus <c>/metrics</c>, when <see cref="SidecarOptions.MetricsPort"/> was set.</summary>
+    public int? MetricsPort { get; private init; }
+
     /// <summary>Everything published through this sidecar and every delivery outcome: the test hook.</summary>
     public PubSubActivityLog PubSub => _runtime.PubSub.Log;
 
@@ -84,7 +88,8 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
         var appChannel = new AppChannel(options.AppChannelAddress, options.AppPort, options.AppApiToken);
         var resiliency = new ResiliencyProvider(resources.Resiliencies, options.TimeProvider);
         var tracer = new Tracing.SidecarTracer(options.AppId, resources.Configuration, loggers.CreateLogger($"localdapr.{options.AppId}.tracing"));
-        var pubSub = new PubSubService(options.AppId, components.PubSubs, appChannel, resiliency, new PubSubActivityLog(), tracer, options.TimeProvider, loggers.CreateLogger($"localdapr.{options.AppId}.pubsub"));
+        var metrics = new Metrics.SidecarMetrics(options.AppId);
+        var pubSub = new PubSubService(options.AppId, components.PubSubs, appChannel, resiliency, new PubSubActivityLog(), tracer, metrics, options.TimeProvider, loggers.CreateLogger($"localdapr.{options.AppId}.pubsub"));
         LocalDaprSidecar? self = null;
         var runtime = new SidecarRuntime(
             options,
@@ -92,9 +97,10 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
             pubSub,
             new SecretsService(components.SecretStores),
             new BindingsService(components.OutputBindings),
-            new ServiceInvoker(options.AppId, options.ApiToken, options.RegistryDirectory, appChannel, resiliency, tracer),
+            new ServiceInvoker(options.AppId, options.ApiToken, options.RegistryDirectory, appChannel, resiliency, tracer, metrics),
             new MetadataService(options.AppId, options.AppPort, options.AppChannelAddress, components.All, () => pubSub.Subscriptions),
             tracer,
+            metrics,
             () => self?._shutdownRequested.TrySetResult());
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(LocalDaprSidecar).Assembly.GetName().Name });
@@ -102,6 +108,7 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
         builder.Services.AddSingleton(loggers);
         ListenOptions? httpListen = null;
         ListenOptions? grpcListen = null;
+        ListenOptions? metricsListen = null;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
@@ -116,6 +123,14 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
                 l.Protocols = HttpProtocols.Http2;
                 grpcListen = l;
             });
+            if (options.MetricsPort is { } metricsPort)
+            {
+                kestrel.Listen(IPAddress.Loopback, metricsPort, l =>
+                {
+                    l.Protocols = HttpProtocols.Http1;
+                    metricsListen = l;
+                });
+            }
         });
 
         builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = (int)Math.Min(int.MaxValue, options.MaxRequestBodyBytes));
@@ -132,7 +147,23 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
         builder.Services.AddSingleton(new ReflectionV1ServiceImpl(served));
 
         var web = builder.Build();
+
+        // The metrics port is a separate server in daprd: no API token, nothing but /metrics.
+        web.MapWhen(
+            context => metricsListen?.IPEndPoint is { } endpoint && context.Connection.LocalPort == endpoint.Port,
+            metricsApp => metricsApp.Run(context =>
+            {
+                if (context.Request.Path != "/metrics")
+                {
+                    context.Response.StatusCode = StatusCodes.Status404NotFound;
+                    return Task.CompletedTask;
+                }
+
+                context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+                return context.Response.WriteAsync(metrics.Render());
+            }));
         web.UseMiddleware<CleanPathMiddleware>();
+        web.UseMiddleware<Metrics.MetricsMiddleware>(metrics);
         web.UseMiddleware<Tracing.TracingMiddleware>(tracer);
         if (!string.IsNullOrEmpty(options.ApiToken))
         {
@@ -163,8 +194,9 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
         }
 
         var address = new SidecarAddress(options.AppId, "127.0.0.1", httpListen!.IPEndPoint!.Port, grpcListen!.IPEndPoint!.Port, Environment.ProcessId);
+        int? boundMetricsPort = metricsListen?.IPEndPoint?.Port;
         SidecarDirectory.Register(address, options.RegistryDirectory);
-        self = new LocalDaprSidecar(web, runtime, components, resources.Subscriptions, appChannel, address, logger);
+        self = new LocalDaprSidecar(web, runtime, components, resources.Subscriptions, appChannel, address, logger) { MetricsPort = boundMetricsPort };
         logger.LogInformation("sidecar for {AppId} listening: HTTP {HttpPort}, gRPC {GrpcPort}", options.AppId, address.HttpPort, address.GrpcPort);
 
         if (options.WaitForApp)

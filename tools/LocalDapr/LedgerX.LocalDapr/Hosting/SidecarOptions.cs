@@ -20,6 +20,9 @@ public sealed record SidecarOptions
     /// <summary><c>--dapr-grpc-port</c>; 0 picks a free port.</summary>
     public int GrpcPort { get; init; }
 
+    /// <summary><c>--metrics-port</c>: Prometheus <c>/metrics</c>; null serves none, 0 picks a free port.</summary>
+    public int? MetricsPort { get; init; }
+
     /// <summary><c>--resources-path</c> (repeatable); every *.yaml in these folders is loaded.</summary>
     public IReadOnlyList<string> ResourcesPaths { get; init; } = [];
 

@@ -20,9 +20,11 @@ public sealed class SidecarRuntime
         ServiceInvoker invoker,
         MetadataService metadata,
         Tracing.SidecarTracer tracer,
+        Metrics.SidecarMetrics metrics,
         Action requestShutdown)
     {
         Tracer = tracer;
+        Metrics = metrics;
         Options = options;
         State = state;
         PubSub = pubSub;
@@ -48,6 +50,8 @@ public sealed class SidecarRuntime
     public MetadataService Metadata { get; }
 
     public Tracing.SidecarTracer Tracer { get; }
+
+    public Metrics.SidecarMetrics Metrics { get; }
 
     /// <summary>True once the app answered (subscriptions loaded); <c>/v1.0/healthz</c> reports it like daprd.</summary>
     public bool AppReady { get; internal set; }

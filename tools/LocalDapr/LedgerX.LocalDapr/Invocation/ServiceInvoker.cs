@@ -37,11 +37,13 @@ public sealed class ServiceInvoker : IDisposable
     private readonly AppChannel _app;
     private readonly ResiliencyProvider _resiliency;
     private readonly Tracing.SidecarTracer _tracer;
+    private readonly Metrics.SidecarMetrics _metrics;
     private readonly HttpClient _sidecars = new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, MaxConnectionsPerServer = 256 }) { Timeout = AppChannel.DefaultTimeout };
 
-    public ServiceInvoker(string appId, string? apiToken, string? registryDirectory, AppChannel app, ResiliencyProvider resiliency, Tracing.SidecarTracer tracer)
+    public ServiceInvoker(string appId, string? apiToken, string? registryDirectory, AppChannel app, ResiliencyProvider resiliency, Tracing.SidecarTracer tracer, Metrics.SidecarMetrics metrics)
     {
         _tracer = tracer;
+        _metrics = metrics;
         _appId = appId;
         _apiToken = apiToken;
         _registryDirectory = registryDirectory;
@@ -71,9 +73,11 @@ public sealed class ServiceInvoker : IDisposable
             return await policy.ExecuteAsync(
                 async ct =>
                 {
+                    _metrics.InvocationSent(request.TargetAppId);
                     var response = target is null
                         ? await CallLocalAppAsync(request, _appId, ct)
                         : await ForwardAsync(target, request, ct);
+                    _metrics.InvocationResponse(request.TargetAppId, response.Status);
                     if (response.Status >= 500)
                     {
                         // 5xx counts as a failed attempt for retries and circuit breakers, as in daprd.

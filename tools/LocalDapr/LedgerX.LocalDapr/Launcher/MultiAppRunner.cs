@@ -106,6 +106,7 @@ public sealed class MultiAppRunner
                 AppChannelAddress = app.AppChannelAddress,
                 HttpPort = app.DaprHttpPort ?? 0,
                 GrpcPort = app.DaprGrpcPort ?? 0,
+                MetricsPort = app.MetricsPort ?? 0,
                 ResourcesPaths = app.ResourcesPaths,
                 ConfigFile = app.ConfigFilePath,
                 ApiToken = apiToken,
@@ -119,7 +120,7 @@ public sealed class MultiAppRunner
             },
             stop);
 
-        int metricsPort = app.MetricsPort ?? FreePort();
+        int metricsPort = sidecar.MetricsPort!.Value;
         Process? process = null;
         if (app.Command.Count > 0)
         {

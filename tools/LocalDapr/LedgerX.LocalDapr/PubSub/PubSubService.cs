@@ -44,12 +44,14 @@ public sealed class PubSubService : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Tracing.SidecarTracer _tracer;
+    private readonly Metrics.SidecarMetrics _metrics;
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<ActiveSubscription> _subscriptions = [];
 
-    public PubSubService(string appId, IReadOnlyDictionary<string, PubSubComponent> components, AppChannel app, ResiliencyProvider resiliency, PubSubActivityLog log, Tracing.SidecarTracer tracer, TimeProvider time, ILogger logger)
+    public PubSubService(string appId, IReadOnlyDictionary<string, PubSubComponent> components, AppChannel app, ResiliencyProvider resiliency, PubSubActivityLog log, Tracing.SidecarTracer tracer, Metrics.SidecarMetrics metrics, TimeProvider time, ILogger logger)
     {
         _tracer = tracer;
+        _metrics = metrics;
         _appId = appId;
         _components = components;
         _app = app;
@@ -100,9 +102,11 @@ public sealed class PubSubService : IAsyncDisposable
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            _metrics.PubSubEgress(component.Name, request.Topic, success: false);
             throw new DaprApiException(StatusCode.Internal, 500, "ERR_PUBSUB_PUBLISH_MESSAGE", $"error when publish to topic {request.Topic} in pubsub {request.PubsubName}: {ex.Message}");
         }
 
+        _metrics.PubSubEgress(component.Name, request.Topic, success: true);
         Log.Record(new PublishedMessage(request.PubsubName, request.Topic, stored, request.Metadata, _time.GetUtcNow()));
     }
 
@@ -231,11 +235,11 @@ public sealed class PubSubService : IAsyncDisposable
             if (verdict == AppVerdict.NotFound)
             {
                 // Acknowledged without dead-lettering, as daprd's postman returns no error for a 404.
-                Log.Record(new DeliveryRecord(component.Name, message.Topic, route, id, DeliveryOutcome.Dropped, attempts, _time.GetUtcNow()));
+                Record(new DeliveryRecord(component.Name, message.Topic, route, id, DeliveryOutcome.Dropped, attempts, _time.GetUtcNow()));
                 return;
             }
 
-            Log.Record(new DeliveryRecord(component.Name, message.Topic, route, id, DeliveryOutcome.Success, attempts, _time.GetUtcNow()));
+            Record(new DeliveryRecord(component.Name, message.Topic, route, id, DeliveryOutcome.Success, attempts, _time.GetUtcNow()));
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
         {
@@ -245,7 +249,7 @@ public sealed class PubSubService : IAsyncDisposable
                 return;
             }
 
-            Log.Record(new DeliveryRecord(component.Name, message.Topic, route, id, DeliveryOutcome.Failed, attempts, _time.GetUtcNow()));
+            Record(new DeliveryRecord(component.Name, message.Topic, route, id, DeliveryOutcome.Failed, attempts, _time.GetUtcNow()));
             throw;
         }
     }
@@ -256,13 +260,13 @@ public sealed class PubSubService : IAsyncDisposable
         switch (outcome.Verdict)
         {
             case BulkVerdict.Success:
-                Log.Record(new DeliveryRecord(component.Name, message.Topic, route, id, DeliveryOutcome.Success, outcome.Attempts, _time.GetUtcNow()));
+                Record(new DeliveryRecord(component.Name, message.Topic, route, id, DeliveryOutcome.Success, outcome.Attempts, _time.GetUtcNow()));
                 break;
             case BulkVerdict.Drop:
                 await DeadLetterOrRecordAsync(component, resource, message, id, route, DeliveryOutcome.Dropped, outcome.Attempts);
                 break;
             case BulkVerdict.NotFound:
-                Log.Record(new DeliveryRecord(component.Name, message.Topic, route, id, DeliveryOutcome.Dropped, outcome.Attempts, _time.GetUtcNow()));
+                Record(new DeliveryRecord(component.Name, message.Topic, route, id, DeliveryOutcome.Dropped, outcome.Attempts, _time.GetUtcNow()));
                 break;
             default:
                 if (resource.DeadLetterTopic is not null)
@@ -271,9 +275,21 @@ public sealed class PubSubService : IAsyncDisposable
                     break;
                 }
 
-                Log.Record(new DeliveryRecord(component.Name, message.Topic, route, id, DeliveryOutcome.Failed, outcome.Attempts, _time.GetUtcNow()));
+                Record(new DeliveryRecord(component.Name, message.Topic, route, id, DeliveryOutcome.Failed, outcome.Attempts, _time.GetUtcNow()));
                 throw outcome.Error ?? new AttemptFailedException($"bulk entry on route {route} failed");
         }
+    }
+
+    /// <summary>Every delivery outcome goes to the test-visible log and to daprd's ingress metric.</summary>
+    private void Record(DeliveryRecord record)
+    {
+        _metrics.PubSubIngress(record.PubsubName, record.Topic, record.Outcome switch
+        {
+            DeliveryOutcome.Success => "success",
+            DeliveryOutcome.Failed => "retry",
+            _ => "drop",
+        });
+        Log.Record(record);
     }
 
     private enum AppVerdict
@@ -373,6 +389,6 @@ public sealed class PubSubService : IAsyncDisposable
             outcome = DeliveryOutcome.DeadLettered;
         }
 
-        Log.Record(new DeliveryRecord(component.Name, message.Topic, route, id, outcome, attempts, _time.GetUtcNow()));
+        Record(new DeliveryRecord(component.Name, message.Topic, route, id, outcome, attempts, _time.GetUtcNow()));
     }
 }
