@@ -26,7 +26,8 @@ public sealed class WorkflowDurabilityTests : IAsyncLifetime
         await using var store = await PostgresWorkflowStore.OpenAsync(_database, "ledger-app", Ct);
         await using var engine = await WorkflowEngineHost.StartAsync(store);
         var first = await WorkflowApp.StartAsync(engine.Endpoint, o => TestWorkflows.Register(o, _probe, "first"));
-        string id = await first.Client.ScheduleNewWorkflowAsync("SlowSequence", Guid.NewGuid().ToString("N"), 1500);
+        // The timer outlasts the kill by a wide margin, so B can only run in the second app.
+        string id = await first.Client.ScheduleNewWorkflowAsync("SlowSequence", Guid.NewGuid().ToString("N"), 3000);
         await WaitForCustomStatusAsync(first.Client, id, "sleeping");
 
         await first.DisposeAsync();
