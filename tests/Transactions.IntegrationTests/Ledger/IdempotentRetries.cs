@@ -76,6 +76,30 @@ public sealed class IdempotentRetries(LedgerApi api) : IClassFixture<LedgerApi>
         retention.ShouldBeGreaterThanOrEqualTo(TimeSpan.FromHours(24));
     }
 
+    [Fact]
+    public async Task ACreatedEntry_HasALocation_ThatTheReplayRepeats()
+    {
+        var account = await api.OpenAccountAsync("located");
+        var key = Guid.NewGuid().ToString();
+
+        var first = await DepositWithKey(account.Id, key);
+        var replay = await DepositWithKey(account.Id, key);
+
+        first.ShouldNotBeNull();
+        first.ToString().ShouldStartWith("/api/v1/entries/");
+        replay.ShouldBe(first);
+        (await api.Client.GetAsync(first)).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    private async Task<Uri?> DepositWithKey(Guid accountId, string key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/deposits") { Content = JsonContent.Create(new { accountId, amount = 7, currency = "EUR" }) };
+        request.Headers.Add("Idempotency-Key", key);
+        using var response = await api.Client.SendAsync(request);
+        response.StatusCode.ShouldBe(HttpStatusCode.Created);
+        return response.Headers.Location;
+    }
+
     private async Task<(HttpStatusCode Status, string Body, bool Replayed)> Send(string key, Guid from, Guid to, long amount)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/transfers")

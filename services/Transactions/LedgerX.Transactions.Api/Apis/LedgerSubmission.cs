@@ -74,6 +74,10 @@ internal static class LedgerSubmission
         public async Task ExecuteAsync(HttpContext http)
         {
             http.Response.StatusCode = response.StatusCode;
+            if (response.Location is not null)
+            {
+                http.Response.Headers.Location = response.Location;
+            }
             if (replayed)
             {
                 http.Response.Headers[ReplayedHeader] = "true";

@@ -33,19 +33,22 @@ internal static class Responses
     // Renderers run inside the writer's transaction; see ResponseRenderer.
 
     public static readonly ResponseRenderer PostedEntry = (_, events) =>
-        Stored(StatusCodes.Status201Created, events.OfType<TransactionPosted>().Last().ToResponse());
+        Created(events.OfType<TransactionPosted>().Last().ToResponse(), e => $"/api/v1/entries/{e.Id}");
 
     public static readonly ResponseRenderer OpenedAccount = (state, events) =>
-        Stored(StatusCodes.Status201Created, state.FindAccount(new AccountId(events.OfType<AccountOpened>().Single().AccountId))!.ToResponse());
+        Created(state.FindAccount(new AccountId(events.OfType<AccountOpened>().Single().AccountId))!.ToResponse(), a => $"/api/v1/accounts/{a.Id}");
 
-    public static ResponseRenderer AccountNow(AccountId id) => (state, _) => Stored(StatusCodes.Status200OK, state.FindAccount(id)!.ToResponse());
+    public static ResponseRenderer AccountNow(AccountId id) => (state, _) => Ok(state.FindAccount(id)!.ToResponse());
 
     public static readonly ResponseRenderer CreatedHold = (state, events) =>
-        Stored(StatusCodes.Status201Created, state.FindHold(new HoldId(events.OfType<HoldCreated>().Single().HoldId))!.ToResponse());
+        Created(state.FindHold(new HoldId(events.OfType<HoldCreated>().Single().HoldId))!.ToResponse(), h => $"/api/v1/holds/{h.Id}");
 
-    public static ResponseRenderer HoldNow(HoldId id) => (state, _) => Stored(StatusCodes.Status200OK, state.FindHold(id)!.ToResponse());
+    public static ResponseRenderer HoldNow(HoldId id) => (state, _) => Ok(state.FindHold(id)!.ToResponse());
 
-    private static StoredResponse Stored<T>(int status, T body) => new(status, JsonSerializer.SerializeToUtf8Bytes(body, ApiJson.Options));
+    private static StoredResponse Created<T>(T body, Func<T, string> location) =>
+        new(StatusCodes.Status201Created, JsonSerializer.SerializeToUtf8Bytes(body, ApiJson.Options), location(body));
+
+    private static StoredResponse Ok<T>(T body) => new(StatusCodes.Status200OK, JsonSerializer.SerializeToUtf8Bytes(body, ApiJson.Options));
 
     private static IReadOnlyDictionary<string, string> Metadata(string json) =>
         JsonSerializer.Deserialize<Dictionary<string, string>>(json, ApiJson.Options) ?? [];

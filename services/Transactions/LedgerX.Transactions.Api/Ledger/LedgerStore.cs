@@ -32,7 +32,7 @@ internal static class LedgerStore
         // serialized, sequences stay gapless, and account locks below are always taken in one order (no deadlocks).
         batch.BatchCommands.Add(new("SELECT sequence, hash FROM ledger_head WHERE id = 1 FOR UPDATE"));
         batch.BatchCommands.Add(Command(
-            "SELECT key, request_hash, status_code, response_body, expires_at FROM idempotency_keys WHERE key = ANY($1)",
+            "SELECT key, request_hash, status_code, response_body, expires_at, response_location FROM idempotency_keys WHERE key = ANY($1)",
             new NpgsqlParameter<string[]> { TypedValue = idempotencyKeys }));
         batch.BatchCommands.Add(Command(
             """
@@ -70,7 +70,8 @@ internal static class LedgerStore
         while (await reader.ReadAsync(ct))
         {
             idempotency[reader.GetString(0)] = new StoredIdempotency(reader.GetFieldValue<byte[]>(1),
-                new StoredResponse(reader.GetInt32(2), reader.GetFieldValue<byte[]>(3)), reader.GetFieldValue<DateTimeOffset>(4));
+                new StoredResponse(reader.GetInt32(2), reader.GetFieldValue<byte[]>(3), reader.IsDBNull(5) ? null : reader.GetString(5)),
+                reader.GetFieldValue<DateTimeOffset>(4));
         }
 
         await reader.NextResultAsync(ct);
@@ -261,15 +262,17 @@ internal static class LedgerStore
         // A row for the key may exist only if it has expired (live keys never reach the writer's apply path).
         batch.BatchCommands.Add(Command(
             """
-            INSERT INTO idempotency_keys (key, request_hash, status_code, response_body, created_at, expires_at)
-            SELECT k, h, s, b, $5, $6 FROM unnest($1, $2, $3, $4) AS i(k, h, s, b)
+            INSERT INTO idempotency_keys (key, request_hash, status_code, response_body, response_location, created_at, expires_at)
+            SELECT k, h, s, b, l, $6, $7 FROM unnest($1, $2, $3, $4, $5) AS i(k, h, s, b, l)
             ON CONFLICT (key) DO UPDATE SET request_hash = excluded.request_hash, status_code = excluded.status_code,
-                response_body = excluded.response_body, created_at = excluded.created_at, expires_at = excluded.expires_at
+                response_body = excluded.response_body, response_location = excluded.response_location,
+                created_at = excluded.created_at, expires_at = excluded.expires_at
             """,
             new NpgsqlParameter<string[]> { TypedValue = writes.Select(w => w.Key).ToArray() },
             new NpgsqlParameter<byte[][]> { TypedValue = writes.Select(w => w.RequestHash).ToArray() },
             new NpgsqlParameter<int[]> { TypedValue = writes.Select(w => w.Response.StatusCode).ToArray() },
             new NpgsqlParameter<byte[][]> { TypedValue = writes.Select(w => w.Response.Body).ToArray() },
+            new NpgsqlParameter<string?[]> { TypedValue = writes.Select(w => w.Response.Location).ToArray() },
             new NpgsqlParameter<DateTimeOffset> { TypedValue = now },
             new NpgsqlParameter<DateTimeOffset> { TypedValue = expiresAt }));
     }

@@ -3,8 +3,8 @@ using LedgerX.Transactions.Domain.Events;
 
 namespace LedgerX.Transactions.Api.Ledger;
 
-/// <summary>An HTTP response kept as bytes, so a retried request gets exactly the first answer.</summary>
-public sealed record StoredResponse(int StatusCode, byte[] Body);
+/// <summary>An HTTP response kept as bytes, so a retried request gets exactly the first answer (Location included).</summary>
+public sealed record StoredResponse(int StatusCode, byte[] Body, string? Location = null);
 
 /// <summary>An Idempotency-Key and the hash of the request it was first used with.</summary>
 public sealed record IdempotencyRequest(string Key, byte[] RequestHash);

@@ -102,6 +102,8 @@ public sealed class IdempotencyRow
     public required byte[] RequestHash { get; set; }
     public int StatusCode { get; set; }
     public required byte[] ResponseBody { get; set; }
+    /// <summary>The Location header of a 201, replayed with the body.</summary>
+    public string? ResponseLocation { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }
 }

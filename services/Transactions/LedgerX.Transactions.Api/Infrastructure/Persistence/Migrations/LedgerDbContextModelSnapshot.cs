@@ -237,6 +237,10 @@ namespace LedgerX.Transactions.Api.Infrastructure.Persistence.Migrations
                         .HasColumnType("bytea")
                         .HasColumnName("response_body");
 
+                    b.Property<string>("ResponseLocation")
+                        .HasColumnType("text")
+                        .HasColumnName("response_location");
+
                     b.Property<int>("StatusCode")
                         .HasColumnType("integer")
                         .HasColumnName("status_code");
