@@ -119,10 +119,29 @@ public sealed class ActorApp : IAsyncDisposable
         });
         var web = builder.Build();
         ActorApp? self = null;
-        web.Use((context, next) =>
+        web.Use(async (context, next) =>
         {
             self?.TokensSeen.Add(context.Request.Headers["dapr-api-token"].ToString());
-            return next(context);
+
+            // Calls in flight per actor id as they arrive from the sidecar, before the SDK's own per-actor lock:
+            // what shows the sidecar's turn-based concurrency ("wire:{id}").
+            string[] segments = (context.Request.Path.Value ?? "").Split('/', StringSplitOptions.RemoveEmptyEntries);
+            if (segments is ["actors", _, var actorId, "method", ..])
+            {
+                Probe.EnterTurn("wire:" + actorId);
+                try
+                {
+                    await next(context);
+                }
+                finally
+                {
+                    Probe.ExitTurn("wire:" + actorId);
+                }
+
+                return;
+            }
+
+            await next(context);
         });
         web.MapActorsHandlers();
         await web.StartAsync();

@@ -18,6 +18,9 @@ public sealed class ActorInvocationTests
 
         await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => proxy.WorkAsync(15))));
 
+        // At the app's door (before the SDK's own lock) and inside the actor: one turn at a time.
+        Probe.Of("wire:" + id).MaxInside.ShouldBe(1);
+        Probe.Of("wire:" + id).Count("enter").ShouldBe(20);
         var probe = Probe.Of(id);
         probe.MaxInside.ShouldBe(1);
         probe.Count("enter").ShouldBe(20);
@@ -35,6 +38,7 @@ public sealed class ActorInvocationTests
         await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => env.Proxy(NewId(group)).WorkAsync(400)));
 
         Probe.GroupOf(group + "_x").MaxInside.ShouldBeGreaterThan(1);
+        Probe.GroupOf("wire:" + group + "_x").MaxInside.ShouldBeGreaterThan(1);
         watch.Elapsed.ShouldBeLessThan(TimeSpan.FromMilliseconds(1500));
     }
 
@@ -100,7 +104,7 @@ public sealed class ActorInvocationTests
         // Outside callers each get a fresh reentrancy id, so they still take turns.
         string other = NewId();
         await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => env.Proxy(other).WorkAsync(20)));
-        Probe.Of(other).MaxInside.ShouldBe(1);
+        Probe.Of("wire:" + other).MaxInside.ShouldBe(1);
     }
 
     [Fact]

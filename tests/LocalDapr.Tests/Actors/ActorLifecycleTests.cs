@@ -41,6 +41,36 @@ public sealed class ActorLifecycleTests
     }
 
     [Fact]
+    public async Task A_reminder_stops_firing_when_its_ttl_ends()
+    {
+        await using var env = await ActorEnvironment.StartAsync();
+        string id = NewId();
+
+        await env.Proxy(id).StartExpiringReminderAsync("brief", 100, 450);
+
+        (await Probe.Of(id).WaitForAsync(p => p.Count("reminder:brief") >= 3, Patience)).ShouldBeTrue();
+        await Task.Delay(600, TestContext.Current.CancellationToken);
+        int fired = Probe.Of(id).Count("reminder:brief");
+        fired.ShouldBeInRange(3, 6);
+        await Task.Delay(300, TestContext.Current.CancellationToken);
+        Probe.Of(id).Count("reminder:brief").ShouldBe(fired);
+        (await env.Proxy(id).DescribeReminderAsync("brief")).ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task The_sdk_reads_back_a_registered_reminder_and_null_once_it_is_gone()
+    {
+        await using var env = await ActorEnvironment.StartAsync();
+        var proxy = env.Proxy(NewId());
+
+        await proxy.StartReminderAsync("later", 60_000, 5_000, 0);
+        (await proxy.DescribeReminderAsync("later")).ShouldBe("00:01:00|00:00:05|payload-later");
+
+        await proxy.StopReminderAsync("later");
+        (await proxy.DescribeReminderAsync("later")).ShouldBeNull();
+    }
+
+    [Fact]
     public async Task An_unregistered_reminder_stops_firing()
     {
         await using var env = await ActorEnvironment.StartAsync();

@@ -23,6 +23,10 @@ public interface IProbeActor : IActor
 
     Task StopReminderAsync(string name);
 
+    Task StartExpiringReminderAsync(string name, int periodMs, int ttlMs);
+
+    Task<string?> DescribeReminderAsync(string name);
+
     Task<int> NestAsync(int depth);
 
     Task FailAsync(string message);
@@ -91,6 +95,15 @@ public sealed class ProbeActor(ActorHost host) : Actor(host), IProbeActor, IRemi
     }
 
     public Task StopReminderAsync(string name) => UnregisterReminderAsync(name);
+
+    public Task StartExpiringReminderAsync(string name, int periodMs, int ttlMs) =>
+        RegisterReminderAsync(name, Encoding.UTF8.GetBytes("payload-" + name), TimeSpan.Zero, TimeSpan.FromMilliseconds(periodMs), TimeSpan.FromMilliseconds(ttlMs));
+
+    public async Task<string?> DescribeReminderAsync(string name)
+    {
+        var reminder = await GetReminderAsync(name);
+        return reminder is null ? null : $"{reminder.DueTime}|{reminder.Period}|{Encoding.UTF8.GetString(reminder.State)}";
+    }
 
     public Task ReceiveReminderAsync(string reminderName, byte[] state, TimeSpan dueTime, TimeSpan period)
     {

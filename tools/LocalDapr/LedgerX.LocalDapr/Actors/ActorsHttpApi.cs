@@ -128,10 +128,9 @@ public static class ActorsHttpApi
     {
         var reminder = await actors.GetReminderAsync(actorType, actorId, name, context.RequestAborted);
 
-        // The 1.19 SDK's GetReminderAsync turns a 500 into null (spec §4), which is what daprd answers for a missing reminder.
-        return reminder is null
-            ? Error(StatusCodes.Status500InternalServerError, "ERR_ACTOR_REMINDER_GET", $"error getting actor reminder: reminder {name} not found")
-            : Results.Content(reminder.ToJsonString(), "application/json");
+        // The 1.19 SDK reads a JSON null (or an object without reminder fields) as "no such reminder"; any error
+        // status makes its interactor throw before its own 500 check is reached.
+        return Results.Content(reminder?.ToJsonString() ?? "null", "application/json");
     }
 
     private static async Task<IResult> CreateTimerAsync(LocalActors actors, HttpContext context, string actorType, string actorId, string name)

@@ -68,6 +68,9 @@ public sealed class LocalActors : IAsyncDisposable
     private readonly object _remindersLock = new();
     private readonly SemaphoreSlim _reminderWrites = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
+
+    // Captured once: in-flight calls may still read it after DisposeAsync.
+    private readonly CancellationToken _stop;
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<Task> _background = [];
     private IReadOnlyDictionary<string, ActorTypeSettings> _types = new Dictionary<string, ActorTypeSettings>();
@@ -79,6 +82,7 @@ public sealed class LocalActors : IAsyncDisposable
         _options = options;
         _time = options.TimeProvider;
         _logger = options.Logger ?? NullLogger.Instance;
+        _stop = _stopping.Token;
     }
 
     /// <summary>The actor types the app registered, with their settings (empty until started).</summary>
@@ -93,6 +97,19 @@ public sealed class LocalActors : IAsyncDisposable
         lock (_activationsLock)
         {
             return _activations.Keys.Count(k => k.Type == actorType);
+        }
+    }
+
+    /// <summary>daprd's <c>/v1.0/metadata</c> <c>actors</c> entry: <c>[{"type":"T","count":n}]</c> for every hosted type.</summary>
+    public JsonArray MetadataJson()
+    {
+        lock (_activationsLock)
+        {
+            return new JsonArray([.. _types.Keys.Order(StringComparer.Ordinal).Select(t => (JsonNode)new JsonObject
+            {
+                ["type"] = t,
+                ["count"] = _activations.Keys.Count(k => k.Type == t),
+            })]);
         }
     }
 
@@ -354,8 +371,8 @@ public sealed class LocalActors : IAsyncDisposable
             // Stopping: timers, reminders and the scan end with the sidecar; reminders resume from the store.
         }
 
-        _stopping.Dispose();
-        _reminderWrites.Dispose();
+        // _stopping and _reminderWrites stay undisposed on purpose: requests still draining may touch them, and
+        // neither holds an OS handle here.
     }
 
     // ---------------------------------------------------------------- internals
@@ -406,7 +423,7 @@ public sealed class LocalActors : IAsyncDisposable
         }
 
         var deadline = _time.GetUtcNow() + _options.AppReadyTimeout;
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop);
         while (true)
         {
             try
@@ -484,13 +501,15 @@ public sealed class LocalActors : IAsyncDisposable
                     request.Headers.TryAddWithoutValidation(ReentrancyHeader, reentrancyId);
                 }
 
-                using var response = await _options.AppChannel.SendAsync(request, cancellationToken);
+                // Once the app runs the turn, only the sidecar stopping ends it (the AppChannel timeout bounds it): releasing
+                // the turn because a caller gave up would let the next call overlap a method still running in the app.
+                using var response = await _options.AppChannel.SendAsync(request, _stop);
                 if (response.Content.Headers.ContentLength > _options.MaxResponseBytes)
                 {
                     throw new HttpRequestException($"the actor's answer is larger than {_options.MaxResponseBytes} bytes");
                 }
 
-                byte[] answer = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+                byte[] answer = await response.Content.ReadAsByteArrayAsync(_stop);
                 var copied = response.Headers.Concat(response.Content.Headers)
                     .Where(h => !NotCopiedBack.Contains(h.Key))
                     .Select(h => new KeyValuePair<string, string[]>(h.Key, [.. h.Value]))
@@ -569,7 +588,7 @@ public sealed class LocalActors : IAsyncDisposable
 
     private async Task RunTimerAsync(ActorTypeSettings settings, ActorActivation activation, ActorTimer timer)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timer.Stop.Token, _stopping.Token);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timer.Stop.Token, _stop);
         var token = linked.Token;
         var next = timer.Schedule.FirstFireAt;
         int? left = timer.Schedule.Repetitions;
@@ -632,10 +651,17 @@ public sealed class LocalActors : IAsyncDisposable
         }
     }
 
-    private Task DelayUntilAsync(DateTimeOffset at, CancellationToken cancellationToken)
+    private async Task DelayUntilAsync(DateTimeOffset at, CancellationToken cancellationToken)
     {
-        var delay = at - _time.GetUtcNow();
-        return delay > TimeSpan.Zero ? Task.Delay(delay, _time, cancellationToken) : Task.CompletedTask;
+        // Task.Delay accepts at most ~49 days; a reminder due in a year waits in steps.
+        var maxStep = TimeSpan.FromDays(1);
+        TimeSpan delay;
+        while ((delay = at - _time.GetUtcNow()) > TimeSpan.Zero)
+        {
+            await Task.Delay(delay < maxStep ? delay : maxStep, _time, cancellationToken);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
     }
 
     private Dictionary<(string, string), ActorReminder> RemindersOf(string actorType)
@@ -753,7 +779,7 @@ public sealed class LocalActors : IAsyncDisposable
 
     private async Task RunReminderAsync(ActorTypeSettings settings, ActorReminder reminder)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(reminder.Stop.Token, _stopping.Token);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(reminder.Stop.Token, _stop);
         var token = linked.Token;
         try
         {
@@ -768,7 +794,7 @@ public sealed class LocalActors : IAsyncDisposable
 
                 bool done = expired || reminder.Every is null || (reminder.RepetitionsLeft is { } left && left <= 1);
                 var store = _options.StateStore!;
-                await _reminderWrites.WaitAsync(_stopping.Token);
+                await _reminderWrites.WaitAsync(_stop);
                 try
                 {
                     if (token.IsCancellationRequested)
@@ -778,7 +804,7 @@ public sealed class LocalActors : IAsyncDisposable
 
                     if (done)
                     {
-                        await RemoveReminderAsync(store, settings.ActorType, reminder.Key, reminder, "ERR_ACTOR_REMINDER_DELETE", _stopping.Token);
+                        await RemoveReminderAsync(store, settings.ActorType, reminder.Key, reminder, "ERR_ACTOR_REMINDER_DELETE", _stop);
                         return;
                     }
 
@@ -788,7 +814,7 @@ public sealed class LocalActors : IAsyncDisposable
                     // After downtime, fire once for the missed period and continue from now (no burst of catch-up firings).
                     reminder.NextFireAt = next < now ? now : next;
                     string key = ReminderTrackKey(settings.ActorType, reminder.Key);
-                    await store.SetAsync(new StateWrite(key, Encoding.UTF8.GetBytes(reminder.ToTrackJson().ToJsonString()), null, null), _stopping.Token);
+                    await store.SetAsync(new StateWrite(key, Encoding.UTF8.GetBytes(reminder.ToTrackJson().ToJsonString()), null, null), _stop);
                 }
                 finally
                 {
@@ -816,7 +842,7 @@ public sealed class LocalActors : IAsyncDisposable
             try
             {
                 // Not cancelled by a delete: the actor may unregister its own reminder inside the callback.
-                var result = await CallInTurnAsync(settings, reminder.ActorId, $"method/remind/{Uri.EscapeDataString(reminder.Name)}", bytes, "application/json", [], null, null, _stopping.Token);
+                var result = await CallInTurnAsync(settings, reminder.ActorId, $"method/remind/{Uri.EscapeDataString(reminder.Name)}", bytes, "application/json", [], null, null, _stop);
                 if (result.StatusCode < 400)
                 {
                     return;
@@ -850,7 +876,7 @@ public sealed class LocalActors : IAsyncDisposable
         using var timer = new PeriodicTimer(interval, _time);
         try
         {
-            while (await timer.WaitForNextTickAsync(_stopping.Token))
+            while (await timer.WaitForNextTickAsync(_stop))
             {
                 await DeactivateIdleAsync();
             }
@@ -898,7 +924,7 @@ public sealed class LocalActors : IAsyncDisposable
             try
             {
                 using var request = new HttpRequestMessage(HttpMethod.Delete, $"actors/{Uri.EscapeDataString(activation.ActorType)}/{Uri.EscapeDataString(activation.ActorId)}");
-                using var response = await _options.AppChannel.SendAsync(request, _stopping.Token);
+                using var response = await _options.AppChannel.SendAsync(request, _stop);
                 _logger.LogDebug("deactivated {ActorType}/{ActorId}: HTTP {Status}", activation.ActorType, activation.ActorId, (int)response.StatusCode);
             }
             catch (HttpRequestException ex)
