@@ -73,6 +73,27 @@ public sealed class ResourceLoadingTests
     }
 
     [Fact]
+    public async Task A_literal_value_wins_over_envRef_as_in_daprd()
+    {
+        Environment.SetEnvironmentVariable("LOCALDAPR_TEST_KEYPREFIX_2", "from-env");
+        using var resources = new ResourceFolder().With("store.yaml", """
+            apiVersion: dapr.io/v1alpha1
+            kind: Component
+            metadata:
+              name: store
+            spec:
+              type: state.in-memory
+              version: v1
+              metadata:
+              - name: keyPrefix
+                value: literal
+                envRef: LOCALDAPR_TEST_KEYPREFIX_2
+            """);
+        await using var sidecar = await LocalDaprSidecar.StartAsync(new SidecarOptions { AppId = "refs-app", ResourcesPaths = [resources.Path] }, Ct);
+        sidecar.Runtime.State.Stores["store"].Prefix("refs-app", "k").ShouldBe("literal||k");
+    }
+
+    [Fact]
     public void SecretKeyRef_without_a_secret_store_is_an_error_naming_the_field()
     {
         using var resources = new ResourceFolder().With("store.yaml", """

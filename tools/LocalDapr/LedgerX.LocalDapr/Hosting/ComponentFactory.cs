@@ -170,7 +170,8 @@ internal static class ComponentFactory
         return await RedisStreamsBroker.ConnectAsync(settings, loggers.CreateLogger("pubsub." + c.Name));
     }
 
-    /// <summary>Literal values, then <c>envRef</c>, then <c>secretKeyRef</c>; keys case-insensitive as components-contrib decodes them.</summary>
+    /// <summary>Literal values, then <c>envRef</c> (only where no literal value is given), then <c>secretKeyRef</c>; keys
+    /// case-insensitive as components-contrib decodes them.</summary>
     private static Dictionary<string, string> Resolve(ComponentResource c, IReadOnlyDictionary<string, ISecretStore> secretStores, IReadOnlyDictionary<string, string>? overrides)
     {
         var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
@@ -186,7 +187,8 @@ internal static class ComponentFactory
                     throw new ResourceException(c.File, field + ".envRef", $"{variable} may not be referenced");
                 }
 
-                result[item.Name] = Environment.GetEnvironmentVariable(variable) ?? item.Value ?? "";
+                // daprd consults envRef only when the item has no literal value (RT pkg/runtime/processor/secret/secret.go).
+                result[item.Name] = !string.IsNullOrEmpty(item.Value) ? item.Value : Environment.GetEnvironmentVariable(variable) ?? "";
             }
             else if (item.SecretKeyRef is { } secretRef)
             {
