@@ -41,6 +41,26 @@ public sealed class ActorLifecycleTests
     }
 
     [Fact]
+    public async Task A_reminder_registered_over_http_in_iso_8601_form_fires_with_its_repetitions()
+    {
+        await using var env = await ActorEnvironment.StartAsync();
+        string id = NewId();
+        using var http = new HttpClient();
+        http.DefaultRequestHeaders.Add("dapr-api-token", ActorSidecarHost.ApiToken);
+        string data = Convert.ToBase64String("payload-iso"u8.ToArray());
+
+        using var created = await http.PutAsync(
+            $"{env.Sidecar.Endpoint}//v1.0/actors/{ActorApp.ActorType}/{id}/reminders/iso",
+            new StringContent($$"""{"dueTime":"PT0.1S","period":"R2/PT0.2S","data":"{{data}}"}"""),
+            TestContext.Current.CancellationToken);
+
+        created.StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        (await Probe.Of(id).WaitForAsync(p => p.Count("reminder:iso") >= 2, Patience)).ShouldBeTrue();
+        await Task.Delay(400, TestContext.Current.CancellationToken);
+        Probe.Of(id).Count("reminder:iso:payload-iso").ShouldBe(2);
+    }
+
+    [Fact]
     public async Task A_reminder_stops_firing_when_its_ttl_ends()
     {
         await using var env = await ActorEnvironment.StartAsync();

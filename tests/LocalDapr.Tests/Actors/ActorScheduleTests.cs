@@ -48,6 +48,16 @@ public sealed class ActorScheduleTests
     }
 
     [Fact]
+    public void Times_go_back_to_the_app_in_the_forms_the_sdk_parses()
+    {
+        ActorSchedule.ToDaprFormat(TimeSpan.FromMilliseconds(90_061_001)).ShouldBe("25h1m1s1ms");
+        ActorSchedule.ToSdkPeriod(null, null).ShouldBe("");
+        ActorSchedule.ToSdkPeriod(TimeSpan.FromSeconds(90), 5).ShouldBe("R5/PT1M30S");
+        ActorSchedule.ToSdkPeriod(TimeSpan.FromMilliseconds(200), 2).ShouldBe("0h0m0s200ms");
+        ActorSchedule.ToSdkPeriod(TimeSpan.FromMinutes(1), null).ShouldBe("0h1m0s0ms");
+    }
+
+    [Fact]
     public void Dapr_config_gives_per_type_settings_with_entities_config_overrides()
     {
         const string json = """

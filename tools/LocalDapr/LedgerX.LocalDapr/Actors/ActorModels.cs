@@ -35,6 +35,11 @@ internal sealed class ActorReminder
 
     public TimeSpan? Every { get; init; }
 
+    /// <summary>The parsed due time (relative to registration) and total repetitions: what the SDK gets back.</summary>
+    public TimeSpan DueSpan { get; init; }
+
+    public int? Repetitions { get; init; }
+
     public DateTimeOffset? ExpiresAt { get; init; }
 
     /// <summary>Progress: when it fires next and how many firings are left (null = unbounded).</summary>
@@ -57,6 +62,8 @@ internal sealed class ActorReminder
         ["ttl"] = Ttl,
         ["registeredTime"] = RegisteredTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
         ["periodMs"] = Every?.TotalMilliseconds,
+        ["dueMs"] = DueSpan.TotalMilliseconds,
+        ["repetitions"] = Repetitions,
         ["expirationTime"] = ExpiresAt?.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
     };
 
@@ -66,13 +73,24 @@ internal sealed class ActorReminder
         ["repetitionsLeft"] = RepetitionsLeft,
     };
 
+    /// <summary>The body of <c>PUT …/method/remind/{name}</c>: the registered data, times in the form the SDK parses.</summary>
+    public JsonObject ToFireJson() => new()
+    {
+        ["data"] = Data?.DeepClone(),
+        ["dueTime"] = ActorSchedule.ToDaprFormat(DueSpan),
+        ["period"] = ActorSchedule.ToSdkPeriod(Every, Repetitions),
+    };
+
     /// <summary>What <c>GET …/reminders/{name}</c> answers (the SDK reads dueTime, period, data and ttl).</summary>
     public JsonObject ToResponseJson()
     {
-        var o = new JsonObject { ["actorID"] = ActorId, ["actorType"] = ActorType, ["name"] = Name, ["dueTime"] = DueTime, ["period"] = Period, ["data"] = Data?.DeepClone() };
-        if (Ttl.Length > 0)
+        var o = ToFireJson();
+        o["actorID"] = ActorId;
+        o["actorType"] = ActorType;
+        o["name"] = Name;
+        if (ExpiresAt is { } expires)
         {
-            o["ttl"] = Ttl;
+            o["ttl"] = ActorSchedule.ToDaprFormat(expires - (RegisteredTime + DueSpan));
         }
 
         return o;
@@ -86,6 +104,8 @@ internal sealed class ActorReminder
 
         var registered = T(index, "registeredTime") ?? DateTimeOffset.UnixEpoch;
         double? periodMs = index["periodMs"] is JsonValue p && p.TryGetValue(out double ms) ? ms : null;
+        double dueMs = index["dueMs"] is JsonValue d && d.TryGetValue(out double dms) ? dms : 0;
+        int? repetitions = index["repetitions"] is JsonValue n && n.TryGetValue(out int reps) ? reps : null;
         var reminder = new ActorReminder
         {
             ActorType = S(index, "actorType"),
@@ -97,6 +117,8 @@ internal sealed class ActorReminder
             Ttl = S(index, "ttl"),
             RegisteredTime = registered,
             Every = periodMs is { } m ? TimeSpan.FromMilliseconds(m) : null,
+            DueSpan = TimeSpan.FromMilliseconds(dueMs),
+            Repetitions = repetitions,
             ExpiresAt = T(index, "expirationTime"),
         };
 
@@ -126,6 +148,8 @@ internal sealed class ActorTimer
     public required ActorTimerRequest Request { get; init; }
 
     public required ActorSchedule Schedule { get; init; }
+
+    public TimeSpan DueSpan { get; init; }
 
     public CancellationTokenSource Stop { get; } = new();
 }

@@ -115,6 +115,63 @@ public sealed partial record ActorSchedule(DateTimeOffset FirstFireAt, TimeSpan?
         return TryParseDuration(text, out value);
     }
 
+    /// <summary>
+    /// The SDK's own duration format (<c>{hours}h{m}m{s}s{ms}ms</c>): the only one its app side parses for
+    /// <c>dueTime</c> and <c>ttl</c>, so registrations made in Go or ISO form still reach a .NET actor intact.
+    /// </summary>
+    public static string ToDaprFormat(TimeSpan value)
+    {
+        if (value < TimeSpan.Zero)
+        {
+            value = TimeSpan.Zero;
+        }
+
+        long hours = (long)value.TotalHours;
+        return string.Create(CultureInfo.InvariantCulture, $"{hours}h{value.Minutes}m{value.Seconds}s{value.Milliseconds}ms");
+    }
+
+    /// <summary>
+    /// A period as the SDK reads it: <c>R{n}/P…T…</c> when there are repetitions and the period is whole seconds (the
+    /// form the SDK itself writes), otherwise the SDK duration format; empty for "once".
+    /// </summary>
+    public static string ToSdkPeriod(TimeSpan? every, int? repetitions)
+    {
+        if (every is not { } period)
+        {
+            return "";
+        }
+
+        if (repetitions is not { } n || period.Milliseconds != 0 || period.Ticks % TimeSpan.TicksPerSecond != 0)
+        {
+            return ToDaprFormat(period);
+        }
+
+        var iso = new System.Text.StringBuilder();
+        iso.Append(CultureInfo.InvariantCulture, $"R{n}/P");
+        if (period.Days > 0)
+        {
+            iso.Append(CultureInfo.InvariantCulture, $"{period.Days}D");
+        }
+
+        iso.Append('T');
+        if (period.Hours > 0)
+        {
+            iso.Append(CultureInfo.InvariantCulture, $"{period.Hours}H");
+        }
+
+        if (period.Minutes > 0)
+        {
+            iso.Append(CultureInfo.InvariantCulture, $"{period.Minutes}M");
+        }
+
+        if (period.Seconds > 0)
+        {
+            iso.Append(CultureInfo.InvariantCulture, $"{period.Seconds}S");
+        }
+
+        return iso.ToString();
+    }
+
     private static bool TryParseIso(string text, out TimeSpan value)
     {
         value = TimeSpan.Zero;

@@ -246,7 +246,7 @@ public sealed class LocalActors : IAsyncDisposable
     {
         var settings = await HostedAsync(actorType, cancellationToken, "ERR_ACTOR_TIMER_CREATE");
         var schedule = ActorSchedule.Parse(request.DueTime, request.Period, request.Ttl, _time.GetUtcNow(), "ERR_ACTOR_TIMER_CREATE", "timer");
-        var timer = new ActorTimer { Name = name, Request = request, Schedule = schedule };
+        var timer = new ActorTimer { Name = name, Request = request, Schedule = schedule, DueSpan = schedule.FirstFireAt - _time.GetUtcNow() };
         var activation = await ActivationForTimerAsync(actorType, actorId, cancellationToken);
         ActorTimer? replaced;
         lock (_activationsLock)
@@ -293,6 +293,8 @@ public sealed class LocalActors : IAsyncDisposable
             Ttl = request.Ttl ?? "",
             RegisteredTime = now,
             Every = schedule.Period,
+            DueSpan = schedule.FirstFireAt - now,
+            Repetitions = schedule.Repetitions,
             ExpiresAt = schedule.ExpiresAt,
             NextFireAt = schedule.FirstFireAt,
             RepetitionsLeft = schedule.Repetitions,
@@ -606,8 +608,8 @@ public sealed class LocalActors : IAsyncDisposable
                 {
                     ["callback"] = timer.Request.Callback,
                     ["data"] = timer.Request.Data?.DeepClone(),
-                    ["dueTime"] = timer.Request.DueTime ?? "",
-                    ["period"] = timer.Request.Period ?? "",
+                    ["dueTime"] = ActorSchedule.ToDaprFormat(timer.DueSpan),
+                    ["period"] = ActorSchedule.ToSdkPeriod(timer.Schedule.Period, timer.Schedule.Repetitions),
                 };
                 try
                 {
@@ -834,8 +836,7 @@ public sealed class LocalActors : IAsyncDisposable
 
     private async Task FireReminderAsync(ActorTypeSettings settings, ActorReminder reminder, CancellationToken token)
     {
-        var body = new JsonObject { ["data"] = reminder.Data?.DeepClone(), ["dueTime"] = reminder.DueTime, ["period"] = reminder.Period };
-        byte[] bytes = Encoding.UTF8.GetBytes(body.ToJsonString());
+        byte[] bytes = Encoding.UTF8.GetBytes(reminder.ToFireJson().ToJsonString());
         for (int attempt = 1; ; attempt++)
         {
             string problem;
