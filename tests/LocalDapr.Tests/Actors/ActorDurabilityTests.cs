@@ -42,11 +42,14 @@ public sealed class ActorDurabilityTests
         await using var env = await ActorEnvironment.StartAsync(store: first);
 
         await env.Proxy(id).StartReminderAsync("wake", 1500, 0, 0);
+        await env.Proxy(id).StartReminderAsync("beat", 0, 300, 0);
         await env.RestartSidecarAsync(await OpenAsync(db));
         await first.DisposeAsync();
         Probe.Of(id).Count("reminder:wake").ShouldBe(0);
+        int beatsBefore = Probe.Of(id).Count("reminder:beat");
 
         (await Probe.Of(id).WaitForAsync(p => p.Count("reminder:wake:payload-wake") == 1, TimeSpan.FromSeconds(6))).ShouldBeTrue();
+        (await Probe.Of(id).WaitForAsync(p => p.Count("reminder:beat") >= beatsBefore + 2, TimeSpan.FromSeconds(3))).ShouldBeTrue();
 
         // A one-shot reminder is gone once fired: not restored by the next restart.
         await Task.Delay(200, TestContext.Current.CancellationToken);
