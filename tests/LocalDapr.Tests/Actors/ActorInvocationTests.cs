@@ -39,7 +39,7 @@ public sealed class ActorInvocationTests
 
         Probe.GroupOf(group + "_x").MaxInside.ShouldBeGreaterThan(1);
         Probe.GroupOf("wire:" + group + "_x").MaxInside.ShouldBeGreaterThan(1);
-        watch.Elapsed.ShouldBeLessThan(TimeSpan.FromMilliseconds(1500));
+        watch.Elapsed.ShouldBeLessThan(TimeSpan.FromMilliseconds(1600)); // one after the other takes at least 1600 ms
     }
 
     [Fact]
