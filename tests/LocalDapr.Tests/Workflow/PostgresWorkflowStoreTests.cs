@@ -13,7 +13,7 @@ public sealed class PostgresWorkflowStoreTests : IAsyncLifetime
 {
     private string _database = "";
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    private static CancellationToken Ct => WorkflowTestTimeout.Token;
 
     public async ValueTask InitializeAsync() => _database = await TestPostgres.CreateDatabaseAsync("wfstore", Ct);
 

@@ -5,7 +5,7 @@ namespace LedgerX.LocalDapr.Tests.Workflow;
 /// <summary>Starting, running and reading workflows through the real Dapr.Workflow SDK against the engine.</summary>
 public sealed class WorkflowBasicsTests(InMemoryWorkflowEnvironment env) : IClassFixture<InMemoryWorkflowEnvironment>
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    private static CancellationToken Ct => WorkflowTestTimeout.Token;
 
     private static string NewId() => Guid.NewGuid().ToString("N");
 

@@ -14,7 +14,7 @@ public sealed class WorkflowDurabilityTests : IAsyncLifetime
     private readonly WorkflowProbe _probe = new();
     private string _database = "";
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    private static CancellationToken Ct => WorkflowTestTimeout.Token;
 
     public async ValueTask InitializeAsync() => _database = await TestPostgres.CreateDatabaseAsync("wf", Ct);
 

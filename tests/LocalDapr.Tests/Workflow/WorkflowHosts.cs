@@ -106,3 +106,29 @@ internal static class WorkflowTestLogging
         }
     }
 }
+
+/// <summary>
+/// The test's cancellation token, also cancelled after <see cref="Limit"/>: a workflow the engine failed to finish
+/// makes its test fail (the SDK's waits end) instead of hanging the run.
+/// </summary>
+internal static class WorkflowTestTimeout
+{
+    public static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, CancellationTokenSource> PerTest = new();
+
+    public static CancellationToken Token
+    {
+        get
+        {
+            var context = TestContext.Current;
+            object key = (object?)context.Test ?? context;
+            return PerTest.GetValue(key, _ =>
+            {
+                var cts = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+                cts.CancelAfter(Limit);
+                return cts;
+            }).Token;
+        }
+    }
+}

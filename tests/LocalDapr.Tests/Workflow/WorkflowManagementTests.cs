@@ -7,7 +7,7 @@ namespace LedgerX.LocalDapr.Tests.Workflow;
 /// <summary>Terminate (recursive), suspend/resume, purge, list and history, as the SDK documents them.</summary>
 public sealed class WorkflowManagementTests(InMemoryWorkflowEnvironment env) : IClassFixture<InMemoryWorkflowEnvironment>
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    private static CancellationToken Ct => WorkflowTestTimeout.Token;
 
     private static string NewId() => Guid.NewGuid().ToString("N");
 

@@ -8,7 +8,7 @@ namespace LedgerX.LocalDapr.Tests.Workflow;
 /// </summary>
 public sealed class WorkflowSagaTests(InMemoryWorkflowEnvironment env) : IClassFixture<InMemoryWorkflowEnvironment>
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    private static CancellationToken Ct => WorkflowTestTimeout.Token;
 
     [Fact]
     public async Task Approved_saga_retries_validation_waits_and_posts_through_a_child_workflow()

@@ -17,7 +17,7 @@ public sealed class WorkflowThroughputBenchmark(ITestOutputHelper output)
     private const int Parallel = 50;
     private const int ParallelRounds = 4;
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    private static CancellationToken Ct => WorkflowTestTimeout.Token;
 
     [Theory]
     [InlineData("in-memory")]

@@ -10,6 +10,7 @@ internal sealed class DurableTimers : IAsyncDisposable
 {
     // Longest single sleep; bounds how late a timer can fire if a wake-up signal were ever missed.
     private static readonly TimeSpan MaxSleep = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
     private readonly Lock _gate = new();
     private readonly PriorityQueue<Func<Task>, DateTimeOffset> _due = new();
@@ -69,7 +70,9 @@ internal sealed class DurableTimers : IAsyncDisposable
                     }
                     catch (Exception ex) when (ex is not OperationCanceledException)
                     {
-                        _logger.LogError(ex, "workflow timer failed; it will fire again when the engine restarts");
+                        // Typically the store is unreachable; a timer is never dropped, only delayed.
+                        _logger.LogWarning(ex, "workflow timer failed; firing it again in {Delay}", RetryDelay);
+                        Schedule(_time.GetUtcNow() + RetryDelay, fire);
                     }
                 });
             }

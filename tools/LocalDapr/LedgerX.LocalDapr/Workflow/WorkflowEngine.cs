@@ -26,6 +26,10 @@ public sealed class WorkflowEngine : IAsyncDisposable
     /// <summary>How long a worker stream may stay idle before it is sent a health ping.</summary>
     public static readonly TimeSpan HealthPingInterval = TimeSpan.FromSeconds(10);
 
+    // Side effects of a committed turn are retried this often, this far apart, before waiting for a restart.
+    private const int MaxEffectAttempts = 60;
+    private static readonly TimeSpan EffectRetryDelay = TimeSpan.FromSeconds(1);
+
     /// <summary>Default and maximum page size of ListInstanceIDs.</summary>
     public const int MaxListPageSize = 1000;
 
@@ -499,7 +503,8 @@ public sealed class WorkflowEngine : IAsyncDisposable
             {
                 // The turn is lost, not the instance: the same events are dispatched again.
                 _logger.LogError(ex, "could not save the turn of workflow {InstanceId}; it will run again", record.InstanceId);
-                MarkReady(instance);
+                string retryId = record.InstanceId;
+                _timers.Schedule(_time.GetUtcNow() + EffectRetryDelay, () => MarkReadyAsync(retryId));
                 return;
             }
 
@@ -522,10 +527,11 @@ public sealed class WorkflowEngine : IAsyncDisposable
 
     public async Task CompleteActivityAsync(ActivityResponse response, CancellationToken cancellationToken)
     {
+        // The token stays outstanding until the result is saved: if saving fails, the worker's stream breaks and the
+        // activity is handed out again instead of being lost.
         ActivityRequest? request = null;
-        if (_outstanding.TryRemove(response.CompletionToken, out var dispatch) && dispatch.ActivityRequest is not null)
+        if (_outstanding.TryGetValue(response.CompletionToken, out var dispatch) && dispatch.ActivityRequest is not null)
         {
-            dispatch.Worker.Tokens.TryRemove(response.CompletionToken, out _);
             request = dispatch.ActivityRequest;
         }
 
@@ -539,6 +545,10 @@ public sealed class WorkflowEngine : IAsyncDisposable
             result,
             record => (executionId is null || executionId == ExecutionIdOf(record)) && IsActivityPending(record, response.TaskId),
             cancellationToken);
+        if (dispatch is not null && _outstanding.TryRemove(response.CompletionToken, out _))
+        {
+            dispatch.Worker.Tokens.TryRemove(response.CompletionToken, out _);
+        }
     }
 
     // ---------------------------------------------------------------- turns
@@ -632,7 +642,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
                         ScheduledStartTimestamp = detached.ScheduledStartTimestamp,
                         ExecutionId = detached.ExecutionId,
                     };
-                    effects.Add(() => IgnoreFailureAsync(() => StartInstanceAsync(request, _stopping.Token), $"detached workflow {detached.InstanceId}"));
+                    effects.Add(() => RetryAsync(() => StartInstanceAsync(request, _stopping.Token), $"detached workflow {detached.InstanceId}"));
                     break;
                 }
 
@@ -641,14 +651,14 @@ public sealed class WorkflowEngine : IAsyncDisposable
                     var send = action.SendEvent;
                     next.History.Add(NewEvent(action.Id, e => e.EventSent = new EventSentEvent { InstanceId = send.Instance.InstanceId, Name = send.Name, Input = send.Data }));
                     var raised = NewEvent(e => e.EventRaised = new EventRaisedEvent { Name = send.Name, Input = send.Data });
-                    effects.Add(() => IgnoreFailureAsync(() => DeliverAsync(send.Instance.InstanceId, raised, null, _stopping.Token), $"event {send.Name} to {send.Instance.InstanceId}"));
+                    effects.Add(() => RetryAsync(() => DeliverAsync(send.Instance.InstanceId, raised, null, _stopping.Token), $"event {send.Name} to {send.Instance.InstanceId}"));
                     break;
                 }
 
                 case WorkflowAction.WorkflowActionTypeOneofCase.TerminateWorkflow:
                 {
                     var terminate = action.TerminateWorkflow;
-                    effects.Add(() => IgnoreFailureAsync(() => TerminateAsync(terminate.InstanceId, terminate.Reason, terminate.Recurse, _stopping.Token), $"terminate {terminate.InstanceId}"));
+                    effects.Add(() => RetryAsync(() => TerminateAsync(terminate.InstanceId, terminate.Reason, terminate.Recurse, _stopping.Token), $"terminate {terminate.InstanceId}"));
                     break;
                 }
 
@@ -868,26 +878,25 @@ public sealed class WorkflowEngine : IAsyncDisposable
         }
     }
 
-    private async Task CreateChildAsync(string parentId, int taskId, ExecutionStartedEvent started)
-    {
-        try
-        {
-            await CreateAsync(started.WorkflowInstance.InstanceId, started, parentId, _stopping.Token);
-        }
-        catch (RpcException ex) when (ex.StatusCode == StatusCode.AlreadyExists)
-        {
-            var failure = NewEvent(e => e.ChildWorkflowInstanceFailed = new ChildWorkflowInstanceFailedEvent
+    private Task CreateChildAsync(string parentId, int taskId, ExecutionStartedEvent started) =>
+        RetryAsync(
+            async () =>
             {
-                TaskScheduledId = taskId,
-                FailureDetails = new TaskFailureDetails { ErrorType = "WorkflowAlreadyExists", ErrorMessage = ex.Status.Detail, IsNonRetriable = true },
-            });
-            await DeliverToParentAsync(parentId, failure, _stopping.Token);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            _logger.LogError(ex, "could not create child workflow {ChildId} of {ParentId}; it is retried when the engine restarts", started.WorkflowInstance.InstanceId, parentId);
-        }
-    }
+                try
+                {
+                    await CreateAsync(started.WorkflowInstance.InstanceId, started, parentId, _stopping.Token);
+                }
+                catch (RpcException ex) when (ex.StatusCode == StatusCode.AlreadyExists)
+                {
+                    var failure = NewEvent(e => e.ChildWorkflowInstanceFailed = new ChildWorkflowInstanceFailedEvent
+                    {
+                        TaskScheduledId = taskId,
+                        FailureDetails = new TaskFailureDetails { ErrorType = "WorkflowAlreadyExists", ErrorMessage = ex.Status.Detail, IsNonRetriable = true },
+                    });
+                    await DeliverToParentAsync(parentId, failure, _stopping.Token);
+                }
+            },
+            $"create child workflow {started.WorkflowInstance.InstanceId} of {parentId}");
 
     /// <summary>Adds <paramref name="historyEvent"/> to the instance's inbox (when <paramref name="accept"/> agrees) and queues a turn.</summary>
     private async Task<Delivery> DeliverAsync(string instanceId, HistoryEvent historyEvent, Func<WorkflowRecord, bool>? accept, CancellationToken cancellationToken)
@@ -936,7 +945,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
     private Task DeliverToParentAsync(string parentId, HistoryEvent result, CancellationToken cancellationToken)
     {
         int taskId = result.ChildWorkflowInstanceCompleted?.TaskScheduledId ?? result.ChildWorkflowInstanceFailed.TaskScheduledId;
-        return IgnoreFailureAsync(
+        return RetryAsync(
             () => DeliverAsync(parentId, result, parent => IsChildPending(parent, taskId), cancellationToken),
             $"child result to {parentId}");
     }
@@ -1306,15 +1315,31 @@ public sealed class WorkflowEngine : IAsyncDisposable
         TaskExecutionId = taskExecutionId,
     };
 
-    private async Task IgnoreFailureAsync(Func<Task> action, string what)
+    /// <summary>
+    /// Runs a side effect of a committed turn (deliver a child's result, create a child, send an event). A transient
+    /// failure (typically the store) is retried every second, a bounded number of times; what is still undone after
+    /// that is redone from history when the engine restarts.
+    /// </summary>
+    private async Task RetryAsync(Func<Task> action, string what, int attempt = 1)
     {
         try
         {
             await action();
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (RpcException ex) when (ex.StatusCode is StatusCode.NotFound or StatusCode.InvalidArgument or StatusCode.AlreadyExists or StatusCode.FailedPrecondition)
         {
             _logger.LogWarning(ex, "workflow engine: {What} failed", what);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            if (attempt >= MaxEffectAttempts || _stopping.IsCancellationRequested)
+            {
+                _logger.LogError(ex, "workflow engine: {What} failed {Attempts} times; giving up until the engine restarts", what, attempt);
+                return;
+            }
+
+            _logger.LogWarning(ex, "workflow engine: {What} failed (attempt {Attempt}); retrying", what, attempt);
+            _timers.Schedule(_time.GetUtcNow() + EffectRetryDelay, () => RetryAsync(action, what, attempt + 1));
         }
     }
 
