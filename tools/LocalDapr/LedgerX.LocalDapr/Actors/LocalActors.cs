@@ -129,7 +129,7 @@ public sealed class LocalActors : IAsyncDisposable
 
             if (_types.Count > 0)
             {
-                _background.Add(ScanLoopAsync());
+                Track(ScanLoopAsync());
             }
 
             _started.TrySetResult();
@@ -394,8 +394,9 @@ public sealed class LocalActors : IAsyncDisposable
         {
             await _started.Task.WaitAsync(_options.AppReadyTimeout, cancellationToken);
         }
-        catch (Exception ex) when (ex is TimeoutException or ObjectDisposedException or InvalidOperationException or HttpRequestException or FormatException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            // Discovery failed, timed out or the runtime stopped: every actor API answers as daprd without actors.
             throw new DaprApiException(StatusCode.Internal, 500, "ERR_ACTOR_RUNTIME_NOT_FOUND", $"actor runtime is not ready: {ex.Message}");
         }
     }
