@@ -117,4 +117,22 @@ public sealed class WorkflowManagementTests(InMemoryWorkflowEnvironment env) : I
 
         error.StatusCode.ShouldBe(StatusCode.NotFound);
     }
+
+    [Fact]
+    public async Task A_finished_instance_id_can_start_a_new_run_but_a_running_one_cannot()
+    {
+        string id = NewId();
+        await env.Client.ScheduleNewWorkflowAsync("Sequential", id, "first-");
+        await env.Client.WaitForWorkflowCompletionAsync(id, cancellation: Ct);
+
+        await env.Client.ScheduleNewWorkflowAsync("WaitForGo", id, "second-");
+        await env.Client.WaitForWorkflowStartAsync(id, cancellation: Ct);
+        var duplicate = await Should.ThrowAsync<RpcException>(() => env.Client.ScheduleNewWorkflowAsync("Sequential", id, "third-"));
+        await env.Client.RaiseEventAsync(id, "go", "run", Ct);
+        var state = await env.Client.WaitForWorkflowCompletionAsync(id, cancellation: Ct);
+
+        duplicate.StatusCode.ShouldBe(StatusCode.AlreadyExists);
+        state.WorkflowName.ShouldBe("WaitForGo");
+        state.ReadOutputAs<string>().ShouldBe("second-run");
+    }
 }

@@ -103,7 +103,7 @@ public sealed class PostgresWorkflowStore : IWorkflowStore
         else
         {
             cmd = _dataSource.CreateCommand($"""
-                UPDATE {Table} SET status = $2, revision = revision + 1, updated_at = now(), state = $4, history = $5, inbox = $6
+                UPDATE {Table} SET status = $2, revision = revision + 1, updated_at = now(), state = $4, history = $5, inbox = $6, created_at = $8
                 WHERE instance_id = $1 AND revision = $3 AND app_id = $7
                 """);
             cmd.Parameters.AddWithValue(record.InstanceId);
@@ -117,6 +117,12 @@ public sealed class PostgresWorkflowStore : IWorkflowStore
             cmd.Parameters.AddWithValue(history);
             cmd.Parameters.AddWithValue(inbox);
             cmd.Parameters.AddWithValue(_appId);
+            if (record.Revision != 0)
+            {
+                // A finished instance's id reused by a new run: the row is the new run's, creation time included.
+                cmd.Parameters.AddWithValue(NpgsqlDbType.TimestampTz, record.State.CreatedTimestamp.ToDateTime());
+            }
+
             if (await cmd.ExecuteNonQueryAsync(cancellationToken) != 1)
             {
                 throw new WorkflowConcurrencyException($"instance {record.InstanceId} changed since revision {record.Revision}");

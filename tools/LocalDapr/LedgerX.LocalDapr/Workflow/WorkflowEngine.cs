@@ -176,6 +176,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
         var instance = await LoadAsync(instanceId, cancellationToken);
         List<string> children;
         string? notifyParent = null;
+        string? parentExecution = null;
         HistoryEvent? parentEvent = null;
         await EnterAsync(instance, cancellationToken);
         try
@@ -201,7 +202,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
             instance.Signal();
             Evict(instance);
             children = recursive ? RunningChildren(next) : [];
-            (notifyParent, parentEvent) = ParentNotification(next);
+            (notifyParent, parentExecution, parentEvent) = ParentNotification(next);
         }
         finally
         {
@@ -215,7 +216,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
 
         if (notifyParent is not null)
         {
-            await DeliverToParentAsync(notifyParent, parentEvent!, cancellationToken);
+            await DeliverToParentAsync(notifyParent, parentExecution, parentEvent!, cancellationToken);
         }
     }
 
@@ -699,10 +700,10 @@ public sealed class WorkflowEngine : IAsyncDisposable
         {
             next.State.CompletedTimestamp = now;
             next.Inbox.Clear();
-            var (parent, parentEvent) = ParentNotification(next);
+            var (parent, parentExecution, parentEvent) = ParentNotification(next);
             if (parent is not null)
             {
-                effects.Add(() => DeliverToParentAsync(parent, parentEvent!, _stopping.Token));
+                effects.Add(() => DeliverToParentAsync(parent, parentExecution, parentEvent!, _stopping.Token));
             }
         }
     }
@@ -893,7 +894,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
                         TaskScheduledId = taskId,
                         FailureDetails = new TaskFailureDetails { ErrorType = "WorkflowAlreadyExists", ErrorMessage = ex.Status.Detail, IsNonRetriable = true },
                     });
-                    await DeliverToParentAsync(parentId, failure, _stopping.Token);
+                    await DeliverToParentAsync(parentId, started.ParentInstance?.WorkflowInstance?.ExecutionId, failure, _stopping.Token);
                 }
             },
             $"create child workflow {started.WorkflowInstance.InstanceId} of {parentId}");
@@ -942,20 +943,24 @@ public sealed class WorkflowEngine : IAsyncDisposable
         }
     }
 
-    private Task DeliverToParentAsync(string parentId, HistoryEvent result, CancellationToken cancellationToken)
+    /// <summary>
+    /// Delivers a child's result to the run of the parent that created it (same execution id), once: a parent that
+    /// continued as new or whose id was reused by a new run does not receive it.
+    /// </summary>
+    private Task DeliverToParentAsync(string parentId, string? parentExecutionId, HistoryEvent result, CancellationToken cancellationToken)
     {
         int taskId = result.ChildWorkflowInstanceCompleted?.TaskScheduledId ?? result.ChildWorkflowInstanceFailed.TaskScheduledId;
         return RetryAsync(
-            () => DeliverAsync(parentId, result, parent => IsChildPending(parent, taskId), cancellationToken),
+            () => DeliverAsync(parentId, result, parent => (string.IsNullOrEmpty(parentExecutionId) || ExecutionIdOf(parent) == parentExecutionId) && IsChildPending(parent, taskId), cancellationToken),
             $"child result to {parentId}");
     }
 
-    private (string? Parent, HistoryEvent? Result) ParentNotification(WorkflowRecord child)
+    private (string? Parent, string? ParentExecutionId, HistoryEvent? Result) ParentNotification(WorkflowRecord child)
     {
         var parent = child.History.FirstOrDefault(e => e.ExecutionStarted is not null)?.ExecutionStarted.ParentInstance;
         if (parent?.WorkflowInstance is null)
         {
-            return (null, null);
+            return (null, null, null);
         }
 
         var state = child.State;
@@ -966,7 +971,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
                 TaskScheduledId = parent.TaskScheduledId,
                 FailureDetails = state.FailureDetails ?? new TaskFailureDetails { ErrorType = "WorkflowTerminated", ErrorMessage = $"child workflow {child.InstanceId} was {state.WorkflowStatus}" },
             });
-        return (parent.WorkflowInstance.InstanceId, result);
+        return (parent.WorkflowInstance.InstanceId, parent.WorkflowInstance.ExecutionId, result);
     }
 
     private ExecutionStartedEvent ChildStartedEvent(WorkflowRecord parent, int taskId, string childId, string name, string? version, string? input) => new()
@@ -1070,10 +1075,10 @@ public sealed class WorkflowEngine : IAsyncDisposable
             }
             else if (WorkflowStatuses.IsTerminal(childRecord.State.WorkflowStatus))
             {
-                var (parentOfChild, result) = ParentNotification(childRecord);
+                var (parentOfChild, parentExecution, result) = ParentNotification(childRecord);
                 if (parentOfChild == parentId)
                 {
-                    await DeliverToParentAsync(parentId, result!, cancellationToken);
+                    await DeliverToParentAsync(parentId, parentExecution, result!, cancellationToken);
                 }
             }
         }
