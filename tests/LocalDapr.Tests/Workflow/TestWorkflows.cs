@@ -218,7 +218,7 @@ public sealed class InMemoryWorkflowEnvironment : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        Engine = await WorkflowEngineHost.StartAsync(new InMemoryWorkflowStore());
+        Engine = await WorkflowEngineHost.StartAsync(new InMemoryWorkflowStore(), finishedRetention: TimeSpan.Zero);
         App = await WorkflowApp.StartAsync(Engine.Endpoint, o => TestWorkflows.Register(o, Probe));
     }
 

@@ -32,11 +32,18 @@ public sealed class WorkflowEngineHost : IAsyncDisposable
 
     public WorkflowEngine Engine => _web.Services.GetRequiredService<WorkflowEngine>();
 
-    public static async Task<WorkflowEngineHost> StartAsync(IWorkflowStore store, int port = 0)
+    /// <param name="finishedRetention">How long finished instances stay in memory; zero makes every read after a
+    /// completion go to the store, which the in-memory test classes use to exercise that path all the time.</param>
+    public static async Task<WorkflowEngineHost> StartAsync(IWorkflowStore store, int port = 0, TimeSpan? finishedRetention = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         WorkflowTestLogging.Configure(builder.Logging);
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, l => l.Protocols = HttpProtocols.Http2));
+        if (finishedRetention is { } retention)
+        {
+            builder.Services.AddSingleton(sp => new WorkflowEngine(store, TimeProvider.System, sp.GetRequiredService<ILoggerFactory>().CreateLogger("localdapr.workflow")) { FinishedRetention = retention });
+        }
+
         builder.Services.AddLocalDaprWorkflow(store, disposeStore: false);
         var web = builder.Build();
         web.MapLocalDaprWorkflow();

@@ -55,6 +55,9 @@ public sealed class WorkflowEngine : IAsyncDisposable
         _timers = new DurableTimers(_time, _logger);
     }
 
+    /// <summary>How long a finished instance stays in memory (for waiters and status reads) before only the store has it.</summary>
+    public TimeSpan FinishedRetention { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Number of worker streams (GetWorkItems) connected now.</summary>
     public int ConnectedWorkers
     {
@@ -200,7 +203,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
             instance.Record = next;
             instance.DispatchToken = null;
             instance.Signal();
-            Evict(instance);
+            EvictLater(instance);
             children = recursive ? RunningChildren(next) : [];
             (notifyParent, parentExecution, parentEvent) = ParentNotification(next);
         }
@@ -512,7 +515,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
             instance.Record = next;
             instance.Signal();
             MarkReady(instance);
-            Evict(instance);
+            EvictLater(instance);
         }
         finally
         {
@@ -1251,16 +1254,35 @@ public sealed class WorkflowEngine : IAsyncDisposable
     }
 
     /// <summary>
-    /// Drops a finished instance's record from memory (it is only read from now on, and the store has it), so a
-    /// long-running sidecar does not keep every history it ever ran. Call under the gate after signalling.
+    /// Drops a finished instance's record from memory a little after it finished (it is only read from then on,
+    /// and the store has it), so a long-running sidecar does not keep every history it ever ran, while the reads
+    /// that follow a completion (waiters, status checks) are still served from memory. Call under the gate.
     /// </summary>
-    private static void Evict(Instance instance)
+    private void EvictLater(Instance instance)
     {
-        if (instance.Record is { } record && WorkflowStatuses.IsTerminal(record.State.WorkflowStatus))
+        if (instance.Record is not { } finished || !WorkflowStatuses.IsTerminal(finished.State.WorkflowStatus))
         {
-            instance.Record = null;
-            instance.Loaded = false;
+            return;
         }
+
+        long revision = finished.Revision;
+        _timers.Schedule(_time.GetUtcNow() + FinishedRetention, async () =>
+        {
+            await instance.Gate.WaitAsync(_stopping.Token);
+            try
+            {
+                // Still the same finished run (not purged, not replaced by a new run of the same id)?
+                if (instance.Record is { } record && record.Revision == revision)
+                {
+                    instance.Record = null;
+                    instance.Loaded = false;
+                }
+            }
+            finally
+            {
+                instance.Gate.Release();
+            }
+        });
     }
 
     private async Task EnsureLoadedAsync(Instance instance, CancellationToken cancellationToken)

@@ -22,7 +22,8 @@ public static class WorkflowServiceCollectionExtensions
     {
         services.AddGrpc();
         services.AddSingleton(store);
-        services.AddSingleton(sp => new WorkflowEngine(
+        // TryAdd: a host (or test) that registered its own configured engine keeps it.
+        services.TryAddSingleton(sp => new WorkflowEngine(
             sp.GetRequiredService<IWorkflowStore>(),
             sp.GetService<TimeProvider>() ?? TimeProvider.System,
             sp.GetService<ILoggerFactory>()?.CreateLogger("localdapr.workflow")));
