@@ -90,6 +90,29 @@ public sealed class WorkflowDurabilityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_saga_survives_an_app_kill_and_a_sidecar_restart_while_it_waits_for_approval()
+    {
+        var engine = await WorkflowEngineHost.StartAsync(await PostgresWorkflowStore.OpenAsync(_database, "ledger-app", Ct));
+        int port = engine.Port;
+        var first = await WorkflowApp.StartAsync(engine.Endpoint, o => TestWorkflows.Register(o, _probe, "first"));
+        string id = await first.Client.ScheduleNewWorkflowAsync("Saga", Guid.NewGuid().ToString("N"), new SagaInput("acc-9", 60_000));
+        await WaitForCustomStatusAsync(first.Client, id, "awaiting-approval");
+
+        await first.DisposeAsync();
+        await engine.DisposeAsync();
+        await using var restartedStore = await PostgresWorkflowStore.OpenAsync(_database, "ledger-app", Ct);
+        await using var restarted = await WorkflowEngineHost.StartAsync(restartedStore, port);
+        await using var second = await WorkflowApp.StartAsync(restarted.Endpoint, o => TestWorkflows.Register(o, _probe, "second"));
+        await second.Client.RaiseEventAsync(id, "approval", "approved", Ct);
+        var state = await second.Client.WaitForWorkflowCompletionAsync(id, cancellation: Ct);
+
+        state.ReadOutputAs<string>().ShouldBe("done:validated-acc-9-after-3:ABC");
+        _probe.Hits($"Flaky:{id}").ShouldBe(3);
+        _probe.Hits($"A:{id}-post").ShouldBe(1);
+        _probe.ActivitiesByWorker.GetValueOrDefault("second").ShouldBe(3);
+    }
+
+    [Fact]
     public async Task Two_app_replicas_share_the_work_and_never_run_one_instance_twice_at_once()
     {
         await using var store = await PostgresWorkflowStore.OpenAsync(_database, "ledger-app", Ct);
