@@ -74,6 +74,28 @@ public sealed class PostgresWorkflowStoreTests : IAsyncLifetime
         volatileStore.ShouldBeOfType<InMemoryWorkflowStore>();
     }
 
+    [Fact]
+    public async Task Listing_pages_in_ordinal_order_and_finding_filters_by_status_and_creation_time()
+    {
+        await using var store = await PostgresWorkflowStore.OpenAsync(_database, "ledger", Ct);
+        foreach (string id in new[] { "c", "B", "a" })
+        {
+            await store.SaveAsync(Record(id), Ct);
+        }
+
+        var done = (await store.LoadAsync("a", Ct))!;
+        done.State.WorkflowStatus = OrchestrationStatus.Completed;
+        await store.SaveAsync(done, Ct);
+
+        (await store.ListIdsAsync(null, 2, Ct)).ShouldBe(["B", "a"]);
+        (await store.ListIdsAsync("a", 2, Ct)).ShouldBe(["c"]);
+        (await store.FindAsync(null, null, [], Ct)).Count.ShouldBe(3);
+        (await store.FindAsync(null, null, [OrchestrationStatus.Completed], Ct)).ShouldBe(["a"]);
+        (await store.FindAsync(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(5), [OrchestrationStatus.Running], Ct)).Count.ShouldBe(2);
+        (await store.FindAsync(DateTimeOffset.UtcNow.AddMinutes(5), null, [], Ct)).ShouldBeEmpty();
+        (await store.LoadActiveAsync(Ct)).Select(r => r.InstanceId).Order(StringComparer.Ordinal).ShouldBe(["B", "c"]);
+    }
+
     private static WorkflowRecord Record(string id) => new()
     {
         InstanceId = id,
