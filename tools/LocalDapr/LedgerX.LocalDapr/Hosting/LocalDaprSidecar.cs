@@ -1,6 +1,7 @@
 using System.Net;
 using Grpc.AspNetCore.Server.Model;
 using Grpc.Reflection;
+using LedgerX.LocalDapr.Actors;
 using LedgerX.LocalDapr.Api;
 using LedgerX.LocalDapr.Bindings;
 using LedgerX.LocalDapr.Invocation;
@@ -9,6 +10,7 @@ using LedgerX.LocalDapr.Resiliency;
 using LedgerX.LocalDapr.Resources;
 using LedgerX.LocalDapr.Secrets;
 using LedgerX.LocalDapr.State;
+using LedgerX.LocalDapr.Workflow;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -33,6 +35,7 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
     private readonly LoadedComponents _components;
     private readonly IReadOnlyList<SubscriptionResource> _declarativeSubscriptions;
     private readonly AppChannel _appChannel;
+    private readonly LocalActors _actors;
     private readonly SidecarAddress _address;
     private readonly ILogger _logger;
     private readonly TaskCompletionSource _shutdownRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -40,8 +43,9 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
     private CronTrigger? _cron;
     private int _disposed;
 
-    private LocalDaprSidecar(WebApplication web, SidecarRuntime runtime, LoadedComponents components, IReadOnlyList<SubscriptionResource> declarativeSubscriptions, AppChannel appChannel, SidecarAddress address, ILogger logger)
+    private LocalDaprSidecar(WebApplication web, SidecarRuntime runtime, LoadedComponents components, IReadOnlyList<SubscriptionResource> declarativeSubscriptions, AppChannel appChannel, SidecarAddress address, ILogger logger, LocalActors actors)
     {
+        _actors = actors;
         _declarativeSubscriptions = declarativeSubscriptions;
         _web = web;
         _runtime = runtime;
@@ -86,6 +90,15 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
         var components = await ComponentFactory.BuildAsync(resources, options.AppId, options.WorkingDirectory, options.ComponentMetadataOverrides, options.InMemoryPubSubNetwork, loggers, options.TimeProvider, cancellationToken);
 
         var appChannel = new AppChannel(options.AppChannelAddress, options.AppPort, options.AppApiToken);
+        var actors = new LocalActors(new LocalActorsOptions
+        {
+            AppId = options.AppId,
+            AppChannel = appChannel,
+            StateStore = ActorStateStoreLocator.Find(components)?.Store,
+            TimeProvider = options.TimeProvider,
+            Logger = loggers.CreateLogger($"localdapr.{options.AppId}.actors"),
+            AppReadyTimeout = options.AppReadyTimeout,
+        });
         var resiliency = new ResiliencyProvider(resources.Resiliencies, options.TimeProvider);
         var tracer = new Tracing.SidecarTracer(options.AppId, resources.Configuration, loggers.CreateLogger($"localdapr.{options.AppId}.tracing"));
         var metrics = new Metrics.SidecarMetrics(options.AppId);
@@ -137,9 +150,12 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
         builder.Services.AddSingleton(runtime);
         builder.Services.AddSingleton<DaprGrpcApi>();
         builder.Services.AddSingleton<IServiceMethodProvider<DaprGrpcApi>, DaprGrpcMethodProvider>();
+        // Workflow state lives where daprd keeps it: with the actor state store (PostgreSQL), else in memory.
+        builder.Services.AddLocalDaprWorkflow(await WorkflowStoreFactory.OpenAsync(resources, options, cancellationToken));
         var served = new[]
         {
             DaprGrpcMethodProvider.Descriptor,
+            WorkflowGrpcMethodProvider.Descriptor,
             Grpc.Reflection.V1.ServerReflection.Descriptor,
             Grpc.Reflection.V1Alpha.ServerReflection.Descriptor,
         };
@@ -175,9 +191,11 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
         // Explicit, so endpoint matching sees the path CleanPathMiddleware rewrote (implicit routing would run first).
         web.UseRouting();
         web.MapGrpcService<DaprGrpcApi>();
+        web.MapLocalDaprWorkflow();
         web.MapGrpcService<ReflectionServiceImpl>();
         web.MapGrpcService<ReflectionV1ServiceImpl>();
         web.MapDaprHttpApi();
+        web.MapActorsApi(actors);
 
         try
         {
@@ -188,6 +206,7 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
             await web.DisposeAsync();
             await runtime.State.DisposeAsync();
             await pubSub.DisposeAsync();
+            await actors.DisposeAsync();
             await tracer.DisposeAsync();
             appChannel.Dispose();
             throw;
@@ -196,7 +215,7 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
         var address = new SidecarAddress(options.AppId, "127.0.0.1", httpListen!.IPEndPoint!.Port, grpcListen!.IPEndPoint!.Port, Environment.ProcessId);
         int? boundMetricsPort = metricsListen?.IPEndPoint?.Port;
         SidecarDirectory.Register(address, options.RegistryDirectory);
-        self = new LocalDaprSidecar(web, runtime, components, resources.Subscriptions, appChannel, address, logger) { MetricsPort = boundMetricsPort };
+        self = new LocalDaprSidecar(web, runtime, components, resources.Subscriptions, appChannel, address, logger, actors) { MetricsPort = boundMetricsPort };
         logger.LogInformation("sidecar for {AppId} listening: HTTP {HttpPort}, gRPC {GrpcPort}", options.AppId, address.HttpPort, address.GrpcPort);
 
         if (options.WaitForApp)
@@ -239,6 +258,8 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
         }
 
         await _runtime.PubSub.DisposeAsync();
+        // Before the state stores close: reminders and actor state are saved through them.
+        await _actors.DisposeAsync();
         using (var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
         {
             await _web.StopAsync(stopTimeout.Token);
@@ -276,6 +297,7 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
         var options = _runtime.Options;
         if (!_appChannel.HasApp)
         {
+            await _actors.StartAsync(_stopping.Token);
             _runtime.AppReady = true;
             return;
         }
@@ -314,6 +336,8 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
 
         await _runtime.PubSub.StartSubscriptionsAsync(_declarativeSubscriptions.Concat(programmatic));
         _cron = new CronTrigger(_components.InputBindings, _appChannel, options.TimeProvider, _logger);
+        // Like daprd: actor types are discovered from the app's /dapr/config once the app answers.
+        await _actors.StartAsync(_stopping.Token);
         _runtime.AppReady = true;
         _logger.LogInformation("app {AppId} connected: {Count} subscriptions", options.AppId, _runtime.PubSub.Subscriptions.Count);
     }
