@@ -88,6 +88,20 @@ public sealed class BenchCommandParse
         result.GetValue<TimeSpan>("--warmup").ShouldBe(TimeSpan.Zero);
     }
 
+    [Fact]
+    public void RepeatedClientListsRunOneAfterTheOther() =>
+        Parse("bench --clients 16,64 --clients 128").GetValue<IReadOnlyList<int>>("--clients").ShouldBe([16, 64, 128]);
+
+    [Fact]
+    public void TakesAPinnedServiceBuildAndServiceSettings()
+    {
+        var result = Parse("bench --service-dll /tmp/build/LedgerX.Transactions.Api.dll --service-setting Ledger__MaxBatchSize=1000");
+
+        result.Errors.ShouldBeEmpty();
+        result.GetValue<string>("--service-dll").ShouldBe("/tmp/build/LedgerX.Transactions.Api.dll");
+        result.GetValue<string[]>("--service-setting").ShouldBe(["Ledger__MaxBatchSize=1000"]);
+    }
+
     [Theory]
     [InlineData("bench --clients 0", "--clients: '0'")]
     [InlineData("bench --clients 16,lots", "--clients: 'lots'")]

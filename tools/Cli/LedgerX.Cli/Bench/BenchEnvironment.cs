@@ -67,16 +67,20 @@ internal sealed partial class BenchEnvironment : IAsyncDisposable
         }
     }
 
-    public static async Task<BenchEnvironment> StartAsync(IAnsiConsole console, IReadOnlyDictionary<string, string> serviceSettings, CancellationToken ct)
+    /// <param name="serviceDll">A specific build of the service (e.g. one pinned to a commit); default: the repository's Release build.</param>
+    public static async Task<BenchEnvironment> StartAsync(IAnsiConsole console, IReadOnlyDictionary<string, string> serviceSettings, string? serviceDll,
+        CancellationToken ct)
     {
         var root = FindRepositoryRoot() ?? throw new BenchSetupException(
             $"Cannot find the repository ({DevenvRelativePath}) above {AppContext.BaseDirectory} or {Environment.CurrentDirectory}; pass --url to bench a running service.");
-        var dll = Path.Combine(root, ServiceDllRelativePath);
+        var dll = Path.GetFullPath(serviceDll ?? Path.Combine(root, ServiceDllRelativePath));
         if (!File.Exists(dll))
         {
-            throw new BenchSetupException(
-                $"{ServiceDllRelativePath} is missing: dotnet build services/Transactions/LedgerX.Transactions.Api -c Release");
+            throw new BenchSetupException(serviceDll is null
+                ? $"{ServiceDllRelativePath} is missing: dotnet build services/Transactions/LedgerX.Transactions.Api -c Release"
+                : $"--service-dll {serviceDll} does not exist");
         }
+        console.MarkupLine($"[grey]service build: {Markup.Escape(dll)} ({File.GetLastWriteTimeUtc(dll):yyyy-MM-dd HH:mm:ss} UTC)[/]");
         var directory = Directory.CreateTempSubdirectory("ledgerx-bench-").FullName;
         var environment = new BenchEnvironment(console, Path.Combine(root, DevenvRelativePath), directory);
         try

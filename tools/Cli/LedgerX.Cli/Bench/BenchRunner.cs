@@ -22,7 +22,7 @@ internal static class BenchRunner
         {
             if (settings.Url is null)
             {
-                environment = await BenchEnvironment.StartAsync(console, settings.ServiceSettings, ct);
+                environment = await BenchEnvironment.StartAsync(console, settings.ServiceSettings, settings.ServiceDll, ct);
             }
             var baseUrl = settings.Url ?? environment!.BaseUrl;
             using var handler = new SocketsHttpHandler

@@ -19,7 +19,8 @@ internal sealed record BenchSettings(
     TimeSpan Warmup,
     long Amount,
     string? JsonPath,
-    IReadOnlyDictionary<string, string> ServiceSettings)
+    IReadOnlyDictionary<string, string> ServiceSettings,
+    string? ServiceDll = null)
 {
     public const string Currency = "EUR";
 

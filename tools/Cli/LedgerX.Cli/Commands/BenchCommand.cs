@@ -60,9 +60,14 @@ internal static class BenchCommand
             }
         });
 
+        var serviceDll = new Option<string?>("--service-dll")
+        {
+            Description = "The transaction-service build to start (without --url), e.g. one built from a pinned commit. Default: the repository's Release build.",
+        };
+
         var command = new Command("bench", "Benchmark transfers through the ledger's HTTP API (uniform and hot-account traffic), then verify the ledger.")
         {
-            url, mode, accounts, clients, duration, warmup, amount, json, serviceSettings,
+            url, mode, accounts, clients, duration, warmup, amount, json, serviceSettings, serviceDll,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -86,7 +91,8 @@ internal static class BenchCommand
                 environment[pair[0]] = pair[1];
             }
             var settings = new BenchSettings(target, Modes(parse.GetValue(mode)!), parse.GetValue(accounts), parse.GetValue(clients)!,
-                parse.GetValue(duration), parse.GetValue(warmup), parse.GetValue(amount), parse.GetValue(json), environment);
+                parse.GetValue(duration), parse.GetValue(warmup), parse.GetValue(amount), parse.GetValue(json), environment,
+                parse.GetValue(serviceDll));
             return await BenchRunner.RunAsync(AnsiConsole.Console, settings, ct);
         });
         return command;
