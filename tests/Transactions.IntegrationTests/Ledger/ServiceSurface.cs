@@ -40,6 +40,9 @@ public sealed class ServiceSurface(LedgerApi api) : IClassFixture<LedgerApi>
 
         metrics.ShouldContain("ledgerx_ledger_commands_total");
         metrics.ShouldContain("ledgerx_ledger_batch_size");
+        // Millisecond buckets, so a dashboard can show how long group commits take.
+        metrics.Split('\n').ShouldContain(line => line.StartsWith("ledgerx_ledger_batch_duration_seconds_bucket", StringComparison.Ordinal)
+                                                   && line.Contains("le=\"0.005\"", StringComparison.Ordinal));
         metrics.ShouldContain("ledgerx_outbox_publish_failures_total");
         // Nothing can be published without a sidecar, so the backlog is visible.
         ShowsABacklog(metrics).ShouldBeTrue(metrics);

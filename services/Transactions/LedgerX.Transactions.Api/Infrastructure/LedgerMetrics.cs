@@ -24,8 +24,11 @@ public sealed class LedgerMetrics
         var meter = meters.Create(MeterName);
         _commands = meter.CreateCounter<long>("ledgerx.ledger.commands", description: "Commands processed by the ledger writer.");
         _entries = meter.CreateCounter<long>("ledgerx.ledger.entries_posted", description: "Journal entries posted (transfers, deposits, ...).");
-        _batchSize = meter.CreateHistogram<int>("ledgerx.ledger.batch_size", description: "Commands per group-commit transaction.");
-        _batchDuration = meter.CreateHistogram<double>("ledgerx.ledger.batch_duration", unit: "s", description: "Time to load, decide, write and commit one batch.");
+        // Batches take milliseconds; the default buckets (0, 5, 10, … 10,000) would put every one in the first bucket.
+        _batchDuration = meter.CreateHistogram("ledgerx.ledger.batch_duration", unit: "s", description: "Time to load, decide, write and commit one batch.",
+            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1] });
+        _batchSize = meter.CreateHistogram("ledgerx.ledger.batch_size", description: "Commands per group-commit transaction.",
+            tags: null, advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000] });
         _published = meter.CreateCounter<long>("ledgerx.outbox.published", description: "Events published through Dapr pub/sub.");
         _publishFailures = meter.CreateCounter<long>("ledgerx.outbox.publish_failures", description: "Failed publish attempts (retried with backoff).");
         meter.CreateObservableGauge("ledgerx.outbox.pending", () => Interlocked.Read(ref _outboxPending),
