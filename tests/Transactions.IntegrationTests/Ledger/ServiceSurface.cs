@@ -4,7 +4,16 @@ using LedgerX.Transactions.IntegrationTests.Infrastructure;
 
 namespace LedgerX.Transactions.IntegrationTests.Ledger;
 
+/// <summary>
+/// Runs alone: every service host in this test process creates a meter named "LedgerX.Transactions", and .NET's meter
+/// listeners are process-wide, so another test's host starting or stopping at the same time can take over or end the
+/// metric streams this host's /metrics exports. In production there is one host per process.
+/// </summary>
+[CollectionDefinition(nameof(MetricsRunAlone), DisableParallelization = true)]
+public sealed class MetricsRunAlone;
+
 /// <summary>What operators and client developers see besides the API itself: health, metrics, the OpenAPI document.</summary>
+[Collection(nameof(MetricsRunAlone))]
 public sealed class ServiceSurface(LedgerApi api) : IClassFixture<LedgerApi>
 {
     [Fact]
