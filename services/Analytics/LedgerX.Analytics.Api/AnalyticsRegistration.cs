@@ -1,0 +1,80 @@
+using Dapr.Client;
+using LedgerX.Analytics.Api.Caching;
+using LedgerX.Analytics.Api.Events;
+using LedgerX.Analytics.Api.Persistence;
+using LedgerX.Analytics.Api.Projections;
+using LedgerX.Analytics.Api.Rebuild;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using Refit;
+using Scalar.AspNetCore;
+
+namespace LedgerX.Analytics.Api;
+
+/// <summary>What analytics-service adds on top of the service defaults.</summary>
+public static class AnalyticsRegistration
+{
+    public const string ConnectionStringName = "Analytics";
+
+    /// <summary>The read models: their database, the projection writer and the query cache in the Dapr state store.</summary>
+    public static WebApplicationBuilder AddReadModels(this WebApplicationBuilder builder)
+    {
+        var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName)
+            ?? throw new InvalidOperationException($"Connection string '{ConnectionStringName}' is not configured (ConnectionStrings__{ConnectionStringName}).");
+
+        builder.Services.AddValidatedOptions<AnalyticsOptions>(AnalyticsOptions.Section);
+        builder.Services.AddSingleton(TimeProvider.System);
+        var dataSource = new NpgsqlDataSourceBuilder(connectionString) { Name = "analytics" }.Build();
+        builder.Services.AddSingleton(dataSource);
+        builder.Services.AddDbContextPool<AnalyticsDbContext>(options => options.UseNpgsql(dataSource).UseSnakeCaseNamingConvention());
+        builder.Services.AddHealthChecks().AddNpgSqlReadyCheck(connectionString);
+
+        builder.Services.AddSingleton<AnalyticsMetrics>();
+        builder.Services.AddSingleton<QueryCache>();
+        builder.Services.AddSingleton<ProjectionWriter>();
+        return builder;
+    }
+
+    /// <summary>The rebuild: transaction-service's event log through a typed Refit client over Dapr service invocation.</summary>
+    public static WebApplicationBuilder AddLedgerReplay(this WebApplicationBuilder builder)
+    {
+        // The same settings the Dapr SDK reads (DAPR_HTTP_ENDPOINT, else DAPR_HTTP_PORT), but from configuration, so
+        // tests and hosts can set them without touching the process environment.
+        var daprHttpEndpoint = builder.Configuration["DAPR_HTTP_ENDPOINT"]
+            ?? $"http://127.0.0.1:{builder.Configuration["DAPR_HTTP_PORT"] ?? "3500"}";
+        var daprApiToken = builder.Configuration["DAPR_API_TOKEN"];
+        builder.Services.AddSingleton(_ => RestService.For<ILedgerEventLog>(
+            DaprClient.CreateInvokeHttpClient(AppIds.TransactionService, daprHttpEndpoint, daprApiToken)));
+        builder.Services.AddSingleton<ReadModelRebuilder>();
+        return builder;
+    }
+
+    /// <summary>The query API's OpenAPI document.</summary>
+    public static WebApplicationBuilder AddAnalyticsApi(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "LedgerX analytics-service";
+            document.Info.Description = "Read models built from the ledger's and fraud-service's events: balances over time, spending by " +
+                                        "category and month, top counterparties, daily volumes and alert counts. Amounts are integers in " +
+                                        "minor units of their ISO 4217 currency; days and months are UTC.";
+            return Task.CompletedTask;
+        }));
+        return builder;
+    }
+
+    /// <summary>The OpenAPI document at /openapi/v1.json and an API reference page at /scalar/v1.</summary>
+    public static WebApplication MapAnalyticsApiReference(this WebApplication app)
+    {
+        app.MapOpenApi();
+        app.MapScalarApiReference(options => options.WithTitle("LedgerX analytics-service API"));
+        return app;
+    }
+
+    /// <summary>Applies pending migrations (EF Core takes a database lock, so replicas starting together do not race).</summary>
+    public static async Task MigrateAnalyticsDatabaseAsync(this WebApplication app)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<AnalyticsDbContext>().Database.MigrateAsync();
+    }
+}

@@ -1,0 +1,143 @@
+using LedgerX.Analytics.Api.Caching;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+
+namespace LedgerX.Analytics.Api.Apis;
+
+/// <summary>One account's read models: balance over time, spending by category and month, top counterparties, alerts.</summary>
+public static class AccountAnalyticsApi
+{
+    public const int MaxBalancePage = 500;
+    public const int MaxCounterparties = 100;
+    public const int MaxSpendingMonths = 36;
+    public const int MaxAlertDays = 366;
+
+    public static IEndpointRouteBuilder MapAccountAnalyticsApi(this IEndpointRouteBuilder app)
+    {
+        var accounts = app.MapGroup("/api/v1/accounts/{accountId}").WithTags("Accounts");
+        accounts.MapGet("/balance-history", BalanceHistory).WithName("GetBalanceHistory")
+            .WithSummary("The account's balance after each entry that touched it, oldest first, paged by ledger sequence");
+        accounts.MapGet("/spending", Spending).WithName("GetSpending")
+            .WithSummary("Money that left the account, by UTC month, category and currency");
+        accounts.MapGet("/counterparties", Counterparties).WithName("GetTopCounterparties")
+            .WithSummary("The accounts this one exchanged most money with (two-sided entries only), largest first");
+        accounts.MapGet("/alerts", Alerts).WithName("GetAccountAlerts")
+            .WithSummary("Fraud alerts raised on the account, per UTC day");
+        return app;
+    }
+
+    public static async Task<Results<Ok<Page<BalancePoint>>, ValidationProblem>> BalanceHistory(
+        string accountId, [FromQuery] string? from, [FromQuery] string? to, [FromQuery] string? after, [FromQuery] string? limit,
+        [AsParameters] QueryServices s)
+    {
+        var input = new QueryInput();
+        var id = input.AccountId(accountId);
+        var fromDay = input.Day(from, "from");
+        var toDay = input.Day(to, "to");
+        var cursor = input.Cursor(after);
+        var size = input.Limit(limit, 100, MaxBalancePage);
+        if (fromDay > toDay)
+        {
+            input.Fail("from", "'from' is on or before 'to'.");
+        }
+        if (!input.IsValid)
+        {
+            return input.Problem();
+        }
+
+        var answer = await s.Cache.GetOrComputeAsync(QueryCache.AccountScope(id), $"balance:{fromDay}:{toDay}:{cursor}:{size}", async ct =>
+        {
+            var query = s.Db.BalancePoints.AsNoTracking().Where(p => p.AccountId == id && p.Sequence > cursor);
+            if (fromDay is { } f)
+            {
+                var start = new DateTimeOffset(f.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+                query = query.Where(p => p.OccurredAt >= start);
+            }
+            if (toDay is { } t)
+            {
+                var end = new DateTimeOffset(t.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+                query = query.Where(p => p.OccurredAt < end);
+            }
+            var rows = await query.OrderBy(p => p.Sequence).Take(size + 1).ToListAsync(ct);
+            var items = rows.Take(size).Select(p => new BalancePoint(p.Sequence, p.OccurredAt, p.Currency, p.BalanceAfterMinor, p.EntryKind)).ToList();
+            return new Page<BalancePoint>(items, rows.Count > size ? items[^1].Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture) : null);
+        }, s.Ct);
+        return CachedAnswer.Ok(s.Http, answer);
+    }
+
+    public static async Task<Results<Ok<SpendingReport>, ValidationProblem>> Spending(
+        string accountId, [FromQuery] string? fromMonth, [FromQuery] string? toMonth, [AsParameters] QueryServices s)
+    {
+        var input = new QueryInput();
+        var id = input.AccountId(accountId);
+        var thisMonth = new DateOnly(s.Today.Year, s.Today.Month, 1);
+        var end = input.Month(toMonth, "toMonth") ?? thisMonth;
+        var start = input.Month(fromMonth, "fromMonth") ?? end.AddMonths(-11);
+        if (input.IsValid && start > end)
+        {
+            input.Fail("fromMonth", "'fromMonth' is on or before 'toMonth'.");
+        }
+        else if (input.IsValid && (end.Year - start.Year) * 12 + end.Month - start.Month + 1 > MaxSpendingMonths)
+        {
+            input.Fail("toMonth", $"A range covers at most {MaxSpendingMonths} months.");
+        }
+        if (!input.IsValid)
+        {
+            return input.Problem();
+        }
+
+        var answer = await s.Cache.GetOrComputeAsync(QueryCache.AccountScope(id), $"spending:{start:yyyy-MM}:{end:yyyy-MM}", async ct =>
+        {
+            var rows = await s.Db.MonthlySpending.AsNoTracking()
+                .Where(r => r.AccountId == id && r.Month >= start && r.Month <= end)
+                .OrderBy(r => r.Month).ThenByDescending(r => r.AmountMinor).ThenBy(r => r.Category).ThenBy(r => r.Currency)
+                .ToListAsync(ct);
+            return new SpendingReport(id, $"{start:yyyy-MM}", $"{end:yyyy-MM}",
+                [.. rows.Select(r => new SpendingLine($"{r.Month:yyyy-MM}", r.Category, r.Currency, r.AmountMinor, r.Entries))]);
+        }, s.Ct);
+        return CachedAnswer.Ok(s.Http, answer);
+    }
+
+    public static async Task<Results<Ok<CounterpartiesReport>, ValidationProblem>> Counterparties(
+        string accountId, [FromQuery] string? limit, [AsParameters] QueryServices s)
+    {
+        var input = new QueryInput();
+        var id = input.AccountId(accountId);
+        var size = input.Limit(limit, 10, MaxCounterparties);
+        if (!input.IsValid)
+        {
+            return input.Problem();
+        }
+
+        var answer = await s.Cache.GetOrComputeAsync(QueryCache.AccountScope(id), $"counterparties:{size}", async ct =>
+        {
+            var rows = await s.Db.Counterparties.AsNoTracking().Where(c => c.AccountId == id)
+                .OrderByDescending(c => c.SentMinor + c.ReceivedMinor).ThenBy(c => c.CounterpartyId).ThenBy(c => c.Currency)
+                .Take(size).ToListAsync(ct);
+            return new CounterpartiesReport(id, [.. rows.Select(c => new Counterparty(c.CounterpartyId, c.Currency, c.SentMinor, c.ReceivedMinor, c.Entries))]);
+        }, s.Ct);
+        return CachedAnswer.Ok(s.Http, answer);
+    }
+
+    public static async Task<Results<Ok<AccountAlertsReport>, ValidationProblem>> Alerts(
+        string accountId, [FromQuery] string? from, [FromQuery] string? to, [AsParameters] QueryServices s)
+    {
+        var input = new QueryInput();
+        var id = input.AccountId(accountId);
+        var (start, end) = input.DayRange(from, to, s.Today, 30, MaxAlertDays);
+        if (!input.IsValid)
+        {
+            return input.Problem();
+        }
+
+        var answer = await s.Cache.GetOrComputeAsync(QueryCache.AccountScope(id), $"alerts:{start:yyyy-MM-dd}:{end:yyyy-MM-dd}", async ct =>
+        {
+            var rows = await s.Db.AlertCounts.AsNoTracking().Where(a => a.AccountId == id && a.Day >= start && a.Day <= end)
+                .OrderBy(a => a.Day).ToListAsync(ct);
+            return new AccountAlertsReport(id, rows.Sum(r => r.Alerts), rows.Count == 0 ? null : rows.Max(r => r.MaxScore),
+                [.. rows.Select(r => new AccountAlertDay(r.Day, r.Alerts, r.MaxScore))]);
+        }, s.Ct);
+        return CachedAnswer.Ok(s.Http, answer);
+    }
+}

@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using LedgerX.Analytics.Api.Caching;
+using LedgerX.Analytics.Api.Events;
+using LedgerX.Analytics.Api.Persistence;
+using LedgerX.Analytics.Api.Projections;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace LedgerX.Analytics.Api.Rebuild;
+
+public sealed record RebuildReport(long EventsRead, long EventsApplied, long LastSequence, long DurationMs);
+
+/// <summary>
+/// Rebuilds the ledger-derived read models by replaying transaction-service's event log, in ONE database transaction:
+/// lock processed_events against live consumers, truncate, replay every page, commit. Readers see the old tables
+/// until the commit and the new ones after, never a half-built state; live deliveries wait for the commit and then
+/// find their event already applied (or apply it, if it came after the last page). Alert counts come from
+/// fraud-service, which has no log to replay, so they are kept.
+/// </summary>
+public sealed class ReadModelRebuilder(
+    NpgsqlDataSource database, ILedgerEventLog ledger, QueryCache cache, IOptions<AnalyticsOptions> options, AnalyticsMetrics metrics,
+    ILogger<ReadModelRebuilder> log)
+{
+    /// <summary>Transaction-scoped advisory lock id: one rebuild at a time across all replicas.</summary>
+    private const long RebuildLockId = 0x4c58_414e_414c_5954; // "LXANALYT"
+
+    private readonly SemaphoreSlim _running = new(1, 1);
+
+    /// <summary>Runs a rebuild, or returns null at once if one is already running (here or in another replica).</summary>
+    public async Task<RebuildReport?> TryRebuildAsync(CancellationToken ct)
+    {
+        if (!await _running.WaitAsync(0, ct))
+        {
+            return null;
+        }
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(options.Value.RebuildTimeoutSeconds));
+            var report = await RebuildAsync(timeout.Token);
+            metrics.Rebuilt(report is null ? "busy" : "completed");
+            return report;
+        }
+        catch
+        {
+            metrics.Rebuilt("failed");
+            throw;
+        }
+        finally
+        {
+            _running.Release();
+        }
+    }
+
+    private async Task<RebuildReport?> RebuildAsync(CancellationToken ct)
+    {
+        var started = Stopwatch.StartNew();
+        await using var connection = await database.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using (var lockCommand = new NpgsqlCommand("SELECT pg_try_advisory_xact_lock($1)", connection, transaction))
+        {
+            lockCommand.Parameters.Add(new NpgsqlParameter<long> { TypedValue = RebuildLockId });
+            if (await lockCommand.ExecuteScalarAsync(ct) is not true)
+            {
+                return null;
+            }
+        }
+        // Live consumers claim an event id in processed_events first; holding this lock before touching the
+        // projection tables keeps the lock order the same as theirs (no deadlock), and makes them wait.
+        await using (var reset = new NpgsqlCommand(
+            "LOCK TABLE processed_events IN EXCLUSIVE MODE; " +
+            "TRUNCATE balance_points, monthly_spending, counterparties, daily_volumes, daily_activity; " +
+            $"DELETE FROM processed_events WHERE origin = '{EventOrigins.Ledger}';", connection, transaction))
+        {
+            await reset.ExecuteNonQueryAsync(ct);
+        }
+
+        long after = 0, read = 0, applied = 0;
+        var pageSize = options.Value.RebuildPageSize;
+        while (true)
+        {
+            var page = await ledger.GetEventsAsync(after, pageSize, ct);
+            foreach (var item in page.Items)
+            {
+                // The log is gapless and ordered; anything else means the cursor is wrong and the replay would be too.
+                if (item.Sequence <= after)
+                {
+                    throw new InvalidOperationException($"The ledger's log went backwards: {item.Sequence} after {after}.");
+                }
+                after = item.Sequence;
+                read++;
+                if (EventDecoder.Decode(item.Type, item.Payload) is { } e
+                    && await ProjectionWriter.ApplyInTransactionAsync(connection, transaction, item.Type, e, Projector.Project(item.Type, e), ct))
+                {
+                    applied++;
+                }
+            }
+            if (page.NextCursor is null || page.Items.Count == 0)
+            {
+                break;
+            }
+        }
+
+        await transaction.CommitAsync(ct);
+        await cache.InvalidateAllAsync(ct);
+        log.LogInformation("Rebuilt the read models from {EventsRead} ledger events ({EventsApplied} applied) up to sequence {LastSequence} in {DurationMs} ms",
+            read, applied, after, started.ElapsedMilliseconds);
+        return new RebuildReport(read, applied, after, started.ElapsedMilliseconds);
+    }
+}
