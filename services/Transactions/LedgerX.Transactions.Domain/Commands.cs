@@ -29,6 +29,8 @@ public abstract record LedgerCommand
     public virtual IEnumerable<AccountId> Accounts => [];
     public virtual IEnumerable<Currency> WorldCurrencies => [];
     public virtual IEnumerable<HoldId> Holds => [];
+    /// <summary>Posted entries the command decides on (reversals); the writer loads them with what was reversed of them.</summary>
+    public virtual IEnumerable<EntryId> Entries => [];
 }
 
 public sealed record OpenAccount(string OwnerId, Currency Currency, long OverdraftLimit, IReadOnlyDictionary<string, string> Metadata) : LedgerCommand;
@@ -49,12 +51,16 @@ public sealed record CloseAccount(AccountId AccountId) : LedgerCommand
     public override IEnumerable<AccountId> Accounts => [AccountId];
 }
 
-/// <summary>Deposits, withdrawals, transfers, multi-posting journal entries and reversals are all one command.</summary>
-public sealed record PostEntry(EntryKind Kind, IReadOnlyList<PostingRequest> Postings, EntryDetails Details, EntryId? ReversesEntryId = null) : LedgerCommand
+/// <summary>Deposits, withdrawals, transfers, multi-posting journal entries and reversals are all one command. A reversal
+/// may take the funds a pending hold reserved for it (<see cref="FromHoldId"/>): the hold is posted as this entry.</summary>
+public sealed record PostEntry(EntryKind Kind, IReadOnlyList<PostingRequest> Postings, EntryDetails Details, EntryId? ReversesEntryId = null,
+    HoldId? FromHoldId = null) : LedgerCommand
 {
     public const int MaxPostings = 100;
     public override IEnumerable<AccountId> Accounts => Postings.Where(p => p.AccountId is not null).Select(p => p.AccountId!.Value);
     public override IEnumerable<Currency> WorldCurrencies => Postings.Where(p => p.AccountId is null).Select(p => p.Money.Currency);
+    public override IEnumerable<HoldId> Holds => FromHoldId is { } hold ? [hold] : [];
+    public override IEnumerable<EntryId> Entries => ReversesEntryId is { } reversed ? [reversed] : [];
 }
 
 public sealed record CreateHold(AccountId AccountId, AccountId ToAccountId, Money Amount, DateTimeOffset ExpiresAt, string? Description) : LedgerCommand

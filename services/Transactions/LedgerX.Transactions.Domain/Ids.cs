@@ -20,3 +20,9 @@ public readonly record struct HoldId(Guid Value)
     public static HoldId New(TimeProvider clock) => new(Guid.CreateVersion7(clock.GetUtcNow()));
     public override string ToString() => Value.ToString();
 }
+
+public readonly record struct ReversalId(Guid Value)
+{
+    public static ReversalId New(TimeProvider clock) => new(Guid.CreateVersion7(clock.GetUtcNow()));
+    public override string ToString() => Value.ToString();
+}

@@ -42,6 +42,9 @@ public sealed class Ledger(LedgerState state, TimeProvider clock)
         PostHold c => DecidePostHold(c),
         VoidHold c => [DecideVoidHold(c)],
         ExpireHold c => [DecideExpireHold(c)],
+        RequestReversal c => [DecideRequestReversal(c)],
+        CompleteReversal c => [DecideCompleteReversal(c)],
+        FailReversal c => [DecideFailReversal(c)],
         _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "Unknown ledger command."),
     };
 
@@ -122,16 +125,124 @@ public sealed class Ledger(LedgerState state, TimeProvider clock)
         {
             throw Refuse(LedgerError.Validation("reversesEntryId", "A reversal must name the entry it reverses, and only a reversal may."));
         }
+        if (c.FromHoldId is not null && c.Kind != EntryKind.Reversal)
+        {
+            throw Refuse(LedgerError.Validation("holdId", "Only a reversal may take the funds of a hold."));
+        }
         var details = ValidateDetails(c.Details);
+        var hold = c.FromHoldId is { } holdId ? PendingHold(holdId) : null;
         var events = new List<LedgerEvent>();
-        var resolved = ResolvePostings(c, events);
-        events.Add(Posted(EntryId.New(clock), c.Kind, details, resolved, c.ReversesEntryId, holdId: null));
+        var resolved = ResolvePostings(c, events, hold);
+        if (c.ReversesEntryId is { } reversedId)
+        {
+            EnsureReversible(reversedId, c.Postings);
+        }
+        var entryId = EntryId.New(clock);
+        if (hold is not null)
+        {
+            // The hold is posted as this entry: its reservation is released and at most that much is debited from it.
+            var debited = Math.Min(hold.Amount.Amount, c.Postings
+                .Where(p => p.AccountId == hold.AccountId && p.Direction == Direction.Debit && p.Money.Currency == hold.Amount.Currency)
+                .Sum(p => p.Money.Amount));
+            if (debited == 0)
+            {
+                throw Refuse(LedgerError.Rule("hold_not_used", $"The entry does not debit {hold.AccountId}, the account hold {hold.Id} reserved funds on.", "holdId"));
+            }
+            events.Add(new HoldPosted
+            {
+                EventId = NewEventId(), OccurredAt = clock.GetUtcNow(), HoldId = hold.Id.Value, AccountId = hold.AccountId.Value,
+                ToAccountId = hold.ToAccountId.Value, Amount = debited, ReleasedAmount = hold.Amount.Amount - debited,
+                Currency = hold.Amount.Currency.Code, EntryId = entryId.Value,
+            });
+        }
+        events.Add(Posted(entryId, c.Kind, details, resolved, c.ReversesEntryId, hold?.Id));
         return events;
+    }
+
+    /// <summary>A reversal gives back at most what the entry moved and is not reversed yet, per currency. The writer
+    /// decides reversals one after another on the locked log head, so two reversals of one entry can never both pass
+    /// on the same remaining amount.</summary>
+    private void EnsureReversible(EntryId reversedId, IReadOnlyList<PostingRequest> postings)
+    {
+        var original = state.FindEntry(reversedId)
+            ?? throw Refuse(LedgerError.Rule("entry_not_found", $"Entry {reversedId} does not exist.", "reversesEntryId"));
+        foreach (var (currency, amount) in postings.Where(p => p.Direction == Direction.Credit)
+                     .GroupBy(p => p.Money.Currency).Select(g => (g.Key, g.Sum(p => p.Money.Amount))))
+        {
+            if (amount > original.RemainingIn(currency))
+            {
+                throw Refuse(LedgerError.Rule("reversal_exceeds_entry",
+                    $"Entry {reversedId} has {original.RemainingIn(currency)} {currency} left to reverse (of {original.CreditedIn(currency)}); {amount} requested.", "amount"));
+            }
+        }
+    }
+
+    private ReversalRequested DecideRequestReversal(RequestReversal c)
+    {
+        if (string.IsNullOrWhiteSpace(c.Reason) || c.Reason.Length > RequestReversal.MaxReasonLength)
+        {
+            throw Refuse(LedgerError.Validation("reason", $"A reason of 1 to {RequestReversal.MaxReasonLength} characters is required."));
+        }
+        if (c.Amount is <= 0)
+        {
+            throw Refuse(LedgerError.Validation("amount", "The amount must be a positive number of minor units."));
+        }
+        var entry = state.FindEntry(c.EntryId) ?? throw Refuse(LedgerError.Rule("entry_not_found", $"Entry {c.EntryId} does not exist.", "entryId"));
+        if (!RequestReversal.ReversibleKinds.Contains(entry.Kind) || entry is not { Payer: { } payer, Receiver: { } receiver, SingleCurrency: { } currency })
+        {
+            throw Refuse(LedgerError.Rule("entry_not_reversible",
+                $"Entry {c.EntryId} is a {KindName(entry.Kind)}; only deposits, transfers and posted holds between two accounts can be reversed.", "entryId"));
+        }
+        if (entry.PostedAt < c.ReversibleSince)
+        {
+            throw Refuse(LedgerError.Rule("reversal_window_closed", $"Entry {c.EntryId} was posted at {entry.PostedAt:O}, before the reversal window opened ({c.ReversibleSince:O}).", "entryId"));
+        }
+        var remaining = entry.RemainingIn(currency);
+        if (remaining == 0)
+        {
+            throw Refuse(LedgerError.Conflict("entry_already_reversed", $"Entry {c.EntryId} is already fully reversed.", "entryId"));
+        }
+        var amount = c.Amount ?? remaining;
+        if (amount > remaining)
+        {
+            throw Refuse(LedgerError.Rule("reversal_exceeds_entry", $"Entry {c.EntryId} has {remaining} {currency} left to reverse; {amount} requested.", "amount"));
+        }
+        return new ReversalRequested
+        {
+            EventId = NewEventId(), OccurredAt = clock.GetUtcNow(), ReversalId = c.ReversalId.Value, EntryId = c.EntryId.Value,
+            AccountId = receiver.Value, CounterpartyAccountId = payer.Value, Amount = amount, Currency = currency.Code, Reason = c.Reason,
+            RequiresApproval = amount > c.ApprovalThreshold,
+        };
+    }
+
+    private ReversalCompleted DecideCompleteReversal(CompleteReversal c)
+    {
+        Money.Positive(c.Amount.Amount, c.Amount.Currency);
+        return new ReversalCompleted
+        {
+            EventId = NewEventId(), OccurredAt = clock.GetUtcNow(), ReversalId = c.ReversalId.Value, EntryId = c.EntryId.Value,
+            ReversalEntryId = c.ReversalEntryId.Value, Amount = c.Amount.Amount, Currency = c.Amount.Currency.Code,
+        };
+    }
+
+    private ReversalFailed DecideFailReversal(FailReversal c)
+    {
+        if (string.IsNullOrWhiteSpace(c.Reason))
+        {
+            throw Refuse(LedgerError.Validation("reason", "A failed reversal needs a reason."));
+        }
+        // Reasons come from the saga (often an error message); keep the log bounded rather than refuse to record the failure.
+        var reason = c.Reason.Length > FailReversal.MaxReasonLength ? c.Reason[..FailReversal.MaxReasonLength] : c.Reason;
+        return new ReversalFailed
+        {
+            EventId = NewEventId(), OccurredAt = clock.GetUtcNow(), ReversalId = c.ReversalId.Value, EntryId = c.EntryId.Value,
+            Reason = reason, Compensations = [.. c.Compensations],
+        };
     }
 
     /// <summary>Checks every rule of a journal entry and returns its postings against real accounts. World accounts
     /// that do not exist yet are opened (their events are added to <paramref name="events"/>).</summary>
-    private List<(Account Account, PostingRequest Request)> ResolvePostings(PostEntry c, List<LedgerEvent> events)
+    private List<(Account Account, PostingRequest Request)> ResolvePostings(PostEntry c, List<LedgerEvent> events, Hold? hold)
     {
         if (c.Postings.Count < 2)
         {
@@ -171,7 +282,9 @@ public sealed class Ledger(LedgerState state, TimeProvider clock)
         // The floor applies to the net effect on each account: a journal entry may debit and credit the same account.
         foreach (var (account, delta, field) in change.Values)
         {
-            if (delta < 0 && !account.CanSpend(-delta))
+            // Funds a hold reserved for this very entry are released by it, so they count as available here.
+            var released = hold is not null && hold.AccountId == account.Id ? hold.Amount.Amount : 0;
+            if (delta < 0 && !account.CanSpend(checked(-delta - released)))
             {
                 throw Refuse(LedgerError.Rule("insufficient_funds",
                     $"Account {account.Id} has {account.Available} available (overdraft limit {account.OverdraftLimit}); {-delta} requested.", field));
@@ -390,6 +503,17 @@ public sealed class Ledger(LedgerState state, TimeProvider clock)
         EntryKind.HoldPost => "hold_post",
         EntryKind.Reversal => "reversal",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    public static EntryKind ParseKind(string kind) => kind switch
+    {
+        "deposit" => EntryKind.Deposit,
+        "withdrawal" => EntryKind.Withdrawal,
+        "transfer" => EntryKind.Transfer,
+        "journal" => EntryKind.Journal,
+        "hold_post" => EntryKind.HoldPost,
+        "reversal" => EntryKind.Reversal,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown entry kind."),
     };
 
     private Guid NewEventId() => Guid.CreateVersion7(clock.GetUtcNow());

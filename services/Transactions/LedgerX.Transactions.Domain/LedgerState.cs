@@ -7,8 +7,11 @@ namespace LedgerX.Transactions.Domain;
 /// event log. Events are the only way to change it (<see cref="Apply"/>), and it remembers what changed so a writer
 /// can persist exactly that. The same <see cref="Apply"/> replays the whole log when the ledger is verified.
 /// </summary>
-public sealed class LedgerState(long lastSequence)
+/// <param name="rememberEntries">Whether applied entries are kept (for deciding reversals of them). A batch keeps the
+/// few it posts; a replay of the whole log does not need them and would otherwise hold every entry in memory.</param>
+public sealed class LedgerState(long lastSequence, bool rememberEntries = true)
 {
+    private readonly Dictionary<EntryId, PostedEntry> _entries = [];
     private readonly Dictionary<AccountId, Account> _accounts = [];
     private readonly Dictionary<Currency, Account> _worldAccounts = [];
     private readonly Dictionary<HoldId, Hold> _holds = [];
@@ -34,9 +37,12 @@ public sealed class LedgerState(long lastSequence)
 
     public void Load(Hold hold) => _holds[hold.Id] = hold;
 
+    public void Load(PostedEntry entry) => _entries[entry.Id] = entry;
+
     public Account? FindAccount(AccountId id) => _accounts.GetValueOrDefault(id);
     public Account? FindWorldAccount(Currency currency) => _worldAccounts.GetValueOrDefault(currency);
     public Hold? FindHold(HoldId id) => _holds.GetValueOrDefault(id);
+    public PostedEntry? FindEntry(EntryId id) => _entries.GetValueOrDefault(id);
 
     /// <summary>Appends an event: gives it the next sequence number and applies it.</summary>
     public TEvent Append<TEvent>(TEvent e) where TEvent : LedgerEvent
@@ -71,6 +77,7 @@ public sealed class LedgerState(long lastSequence)
                     if (p.Direction == "credit") { target.Credit(p.Amount); } else { target.Debit(p.Amount); }
                     _changedAccounts.Add(target.Id);
                 }
+                RememberEntry(t);
                 break;
             case HoldCreated h:
                 var hold = Hold.Create(new HoldId(h.HoldId), new AccountId(h.AccountId), new AccountId(h.ToAccountId),
@@ -88,11 +95,37 @@ public sealed class LedgerState(long lastSequence)
             case HoldExpired x:
                 Close(x.HoldId, x.AccountId, x.Amount).MarkExpired(x.OccurredAt);
                 break;
+            // The saga's milestones are in the log (and published with it) but move no money.
+            case ReversalRequested or ReversalCompleted or ReversalFailed:
+                break;
             default:
                 throw new InvalidOperationException($"Unknown ledger event {e.GetType().Name}.");
         }
         // Only once the event has been applied: an event that cannot be applied must not consume a sequence number.
         LastSequence = e.Sequence;
+    }
+
+    /// <summary>Counts a reversal against the entry it reverses; a reversal of a reversal (a compensation) gives the
+    /// amount back to the entry that one reversed. Entries that are not loaded are not being decided on.</summary>
+    private void RememberEntry(TransactionPosted t)
+    {
+        var postings = t.Postings.Select(p => (new AccountId(p.AccountId), p.Direction == "credit", new Money(p.Amount, Currency.Parse(p.Currency)))).ToList();
+        var entry = PostedEntry.From(new EntryId(t.EntryId), Ledger.ParseKind(t.Kind), t.ReversesEntryId is { } r ? new EntryId(r) : null, t.OccurredAt, postings);
+        if (rememberEntries)
+        {
+            _entries[entry.Id] = entry;
+        }
+        if (entry.ReversesEntryId is { } reversedId && _entries.GetValueOrDefault(reversedId) is { } reversed)
+        {
+            foreach (var (currency, amount) in entry.Credited)
+            {
+                reversed.Reverse(currency, amount);
+                if (reversed.ReversesEntryId is { } undoneId && _entries.GetValueOrDefault(undoneId) is { } undone)
+                {
+                    undone.Reverse(currency, -amount);
+                }
+            }
+        }
     }
 
     private Account Existing(Guid id) =>

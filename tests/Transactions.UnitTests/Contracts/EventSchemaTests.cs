@@ -238,6 +238,16 @@ public class EventSchemaTests
         ledger.Execute(new VoidHold(voided));
         ledger.Execute(new ExpireHold(expired));
         ledger.Withdraw(aliceId, 1_000);
+        var refund = ledger.Transfer(aliceId, bob, 2_000);
+        var reversal = new ReversalId(Guid.CreateVersion7());
+        ledger.Execute(new RequestReversal(reversal, new EntryId(refund.EntryId), null, "duplicate payment", LedgerWithClock.Start, 1_000));
+        var reversalHold = ledger.Hold(bob, aliceId, 2_000);
+        var reversing = ledger.Execute(Commands.Transfer(bob, aliceId, 2_000, LedgerWithClock.Eur, EntryKind.Reversal, new EntryId(refund.EntryId)) with
+        {
+            FromHoldId = reversalHold,
+        }).OfType<TransactionPosted>().Single();
+        ledger.Execute(new CompleteReversal(reversal, new EntryId(refund.EntryId), new EntryId(reversing.EntryId), new Money(2_000, LedgerWithClock.Eur)));
+        ledger.Execute(new FailReversal(new ReversalId(Guid.CreateVersion7()), new EntryId(rent.EntryId), "approval timed out", ["hold_voided"]));
         var leaver = ledger.Open("customer-carol", LedgerWithClock.Jpy);
         ledger.Execute(new CloseAccount(leaver));
         return [.. ledger.Log];

@@ -27,6 +27,9 @@ public static class LedgerEventSerializer
         [typeof(HoldPosted)] = Topics.HoldPosted,
         [typeof(HoldVoided)] = Topics.HoldVoided,
         [typeof(HoldExpired)] = Topics.HoldExpired,
+        [typeof(ReversalRequested)] = Topics.ReversalRequested,
+        [typeof(ReversalCompleted)] = Topics.ReversalCompleted,
+        [typeof(ReversalFailed)] = Topics.ReversalFailed,
     }.ToFrozenDictionary();
 
     private static readonly FrozenDictionary<string, Type> TypesByName = TypeNames.ToFrozenDictionary(kv => kv.Value, kv => kv.Key);

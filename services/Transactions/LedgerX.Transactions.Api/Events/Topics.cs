@@ -13,6 +13,9 @@ public static class Topics
     public const string HoldPosted = "hold.posted.v1";
     public const string HoldVoided = "hold.voided.v1";
     public const string HoldExpired = "hold.expired.v1";
+    public const string ReversalRequested = "reversal.requested.v1";
+    public const string ReversalCompleted = "reversal.completed.v1";
+    public const string ReversalFailed = "reversal.failed.v1";
 }
 
 /// <summary>Dapr component names, equal to <c>metadata.name</c> in components/*.yaml.</summary>

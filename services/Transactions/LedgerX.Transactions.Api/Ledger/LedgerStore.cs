@@ -10,7 +10,7 @@ namespace LedgerX.Transactions.Api.Ledger;
 /// <summary>What a batch starts from: the log head (locked), the accounts and holds its commands touch (locked), and
 /// the stored responses of the Idempotency-Keys it carries.</summary>
 internal sealed record BatchSnapshot(long HeadSequence, byte[] HeadHash, IReadOnlyList<Account> Accounts, IReadOnlyList<Hold> Holds,
-    IReadOnlyDictionary<string, StoredIdempotency> Idempotency);
+    IReadOnlyList<PostedEntry> Entries, IReadOnlyDictionary<string, StoredIdempotency> Idempotency);
 
 internal sealed record StoredIdempotency(byte[] RequestHash, StoredResponse Response, DateTimeOffset ExpiresAt);
 
@@ -25,7 +25,7 @@ internal static class LedgerStore
     private static readonly JsonSerializerOptions Json = LedgerEventSerializer.Options;
 
     public static async Task<BatchSnapshot> LoadAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
-        Guid[] accountIds, string[] worldCurrencies, Guid[] holdIds, string[] idempotencyKeys, CancellationToken ct)
+        Guid[] accountIds, string[] worldCurrencies, Guid[] holdIds, Guid[] entryIds, string[] idempotencyKeys, CancellationToken ct)
     {
         await using var batch = new NpgsqlBatch(connection, transaction);
         // The head row is the ledger-wide append lock: every writer (any replica) takes it first, so appends are
@@ -57,7 +57,34 @@ internal static class LedgerStore
             new NpgsqlParameter<string[]> { TypedValue = worldCurrencies },
             new NpgsqlParameter<Guid[]> { TypedValue = holdIds }));
 
+        // Entries a reversal decides on, and the entry each of them reversed (a compensation gives back to that one).
+        // Read after the head lock: reversals are appended only under it, so what was reversed cannot change meanwhile.
+        const string wantedEntries = "SELECT unnest($1::uuid[]) UNION SELECT reverses_entry_id FROM journal_entries WHERE id = ANY($1) AND reverses_entry_id IS NOT NULL";
+        batch.BatchCommands.Add(Command(
+            $"""
+            SELECT e.id, e.kind, e.reverses_entry_id, e.posted_at,
+                (SELECT count(*) FROM postings p WHERE p.entry_id = e.id),
+                (SELECT p.account_id FROM postings p WHERE p.entry_id = e.id AND p.direction = 'debit' ORDER BY p.line LIMIT 1),
+                (SELECT p.account_id FROM postings p WHERE p.entry_id = e.id AND p.direction = 'credit' ORDER BY p.line LIMIT 1)
+            FROM journal_entries e WHERE e.id IN ({wantedEntries})
+            """, new NpgsqlParameter<Guid[]> { TypedValue = entryIds }));
+        batch.BatchCommands.Add(Command(
+            $"""
+            SELECT p.entry_id, p.currency, sum(p.amount)::bigint FROM postings p
+            WHERE p.entry_id IN ({wantedEntries}) AND p.direction = 'credit' GROUP BY p.entry_id, p.currency
+            """, new NpgsqlParameter<Guid[]> { TypedValue = entryIds }));
+        batch.BatchCommands.Add(Command(
+            $"""
+            SELECT r.reverses_entry_id, p.currency,
+                sum(p.amount - coalesce((SELECT sum(cp.amount) FROM journal_entries c JOIN postings cp ON cp.entry_id = c.id
+                                         WHERE c.reverses_entry_id = r.id AND cp.direction = 'credit' AND cp.currency = p.currency), 0))::bigint
+            FROM journal_entries r JOIN postings p ON p.entry_id = r.id AND p.direction = 'credit'
+            WHERE r.reverses_entry_id IN ({wantedEntries})
+            GROUP BY r.reverses_entry_id, p.currency
+            """, new NpgsqlParameter<Guid[]> { TypedValue = entryIds }));
+
         await using var reader = await batch.ExecuteReaderAsync(ct);
+
         if (!await reader.ReadAsync(ct))
         {
             throw new InvalidOperationException("The ledger_head row is missing; the database was not migrated.");
@@ -95,7 +122,43 @@ internal static class LedgerStore
                 JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(8), Json) ?? [],
                 reader.GetFieldValue<DateTimeOffset>(9), reader.GetInt64(10)));
         }
-        return new BatchSnapshot(headSequence, headHash, accounts, holds, idempotency);
+        await reader.NextResultAsync(ct);
+        var entryRows = new List<(EntryId Id, EntryKind Kind, EntryId? Reverses, DateTimeOffset PostedAt, AccountId? Payer, AccountId? Receiver)>();
+        while (await reader.ReadAsync(ct))
+        {
+            var twoPostings = reader.GetInt64(4) == 2;
+            entryRows.Add((new EntryId(reader.GetGuid(0)), Domain.Ledger.ParseKind(reader.GetString(1)), reader.IsDBNull(2) ? null : new EntryId(reader.GetGuid(2)),
+                reader.GetFieldValue<DateTimeOffset>(3), twoPostings && !reader.IsDBNull(5) ? new AccountId(reader.GetGuid(5)) : null,
+                twoPostings && !reader.IsDBNull(6) ? new AccountId(reader.GetGuid(6)) : null));
+        }
+        var credited = await ReadSumsAsync(reader, ct);
+        var reversed = await ReadSumsAsync(reader, ct);
+        var entries = entryRows.Select(e =>
+        {
+            var credits = credited.GetValueOrDefault(e.Id.Value) ?? [];
+            // Like PostedEntry.From: a payer and a receiver only for two postings in one currency.
+            var simple = credits.Count == 1;
+            return PostedEntry.Restore(e.Id, e.Kind, e.Reverses, e.PostedAt, simple ? e.Payer : null, simple ? e.Receiver : null,
+                credits, reversed.GetValueOrDefault(e.Id.Value) ?? []);
+        }).ToList();
+        return new BatchSnapshot(headSequence, headHash, accounts, holds, entries, idempotency);
+    }
+
+    private static async Task<Dictionary<Guid, Dictionary<Currency, long>>> ReadSumsAsync(NpgsqlDataReader reader, CancellationToken ct)
+    {
+        await reader.NextResultAsync(ct);
+        var sums = new Dictionary<Guid, Dictionary<Currency, long>>();
+        while (await reader.ReadAsync(ct))
+        {
+            var id = reader.GetGuid(0);
+            if (!sums.TryGetValue(id, out var perCurrency))
+            {
+                sums[id] = perCurrency = [];
+            }
+            perCurrency[Currency.Parse(reader.GetString(1))] = reader.GetInt64(2);
+        }
+        return sums;
+
     }
 
     /// <summary>Writes a batch's effects: account and hold states, journal entries and postings, the chained events,

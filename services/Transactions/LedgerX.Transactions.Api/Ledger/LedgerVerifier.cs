@@ -32,7 +32,7 @@ public sealed class LedgerVerifier(NpgsqlDataSource database)
             await readOnly.ExecuteNonQueryAsync(ct);
         }
 
-        var state = new LedgerState(0);
+        var state = new LedgerState(0, rememberEntries: false);
         var (checkedEvents, hash, problem) = await ReplayLogAsync(connection, transaction, state, ct);
         var accountsChecked = 0;
         problem ??= await CheckHeadAsync(connection, transaction, state.LastSequence, hash, ct);

@@ -120,11 +120,13 @@ public sealed class LedgerWriter(
             batch.SelectMany(w => w.Command.Accounts).Select(a => a.Value).Distinct().ToArray(),
             batch.SelectMany(w => w.Command.WorldCurrencies).Select(c => c.Code).Distinct().ToArray(),
             batch.SelectMany(w => w.Command.Holds).Select(h => h.Value).Distinct().ToArray(),
+            batch.SelectMany(w => w.Command.Entries).Select(e => e.Value).Distinct().ToArray(),
             batch.Where(w => w.Idempotency is not null).Select(w => w.Idempotency!.Key).Distinct().ToArray(), ct);
 
         var state = new LedgerState(snapshot.HeadSequence);
         foreach (var account in snapshot.Accounts) { state.Load(account); }
         foreach (var hold in snapshot.Holds) { state.Load(hold); }
+        foreach (var entry in snapshot.Entries) { state.Load(entry); }
         var ledger = new Domain.Ledger(state, clock);
         var now = clock.GetUtcNow();
 

@@ -97,3 +97,38 @@ public sealed record HoldExpired : LedgerEvent
     public required long Amount { get; init; }
     public required string Currency { get; init; }
 }
+
+/// <summary>A reversal of (part of) an entry was requested; the saga that performs it starts from this.</summary>
+public sealed record ReversalRequested : LedgerEvent
+{
+    public required Guid ReversalId { get; init; }
+    /// <summary>The entry to reverse.</summary>
+    public required Guid EntryId { get; init; }
+    /// <summary>The account that received the money and gives it back.</summary>
+    public required Guid AccountId { get; init; }
+    /// <summary>The account that paid and gets the money back.</summary>
+    public required Guid CounterpartyAccountId { get; init; }
+    public required long Amount { get; init; }
+    public required string Currency { get; init; }
+    public required string Reason { get; init; }
+    public required bool RequiresApproval { get; init; }
+}
+
+/// <summary>The reversal saga posted its reversing entry.</summary>
+public sealed record ReversalCompleted : LedgerEvent
+{
+    public required Guid ReversalId { get; init; }
+    public required Guid EntryId { get; init; }
+    public required Guid ReversalEntryId { get; init; }
+    public required long Amount { get; init; }
+    public required string Currency { get; init; }
+}
+
+/// <summary>The reversal saga gave up; whatever it had done was compensated, in the listed order.</summary>
+public sealed record ReversalFailed : LedgerEvent
+{
+    public required Guid ReversalId { get; init; }
+    public required Guid EntryId { get; init; }
+    public required string Reason { get; init; }
+    public required IReadOnlyList<string> Compensations { get; init; }
+}

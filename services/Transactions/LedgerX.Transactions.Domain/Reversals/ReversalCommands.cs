@@ -1,0 +1,27 @@
+namespace LedgerX.Transactions.Domain;
+
+/// <summary>
+/// Asks for (part of) a posted entry to be reversed: the receiver gives back <see cref="Amount"/> (null = all that is
+/// not reversed yet) to the payer. Accepting it records the request; the reversal saga then moves the money.
+/// </summary>
+/// <param name="ReversibleSince">Entries posted before this are outside the reversal window.</param>
+/// <param name="ApprovalThreshold">Amounts above this (minor units) need an administrator's approval.</param>
+public sealed record RequestReversal(ReversalId ReversalId, EntryId EntryId, long? Amount, string Reason, DateTimeOffset ReversibleSince, long ApprovalThreshold)
+    : LedgerCommand
+{
+    public const int MaxReasonLength = 500;
+
+    /// <summary>Kinds whose money went from one account to another, so the receiver can be asked to give it back.</summary>
+    public static readonly IReadOnlySet<EntryKind> ReversibleKinds = new HashSet<EntryKind> { EntryKind.Deposit, EntryKind.Transfer, EntryKind.HoldPost };
+
+    public override IEnumerable<EntryId> Entries => [EntryId];
+}
+
+/// <summary>The reversal saga posted <see cref="ReversalEntryId"/> and is done.</summary>
+public sealed record CompleteReversal(ReversalId ReversalId, EntryId EntryId, EntryId ReversalEntryId, Money Amount) : LedgerCommand;
+
+/// <summary>The reversal saga gave up; <see cref="Compensations"/> are what it undid, in the order it undid them.</summary>
+public sealed record FailReversal(ReversalId ReversalId, EntryId EntryId, string Reason, IReadOnlyList<string> Compensations) : LedgerCommand
+{
+    public const int MaxReasonLength = 1000;
+}
