@@ -46,6 +46,25 @@ public sealed class LiveProjection(LedgerAndAnalytics env)
     }
 
     [Fact]
+    public async Task BalanceHistory_IsPagedByLedgerSequence()
+    {
+        var judy = await env.OpenAccountAsync("judy-pages");
+        foreach (var amount in new long[] { 100, 200, 300 })
+        {
+            await env.DepositAsync(judy, amount);
+        }
+        await env.WaitUntilLedgerLogAppliedAsync();
+
+        var first = await Analytics.GetFromJsonAsync<JsonObject>($"/api/v1/accounts/{judy}/balance-history?limit=2", LedgerAndAnalytics.Json);
+        var cursor = first!["nextCursor"]!.GetValue<string>();
+        var rest = await Analytics.GetFromJsonAsync<JsonObject>($"/api/v1/accounts/{judy}/balance-history?limit=2&after={cursor}", LedgerAndAnalytics.Json);
+
+        first["items"]!.AsArray().Select(p => p!["balanceMinor"]!.GetValue<long>()).ShouldBe([100L, 300L]);
+        rest!["items"]!.AsArray().Select(p => p!["balanceMinor"]!.GetValue<long>()).ShouldBe([600L]);
+        rest["nextCursor"].ShouldBeNull();
+    }
+
+    [Fact]
     public async Task ADuplicateDelivery_IsAcknowledged_AndCountedOnce()
     {
         var carol = await env.OpenAccountAsync("carol-dup");

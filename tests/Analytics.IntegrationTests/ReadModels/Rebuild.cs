@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using LedgerX.Analytics.Api.Rebuild;
 using LedgerX.Analytics.IntegrationTests.Infrastructure;
+using Npgsql;
 
 namespace LedgerX.Analytics.IntegrationTests.ReadModels;
 
@@ -38,7 +40,28 @@ public sealed class Rebuild(LedgerAndAnalytics env)
     }
 
     [Fact]
-    public async Task OneRebuildRunsAtATime()
+    public async Task WhileAnotherReplicaRebuilds_ARebuildIsRefusedWithAConflict()
+    {
+        // Another replica's rebuild holds the transaction-scoped advisory lock; stand in for it.
+        await using var otherReplica = new NpgsqlConnection(env.Analytics.ConnectionString);
+        await otherReplica.OpenAsync();
+        await using var transaction = await otherReplica.BeginTransactionAsync();
+        await using (var take = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@id)", otherReplica, transaction))
+        {
+            take.Parameters.AddWithValue("id", ReadModelRebuilder.RebuildLockId);
+            await take.ExecuteNonQueryAsync();
+        }
+
+        var refused = await env.Analytics.Client.PostAsync("/api/v1/admin/rebuild", null);
+
+        refused.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        (await refused.Content.ReadFromJsonAsync<JsonObject>())!["code"]!.GetValue<string>().ShouldBe("rebuild_in_progress");
+        await transaction.RollbackAsync();
+        await LedgerAndAnalytics.ExpectAsync(await env.Analytics.Client.PostAsync("/api/v1/admin/rebuild", null), HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task ConcurrentRebuildRequests_RunOneAtATime()
     {
         var responses = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => env.Analytics.Client.PostAsync("/api/v1/admin/rebuild", null)));
 

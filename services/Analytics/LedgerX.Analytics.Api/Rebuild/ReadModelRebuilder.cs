@@ -22,7 +22,7 @@ public sealed class ReadModelRebuilder(
     ILogger<ReadModelRebuilder> log)
 {
     /// <summary>Transaction-scoped advisory lock id: one rebuild at a time across all replicas.</summary>
-    private const long RebuildLockId = 0x4c58_414e_414c_5954; // "LXANALYT"
+    internal const long RebuildLockId = 0x4c58_414e_414c_5954; // "LXANALYT"
 
     private readonly SemaphoreSlim _running = new(1, 1);
 
