@@ -40,6 +40,7 @@ public sealed class LedgerAndAnalytics : IAsyncLifetime
     {
         await File.WriteAllTextAsync(Path.Combine(_resources, "pubsub.yaml"), Component("pubsub", "pubsub.in-memory"));
         await File.WriteAllTextAsync(Path.Combine(_resources, "statestore.yaml"), Component("statestore", "state.in-memory"));
+        await File.WriteAllTextAsync(Path.Combine(_resources, "resiliency.yaml"), QuickDeliveryRetries);
         await Task.WhenAll(Ledger.InitializeAsync().AsTask(), Analytics.InitializeAsync().AsTask());
         LedgerSidecar = await LocalDaprSidecar.StartAsync(new SidecarOptions
         {
@@ -157,6 +158,27 @@ public sealed class LedgerAndAnalytics : IAsyncLifetime
             await Task.Delay(50);
         }
     }
+
+    /// <summary>Like components/resiliency.yaml's bounded delivery retries, but quick, so a poison message reaches the
+    /// dead-letter topic within a test.</summary>
+    private const string QuickDeliveryRetries = """
+        apiVersion: dapr.io/v1alpha1
+        kind: Resiliency
+        metadata:
+          name: quick-delivery
+        spec:
+          policies:
+            retries:
+              quick:
+                policy: constant
+                duration: 20ms
+                maxRetries: 3
+          targets:
+            components:
+              pubsub:
+                inbound:
+                  retry: quick
+        """;
 
     private static string Component(string name, string type) => $"""
         apiVersion: dapr.io/v1alpha1
