@@ -1,7 +1,9 @@
 using System.Text.Json.Serialization;
+using Dapr.Workflow;
 using LedgerX.Transactions.Api.Infrastructure;
 using LedgerX.Transactions.Api.Infrastructure.Persistence;
 using LedgerX.Transactions.Api.Ledger;
+using LedgerX.Transactions.Api.Reversals;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Scalar.AspNetCore;
@@ -37,6 +39,27 @@ public static class LedgerRegistration
         builder.Services.AddHostedService(services => services.GetRequiredService<OutboxRelay>());
         builder.Services.AddSingleton<LedgerMaintenance>();
         builder.Services.AddHostedService(services => services.GetRequiredService<LedgerMaintenance>());
+        return builder;
+    }
+
+    /// <summary>Reversals as sagas on Dapr Workflow. The workflow worker connects to the sidecar's gRPC endpoint
+    /// (DAPR_GRPC_ENDPOINT) in the background, so the service starts and serves the ledger without one.</summary>
+    public static WebApplicationBuilder AddReversals(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddValidatedOptions<ReversalOptions>(ReversalOptions.Section);
+        builder.Services.AddSingleton<IReversalSteps, ReversalSteps>();
+        builder.Services.AddDaprWorkflow(workflows =>
+        {
+            workflows.RegisterWorkflow<ReversalWorkflow>(ReversalWorkflow.Name);
+            workflows.RegisterActivity<ValidateReversalActivity>(nameof(ValidateReversalActivity));
+            workflows.RegisterActivity<HoldReversalFundsActivity>(nameof(HoldReversalFundsActivity));
+            workflows.RegisterActivity<PostReversingEntryActivity>(nameof(PostReversingEntryActivity));
+            workflows.RegisterActivity<NotifyReversalCompletedActivity>(nameof(NotifyReversalCompletedActivity));
+            workflows.RegisterActivity<VoidReversalHoldActivity>(nameof(VoidReversalHoldActivity));
+            workflows.RegisterActivity<CompensateReversingEntryActivity>(nameof(CompensateReversingEntryActivity));
+            workflows.RegisterActivity<FailReversalActivity>(nameof(FailReversalActivity));
+            workflows.RegisterActivity<RecordReversalStepActivity>(nameof(RecordReversalStepActivity));
+        });
         return builder;
     }
 

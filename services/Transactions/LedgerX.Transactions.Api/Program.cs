@@ -5,6 +5,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddLedger();
+builder.AddReversals();
 builder.AddLedgerApi();
 
 var app = builder.Build();
@@ -17,6 +18,7 @@ app.MapAccountsApi();
 app.MapMovementsApi();
 app.MapHoldsApi();
 app.MapLedgerLogApi();
+app.MapReversalsApi();
 
 await app.MigrateLedgerDatabaseAsync();
 await app.RunAsync();

@@ -63,7 +63,10 @@ public sealed record PostEntry(EntryKind Kind, IReadOnlyList<PostingRequest> Pos
     public override IEnumerable<EntryId> Entries => ReversesEntryId is { } reversed ? [reversed] : [];
 }
 
-public sealed record CreateHold(AccountId AccountId, AccountId ToAccountId, Money Amount, DateTimeOffset ExpiresAt, string? Description) : LedgerCommand
+/// <summary>Reserves funds for a later transfer. <see cref="ForReversal"/> marks the hold a reversal saga takes before
+/// posting its reversing entry: like the reversal itself, it may reserve funds on a frozen account.</summary>
+public sealed record CreateHold(AccountId AccountId, AccountId ToAccountId, Money Amount, DateTimeOffset ExpiresAt, string? Description,
+    bool ForReversal = false) : LedgerCommand
 {
     public override IEnumerable<AccountId> Accounts => [AccountId, ToAccountId];
 }

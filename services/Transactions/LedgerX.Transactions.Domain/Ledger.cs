@@ -317,7 +317,7 @@ public sealed class Ledger(LedgerState state, TimeProvider clock)
             {
                 throw Refuse(LedgerError.Rule("currency_mismatch", $"Account {account.Id} holds {account.Currency}, not {c.Amount.Currency}.", field));
             }
-            EnsureCanMoveMoney(account, field, EntryKind.HoldPost);
+            EnsureCanMoveMoney(account, field, c.ForReversal ? EntryKind.Reversal : EntryKind.HoldPost);
         }
         if (!from.CanSpend(c.Amount.Amount))
         {

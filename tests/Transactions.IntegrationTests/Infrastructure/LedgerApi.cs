@@ -29,6 +29,16 @@ public class LedgerApi : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>A service whose sidecar is expected on <paramref name="sidecarGrpcPort"/>, where a test may start one.</summary>
     protected LedgerApi(int sidecarGrpcPort) => SidecarGrpcPort = sidecarGrpcPort;
 
+    /// <summary>A service on an existing database, which it leaves in place when disposed: a replacement for a host
+    /// that was killed, as a restarted replica finds the database its predecessor left.</summary>
+    protected LedgerApi(int sidecarGrpcPort, string existingDatabase) : this(sidecarGrpcPort)
+    {
+        ConnectionString = existingDatabase;
+        _ownsDatabase = false;
+    }
+
+    private readonly bool _ownsDatabase = true;
+
     public string ConnectionString { get; private set; } = "";
 
     public int SidecarGrpcPort { get; }
@@ -39,7 +49,10 @@ public class LedgerApi : WebApplicationFactory<Program>, IAsyncLifetime
 
     public virtual async ValueTask InitializeAsync()
     {
-        ConnectionString = await TestPostgres.CreateDatabaseAsync("ledger");
+        if (_ownsDatabase)
+        {
+            ConnectionString = await TestPostgres.CreateDatabaseAsync("ledger");
+        }
         UseKestrel(0);
         StartServer();
         Client = CreateClient();
@@ -52,6 +65,8 @@ public class LedgerApi : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("DAPR_GRPC_ENDPOINT", $"http://127.0.0.1:{SidecarGrpcPort}");
         builder.UseSetting("DAPR_HTTP_ENDPOINT", $"http://127.0.0.1:{ClosedPort}");
         builder.UseSetting("Serilog:MinimumLevel:Default", "Error");
+        // Without a sidecar the workflow worker logs each failed reconnect as an error; that is the fixture's choice, not news.
+        builder.UseSetting("Serilog:MinimumLevel:Override:Dapr.Workflow", "Fatal");
         builder.UseSetting("Ledger:Outbox:BackoffBaseMs", "50");
         builder.UseSetting("Ledger:Outbox:BackoffMaxMs", "300");
         builder.UseSetting("Ledger:Outbox:PollIntervalMs", "100");
@@ -65,7 +80,7 @@ public class LedgerApi : WebApplicationFactory<Program>, IAsyncLifetime
     {
         await base.DisposeAsync();
         NpgsqlConnection.ClearAllPools();
-        if (ConnectionString.Length > 0)
+        if (_ownsDatabase && ConnectionString.Length > 0)
         {
             await TestPostgres.DropDatabaseAsync(ConnectionString);
         }

@@ -71,6 +71,7 @@ public sealed class ServiceSurface(LedgerApi api) : IClassFixture<LedgerApi>
             "/api/v1/accounts/{id}/unfreeze", "/api/v1/accounts/{id}/close", "/api/v1/deposits", "/api/v1/withdrawals",
             "/api/v1/transfers", "/api/v1/entries", "/api/v1/entries/{id}", "/api/v1/holds", "/api/v1/holds/{id}",
             "/api/v1/holds/{id}/post", "/api/v1/holds/{id}/void", "/api/v1/ledger/verify", "/api/v1/ledger/events",
+            "/api/v1/reversals", "/api/v1/reversals/{id}", "/api/v1/reversals/{id}/approval",
         ], ignoreOrder: true);
         (await api.Client.GetAsync("/scalar/v1")).StatusCode.ShouldBe(HttpStatusCode.OK);
     }

@@ -120,3 +120,26 @@ public class ReversalPost
         replayed.FindAccount(_receiver)!.Held.ShouldBe(0);
     }
 }
+
+/// <summary>Fraud handling freezes an account first and reverses next: the reversal's hold and entry get through.</summary>
+public class ReversalOfAFrozenAccount
+{
+    [Fact]
+    public void HoldsAndPostsOnTheFrozenReceiver_WhileAnOrdinaryHoldIsRefused()
+    {
+        var ledger = new LedgerWithClock();
+        var payer = ledger.OpenFunded(1_000, "payer");
+        var receiver = ledger.Open("receiver");
+        var original = new EntryId(ledger.Transfer(payer, receiver, 700).EntryId);
+        ledger.Execute(new FreezeAccount(receiver, "fraud alert"));
+        var until = ledger.Clock.GetUtcNow().AddHours(1);
+
+        ledger.Refuses(Commands.Hold(receiver, payer, 700, until, LedgerWithClock.Eur)).Code.ShouldBe("account_frozen");
+        var hold = new HoldId(ledger.Execute(Commands.Hold(receiver, payer, 700, until, LedgerWithClock.Eur) with { ForReversal = true })
+            .OfType<HoldCreated>().Single().HoldId);
+        ledger.Execute(Commands.Transfer(receiver, payer, 700, LedgerWithClock.Eur, EntryKind.Reversal, original) with { FromHoldId = hold });
+
+        ledger.Account(receiver).Balance.ShouldBe(0);
+        ledger.Account(payer).Balance.ShouldBe(1_000);
+    }
+}

@@ -44,3 +44,17 @@ public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
 
 /// <summary>One event of the ledger's log, as stored: <c>payload</c> is the published event.</summary>
 public sealed record LogEvent(long Sequence, Guid EventId, string Type, DateTimeOffset OccurredAt, System.Text.Json.JsonElement Payload, string Hash);
+
+/// <summary>Reverse a posted entry, fully (no <c>amount</c>: all that is not reversed yet) or partly.</summary>
+public sealed record ReversalRequest(Guid? EntryId, long? Amount, string? Reason);
+
+/// <summary>An administrator's answer to a reversal awaiting approval.</summary>
+public sealed record ApprovalRequest(bool? Approved, string? By);
+
+/// <summary>A reversal and its saga's progress. <c>status</c>: pending, awaiting_approval, completed or failed.</summary>
+public sealed record ReversalResponse(Guid Id, Guid EntryId, Guid AccountId, Guid CounterpartyAccountId, long Amount, string Currency, string Reason,
+    bool RequiresApproval, string Status, IReadOnlyList<ReversalStepResponse> Steps, string? FailureReason, IReadOnlyList<string> Compensations,
+    Guid? ReversalEntryId, DateTimeOffset RequestedAt, DateTimeOffset UpdatedAt);
+
+/// <summary>One step of a reversal saga: <c>outcome</c> is succeeded, failed, waiting, approved, rejected or timed_out.</summary>
+public sealed record ReversalStepResponse(string Name, string Outcome, string? Detail, DateTimeOffset StartedAt, DateTimeOffset FinishedAt);

@@ -17,8 +17,11 @@ internal static class LedgerSubmission
     public const string ReplayedHeader = "Idempotent-Replayed";
     private const int MaxKeyLength = 255;
 
+    /// <param name="afterApplied">Runs once the command is applied (or replayed), before answering: what must follow a
+    /// commit, such as starting the saga a reversal request begins. It must be safe to run again on every retry.</param>
     public static async Task<IResult> SubmitAsync<TRequest>(HttpContext http, LedgerWriter writer, TRequest request,
-        Func<TRequest, LedgerCommand> toCommand, ResponseRenderer render, CancellationToken ct)
+        Func<TRequest, LedgerCommand> toCommand, ResponseRenderer render, CancellationToken ct,
+        Func<StoredResponse, CancellationToken, Task>? afterApplied = null)
     {
         LedgerCommand command;
         IdempotencyRequest? idempotency;
@@ -41,6 +44,18 @@ internal static class LedgerSubmission
         {
             // Not the client's fault and possibly temporary: 503 tells well-behaved clients to retry (with their key).
             return Problems.Problem(StatusCodes.Status503ServiceUnavailable, "ledger_unavailable", unavailable.Message);
+        }
+        if (result is WriteResult.Applied { } done && afterApplied is not null)
+        {
+            try
+            {
+                await afterApplied(done.Response, ct);
+            }
+            catch (FollowUpUnavailableException unavailable)
+            {
+                // The command is committed; the retry (same key) replays it and runs the follow-up again.
+                return Problems.Problem(StatusCodes.Status503ServiceUnavailable, "follow_up_unavailable", unavailable.Message);
+            }
         }
         return result switch
         {
@@ -90,6 +105,9 @@ internal static class LedgerSubmission
         }
     }
 }
+
+/// <summary>What must follow a committed command could not run now; the client retries with the same Idempotency-Key.</summary>
+public sealed class FollowUpUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>The API's JSON conventions, shared by responses rendered inside the writer and by request hashing.</summary>
 public static class ApiJson

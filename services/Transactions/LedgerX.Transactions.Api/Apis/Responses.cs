@@ -45,6 +45,20 @@ internal static class Responses
 
     public static ResponseRenderer HoldNow(HoldId id) => (state, _) => Ok(state.FindHold(id)!.ToResponse());
 
+    public static ReversalResponse ToResponse(this ReversalRow r) => new(r.Id, r.EntryId, r.AccountId, r.CounterpartyAccountId, r.Amount, r.Currency,
+        r.Reason, r.RequiresApproval, r.Status,
+        (JsonSerializer.Deserialize<Dictionary<string, ReversalStepResponse>>(r.Steps, ApiJson.Options) ?? []).Values.OrderBy(s => s.StartedAt).ToList(),
+        r.FailureReason, JsonSerializer.Deserialize<List<string>>(r.Compensations, ApiJson.Options) ?? [], r.ReversalEntryId, r.RequestedAt, r.UpdatedAt);
+
+    /// <summary>202: the reversal is recorded and its saga runs from here; Location is where to follow it.</summary>
+    public static readonly ResponseRenderer AcceptedReversal = (_, events) =>
+    {
+        var r = events.OfType<ReversalRequested>().Single();
+        var body = new ReversalResponse(r.ReversalId, r.EntryId, r.AccountId, r.CounterpartyAccountId, r.Amount, r.Currency, r.Reason, r.RequiresApproval,
+            "pending", [], null, [], null, r.OccurredAt, r.OccurredAt);
+        return new(StatusCodes.Status202Accepted, JsonSerializer.SerializeToUtf8Bytes(body, ApiJson.Options), $"/api/v1/reversals/{r.ReversalId}");
+    };
+
     private static StoredResponse Created<T>(T body, Func<T, string> location) =>
         new(StatusCodes.Status201Created, JsonSerializer.SerializeToUtf8Bytes(body, ApiJson.Options), location(body));
 

@@ -171,6 +171,7 @@ internal static class LedgerStore
         AddAccountUpserts(batch, state.ChangedAccounts.ToList());
         AddHoldUpserts(batch, state.ChangedHolds.ToList());
         AddEntries(batch, events.OfType<TransactionPosted>().ToList());
+        AddReversals(batch, events);
         var lastHash = AddEvents(batch, events, headHash);
         if (events.Count > 0)
         {
@@ -272,6 +273,44 @@ internal static class LedgerStore
             Array(postings.Select(p => p.Posting.BalanceAfter)),
             Array(postings.Select(p => p.Entry.Sequence)),
             Array(postings.Select(p => p.Entry.OccurredAt))));
+    }
+
+    /// <summary>The reversals' read model follows their events in the same transaction: a reversal is listed iff its
+    /// request committed, and it shows completed or failed iff that event committed.</summary>
+    private static void AddReversals(NpgsqlBatch batch, IReadOnlyList<LedgerEvent> events)
+    {
+        foreach (var e in events)
+        {
+            switch (e)
+            {
+                case ReversalRequested r:
+                    batch.BatchCommands.Add(Command(
+                        """
+                        INSERT INTO reversals (id, entry_id, account_id, counterparty_account_id, amount, currency, reason, requires_approval,
+                            status, steps, compensations, requested_at, updated_at)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', '{}', '[]', $9, $9)
+                        """,
+                        new NpgsqlParameter<Guid> { TypedValue = r.ReversalId }, new NpgsqlParameter<Guid> { TypedValue = r.EntryId },
+                        new NpgsqlParameter<Guid> { TypedValue = r.AccountId }, new NpgsqlParameter<Guid> { TypedValue = r.CounterpartyAccountId },
+                        new NpgsqlParameter<long> { TypedValue = r.Amount }, new NpgsqlParameter<string> { TypedValue = r.Currency },
+                        new NpgsqlParameter<string> { TypedValue = r.Reason }, new NpgsqlParameter<bool> { TypedValue = r.RequiresApproval },
+                        new NpgsqlParameter<DateTimeOffset> { TypedValue = r.OccurredAt }));
+                    break;
+                case ReversalCompleted c:
+                    batch.BatchCommands.Add(Command(
+                        "UPDATE reversals SET status = 'completed', reversal_entry_id = $2, updated_at = $3 WHERE id = $1",
+                        new NpgsqlParameter<Guid> { TypedValue = c.ReversalId }, new NpgsqlParameter<Guid> { TypedValue = c.ReversalEntryId },
+                        new NpgsqlParameter<DateTimeOffset> { TypedValue = c.OccurredAt }));
+                    break;
+                case ReversalFailed f:
+                    batch.BatchCommands.Add(Command(
+                        "UPDATE reversals SET status = 'failed', failure_reason = $2, compensations = $3, updated_at = $4 WHERE id = $1",
+                        new NpgsqlParameter<Guid> { TypedValue = f.ReversalId }, new NpgsqlParameter<string> { TypedValue = f.Reason },
+                        new NpgsqlParameter { Value = JsonSerializer.Serialize(f.Compensations, Json), NpgsqlDbType = NpgsqlDbType.Jsonb },
+                        new NpgsqlParameter<DateTimeOffset> { TypedValue = f.OccurredAt }));
+                    break;
+            }
+        }
     }
 
     /// <summary>Appends the events with their chained hashes and queues each for publishing; returns the last hash.</summary>

@@ -9,6 +9,7 @@ public sealed class LedgerDbContext(DbContextOptions<LedgerDbContext> options) :
     public DbSet<JournalEntryRow> JournalEntries => Set<JournalEntryRow>();
     public DbSet<PostingRow> Postings => Set<PostingRow>();
     public DbSet<HoldRow> Holds => Set<HoldRow>();
+    public DbSet<ReversalRow> Reversals => Set<ReversalRow>();
     public DbSet<EventRow> EventLog => Set<EventRow>();
     public DbSet<LedgerHeadRow> LedgerHead => Set<LedgerHeadRow>();
     public DbSet<OutboxRow> Outbox => Set<OutboxRow>();
@@ -64,6 +65,22 @@ public sealed class LedgerDbContext(DbContextOptions<LedgerDbContext> options) :
             h.Property(x => x.Description).HasMaxLength(500);
             h.HasIndex(x => x.ExpiresAt).HasFilter("status = 'pending'").HasDatabaseName("ix_holds_pending_expiry");
             h.HasIndex(x => x.AccountId);
+        });
+
+        model.Entity<ReversalRow>(r =>
+        {
+            r.ToTable("reversals");
+            r.HasKey(x => x.Id);
+            r.Property(x => x.Currency).HasMaxLength(3);
+            r.Property(x => x.Status).HasMaxLength(32);
+            r.Property(x => x.Reason).HasMaxLength(500);
+            r.Property(x => x.Steps).HasColumnType("jsonb");
+            r.Property(x => x.Compensations).HasColumnType("jsonb");
+            // Listing by account and status pages by id (UUIDv7, so newest last).
+            r.HasIndex(x => new { x.AccountId, x.Id });
+            r.HasIndex(x => new { x.CounterpartyAccountId, x.Id });
+            r.HasIndex(x => new { x.Status, x.Id });
+            r.HasIndex(x => x.EntryId);
         });
 
         model.Entity<EventRow>(e =>

@@ -107,3 +107,27 @@ public sealed class IdempotencyRow
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }
 }
+
+/// <summary>A reversal and the progress of its saga: created and finished by the ledger's events (in the writer's
+/// transaction), its steps recorded by the saga's activities as they run.</summary>
+public sealed class ReversalRow
+{
+    public Guid Id { get; set; }
+    public Guid EntryId { get; set; }
+    public Guid AccountId { get; set; }
+    public Guid CounterpartyAccountId { get; set; }
+    public long Amount { get; set; }
+    public required string Currency { get; set; }
+    public required string Reason { get; set; }
+    public bool RequiresApproval { get; set; }
+    /// <summary>pending, awaiting_approval, completed or failed.</summary>
+    public required string Status { get; set; }
+    /// <summary>JSON object: step name → { outcome, detail, startedAt, finishedAt }.</summary>
+    public required string Steps { get; set; }
+    public string? FailureReason { get; set; }
+    /// <summary>JSON array of the compensations that ran, in order.</summary>
+    public required string Compensations { get; set; }
+    public Guid? ReversalEntryId { get; set; }
+    public DateTimeOffset RequestedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}

@@ -437,6 +437,95 @@ namespace LedgerX.Transactions.Api.Infrastructure.Persistence.Migrations
                         });
                 });
 
+            modelBuilder.Entity("LedgerX.Transactions.Api.Infrastructure.Persistence.ReversalRow", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("AccountId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("account_id");
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("amount");
+
+                    b.Property<string>("Compensations")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("compensations");
+
+                    b.Property<Guid>("CounterpartyAccountId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("counterparty_account_id");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<Guid>("EntryId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("entry_id");
+
+                    b.Property<string>("FailureReason")
+                        .HasColumnType("text")
+                        .HasColumnName("failure_reason");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("reason");
+
+                    b.Property<DateTimeOffset>("RequestedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("requested_at");
+
+                    b.Property<bool>("RequiresApproval")
+                        .HasColumnType("boolean")
+                        .HasColumnName("requires_approval");
+
+                    b.Property<Guid?>("ReversalEntryId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("reversal_entry_id");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Steps")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("steps");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_reversals");
+
+                    b.HasIndex("EntryId")
+                        .HasDatabaseName("ix_reversals_entry_id");
+
+                    b.HasIndex("AccountId", "Id")
+                        .HasDatabaseName("ix_reversals_account_id_id");
+
+                    b.HasIndex("CounterpartyAccountId", "Id")
+                        .HasDatabaseName("ix_reversals_counterparty_account_id_id");
+
+                    b.HasIndex("Status", "Id")
+                        .HasDatabaseName("ix_reversals_status_id");
+
+                    b.ToTable("reversals", (string)null);
+                });
+
             modelBuilder.Entity("LedgerX.Transactions.Api.Infrastructure.Persistence.OutboxRow", b =>
                 {
                     b.HasOne("LedgerX.Transactions.Api.Infrastructure.Persistence.EventRow", null)

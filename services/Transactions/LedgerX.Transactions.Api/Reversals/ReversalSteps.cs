@@ -1,0 +1,214 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using LedgerX.Transactions.Api.Apis;
+using LedgerX.Transactions.Api.Ledger;
+using LedgerX.Transactions.Domain;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace LedgerX.Transactions.Api.Reversals;
+
+/// <summary>
+/// The saga's steps against the ledger. Money only ever moves through the <see cref="LedgerWriter"/> (so the ledger's
+/// rules, the hash-chained log and the outbox apply to the saga as to any client), each write under the step's
+/// Idempotency-Key. The key alone is hashed as the "request": whatever a retried step computes, the first committed
+/// write is its answer.
+/// </summary>
+public sealed class ReversalSteps(LedgerWriter writer, NpgsqlDataSource database, TimeProvider clock, IOptions<ReversalOptions> options)
+    : IReversalSteps
+{
+    private static readonly ResponseRenderer NoBody = (_, _) => new StoredResponse(StatusCodes.Status204NoContent, []);
+
+    private readonly ReversalOptions _options = options.Value;
+
+    public Task<StepOutcome> ValidateAsync(SagaProgress saga, CancellationToken ct) => RecordedAsync(saga, SagaSteps.Validate, async () =>
+    {
+        var r = saga.Reversal;
+        await using var command = database.CreateCommand(
+            """
+            SELECT e.posted_at,
+                (SELECT coalesce(sum(p.amount), 0) FROM postings p WHERE p.entry_id = e.id AND p.direction = 'credit' AND p.currency = $2)
+                - coalesce((SELECT sum(p.amount - coalesce((SELECT sum(cp.amount) FROM journal_entries c JOIN postings cp ON cp.entry_id = c.id
+                                                            WHERE c.reverses_entry_id = rv.id AND cp.direction = 'credit' AND cp.currency = $2), 0))
+                            FROM journal_entries rv JOIN postings p ON p.entry_id = rv.id AND p.direction = 'credit' AND p.currency = $2
+                            WHERE rv.reverses_entry_id = e.id), 0)
+            FROM journal_entries e WHERE e.id = $1
+            """);
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = r.EntryId });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = r.Currency });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct))
+        {
+            return StepOutcome.Failed($"entry {r.EntryId} does not exist");
+        }
+        var postedAt = reader.GetFieldValue<DateTimeOffset>(0);
+        var remaining = reader.GetInt64(1);
+        if (postedAt < clock.GetUtcNow().AddDays(-_options.WindowDays))
+        {
+            return StepOutcome.Failed($"entry {r.EntryId} was posted at {postedAt:O}, outside the {_options.WindowDays}-day reversal window");
+        }
+        // Advisory only: the posting step is where the ledger enforces this, atomically.
+        return remaining < r.Amount
+            ? StepOutcome.Failed($"entry {r.EntryId} has {remaining} {r.Currency} left to reverse; {r.Amount} requested")
+            : StepOutcome.Ok;
+    }, ct);
+
+    public Task<StepOutcome> HoldFundsAsync(SagaProgress saga, CancellationToken ct) => RecordedAsync(saga, SagaSteps.Hold, async () =>
+    {
+        var r = saga.Reversal;
+        var toHold = r.ShortfallPolicy == ShortfallPolicy.PostToRecoveryAccount ? Math.Clamp(await AvailableAsync(r.AccountId, ct), 0, r.Amount) : r.Amount;
+        if (toHold == 0)
+        {
+            return new StepOutcome(true, Held: 0);
+        }
+        var (response, refused) = await WriteOnceAsync(saga, SagaSteps.Hold,
+            new CreateHold(new AccountId(r.AccountId), new AccountId(r.CounterpartyAccountId), AmountOf(r, toHold),
+                clock.GetUtcNow().AddSeconds(_options.HoldExpirySeconds), $"reversal {r.ReversalId}", ForReversal: true),
+            Responses.CreatedHold, ct);
+        if (refused is not null)
+        {
+            return StepOutcome.Failed(Describe(refused));
+        }
+        var hold = JsonSerializer.Deserialize<HoldResponse>(response!.Body, ApiJson.Options)!;
+        return new StepOutcome(true, HoldId: hold.Id, Held: hold.Amount);
+    }, ct);
+
+    public Task<StepOutcome> PostAsync(SagaProgress saga, CancellationToken ct) => RecordedAsync(saga, SagaSteps.Post, async () =>
+    {
+        var r = saga.Reversal;
+        var postings = new List<PostingRequest>();
+        if (saga.Held > 0)
+        {
+            postings.Add(new(new AccountId(r.AccountId), Direction.Debit, AmountOf(r, saga.Held), "accountId"));
+        }
+        if (saga.Shortfall > 0)
+        {
+            postings.Add(new(new AccountId(RecoveryAccount(r)), Direction.Debit, AmountOf(r, saga.Shortfall), "recoveryAccountId"));
+        }
+        postings.Add(new(new AccountId(r.CounterpartyAccountId), Direction.Credit, AmountOf(r, r.Amount), "counterpartyAccountId"));
+        var (response, refused) = await WriteOnceAsync(saga, SagaSteps.Post,
+            new PostEntry(EntryKind.Reversal, postings, Details(r, $"Reversal of {r.EntryId}: {r.Reason}"), new EntryId(r.EntryId),
+                saga.HoldId is { } hold ? new HoldId(hold) : null),
+            Responses.PostedEntry, ct);
+        return refused is not null
+            ? StepOutcome.Failed(Describe(refused))
+            : new StepOutcome(true, EntryId: JsonSerializer.Deserialize<EntryResponse>(response!.Body, ApiJson.Options)!.Id);
+    }, ct);
+
+    public Task<StepOutcome> NotifyAsync(SagaProgress saga, CancellationToken ct) => RecordedAsync(saga, SagaSteps.Notify, async () =>
+    {
+        var r = saga.Reversal;
+        var (_, refused) = await WriteOnceAsync(saga, SagaSteps.Notify,
+            new CompleteReversal(new ReversalId(r.ReversalId), new EntryId(r.EntryId), new EntryId(saga.ReversalEntryId!.Value), AmountOf(r, r.Amount)),
+            NoBody, ct);
+        return refused is null ? StepOutcome.Ok : StepOutcome.Failed(Describe(refused));
+    }, ct);
+
+    public Task<StepOutcome> VoidHoldAsync(SagaProgress saga, CancellationToken ct) => RecordedAsync(saga, SagaSteps.VoidHold, async () =>
+    {
+        var (_, refused) = await WriteOnceAsync(saga, SagaSteps.VoidHold, new VoidHold(new HoldId(saga.HoldId!.Value)), NoBody, ct);
+        if (refused is null)
+        {
+            return StepOutcome.Ok;
+        }
+        // A hold that expired (or was voided) in the meantime reserves nothing any more: the compensation's goal is met.
+        var status = await HoldStatusAsync(saga.HoldId!.Value, ct);
+        return status is "voided" or "expired" ? StepOutcome.Ok : StepOutcome.Failed(Describe(refused));
+    }, ct);
+
+    public Task<StepOutcome> CompensateEntryAsync(SagaProgress saga, CancellationToken ct) => RecordedAsync(saga, SagaSteps.CompensateEntry, async () =>
+    {
+        var r = saga.Reversal;
+        var postings = new List<PostingRequest> { new(new AccountId(r.CounterpartyAccountId), Direction.Debit, AmountOf(r, r.Amount), "counterpartyAccountId") };
+        if (saga.Held > 0)
+        {
+            postings.Add(new(new AccountId(r.AccountId), Direction.Credit, AmountOf(r, saga.Held), "accountId"));
+        }
+        if (saga.Shortfall > 0)
+        {
+            postings.Add(new(new AccountId(RecoveryAccount(r)), Direction.Credit, AmountOf(r, saga.Shortfall), "recoveryAccountId"));
+        }
+        var (_, refused) = await WriteOnceAsync(saga, SagaSteps.CompensateEntry,
+            new PostEntry(EntryKind.Reversal, postings, Details(r, $"Compensation of reversal {r.ReversalId}"), new EntryId(saga.ReversalEntryId!.Value)),
+            NoBody, ct);
+        return refused is null ? StepOutcome.Ok : StepOutcome.Failed(Describe(refused));
+    }, ct);
+
+    public Task<StepOutcome> FailAsync(SagaProgress saga, CancellationToken ct) => RecordedAsync(saga, SagaSteps.Fail, async () =>
+    {
+        var r = saga.Reversal;
+        var (_, refused) = await WriteOnceAsync(saga, SagaSteps.Fail,
+            new FailReversal(new ReversalId(r.ReversalId), new EntryId(r.EntryId), saga.FailureReason ?? "unknown", saga.Compensations ?? []), NoBody, ct);
+        return refused is null ? StepOutcome.Ok : StepOutcome.Failed(Describe(refused));
+    }, ct);
+
+    public async Task RecordAsync(StepRecord record, CancellationToken ct)
+    {
+        // Overwrites the step's record (a step that ran twice shows its last run); a finished reversal keeps its status.
+        await using var command = database.CreateCommand(
+            """
+            UPDATE reversals SET steps = steps || jsonb_build_object($2::text, $3::jsonb), updated_at = $5,
+                status = CASE WHEN status IN ('completed', 'failed') OR $4::text IS NULL THEN status ELSE $4::text END
+            WHERE id = $1
+            """);
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = record.ReversalId });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = record.Step });
+        command.Parameters.Add(new NpgsqlParameter
+        {
+            Value = JsonSerializer.Serialize(new ReversalStepResponse(record.Step, record.Outcome, record.Detail, record.StartedAt, record.FinishedAt), ApiJson.Options),
+            NpgsqlDbType = NpgsqlDbType.Jsonb,
+        });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)record.Status ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = clock.GetUtcNow() });
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private async Task<StepOutcome> RecordedAsync(SagaProgress saga, string step, Func<Task<StepOutcome>> run, CancellationToken ct)
+    {
+        var started = clock.GetUtcNow();
+        var outcome = await run();
+        var detail = outcome.Error ?? (outcome.HoldId is { } hold ? $"hold {hold} of {outcome.Held}" : outcome.EntryId is { } entry ? $"entry {entry}" : null);
+        await RecordAsync(new StepRecord(saga.Reversal.ReversalId, step, outcome.Succeeded ? "succeeded" : "failed", detail, started, clock.GetUtcNow()), ct);
+        return outcome;
+    }
+
+    private async Task<(StoredResponse? Response, LedgerError? Refused)> WriteOnceAsync(SagaProgress saga, string step, LedgerCommand command,
+        ResponseRenderer render, CancellationToken ct)
+    {
+        var key = SagaSteps.Key(saga.Reversal.ReversalId, step);
+        var result = await writer.SubmitAsync(command, new IdempotencyRequest(key, SHA256.HashData(Encoding.UTF8.GetBytes(key))), render, ct);
+        return result switch
+        {
+            WriteResult.Applied applied => (applied.Response, null),
+            WriteResult.Refused refused => (null, refused.Error),
+            _ => throw new InvalidOperationException("Unknown write result."),
+        };
+    }
+
+    private async Task<long> AvailableAsync(Guid accountId, CancellationToken ct)
+    {
+        await using var command = database.CreateCommand("SELECT balance - held FROM accounts WHERE id = $1");
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = accountId });
+        return await command.ExecuteScalarAsync(ct) is long available ? available : 0;
+    }
+
+    private async Task<string?> HoldStatusAsync(Guid holdId, CancellationToken ct)
+    {
+        await using var command = database.CreateCommand("SELECT status FROM holds WHERE id = $1");
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = holdId });
+        return await command.ExecuteScalarAsync(ct) as string;
+    }
+
+    private static Guid RecoveryAccount(ReversalInput r) =>
+        r.RecoveryAccountId ?? throw new InvalidOperationException("A shortfall needs a recovery account; the options validation should have required one.");
+
+    private static Money AmountOf(ReversalInput r, long amount) => new(amount, Currency.Parse(r.Currency));
+
+    private static EntryDetails Details(ReversalInput r, string description) =>
+        new(description.Length > EntryDetails.MaxDescriptionLength ? description[..EntryDetails.MaxDescriptionLength] : description, "reversal",
+            new Dictionary<string, string> { ["reversalId"] = r.ReversalId.ToString() });
+
+    private static string Describe(LedgerError error) => $"{error.Code}: {error.Message}";
+}

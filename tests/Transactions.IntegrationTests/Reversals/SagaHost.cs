@@ -1,0 +1,181 @@
+using System.Net;
+using System.Net.Http.Json;
+using LedgerX.LocalDapr.Hosting;
+using LedgerX.Transactions.Api.Apis;
+using LedgerX.Transactions.Api.Reversals;
+using LedgerX.Transactions.IntegrationTests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LedgerX.Transactions.IntegrationTests.Reversals;
+
+/// <summary>
+/// transaction-service with its reversal saga running on the local sidecar's workflow engine: short approval
+/// timeout, quick step retries, and <see cref="FaultInjectingSteps"/> around the real steps (test host only).
+/// </summary>
+public class SagaHost : LedgerApi
+{
+    public const long ApprovalThreshold = 10_000;
+
+    public SagaHost(int sidecarGrpcPort) : base(sidecarGrpcPort)
+    {
+    }
+
+    public SagaHost(int sidecarGrpcPort, string existingDatabase) : base(sidecarGrpcPort, existingDatabase)
+    {
+    }
+
+    /// <summary>Shared by every host of a test, so a test can make a step stall in one host and not in its replacement.</summary>
+    public StepStalls Stalls { get; init; } = new();
+
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Ledger:Reversals:ApprovalThreshold"] = ApprovalThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Ledger:Reversals:ApprovalTimeoutMs"] = "1500",
+        ["Ledger:Reversals:StepAttempts"] = "2",
+        ["Ledger:Reversals:StepRetryFirstIntervalMs"] = "50",
+        // The SDK logs every injected activity failure as an error; the tests assert on outcomes instead.
+        ["Serilog:MinimumLevel:Override:Dapr.Workflow"] = "Fatal",
+    };
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<ReversalSteps>();
+            services.AddSingleton(Stalls);
+            services.AddSingleton<IReversalSteps>(sp => new FaultInjectingSteps(sp.GetRequiredService<ReversalSteps>(), Stalls));
+        });
+    }
+
+    public async Task<ReversalResponse> RequestReversalAsync(Guid entryId, long? amount = null, string reason = "customer dispute", string? key = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/reversals") { Content = JsonContent.Create(new { entryId, amount, reason }) };
+        if (key is not null)
+        {
+            request.Headers.Add("Idempotency-Key", key);
+        }
+        var response = await Client.SendAsync(request);
+        await ExpectAsync(response, HttpStatusCode.Accepted);
+        response.Headers.Location!.ToString().ShouldStartWith("/api/v1/reversals/");
+        return (await response.Content.ReadFromJsonAsync<ReversalResponse>(Json))!;
+    }
+
+    public async Task<ReversalResponse> GetReversalAsync(Guid id) =>
+        (await Client.GetFromJsonAsync<ReversalResponse>($"/api/v1/reversals/{id}", Json))!;
+
+    /// <summary>Polls until the reversal is completed or failed.</summary>
+    public Task<ReversalResponse> FinishedAsync(Guid id) => WaitForAsync(id, r => r.Status is "completed" or "failed");
+
+    public async Task<ReversalResponse> WaitForAsync(Guid id, Func<ReversalResponse, bool> condition, int seconds = 30)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (true)
+        {
+            var reversal = await GetReversalAsync(id);
+            if (condition(reversal))
+            {
+                return reversal;
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Reversal {id} is still {reversal.Status} after {seconds} s: {System.Text.Json.JsonSerializer.Serialize(reversal)}");
+            }
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>The invariants every saga outcome must leave: Σ balances per currency = 0, no pending saga hold, verify clean.</summary>
+    public async Task AssertLedgerInvariantsAsync()
+    {
+        (await ScalarAsync<long>("SELECT count(*) FROM (SELECT currency FROM accounts GROUP BY currency HAVING sum(balance) <> 0) unbalanced")).ShouldBe(0);
+        (await ScalarAsync<long>("SELECT count(*) FROM holds WHERE status = 'pending' AND description LIKE 'reversal %'")).ShouldBe(0);
+        var report = await VerifyAsync();
+        report.Ok.ShouldBeTrue($"verify: {report.FirstDiscrepancy}");
+    }
+
+    /// <summary>A local sidecar for transaction-service whose workflow state lives in the given actor state store.</summary>
+    public static async Task<LocalDaprSidecar> StartSidecarAsync(int grpcPort, string resources, string? postgresActorStore = null)
+    {
+        var store = postgresActorStore is null
+            ? """
+              apiVersion: dapr.io/v1alpha1
+              kind: Component
+              metadata:
+                name: actorstore
+              spec:
+                type: state.in-memory
+                version: v1
+                metadata:
+                - name: actorStateStore
+                  value: "true"
+              """
+            : $"""
+              apiVersion: dapr.io/v1alpha1
+              kind: Component
+              metadata:
+                name: actorstore
+              spec:
+                type: state.postgresql
+                version: v2
+                metadata:
+                - name: connectionString
+                  value: "{postgresActorStore}"
+                - name: actorStateStore
+                  value: "true"
+              """;
+        await File.WriteAllTextAsync(Path.Combine(resources, "actorstore.yaml"), store);
+        return await LocalDaprSidecar.StartAsync(new SidecarOptions
+        {
+            AppId = "transaction-service",
+            GrpcPort = grpcPort,
+            HttpPort = FreePort(),
+            ResourcesPaths = [resources],
+            WaitForApp = false,
+        });
+    }
+}
+
+/// <summary>Steps that stall in one host: a test can hold a step open to kill its host mid-saga.</summary>
+public sealed class StepStalls
+{
+    /// <summary>Step name → released when the test lets it go on (then the stalled run throws, like a dying process).</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> AfterCommit { get; } = new();
+
+    public TaskCompletionSource Reached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+/// <summary>
+/// The test-only seam: a decorator around the real steps that fails a step when the reversal's reason asks for it
+/// ("fail:post" throws before the post step does anything, every attempt), or stalls after a step committed.
+/// </summary>
+public sealed class FaultInjectingSteps(IReversalSteps inner, StepStalls stalls) : IReversalSteps
+{
+    public Task<StepOutcome> ValidateAsync(SagaProgress saga, CancellationToken ct) => Run(saga, SagaSteps.Validate, () => inner.ValidateAsync(saga, ct));
+    public Task<StepOutcome> HoldFundsAsync(SagaProgress saga, CancellationToken ct) => Run(saga, SagaSteps.Hold, () => inner.HoldFundsAsync(saga, ct));
+    public Task<StepOutcome> PostAsync(SagaProgress saga, CancellationToken ct) => Run(saga, SagaSteps.Post, () => inner.PostAsync(saga, ct));
+    public Task<StepOutcome> NotifyAsync(SagaProgress saga, CancellationToken ct) => Run(saga, SagaSteps.Notify, () => inner.NotifyAsync(saga, ct));
+    public Task<StepOutcome> VoidHoldAsync(SagaProgress saga, CancellationToken ct) => Run(saga, SagaSteps.VoidHold, () => inner.VoidHoldAsync(saga, ct));
+    public Task<StepOutcome> CompensateEntryAsync(SagaProgress saga, CancellationToken ct) =>
+        Run(saga, SagaSteps.CompensateEntry, () => inner.CompensateEntryAsync(saga, ct));
+    public Task<StepOutcome> FailAsync(SagaProgress saga, CancellationToken ct) => Run(saga, SagaSteps.Fail, () => inner.FailAsync(saga, ct));
+    public Task RecordAsync(StepRecord record, CancellationToken ct) => inner.RecordAsync(record, ct);
+
+    private async Task<StepOutcome> Run(SagaProgress saga, string step, Func<Task<StepOutcome>> run)
+    {
+        if (saga.Reversal.Reason == $"fail:{step}")
+        {
+            throw new InvalidOperationException($"injected failure at {step}");
+        }
+        var outcome = await run();
+        if (saga.Reversal.Reason == $"stall:{step}" && stalls.AfterCommit.TryGetValue(step, out var release))
+        {
+            stalls.Reached.TrySetResult();
+            await release.Task;
+            throw new OperationCanceledException($"the host running {step} died after its commit");
+        }
+        return outcome;
+    }
+}
