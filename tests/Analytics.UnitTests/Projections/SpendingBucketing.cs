@@ -63,4 +63,16 @@ public sealed class SpendingBucketing
 
         changes.Spending.ShouldHaveSingleItem().AmountMinor.ShouldBe(150);
     }
+
+    [Fact]
+    public void AReversal_IsNotSpending_ButStillMovesVolume()
+    {
+        var reversal = Transfer(Bob, Alice, 1_250, "2026-11-29T10:00:00Z") with { Kind = Projector.ReversalKind };
+
+        var changes = Projector.Posted(reversal);
+
+        changes.Spending.ShouldBeEmpty();
+        changes.DailyVolumes.Single().Kind.ShouldBe("reversal");
+        changes.BalancePoints.Count.ShouldBe(2);
+    }
 }

@@ -11,6 +11,10 @@ public static class Projector
     /// <summary>The category of spending that carried none.</summary>
     public const string Uncategorized = "uncategorized";
 
+    /// <summary>The entry kind of a reversal. Giving money back is not spending, so its debits are left out of
+    /// spending; the reversed entry stays in its own month (spending is gross, as on a card statement).</summary>
+    public const string ReversalKind = "reversal";
+
     /// <param name="type">The event's type (its topic), which tells hold and reversal events apart.</param>
     public static ProjectionChanges Project(string type, ConsumedEvent e) => e switch
     {
@@ -51,7 +55,7 @@ public static class Projector
         return new ProjectionChanges
         {
             BalancePoints = [.. e.Postings.Select(p => new BalancePointFact(p.AccountId, e.Sequence, e.OccurredAt, p.Currency, p.BalanceAfter, e.Kind))],
-            Spending = [.. e.Postings.Where(p => p.Direction == PostingLine.Debit)
+            Spending = [.. e.Postings.Where(p => p.Direction == PostingLine.Debit && e.Kind != ReversalKind)
                 .GroupBy(p => (p.AccountId, p.Currency))
                 .Select(g => new SpendingIncrement(g.Key.AccountId, month, category, g.Key.Currency, checked(g.Sum(p => p.Amount))))],
             Counterparties = Counterparties(e.Postings),
