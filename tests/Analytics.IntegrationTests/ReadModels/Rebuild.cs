@@ -27,6 +27,10 @@ public sealed class Rebuild(LedgerAndAnalytics env)
         await env.WaitUntilLedgerLogAppliedAsync();
         await LedgerAndAnalytics.WaitUntilAsync(async () => await env.ScalarAsync<long>("SELECT count(*) FROM alert_counts WHERE account_id = @a", ("a", frank)) == 1, "the alert");
         var live = await env.DumpReadModelsAsync();
+        var activity = await env.Analytics.Client.GetFromJsonAsync<JsonObject>("/api/v1/ledger/activity/daily");
+        var kinds = activity!["items"]!.AsArray().Select(a => a!["activity"]!.GetValue<string>()).ToList();
+        kinds.ShouldContain("hold.created.v1");
+        kinds.ShouldContain("hold.voided.v1");
 
         var first = await env.Analytics.Client.PostAsync("/api/v1/admin/rebuild", null);
         await LedgerAndAnalytics.ExpectAsync(first, HttpStatusCode.OK);
