@@ -39,6 +39,23 @@ public class RiskProfileRecord
     }
 
     [Fact]
+    public void AMovementScoredAtTheExclusionScore_StaysOutOfTheAmountBaseline_ButInTheWindows()
+    {
+        var t = new Timeline();
+        var scorer = Rule.Only("large_amount", 60, ("threshold", 100_000));
+        var (after, assessment, _) = t.Profile.Assess(t.Out(500_000, "x"), scorer, baselineExclusionScore: 50);
+
+        assessment.Score.ShouldBe(60);
+        after.Outflows.Count.ShouldBe(0);
+        after.MovementCount.ShouldBe(1);
+        after.Recent.Single().Amount.ShouldBe(500_000);
+        after.Knows("x").ShouldBeTrue();
+
+        var (ordinary, _, _) = t.Profile.Assess(t.Out(5_000, "y"), scorer, baselineExclusionScore: 50);
+        ordinary.Outflows.Count.ShouldBe(1);
+    }
+
+    [Fact]
     public void RefusesANonPositiveAmount()
     {
         var t = new Timeline();

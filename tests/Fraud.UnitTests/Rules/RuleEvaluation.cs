@@ -148,6 +148,7 @@ public class RuleEvaluation
         }
 
         scorer.Score(t.Profile, t.At(t.Now.Date.AddHours(3)).Out(100)).Score.ShouldBe(50);
+        scorer.Score(t.Profile, t.At(t.Now.Date.AddHours(3)).In(100)).Score.ShouldBe(0);
         scorer.Score(t.Profile, t.At(t.Now.Date.AddHours(10)).Out(100)).Score.ShouldBe(0);
     }
 

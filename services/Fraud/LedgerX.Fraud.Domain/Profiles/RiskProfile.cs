@@ -36,15 +36,20 @@ public sealed record RiskProfile
 
     public IReadOnlyList<RememberedAssessment> Assessments { get; init; } = [];
 
-    public long MovementCount => Outflows.Count + Inflows.Count;
+    /// <summary>Every movement recorded, including those kept out of the amount statistics.</summary>
+    public long MovementCount { get; init; }
 
     public bool Knows(string counterparty) => Counterparties.Contains(counterparty, StringComparer.Ordinal);
 
     /// <summary>
     /// Scores <paramref name="movement"/> against the profile as it was before it, then records it. An event already
-    /// assessed is answered from memory and changes nothing: deliveries are at least once.
+    /// assessed is answered from memory and changes nothing: deliveries are at least once. A movement scoring at or above
+    /// <paramref name="baselineExclusionScore"/> is kept out of the amount statistics (but not out of the windows,
+    /// counterparties and hours): otherwise the first large fraudulent payment would teach the profile that large
+    /// payments are normal, and the next one would look less unusual.
     /// </summary>
-    public (RiskProfile Next, Assessment Assessment, bool Duplicate) Assess(Movement movement, RiskScorer scorer)
+    public (RiskProfile Next, Assessment Assessment, bool Duplicate) Assess(
+        Movement movement, RiskScorer scorer, int baselineExclusionScore = Assessment.MaxScore + 1)
     {
         ArgumentNullException.ThrowIfNull(movement);
         ArgumentNullException.ThrowIfNull(scorer);
@@ -54,15 +59,15 @@ public sealed record RiskProfile
         }
 
         var assessment = scorer.Score(this, movement);
-        var next = Record(movement) with
+        var next = Record(movement, includeInBaseline: assessment.Score < baselineExclusionScore) with
         {
             Assessments = [.. Assessments.TakeLast(MaxRememberedAssessments - 1), new RememberedAssessment(movement.EventId, assessment)],
         };
         return (next, assessment, false);
     }
 
-    /// <summary>Adds the movement to the statistics without scoring it.</summary>
-    public RiskProfile Record(Movement movement)
+    /// <summary>Adds the movement to the profile without scoring it.</summary>
+    public RiskProfile Record(Movement movement, bool includeInBaseline = true)
     {
         ArgumentNullException.ThrowIfNull(movement);
         if (movement.Amount <= 0)
@@ -81,8 +86,9 @@ public sealed record RiskProfile
 
         return this with
         {
-            Outflows = movement.IsOutflow ? Outflows.Add(movement.Amount) : Outflows,
-            Inflows = movement.IsOutflow ? Inflows : Inflows.Add(movement.Amount),
+            MovementCount = MovementCount + 1,
+            Outflows = includeInBaseline && movement.IsOutflow ? Outflows.Add(movement.Amount) : Outflows,
+            Inflows = includeInBaseline && !movement.IsOutflow ? Inflows.Add(movement.Amount) : Inflows,
             Recent = [.. Recent.Where(r => r.OccurredAt >= horizon).TakeLast(MaxRecentMovements - 1),
                 new RecentMovement(movement.OccurredAt, movement.Direction, movement.Amount)],
             Counterparties = counterparties,

@@ -103,13 +103,13 @@ internal sealed class DrainAfterDepositRule(RuleDefinition d) : RiskRule(d)
     }
 }
 
-/// <summary>Activity at an hour (UTC, with its neighbours) when the account is almost never active.</summary>
+/// <summary>An outflow at an hour (UTC, with its neighbours) when the account is almost never active.</summary>
 internal sealed class UnusualHourRule(RuleDefinition d) : RiskRule(d)
 {
     public override RuleSignal? Evaluate(RiskProfile before, Movement movement)
     {
         var total = before.HourCounts.Sum();
-        if (total < Parameter("minHistory"))
+        if (!movement.IsOutflow || total < Parameter("minHistory"))
         {
             return null;
         }

@@ -1,0 +1,30 @@
+using Dapr.Actors;
+using Dapr.Actors.Client;
+using LedgerX.Fraud.Api.Actors;
+using LedgerX.Fraud.Domain.Profiles;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace LedgerX.Fraud.Api.Apis;
+
+/// <summary>An account's risk profile, read from its actor: what the rules compare a new movement with.</summary>
+public static class RiskProfilesApi
+{
+    public static IEndpointRouteBuilder MapRiskProfilesApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGroup("/api/v1/accounts").WithTags("Risk profiles")
+            .MapGet("/{accountId:guid}/risk-profile", Get).WithName("GetRiskProfile").WithSummary("An account's risk profile and its recent assessments");
+        return app;
+    }
+
+    public static async Task<Ok<RiskProfileResponse>> Get(Guid accountId, IActorProxyFactory actors, CancellationToken ct)
+    {
+        var proxy = actors.Create(new ActorId(accountId.ToString()), AccountRiskActor.TypeName);
+        var profile = await proxy.InvokeMethodAsync<RiskProfile>(nameof(IAccountRiskActor.GetProfileAsync), ct);
+        return TypedResults.Ok(new RiskProfileResponse(
+            accountId, profile.MovementCount, Stats(profile.Outflows), Stats(profile.Inflows), profile.Counterparties.Count, profile.HourCounts,
+            [.. profile.Assessments.Reverse().Select(a => new RecentAssessmentResponse(a.EventId, a.Assessment.Score,
+                [.. a.Assessment.Reasons.Select(r => new ReasonResponse(r.RuleId, r.RuleType, r.Points, r.Detail))]))]));
+    }
+
+    private static AmountStatisticsResponse Stats(RunningStatistics s) => new(s.Count, Math.Round(s.Mean, 2), Math.Round(s.StandardDeviation, 2));
+}

@@ -1,0 +1,22 @@
+namespace LedgerX.Fraud.Api.Events;
+
+// fraud-service's own view of the ledger's events: only the fields it reads (the publisher owns the full schema).
+// Fields are nullable so that a payload missing one is recognised as malformed instead of defaulting to zero.
+
+/// <summary>transaction.posted.v1, as fraud-service reads it.</summary>
+public sealed record TransactionPosted(Guid? EventId, DateTimeOffset? OccurredAt, Guid? EntryId, string? Kind, IReadOnlyList<PostedLine>? Postings)
+{
+    public bool IsComplete =>
+        EventId is not null && OccurredAt is not null && EntryId is not null && !string.IsNullOrEmpty(Kind) && Postings is { Count: >= 2 }
+        && Postings.All(p => p.AccountId is not null && p.Direction is "debit" or "credit" && p.Amount > 0 && !string.IsNullOrEmpty(p.Currency));
+}
+
+public sealed record PostedLine(Guid? AccountId, string? Direction, long? Amount, string? Currency);
+
+/// <summary>hold.created.v1, as fraud-service reads it.</summary>
+public sealed record HoldCreated(Guid? EventId, DateTimeOffset? OccurredAt, Guid? HoldId, Guid? AccountId, Guid? ToAccountId, long? Amount, string? Currency)
+{
+    public bool IsComplete =>
+        EventId is not null && OccurredAt is not null && HoldId is not null && AccountId is not null && ToAccountId is not null && Amount > 0
+        && !string.IsNullOrEmpty(Currency);
+}

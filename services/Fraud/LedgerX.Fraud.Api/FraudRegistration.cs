@@ -1,0 +1,111 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Dapr.Actors.Client;
+using Dapr.Client;
+using LedgerX.Fraud.Api.Actors;
+using LedgerX.Fraud.Api.Alerts;
+using LedgerX.Fraud.Api.Infrastructure;
+using LedgerX.Fraud.Api.Infrastructure.Persistence;
+using LedgerX.Fraud.Api.Policy;
+using LedgerX.Fraud.Domain.Rules;
+using LedgerX.Fraud.Domain.Scoring;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Refit;
+using Scalar.AspNetCore;
+
+namespace LedgerX.Fraud.Api;
+
+/// <summary>What fraud-service adds on top of the service defaults.</summary>
+public static class FraudRegistration
+{
+    public const string ConnectionStringName = "Fraud";
+
+    /// <summary>Scoring (validated rules), the risk-profile actors, the alert database, the outbox relay and the
+    /// high-score policy with its typed transaction-service client.</summary>
+    public static WebApplicationBuilder AddFraudDetection(this WebApplicationBuilder builder)
+    {
+        var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName)
+            ?? throw new InvalidOperationException($"Connection string '{ConnectionStringName}' is not configured (ConnectionStrings__{ConnectionStringName}).");
+
+        builder.Services.AddValidatedOptions<FraudOptions>(FraudOptions.Section);
+        builder.Services.AddSingleton<IValidateOptions<FraudOptions>, FraudOptionsValidator>();
+        builder.Services.AddValidatedOptions<DispatchOptions>(DispatchOptions.Section);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(services =>
+            new RiskScorer(RuleCatalog.Build(services.GetRequiredService<IOptions<FraudOptions>>().Value.Definitions()).Rules!));
+
+        builder.Services.AddDbContextPool<FraudDbContext>(options => options.UseNpgsql(connectionString).UseSnakeCaseNamingConvention());
+        builder.Services.AddHealthChecks().AddNpgSqlReadyCheck(connectionString);
+
+        // The SDK reads the sidecar's address from environment variables only; configuration (what tests and
+        // appsettings set) is honoured here too, with the same precedence.
+        var sidecarHttp = SidecarHttpEndpoint(builder.Configuration);
+        var apiToken = builder.Configuration["DAPR_API_TOKEN"];
+        builder.Services.AddActors(options =>
+        {
+            options.Actors.RegisterActor<AccountRiskActor>(AccountRiskActor.TypeName);
+            options.HttpEndpoint = sidecarHttp;
+            if (apiToken is not null)
+            {
+                options.DaprApiToken = apiToken;
+            }
+            // Idle profiles leave memory; their state stays in the actor state store.
+            options.ActorIdleTimeout = TimeSpan.FromMinutes(15);
+        });
+        var proxyOptions = new ActorProxyOptions { HttpEndpoint = sidecarHttp, RequestTimeout = TimeSpan.FromSeconds(30) };
+        if (apiToken is not null)
+        {
+            proxyOptions.DaprApiToken = apiToken;
+        }
+        builder.Services.AddSingleton<IActorProxyFactory>(new ActorProxyFactory(proxyOptions));
+
+        builder.Services.AddSingleton<FraudMetrics>();
+        builder.Services.AddSingleton<DispatchSignals>();
+        builder.Services.AddScoped<AlertRecorder>();
+        builder.Services.AddHostedService<OutboxRelay>();
+        builder.Services.AddSingleton(_ => RestService.For<ITransactionServiceClient>(
+            DaprClient.CreateInvokeHttpClient(Events.Components.TransactionService, sidecarHttp, apiToken),
+            new RefitSettings(new SystemTextJsonContentSerializer(new JsonSerializerOptions(JsonSerializerDefaults.Web)))));
+        builder.Services.AddHostedService<PolicyWorker>();
+        return builder;
+    }
+
+    /// <summary>Strict JSON (an unknown field is an error) and the OpenAPI document.</summary>
+    public static WebApplicationBuilder AddFraudApi(this WebApplicationBuilder builder)
+    {
+        builder.Services.ConfigureHttpJsonOptions(json =>
+            json.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow);
+        builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "LedgerX fraud-service";
+            document.Info.Description = "Fraud alerts scored from the ledger's events, with the reasons for each score, and per-account risk profiles. " +
+                                        "Amounts are integers in minor units of their ISO 4217 currency.";
+            return Task.CompletedTask;
+        }));
+        return builder;
+    }
+
+    /// <summary>The OpenAPI document at /openapi/v1.json and an API reference page at /scalar/v1.</summary>
+    public static WebApplication MapFraudApiReference(this WebApplication app)
+    {
+        app.MapOpenApi();
+        app.MapScalarApiReference(options => options.WithTitle("LedgerX fraud-service API"));
+        return app;
+    }
+
+    /// <summary>Applies pending migrations (EF Core takes a database lock, so replicas starting together do not race).
+    /// Options are validated first, so that a bad rule stops the start with its own message, before the database is touched.</summary>
+    public static async Task MigrateFraudDatabaseAsync(this WebApplication app)
+    {
+        app.Services.GetService<IStartupValidator>()?.Validate();
+        await using var scope = app.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<FraudDbContext>().Database.MigrateAsync();
+    }
+
+    /// <summary>Same precedence as the Dapr SDK: an explicit endpoint, else a port on localhost, else 3500.</summary>
+    internal static string SidecarHttpEndpoint(IConfiguration configuration) =>
+        configuration["DAPR_HTTP_ENDPOINT"] is { Length: > 0 } endpoint ? endpoint
+        : string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{(configuration["DAPR_HTTP_PORT"] is { Length: > 0 } port ? port : "3500")}");
+}

@@ -1,0 +1,112 @@
+using System.Globalization;
+using System.Net;
+using LedgerX.Fraud.Api.Infrastructure;
+using LedgerX.Fraud.Api.Infrastructure.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Refit;
+
+namespace LedgerX.Fraud.Api.Policy;
+
+/// <summary>
+/// Carries out the high-score policy of committed alerts (action_status = pending): freeze the account or start a
+/// reversal, by Dapr invocation of transaction-service. The pending action is written with the alert, so an action is
+/// requested if and only if its alert committed, and retried (capped exponential backoff, at most MaxActionAttempts)
+/// until transaction-service answers. A 4xx other than 408/429 is final: retrying the same request cannot change it.
+/// </summary>
+public sealed class PolicyWorker(
+    IServiceScopeFactory scopes, ITransactionServiceClient ledger, DispatchSignals signals, TimeProvider clock,
+    IOptions<DispatchOptions> options, FraudMetrics metrics, ILogger<PolicyWorker> logger) : BackgroundService
+{
+    private readonly DispatchOptions _options = options.Value;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var claimed = 0;
+            try
+            {
+                claimed = await RunOnceAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogError(ex, "Policy pass failed; retrying after the poll interval");
+            }
+            if (claimed < _options.BatchSize)
+            {
+                await signals.WaitForActionsAsync(TimeSpan.FromMilliseconds(_options.PollIntervalMs), stoppingToken);
+            }
+        }
+    }
+
+    public async Task<int> RunOnceAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<FraudDbContext>();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var due = await db.Alerts
+            .FromSql($"SELECT * FROM alerts WHERE action_status = 'pending' AND action_next_attempt_at <= {clock.GetUtcNow()} ORDER BY action_next_attempt_at, id LIMIT {_options.BatchSize} FOR UPDATE SKIP LOCKED")
+            .ToListAsync(ct);
+        foreach (var alert in due)
+        {
+            await ActAsync(alert, ct);
+        }
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return due.Count;
+    }
+
+    private async Task ActAsync(AlertRow alert, CancellationToken ct)
+    {
+        alert.ActionAttempts++;
+        var reason = string.Create(CultureInfo.InvariantCulture, $"fraud-service alert {alert.Id} (score {alert.Score})");
+        var key = $"fraud-alert-{alert.Id}-{alert.Action}";
+        HttpStatusCode? status = null;
+        string? error;
+        try
+        {
+            using var response = alert.Action switch
+            {
+                "freeze" => await ledger.FreezeAccountAsync(alert.AccountId, new FreezeAccountBody(reason), key, ct),
+                "reverse" => await ledger.StartReversalAsync(new StartReversalBody(alert.EntryId!.Value, reason), key, ct),
+                _ => throw new InvalidOperationException($"Unknown policy action '{alert.Action}'."),
+            };
+            status = response.StatusCode;
+            error = response.IsSuccessful ? null
+                : $"{(int?)response.StatusCode}: {(response.Error as ApiException)?.Content ?? response.Error?.Message ?? response.ReasonPhrase}";
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            error = ex.GetBaseException().Message;
+        }
+
+        var now = clock.GetUtcNow();
+        if (error is null)
+        {
+            alert.ActionStatus = ActionStatus.Done;
+            alert.ActionCompletedAt = now;
+            alert.ActionLastError = null;
+            alert.ActionNextAttemptAt = null;
+            metrics.Action(alert.Action, "done");
+            logger.LogInformation("Policy {Action} for alert {AlertId} on account {AccountId} done", alert.Action, alert.Id, alert.AccountId);
+            return;
+        }
+
+        alert.ActionLastError = error[..Math.Min(error.Length, 2000)];
+        var final = status is { } s && (int)s is >= 400 and < 500 && s is not HttpStatusCode.RequestTimeout and not HttpStatusCode.TooManyRequests;
+        if (final || alert.ActionAttempts >= _options.MaxActionAttempts)
+        {
+            alert.ActionStatus = ActionStatus.Failed;
+            alert.ActionNextAttemptAt = null;
+            metrics.Action(alert.Action, "failed");
+            logger.LogError("Policy {Action} for alert {AlertId} failed after {Attempts} attempts: {Error}", alert.Action, alert.Id, alert.ActionAttempts, error);
+        }
+        else
+        {
+            alert.ActionNextAttemptAt = now + Backoff.For(alert.ActionAttempts, _options);
+            metrics.Action(alert.Action, "retry");
+            logger.LogWarning("Policy {Action} for alert {AlertId} failed on attempt {Attempt}, will retry: {Error}", alert.Action, alert.Id, alert.ActionAttempts, error);
+        }
+    }
+}

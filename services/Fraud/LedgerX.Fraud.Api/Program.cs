@@ -1,0 +1,29 @@
+using LedgerX.Fraud.Api;
+using LedgerX.Fraud.Api.Apis;
+using LedgerX.Fraud.Api.Subscriptions;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddFraudDetection();
+builder.AddFraudApi();
+
+var app = builder.Build();
+
+app.UseServiceDefaults();
+app.UseCloudEvents(new() { ForwardCloudEventPropertiesAsHeaders = true });
+app.MapDefaultEndpoints();
+app.MapFraudApiReference();
+app.MapSubscribeHandler();
+app.MapActorsHandlers();
+
+app.MapTransactionPostedSubscription();
+app.MapHoldCreatedSubscription();
+app.MapAlertsApi();
+app.MapRiskProfilesApi();
+
+await app.MigrateFraudDatabaseAsync();
+await app.RunAsync();
+
+/// <summary>Visible to the integration tests' WebApplicationFactory.</summary>
+public partial class Program;

@@ -1,0 +1,96 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using LedgerX.Fraud.Api.Apis;
+using LedgerX.Fraud.IntegrationTests.Infrastructure;
+
+namespace LedgerX.Fraud.IntegrationTests.Alerts;
+
+/// <summary>The alerts API: filters, keyset paging, acknowledgement, problem details.</summary>
+[Collection(FraudAndLedgerCollection.Name)]
+public sealed class AlertsApiSurface(FraudAndLedger env)
+{
+    /// <summary>A new account that receives a large deposit and at once sends it all away: round, large and a drain,
+    /// but no history to deviate from, so an alert below the policy threshold (nothing is frozen).</summary>
+    private async Task<Guid> AccountWithAMidScoreAlertAsync(string owner)
+    {
+        var account = await env.OpenAccountAsync(owner);
+        var other = await env.OpenAccountAsync(owner + "-payee");
+        await env.DepositAsync(account, 2_000_000);
+        // Pub/sub does not promise order between two events; the scenario is "the deposit, then the drain".
+        await env.WaitForMovementsAsync(account, 1);
+        await env.TransferAsync(account, other, 2_000_000);
+        await FraudAndLedger.WaitUntilAsync(async () => (await env.AlertsAsync($"accountId={account}")).Items.Count == 1, $"an alert on {owner}");
+        return account;
+    }
+
+    [Fact]
+    public async Task ListsFiltersPagesAndAcknowledges()
+    {
+        var first = await AccountWithAMidScoreAlertAsync("api-first");
+        var second = await AccountWithAMidScoreAlertAsync("api-second");
+
+        var alert = (await env.AlertsAsync($"accountId={first}")).Items.Single();
+        alert.Score.ShouldBe(65);
+        alert.Status.ShouldBe("open");
+        alert.PolicyAction.Status.ShouldBe("not_required");
+        alert.Reasons.Sum(r => r.Points).ShouldBe(65);
+        (await env.AlertsAsync($"accountId={first}&minScore=66")).Items.ShouldBeEmpty();
+
+        // Keyset paging, newest first: page by page, no alert twice, in descending id order.
+        var seen = new List<Guid>();
+        string? cursor = null;
+        do
+        {
+            var page = await env.AlertsAsync("limit=1" + (cursor is null ? "" : $"&after={cursor}"));
+            page.Items.Count.ShouldBeLessThanOrEqualTo(1);
+            seen.AddRange(page.Items.Select(a => a.Id));
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+        seen.ShouldBeUnique();
+        seen.ShouldBe(seen.OrderByDescending(id => id).ToList());
+        var secondAlert = (await env.AlertsAsync($"accountId={second}")).Items.Single();
+        seen.IndexOf(secondAlert.Id).ShouldBeLessThan(seen.IndexOf(alert.Id));
+
+        var acknowledged = await env.Fraud.Client.PostAsJsonAsync($"/api/v1/alerts/{alert.Id}/acknowledge", new { acknowledgedBy = "analyst-7", note = "called the customer" });
+        await FraudAndLedger.ExpectAsync(acknowledged, HttpStatusCode.OK);
+        var body = (await acknowledged.Content.ReadFromJsonAsync<AlertResponse>(FraudAndLedger.Json))!;
+        body.Status.ShouldBe("acknowledged");
+        body.AcknowledgedBy.ShouldBe("analyst-7");
+        (await env.AlertsAsync($"accountId={first}&status=open")).Items.ShouldBeEmpty();
+        (await env.AlertsAsync($"accountId={first}&status=acknowledged")).Items.Single().Id.ShouldBe(alert.Id);
+
+        var again = await env.Fraud.Client.PostAsJsonAsync($"/api/v1/alerts/{alert.Id}/acknowledge", new { acknowledgedBy = "analyst-8" });
+        await FraudAndLedger.ExpectAsync(again, HttpStatusCode.Conflict);
+        (await again.Content.ReadFromJsonAsync<JsonObject>())!["code"]!.GetValue<string>().ShouldBe("alert_already_acknowledged");
+    }
+
+    [Fact]
+    public async Task AnswersProblemDetails_ForUnknownAlertsAndBadQueries()
+    {
+        var missing = await env.Fraud.Client.GetAsync($"/api/v1/alerts/{Guid.NewGuid()}");
+        await FraudAndLedger.ExpectAsync(missing, HttpStatusCode.NotFound);
+        missing.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        (await missing.Content.ReadFromJsonAsync<JsonObject>())!["code"]!.GetValue<string>().ShouldBe("alert_not_found");
+
+        foreach (var (query, field) in new[] { ("limit=0", "limit"), ("limit=201", "limit"), ("status=closed", "status"), ("minScore=101", "minScore") })
+        {
+            var bad = await env.Fraud.Client.GetAsync($"/api/v1/alerts?{query}");
+            await FraudAndLedger.ExpectAsync(bad, HttpStatusCode.BadRequest);
+            (await bad.Content.ReadFromJsonAsync<JsonObject>())!["errors"]![field].ShouldNotBeNull(query);
+        }
+
+        var noActor = await env.Fraud.Client.PostAsJsonAsync($"/api/v1/alerts/{Guid.NewGuid()}/acknowledge", new { acknowledgedBy = "" });
+        await FraudAndLedger.ExpectAsync(noActor, HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task PublishesAnOpenApiDocument()
+    {
+        var document = await env.Fraud.Client.GetFromJsonAsync<JsonObject>("/openapi/v1.json");
+
+        document!["paths"]!.AsObject().Select(p => p.Key).ShouldBe(
+            ["/api/v1/alerts", "/api/v1/alerts/{id}", "/api/v1/alerts/{id}/acknowledge", "/api/v1/accounts/{accountId}/risk-profile"], ignoreOrder: true);
+    }
+}

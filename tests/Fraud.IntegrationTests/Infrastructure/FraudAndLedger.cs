@@ -1,0 +1,183 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Dapr.Client;
+using LedgerX.Fraud.Api.Apis;
+using LedgerX.LocalDapr.Hosting;
+using LedgerX.LocalDapr.PubSub;
+
+namespace LedgerX.Fraud.IntegrationTests.Infrastructure;
+
+[CollectionDefinition(Name)]
+public sealed class FraudAndLedgerCollection : ICollectionFixture<FraudAndLedger>
+{
+    public const string Name = "fraud-service and the ledger";
+}
+
+/// <summary>
+/// The real transaction-service and fraud-service, each with its own local Dapr sidecar; the sidecars share one
+/// in-memory pub/sub network (so the ledger's events reach fraud-service as they would through Redis) and find each
+/// other for service invocation. fraud-service's actors keep their state in an in-memory actor state store.
+/// Started once for the collection: the tests use their own accounts, so they never see each other's data.
+/// </summary>
+public sealed class FraudAndLedger : IAsyncLifetime
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly string _resources = Directory.CreateTempSubdirectory("ledgerx-fraud-it-").FullName;
+    private readonly InMemoryPubSubNetwork _network = new();
+    private readonly SidecarPorts _ledgerPorts = SidecarPorts.Free();
+    private readonly SidecarPorts _fraudPorts = SidecarPorts.Free();
+
+    public ShiftedClock LedgerClock { get; } = new();
+
+    public LedgerApp Ledger { get; private set; } = null!;
+
+    public FraudApp Fraud { get; private set; } = null!;
+
+    public LocalDaprSidecar LedgerSidecar { get; private set; } = null!;
+
+    public LocalDaprSidecar FraudSidecar { get; private set; } = null!;
+
+    public DeadLetterWatcher DeadLetters { get; private set; } = null!;
+
+    private LocalDaprSidecar _deadLetterSidecar = null!;
+
+    /// <summary>A client of the ledger's sidecar: publishes as transaction-service would.</summary>
+    public DaprClient LedgerDapr { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        await File.WriteAllTextAsync(Path.Combine(_resources, "components.yaml"),
+            """
+            apiVersion: dapr.io/v1alpha1
+            kind: Component
+            metadata:
+              name: pubsub
+            spec:
+              type: pubsub.in-memory
+              version: v1
+            ---
+            apiVersion: dapr.io/v1alpha1
+            kind: Component
+            metadata:
+              name: statestore
+            spec:
+              type: state.in-memory
+              version: v1
+              metadata:
+                - name: actorStateStore
+                  value: "true"
+            """);
+
+        Ledger = new LedgerApp(_ledgerPorts, LedgerClock);
+        Fraud = new FraudApp(_fraudPorts);
+        await Task.WhenAll(Ledger.StartAsync(), Fraud.StartAsync());
+        LedgerSidecar = await LocalDaprSidecar.StartAsync(new SidecarOptions
+        {
+            AppId = "transaction-service", AppPort = Ledger.Port, HttpPort = _ledgerPorts.Http, GrpcPort = _ledgerPorts.Grpc,
+            ResourcesPaths = [_resources], InMemoryPubSubNetwork = _network, WaitForApp = false,
+        });
+        FraudSidecar = await LocalDaprSidecar.StartAsync(new SidecarOptions
+        {
+            AppId = "fraud-service", AppPort = Fraud.Port, HttpPort = _fraudPorts.Http, GrpcPort = _fraudPorts.Grpc,
+            ResourcesPaths = [_resources], InMemoryPubSubNetwork = _network,
+        });
+        DeadLetters = await DeadLetterWatcher.StartAsync();
+        _deadLetterSidecar = await LocalDaprSidecar.StartAsync(new SidecarOptions
+        {
+            AppId = "dead-letter-watcher", AppPort = DeadLetters.Port, ResourcesPaths = [_resources], InMemoryPubSubNetwork = _network,
+        });
+        LedgerDapr = new DaprClientBuilder()
+            .UseGrpcEndpoint(LedgerSidecar.GrpcEndpoint).UseHttpEndpoint(LedgerSidecar.HttpEndpoint).Build();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        LedgerDapr?.Dispose();
+        if (_deadLetterSidecar is not null)
+        {
+            await _deadLetterSidecar.DisposeAsync();
+            await DeadLetters.DisposeAsync();
+        }
+        if (FraudSidecar is not null)
+        {
+            await FraudSidecar.DisposeAsync();
+        }
+        if (LedgerSidecar is not null)
+        {
+            await LedgerSidecar.DisposeAsync();
+        }
+        await Fraud.DisposeAsync();
+        await Ledger.DisposeAsync();
+        await _network.DisposeAsync();
+        Directory.Delete(_resources, recursive: true);
+    }
+
+    // The ledger, driven through its public HTTP API.
+
+    public async Task<Guid> OpenAccountAsync(string owner)
+    {
+        var response = await Ledger.Client.PostAsJsonAsync("/api/v1/accounts", new { ownerId = owner, currency = "EUR" });
+        await ExpectAsync(response, HttpStatusCode.Created);
+        return (await response.Content.ReadFromJsonAsync<JsonObject>(Json))!["id"]!.GetValue<Guid>();
+    }
+
+    public async Task<Guid> DepositAsync(Guid account, long amount)
+    {
+        var response = await Ledger.Client.PostAsJsonAsync("/api/v1/deposits", new { accountId = account, amount, currency = "EUR" });
+        await ExpectAsync(response, HttpStatusCode.Created);
+        return (await response.Content.ReadFromJsonAsync<JsonObject>(Json))!["id"]!.GetValue<Guid>();
+    }
+
+    public async Task<Guid> TransferAsync(Guid from, Guid to, long amount)
+    {
+        var response = await Ledger.Client.PostAsJsonAsync("/api/v1/transfers", new { fromAccountId = from, toAccountId = to, amount, currency = "EUR" });
+        await ExpectAsync(response, HttpStatusCode.Created);
+        return (await response.Content.ReadFromJsonAsync<JsonObject>(Json))!["id"]!.GetValue<Guid>();
+    }
+
+    public async Task<string> AccountStatusAsync(Guid account) =>
+        (await Ledger.Client.GetFromJsonAsync<JsonObject>($"/api/v1/accounts/{account}", Json))!["status"]!.GetValue<string>();
+
+    // fraud-service, through its HTTP API.
+
+    public async Task<RiskProfileResponse> RiskProfileAsync(Guid account) =>
+        (await Fraud.Client.GetFromJsonAsync<RiskProfileResponse>($"/api/v1/accounts/{account}/risk-profile", Json))!;
+
+    public async Task<Page<AlertResponse>> AlertsAsync(string query) =>
+        (await Fraud.Client.GetFromJsonAsync<Page<AlertResponse>>($"/api/v1/alerts?{query}", Json))!;
+
+    /// <summary>Waits until fraud-service has assessed <paramref name="count"/> movements of the account, so a scripted
+    /// scenario's next step is scored against a profile that includes the previous ones.</summary>
+    public async Task<RiskProfileResponse> WaitForMovementsAsync(Guid account, long count)
+    {
+        RiskProfileResponse? profile = null;
+        await WaitUntilAsync(async () => (profile = await RiskProfileAsync(account)).Movements >= count, $"{count} movements of {account} to be assessed");
+        return profile!;
+    }
+
+    public static async Task ExpectAsync(HttpResponseMessage response, HttpStatusCode status)
+    {
+        if (response.StatusCode != status)
+        {
+            throw new Xunit.Sdk.XunitException($"Expected {(int)status}, got {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, int timeoutSeconds = 20)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(timeoutSeconds);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Timed out waiting for {what}.");
+            }
+            await Task.Delay(50);
+        }
+    }
+
+    public static Task WaitUntilAsync(Func<bool> condition, string what) => WaitUntilAsync(() => Task.FromResult(condition()), what);
+}
