@@ -26,13 +26,16 @@ public class SagaHost : LedgerApi
     {
     }
 
+    /// <summary>Short by default, so the timeout test is quick.</summary>
+    public int ApprovalTimeoutMs { get; init; } = 1500;
+
     /// <summary>Shared by every host of a test, so a test can make a step stall in one host and not in its replacement.</summary>
     public StepStalls Stalls { get; init; } = new();
 
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         ["Ledger:Reversals:ApprovalThreshold"] = ApprovalThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["Ledger:Reversals:ApprovalTimeoutMs"] = "1500",
+        ["Ledger:Reversals:ApprovalTimeoutMs"] = ApprovalTimeoutMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Ledger:Reversals:StepAttempts"] = "2",
         ["Ledger:Reversals:StepRetryFirstIntervalMs"] = "50",
         // The SDK logs every injected activity failure as an error; the tests assert on outcomes instead.

@@ -108,32 +108,40 @@ public sealed class ReversalSteps(LedgerWriter writer, NpgsqlDataSource database
 
     public Task<StepOutcome> VoidHoldAsync(SagaProgress saga, CancellationToken ct) => RecordedAsync(saga, SagaSteps.VoidHold, async () =>
     {
-        var (_, refused) = await WriteOnceAsync(saga, SagaSteps.VoidHold, new VoidHold(new HoldId(saga.HoldId!.Value)), NoBody, ct);
+        var holdId = saga.HoldId ?? (await StoredResponseAsync<HoldResponse>(saga, SagaSteps.Hold, ct))?.Id;
+        if (holdId is null)
+        {
+            return StepOutcome.Ok; // the hold step never committed: nothing is reserved
+        }
+        var (_, refused) = await WriteOnceAsync(saga, SagaSteps.VoidHold, new VoidHold(new HoldId(holdId.Value)), NoBody, ct);
         if (refused is null)
         {
-            return StepOutcome.Ok;
+            return new StepOutcome(true, HoldId: holdId);
         }
-        // A hold that expired (or was voided) in the meantime reserves nothing any more: the compensation's goal is met.
-        var status = await HoldStatusAsync(saga.HoldId!.Value, ct);
-        return status is "voided" or "expired" ? StepOutcome.Ok : StepOutcome.Failed(Describe(refused));
+        // Expired, voided, or taken by the reversing entry (itself compensated first): it reserves nothing any more.
+        var status = await HoldStatusAsync(holdId.Value, ct);
+        return status is "voided" or "expired" or "posted" ? StepOutcome.Ok : StepOutcome.Failed(Describe(refused));
     }, ct);
 
     public Task<StepOutcome> CompensateEntryAsync(SagaProgress saga, CancellationToken ct) => RecordedAsync(saga, SagaSteps.CompensateEntry, async () =>
     {
         var r = saga.Reversal;
-        var postings = new List<PostingRequest> { new(new AccountId(r.CounterpartyAccountId), Direction.Debit, AmountOf(r, r.Amount), "counterpartyAccountId") };
-        if (saga.Held > 0)
+        var reversing = saga.ReversalEntryId is { } known
+            ? await ReadEntryAsync(known, ct)
+            : await StoredResponseAsync<EntryResponse>(saga, SagaSteps.Post, ct);
+        if (reversing is null)
         {
-            postings.Add(new(new AccountId(r.AccountId), Direction.Credit, AmountOf(r, saga.Held), "accountId"));
+            return StepOutcome.Ok; // the post step never committed: no money moved
         }
-        if (saga.Shortfall > 0)
-        {
-            postings.Add(new(new AccountId(RecoveryAccount(r)), Direction.Credit, AmountOf(r, saga.Shortfall), "recoveryAccountId"));
-        }
-        var (_, refused) = await WriteOnceAsync(saga, SagaSteps.CompensateEntry,
-            new PostEntry(EntryKind.Reversal, postings, Details(r, $"Compensation of reversal {r.ReversalId}"), new EntryId(saga.ReversalEntryId!.Value)),
-            NoBody, ct);
-        return refused is null ? StepOutcome.Ok : StepOutcome.Failed(Describe(refused));
+        // The exact mirror of what was posted: the same accounts and amounts, directions swapped.
+        var postings = reversing.Postings.Select(p => new PostingRequest(new AccountId(p.AccountId),
+            p.Direction == "credit" ? Direction.Debit : Direction.Credit, new Money(p.Amount, Currency.Parse(p.Currency)), "accountId")).ToList();
+        var (response, refused) = await WriteOnceAsync(saga, SagaSteps.CompensateEntry,
+            new PostEntry(EntryKind.Reversal, postings, Details(r, $"Compensation of reversal {r.ReversalId}"), new EntryId(reversing.Id)),
+            Responses.PostedEntry, ct);
+        return refused is not null
+            ? StepOutcome.Failed(Describe(refused))
+            : new StepOutcome(true, EntryId: JsonSerializer.Deserialize<EntryResponse>(response!.Body, ApiJson.Options)!.Id);
     }, ct);
 
     public Task<StepOutcome> FailAsync(SagaProgress saga, CancellationToken ct) => RecordedAsync(saga, SagaSteps.Fail, async () =>
@@ -185,6 +193,27 @@ public sealed class ReversalSteps(LedgerWriter writer, NpgsqlDataSource database
             WriteResult.Refused refused => (null, refused.Error),
             _ => throw new InvalidOperationException("Unknown write result."),
         };
+    }
+
+    /// <summary>What a step's ledger write answered, if it committed: the response stored under the step's key.</summary>
+    private async Task<T?> StoredResponseAsync<T>(SagaProgress saga, string step, CancellationToken ct) where T : class
+    {
+        await using var command = database.CreateCommand("SELECT response_body FROM idempotency_keys WHERE key = $1");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = SagaSteps.Key(saga.Reversal.ReversalId, step) });
+        return await command.ExecuteScalarAsync(ct) is byte[] body ? JsonSerializer.Deserialize<T>(body, ApiJson.Options) : null;
+    }
+
+    private async Task<EntryResponse?> ReadEntryAsync(Guid entryId, CancellationToken ct)
+    {
+        await using var command = database.CreateCommand("SELECT account_id, direction, amount, currency FROM postings WHERE entry_id = $1 ORDER BY line");
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = entryId });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var postings = new List<PostingResponse>();
+        while (await reader.ReadAsync(ct))
+        {
+            postings.Add(new PostingResponse(reader.GetGuid(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3), 0));
+        }
+        return postings.Count == 0 ? null : new EntryResponse(entryId, 0, "reversal", null, null, LedgerX.Transactions.Domain.LedgerMetadata.Empty, postings, null, null, default);
     }
 
     private async Task<long> AvailableAsync(Guid accountId, CancellationToken ct)

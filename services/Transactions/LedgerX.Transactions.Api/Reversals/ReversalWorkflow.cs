@@ -37,14 +37,15 @@ public sealed class ReversalWorkflow : Workflow<ReversalInput, string>
         var held = await StepAsync(context, nameof(HoldReversalFundsActivity), SagaSteps.Hold, progress, retry);
         if (!held.Succeeded)
         {
-            return await FailAsync(context, progress, held.Error!, [], retry);
+            // The step may have failed after its hold committed (a host dying at the wrong moment): void what it left.
+            return await CompensateAsync(context, progress, held.Error!, voidHold: true, compensateEntry: false, retry);
         }
         progress = progress with { HoldId = held.HoldId, Held = held.Held };
 
         var posted = await StepAsync(context, nameof(PostReversingEntryActivity), SagaSteps.Post, progress, retry);
         if (!posted.Succeeded)
         {
-            return await CompensateAsync(context, progress, posted.Error!, voidHold: true, compensateEntry: false, retry);
+            return await CompensateAsync(context, progress, posted.Error!, voidHold: true, compensateEntry: true, retry);
         }
         progress = progress with { ReversalEntryId = posted.EntryId };
 
@@ -79,8 +80,10 @@ public sealed class ReversalWorkflow : Workflow<ReversalInput, string>
         return decision;
     }
 
-    /// <summary>Runs compensations in reverse order of the steps that made them necessary, then fails the saga. A
-    /// compensation that cannot run is reported in the failure (the hold would still expire by itself).</summary>
+    /// <summary>Runs compensations in reverse order of the steps that made them necessary, then fails the saga. Each
+    /// compensation finds what its step left by the step's key, so it also undoes a step that failed after committing;
+    /// only what was actually undone is listed. A compensation that cannot run is reported in the failure (the hold
+    /// would still expire by itself).</summary>
     private static async Task<string> CompensateAsync(WorkflowContext context, SagaProgress progress, string reason, bool voidHold, bool compensateEntry,
         WorkflowTaskOptions retry)
     {
@@ -92,16 +95,22 @@ public sealed class ReversalWorkflow : Workflow<ReversalInput, string>
             {
                 return await FailAsync(context, progress, $"{reason}; compensating the reversing entry failed: {compensated.Error}", done, retry);
             }
-            done.Add(Compensations.EntryCompensated);
+            if (compensated.EntryId is not null)
+            {
+                done.Add(Compensations.EntryCompensated);
+            }
         }
-        if (voidHold && progress.HoldId is not null)
+        if (voidHold)
         {
             var voided = await StepAsync(context, nameof(VoidReversalHoldActivity), SagaSteps.VoidHold, progress, retry);
             if (!voided.Succeeded)
             {
                 return await FailAsync(context, progress, $"{reason}; voiding the hold failed: {voided.Error}", done, retry);
             }
-            done.Add(Compensations.HoldVoided);
+            if (voided.HoldId is not null)
+            {
+                done.Add(Compensations.HoldVoided);
+            }
         }
         return await FailAsync(context, progress, reason, done, retry);
     }
