@@ -88,9 +88,20 @@ public sealed class LedgerApp(SidecarPorts sidecar, ShiftedClock clock) : AppOnK
     }
 }
 
-/// <summary>fraud-service, with the freeze policy on and fast dispatch loops.</summary>
-public sealed class FraudApp(SidecarPorts sidecar, IDictionary<string, string?>? extra = null) : AppOnKestrel<Program>("fraudit_fraud", "Fraud", sidecar)
+/// <summary>fraud-service, with the freeze policy on and fast dispatch loops; <paramref name="services"/> may replace
+/// what it calls (the transaction-service client).</summary>
+public sealed class FraudApp(SidecarPorts sidecar, IDictionary<string, string?>? extra = null, Action<IServiceCollection>? services = null)
+    : AppOnKestrel<Program>("fraudit_fraud", "Fraud", sidecar)
 {
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        if (services is not null)
+        {
+            builder.ConfigureTestServices(services);
+        }
+    }
+
     protected override IDictionary<string, string?> Settings
     {
         get
