@@ -32,7 +32,12 @@ public class SagaHost : LedgerApi
     /// <summary>Shared by every host of a test, so a test can make a step stall in one host and not in its replacement.</summary>
     public StepStalls Stalls { get; init; } = new();
 
-    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    /// <summary>Settings on top of the saga defaults below (e.g. a shortfall policy).</summary>
+    public IReadOnlyDictionary<string, string?> ExtraSettings { get; init; } = new Dictionary<string, string?>();
+
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>(ExtraSettings.Concat(SagaDefaults.Where(d => !ExtraSettings.ContainsKey(d.Key))));
+
+    private Dictionary<string, string?> SagaDefaults => new()
     {
         ["Ledger:Reversals:ApprovalThreshold"] = ApprovalThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Ledger:Reversals:ApprovalTimeoutMs"] = ApprovalTimeoutMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
