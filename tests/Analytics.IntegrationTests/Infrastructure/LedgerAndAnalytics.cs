@@ -41,6 +41,9 @@ public sealed class LedgerAndAnalytics : IAsyncLifetime
         await File.WriteAllTextAsync(Path.Combine(_resources, "pubsub.yaml"), Component("pubsub", "pubsub.in-memory"));
         await File.WriteAllTextAsync(Path.Combine(_resources, "statestore.yaml"), Component("statestore", "state.in-memory"));
         await File.WriteAllTextAsync(Path.Combine(_resources, "resiliency.yaml"), QuickDeliveryRetries);
+        // transaction-service runs its reversal sagas on Dapr Workflow, which keeps its state in the actor state store.
+        await File.WriteAllTextAsync(Path.Combine(_resources, "actorstore.yaml"), Component("actorstore", "state.in-memory") +
+            "\n  metadata:\n  - name: actorStateStore\n    value: \"true\"\n");
         await Task.WhenAll(Ledger.InitializeAsync().AsTask(), Analytics.InitializeAsync().AsTask());
         LedgerSidecar = await LocalDaprSidecar.StartAsync(new SidecarOptions
         {
