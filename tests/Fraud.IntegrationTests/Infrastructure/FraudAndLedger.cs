@@ -15,6 +15,7 @@ public sealed class FraudAndLedgerCollection : ICollectionFixture<FraudAndLedger
     public const string Name = "fraud-service and the ledger";
 }
 
+
 /// <summary>
 /// The real transaction-service and fraud-service, each with its own local Dapr sidecar; the sidecars share one
 /// in-memory pub/sub network (so the ledger's events reach fraud-service as they would through Redis) and find each
@@ -156,6 +157,38 @@ public sealed class FraudAndLedger : IAsyncLifetime
         RiskProfileResponse? profile = null;
         await WaitUntilAsync(async () => (profile = await RiskProfileAsync(account)).Movements >= count, $"{count} movements of {account} to be assessed");
         return profile!;
+    }
+
+    /// <summary>
+    /// An account with a week of small grocery payments receives a large deposit and, within minutes, sends it to two
+    /// accounts it never paid before. Returns the account and the second (draining) transfer's entry.
+    /// </summary>
+    public async Task<(Guid Victim, Guid FirstEntry, Guid DrainEntry)> DrainADepositAsync(string name)
+    {
+        var victim = await OpenAccountAsync(name);
+        var grocer = await OpenAccountAsync(name + "-grocer");
+        var mule1 = await OpenAccountAsync(name + "-mule-1");
+        var mule2 = await OpenAccountAsync(name + "-mule-2");
+        var movements = 0;
+
+        await DepositAsync(victim, 100_000);
+        await WaitForMovementsAsync(victim, ++movements);
+        for (var i = 0; i < 6; i++)
+        {
+            LedgerClock.Advance(TimeSpan.FromDays(1));
+            await TransferAsync(victim, grocer, 3_000 + (i * 37));
+            await WaitForMovementsAsync(victim, ++movements);
+        }
+
+        LedgerClock.Advance(TimeSpan.FromDays(1));
+        await DepositAsync(victim, 2_500_000);
+        await WaitForMovementsAsync(victim, ++movements);
+        LedgerClock.Advance(TimeSpan.FromMinutes(3));
+        var first = await TransferAsync(victim, mule1, 1_200_000);
+        await WaitForMovementsAsync(victim, ++movements);
+        LedgerClock.Advance(TimeSpan.FromMinutes(1));
+        var drain = await TransferAsync(victim, mule2, 1_100_000);
+        return (victim, first, drain);
     }
 
     public static async Task ExpectAsync(HttpResponseMessage response, HttpStatusCode status)

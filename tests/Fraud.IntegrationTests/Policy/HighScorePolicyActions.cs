@@ -30,8 +30,9 @@ public sealed class HighScorePolicyActions : IAsyncLifetime
     [Fact]
     public async Task AFreeze_IsRetriedThroughUnavailability_WithOneIdempotencyKey_UntilDone()
     {
-        var alert = await InsertPendingAlertAsync("freeze");
+        var alert = NewPendingAlert("freeze");
         _ledger.Script(alert.AccountId, [HttpStatusCode.ServiceUnavailable, null, HttpStatusCode.OK]);
+        await InsertAsync(alert);
 
         var done = await WaitForActionAsync(alert.Id, ActionStatus.Done);
 
@@ -46,8 +47,9 @@ public sealed class HighScorePolicyActions : IAsyncLifetime
     [Fact]
     public async Task AReversalRefusedWithA4xx_FailsAtOnce_AndSaysWhy()
     {
-        var alert = await InsertPendingAlertAsync("reverse");
+        var alert = NewPendingAlert("reverse");
         _ledger.Script(alert.EntryId!.Value, [HttpStatusCode.NotFound]);
+        await InsertAsync(alert);
 
         var failed = await WaitForActionAsync(alert.Id, ActionStatus.Failed);
 
@@ -58,20 +60,24 @@ public sealed class HighScorePolicyActions : IAsyncLifetime
         call.IdempotencyKey.ShouldBe($"fraud-alert-{alert.Id}-reverse");
     }
 
-    private async Task<AlertRow> InsertPendingAlertAsync(string action)
+    private static AlertRow NewPendingAlert(string action)
     {
         var now = DateTimeOffset.UtcNow;
-        var alert = new AlertRow
+        return new AlertRow
         {
             Id = Guid.CreateVersion7(), EventId = Guid.CreateVersion7(), Topic = "transaction.posted.v1", AccountId = Guid.CreateVersion7(),
             EntryId = Guid.CreateVersion7(), Direction = "outflow", Amount = 1_000_000, Currency = "EUR", Score = 95, Reasons = "[]",
             OccurredAt = now, CreatedAt = now, Status = AlertStatus.Open, Action = action, ActionStatus = ActionStatus.Pending, ActionNextAttemptAt = now,
         };
+    }
+
+    /// <summary>The worker sees the alert once it is committed, so the script must be in place before.</summary>
+    private async Task InsertAsync(AlertRow alert)
+    {
         await using var scope = _app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<FraudDbContext>();
         db.Alerts.Add(alert);
         await db.SaveChangesAsync();
-        return alert;
     }
 
     private async Task<AlertRow> WaitForActionAsync(Guid id, string status)

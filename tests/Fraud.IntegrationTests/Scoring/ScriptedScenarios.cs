@@ -49,29 +49,7 @@ public sealed class ScriptedScenarios(FraudAndLedger env)
     [Fact]
     public async Task DrainingAFreshDepositToNewCounterparties_ScoresHigh_IsFlagged_AndFreezesTheAccountInTheLedger()
     {
-        var victim = await env.OpenAccountAsync("victim");
-        var grocer = await env.OpenAccountAsync("victims-grocer");
-        var mule1 = await env.OpenAccountAsync("mule-1");
-        var mule2 = await env.OpenAccountAsync("mule-2");
-        var movements = 0;
-
-        await env.DepositAsync(victim, 100_000);
-        await env.WaitForMovementsAsync(victim, ++movements);
-        for (var i = 0; i < 6; i++)
-        {
-            env.LedgerClock.Advance(TimeSpan.FromDays(1));
-            await env.TransferAsync(victim, grocer, 3_000 + (i * 37));
-            await env.WaitForMovementsAsync(victim, ++movements);
-        }
-
-        env.LedgerClock.Advance(TimeSpan.FromDays(1));
-        await env.DepositAsync(victim, 2_500_000);
-        await env.WaitForMovementsAsync(victim, ++movements);
-        env.LedgerClock.Advance(TimeSpan.FromMinutes(3));
-        await env.TransferAsync(victim, mule1, 1_200_000);
-        await env.WaitForMovementsAsync(victim, ++movements);
-        env.LedgerClock.Advance(TimeSpan.FromMinutes(1));
-        var drainEntry = await env.TransferAsync(victim, mule2, 1_100_000);
+        var (victim, _, drainEntry) = await env.DrainADepositAsync("victim");
 
         await FraudAndLedger.WaitUntilAsync(async () => (await env.AlertsAsync($"accountId={victim}")).Items.Count == 2, "two alerts on the victim's account");
         var alerts = (await env.AlertsAsync($"accountId={victim}")).Items;
