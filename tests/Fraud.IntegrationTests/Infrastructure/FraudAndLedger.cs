@@ -28,6 +28,7 @@ public sealed class FraudAndLedger : IAsyncLifetime
 
     private readonly string _resources = Directory.CreateTempSubdirectory("ledgerx-fraud-it-").FullName;
     private readonly InMemoryPubSubNetwork _network = new();
+    private readonly List<HttpClient> _scorers = [];
     private readonly SidecarPorts _ledgerPorts = SidecarPorts.Free();
     private readonly SidecarPorts _fraudPorts = SidecarPorts.Free();
 
@@ -90,6 +91,7 @@ public sealed class FraudAndLedger : IAsyncLifetime
         {
             AppId = "dead-letter-watcher", AppPort = DeadLetters.Port, ResourcesPaths = [_resources], InMemoryPubSubNetwork = _network,
         });
+        _scorers.Add(Fraud.Client);
         LedgerDapr = new DaprClientBuilder()
             .UseGrpcEndpoint(LedgerSidecar.GrpcEndpoint).UseHttpEndpoint(LedgerSidecar.HttpEndpoint).Build();
     }
@@ -114,6 +116,35 @@ public sealed class FraudAndLedger : IAsyncLifetime
         await Ledger.DisposeAsync();
         await _network.DisposeAsync();
         Directory.Delete(_resources, recursive: true);
+    }
+
+    /// <summary>
+    /// Another fraud-service on the same pub/sub network, under its own app id (so it gets every event too, rather than
+    /// competing with the first like a replica), with its own settings. Scenarios wait for it as well while it runs.
+    /// </summary>
+    public async Task<IAsyncDisposable> StartAnotherFraudServiceAsync(string appId, IDictionary<string, string?> settings)
+    {
+        var ports = SidecarPorts.Free();
+        var app = new FraudApp(ports, settings);
+        await app.StartAsync();
+        var sidecar = await LocalDaprSidecar.StartAsync(new SidecarOptions
+        {
+            AppId = appId, AppPort = app.Port, HttpPort = ports.Http, GrpcPort = ports.Grpc, ResourcesPaths = [_resources], InMemoryPubSubNetwork = _network,
+        });
+        _scorers.Add(app.Client);
+        return new Stoppable(async () =>
+        {
+            _scorers.Remove(app.Client);
+            await sidecar.DisposeAsync();
+            await app.DisposeAsync();
+        }, app);
+    }
+
+    public sealed class Stoppable(Func<Task> stop, FraudApp app) : IAsyncDisposable
+    {
+        public FraudApp App { get; } = app;
+
+        public async ValueTask DisposeAsync() => await stop();
     }
 
     // The ledger, driven through its public HTTP API.
@@ -144,16 +175,22 @@ public sealed class FraudAndLedger : IAsyncLifetime
 
     // fraud-service, through its HTTP API.
 
-    public async Task<RiskProfileResponse> RiskProfileAsync(Guid account) =>
-        (await Fraud.Client.GetFromJsonAsync<RiskProfileResponse>($"/api/v1/accounts/{account}/risk-profile", Json))!;
+    public Task<RiskProfileResponse> RiskProfileAsync(Guid account) => RiskProfileAsync(Fraud.Client, account);
+
+    private static async Task<RiskProfileResponse> RiskProfileAsync(HttpClient fraud, Guid account) =>
+        (await fraud.GetFromJsonAsync<RiskProfileResponse>($"/api/v1/accounts/{account}/risk-profile", Json))!;
 
     public async Task<Page<AlertResponse>> AlertsAsync(string query) =>
         (await Fraud.Client.GetFromJsonAsync<Page<AlertResponse>>($"/api/v1/alerts?{query}", Json))!;
 
-    /// <summary>Waits until fraud-service has assessed <paramref name="count"/> movements of the account, so a scripted
-    /// scenario's next step is scored against a profile that includes the previous ones.</summary>
+    /// <summary>Waits until fraud-service (every running instance) has assessed <paramref name="count"/> movements of the
+    /// account, so a scripted scenario's next step is scored against a profile that includes the previous ones.</summary>
     public async Task<RiskProfileResponse> WaitForMovementsAsync(Guid account, long count)
     {
+        foreach (var other in _scorers.Skip(1).ToList())
+        {
+            await WaitUntilAsync(async () => (await RiskProfileAsync(other, account)).Movements >= count, $"{count} movements of {account} to be assessed");
+        }
         RiskProfileResponse? profile = null;
         await WaitUntilAsync(async () => (profile = await RiskProfileAsync(account)).Movements >= count, $"{count} movements of {account} to be assessed");
         return profile!;
