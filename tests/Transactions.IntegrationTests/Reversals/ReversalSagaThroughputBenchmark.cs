@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using Dapr.Workflow;
+using LedgerX.LocalDapr.Hosting;
+using LedgerX.Testing;
+using LedgerX.Transactions.IntegrationTests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LedgerX.Transactions.IntegrationTests.Reversals;
+
+/// <summary>
+/// Throughput harness, not a timed test: skipped unless <c>LEDGERX_REVERSAL_BENCH=1</c>. Each saga is a full reversal
+/// below the approval threshold (POST /api/v1/reversals → validate, hold, post, notify: four ledger writes through the
+/// group-commit writer), waited for through the workflow client. Prints sagas/s, one at a time and 50 at once, with
+/// the workflow state in memory and in PostgreSQL. Results go to docs/benchmarks.md.
+/// </summary>
+public sealed class ReversalSagaThroughputBenchmark(ITestOutputHelper output)
+{
+    private const int Sequential = 30;
+    private const int Parallel = 50;
+    private const int ParallelRounds = 3;
+
+    [Theory]
+    [InlineData("in-memory")]
+    [InlineData("postgresql")]
+    public async Task Reversal_sagas_per_second(string workflowStore)
+    {
+        Assert.SkipUnless(Environment.GetEnvironmentVariable("LEDGERX_REVERSAL_BENCH") == "1", "set LEDGERX_REVERSAL_BENCH=1 to run the reversal saga benchmark");
+        var resources = Directory.CreateTempSubdirectory("ledgerx-saga-bench-").FullName;
+        var grpcPort = LedgerApi.FreePort();
+        string? workflowDatabase = workflowStore == "postgresql" ? await TestPostgres.CreateDatabaseAsync("wfbench") : null;
+        LocalDaprSidecar? sidecar = null;
+        try
+        {
+            sidecar = await SagaHost.StartSidecarAsync(grpcPort, resources, workflowDatabase);
+            await using var api = new SagaHost(grpcPort);
+            await api.InitializeAsync();
+            var workflows = api.Services.GetRequiredService<DaprWorkflowClient>();
+            var entries = await TransfersAsync(api, Sequential + Parallel * ParallelRounds + 1);
+            var next = 0;
+
+            await ReverseAsync(api, workflows, entries[next++]); // warm-up
+            var sequential = Stopwatch.StartNew();
+            for (var i = 0; i < Sequential; i++)
+            {
+                await ReverseAsync(api, workflows, entries[next++]);
+            }
+            sequential.Stop();
+            double best = 0;
+            for (var round = 0; round < ParallelRounds; round++)
+            {
+                var batch = entries.Skip(next).Take(Parallel).ToList();
+                next += Parallel;
+                var parallel = Stopwatch.StartNew();
+                await Task.WhenAll(batch.Select(e => ReverseAsync(api, workflows, e)));
+                parallel.Stop();
+                best = Math.Max(best, Parallel / parallel.Elapsed.TotalSeconds);
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{workflowStore}: {Parallel} in parallel, round {round}: {parallel.Elapsed.TotalMilliseconds:F0} ms = {Parallel / parallel.Elapsed.TotalSeconds:F1} sagas/s"));
+            }
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{workflowStore}: sequential {Sequential}: {sequential.Elapsed.TotalMilliseconds:F0} ms = {Sequential / sequential.Elapsed.TotalSeconds:F1} sagas/s ({sequential.Elapsed.TotalMilliseconds / Sequential:F1} ms each)"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{workflowStore}: {Parallel} in parallel, best of {ParallelRounds}: {best:F1} sagas/s"));
+            await api.AssertLedgerInvariantsAsync();
+        }
+        finally
+        {
+            if (sidecar is not null)
+            {
+                await sidecar.DisposeAsync();
+            }
+            if (workflowDatabase is not null)
+            {
+                Npgsql.NpgsqlConnection.ClearAllPools();
+                await TestPostgres.DropDatabaseAsync(workflowDatabase);
+            }
+            Directory.Delete(resources, recursive: true);
+        }
+    }
+
+    private static async Task ReverseAsync(SagaHost api, DaprWorkflowClient workflows, Guid entry)
+    {
+        var accepted = await api.RequestReversalAsync(entry, reason: "benchmark");
+        var state = await workflows.WaitForWorkflowCompletionAsync(accepted.Id.ToString(), getInputsAndOutputs: true);
+        state.ReadOutputAs<string>().ShouldBe("completed");
+    }
+
+    /// <summary>One payer and one receiver per entry, so sagas contend on the ledger only through the writer.</summary>
+    private static async Task<List<Guid>> TransfersAsync(SagaHost api, int count)
+    {
+        var entries = new List<Guid>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var payer = await api.OpenAccountAsync($"bench-payer-{i}");
+            var receiver = await api.OpenAccountAsync($"bench-receiver-{i}");
+            await api.DepositAsync(payer.Id, 100);
+            var response = await api.Client.PostAsJsonAsync("/api/v1/transfers", new { fromAccountId = payer.Id, toAccountId = receiver.Id, amount = 100, currency = "EUR" });
+            entries.Add((await response.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>())!["id"]!.GetValue<Guid>());
+        }
+        return entries;
+    }
+}
