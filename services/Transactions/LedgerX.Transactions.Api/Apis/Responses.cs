@@ -1,6 +1,7 @@
 using System.Text.Json;
 using LedgerX.Transactions.Api.Infrastructure.Persistence;
 using LedgerX.Transactions.Api.Ledger;
+using LedgerX.Transactions.Api.Reversals;
 using LedgerX.Transactions.Domain;
 using LedgerX.Transactions.Domain.Events;
 
@@ -55,7 +56,7 @@ internal static class Responses
     {
         var r = events.OfType<ReversalRequested>().Single();
         var body = new ReversalResponse(r.ReversalId, r.EntryId, r.AccountId, r.CounterpartyAccountId, r.Amount, r.Currency, r.Reason, r.RequiresApproval,
-            "pending", [], null, [], null, r.OccurredAt, r.OccurredAt);
+            ReversalStatus.Pending, [], null, [], null, r.OccurredAt, r.OccurredAt);
         return new(StatusCodes.Status202Accepted, JsonSerializer.SerializeToUtf8Bytes(body, ApiJson.Options), $"/api/v1/reversals/{r.ReversalId}");
     };
 

@@ -126,18 +126,16 @@ public sealed class ReversalSteps(LedgerWriter writer, NpgsqlDataSource database
     public Task<StepOutcome> CompensateEntryAsync(SagaProgress saga, CancellationToken ct) => RecordedAsync(saga, SagaSteps.CompensateEntry, async () =>
     {
         var r = saga.Reversal;
-        var reversing = saga.ReversalEntryId is { } known
-            ? await ReadEntryAsync(known, ct)
-            : await StoredResponseAsync<EntryResponse>(saga, SagaSteps.Post, ct);
-        if (reversing is null)
+        var reversingId = saga.ReversalEntryId ?? (await StoredResponseAsync<EntryResponse>(saga, SagaSteps.Post, ct))?.Id;
+        if (reversingId is not { } entryId)
         {
             return StepOutcome.Ok; // the post step never committed: no money moved
         }
         // The exact mirror of what was posted: the same accounts and amounts, directions swapped.
-        var postings = reversing.Postings.Select(p => new PostingRequest(new AccountId(p.AccountId),
+        var postings = (await PostingsOfAsync(entryId, ct)).Select(p => new PostingRequest(new AccountId(p.AccountId),
             p.Direction == "credit" ? Direction.Debit : Direction.Credit, new Money(p.Amount, Currency.Parse(p.Currency)), "accountId")).ToList();
         var (response, refused) = await WriteOnceAsync(saga, SagaSteps.CompensateEntry,
-            new PostEntry(EntryKind.Reversal, postings, Details(r, $"Compensation of reversal {r.ReversalId}"), new EntryId(reversing.Id)),
+            new PostEntry(EntryKind.Reversal, postings, Details(r, $"Compensation of reversal {r.ReversalId}"), new EntryId(entryId)),
             Responses.PostedEntry, ct);
         return refused is not null
             ? StepOutcome.Failed(Describe(refused))
@@ -203,17 +201,17 @@ public sealed class ReversalSteps(LedgerWriter writer, NpgsqlDataSource database
         return await command.ExecuteScalarAsync(ct) is byte[] body ? JsonSerializer.Deserialize<T>(body, ApiJson.Options) : null;
     }
 
-    private async Task<EntryResponse?> ReadEntryAsync(Guid entryId, CancellationToken ct)
+    private async Task<List<(Guid AccountId, string Direction, long Amount, string Currency)>> PostingsOfAsync(Guid entryId, CancellationToken ct)
     {
         await using var command = database.CreateCommand("SELECT account_id, direction, amount, currency FROM postings WHERE entry_id = $1 ORDER BY line");
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = entryId });
         await using var reader = await command.ExecuteReaderAsync(ct);
-        var postings = new List<PostingResponse>();
+        var postings = new List<(Guid, string, long, string)>();
         while (await reader.ReadAsync(ct))
         {
-            postings.Add(new PostingResponse(reader.GetGuid(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3), 0));
+            postings.Add((reader.GetGuid(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3)));
         }
-        return postings.Count == 0 ? null : new EntryResponse(entryId, 0, "reversal", null, null, LedgerX.Transactions.Domain.LedgerMetadata.Empty, postings, null, null, default);
+        return postings;
     }
 
     private async Task<long> AvailableAsync(Guid accountId, CancellationToken ct)
