@@ -4,7 +4,8 @@ using NetArchTest.Rules;
 
 namespace LedgerX.Fraud.UnitTests.Architecture;
 
-/// <summary>The fraud domain stays pure (CONVENTIONS.md 11): no Dapr, EF Core, Npgsql or ASP.NET, no other LedgerX assembly.</summary>
+/// <summary>The fraud domain stays pure (CONVENTIONS.md 11): no Dapr, EF Core, Npgsql or ASP.NET, no other LedgerX assembly;
+/// the host references no other service.</summary>
 public class ArchitectureTests
 {
     private static readonly Assembly Domain = typeof(RiskScorer).Assembly;
@@ -17,6 +18,12 @@ public class ArchitectureTests
 
         result.IsSuccessful.ShouldBeTrue($"domain types with infrastructure dependencies: {string.Join(", ", result.FailingTypeNames ?? [])}");
     }
+
+    [Fact]
+    public void TheHostReferencesNoOtherService() =>
+        typeof(LedgerX.Fraud.Api.FraudOptions).Assembly.GetReferencedAssemblies().Select(a => a.Name!)
+            .Where(name => name.StartsWith("LedgerX.", StringComparison.Ordinal))
+            .Order().ShouldBe(["LedgerX.Fraud.Domain", "LedgerX.ServiceDefaults"]);
 
     [Fact]
     public void DomainReferencesNoOtherLedgerXAssembly() =>
