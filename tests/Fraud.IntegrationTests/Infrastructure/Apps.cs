@@ -23,10 +23,11 @@ public abstract class AppOnKestrel<TEntryPoint>(string databasePrefix, string co
 
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
-    public async Task StartAsync()
+    /// <summary>Starts on <paramref name="port"/> (0: any free port).</summary>
+    public async Task StartAsync(int port = 0)
     {
         ConnectionString = await TestPostgres.CreateDatabaseAsync(databasePrefix);
-        UseKestrel(0);
+        UseKestrel(port);
         StartServer();
         Client = CreateClient();
         Client.Timeout = TimeSpan.FromSeconds(30);
@@ -61,7 +62,7 @@ public sealed record SidecarPorts(int Http, int Grpc)
 {
     public static SidecarPorts Free() => new(FreePort(), FreePort());
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -73,14 +73,16 @@ public sealed class FraudAndLedger : IAsyncLifetime
                   value: "true"
             """);
 
-        Ledger = new LedgerApp(_ledgerPorts, LedgerClock);
-        Fraud = new FraudApp(_fraudPorts);
-        await Task.WhenAll(Ledger.StartAsync(), Fraud.StartAsync());
+        // The ledger's sidecar first, on the port its app will take: the ledger's workflow worker connects at start.
+        var ledgerPort = SidecarPorts.FreePort();
         LedgerSidecar = await LocalDaprSidecar.StartAsync(new SidecarOptions
         {
-            AppId = "transaction-service", AppPort = Ledger.Port, HttpPort = _ledgerPorts.Http, GrpcPort = _ledgerPorts.Grpc,
+            AppId = "transaction-service", AppPort = ledgerPort, HttpPort = _ledgerPorts.Http, GrpcPort = _ledgerPorts.Grpc,
             ResourcesPaths = [_resources], InMemoryPubSubNetwork = _network, WaitForApp = false,
         });
+        Ledger = new LedgerApp(_ledgerPorts, LedgerClock);
+        Fraud = new FraudApp(_fraudPorts);
+        await Task.WhenAll(Ledger.StartAsync(ledgerPort), Fraud.StartAsync());
         FraudSidecar = await LocalDaprSidecar.StartAsync(new SidecarOptions
         {
             AppId = "fraud-service", AppPort = Fraud.Port, HttpPort = _fraudPorts.Http, GrpcPort = _fraudPorts.Grpc,

@@ -14,7 +14,7 @@ public sealed class InvalidRules
             ["Fraud:Rules:1:Weight"] = "150",
         });
 
-        var failure = await Should.ThrowAsync<Exception>(app.StartAsync);
+        var failure = await Should.ThrowAsync<Exception>(() => app.StartAsync());
 
         var message = failure.ToString();
         message.ShouldContain("unknown rule type 'moon_phase'");
@@ -30,6 +30,6 @@ public sealed class InvalidRules
             ["Fraud:PolicyThreshold"] = "40",
         });
 
-        (await Should.ThrowAsync<Exception>(app.StartAsync)).ToString().ShouldContain("must not be below Fraud:AlertThreshold");
+        (await Should.ThrowAsync<Exception>(() => app.StartAsync())).ToString().ShouldContain("must not be below Fraud:AlertThreshold");
     }
 }
