@@ -84,8 +84,7 @@ public sealed class ScriptedScenarios(FraudAndLedger env)
         {
             if (File.Exists(Path.Combine(dir.FullName, "LedgerX.Dapr.sln")))
             {
-                var published = Path.Combine(dir.FullName, "contracts", "events", "fraud.flagged.v1.schema.json");
-                return File.Exists(published) ? published : Path.Combine(dir.FullName, "services", "Fraud", "LedgerX.Fraud.Api", "Events", "fraud.flagged.v1.schema.json");
+                return Path.Combine(dir.FullName, "contracts", "events", "fraud.flagged.v1.schema.json");
             }
         }
         throw new InvalidOperationException("LedgerX.Dapr.sln not found above the test assembly.");

@@ -58,12 +58,18 @@ public class EventSchemaTests
         PublishedTopics().Where(topic => !files.Contains(topic)).ShouldBeEmpty("topics without a schema in contracts/events");
     }
 
+    /// <summary>The topic families transaction-service owns; other publishers (fraud-service) keep their schemas in the
+    /// same folder, and their own tests answer for them.</summary>
+    private static readonly string[] LedgerTopicFamilies = ["account.", "transaction.", "hold.", "reversal."];
+
     [Fact]
-    public void EverySchemaFileHasATopic()
+    public void EveryLedgerSchemaFileHasATopic()
     {
         var topics = PublishedTopics();
 
-        SchemaFiles().Where(file => !topics.Contains(file)).ShouldBeEmpty("schemas in contracts/events without a topic in Topics.cs");
+        SchemaFiles().Where(file => LedgerTopicFamilies.Any(family => file.StartsWith(family, StringComparison.Ordinal)))
+            .Where(file => !topics.Contains(file))
+            .ShouldBeEmpty("ledger schemas in contracts/events without a topic in Topics.cs");
     }
 
     [Fact]
