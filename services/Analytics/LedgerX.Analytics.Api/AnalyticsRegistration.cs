@@ -7,7 +7,6 @@ using LedgerX.Analytics.Api.Rebuild;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Refit;
-using Scalar.AspNetCore;
 
 namespace LedgerX.Analytics.Api;
 
@@ -52,23 +51,10 @@ public static class AnalyticsRegistration
     /// <summary>The query API's OpenAPI document.</summary>
     public static WebApplicationBuilder AddAnalyticsApi(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
-        {
-            document.Info.Title = "LedgerX analytics-service";
-            document.Info.Description = "Read models built from the ledger's and fraud-service's events: balances over time, spending by " +
-                                        "category and month, top counterparties, daily volumes and alert counts. Amounts are integers in " +
-                                        "minor units of their ISO 4217 currency; days and months are UTC.";
-            return Task.CompletedTask;
-        }));
-        return builder;
-    }
-
-    /// <summary>The OpenAPI document at /openapi/v1.json and an API reference page at /scalar/v1.</summary>
-    public static WebApplication MapAnalyticsApiReference(this WebApplication app)
-    {
-        app.MapOpenApi();
-        app.MapScalarApiReference(options => options.WithTitle("LedgerX analytics-service API"));
-        return app;
+        return builder.AddOpenApiDocument("LedgerX analytics-service",
+            "Read models built from the ledger's and fraud-service's events: balances over time, spending by " +
+            "category and month, top counterparties, daily volumes and alert counts. Amounts are integers in " +
+            "minor units of their ISO 4217 currency; days and months are UTC.");
     }
 
     /// <summary>Applies pending migrations (EF Core takes a database lock, so replicas starting together do not race).</summary>

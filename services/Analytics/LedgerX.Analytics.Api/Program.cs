@@ -15,7 +15,7 @@ app.UseServiceDefaults();
 app.UseCloudEvents();
 app.MapDefaultEndpoints();
 app.MapSubscribeHandler();
-app.MapAnalyticsApiReference();
+app.MapApiReference();
 
 app.MapTransactionPostedSubscription();
 app.MapHoldSubscriptions();

@@ -13,7 +13,6 @@ using LedgerX.Fraud.Domain.Scoring;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Refit;
-using Scalar.AspNetCore;
 
 namespace LedgerX.Fraud.Api;
 
@@ -77,22 +76,9 @@ public static class FraudRegistration
     {
         builder.Services.ConfigureHttpJsonOptions(json =>
             json.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow);
-        builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
-        {
-            document.Info.Title = "LedgerX fraud-service";
-            document.Info.Description = "Fraud alerts scored from the ledger's events, with the reasons for each score, and per-account risk profiles. " +
-                                        "Amounts are integers in minor units of their ISO 4217 currency.";
-            return Task.CompletedTask;
-        }));
-        return builder;
-    }
-
-    /// <summary>The OpenAPI document at /openapi/v1.json and an API reference page at /scalar/v1.</summary>
-    public static WebApplication MapFraudApiReference(this WebApplication app)
-    {
-        app.MapOpenApi();
-        app.MapScalarApiReference(options => options.WithTitle("LedgerX fraud-service API"));
-        return app;
+        return builder.AddOpenApiDocument("LedgerX fraud-service",
+            "Fraud alerts scored from the ledger's events, with the reasons for each score, and per-account risk profiles. " +
+            "Amounts are integers in minor units of their ISO 4217 currency.");
     }
 
     /// <summary>Applies pending migrations (EF Core takes a database lock, so replicas starting together do not race).

@@ -13,7 +13,7 @@ var app = builder.Build();
 app.UseServiceDefaults();
 app.UseCloudEvents(new() { ForwardCloudEventPropertiesAsHeaders = true });
 app.MapDefaultEndpoints();
-app.MapFraudApiReference();
+app.MapApiReference();
 app.MapSubscribeHandler();
 app.MapActorsHandlers();
 

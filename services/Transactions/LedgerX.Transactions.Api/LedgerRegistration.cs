@@ -6,7 +6,6 @@ using LedgerX.Transactions.Api.Ledger;
 using LedgerX.Transactions.Api.Reversals;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
-using Scalar.AspNetCore;
 
 namespace LedgerX.Transactions.Api;
 
@@ -69,22 +68,9 @@ public static class LedgerRegistration
     {
         builder.Services.ConfigureHttpJsonOptions(json =>
             json.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow);
-        builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
-        {
-            document.Info.Title = "LedgerX transaction-service";
-            document.Info.Description = "The double-entry ledger: accounts, money movements, holds, history and verification. " +
-                                        "Amounts are integers in minor units of their ISO 4217 currency.";
-            return Task.CompletedTask;
-        }));
-        return builder;
-    }
-
-    /// <summary>The OpenAPI document at /openapi/v1.json and an API reference page at /scalar/v1.</summary>
-    public static WebApplication MapLedgerApiReference(this WebApplication app)
-    {
-        app.MapOpenApi();
-        app.MapScalarApiReference(options => options.WithTitle("LedgerX transaction-service API"));
-        return app;
+        return builder.AddOpenApiDocument("LedgerX transaction-service",
+            "The double-entry ledger: accounts, money movements, holds, history, verification and reversal sagas. " +
+            "Amounts are integers in minor units of their ISO 4217 currency.");
     }
 
     /// <summary>Applies pending migrations. EF Core takes a database lock while migrating, so replicas starting

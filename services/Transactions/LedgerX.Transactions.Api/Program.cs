@@ -12,7 +12,7 @@ var app = builder.Build();
 
 app.UseServiceDefaults();
 app.MapDefaultEndpoints();
-app.MapLedgerApiReference();
+app.MapApiReference();
 
 app.MapAccountsApi();
 app.MapMovementsApi();

@@ -1,0 +1,38 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Scalar.AspNetCore;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>Every service documents its HTTP API the same way: an OpenAPI document at <c>/openapi/v1.json</c> and an
+/// interactive reference page at <c>/scalar/v1</c>.</summary>
+public static class ApiReferenceExtensions
+{
+    /// <summary>Adds the OpenAPI document, titled and described for the service's clients.</summary>
+    public static TBuilder AddOpenApiDocument<TBuilder>(this TBuilder builder, string title, string description)
+        where TBuilder : IHostApplicationBuilder
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(title);
+        builder.Services.AddSingleton(new ApiTitle(title));
+        builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = title;
+            document.Info.Description = description;
+            return Task.CompletedTask;
+        }));
+        return builder;
+    }
+
+    /// <summary>Maps the OpenAPI document and the reference page added by <see cref="AddOpenApiDocument{TBuilder}"/>.</summary>
+    public static WebApplication MapApiReference(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var title = app.Services.GetRequiredService<ApiTitle>().Value;
+        app.MapOpenApi();
+        app.MapScalarApiReference(options => options.WithTitle($"{title} API"));
+        return app;
+    }
+
+    private sealed record ApiTitle(string Value);
+}
