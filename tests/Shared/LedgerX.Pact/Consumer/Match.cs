@@ -64,11 +64,13 @@ public static class Match
         ArgumentNullException.ThrowIfNull(template);
         ArgumentOutOfRangeException.ThrowIfNegative(min);
 
-        // The example array holds max(min, 1) copies, so the example itself satisfies the rule it declares.
-        var examples = new JsonArray();
-        for (var i = 0; i < Math.Max(min, 1); i++)
+        // The example array holds max(min, 1) copies, so the example itself satisfies the rule it declares. Only the
+        // first carries the template's matchers: pact_ffi would repeat every rule once per copy otherwise.
+        var first = PactJson.ToNode(template);
+        var examples = new JsonArray(first);
+        for (var i = 1; i < min; i++)
         {
-            examples.Add(PactJson.ToNode(template));
+            examples.Add(PactJson.WithoutMatchers(first));
         }
 
         var definition = new JsonObject

@@ -29,6 +29,15 @@ internal static class PactJson
         _ => Serialize(value),
     };
 
+    /// <summary>A copy of the node with every matcher document replaced by its example value.</summary>
+    public static JsonNode? WithoutMatchers(JsonNode? node) => node switch
+    {
+        JsonObject o when o.ContainsKey("pact:matcher:type") => WithoutMatchers(o["value"]),
+        JsonObject o => new JsonObject(o.Select(p => KeyValuePair.Create(p.Key, WithoutMatchers(p.Value)))),
+        JsonArray a => new JsonArray([.. a.Select(WithoutMatchers)]),
+        _ => node?.DeepClone(),
+    };
+
     private static JsonNode? ToNode(object? value, int depth)
     {
         if (depth > MaxDepth)
