@@ -1,59 +1,40 @@
-using System.Reflection;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using LedgerX.Analytics.Api;
 using LedgerX.Analytics.Api.Events;
+using LedgerX.Testing;
 
 namespace LedgerX.Analytics.UnitTests.Contracts;
 
 /// <summary>
-/// Every field analytics-service requires is one the publisher's JSON Schema requires too, with a compatible type, so
-/// any event valid against its schema binds to the consumer's record (a schema change that breaks this fails here, not
-/// in production). Schemas not in the repository yet are skipped.
+/// analytics-service as a consumer of events: for every topic it subscribes to (read from its mapped endpoints, not a
+/// list kept here), the record its handler binds reads only fields the publisher's JSON Schema declares, with
+/// compatible JSON types, and requires only fields the schema requires; so any event valid against its schema binds
+/// (a schema change that breaks this fails here, not in production).
 /// </summary>
 public sealed class ConsumedEventContracts
 {
-    public static TheoryData<string, Type> Consumed => new()
-    {
-        { Topics.TransactionPosted, typeof(TransactionPosted) },
-        { Topics.HoldCreated, typeof(HoldChanged) },
-        { Topics.HoldPosted, typeof(HoldChanged) },
-        { Topics.HoldVoided, typeof(HoldChanged) },
-        { Topics.HoldExpired, typeof(HoldChanged) },
-        { Topics.ReversalRequested, typeof(ReversalChanged) },
-        { Topics.ReversalCompleted, typeof(ReversalChanged) },
-        { Topics.ReversalFailed, typeof(ReversalChanged) },
-        { Topics.FraudFlagged, typeof(FraudFlagged) },
-    };
+    private static readonly Lazy<IReadOnlyList<DaprSubscription>> Subscriptions = new(Discover);
+
+    public static TheoryData<string> SubscribedTopics() => [.. Subscriptions.Value.Select(s => s.Topic).Distinct().Order(StringComparer.Ordinal)];
 
     [Theory]
-    [MemberData(nameof(Consumed))]
-    public void EveryRequiredField_IsRequiredByThePublishersSchema(string topic, Type record)
+    [MemberData(nameof(SubscribedTopics))]
+    public void TheRecordItsHandlerBinds_FitsThePublishersSchema(string topic)
     {
-        var path = Path.Combine(RepositoryRoot(), "contracts", "events", $"{topic}.schema.json");
-        Assert.SkipUnless(File.Exists(path), $"{topic} has no schema in contracts/events yet.");
-        var schema = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
-        var required = schema["required"]!.AsArray().Select(r => r!.GetValue<string>()).ToHashSet();
+        var subscription = Subscriptions.Value.Single(s => s.Topic == topic);
+        var record = subscription.Body.ShouldNotBeNull($"{subscription.Route} should bind the event's record");
 
-        var requiredHere = record.GetProperties().Where(p => p.GetCustomAttribute<RequiredMemberAttribute>() is not null).ToList();
-
-        requiredHere.ShouldNotBeEmpty();
-        foreach (var property in requiredHere)
-        {
-            var name = JsonNamingPolicy.CamelCase.ConvertName(property.Name);
-            required.ShouldContain(name, $"{record.Name}.{property.Name} is required here but optional in {topic}'s schema");
-        }
+        EventSchemas.AssertConsumerReads(topic, record);
     }
 
     [Fact]
-    public void APostingLine_ReadsOnlyFieldsEveryPostingHas()
+    public void ItSubscribesToTheLedgersAndFraudServicesTopics_OnItsPubSub()
     {
-        var path = Path.Combine(RepositoryRoot(), "contracts", "events", $"{Topics.TransactionPosted}.schema.json");
-        var required = JsonNode.Parse(File.ReadAllText(path))!["properties"]!["postings"]!["items"]!["required"]!.AsArray()
-            .Select(r => r!.GetValue<string>()).ToHashSet();
-
-        typeof(PostingLine).GetConstructors().Single().GetParameters()
-            .Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name!)).ShouldAllBe(name => required.Contains(name));
+        Subscriptions.Value.Select(s => s.Topic).ShouldBe(
+            [Topics.TransactionPosted, Topics.HoldCreated, Topics.HoldPosted, Topics.HoldVoided, Topics.HoldExpired,
+             Topics.ReversalRequested, Topics.ReversalCompleted, Topics.ReversalFailed, Topics.FraudFlagged], ignoreOrder: true);
+        Subscriptions.Value.ShouldAllBe(s => s.PubSub == Components.PubSub);
+        Subscriptions.Value.Select(s => s.Topic).ShouldAllBe(topic => EventSchemas.Topics().Contains(topic));
     }
 
     [Fact]
@@ -74,15 +55,9 @@ public sealed class ConsumedEventContracts
         EventDecoder.Decode("account.opened.v1", posted).ShouldBeNull();
     }
 
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "LedgerX.Dapr.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("LedgerX.Dapr.sln not found above the test assembly.");
-    }
+    /// <summary>The service's own registrations (nothing is started or connected), so its handlers' parameters bind as in
+    /// production; then every subscription it maps.</summary>
+    private static IReadOnlyList<DaprSubscription> Discover() =>
+        DaprSubscriptions.Discover(typeof(Program).Assembly, builder => builder.AddReadModels(),
+            new Dictionary<string, string?> { [$"ConnectionStrings:{AnalyticsRegistration.ConnectionStringName}"] = "Host=unused.invalid;Database=unused" });
 }

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Json.Schema;
 using LedgerX.Fraud.Api.Events;
 using LedgerX.Fraud.IntegrationTests.Infrastructure;
+using LedgerX.Testing;
 
 namespace LedgerX.Fraud.IntegrationTests.Scoring;
 
@@ -71,22 +71,6 @@ public sealed class ScriptedScenarios(FraudAndLedger env)
         data["score"]!.GetValue<int>().ShouldBe(100);
         data["action"]!.GetValue<string>().ShouldBe("freeze");
         flagged.CloudEventId.ShouldBe(data["eventId"]!.GetValue<string>());
-        var validation = FlaggedSchema.Value.Evaluate(JsonSerializer.SerializeToElement(data), new EvaluationOptions { OutputFormat = OutputFormat.List, RequireFormatValidation = true });
-        validation.IsValid.ShouldBeTrue(JsonSerializer.Serialize(validation));
-    }
-
-    private static readonly Lazy<JsonSchema> FlaggedSchema = new(() => JsonSchema.FromFile(SchemaPath()));
-
-    /// <summary>fraud.flagged.v1's schema, owned by fraud-service.</summary>
-    private static string SchemaPath()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "LedgerX.Dapr.sln")))
-            {
-                return Path.Combine(dir.FullName, "contracts", "events", "fraud.flagged.v1.schema.json");
-            }
-        }
-        throw new InvalidOperationException("LedgerX.Dapr.sln not found above the test assembly.");
+        EventSchemas.AssertValid(Topics.FraudFlagged, JsonSerializer.SerializeToElement(data));
     }
 }

@@ -1,4 +1,5 @@
 using LedgerX.Fraud.Api;
+using LedgerX.Testing;
 using Microsoft.Extensions.Configuration;
 
 namespace LedgerX.Fraud.UnitTests.Configuration;
@@ -10,7 +11,7 @@ public class ShippedConfiguration
     private static FraudOptions Bind(params (string Key, string Value)[] overrides)
     {
         var configuration = new ConfigurationBuilder()
-            .AddJsonFile(Path.Combine(RepositoryRoot(), "services", "Fraud", "LedgerX.Fraud.Api", "appsettings.json"))
+            .AddJsonFile(RepositoryRoot.PathOf("services", "Fraud", "LedgerX.Fraud.Api", "appsettings.json"))
             .AddInMemoryCollection(overrides.Select(o => new KeyValuePair<string, string?>(o.Key, o.Value)))
             .Build();
         return configuration.GetSection(FraudOptions.Section).Get<FraudOptions>()!;
@@ -43,17 +44,5 @@ public class ShippedConfiguration
         var result = new FraudOptionsValidator().Validate(null, Bind(("Fraud:AlertThreshold", "70"), ("Fraud:PolicyThreshold", "60")));
 
         result.FailureMessage.ShouldNotBeNull().ShouldContain("must not be below Fraud:AlertThreshold");
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "LedgerX.Dapr.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("LedgerX.Dapr.sln not found above the test assembly.");
     }
 }

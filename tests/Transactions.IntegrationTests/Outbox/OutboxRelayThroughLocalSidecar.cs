@@ -1,8 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Json.Schema;
 using LedgerX.LocalDapr.Hosting;
+using LedgerX.Testing;
 using LedgerX.Transactions.IntegrationTests.Infrastructure;
 
 namespace LedgerX.Transactions.IntegrationTests.Outbox;
@@ -72,8 +72,7 @@ public sealed class OutboxRelayThroughLocalSidecar : IAsyncLifetime
             envelope["pubsubname"]!.GetValue<string>().ShouldBe("pubsub");
             envelope["source"]!.GetValue<string>().ShouldBe("transaction-service");
             JsonNode.DeepEquals(envelope["data"], JsonNode.Parse(e.Payload)).ShouldBeTrue($"{e.Type} data differs from the logged payload");
-            var validation = Schema(e.Type).Evaluate(JsonSerializer.SerializeToElement(envelope["data"]), new EvaluationOptions { OutputFormat = OutputFormat.List, RequireFormatValidation = true });
-            validation.IsValid.ShouldBeTrue($"{e.Type} does not match its schema: {JsonSerializer.Serialize(validation)}");
+            EventSchemas.AssertValid(e.Type, JsonSerializer.SerializeToElement(envelope["data"]));
         }
         logged.Select(e => e.Type).Distinct().Order().ShouldBe(
             ["account.frozen.v1", "account.opened.v1", "hold.created.v1", "hold.voided.v1", "transaction.posted.v1"]);
@@ -124,24 +123,6 @@ public sealed class OutboxRelayThroughLocalSidecar : IAsyncLifetime
             events.Add((reader.GetGuid(0).ToString(), reader.GetString(1), reader.GetString(2)));
         }
         return events;
-    }
-
-    // Loaded once per process: JsonSchema.Net registers each schema globally by its $id.
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, JsonSchema> Schemas = new();
-
-    private static JsonSchema Schema(string topic) =>
-        Schemas.GetOrAdd(topic, t => JsonSchema.FromFile(Path.Combine(RepositoryRoot(), "contracts", "events", $"{t}.schema.json")));
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "LedgerX.Dapr.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("LedgerX.Dapr.sln not found above the test assembly.");
     }
 
     private static Task WaitUntilAsync(Func<bool> condition, string what) => WaitUntilAsync(() => Task.FromResult(condition()), what);

@@ -2,7 +2,7 @@ using System.Reflection;
 using System.Xml.Linq;
 using LedgerX.Transactions.Api.Events;
 using LedgerX.Transactions.Domain;
-using LedgerX.Transactions.UnitTests.Support;
+using LedgerX.Testing;
 using NetArchTest.Rules;
 
 namespace LedgerX.Transactions.UnitTests.Architecture;

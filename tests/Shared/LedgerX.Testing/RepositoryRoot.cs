@@ -1,10 +1,12 @@
-namespace LedgerX.Transactions.UnitTests.Support;
+namespace LedgerX.Testing;
 
 /// <summary>The repository checkout the tests run from: the folder holding LedgerX.Dapr.sln, found by walking up
 /// from the test binaries, so paths work from any working directory.</summary>
-internal static class RepositoryRoot
+public static class RepositoryRoot
 {
-    public static DirectoryInfo Directory { get; } = Find();
+    private static readonly Lazy<DirectoryInfo> Found = new(Find);
+
+    public static DirectoryInfo Directory => Found.Value;
 
     public static string PathOf(params string[] parts) => Path.Combine([Directory.FullName, .. parts]);
 
