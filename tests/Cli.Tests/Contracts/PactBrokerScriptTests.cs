@@ -1,0 +1,291 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace LedgerX.Cli.Tests.Contracts;
+
+/// <summary>
+/// tools/contracts/pact-broker.sh driving the real, pinned Pact CLI against a stand-in broker: no Pact Broker can run
+/// here, so the stand-in answers the few HAL resources the CLI asks for and records what it was sent. All tests are in
+/// one class so they run one after another (the first restores the CLI with npm ci).
+/// </summary>
+public sealed class PactBrokerScriptTests : IAsyncLifetime
+{
+    private const string Commit = "3f1c0de5a9b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5";
+    private readonly string _pactDir = Directory.CreateTempSubdirectory("ledgerx-pacts-").FullName;
+    private FakePactBroker _broker = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _broker = await FakePactBroker.StartAsync();
+        WritePact("fraud-service", "transaction-service");
+        WritePact("analytics-service", "transaction-service");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _broker.DisposeAsync();
+        Directory.Delete(_pactDir, recursive: true);
+    }
+
+    [Fact]
+    public async Task Publish_SendsEveryPact_AsTheCommit_OnTheBranch_WithTheToken()
+    {
+        var run = await RunAsync(["publish"], new() { ["GIT_BRANCH"] = "feature/holds", ["BUILD_URL"] = "https://ci.example/run/7" });
+
+        run.ExitCode.ShouldBe(0, run.Output);
+        var published = _broker.Requests.Where(r => r.Method == "POST" && r.Path == "/contracts/publish").ToList();
+        published.Count.ShouldBe(2, "one publication per consumer");
+        published.ShouldAllBe(r => r.Authorization == "Bearer broker-token");
+        var bodies = published.Select(r => JsonNode.Parse(r.Body)!).ToList();
+        bodies.ShouldAllBe(b => b["pacticipantVersionNumber"]!.GetValue<string>() == Commit);
+        bodies.ShouldAllBe(b => b["branch"]!.GetValue<string>() == "feature/holds");
+        bodies.ShouldAllBe(b => b["buildUrl"]!.GetValue<string>() == "https://ci.example/run/7");
+        bodies.Select(b => b["pacticipantName"]!.GetValue<string>()).Order().ShouldBe(["analytics-service", "fraud-service"]);
+        var contract = bodies.Single(b => b["pacticipantName"]!.GetValue<string>() == "fraud-service")["contracts"]![0]!;
+        contract["providerName"]!.GetValue<string>().ShouldBe("transaction-service");
+        var content = Encoding.UTF8.GetString(Convert.FromBase64String(contract["content"]!.GetValue<string>()));
+        JsonNode.Parse(content)!["consumer"]!["name"]!.GetValue<string>().ShouldBe("fraud-service", "the pact file itself is published");
+    }
+
+    [Fact]
+    public async Task Publish_UsesBasicAuth_WhenGivenAUserInsteadOfAToken()
+    {
+        var run = await RunAsync(["publish"], new() { ["GIT_BRANCH"] = "main", ["PACT_BROKER_TOKEN"] = null, ["PACT_BROKER_USERNAME"] = "ci", ["PACT_BROKER_PASSWORD"] = "s3cret" });
+
+        run.ExitCode.ShouldBe(0, run.Output);
+        var basic = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("ci:s3cret"));
+        _broker.Requests.Where(r => r.Method == "POST").ShouldAllBe(r => r.Authorization == basic);
+    }
+
+    [Fact]
+    public async Task CanIDeploy_AsksForEveryPacticipantNamedInThePacts_AtTheCommit_ForTheEnvironment()
+    {
+        var run = await RunAsync(["can-i-deploy"], new() { ["PACT_DEPLOY_ENVIRONMENT"] = "staging" });
+
+        run.ExitCode.ShouldBe(0, run.Output);
+        var asked = _broker.Requests.Where(r => r.Path == "/matrix").Select(r => Uri.UnescapeDataString(r.Query)).ToList();
+        asked.Count.ShouldBe(3);
+        foreach (var name in new[] { "analytics-service", "fraud-service", "transaction-service" })
+        {
+            asked.ShouldContain(q => q.Contains($"q[][pacticipant]={name}&", StringComparison.Ordinal)
+                && q.Contains($"q[][version]={Commit}", StringComparison.Ordinal)
+                && q.Contains("environment=staging", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task CanIDeploy_Fails_WhenTheBrokerSaysAPacticipantIsNotDeployable()
+    {
+        _broker.Undeployable.Add("transaction-service");
+
+        var run = await RunAsync(["can-i-deploy"], new() { ["PACT_CAN_I_DEPLOY_RETRIES"] = "0" });
+
+        run.ExitCode.ShouldNotBe(0);
+        run.Output.ShouldContain("transaction-service 3f1c0de5a9b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5 cannot be deployed to production");
+        run.Output.ShouldNotContain("fraud-service 3f1c0de5a9b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5 cannot be deployed");
+    }
+
+    [Fact]
+    public async Task CanIDeploy_AsksOnlyForTheNamedPacticipants()
+    {
+        var run = await RunAsync(["can-i-deploy", "fraud-service"]);
+
+        run.ExitCode.ShouldBe(0, run.Output);
+        _broker.Requests.Where(r => r.Path == "/matrix").ShouldHaveSingleItem().Query.ShouldContain("fraud-service");
+    }
+
+    [Fact]
+    public async Task RecordDeployment_RecordsTheCommit_InTheEnvironment()
+    {
+        var run = await RunAsync(["record-deployment", "transaction-service", "production"]);
+
+        run.ExitCode.ShouldBe(0, run.Output);
+        _broker.Requests.ShouldContain(r => r.Method == "GET" && r.Path == $"/pacticipants/transaction-service/versions/{Commit}");
+        _broker.Requests.ShouldContain(r => r.Method == "POST" && r.Path == "/record-deployment/production");
+    }
+
+    [Theory]
+    [InlineData("publish")]
+    [InlineData("can-i-deploy")]
+    public async Task WithoutABroker_ItRefusesClearly(string command)
+    {
+        var run = await RunAsync([command], new() { ["PACT_BROKER_BASE_URL"] = null });
+
+        run.ExitCode.ShouldBe(2);
+        run.Output.ShouldContain("PACT_BROKER_BASE_URL is not set");
+        _broker.Requests.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Publish_WithoutPactFiles_SaysToRunTheConsumerTests()
+    {
+        foreach (var file in Directory.GetFiles(_pactDir))
+        {
+            File.Delete(file);
+        }
+
+        var run = await RunAsync(["publish"], new() { ["GIT_BRANCH"] = "main" });
+
+        run.ExitCode.ShouldBe(2);
+        run.Output.ShouldContain("run the consumer tests first");
+        _broker.Requests.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Version_TakesTheBranchFromTheCi_WhenTheCheckoutIsDetached()
+    {
+        var run = await RunAsync(["version"], new() { ["GIT_BRANCH"] = null, ["GITHUB_REF_NAME"] = "release-2026.11" });
+
+        run.ExitCode.ShouldBe(0, run.Output);
+        run.Output.ShouldContain($"version {Commit}");
+        run.Output.ShouldContain("branch release-2026.11");
+    }
+
+    [Fact]
+    public async Task AnUnknownCommand_IsRefusedWithTheUsage()
+    {
+        var run = await RunAsync(["deploy-everything"]);
+
+        run.ExitCode.ShouldBe(2);
+        run.Output.ShouldContain("unknown command 'deploy-everything'");
+        run.Output.ShouldContain("can-i-deploy [PACTICIPANT...]");
+    }
+
+    private void WritePact(string consumer, string provider) =>
+        File.WriteAllText(Path.Combine(_pactDir, $"{consumer}-{provider}.json"), JsonSerializer.Serialize(new
+        {
+            consumer = new { name = consumer },
+            provider = new { name = provider },
+            interactions = Array.Empty<object>(),
+            metadata = new { pactSpecification = new { version = "4.0" } },
+        }));
+
+    private async Task<ScriptRun> RunAsync(string[] args, Dictionary<string, string?>? overrides = null)
+    {
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(RepositoryRoot(), "tools", "contracts", "pact-broker.sh"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        // Whatever the machine running the tests has set must not leak in: only what each test says.
+        foreach (var name in new[] { "PACT_BROKER_USERNAME", "PACT_BROKER_PASSWORD", "GIT_BRANCH", "GITHUB_HEAD_REF", "GITHUB_REF_NAME",
+                     "CI_COMMIT_REF_NAME", "BRANCH_NAME", "BUILD_URL", "PACT_DEPLOY_ENVIRONMENT", "PACT_CLI" })
+        {
+            start.Environment.Remove(name);
+        }
+        start.Environment["PACT_BROKER_BASE_URL"] = _broker.BaseUrl;
+        start.Environment["PACT_BROKER_TOKEN"] = "broker-token";
+        start.Environment["PACT_DIR"] = _pactDir;
+        start.Environment["GIT_COMMIT"] = Commit;
+        foreach (var (name, value) in overrides ?? [])
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return new ScriptRun(process.ExitCode, await stdout + await stderr);
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "LedgerX.Dapr.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException("LedgerX.Dapr.sln not found above the test assembly.");
+    }
+
+    private sealed record ScriptRun(int ExitCode, string Output);
+}
+
+/// <summary>The part of a Pact Broker's HAL API the Pact CLI uses to publish, ask can-i-deploy and record a deployment.</summary>
+internal sealed class FakePactBroker : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private FakePactBroker(WebApplication app) => _app = app;
+
+    public string BaseUrl => _app.Urls.Single();
+
+    public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
+
+    /// <summary>Pacticipants the matrix reports as not deployable.</summary>
+    public ConcurrentBag<string> Undeployable { get; } = [];
+
+    public static async Task<FakePactBroker> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var broker = new FakePactBroker(app);
+        app.Use(async (context, next) =>
+        {
+            using var reader = new StreamReader(context.Request.Body);
+            var body = await reader.ReadToEndAsync(context.RequestAborted);
+            broker.Requests.Enqueue(new RecordedRequest(context.Request.Method, context.Request.Path, context.Request.QueryString.Value ?? "",
+                context.Request.Headers.Authorization.ToString(), body));
+            await next(context);
+        });
+        app.MapGet("/", () => Hal(new JsonObject
+        {
+            ["_links"] = new JsonObject { ["pb:publish-contracts"] = new JsonObject { ["href"] = $"{broker.BaseUrl}/contracts/publish" } },
+        }));
+        app.MapPost("/contracts/publish", () => Hal(new JsonObject { ["notices"] = new JsonArray(), ["_links"] = new JsonObject() }));
+        app.MapGet("/matrix", (HttpRequest request) =>
+        {
+            var pacticipant = request.Query["q[][pacticipant]"].ToString();
+            var deployable = !broker.Undeployable.Contains(pacticipant);
+            return Hal(new JsonObject
+            {
+                ["summary"] = new JsonObject
+                {
+                    ["deployable"] = deployable,
+                    ["reason"] = deployable ? "All required verification results are published and successful" : "The verification failed",
+                    ["success"] = deployable ? 1 : 0, ["failed"] = deployable ? 0 : 1, ["unknown"] = 0,
+                },
+                ["matrix"] = new JsonArray(),
+            });
+        });
+        app.MapGet("/pacticipants/{name}/versions/{version}", (string name, string version) => Hal(new JsonObject
+        {
+            ["number"] = version,
+            ["_links"] = new JsonObject
+            {
+                ["pb:record-deployment"] = new JsonArray(new JsonObject { ["name"] = "production", ["href"] = $"{broker.BaseUrl}/record-deployment/production" }),
+            },
+        }));
+        app.MapPost("/record-deployment/{environment}", () => Hal(new JsonObject { ["_links"] = new JsonObject() }));
+        await app.StartAsync(TestContext.Current.CancellationToken);
+        return broker;
+    }
+
+    private static IResult Hal(JsonObject body) => Results.Text(body.ToJsonString(), "application/hal+json");
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+
+    internal sealed record RecordedRequest(string Method, string Path, string Query, string Authorization, string Body);
+}
