@@ -18,6 +18,11 @@ internal static class PactNative
 
     private static string Initialise()
     {
+        // pact_ffi sends usage statistics unless PACT_DO_NOT_TRACK=true is in the *process* environment. The project's
+        // scripts export it; this covers a test run started any other way (an IDE, a bare `dotnet test`). It never
+        // overrides a value that is already set (overwrite = 0), and runs before pact_ffi starts any thread.
+        _ = LibC.SetEnv("PACT_DO_NOT_TRACK", "true", overwrite: 0);
+
         // The logger is global to the process and can be set up once only: a second call fails. The buffer sink
         // keeps each mock server's and verifier's log apart, so parallel tests can read their own.
         var rc = NativeMethods.pactffi_log_to_buffer(LogLevelInfo);

@@ -6,5 +6,8 @@ namespace LedgerX.Pact;
 /// </summary>
 public sealed record PactVerificationResult(bool Passed, string Output, string? Json)
 {
+    /// <summary>pact_ffi's log of this verification (info level): requests to the broker, publishing, state calls.</summary>
+    public string? Logs { get; init; }
+
     public override string ToString() => $"{(Passed ? "passed" : "FAILED")}\n{Output}";
 }

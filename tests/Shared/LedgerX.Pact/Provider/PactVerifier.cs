@@ -154,13 +154,13 @@ public sealed partial class PactVerifier : IDisposable
                 var rc = NativeMethods.pactffi_verifier_execute(handle);
                 var output = PactNative.Owned(NativeMethods.pactffi_verifier_output(handle, 1)) ?? string.Empty;
                 var json = PactNative.Owned(NativeMethods.pactffi_verifier_json(handle));
+                var logs = PactNative.Owned(NativeMethods.pactffi_verifier_logs(handle));
                 if (rc == 2)
                 {
-                    var logs = PactNative.Owned(NativeMethods.pactffi_verifier_logs(handle));
                     output += $"\npact_ffi's verifier failed before verifying (error 2). Its log:\n{logs}";
                 }
 
-                return new PactVerificationResult(rc == 0, StripAnsi(output), json);
+                return new PactVerificationResult(rc == 0, StripAnsi(output), json) { Logs = logs is null ? null : StripAnsi(logs) };
             }
             finally
             {
