@@ -57,3 +57,33 @@ public sealed class PactFileDeterminism : IDisposable
         merged.ShouldBe(single);
     }
 }
+
+/// <summary>Test classes run in parallel: tests writing the same pact file at the same moment must all land in it.</summary>
+public sealed class PactFileConcurrentWrites : IDisposable
+{
+    private readonly TestPactDirectory _pacts = new();
+
+    public void Dispose() => _pacts.Dispose();
+
+    [Fact]
+    public async Task Keep_every_interaction()
+    {
+        var descriptions = Enumerable.Range(0, 8).Select(i => $"request {i}").ToArray();
+
+        await Task.WhenAll(descriptions.Select(description => Task.Run(async () =>
+        {
+            var pact = new PactBuilder("parallel-consumer", "parallel-provider", _pacts.Path);
+            pact.UponReceiving(description).WithRequest("GET", "/" + Uri.EscapeDataString(description)).WillRespond().WithStatus(204);
+            await pact.VerifyAsync(async uri =>
+            {
+                using var http = new HttpClient { BaseAddress = uri };
+                using var response = await http.GetAsync(new Uri(Uri.EscapeDataString(description), UriKind.Relative));
+                ((int)response.StatusCode).ShouldBe(204);
+            });
+        })));
+
+        Json.ParseFile(_pacts.File("parallel-consumer", "parallel-provider"))["interactions"]!.AsArray()
+            .Select(i => i!["description"]!.GetValue<string>())
+            .ShouldBe(descriptions);
+    }
+}
