@@ -42,11 +42,15 @@ public static class AnalyticsRegistration
         var daprHttpEndpoint = builder.Configuration["DAPR_HTTP_ENDPOINT"]
             ?? $"http://127.0.0.1:{builder.Configuration["DAPR_HTTP_PORT"] ?? "3500"}";
         var daprApiToken = builder.Configuration["DAPR_API_TOKEN"];
-        builder.Services.AddSingleton(_ => RestService.For<ILedgerEventLog>(
+        builder.Services.AddSingleton(_ => CreateLedgerEventLog(
             DaprClient.CreateInvokeHttpClient(AppIds.TransactionService, daprHttpEndpoint, daprApiToken)));
         builder.Services.AddSingleton<ReadModelRebuilder>();
         return builder;
     }
+
+    /// <summary>The typed client of the ledger's event log over <paramref name="http"/>, with the settings it is registered
+    /// with: Dapr's invocation HttpClient in the service, a Pact mock server in the consumer contract tests.</summary>
+    public static ILedgerEventLog CreateLedgerEventLog(HttpClient http) => RestService.For<ILedgerEventLog>(http);
 
     /// <summary>The query API's OpenAPI document.</summary>
     public static WebApplicationBuilder AddAnalyticsApi(this WebApplicationBuilder builder)

@@ -64,12 +64,17 @@ public static class FraudRegistration
         builder.Services.AddSingleton<DispatchSignals>();
         builder.Services.AddScoped<AlertRecorder>();
         builder.Services.AddHostedService<OutboxRelay>();
-        builder.Services.AddSingleton(_ => RestService.For<ITransactionServiceClient>(
-            DaprClient.CreateInvokeHttpClient(Events.Components.TransactionService, sidecarHttp, apiToken),
-            new RefitSettings(new SystemTextJsonContentSerializer(new JsonSerializerOptions(JsonSerializerDefaults.Web)))));
+        builder.Services.AddSingleton(_ => CreateTransactionServiceClient(
+            DaprClient.CreateInvokeHttpClient(Events.Components.TransactionService, sidecarHttp, apiToken)));
         builder.Services.AddHostedService<PolicyWorker>();
         return builder;
     }
+
+    /// <summary>The typed transaction-service client over <paramref name="http"/>, with the serializer settings it is
+    /// registered with: Dapr's invocation HttpClient in the service, a Pact mock server in the consumer contract tests.</summary>
+    public static ITransactionServiceClient CreateTransactionServiceClient(HttpClient http) =>
+        RestService.For<ITransactionServiceClient>(http,
+            new RefitSettings(new SystemTextJsonContentSerializer(new JsonSerializerOptions(JsonSerializerDefaults.Web))));
 
     /// <summary>Strict JSON (an unknown field is an error) and the OpenAPI document.</summary>
     public static WebApplicationBuilder AddFraudApi(this WebApplicationBuilder builder)

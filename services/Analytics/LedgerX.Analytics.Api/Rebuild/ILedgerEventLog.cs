@@ -12,6 +12,10 @@ public interface ILedgerEventLog
     Task<LedgerEventPage> GetEventsAsync([Query] long after, [Query] int limit, CancellationToken ct);
 }
 
-public sealed record LedgerEventPage(IReadOnlyList<LedgerLogEvent> Items, string? NextCursor);
+public sealed record LedgerEventPage(IReadOnlyList<LedgerLogEvent> Items, string? NextCursor)
+{
+    /// <summary>Where the replay stops: the ledger gives no next cursor on its last page (and an empty page has nothing after it).</summary>
+    public bool IsLastPage => NextCursor is null || Items.Count == 0;
+}
 
 public sealed record LedgerLogEvent(long Sequence, Guid EventId, string Type, JsonElement Payload);

@@ -95,7 +95,7 @@ public sealed class ReadModelRebuilder(
                     applied++;
                 }
             }
-            if (page.NextCursor is null || page.Items.Count == 0)
+            if (page.IsLastPage)
             {
                 break;
             }

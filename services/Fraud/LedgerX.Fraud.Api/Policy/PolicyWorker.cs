@@ -40,6 +40,10 @@ public sealed class PolicyWorker(
         }
     }
 
+    /// <summary>A 4xx other than 408/429: the same request would be refused again, so it is not retried.</summary>
+    public static bool IsFinalRefusal(HttpStatusCode status) =>
+        (int)status is >= 400 and < 500 && status is not HttpStatusCode.RequestTimeout and not HttpStatusCode.TooManyRequests;
+
     public async Task<int> RunOnceAsync(CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
@@ -94,7 +98,7 @@ public sealed class PolicyWorker(
         }
 
         alert.ActionLastError = error[..Math.Min(error.Length, 2000)];
-        var final = status is { } s && (int)s is >= 400 and < 500 && s is not HttpStatusCode.RequestTimeout and not HttpStatusCode.TooManyRequests;
+        var final = status is { } s && IsFinalRefusal(s);
         if (final || alert.ActionAttempts >= _options.MaxActionAttempts)
         {
             alert.ActionStatus = ActionStatus.Failed;
