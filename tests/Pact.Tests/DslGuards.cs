@@ -41,6 +41,17 @@ public sealed class DslGuards
     }
 
     [Fact]
+    public async Task A_cancelled_verification_does_not_start()
+    {
+        using var pacts = new TestPactDirectory();
+        var file = Path.Combine(pacts.Path, "c-p.json");
+        await File.WriteAllTextAsync(file, """{"consumer":{"name":"c"},"provider":{"name":"p"},"interactions":[]}""", TestContext.Current.CancellationToken);
+        using var verifier = new PactVerifier("p", "1").WithHttpEndpoint(new Uri("http://127.0.0.1:1/")).WithFileSource(file);
+
+        await Should.ThrowAsync<OperationCanceledException>(() => verifier.VerifyAsync(new CancellationToken(canceled: true)));
+    }
+
+    [Fact]
     public void Ansi_colour_codes_are_stripped() =>
         PactVerifier.StripAnsi("\u001b[31mred\u001b[0m and \u001b[1;32mgreen\u001b[0m").ShouldBe("red and green");
 }
