@@ -19,7 +19,7 @@
 #       Stops both servers (PostgreSQL with a fast shutdown); --purge also deletes DIR. Idempotent:
 #       stopping what is not running succeeds.
 #   devenv.sh env DIR [--export] prints the same lines as `start` if both servers in DIR are running (exit 1 if not).
-#   devenv.sh ensure-packages  installs postgresql and redis-server from Debian if missing (needs root).
+#   devenv.sh ensure-packages  installs postgresql, redis-server and npm from Debian if missing (needs root).
 #   Environment: LEDGERX_PG_FAST=1 trades durability for speed (fsync, synchronous_commit and
 #   full_page_writes off) for the servers this command starts; the default keeps fsync on because
 #   benchmarks run against the same setup. LEDGERX_POSTGRES_PORT / LEDGERX_REDIS_PORT name a preferred
@@ -67,6 +67,8 @@ ensure_packages() {
     local missing=()
     [[ -n "$(pg_bindir)" ]] || missing+=(postgresql)
     [[ -n "$(redis_server_bin)" ]] || missing+=(redis-server)
+    # The Pact engine (libpact_ffi) and CLI are pinned npm packages that the build restores with npm ci.
+    command -v npm >/dev/null 2>&1 || missing+=(npm)
     if ((${#missing[@]} == 0)); then
         return 0
     fi
