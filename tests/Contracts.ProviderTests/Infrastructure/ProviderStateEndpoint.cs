@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -24,7 +25,17 @@ public sealed class ProviderStateEndpoint : IStartupFilter, IDisposable
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>Bounds <see cref="Refusals"/>: a verification posts a few dozen state changes at most.</summary>
+    private const int MaxRefusalsKept = 100;
+
     private readonly SocketsHttpHandler _handler = new() { PooledConnectionLifetime = TimeSpan.FromMinutes(1) };
+    private readonly ConcurrentQueue<string> _refusals = new();
+
+    /// <summary>
+    /// Every state change this endpoint refused or failed, with its reason. The verifier reports only "state change
+    /// handler failed" (it drops the answer's body), so the tests add these to their failure messages.
+    /// </summary>
+    public IReadOnlyCollection<string> Refusals => _refusals;
 
     public static void AddTo(IServiceCollection services)
     {
@@ -102,9 +113,15 @@ public sealed class ProviderStateEndpoint : IStartupFilter, IDisposable
     private static Uri OwnAddress(HttpContext http) =>
         new UriBuilder(Uri.UriSchemeHttp, http.Connection.LocalIpAddress!.ToString(), http.Connection.LocalPort).Uri;
 
-    private static Task Problem(HttpContext http, int status, string detail) =>
-        Results.Problem(detail: detail, statusCode: status,
+    private Task Problem(HttpContext http, int status, string detail)
+    {
+        if (_refusals.Count < MaxRefusalsKept)
+        {
+            _refusals.Enqueue($"{status}: {detail}");
+        }
+        return Results.Problem(detail: detail, statusCode: status,
             title: status >= StatusCodes.Status500InternalServerError ? "Provider state setup failed" : "Provider state change refused").ExecuteAsync(http);
+    }
 
     private sealed record ProviderStateChange(string? State, JsonElement? Params, string? Action);
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using LedgerX.LocalDapr.Hosting;
+using LedgerX.Pact;
 using LedgerX.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -39,6 +40,18 @@ public class TransactionServiceHost : WebApplicationFactory<Program>, IAsyncLife
 
     /// <summary>Where the pact verifier sets provider states up (and tears them down).</summary>
     public Uri ProviderStatesUrl => new(BaseAddress, ProviderStateEndpoint.Path);
+
+    /// <summary>
+    /// The verifier's report, followed by what the provider-state endpoint refused (the verifier itself says only that a
+    /// state change failed): the message a failing verification test shows.
+    /// </summary>
+    public string Report(PactVerificationResult result)
+    {
+        var refusals = Services.GetRequiredService<ProviderStateEndpoint>().Refusals;
+        return refusals.Count == 0
+            ? result.Output
+            : $"{result.Output}\nThe provider-state endpoint ({ProviderStateEndpoint.Path}) answered:\n{string.Join("\n", refusals.Select(r => $"  - {r}"))}";
+    }
 
     public async ValueTask InitializeAsync()
     {
