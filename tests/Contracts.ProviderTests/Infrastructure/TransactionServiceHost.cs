@@ -23,11 +23,9 @@ namespace LedgerX.Contracts.ProviderTests.Infrastructure;
 /// </remarks>
 public class TransactionServiceHost : WebApplicationFactory<Program>, IAsyncLifetime
 {
-    /// <summary>Port 1 on loopback: nothing listens there, so the sidecar's HTTP API (unused by these contracts) stays absent.</summary>
-    private const int ClosedPort = 1;
-
     private readonly string _resources = Directory.CreateTempSubdirectory("ledgerx-provider-").FullName;
     private readonly int _sidecarGrpcPort = FreePort();
+    private readonly int _sidecarHttpPort = FreePort();
     private LocalDaprSidecar? _sidecar;
 
     public string ConnectionString { get; private set; } = "";
@@ -74,7 +72,7 @@ public class TransactionServiceHost : WebApplicationFactory<Program>, IAsyncLife
         {
             AppId = "transaction-service",
             GrpcPort = _sidecarGrpcPort,
-            HttpPort = FreePort(),
+            HttpPort = _sidecarHttpPort,
             ResourcesPaths = [_resources],
             WaitForApp = false,
         });
@@ -88,10 +86,10 @@ public class TransactionServiceHost : WebApplicationFactory<Program>, IAsyncLife
     {
         builder.UseSetting("ConnectionStrings:Ledger", ConnectionString);
         builder.UseSetting("DAPR_GRPC_ENDPOINT", $"http://127.0.0.1:{_sidecarGrpcPort}");
-        builder.UseSetting("DAPR_HTTP_ENDPOINT", $"http://127.0.0.1:{ClosedPort}");
+        builder.UseSetting("DAPR_HTTP_ENDPOINT", $"http://127.0.0.1:{_sidecarHttpPort}");
         builder.UseSetting("Serilog:MinimumLevel:Default", Environment.GetEnvironmentVariable("LEDGERX_TEST_LOGS") == "1" ? "Information" : "Error");
-        // The outbox has no pub/sub component to publish to here; its retries are expected, not news.
-        builder.UseSetting("Serilog:MinimumLevel:Override:LedgerX.Transactions.Api.Events", "Fatal");
+        // The sidecar has no pub/sub component (no contract here is an event): the outbox's publishes fail and back off,
+        // quietly (warnings) and rarely.
         builder.UseSetting("Ledger:Outbox:BackoffBaseMs", "200");
         builder.UseSetting("Ledger:Outbox:BackoffMaxMs", "2000");
         builder.ConfigureTestServices(services =>

@@ -21,6 +21,9 @@ public static class ProviderVersion
     public static async Task<string?> BranchAsync() =>
         await FromEnvironmentOrGitAsync("GIT_BRANCH", "rev-parse", "--abbrev-ref", "HEAD") is { } branch && branch != "HEAD" ? branch : null;
 
+    /// <summary>The CI build that verified (<c>BUILD_URL</c>, as tools/contracts/pact-broker.sh publishes pacts with), if any.</summary>
+    public static string? BuildUrl => Environment.GetEnvironmentVariable("BUILD_URL") is { Length: > 0 } url ? url : null;
+
     /// <summary>Whether to publish verification results to the broker: CI's verification of a real build, never a developer's run.</summary>
     public static bool PublishResults => Environment.GetEnvironmentVariable("PACT_PUBLISH_VERIFICATION_RESULTS") == "true";
 

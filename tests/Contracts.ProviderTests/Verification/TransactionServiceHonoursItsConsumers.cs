@@ -66,7 +66,7 @@ public sealed class TransactionServiceHonoursItsConsumers
         {
             var commit = await ProviderVersion.CommitAsync()
                 ?? throw new InvalidOperationException("PACT_PUBLISH_VERIFICATION_RESULTS=true needs the provider's version: set GIT_COMMIT or run inside the git checkout.");
-            verifier.PublishResults(commit, branch);
+            verifier.PublishResults(commit, branch, ProviderVersion.BuildUrl);
         }
     }
 }
