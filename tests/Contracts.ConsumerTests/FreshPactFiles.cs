@@ -5,18 +5,35 @@ using LedgerX.Contracts.ConsumerTests;
 namespace LedgerX.Contracts.ConsumerTests;
 
 /// <summary>
-/// Runs once, before any test of the assembly: deletes the pact files of the pairs this assembly writes. The tests then
-/// write them anew (merging interaction by interaction), so the files hold exactly what the tests declare: an
-/// interaction that was renamed or removed disappears instead of being verified against the provider forever.
-/// Run the whole project to regenerate them (a filtered run writes only the filtered tests' interactions).
+/// The run's pact files are written to a staging folder and move into contracts/pacts only when the run ends. Each file
+/// is then exactly what this run's tests declared (an interaction that was renamed or removed disappears instead of
+/// being verified against the provider forever), and it replaces the committed one by an atomic rename, so a provider
+/// verifying contracts/pacts at the same moment reads the old file or the new one, never a missing or half-written one.
+/// A pair no test of this run wrote (a filtered run) keeps its file; a filtered run that did write a pair writes only
+/// its tests' interactions: regenerate with the whole project.
 /// </summary>
-public sealed class FreshPactFiles
+public sealed class FreshPactFiles : IDisposable
 {
     public FreshPactFiles()
     {
+        // Left over by a run that was killed before it could publish.
+        if (Directory.Exists(Pacts.StagingDirectory))
+        {
+            Directory.Delete(Pacts.StagingDirectory, recursive: true);
+        }
+        Directory.CreateDirectory(Pacts.StagingDirectory);
+    }
+
+    public void Dispose()
+    {
         foreach (var pair in Pacts.Written)
         {
-            File.Delete(Pacts.FileOf(pair));
+            var staged = Path.Combine(Pacts.StagingDirectory, Pacts.FileNameOf(pair));
+            if (File.Exists(staged))
+            {
+                File.Move(staged, Pacts.FileOf(pair), overwrite: true);
+            }
         }
+        Directory.Delete(Pacts.StagingDirectory, recursive: true);
     }
 }

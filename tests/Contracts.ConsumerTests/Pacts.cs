@@ -11,8 +11,8 @@ public static class Participants
 }
 
 /// <summary>The consumer→provider pairs this assembly writes, one pact file each in contracts/pacts. A test declares its
-/// interactions on <see cref="New"/>; <see cref="FreshPactFiles"/> deletes these files when the run starts, so an
-/// interaction no test declares any more does not linger in them.</summary>
+/// interactions on <see cref="New"/>, which writes into <see cref="StagingDirectory"/>; <see cref="FreshPactFiles"/>
+/// moves the files into <see cref="Directory"/> when the run ends.</summary>
 public static class Pacts
 {
     public static readonly (string Consumer, string Provider) FraudOnLedger = (Participants.FraudService, Participants.TransactionService);
@@ -20,16 +20,22 @@ public static class Pacts
 
     public static IReadOnlyList<(string Consumer, string Provider)> Written { get; } = [FraudOnLedger, AnalyticsOnLedger];
 
+    /// <summary>contracts/pacts: where the pacts are committed and where the providers' tests read them.</summary>
     public static string Directory { get; } = PactFiles.RepositoryPactDirectory();
 
-    public static string FileOf((string Consumer, string Provider) pair) => Path.Combine(Directory, $"{pair.Consumer}-{pair.Provider}.json");
+    /// <summary>Beside this assembly, on the repository's file system, so the final move is an atomic rename.</summary>
+    public static string StagingDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "pacts-staging");
+
+    public static string FileNameOf((string Consumer, string Provider) pair) => $"{pair.Consumer}-{pair.Provider}.json";
+
+    public static string FileOf((string Consumer, string Provider) pair) => Path.Combine(Directory, FileNameOf(pair));
 
     public static PactBuilder New((string Consumer, string Provider) pair)
     {
         if (!Written.Contains(pair))
         {
-            throw new InvalidOperationException($"{pair.Consumer}→{pair.Provider} is not in Pacts.Written: add it there, or its stale interactions would never be cleared.");
+            throw new InvalidOperationException($"{pair.Consumer}→{pair.Provider} is not in Pacts.Written: add it there, or its file would never be published.");
         }
-        return new PactBuilder(pair.Consumer, pair.Provider, Directory);
+        return new PactBuilder(pair.Consumer, pair.Provider, StagingDirectory);
     }
 }

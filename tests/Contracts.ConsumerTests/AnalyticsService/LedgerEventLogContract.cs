@@ -63,6 +63,40 @@ public sealed class LedgerEventLogContract
         });
     }
 
+    /// <summary>A page smaller than the log: the provider says more follow with a cursor (a string), and the rebuild,
+    /// which continues after the last sequence it read, must not stop there.</summary>
+    [Fact]
+    public async Task AFullPage_CarriesACursor_AndTheReplayAsksForMore()
+    {
+        var pact = Pacts.New(Pacts.AnalyticsOnLedger);
+        pact.UponReceiving("a request for a page of the ledger's events with more to follow")
+            .Given("the ledger has posted a deposit")
+            .WithRequest("GET", "/api/v1/ledger/events")
+            .WithQuery("after", "0")
+            .WithQuery("limit", Match.Regex("1", "^[0-9]+$"))
+            .WillRespond()
+            .WithStatus(200)
+            .WithJsonBody(new
+            {
+                items = Match.MinType(new
+                {
+                    sequence = Match.Integer(1),
+                    eventId = Match.Uuid(ExampleEventId),
+                    type = Match.Regex("account.opened.v1", EventTypePattern),
+                    payload = Match.Type(new { }),
+                }, 1),
+                nextCursor = Match.Type("1"),
+            });
+
+        await pact.VerifyAsync(async uri =>
+        {
+            var page = await Client(uri).GetEventsAsync(0, 1, CancellationToken.None);
+
+            page.Items.ShouldHaveSingleItem().Sequence.ShouldBe(1);
+            page.IsLastPage.ShouldBeFalse();
+        });
+    }
+
     [Fact]
     public async Task APagePastTheEnd_IsEmpty_AndEndsTheReplay()
     {

@@ -47,8 +47,9 @@ public sealed class ARenamedFieldFailsVerification
         // pact_ffi names the JSON path and the lost key, e.g. "$.items[0] -> Actual map is missing the following keys: sequence".
         result.Output.ShouldMatch(@"\$\.items\[\d+\] -> [^\n]*\bsequence\b", $"The failure should name the field the consumer lost:\n{report}");
         result.Output.ShouldContain("a request for the ledger's events from the start");
-        // Only the interaction that reads the field fails; the page past the end has no items to miss it.
-        result.Output.ShouldContain("There were 1 pact failures");
+        result.Output.ShouldContain("a request for a page of the ledger's events with more to follow");
+        // Only the interactions with items fail; the page past the end has no items to miss the field.
+        result.Output.ShouldContain("There were 2 pact failures");
         TestContext.Current.TestOutputHelper?.WriteLine(result.Output);
     }
 
