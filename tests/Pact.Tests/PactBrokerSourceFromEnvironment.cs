@@ -23,7 +23,40 @@ public sealed class PactBrokerSourceFromEnvironment
         source.Username.ShouldBeNull();
         source.ProviderBranch.ShouldBe("main");
         source.EnablePending.ShouldBeTrue();
+        source.ConsumerVersionSelectors.ShouldBe(["{\"mainBranch\":true}", "{\"matchingBranch\":true}", "{\"deployedOrReleased\":true}"]);
+        source.IncludeWipPactsSince.ShouldBeNull();
+    }
+
+    [Fact]
+    public void Without_a_provider_branch_leaves_out_the_matching_branch_selector()
+    {
+        var source = PactBrokerSource.FromVariables(Variables(("PACT_BROKER_BASE_URL", "https://broker.example")), null).ShouldNotBeNull();
+
         source.ConsumerVersionSelectors.ShouldBe(["{\"mainBranch\":true}", "{\"deployedOrReleased\":true}"]);
+    }
+
+    [Fact]
+    public void Takes_selectors_and_wip_pacts_from_the_environment()
+    {
+        var source = PactBrokerSource.FromVariables(
+            Variables(("PACT_BROKER_BASE_URL", "https://broker.example"), ("PACT_CONSUMER_VERSION_SELECTORS", """[{"branch":"main"}, {"deployed":"production"}]"""),
+                ("PACT_INCLUDE_WIP_PACTS_SINCE", "2026-11-01")), "main").ShouldNotBeNull();
+
+        source.ConsumerVersionSelectors.ShouldBe(["{\"branch\":\"main\"}", "{\"deployed\":\"production\"}"]);
+        source.IncludeWipPactsSince.ShouldBe("2026-11-01");
+    }
+
+    [Theory]
+    [InlineData("{\"mainBranch\":true}")]
+    [InlineData("[]")]
+    [InlineData("[\"mainBranch\"]")]
+    [InlineData("not json")]
+    public void Refuses_selectors_that_are_not_an_array_of_objects(string selectors)
+    {
+        var error = Should.Throw<InvalidOperationException>(() => PactBrokerSource.FromVariables(
+            Variables(("PACT_BROKER_BASE_URL", "https://broker.example"), ("PACT_CONSUMER_VERSION_SELECTORS", selectors)), "main"));
+
+        error.Message.ShouldContain("PACT_CONSUMER_VERSION_SELECTORS");
     }
 
     [Fact]

@@ -53,7 +53,7 @@ public sealed class PactVerifierWithABroker : IDisposable
         result.Passed.ShouldBeTrue(result.Output);
         var request = Single(broker, "POST", $"/pacts/provider/{AccountsContract.Provider}/for-verification");
         Json.Compact(JsonNode.Parse(request.Body)).ShouldBe(
-            """{"includePendingStatus":true,"includeWipPactsSince":"2026-01-01","consumerVersionSelectors":[{"mainBranch":true},{"deployedOrReleased":true}],"providerVersionBranch":"feature/freeze"}""");
+            """{"includePendingStatus":true,"includeWipPactsSince":"2026-01-01","consumerVersionSelectors":[{"mainBranch":true},{"matchingBranch":true},{"deployedOrReleased":true}],"providerVersionBranch":"feature/freeze"}""");
         broker.Requests.ShouldAllBe(r => r.Authorization == "Bearer broker-token");
         result.Output.ShouldContain("The pact is verified because it is the latest from the main branch.");
         broker.Requests.ShouldNotContain(r => r.Path.Contains("verification-results", StringComparison.Ordinal));
