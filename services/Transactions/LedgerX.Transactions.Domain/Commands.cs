@@ -52,7 +52,8 @@ public sealed record CloseAccount(AccountId AccountId) : LedgerCommand
 }
 
 /// <summary>Deposits, withdrawals, transfers, multi-posting journal entries and reversals are all one command. A reversal
-/// may take the funds a pending hold reserved for it (<see cref="FromHoldId"/>): the hold is posted as this entry.</summary>
+/// may take the funds a pending hold reserved for it (<see cref="FromHoldId"/>): the hold is posted as this entry. Only a
+/// reversal may name a world account by id (reversing a deposit or a withdrawal gives the money back the way it came).</summary>
 public sealed record PostEntry(EntryKind Kind, IReadOnlyList<PostingRequest> Postings, EntryDetails Details, EntryId? ReversesEntryId = null,
     HoldId? FromHoldId = null) : LedgerCommand
 {
@@ -64,7 +65,8 @@ public sealed record PostEntry(EntryKind Kind, IReadOnlyList<PostingRequest> Pos
 }
 
 /// <summary>Reserves funds for a later transfer. <see cref="ForReversal"/> marks the hold a reversal saga takes before
-/// posting its reversing entry: like the reversal itself, it may reserve funds on a frozen account.</summary>
+/// posting its reversing entry: like the reversal itself, it may reserve funds on a frozen account, and either side may
+/// be a world account (the hold of a withdrawal's reversal is on it; a deposit's reversal holds funds for it).</summary>
 public sealed record CreateHold(AccountId AccountId, AccountId ToAccountId, Money Amount, DateTimeOffset ExpiresAt, string? Description,
     bool ForReversal = false) : LedgerCommand
 {

@@ -191,7 +191,7 @@ public sealed class Ledger(LedgerState state, TimeProvider clock)
         if (!RequestReversal.ReversibleKinds.Contains(entry.Kind) || entry is not { Payer: { } payer, Receiver: { } receiver, SingleCurrency: { } currency })
         {
             throw Refuse(LedgerError.Rule("entry_not_reversible",
-                $"Entry {c.EntryId} is a {KindName(entry.Kind)}; only deposits, transfers and posted holds between two accounts can be reversed.", "entryId"));
+                $"Entry {c.EntryId} is a {KindName(entry.Kind)}; only deposits, withdrawals, transfers and posted holds between two accounts can be reversed.", "entryId"));
         }
         if (entry.PostedAt < c.ReversibleSince)
         {
@@ -268,7 +268,8 @@ public sealed class Ledger(LedgerState state, TimeProvider clock)
         var change = new Dictionary<AccountId, (Account Account, long Delta, string Field)>();
         foreach (var p in c.Postings)
         {
-            var account = p.AccountId is { } id ? FindInBody(id, p.Field) : WorldAccount(p.Money.Currency, events);
+            // A reversal gives money back the way it came, so reversing a deposit or a withdrawal names the world account.
+            var account = p.AccountId is { } id ? FindInBody(id, p.Field, worldAllowed: c.Kind == EntryKind.Reversal) : WorldAccount(p.Money.Currency, events);
             if (account.Currency != p.Money.Currency)
             {
                 throw Refuse(LedgerError.Rule("currency_mismatch",
@@ -309,8 +310,10 @@ public sealed class Ledger(LedgerState state, TimeProvider clock)
         {
             throw Refuse(LedgerError.Validation("description", $"The description is at most {EntryDetails.MaxDescriptionLength} characters."));
         }
-        var from = FindInBody(c.AccountId, "accountId");
-        var to = FindInBody(c.ToAccountId, "toAccountId");
+        // A reversal's hold is on the account that received the money, and the other side may be the world account
+        // (a deposit being reversed), or the hold may be on it (a withdrawal being reversed).
+        var from = FindInBody(c.AccountId, "accountId", worldAllowed: c.ForReversal);
+        var to = FindInBody(c.ToAccountId, "toAccountId", worldAllowed: c.ForReversal);
         foreach (var (account, field) in new[] { (from, "accountId"), (to, "toAccountId") })
         {
             if (account.Currency != c.Amount.Currency)
@@ -341,6 +344,12 @@ public sealed class Ledger(LedgerState state, TimeProvider clock)
         }
         var from = state.FindAccount(hold.AccountId) ?? throw MissingAccount(hold.AccountId);
         var to = state.FindAccount(hold.ToAccountId) ?? throw MissingAccount(hold.ToAccountId);
+        if (from.Kind == AccountKind.World || to.Kind == AccountKind.World)
+        {
+            // Only a reversal's hold touches a world account, and only its reversing entry may take it: posting it here
+            // would move money into or out of the ledger without a deposit, a withdrawal or a reversal.
+            throw Refuse(LedgerError.Conflict("world_account", $"Hold {c.HoldId} was made by a reversal against a world account; only that reversal can post it."));
+        }
         EnsureCanMoveMoney(from, "accountId", EntryKind.HoldPost);
         EnsureCanMoveMoney(to, "toAccountId", EntryKind.HoldPost);
 
@@ -470,12 +479,14 @@ public sealed class Ledger(LedgerState state, TimeProvider clock)
         }
     }
 
-    /// <summary>An account a request names by id. World accounts cannot be named: money enters and leaves the ledger
-    /// only through deposits and withdrawals, which reach them by currency.</summary>
-    private Account FindInBody(AccountId id, string field)
+    /// <summary>An account a command names by id. Clients cannot name world accounts: money enters and leaves the ledger
+    /// only through deposits and withdrawals, which reach them by currency, and through reversals of those, which give
+    /// the money back the way it came. Only reversals (<paramref name="worldAllowed"/>: a reversing entry or a reversal's
+    /// hold) name them, and only the reversal saga issues those; no client request is turned into one.</summary>
+    private Account FindInBody(AccountId id, string field, bool worldAllowed = false)
     {
         var account = state.FindAccount(id) ?? throw Refuse(LedgerError.Rule("account_not_found", $"Account {id} does not exist.", field));
-        return account.Kind == AccountKind.World
+        return account.Kind == AccountKind.World && !worldAllowed
             ? throw Refuse(LedgerError.Rule("world_account", $"Account {id} is a world account; use a deposit or a withdrawal.", field))
             : account;
     }

@@ -32,7 +32,7 @@ public sealed class SagaEnvironment : IAsyncLifetime
 }
 
 /// <summary>Reversal sagas end to end through the real Dapr Workflow SDK and the local sidecar's workflow engine.</summary>
-public sealed class ReversalSagas(SagaEnvironment environment) : IClassFixture<SagaEnvironment>
+public sealed partial class ReversalSagas(SagaEnvironment environment) : IClassFixture<SagaEnvironment>
 {
     private SagaHost Api => environment.Api;
 

@@ -72,15 +72,39 @@ public class ReversalRequest
         (_ledger.Refuses(Request(entry: new EntryId(Guid.CreateVersion7()))) is var e ? (e.Code, e.Field) : default).ShouldBe(("entry_not_found", "entryId"));
 
     [Fact]
-    public void RefusesAWithdrawalAndAJournalEntry()
+    public void RefusesAJournalEntryAndAReversingEntry_NamingTheEntry()
     {
-        var withdrawal = _ledger.Withdraw(_payer, 100);
         var journal = _ledger.Execute(Commands.Journal(
             Commands.Debit(_payer, 100, LedgerWithClock.Eur, 0), Commands.Credit(_receiver, 60, LedgerWithClock.Eur, 1),
             Commands.Credit(null, 40, LedgerWithClock.Eur, 2))).OfType<TransactionPosted>().Single();
+        var reversing = _ledger.Execute(Commands.Transfer(_receiver, _payer, 100, LedgerWithClock.Eur, EntryKind.Reversal, new EntryId(_transfer.EntryId)))
+            .OfType<TransactionPosted>().Single();
 
-        _ledger.Refuses(Request(entry: new EntryId(withdrawal.EntryId))).Code.ShouldBe("entry_not_reversible");
-        _ledger.Refuses(Request(entry: new EntryId(journal.EntryId))).Code.ShouldBe("entry_not_reversible");
+        foreach (var entry in new[] { journal.EntryId, reversing.EntryId })
+        {
+            var refused = _ledger.Refuses(Request(entry: new EntryId(entry)));
+            (refused.Kind, refused.Code, refused.Field).ShouldBe((LedgerErrorKind.RuleViolation, "entry_not_reversible", "entryId"));
+        }
+    }
+
+    [Fact]
+    public void ADepositIsGivenBackByItsReceiver_ToTheWorldAccount()
+    {
+        var deposit = _ledger.Deposit(_receiver, 800);
+
+        var requested = _ledger.Execute(Request(entry: new EntryId(deposit.EntryId))).OfType<ReversalRequested>().Single();
+
+        (requested.AccountId, requested.CounterpartyAccountId, requested.Amount).ShouldBe((_receiver.Value, _ledger.World(LedgerWithClock.Eur).Id.Value, 800));
+    }
+
+    [Fact]
+    public void AWithdrawalIsGivenBackByTheWorldAccount_ToItsPayer()
+    {
+        var withdrawal = _ledger.Withdraw(_payer, 100);
+
+        var requested = _ledger.Execute(Request(entry: new EntryId(withdrawal.EntryId))).OfType<ReversalRequested>().Single();
+
+        (requested.AccountId, requested.CounterpartyAccountId, requested.Amount).ShouldBe((_ledger.World(LedgerWithClock.Eur).Id.Value, _payer.Value, 100));
     }
 
     [Fact]

@@ -11,8 +11,12 @@ public sealed record RequestReversal(ReversalId ReversalId, EntryId EntryId, lon
 {
     public const int MaxReasonLength = 500;
 
-    /// <summary>Kinds whose money went from one account to another, so the receiver can be asked to give it back.</summary>
-    public static readonly IReadOnlySet<EntryKind> ReversibleKinds = new HashSet<EntryKind> { EntryKind.Deposit, EntryKind.Transfer, EntryKind.HoldPost };
+    /// <summary>Kinds whose money went from one account to another, so the receiver can be asked to give it back. For a
+    /// deposit the payer is the currency's world account (the money leaves the ledger again); for a withdrawal the
+    /// receiver is (the money comes back in). Journal entries (any number of postings) and reversals themselves are not
+    /// reversible: the first has no single payer and receiver, the second is undone by the saga's own compensation.</summary>
+    public static readonly IReadOnlySet<EntryKind> ReversibleKinds =
+        new HashSet<EntryKind> { EntryKind.Deposit, EntryKind.Withdrawal, EntryKind.Transfer, EntryKind.HoldPost };
 
     public override IEnumerable<EntryId> Entries => [EntryId];
 }
