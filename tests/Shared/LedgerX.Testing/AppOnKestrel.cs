@@ -1,0 +1,103 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Npgsql;
+using Xunit;
+
+namespace LedgerX.Testing;
+
+/// <summary>
+/// A service as it runs in production, for a test: real Kestrel (so request limits apply as in production), its own
+/// PostgreSQL database, and its Dapr endpoints pointed at the <see cref="SidecarPorts"/> the test chose, where the test
+/// may start a local sidecar. The database is a fresh one, created at start and dropped when disposed, unless the host
+/// was given an existing one.
+/// </summary>
+/// <remarks>
+/// Settings apply in this order, the last one winning: the database, the Dapr endpoints and the log level (this class),
+/// <see cref="Defaults"/> (the host's), then <see cref="Settings"/> (a test's).
+/// </remarks>
+public abstract class AppOnKestrel<TEntryPoint> : WebApplicationFactory<TEntryPoint>, IAsyncLifetime
+    where TEntryPoint : class
+{
+    private static readonly IDictionary<string, string?> NoSettings = new Dictionary<string, string?>();
+
+    private readonly string _databasePrefix = "";
+    private readonly string _connectionStringName;
+    private readonly bool _ownsDatabase;
+
+    /// <summary>A service on a fresh database named after <paramref name="databasePrefix"/>, dropped when disposed.</summary>
+    protected AppOnKestrel(string databasePrefix, string connectionStringName, SidecarPorts sidecar)
+    {
+        _databasePrefix = databasePrefix;
+        _connectionStringName = connectionStringName;
+        _ownsDatabase = true;
+        Sidecar = sidecar;
+    }
+
+    /// <summary>A service on an existing database, which it leaves in place when disposed: a replacement for a host
+    /// that was killed, as a restarted replica finds the database its predecessor left.</summary>
+    protected AppOnKestrel(string connectionStringName, SidecarPorts sidecar, string existingDatabase)
+    {
+        _connectionStringName = connectionStringName;
+        _ownsDatabase = false;
+        Sidecar = sidecar;
+        ConnectionString = existingDatabase;
+    }
+
+    public string ConnectionString { get; private set; } = "";
+
+    /// <summary>Where the service expects its sidecar.</summary>
+    public SidecarPorts Sidecar { get; }
+
+    /// <summary>A client of the service's own API.</summary>
+    public HttpClient Client { get; private set; } = null!;
+
+    public int Port => Client.BaseAddress!.Port;
+
+    /// <summary>How long <see cref="Client"/> waits for an answer.</summary>
+    protected virtual TimeSpan ClientTimeout => TimeSpan.FromSeconds(30);
+
+    /// <summary>The host's settings for the service.</summary>
+    protected virtual IDictionary<string, string?> Defaults => NoSettings;
+
+    /// <summary>A test's settings, on top of <see cref="Defaults"/>.</summary>
+    protected virtual IDictionary<string, string?> Settings => NoSettings;
+
+    public virtual async ValueTask InitializeAsync() => await StartAsync();
+
+    /// <summary>Starts on <paramref name="port"/> (0: any free port).</summary>
+    public async Task StartAsync(int port = 0)
+    {
+        if (_ownsDatabase)
+        {
+            ConnectionString = await TestPostgres.CreateDatabaseAsync(_databasePrefix);
+        }
+        UseKestrel(port);
+        StartServer();
+        Client = CreateClient();
+        Client.Timeout = ClientTimeout;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting($"ConnectionStrings:{_connectionStringName}", ConnectionString);
+        builder.UseSetting("DAPR_GRPC_ENDPOINT", $"http://127.0.0.1:{Sidecar.Grpc}");
+        builder.UseSetting("DAPR_HTTP_ENDPOINT", $"http://127.0.0.1:{Sidecar.Http}");
+        builder.UseSetting("Serilog:MinimumLevel:Default", Environment.GetEnvironmentVariable("LEDGERX_TEST_LOGS") == "1" ? "Information" : "Error");
+        foreach (var (key, value) in Defaults.Concat(Settings))
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        // The service's idle pooled connections would hold the database open (PostgreSQL refuses to drop it then).
+        NpgsqlConnection.ClearAllPools();
+        if (_ownsDatabase && ConnectionString.Length > 0)
+        {
+            await TestPostgres.DropDatabaseAsync(ConnectionString);
+        }
+        GC.SuppressFinalize(this);
+    }
+}
