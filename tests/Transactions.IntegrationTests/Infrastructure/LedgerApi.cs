@@ -3,8 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using LedgerX.Testing;
 using LedgerX.Transactions.Api.Apis;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Npgsql;
 
 namespace LedgerX.Transactions.IntegrationTests.Infrastructure;
@@ -13,7 +11,7 @@ namespace LedgerX.Transactions.IntegrationTests.Infrastructure;
 /// transaction-service on real Kestrel (so request limits apply as in production) against its own fresh PostgreSQL
 /// database. The Dapr gRPC endpoint points at <see cref="SidecarGrpcPort"/>, where a test may start a local sidecar.
 /// </summary>
-public class LedgerApi : WebApplicationFactory<Program>, IAsyncLifetime
+public class LedgerApi : AppOnKestrel<Program>
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -27,65 +25,31 @@ public class LedgerApi : WebApplicationFactory<Program>, IAsyncLifetime
     }
 
     /// <summary>A service whose sidecar is expected on <paramref name="sidecarGrpcPort"/>, where a test may start one.</summary>
-    protected LedgerApi(int sidecarGrpcPort) => SidecarGrpcPort = sidecarGrpcPort;
+    protected LedgerApi(int sidecarGrpcPort) : base("ledger", "Ledger", new SidecarPorts(Http: ClosedPort, Grpc: sidecarGrpcPort))
+    {
+    }
 
     /// <summary>A service on an existing database, which it leaves in place when disposed: a replacement for a host
     /// that was killed, as a restarted replica finds the database its predecessor left.</summary>
-    protected LedgerApi(int sidecarGrpcPort, string existingDatabase) : this(sidecarGrpcPort)
+    protected LedgerApi(int sidecarGrpcPort, string existingDatabase)
+        : base("Ledger", new SidecarPorts(Http: ClosedPort, Grpc: sidecarGrpcPort), existingDatabase)
     {
-        ConnectionString = existingDatabase;
-        _ownsDatabase = false;
     }
 
-    private readonly bool _ownsDatabase = true;
+    public int SidecarGrpcPort => Sidecar.Grpc;
 
-    public string ConnectionString { get; private set; } = "";
+    protected override TimeSpan ClientTimeout => TimeSpan.FromSeconds(60);
 
-    public int SidecarGrpcPort { get; }
-
-    public HttpClient Client { get; private set; } = null!;
-
-    protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
-
-    public virtual async ValueTask InitializeAsync()
+    protected override IDictionary<string, string?> Defaults => new Dictionary<string, string?>
     {
-        if (_ownsDatabase)
-        {
-            ConnectionString = await TestPostgres.CreateDatabaseAsync("ledger");
-        }
-        UseKestrel(0);
-        StartServer();
-        Client = CreateClient();
-        Client.Timeout = TimeSpan.FromSeconds(60);
-    }
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        builder.UseSetting("ConnectionStrings:Ledger", ConnectionString);
-        builder.UseSetting("DAPR_GRPC_ENDPOINT", $"http://127.0.0.1:{SidecarGrpcPort}");
-        builder.UseSetting("DAPR_HTTP_ENDPOINT", $"http://127.0.0.1:{ClosedPort}");
-        builder.UseSetting("Serilog:MinimumLevel:Default", "Error");
+        // Errors only, whatever LEDGERX_TEST_LOGS says.
+        ["Serilog:MinimumLevel:Default"] = "Error",
         // Without a sidecar the workflow worker logs each failed reconnect as an error; that is the fixture's choice, not news.
-        builder.UseSetting("Serilog:MinimumLevel:Override:Dapr.Workflow", "Fatal");
-        builder.UseSetting("Ledger:Outbox:BackoffBaseMs", "50");
-        builder.UseSetting("Ledger:Outbox:BackoffMaxMs", "300");
-        builder.UseSetting("Ledger:Outbox:PollIntervalMs", "100");
-        foreach (var (key, value) in Settings)
-        {
-            builder.UseSetting(key, value);
-        }
-    }
-
-    public override async ValueTask DisposeAsync()
-    {
-        await base.DisposeAsync();
-        NpgsqlConnection.ClearAllPools();
-        if (_ownsDatabase && ConnectionString.Length > 0)
-        {
-            await TestPostgres.DropDatabaseAsync(ConnectionString);
-        }
-        GC.SuppressFinalize(this);
-    }
+        ["Serilog:MinimumLevel:Override:Dapr.Workflow"] = "Fatal",
+        ["Ledger:Outbox:BackoffBaseMs"] = "50",
+        ["Ledger:Outbox:BackoffMaxMs"] = "300",
+        ["Ledger:Outbox:PollIntervalMs"] = "100",
+    };
 
     public async Task<AccountResponse> OpenAccountAsync(string owner = "alice", string currency = "EUR", long overdraftLimit = 0)
     {
@@ -132,12 +96,7 @@ public class LedgerApi : WebApplicationFactory<Program>, IAsyncLifetime
         }
     }
 
-    public static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => FreePorts.Next();
 }
 
 public sealed record VerifyReportDto(bool Ok, long EventsChecked, int AccountsChecked, long LastSequence, DiscrepancyDto? FirstDiscrepancy);

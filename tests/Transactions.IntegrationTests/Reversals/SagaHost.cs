@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using LedgerX.LocalDapr.Hosting;
+using LedgerX.Testing;
 using LedgerX.Transactions.Api.Apis;
 using LedgerX.Transactions.Api.Reversals;
 using LedgerX.Transactions.IntegrationTests.Infrastructure;
@@ -105,45 +106,12 @@ public class SagaHost : LedgerApi
     }
 
     /// <summary>A local sidecar for transaction-service whose workflow state lives in the given actor state store.</summary>
-    public static async Task<LocalDaprSidecar> StartSidecarAsync(int grpcPort, string resources, string? postgresActorStore = null)
-    {
-        var store = postgresActorStore is null
-            ? """
-              apiVersion: dapr.io/v1alpha1
-              kind: Component
-              metadata:
-                name: actorstore
-              spec:
-                type: state.in-memory
-                version: v1
-                metadata:
-                - name: actorStateStore
-                  value: "true"
-              """
-            : $"""
-              apiVersion: dapr.io/v1alpha1
-              kind: Component
-              metadata:
-                name: actorstore
-              spec:
-                type: state.postgresql
-                version: v2
-                metadata:
-                - name: connectionString
-                  value: "{postgresActorStore}"
-                - name: actorStateStore
-                  value: "true"
-              """;
-        await File.WriteAllTextAsync(Path.Combine(resources, "actorstore.yaml"), store);
-        return await LocalDaprSidecar.StartAsync(new SidecarOptions
-        {
-            AppId = "transaction-service",
-            GrpcPort = grpcPort,
-            HttpPort = FreePort(),
-            ResourcesPaths = [resources],
-            WaitForApp = false,
-        });
-    }
+    public static Task<LocalDaprSidecar> StartSidecarAsync(int grpcPort, string resources, string? postgresActorStore = null) =>
+        WorkflowSidecar.StartAsync(
+            "transaction-service",
+            new SidecarPorts(Http: FreePort(), Grpc: grpcPort),
+            postgresActorStore is null ? ActorStore.InMemory : ActorStore.Postgres(postgresActorStore),
+            resources);
 }
 
 /// <summary>Steps that stall in one host: a test can hold a step open to kill its host mid-saga.</summary>
