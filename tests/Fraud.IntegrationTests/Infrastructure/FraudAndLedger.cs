@@ -52,7 +52,7 @@ public sealed class FraudAndLedger : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         await File.WriteAllTextAsync(Path.Combine(_resources, "components.yaml"),
-            """
+            $"""
             apiVersion: dapr.io/v1alpha1
             kind: Component
             metadata:
@@ -61,20 +61,11 @@ public sealed class FraudAndLedger : IAsyncLifetime
               type: pubsub.in-memory
               version: v1
             ---
-            apiVersion: dapr.io/v1alpha1
-            kind: Component
-            metadata:
-              name: statestore
-            spec:
-              type: state.in-memory
-              version: v1
-              metadata:
-                - name: actorStateStore
-                  value: "true"
+            {ActorStore.InMemory.Component("statestore")}
             """);
 
         // The ledger's sidecar first, on the port its app will take: the ledger's workflow worker connects at start.
-        var ledgerPort = SidecarPorts.FreePort();
+        var ledgerPort = FreePorts.Next();
         LedgerSidecar = await LocalDaprSidecar.StartAsync(new SidecarOptions
         {
             AppId = "transaction-service", AppPort = ledgerPort, HttpPort = _ledgerPorts.Http, GrpcPort = _ledgerPorts.Grpc,
