@@ -93,4 +93,29 @@ public sealed class ShortfallToRecoveryAccount : IAsyncLifetime
         (await _api.GetAccountAsync(_recovery)).Balance.ShouldBe(before);
         await _api.AssertLedgerInvariantsAsync();
     }
+
+    /// <summary>One test for both, so the class's per-test database and sidecar start once for them.</summary>
+    [Fact]
+    public async Task ASpentDepositsShortfallGoesToRecovery_WhileAWithdrawalsReversalIsNeverShort()
+    {
+        var spender = (await _api!.OpenAccountAsync("spender")).Id;
+        var deposit = await _api.DepositAsync(spender, 700);
+        (await _api.Client.PostAsJsonAsync("/api/v1/withdrawals", new { accountId = spender, amount = 400, currency = "EUR" })).EnsureSuccessStatusCode();
+        var atmUser = (await _api.OpenAccountAsync("atm-user")).Id;
+        await _api.DepositAsync(atmUser, 1_000);
+        var withdrawal = await _api.Client.PostAsJsonAsync("/api/v1/withdrawals", new { accountId = atmUser, amount = 300, currency = "EUR" });
+        var withdrawalId = (await withdrawal.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>())!["id"]!.GetValue<Guid>();
+
+        var depositReversed = await _api.FinishedAsync((await _api.RequestReversalAsync(deposit.Id, reason: "cheque bounced")).Id);
+        (await _api.GetAccountAsync(_recovery)).Balance.ShouldBe(-400);
+        // The world account's balance is far below zero, yet it gives all of it: money comes back from outside the ledger.
+        var withdrawalReversed = await _api.FinishedAsync((await _api.RequestReversalAsync(withdrawalId, reason: "ATM dispensed nothing")).Id);
+
+        depositReversed.Status.ShouldBe("completed", depositReversed.FailureReason);
+        withdrawalReversed.Status.ShouldBe("completed", withdrawalReversed.FailureReason);
+        (await _api.GetAccountAsync(spender)).Balance.ShouldBe(0);
+        (await _api.GetAccountAsync(atmUser)).Balance.ShouldBe(1_000);
+        (await _api.GetAccountAsync(_recovery)).Balance.ShouldBe(-400);
+        await _api.AssertLedgerInvariantsAsync();
+    }
 }

@@ -58,7 +58,7 @@ public sealed class ReversalSteps(LedgerWriter writer, NpgsqlDataSource database
     public Task<StepOutcome> HoldFundsAsync(SagaProgress saga, CancellationToken ct) => RecordedAsync(saga, SagaSteps.Hold, async () =>
     {
         var r = saga.Reversal;
-        var toHold = r.ShortfallPolicy == ShortfallPolicy.PostToRecoveryAccount ? Math.Clamp(await AvailableAsync(r.AccountId, ct), 0, r.Amount) : r.Amount;
+        var toHold = r.ShortfallPolicy == ShortfallPolicy.PostToRecoveryAccount ? Math.Clamp(await AvailableAsync(r.AccountId, r.Amount, ct), 0, r.Amount) : r.Amount;
         if (toHold == 0)
         {
             return new StepOutcome(true, Held: 0);
@@ -214,10 +214,13 @@ public sealed class ReversalSteps(LedgerWriter writer, NpgsqlDataSource database
         return postings;
     }
 
-    private async Task<long> AvailableAsync(Guid accountId, CancellationToken ct)
+    /// <summary>What the receiver can give back now, up to <paramref name="wanted"/>. A world account (the receiver of a
+    /// withdrawal being reversed) has no floor: the money comes back from outside the ledger, so never a shortfall.</summary>
+    private async Task<long> AvailableAsync(Guid accountId, long wanted, CancellationToken ct)
     {
-        await using var command = database.CreateCommand("SELECT balance - held FROM accounts WHERE id = $1");
+        await using var command = database.CreateCommand("SELECT CASE WHEN kind = 'world' THEN $2 ELSE balance - held END FROM accounts WHERE id = $1");
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = accountId });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = wanted });
         return await command.ExecuteScalarAsync(ct) is long available ? available : 0;
     }
 
