@@ -20,27 +20,23 @@ public abstract class AppOnKestrel<TEntryPoint> : WebApplicationFactory<TEntryPo
 {
     private static readonly IDictionary<string, string?> NoSettings = new Dictionary<string, string?>();
 
-    private readonly string _databasePrefix = "";
     private readonly string _connectionStringName;
-    private readonly bool _ownsDatabase;
+
+    /// <summary>Null when the host was given an existing database, which it neither creates nor drops.</summary>
+    private readonly string? _databasePrefix;
 
     /// <summary>A service on a fresh database named after <paramref name="databasePrefix"/>, dropped when disposed.</summary>
     protected AppOnKestrel(string databasePrefix, string connectionStringName, SidecarPorts sidecar)
-    {
-        _databasePrefix = databasePrefix;
-        _connectionStringName = connectionStringName;
-        _ownsDatabase = true;
-        Sidecar = sidecar;
-    }
+        : this(connectionStringName, sidecar) => _databasePrefix = databasePrefix;
 
-    /// <summary>A service on an existing database, which it leaves in place when disposed: a replacement for a host
-    /// that was killed, as a restarted replica finds the database its predecessor left.</summary>
+    /// <summary>A service on an existing database, which it leaves in place when disposed.</summary>
     protected AppOnKestrel(string connectionStringName, SidecarPorts sidecar, string existingDatabase)
+        : this(connectionStringName, sidecar) => ConnectionString = existingDatabase;
+
+    private AppOnKestrel(string connectionStringName, SidecarPorts sidecar)
     {
         _connectionStringName = connectionStringName;
-        _ownsDatabase = false;
         Sidecar = sidecar;
-        ConnectionString = existingDatabase;
     }
 
     public string ConnectionString { get; private set; } = "";
@@ -67,7 +63,7 @@ public abstract class AppOnKestrel<TEntryPoint> : WebApplicationFactory<TEntryPo
     /// <summary>Starts on <paramref name="port"/> (0: any free port).</summary>
     public async Task StartAsync(int port = 0)
     {
-        if (_ownsDatabase)
+        if (_databasePrefix is not null)
         {
             ConnectionString = await TestPostgres.CreateDatabaseAsync(_databasePrefix);
         }
@@ -94,7 +90,7 @@ public abstract class AppOnKestrel<TEntryPoint> : WebApplicationFactory<TEntryPo
         await base.DisposeAsync();
         // The service's idle pooled connections would hold the database open (PostgreSQL refuses to drop it then).
         NpgsqlConnection.ClearAllPools();
-        if (_ownsDatabase && ConnectionString.Length > 0)
+        if (_databasePrefix is not null && ConnectionString.Length > 0)
         {
             await TestPostgres.DropDatabaseAsync(ConnectionString);
         }
