@@ -64,22 +64,26 @@ public sealed record PostEntry(EntryKind Kind, IReadOnlyList<PostingRequest> Pos
     public override IEnumerable<EntryId> Entries => ReversesEntryId is { } reversed ? [reversed] : [];
 }
 
-/// <summary>Reserves funds for a later transfer. <see cref="ForReversal"/> marks the hold a reversal saga takes before
-/// posting its reversing entry: like the reversal itself, it may reserve funds on a frozen account, and either side may
-/// be a world account (the hold of a withdrawal's reversal is on it; a deposit's reversal holds funds for it).</summary>
+/// <summary>Reserves funds for a later transfer. <see cref="ForReversal"/> names the reversal whose saga takes this hold
+/// before posting its reversing entry: like the reversal itself, it may reserve funds on a frozen account, and either side
+/// may be a world account (the hold of a withdrawal's reversal is on it; a deposit's reversal holds funds for it). The
+/// hold then belongs to that reversal: only it may void the hold, and only its reversing entry may take it.</summary>
 public sealed record CreateHold(AccountId AccountId, AccountId ToAccountId, Money Amount, DateTimeOffset ExpiresAt, string? Description,
-    bool ForReversal = false) : LedgerCommand
+    ReversalId? ForReversal = null) : LedgerCommand
 {
     public override IEnumerable<AccountId> Accounts => [AccountId, ToAccountId];
 }
 
-/// <summary>Posts a pending hold; a null amount posts all of it, a smaller amount posts part and releases the rest.</summary>
+/// <summary>Posts a pending hold; a null amount posts all of it, a smaller amount posts part and releases the rest. A
+/// reversal's hold cannot be posted this way (its reversing entry takes it, <see cref="PostEntry.FromHoldId"/>).</summary>
 public sealed record PostHold(HoldId HoldId, long? Amount) : LedgerCommand
 {
     public override IEnumerable<HoldId> Holds => [HoldId];
 }
 
-public sealed record VoidHold(HoldId HoldId) : LedgerCommand
+/// <summary>Releases a pending hold. A reversal's hold may only be voided by that reversal (<see cref="ByReversal"/>: the
+/// saga's compensation); clients never set it.</summary>
+public sealed record VoidHold(HoldId HoldId, ReversalId? ByReversal = null) : LedgerCommand
 {
     public override IEnumerable<HoldId> Holds => [HoldId];
 }

@@ -312,15 +312,16 @@ public sealed class Ledger(LedgerState state, TimeProvider clock)
         }
         // A reversal's hold is on the account that received the money, and the other side may be the world account
         // (a deposit being reversed), or the hold may be on it (a withdrawal being reversed).
-        var from = FindInBody(c.AccountId, "accountId", worldAllowed: c.ForReversal);
-        var to = FindInBody(c.ToAccountId, "toAccountId", worldAllowed: c.ForReversal);
+        var forReversal = c.ForReversal is not null;
+        var from = FindInBody(c.AccountId, "accountId", worldAllowed: forReversal);
+        var to = FindInBody(c.ToAccountId, "toAccountId", worldAllowed: forReversal);
         foreach (var (account, field) in new[] { (from, "accountId"), (to, "toAccountId") })
         {
             if (account.Currency != c.Amount.Currency)
             {
                 throw Refuse(LedgerError.Rule("currency_mismatch", $"Account {account.Id} holds {account.Currency}, not {c.Amount.Currency}.", field));
             }
-            EnsureCanMoveMoney(account, field, c.ForReversal ? EntryKind.Reversal : EntryKind.HoldPost);
+            EnsureCanMoveMoney(account, field, forReversal ? EntryKind.Reversal : EntryKind.HoldPost);
         }
         if (!from.CanSpend(c.Amount.Amount))
         {
@@ -331,12 +332,13 @@ public sealed class Ledger(LedgerState state, TimeProvider clock)
         {
             EventId = NewEventId(), OccurredAt = now, HoldId = HoldId.New(clock).Value, AccountId = from.Id.Value, ToAccountId = to.Id.Value,
             Amount = c.Amount.Amount, Currency = c.Amount.Currency.Code, ExpiresAt = c.ExpiresAt, Description = c.Description,
+            ReversalId = c.ForReversal?.Value,
         };
     }
 
     private List<LedgerEvent> DecidePostHold(PostHold c)
     {
-        var hold = PendingHold(c.HoldId);
+        var hold = HoldNotOwnedByAnother(c.HoldId, by: null, "post");
         var amount = c.Amount ?? hold.Amount.Amount;
         if (amount <= 0 || amount > hold.Amount.Amount)
         {
@@ -347,7 +349,8 @@ public sealed class Ledger(LedgerState state, TimeProvider clock)
         if (from.Kind == AccountKind.World || to.Kind == AccountKind.World)
         {
             // Only a reversal's hold touches a world account, and only its reversing entry may take it: posting it here
-            // would move money into or out of the ledger without a deposit, a withdrawal or a reversal.
+            // would move money into or out of the ledger without a deposit, a withdrawal or a reversal. Holds made since
+            // reversal ids are recorded are refused above already; this covers the ones made before.
             throw Refuse(LedgerError.Conflict("world_account", $"Hold {c.HoldId} was made by a reversal against a world account; only that reversal can post it."));
         }
         EnsureCanMoveMoney(from, "accountId", EntryKind.HoldPost);
@@ -370,7 +373,7 @@ public sealed class Ledger(LedgerState state, TimeProvider clock)
 
     private HoldVoided DecideVoidHold(VoidHold c)
     {
-        var hold = PendingHold(c.HoldId);
+        var hold = HoldNotOwnedByAnother(c.HoldId, c.ByReversal, "void");
         return new HoldVoided
         {
             EventId = NewEventId(), OccurredAt = clock.GetUtcNow(), HoldId = hold.Id.Value, AccountId = hold.AccountId.Value,
@@ -391,6 +394,19 @@ public sealed class Ledger(LedgerState state, TimeProvider clock)
             EventId = NewEventId(), OccurredAt = now, HoldId = hold.Id.Value, AccountId = hold.AccountId.Value,
             Amount = hold.Amount.Amount, Currency = hold.Amount.Currency.Code,
         };
+    }
+
+    /// <summary>A pending hold that <paramref name="by"/> may void or post: a client's hold (no reversal) or, for a
+    /// reversal's hold, only that reversal. Otherwise a client could void or post the hold a reversal saga waits on and
+    /// make the saga fail. Ownership is checked before the hold's status, so the answer does not depend on its state.</summary>
+    private Hold HoldNotOwnedByAnother(HoldId id, ReversalId? by, string action)
+    {
+        var hold = state.FindHold(id) ?? throw Refuse(LedgerError.NotFound("hold_not_found", $"Hold {id} does not exist."));
+        if (hold.ReversalId is { } owner && owner != by)
+        {
+            throw Refuse(LedgerError.Conflict("hold_owned_by_reversal", $"Hold {id} belongs to reversal {owner}; only that reversal can {action} it."));
+        }
+        return PendingHold(id);
     }
 
     private Hold PendingHold(HoldId id)

@@ -81,7 +81,8 @@ public sealed class LedgerState(long lastSequence, bool rememberEntries = true)
                 break;
             case HoldCreated h:
                 var hold = Hold.Create(new HoldId(h.HoldId), new AccountId(h.AccountId), new AccountId(h.ToAccountId),
-                    new Money(h.Amount, Currency.Parse(h.Currency)), h.OccurredAt, h.ExpiresAt, h.Description);
+                    new Money(h.Amount, Currency.Parse(h.Currency)), h.OccurredAt, h.ExpiresAt, h.Description,
+                    h.ReversalId is { } reversal ? new ReversalId(reversal) : null);
                 _holds[hold.Id] = hold;
                 _changedHolds.Add(hold.Id);
                 Reserve(h.AccountId, h.Amount);

@@ -135,7 +135,7 @@ public class ReversalOfAFrozenAccount
         var until = ledger.Clock.GetUtcNow().AddHours(1);
 
         ledger.Refuses(Commands.Hold(receiver, payer, 700, until, LedgerWithClock.Eur)).Code.ShouldBe("account_frozen");
-        var hold = new HoldId(ledger.Execute(Commands.Hold(receiver, payer, 700, until, LedgerWithClock.Eur) with { ForReversal = true })
+        var hold = new HoldId(ledger.Execute(Commands.Hold(receiver, payer, 700, until, LedgerWithClock.Eur) with { ForReversal = new ReversalId(Guid.CreateVersion7()) })
             .OfType<HoldCreated>().Single().HoldId);
         ledger.Execute(Commands.Transfer(receiver, payer, 700, LedgerWithClock.Eur, EntryKind.Reversal, original) with { FromHoldId = hold });
 

@@ -19,7 +19,7 @@ public class ReversalThroughTheWorldAccount
 
     /// <summary>The saga's hold step: funds reserved on the receiver, for the payer.</summary>
     private CreateHold SagaHold(AccountId receiver, AccountId payer, long amount) =>
-        Commands.Hold(receiver, payer, amount, InAnHour, LedgerWithClock.Eur, "reversal test") with { ForReversal = true };
+        Commands.Hold(receiver, payer, amount, InAnHour, LedgerWithClock.Eur, "reversal test") with { ForReversal = new ReversalId(Guid.CreateVersion7()) };
 
     /// <summary>The saga's post step: the receiver gives back, taking the funds of the saga's hold.</summary>
     private static PostEntry SagaPost(AccountId receiver, AccountId payer, long amount, EntryId original, HoldId hold) =>
@@ -134,7 +134,7 @@ public class ReversalThroughTheWorldAccount
     }
 
     [Fact]
-    public void AReversalsHoldOnTheWorldSide_CannotBePostedLikeAClientsHold()
+    public void AReversalsHoldOnTheWorldSide_CannotBePostedOrVoidedLikeAClientsHold()
     {
         _ledger.Deposit(_customer, 1_000);
         var outOfTheLedger = Held(SagaHold(_customer, World, 100));
@@ -142,8 +142,29 @@ public class ReversalThroughTheWorldAccount
 
         foreach (var hold in new[] { outOfTheLedger, intoTheLedger })
         {
-            var refused = _ledger.Refuses(new PostHold(hold, null));
-            (refused.Kind, refused.Code).ShouldBe((LedgerErrorKind.Conflict, "world_account"));
+            var posted = _ledger.Refuses(new PostHold(hold, null));
+            var voided = _ledger.Refuses(new VoidHold(hold));
+            (posted.Kind, posted.Code).ShouldBe((LedgerErrorKind.Conflict, "hold_owned_by_reversal"));
+            (voided.Kind, voided.Code).ShouldBe((LedgerErrorKind.Conflict, "hold_owned_by_reversal"));
         }
+    }
+
+    /// <summary>A saga's hold made before holds recorded their reversal (its event has no reversalId): nothing marks it,
+    /// but with a world account on a side it is still a reversal's, and posting it is still refused.</summary>
+    [Fact]
+    public void AWorldSideHoldFromBeforeReversalIds_StillCannotBePosted()
+    {
+        _ledger.Deposit(_customer, 1_000);
+        var legacy = new HoldId(Guid.CreateVersion7());
+        _ledger.State.Append(new HoldCreated
+        {
+            EventId = Guid.CreateVersion7(), OccurredAt = _ledger.Clock.GetUtcNow(), HoldId = legacy.Value, AccountId = World.Value,
+            ToAccountId = _customer.Value, Amount = 100, Currency = "EUR", ExpiresAt = InAnHour, Description = "reversal from before",
+        });
+
+        var refused = Should.Throw<LedgerRuleException>(() => _ledger.Execute(new PostHold(legacy, null))).Error;
+
+        (refused.Kind, refused.Code).ShouldBe((LedgerErrorKind.Conflict, "world_account"));
+        _ledger.State.FindHold(legacy)!.ReversalId.ShouldBeNull();
     }
 }

@@ -25,6 +25,6 @@ internal static class Replay
             $"{a.Id} {a.OwnerId} {a.Kind} {a.Currency} {a.Status} limit={a.OverdraftLimit} balance={a.Balance} held={a.Held} version={a.Version} opened={a.OpenedAt:O}")),
         .. holds.Select(id => state.FindHold(id) ?? throw new InvalidOperationException($"Hold {id} missing."))
             .Select(h => string.Create(CultureInfo.InvariantCulture,
-                $"{h.Id} {h.AccountId}->{h.ToAccountId} {h.Amount} {h.Status} posted={h.PostedAmount} entry={h.EntryId} expires={h.ExpiresAt:O} closed={h.ClosedAt:O}")),
+                $"{h.Id} {h.AccountId}->{h.ToAccountId} {h.Amount} {h.Status} posted={h.PostedAmount} entry={h.EntryId} expires={h.ExpiresAt:O} closed={h.ClosedAt:O} reversal={h.ReversalId}")),
     ];
 }

@@ -32,8 +32,9 @@ public sealed record PostingResponse(Guid AccountId, string Direction, long Amou
 public sealed record EntryResponse(Guid Id, long Sequence, string Kind, string? Description, string? Category,
     IReadOnlyDictionary<string, string> Metadata, IReadOnlyList<PostingResponse> Postings, Guid? ReversesEntryId, Guid? HoldId, DateTimeOffset PostedAt);
 
+/// <param name="ReversalId">The reversal whose saga made the hold; such a hold cannot be posted or voided through the API.</param>
 public sealed record HoldResponse(Guid Id, Guid AccountId, Guid ToAccountId, long Amount, string Currency, string Status, long PostedAmount,
-    Guid? EntryId, string? Description, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, DateTimeOffset? ClosedAt);
+    Guid? EntryId, string? Description, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, DateTimeOffset? ClosedAt, Guid? ReversalId);
 
 /// <summary>One posting in an account's history, newest first. <c>amount</c> is signed: credits positive, debits negative.</summary>
 public sealed record HistoryItem(Guid EntryId, long Sequence, string Kind, string Direction, long Amount, string Currency, long BalanceAfter,

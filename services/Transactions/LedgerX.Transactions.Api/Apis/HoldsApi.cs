@@ -47,6 +47,8 @@ public static class HoldsApi
         LedgerSubmission.SubmitAsync(http, writer, request ?? new PostHoldRequest(null), r => new PostHold(new HoldId(id), r.Amount),
             Responses.HoldNow(new HoldId(id)), ct);
 
+    /// <remarks>A client names no reversal, so a reversal saga's hold is refused here (409 hold_owned_by_reversal), as it
+    /// is by <see cref="Post"/>: only the saga voids it or takes it.</remarks>
     public static Task<IResult> Void(Guid id, HttpContext http, LedgerWriter writer, CancellationToken ct) =>
         LedgerSubmission.SubmitAsync(http, writer, id, _ => new VoidHold(new HoldId(id)), Responses.HoldNow(new HoldId(id)), ct);
 }

@@ -26,10 +26,10 @@ internal static class Responses
         e.ReversesEntryId, e.HoldId, e.PostedAt);
 
     public static HoldResponse ToResponse(this Hold h) => new(h.Id.Value, h.AccountId.Value, h.ToAccountId.Value, h.Amount.Amount, h.Amount.Currency.Code,
-        Lower(h.Status), h.PostedAmount, h.EntryId?.Value, h.Description, h.CreatedAt, h.ExpiresAt, h.ClosedAt);
+        Lower(h.Status), h.PostedAmount, h.EntryId?.Value, h.Description, h.CreatedAt, h.ExpiresAt, h.ClosedAt, h.ReversalId?.Value);
 
     public static HoldResponse ToResponse(this HoldRow h) => new(h.Id, h.AccountId, h.ToAccountId, h.Amount, h.Currency, h.Status, h.PostedAmount,
-        h.EntryId, h.Description, h.CreatedAt, h.ExpiresAt, h.ClosedAt);
+        h.EntryId, h.Description, h.CreatedAt, h.ExpiresAt, h.ClosedAt, h.ReversalId);
 
     // Renderers run inside the writer's transaction; see ResponseRenderer.
 

@@ -36,7 +36,8 @@ internal static class LedgerStore
             new NpgsqlParameter<string[]> { TypedValue = idempotencyKeys }));
         batch.BatchCommands.Add(Command(
             """
-            SELECT id, account_id, to_account_id, amount, currency, status, posted_amount, entry_id, description, created_at, expires_at, closed_at
+            SELECT id, account_id, to_account_id, amount, currency, status, posted_amount, entry_id, description, created_at, expires_at, closed_at,
+                reversal_id
             FROM holds WHERE id = ANY($1)
             """,
             new NpgsqlParameter<Guid[]> { TypedValue = holdIds }));
@@ -109,7 +110,7 @@ internal static class LedgerStore
                 new Money(reader.GetInt64(3), Currency.Parse(reader.GetString(4))), Enum.Parse<HoldStatus>(reader.GetString(5), ignoreCase: true),
                 reader.GetInt64(6), reader.IsDBNull(7) ? null : new EntryId(reader.GetGuid(7)), reader.GetFieldValue<DateTimeOffset>(9),
                 reader.GetFieldValue<DateTimeOffset>(10), reader.IsDBNull(11) ? null : reader.GetFieldValue<DateTimeOffset>(11),
-                reader.IsDBNull(8) ? null : reader.GetString(8)));
+                reader.IsDBNull(8) ? null : reader.GetString(8), reader.IsDBNull(12) ? null : new ReversalId(reader.GetGuid(12))));
         }
 
         await reader.NextResultAsync(ct);
@@ -218,8 +219,9 @@ internal static class LedgerStore
         }
         batch.BatchCommands.Add(Command(
             """
-            INSERT INTO holds (id, account_id, to_account_id, amount, currency, status, posted_amount, entry_id, description, created_at, expires_at, closed_at)
-            SELECT * FROM unnest($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+            INSERT INTO holds (id, account_id, to_account_id, amount, currency, status, posted_amount, entry_id, description, created_at, expires_at, closed_at,
+                reversal_id)
+            SELECT * FROM unnest($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
             ON CONFLICT (id) DO UPDATE SET status = excluded.status, posted_amount = excluded.posted_amount,
                 entry_id = excluded.entry_id, closed_at = excluded.closed_at
             """,
@@ -234,7 +236,8 @@ internal static class LedgerStore
             Array(holds.Select(h => h.Description)),
             Array(holds.Select(h => h.CreatedAt)),
             Array(holds.Select(h => h.ExpiresAt)),
-            Array(holds.Select(h => h.ClosedAt))));
+            Array(holds.Select(h => h.ClosedAt)),
+            Array(holds.Select(h => h.ReversalId?.Value))));
     }
 
     private static void AddEntries(NpgsqlBatch batch, List<TransactionPosted> entries)

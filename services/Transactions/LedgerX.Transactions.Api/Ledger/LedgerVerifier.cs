@@ -182,19 +182,21 @@ public sealed class LedgerVerifier(NpgsqlDataSource database)
 
     private static async Task<Discrepancy?> CheckHoldsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LedgerState state, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand("SELECT id, status, posted_amount FROM holds", connection, transaction);
+        await using var command = new NpgsqlCommand("SELECT id, status, posted_amount, reversal_id FROM holds", connection, transaction);
         await using var reader = await command.ExecuteReaderAsync(ct);
         var stored = 0;
         while (await reader.ReadAsync(ct))
         {
             stored++;
             var (id, status, posted) = (reader.GetGuid(0), reader.GetString(1), reader.GetInt64(2));
+            // Which reversal owns a hold decides who may void or post it, so a row that lost or gained it is a discrepancy.
+            var actual = $"{status}:{posted}{Owner(reader.IsDBNull(3) ? null : reader.GetGuid(3))}";
             var replayed = state.FindHold(new HoldId(id));
-            var expected = replayed is null ? "absent" : $"{replayed.Status.ToString().ToLowerInvariant()}:{replayed.PostedAmount}";
-            if (expected != $"{status}:{posted}")
+            var expected = replayed is null ? "absent" : $"{replayed.Status.ToString().ToLowerInvariant()}:{replayed.PostedAmount}{Owner(replayed.ReversalId?.Value)}";
+            if (expected != actual)
             {
-                return new Discrepancy("hold_mismatch", $"Hold {id} is stored as {status} (posted {posted}); the event log gives {expected}.",
-                    Expected: expected, Actual: $"{status}:{posted}");
+                return new Discrepancy("hold_mismatch", $"Hold {id} is stored as {actual}; the event log gives {expected}.",
+                    Expected: expected, Actual: actual);
             }
         }
         var replayedCount = state.Holds.Count();
@@ -202,6 +204,8 @@ public sealed class LedgerVerifier(NpgsqlDataSource database)
             ? null
             : new Discrepancy("hold_mismatch", $"The event log created {replayedCount} holds; {stored} are stored.", Expected: replayedCount.ToString(), Actual: stored.ToString());
     }
+
+    private static string Owner(Guid? reversalId) => reversalId is { } id ? $":reversal {id}" : "";
 
     private static async Task<Discrepancy?> CheckEntriesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
     {

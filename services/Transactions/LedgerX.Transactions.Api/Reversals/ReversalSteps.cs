@@ -65,7 +65,8 @@ public sealed class ReversalSteps(LedgerWriter writer, NpgsqlDataSource database
         }
         var (response, refused) = await WriteOnceAsync(saga, SagaSteps.Hold,
             new CreateHold(new AccountId(r.AccountId), new AccountId(r.CounterpartyAccountId), AmountOf(r, toHold),
-                clock.GetUtcNow().AddSeconds(_options.HoldExpirySeconds), $"reversal {r.ReversalId}", ForReversal: true),
+                clock.GetUtcNow().AddSeconds(_options.HoldExpirySeconds), $"reversal {r.ReversalId}",
+                ForReversal: new ReversalId(r.ReversalId)),
             Responses.CreatedHold, ct);
         if (refused is not null)
         {
@@ -108,12 +109,13 @@ public sealed class ReversalSteps(LedgerWriter writer, NpgsqlDataSource database
 
     public Task<StepOutcome> VoidHoldAsync(SagaProgress saga, CancellationToken ct) => RecordedAsync(saga, SagaSteps.VoidHold, async () =>
     {
+        var r = saga.Reversal;
         var holdId = saga.HoldId ?? (await StoredResponseAsync<HoldResponse>(saga, SagaSteps.Hold, ct))?.Id;
         if (holdId is null)
         {
             return StepOutcome.Ok; // the hold step never committed: nothing is reserved
         }
-        var (_, refused) = await WriteOnceAsync(saga, SagaSteps.VoidHold, new VoidHold(new HoldId(holdId.Value)), NoBody, ct);
+        var (_, refused) = await WriteOnceAsync(saga, SagaSteps.VoidHold, new VoidHold(new HoldId(holdId.Value), new ReversalId(r.ReversalId)), NoBody, ct);
         if (refused is null)
         {
             return new StepOutcome(true, HoldId: holdId);

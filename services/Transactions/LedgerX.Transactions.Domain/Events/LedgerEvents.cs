@@ -68,6 +68,9 @@ public sealed record HoldCreated : LedgerEvent
     public required string Currency { get; init; }
     public required DateTimeOffset ExpiresAt { get; init; }
     public string? Description { get; init; }
+    /// <summary>The reversal whose saga made this hold (absent for a client's hold): the funds go back to the payer of
+    /// a reversed entry, so the hold is not the account holder's spending, and only that reversal may void or take it.</summary>
+    public Guid? ReversalId { get; init; }
 }
 
 public sealed record HoldPosted : LedgerEvent

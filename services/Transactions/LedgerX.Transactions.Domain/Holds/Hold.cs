@@ -8,7 +8,8 @@ public enum HoldStatus { Pending, Posted, Voided, Expired }
 /// </summary>
 public sealed class Hold
 {
-    private Hold(HoldId id, AccountId accountId, AccountId toAccountId, Money amount, DateTimeOffset createdAt, DateTimeOffset expiresAt, string? description)
+    private Hold(HoldId id, AccountId accountId, AccountId toAccountId, Money amount, DateTimeOffset createdAt, DateTimeOffset expiresAt, string? description,
+        ReversalId? reversalId)
     {
         Id = id;
         AccountId = accountId;
@@ -17,6 +18,7 @@ public sealed class Hold
         CreatedAt = createdAt;
         ExpiresAt = expiresAt;
         Description = description;
+        ReversalId = reversalId;
     }
 
     public HoldId Id { get; }
@@ -30,18 +32,21 @@ public sealed class Hold
     public DateTimeOffset ExpiresAt { get; }
     public DateTimeOffset? ClosedAt { get; private set; }
     public string? Description { get; }
+    /// <summary>The reversal that made this hold, which alone may void it or take it (null for a client's hold).</summary>
+    public ReversalId? ReversalId { get; }
 
     public bool IsExpiredAt(DateTimeOffset now) => now >= ExpiresAt;
 
     public static Hold Restore(HoldId id, AccountId accountId, AccountId toAccountId, Money amount, HoldStatus status, long postedAmount,
-        EntryId? entryId, DateTimeOffset createdAt, DateTimeOffset expiresAt, DateTimeOffset? closedAt, string? description) =>
-        new(id, accountId, toAccountId, amount, createdAt, expiresAt, description)
+        EntryId? entryId, DateTimeOffset createdAt, DateTimeOffset expiresAt, DateTimeOffset? closedAt, string? description, ReversalId? reversalId) =>
+        new(id, accountId, toAccountId, amount, createdAt, expiresAt, description, reversalId)
         {
             Status = status, PostedAmount = postedAmount, EntryId = entryId, ClosedAt = closedAt,
         };
 
-    internal static Hold Create(HoldId id, AccountId accountId, AccountId toAccountId, Money amount, DateTimeOffset createdAt, DateTimeOffset expiresAt, string? description) =>
-        new(id, accountId, toAccountId, amount, createdAt, expiresAt, description);
+    internal static Hold Create(HoldId id, AccountId accountId, AccountId toAccountId, Money amount, DateTimeOffset createdAt, DateTimeOffset expiresAt,
+        string? description, ReversalId? reversalId) =>
+        new(id, accountId, toAccountId, amount, createdAt, expiresAt, description, reversalId);
 
     internal void MarkPosted(long postedAmount, EntryId entryId, DateTimeOffset at) =>
         (Status, PostedAmount, EntryId, ClosedAt) = (HoldStatus.Posted, postedAmount, entryId, at);

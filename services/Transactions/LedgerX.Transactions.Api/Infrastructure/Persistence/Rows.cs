@@ -61,6 +61,8 @@ public sealed class HoldRow
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }
     public DateTimeOffset? ClosedAt { get; set; }
+    /// <summary>The reversal whose saga made the hold (null for a client's hold); from hold.created.v1, checked by verify.</summary>
+    public Guid? ReversalId { get; set; }
 }
 
 /// <summary>One event of the append-only, hash-chained log. <see cref="Payload"/> is stored as PostgreSQL

@@ -189,6 +189,10 @@ namespace LedgerX.Transactions.Api.Infrastructure.Persistence.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("posted_amount");
 
+                    b.Property<Guid?>("ReversalId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("reversal_id");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(16)
