@@ -78,11 +78,25 @@ public class MovementExtractionFrom
     {
         var hold = new HoldCreated(Guid.CreateVersion7(), DateTimeOffset.UnixEpoch, Guid.CreateVersion7(), Customer, Other, 250, "EUR");
 
-        var sourced = MovementExtraction.From(hold);
+        var sourced = MovementExtraction.From(hold).ShouldHaveSingleItem();
 
         sourced.HoldId.ShouldBe(hold.HoldId);
         sourced.Movement.Direction.ShouldBe(MovementDirection.Outflow);
         sourced.Movement.Counterparty.ShouldBe(Other.ToString());
+    }
+
+    /// <summary>The saga's hold reserves what the ledger gives back to the payer of a reversed entry: not the holder's
+    /// spending, like the reversal entry that takes it. For a withdrawal's reversal it sits on the world account.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AReversalsHold_IsNotCustomerBehaviour_NotEvenOnTheWorldAccount(bool onTheWorldAccount)
+    {
+        var (holder, payee) = onTheWorldAccount ? (World, Customer) : (Other, Customer);
+        var hold = new HoldCreated(Guid.CreateVersion7(), DateTimeOffset.UnixEpoch, Guid.CreateVersion7(), holder, payee, 700, "EUR", Guid.CreateVersion7());
+
+        hold.IsComplete.ShouldBeTrue();
+        MovementExtraction.From(hold).ShouldBeEmpty();
     }
 
     [Fact]

@@ -52,16 +52,25 @@ public static class MovementExtraction
         return [.. movements.GroupBy(m => m.Movement.AccountId).Select(Net).Where(m => m is not null).Select(m => m!)];
     }
 
-    public static SourcedMovement From(HoldCreated e) => new(new Movement
-    {
-        EventId = e.EventId!.Value,
-        AccountId = e.AccountId!.Value,
-        Direction = MovementDirection.Outflow,
-        Amount = e.Amount!.Value,
-        Currency = e.Currency!,
-        Counterparty = e.ToAccountId!.Value.ToString(),
-        OccurredAt = e.OccurredAt!.Value,
-    }, Topics.HoldCreated, null, e.HoldId);
+    /// <summary>
+    /// A hold is an outflow of the account it reserves funds on, announced before it settles. A reversal saga's hold
+    /// (<see cref="HoldCreated.ReversalId"/>) is not: it reserves what the ledger is about to give back to the payer of
+    /// a reversed entry, like the reversal entry that takes it, and may even sit on a currency's world account (a
+    /// withdrawal being reversed). So it yields no movement: no score, no risk profile, no alert.
+    /// </summary>
+    public static IReadOnlyList<SourcedMovement> From(HoldCreated e) => e.ReversalId is not null ? [] :
+    [
+        new(new Movement
+        {
+            EventId = e.EventId!.Value,
+            AccountId = e.AccountId!.Value,
+            Direction = MovementDirection.Outflow,
+            Amount = e.Amount!.Value,
+            Currency = e.Currency!,
+            Counterparty = e.ToAccountId!.Value.ToString(),
+            OccurredAt = e.OccurredAt!.Value,
+        }, Topics.HoldCreated, null, e.HoldId),
+    ];
 
     private static SourcedMovement? Net(IGrouping<Guid, SourcedMovement> lines)
     {

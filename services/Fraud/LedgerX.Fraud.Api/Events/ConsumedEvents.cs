@@ -13,8 +13,10 @@ public sealed record TransactionPosted(Guid? EventId, DateTimeOffset? OccurredAt
 
 public sealed record PostedLine(Guid? AccountId, string? Direction, long? Amount, string? Currency);
 
-/// <summary>hold.created.v1, as fraud-service reads it.</summary>
-public sealed record HoldCreated(Guid? EventId, DateTimeOffset? OccurredAt, Guid? HoldId, Guid? AccountId, Guid? ToAccountId, long? Amount, string? Currency)
+/// <summary>hold.created.v1, as fraud-service reads it. <see cref="ReversalId"/> is optional in the schema (set only on a
+/// reversal saga's hold), so it is not part of <see cref="IsComplete"/>.</summary>
+public sealed record HoldCreated(Guid? EventId, DateTimeOffset? OccurredAt, Guid? HoldId, Guid? AccountId, Guid? ToAccountId, long? Amount, string? Currency,
+    Guid? ReversalId = null)
 {
     public bool IsComplete =>
         EventId is not null && OccurredAt is not null && HoldId is not null && AccountId is not null && ToAccountId is not null && Amount > 0

@@ -6,7 +6,8 @@ using LedgerX.Fraud.Api.Infrastructure;
 namespace LedgerX.Fraud.Api.Subscriptions;
 
 /// <summary>hold.created.v1: a hold is an outflow announced before it settles, so it is scored when it is created (and
-/// its later hold_post entry is not scored again on the payer's side).</summary>
+/// its later hold_post entry is not scored again on the payer's side). A reversal saga's hold is acknowledged unscored
+/// (<see cref="MovementExtraction.From(HoldCreated)"/>).</summary>
 public static class HoldCreatedSubscription
 {
     public const string Route = "/events/hold-created";
@@ -27,6 +28,6 @@ public static class HoldCreatedSubscription
         {
             return Delivery.Malformed(Topics.HoldCreated, metrics, logger);
         }
-        return await Delivery.ConsumeAsync(request, Topics.HoldCreated, hold.EventId!.Value, [MovementExtraction.From(hold)], recorder, metrics, logger, ct);
+        return await Delivery.ConsumeAsync(request, Topics.HoldCreated, hold.EventId!.Value, MovementExtraction.From(hold), recorder, metrics, logger, ct);
     }
 }
