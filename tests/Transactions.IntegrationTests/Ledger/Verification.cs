@@ -104,6 +104,20 @@ public sealed class Verification : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AHoldRowClaimedForAReversalBehindTheLedgersBack_IsReported()
+    {
+        // Which reversal owns a hold decides who may void or post it; the event log is the authority on it.
+        var hold = await (await _api.Client.PostAsJsonAsync("/api/v1/holds", new { accountId = _alice, toAccountId = _bob, amount = 10, currency = "EUR" }))
+            .Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>();
+        await _api.ExecuteAsync($"UPDATE holds SET reversal_id = '{Guid.CreateVersion7()}' WHERE id = '{hold!["id"]}'");
+
+        var report = await _api.VerifyAsync();
+
+        report.FirstDiscrepancy!.Kind.ShouldBe("hold_mismatch");
+        report.FirstDiscrepancy.Message.ShouldContain(hold["id"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task AnEntryRemovedFromTheJournal_IsReported()
     {
         await _api.ExecuteAsync("DELETE FROM postings WHERE entry_id = (SELECT id FROM journal_entries WHERE kind = 'transfer'); DELETE FROM journal_entries WHERE kind = 'transfer'");

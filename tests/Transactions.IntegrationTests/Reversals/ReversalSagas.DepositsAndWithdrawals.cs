@@ -59,6 +59,10 @@ public sealed partial class ReversalSagas
         reversing.Postings.Select(p => (p.AccountId, p.Direction, p.Amount)).ShouldBe([(world, "debit", 300L), (customer, "credit", 300L)]);
         (await Api.GetAccountAsync(customer)).Balance.ShouldBe(1_000);
         (await Api.GetAccountAsync(world)).HeldAmount.ShouldBe(0);
+        // The hold on the world account says whose it is, so consumers (fraud-service) do not take it for spending.
+        (await Api.ScalarAsync<string>(
+                $"SELECT payload->>'accountId' || ' ' || (payload->>'reversalId') FROM event_log WHERE type = 'hold.created.v1' AND payload->>'reversalId' = '{accepted.Id}'"))
+            .ShouldBe($"{world} {accepted.Id}");
         await Api.AssertLedgerInvariantsAsync();
     }
 
