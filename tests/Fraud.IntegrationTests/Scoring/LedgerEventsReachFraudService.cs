@@ -76,6 +76,44 @@ public sealed class LedgerEventsReachFraudService(FraudAndLedger env)
         profile.KnownCounterparties.ShouldBe(1);
     }
 
+    /// <summary>A withdrawal's reversal: the saga holds on the currency's world account (hold.created.v1 with reversalId).
+    /// fraud-service acknowledges it like any event but scores nothing: no profile for the world account, no outflow.</summary>
+    [Fact]
+    public async Task AReversalSagasHoldOnTheWorldAccount_IsAcknowledged_ButNotAssessed()
+    {
+        var customer = await env.OpenAccountAsync("atm-user");
+        await env.DepositAsync(customer, 10_000);
+        var withdrawal = await env.Ledger.Client.PostAsJsonAsync("/api/v1/withdrawals", new { accountId = customer, amount = 300, currency = "EUR" });
+        await FraudAndLedger.ExpectAsync(withdrawal, System.Net.HttpStatusCode.Created);
+        var withdrawalId = (await withdrawal.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>())!["id"]!.GetValue<Guid>();
+
+        var requested = await env.Ledger.Client.PostAsJsonAsync("/api/v1/reversals", new { entryId = withdrawalId, reason = "ATM dispensed nothing" });
+        await FraudAndLedger.ExpectAsync(requested, System.Net.HttpStatusCode.Accepted);
+        var reversalId = (await requested.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>())!["id"]!.GetValue<Guid>();
+        Guid? holdEvent = null;
+        await FraudAndLedger.WaitUntilAsync(async () => (holdEvent = await LedgerScalarAsync<Guid?>(
+            $"SELECT event_id FROM event_log WHERE type = 'hold.created.v1' AND payload::jsonb ->> 'reversalId' = '{reversalId}'")) is not null,
+            "the saga's hold on the world account");
+        await FraudAndLedger.WaitUntilAsync(
+            async () => await FraudScalarAsync<long>($"SELECT count(*) FROM processed_events WHERE event_id = '{holdEvent}'") == 1,
+            "fraud-service to acknowledge the saga's hold");
+
+        var world = (await LedgerScalarAsync<Guid?>("SELECT id FROM accounts WHERE kind = 'world' AND currency = 'EUR'"))!.Value;
+        (await FraudScalarAsync<int>($"SELECT alerts FROM processed_events WHERE event_id = '{holdEvent}'")).ShouldBe(0);
+        var worldProfile = await env.RiskProfileAsync(world);
+        worldProfile.Movements.ShouldBe(0);
+        worldProfile.RecentAssessments.ShouldNotContain(a => a.EventId == holdEvent);
+        (await env.RiskProfileAsync(customer)).RecentAssessments.ShouldNotContain(a => a.EventId == holdEvent);
+    }
+
+    private async Task<T?> LedgerScalarAsync<T>(string sql)
+    {
+        await using var connection = new NpgsqlConnection(env.Ledger.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return await command.ExecuteScalarAsync() is T value ? value : default;
+    }
+
     private async Task<(Guid EventId, string Payload)> PostedEventAsync(Guid entryId)
     {
         await using var connection = new NpgsqlConnection(env.Ledger.ConnectionString);
