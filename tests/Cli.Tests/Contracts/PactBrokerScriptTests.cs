@@ -1,29 +1,26 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
+using LedgerX.Pact.Testing;
 
 namespace LedgerX.Cli.Tests.Contracts;
 
 /// <summary>
-/// tools/contracts/pact-broker.sh driving the real, pinned Pact CLI against a stand-in broker: no Pact Broker can run
-/// here, so the stand-in answers the few HAL resources the CLI asks for and records what it was sent. All tests are in
-/// one class so they run one after another (the first restores the CLI with npm ci).
+/// tools/contracts/pact-broker.sh driving the real, pinned Pact CLI against the stand-in broker
+/// (tests/Shared/LedgerX.Pact.Testing): no Pact Broker can run here, so the stand-in keeps what is published, verified and
+/// deployed, answers can-i-deploy from it and records every request. All tests are in one class so they run one after
+/// another (the first restores the CLI with npm ci).
 /// </summary>
 public sealed class PactBrokerScriptTests : IAsyncLifetime
 {
     private const string Commit = "3f1c0de5a9b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5";
     private readonly string _pactDir = Directory.CreateTempSubdirectory("ledgerx-pacts-").FullName;
-    private FakePactBroker _broker = null!;
+    private StandInPactBroker _broker = null!;
 
     public async ValueTask InitializeAsync()
     {
-        _broker = await FakePactBroker.StartAsync();
+        _broker = await StandInPactBroker.StartAsync(TestContext.Current.CancellationToken);
         WritePact("fraud-service", "transaction-service");
         WritePact("analytics-service", "transaction-service");
     }
@@ -52,6 +49,10 @@ public sealed class PactBrokerScriptTests : IAsyncLifetime
         contract["providerName"]!.GetValue<string>().ShouldBe("transaction-service");
         var content = Encoding.UTF8.GetString(Convert.FromBase64String(contract["content"]!.GetValue<string>()));
         JsonNode.Parse(content)!["consumer"]!["name"]!.GetValue<string>().ShouldBe("fraud-service", "the pact file itself is published");
+        // The broker keeps them, as the verifier will be served them.
+        _broker.Pacts.Select(p => (p.Consumer, p.ConsumerVersion, p.Branch, p.Provider)).Order().ShouldBe(
+            [("analytics-service", Commit, "feature/holds", "transaction-service"), ("fraud-service", Commit, "feature/holds", "transaction-service")]);
+        _broker.Unanswered.ShouldBeEmpty();
     }
 
     [Fact]
@@ -67,6 +68,11 @@ public sealed class PactBrokerScriptTests : IAsyncLifetime
     [Fact]
     public async Task CanIDeploy_AsksForEveryPacticipantNamedInThePacts_AtTheCommit_ForTheEnvironment()
     {
+        // Everything verified, and the provider that verified it deployed to staging: all three may go.
+        PublishBothPactsAtTheCommit();
+        VerifyBothPacts("transaction-service", Commit, fraudOk: true, analyticsOk: true);
+        _broker.RecordDeployment("transaction-service", Commit, "staging");
+
         var run = await RunAsync(["can-i-deploy"], new() { ["PACT_DEPLOY_ENVIRONMENT"] = "staging" });
 
         run.ExitCode.ShouldBe(0, run.Output);
@@ -78,23 +84,49 @@ public sealed class PactBrokerScriptTests : IAsyncLifetime
                 && q.Contains($"q[][version]={Commit}", StringComparison.Ordinal)
                 && q.Contains("environment=staging", StringComparison.Ordinal));
         }
+        _broker.Unanswered.ShouldBeEmpty();
     }
 
     [Fact]
     public async Task CanIDeploy_Fails_WhenTheBrokerSaysAPacticipantIsNotDeployable()
     {
-        _broker.Undeployable.Add("transaction-service");
+        // In production: both consumers at the commit, and an older transaction-service that verified their pacts. The
+        // commit's transaction-service failed analytics-service's pact: it cannot go; the consumers can.
+        PublishBothPactsAtTheCommit();
+        VerifyBothPacts("transaction-service", "0ld0ld0", fraudOk: true, analyticsOk: true);
+        VerifyBothPacts("transaction-service", Commit, fraudOk: true, analyticsOk: false);
+        _broker.RecordDeployment("transaction-service", "0ld0ld0", "production");
+        _broker.RecordDeployment("fraud-service", Commit, "production");
+        _broker.RecordDeployment("analytics-service", Commit, "production");
 
         var run = await RunAsync(["can-i-deploy"], new() { ["PACT_CAN_I_DEPLOY_RETRIES"] = "0" });
 
         run.ExitCode.ShouldNotBe(0);
         run.Output.ShouldContain("transaction-service 3f1c0de5a9b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5 cannot be deployed to production");
         run.Output.ShouldNotContain("fraud-service 3f1c0de5a9b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5 cannot be deployed");
+        run.Output.ShouldNotContain("analytics-service 3f1c0de5a9b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5 cannot be deployed");
+        // The broker's reason reaches the log.
+        run.Output.ShouldContain($"The verification of the pact between analytics-service {Commit} and transaction-service {Commit} failed.");
+    }
+
+    [Fact]
+    public async Task CanIDeploy_SaysNo_ForAVersionTheBrokerHasNeverSeen()
+    {
+        PublishBothPactsAtTheCommit();
+
+        var run = await RunAsync(["can-i-deploy", "transaction-service"], new() { ["PACT_CAN_I_DEPLOY_RETRIES"] = "0" });
+
+        run.ExitCode.ShouldNotBe(0, run.Output);
+        run.Output.ShouldContain($"Version {Commit} of transaction-service is unknown to the broker");
     }
 
     [Fact]
     public async Task CanIDeploy_AsksOnlyForTheNamedPacticipants()
     {
+        PublishBothPactsAtTheCommit();
+        VerifyBothPacts("transaction-service", Commit, fraudOk: true, analyticsOk: true);
+        _broker.RecordDeployment("transaction-service", Commit, "production");
+
         var run = await RunAsync(["can-i-deploy", "fraud-service"]);
 
         run.ExitCode.ShouldBe(0, run.Output);
@@ -104,11 +136,23 @@ public sealed class PactBrokerScriptTests : IAsyncLifetime
     [Fact]
     public async Task RecordDeployment_RecordsTheCommit_InTheEnvironment()
     {
+        _broker.AddVersion("transaction-service", Commit, "main");
+
         var run = await RunAsync(["record-deployment", "transaction-service", "production"]);
 
         run.ExitCode.ShouldBe(0, run.Output);
         _broker.Requests.ShouldContain(r => r.Method == "GET" && r.Path == $"/pacticipants/transaction-service/versions/{Commit}");
-        _broker.Requests.ShouldContain(r => r.Method == "POST" && r.Path == "/record-deployment/production");
+        _broker.Requests.ShouldContain(r => r.Method == "POST" && r.Path == $"/pacticipants/transaction-service/versions/{Commit}/deployed-versions/environment/production");
+        _broker.Deployments.ShouldBe([new Deployment("transaction-service", Commit, "production")]);
+    }
+
+    [Fact]
+    public async Task RecordDeployment_Fails_ForAVersionTheBrokerHasNeverSeen()
+    {
+        var run = await RunAsync(["record-deployment", "transaction-service", "production"]);
+
+        run.ExitCode.ShouldNotBe(0, run.Output);
+        _broker.Deployments.ShouldBeEmpty();
     }
 
     [Theory]
@@ -167,6 +211,21 @@ public sealed class PactBrokerScriptTests : IAsyncLifetime
             metadata = new { pactSpecification = new { version = "4.0" } },
         }));
 
+    /// <summary>What <c>publish</c> would have left in the broker: both pact files as the commit, on main.</summary>
+    private void PublishBothPactsAtTheCommit()
+    {
+        foreach (var file in Directory.GetFiles(_pactDir, "*.json"))
+        {
+            _broker.Publish(Commit, "main", File.ReadAllText(file));
+        }
+    }
+
+    private void VerifyBothPacts(string provider, string providerVersion, bool fraudOk, bool analyticsOk)
+    {
+        _broker.RecordVerification(provider, providerVersion, "main", "fraud-service", Commit, fraudOk);
+        _broker.RecordVerification(provider, providerVersion, "main", "analytics-service", Commit, analyticsOk);
+    }
+
     private async Task<ScriptRun> RunAsync(string[] args, Dictionary<string, string?>? overrides = null)
     {
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -219,73 +278,4 @@ public sealed class PactBrokerScriptTests : IAsyncLifetime
     }
 
     private sealed record ScriptRun(int ExitCode, string Output);
-}
-
-/// <summary>The part of a Pact Broker's HAL API the Pact CLI uses to publish, ask can-i-deploy and record a deployment.</summary>
-internal sealed class FakePactBroker : IAsyncDisposable
-{
-    private readonly WebApplication _app;
-
-    private FakePactBroker(WebApplication app) => _app = app;
-
-    public string BaseUrl => _app.Urls.Single();
-
-    public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
-
-    /// <summary>Pacticipants the matrix reports as not deployable.</summary>
-    public ConcurrentBag<string> Undeployable { get; } = [];
-
-    public static async Task<FakePactBroker> StartAsync()
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var broker = new FakePactBroker(app);
-        app.Use(async (context, next) =>
-        {
-            using var reader = new StreamReader(context.Request.Body);
-            var body = await reader.ReadToEndAsync(context.RequestAborted);
-            broker.Requests.Enqueue(new RecordedRequest(context.Request.Method, context.Request.Path, context.Request.QueryString.Value ?? "",
-                context.Request.Headers.Authorization.ToString(), body));
-            await next(context);
-        });
-        app.MapGet("/", () => Hal(new JsonObject
-        {
-            ["_links"] = new JsonObject { ["pb:publish-contracts"] = new JsonObject { ["href"] = $"{broker.BaseUrl}/contracts/publish" } },
-        }));
-        app.MapPost("/contracts/publish", () => Hal(new JsonObject { ["notices"] = new JsonArray(), ["_links"] = new JsonObject() }));
-        app.MapGet("/matrix", (HttpRequest request) =>
-        {
-            var pacticipant = request.Query["q[][pacticipant]"].ToString();
-            var deployable = !broker.Undeployable.Contains(pacticipant);
-            return Hal(new JsonObject
-            {
-                ["summary"] = new JsonObject
-                {
-                    ["deployable"] = deployable,
-                    ["reason"] = deployable ? "All required verification results are published and successful" : "The verification failed",
-                    ["success"] = deployable ? 1 : 0, ["failed"] = deployable ? 0 : 1, ["unknown"] = 0,
-                },
-                ["matrix"] = new JsonArray(),
-            });
-        });
-        app.MapGet("/pacticipants/{name}/versions/{version}", (string name, string version) => Hal(new JsonObject
-        {
-            ["number"] = version,
-            ["_links"] = new JsonObject
-            {
-                ["pb:record-deployment"] = new JsonArray(new JsonObject { ["name"] = "production", ["href"] = $"{broker.BaseUrl}/record-deployment/production" }),
-            },
-        }));
-        app.MapPost("/record-deployment/{environment}", () => Hal(new JsonObject { ["_links"] = new JsonObject() }));
-        await app.StartAsync(TestContext.Current.CancellationToken);
-        return broker;
-    }
-
-    private static IResult Hal(JsonObject body) => Results.Text(body.ToJsonString(), "application/hal+json");
-
-    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
-
-    internal sealed record RecordedRequest(string Method, string Path, string Query, string Authorization, string Body);
 }
