@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -226,56 +225,19 @@ public sealed class PactBrokerScriptTests : IAsyncLifetime
         _broker.RecordVerification(provider, providerVersion, "main", "analytics-service", Commit, analyticsOk);
     }
 
-    private async Task<ScriptRun> RunAsync(string[] args, Dictionary<string, string?>? overrides = null)
+    private Task<ScriptRun> RunAsync(string[] args, Dictionary<string, string?>? overrides = null)
     {
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(RepositoryRoot(), "tools", "contracts", "pact-broker.sh"));
-        foreach (var arg in args)
+        var environment = new Dictionary<string, string?>
         {
-            start.ArgumentList.Add(arg);
-        }
-        // Whatever the machine running the tests has set must not leak in: only what each test says.
-        foreach (var name in new[] { "PACT_BROKER_USERNAME", "PACT_BROKER_PASSWORD", "GIT_BRANCH", "GITHUB_HEAD_REF", "GITHUB_REF_NAME",
-                     "CI_COMMIT_REF_NAME", "BRANCH_NAME", "BUILD_URL", "PACT_DEPLOY_ENVIRONMENT", "PACT_CLI" })
-        {
-            start.Environment.Remove(name);
-        }
-        start.Environment["PACT_BROKER_BASE_URL"] = _broker.BaseUrl;
-        start.Environment["PACT_BROKER_TOKEN"] = "broker-token";
-        start.Environment["PACT_DIR"] = _pactDir;
-        start.Environment["GIT_COMMIT"] = Commit;
+            ["PACT_BROKER_BASE_URL"] = _broker.BaseUrl,
+            ["PACT_BROKER_TOKEN"] = "broker-token",
+            ["PACT_DIR"] = _pactDir,
+            ["GIT_COMMIT"] = Commit,
+        };
         foreach (var (name, value) in overrides ?? [])
         {
-            if (value is null)
-            {
-                start.Environment.Remove(name);
-            }
-            else
-            {
-                start.Environment[name] = value;
-            }
+            environment[name] = value;
         }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return new ScriptRun(process.ExitCode, await stdout + await stderr);
+        return PactBrokerScript.RunAsync(args, environment, TestContext.Current.CancellationToken);
     }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "LedgerX.Dapr.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("LedgerX.Dapr.sln not found above the test assembly.");
-    }
-
-    private sealed record ScriptRun(int ExitCode, string Output);
 }

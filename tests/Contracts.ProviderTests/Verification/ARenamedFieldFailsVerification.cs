@@ -54,8 +54,8 @@ public sealed class ARenamedFieldFailsVerification
     }
 
     /// <summary>transaction-service whose <c>GET /api/v1/ledger/events</c> answers each item's <c>sequence</c> as <c>position</c>:
-    /// the kind of rename a provider might ship believing nobody reads the field.</summary>
-    private sealed class ServiceWithRenamedEventSequence : TransactionServiceHost
+    /// the kind of rename a provider might ship believing nobody reads the field. <see cref="BrokerModeEndToEnd"/> uses it too.</summary>
+    internal sealed class ServiceWithRenamedEventSequence : TransactionServiceHost
     {
         protected override void AddTestOnlyChanges(IServiceCollection services) => services.AddSingleton<IStartupFilter, RenameSequence>();
 

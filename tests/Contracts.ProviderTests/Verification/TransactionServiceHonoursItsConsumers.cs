@@ -40,12 +40,10 @@ public sealed class TransactionServiceHonoursItsConsumers
 
         await using var service = new TransactionServiceHost();
         await service.InitializeAsync();
-        using var verifier = new PactVerifier(ProviderVersion.Provider, await ProviderVersion.CommitAsync() ?? "unknown")
-            .WithHttpEndpoint(service.BaseAddress)
-            .WithProviderStateUrl(service.ProviderStatesUrl);
+        using var verifier = ProviderVerification.Verifier(service, await ProviderVersion.CommitAsync() ?? "unknown");
         if (source == Broker)
         {
-            await FromBrokerAsync(verifier);
+            verifier.FromBroker((await BrokerMode.FromEnvironmentAsync())!);
         }
         else
         {
@@ -56,17 +54,5 @@ public sealed class TransactionServiceHonoursItsConsumers
 
         Assert.True(result.Passed, $"{ProviderVersion.Provider} does not honour {source}:\n{service.Report(result)}");
         TestContext.Current.TestOutputHelper?.WriteLine(result.Output);
-    }
-
-    private static async Task FromBrokerAsync(PactVerifier verifier)
-    {
-        var branch = await ProviderVersion.BranchAsync();
-        verifier.WithBrokerSource(PactBrokerSource.FromEnvironment(branch)!);
-        if (ProviderVersion.PublishResults)
-        {
-            var commit = await ProviderVersion.CommitAsync()
-                ?? throw new InvalidOperationException("PACT_PUBLISH_VERIFICATION_RESULTS=true needs the provider's version: set GIT_COMMIT or run inside the git checkout.");
-            verifier.PublishResults(commit, branch, ProviderVersion.BuildUrl);
-        }
     }
 }

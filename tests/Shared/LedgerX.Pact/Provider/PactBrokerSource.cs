@@ -34,7 +34,9 @@ public sealed record PactBrokerSource(Uri BaseUrl)
     /// </summary>
     public static PactBrokerSource? FromEnvironment(string? providerBranch) => FromVariables(Environment.GetEnvironmentVariable, providerBranch);
 
-    internal static PactBrokerSource? FromVariables(Func<string, string?> variable, string? providerBranch)
+    /// <summary>As <see cref="FromEnvironment"/>, reading the variables from <paramref name="variable"/> instead of the process
+    /// environment: for a test that points a verification at a broker of its own without changing the process's environment.</summary>
+    public static PactBrokerSource? FromVariables(Func<string, string?> variable, string? providerBranch)
     {
         var baseUrl = NonEmpty(variable("PACT_BROKER_BASE_URL"));
         if (baseUrl is null)
