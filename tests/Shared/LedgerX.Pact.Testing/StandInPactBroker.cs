@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -422,11 +424,14 @@ public sealed class StandInPactBroker : IAsyncDisposable
         return link;
     }
 
+    /// <summary>Quotes and apostrophes as written, so a recorded or printed answer reads as the text it carries.</summary>
+    private static readonly JsonSerializerOptions Readable = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private static IResult Hal(JsonObject body, int status = StatusCodes.Status200OK) =>
-        Results.Text(body.ToJsonString(), "application/hal+json", Encoding.UTF8, status);
+        Results.Text(body.ToJsonString(Readable), "application/hal+json", Encoding.UTF8, status);
 
     private static IResult NotFound(string why) => Problem(StatusCodes.Status404NotFound, why);
 
     private static IResult Problem(int status, string detail) =>
-        Results.Text(new JsonObject { ["status"] = status, ["detail"] = detail }.ToJsonString(), "application/problem+json", Encoding.UTF8, status);
+        Results.Text(new JsonObject { ["status"] = status, ["detail"] = detail }.ToJsonString(Readable), "application/problem+json", Encoding.UTF8, status);
 }
