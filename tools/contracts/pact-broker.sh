@@ -64,20 +64,31 @@ git_branch() {
     printf '%s\n' "$branch"
 }
 
-# The pinned CLI, restored by npm ci when its lock file is newer than the last restore.
+readonly PACT_CLI_PATH="$CONTRACTS_DIR/node_modules/@pact-foundation/pact-cli-linux-x64/standalone/pact"
+
+pact_cli_restored() {
+    [[ -x "$PACT_CLI_PATH" && ! "$CONTRACTS_DIR/package-lock.json" -nt "$CONTRACTS_DIR/node_modules/.package-lock.json" ]]
+}
+
+# The pinned CLI, restored by npm ci when its lock file is newer than the last restore. Several runs may start at once
+# (test projects run side by side): they take turns on a lock, and the ones that waited find it restored.
 pact_cli() {
     if [[ -n "${PACT_CLI:-}" ]]; then
         printf '%s\n' "$PACT_CLI"
         return
     fi
-    local cli="$CONTRACTS_DIR/node_modules/@pact-foundation/pact-cli-linux-x64/standalone/pact"
-    local stamp="$CONTRACTS_DIR/node_modules/.package-lock.json"
-    if [[ ! -x "$cli" || "$CONTRACTS_DIR/package-lock.json" -nt "$stamp" ]]; then
+    if ! pact_cli_restored; then
         command -v npm >/dev/null 2>&1 || die "npm is needed to restore the Pact CLI (Debian package npm)"
-        log "restoring the Pact CLI (npm ci)"
-        npm ci --prefix "$CONTRACTS_DIR" --ignore-scripts --no-audit --no-fund --loglevel=error >&2
+        exec 9>"$CONTRACTS_DIR/.restore.lock"
+        flock 9
+        if ! pact_cli_restored; then
+            log "restoring the Pact CLI (npm ci)"
+            npm ci --prefix "$CONTRACTS_DIR" --ignore-scripts --no-audit --no-fund --loglevel=error >&2
+        fi
+        flock -u 9
+        exec 9>&-
     fi
-    printf '%s\n' "$cli"
+    printf '%s\n' "$PACT_CLI_PATH"
 }
 
 require_broker() {

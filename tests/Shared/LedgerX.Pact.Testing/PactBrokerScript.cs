@@ -29,15 +29,7 @@ public static class PactBrokerScript
     public static async Task<ScriptRun> RunAsync(
         IEnumerable<string> args, IReadOnlyDictionary<string, string?> environment, CancellationToken ct = default)
     {
-        // The script restores the Pact CLI with npm ci on first use, unguarded: two test processes (tests/Cli.Tests and
-        // tests/Contracts.ProviderTests run side by side) would both install into the same node_modules. Until it is
-        // restored, runs take turns under a lock; afterwards they run freely.
-        var start = new ProcessStartInfo(CliRestored() ? "bash" : "flock") { RedirectStandardOutput = true, RedirectStandardError = true };
-        if (start.FileName == "flock")
-        {
-            start.ArgumentList.Add(Path.Combine(Path.GetTempPath(), "ledgerx-pact-cli-restore.lock"));
-            start.ArgumentList.Add("bash");
-        }
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(FilePath);
         foreach (var arg in args)
         {
@@ -70,16 +62,6 @@ public static class PactBrokerScript
             throw;
         }
         return new ScriptRun(process.ExitCode, await stdout + await stderr);
-    }
-
-    /// <summary>What the script itself checks before restoring: the CLI is there and its install is newer than the lock file.</summary>
-    private static bool CliRestored()
-    {
-        var contracts = Path.Combine(RepositoryRoot(), "tools", "contracts");
-        var cli = new FileInfo(Path.Combine(contracts, "node_modules", "@pact-foundation", "pact-cli-linux-x64", "standalone", "pact"));
-        var stamp = new FileInfo(Path.Combine(contracts, "node_modules", ".package-lock.json"));
-        var lockFile = new FileInfo(Path.Combine(contracts, "package-lock.json"));
-        return cli.Exists && stamp.Exists && stamp.LastWriteTimeUtc >= lockFile.LastWriteTimeUtc;
     }
 
     private static string RepositoryRoot()
