@@ -24,6 +24,16 @@ public sealed class LedgerEventLogContract
     /// <summary>What the rebuild asks for per page (its configured default).</summary>
     private static readonly int PageSize = new AnalyticsOptions().RebuildPageSize;
 
+    /// <summary>What the replay reads of each event: its position, id and type, and a payload object (whose fields are
+    /// the event contracts in contracts/events, not this pact's).</summary>
+    private static IMatcher AtLeastOneEvent => Match.MinType(new
+    {
+        sequence = Match.Integer(1),
+        eventId = Match.Uuid(ExampleEventId),
+        type = Match.Regex("account.opened.v1", EventTypePattern),
+        payload = Match.Type(new { }),
+    }, 1);
+
     private static IMatcher Limit => Match.Regex(PageSize.ToString(System.Globalization.CultureInfo.InvariantCulture), "^[0-9]+$");
 
     /// <summary>The state writes a handful of events, fewer than a page: the provider answers them all with no next
@@ -41,13 +51,7 @@ public sealed class LedgerEventLogContract
             .WithStatus(200)
             .WithJsonBody(new
             {
-                items = Match.MinType(new
-                {
-                    sequence = Match.Integer(1),
-                    eventId = Match.Uuid(ExampleEventId),
-                    type = Match.Regex("account.opened.v1", EventTypePattern),
-                    payload = Match.Type(new { }),
-                }, 1),
+                items = AtLeastOneEvent,
                 nextCursor = Match.Null(),
             });
 
@@ -78,13 +82,7 @@ public sealed class LedgerEventLogContract
             .WithStatus(200)
             .WithJsonBody(new
             {
-                items = Match.MinType(new
-                {
-                    sequence = Match.Integer(1),
-                    eventId = Match.Uuid(ExampleEventId),
-                    type = Match.Regex("account.opened.v1", EventTypePattern),
-                    payload = Match.Type(new { }),
-                }, 1),
+                items = AtLeastOneEvent,
                 nextCursor = Match.Type("1"),
             });
 
