@@ -47,12 +47,12 @@ public sealed class LedgerAndAnalytics : IAsyncLifetime
         await Task.WhenAll(Ledger.InitializeAsync().AsTask(), Analytics.InitializeAsync().AsTask());
         LedgerSidecar = await LocalDaprSidecar.StartAsync(new SidecarOptions
         {
-            AppId = "transaction-service", AppPort = Ledger.Port, GrpcPort = Ledger.SidecarGrpcPort, HttpPort = Ledger.SidecarHttpPort,
+            AppId = "transaction-service", AppPort = Ledger.Port, GrpcPort = Ledger.Sidecar.Grpc, HttpPort = Ledger.Sidecar.Http,
             ResourcesPaths = [_resources], InMemoryPubSubNetwork = _network, WaitForApp = false,
         });
         AnalyticsSidecar = await LocalDaprSidecar.StartAsync(new SidecarOptions
         {
-            AppId = "analytics-service", AppPort = Analytics.Port, GrpcPort = Analytics.SidecarGrpcPort, HttpPort = Analytics.SidecarHttpPort,
+            AppId = "analytics-service", AppPort = Analytics.Port, GrpcPort = Analytics.Sidecar.Grpc, HttpPort = Analytics.Sidecar.Http,
             ResourcesPaths = [_resources], InMemoryPubSubNetwork = _network,
         });
         Publisher = new DaprClientBuilder().UseGrpcEndpoint(LedgerSidecar.GrpcEndpoint).UseHttpEndpoint(LedgerSidecar.HttpEndpoint)
