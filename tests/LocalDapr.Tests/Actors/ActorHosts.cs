@@ -1,12 +1,12 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using Dapr.Actors;
 using Dapr.Actors.Client;
 using LedgerX.LocalDapr.Actors;
 using LedgerX.LocalDapr.Api;
 using LedgerX.LocalDapr.Hosting;
 using LedgerX.LocalDapr.State;
+using LedgerX.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -176,7 +176,7 @@ public sealed class ActorEnvironment : IAsyncDisposable
 
     public static async Task<ActorEnvironment> StartAsync(ActorAppSettings? settings = null, IStateStore? store = null)
     {
-        int sidecarPort = FreePort();
+        int sidecarPort = FreePorts.Next();
         var app = await ActorApp.StartAsync(sidecarPort, settings ?? new ActorAppSettings());
         var sidecar = await ActorSidecarHost.StartAsync(sidecarPort, app.Port, store ?? new InMemoryStateStore(TimeProvider.System));
         return new ActorEnvironment(app, sidecar, store);
@@ -200,13 +200,6 @@ public sealed class ActorEnvironment : IAsyncDisposable
     {
         await Sidecar.DisposeAsync();
         await App.DisposeAsync();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private ActorProxyOptions Options() => new()

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Dapr.Actors;
 using Dapr.Actors.Client;
 using Dapr.Workflow;
@@ -7,6 +5,7 @@ using LedgerX.LocalDapr.Hosting;
 using LedgerX.LocalDapr.Tests.Actors;
 using LedgerX.LocalDapr.Tests.Infrastructure;
 using LedgerX.LocalDapr.Tests.Workflow;
+using LedgerX.Testing;
 
 namespace LedgerX.LocalDapr.Tests.Hosting;
 
@@ -20,7 +19,7 @@ public sealed class SidecarActorsAndWorkflowsTests
     public async Task An_actor_app_is_discovered_and_called_through_the_sidecars_http_port()
     {
         using var resources = new ResourceFolder().WithComponent("actorstore", "state.in-memory", ("actorStateStore", "true"));
-        int sidecarPort = FreePort();
+        int sidecarPort = FreePorts.Next();
         await using var app = await ActorApp.StartAsync(sidecarPort, new ActorAppSettings());
         await using var sidecar = await LocalDaprSidecar.StartAsync(new SidecarOptions
         {
@@ -48,12 +47,5 @@ public sealed class SidecarActorsAndWorkflowsTests
 
         state.RuntimeStatus.ShouldBe(WorkflowRuntimeStatus.Completed);
         state.ReadOutputAs<string>().ShouldBe("xABC");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
