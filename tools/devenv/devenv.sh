@@ -19,7 +19,8 @@
 #       Stops both servers (PostgreSQL with a fast shutdown); --purge also deletes DIR. Idempotent:
 #       stopping what is not running succeeds.
 #   devenv.sh env DIR [--export] prints the same lines as `start` if both servers in DIR are running (exit 1 if not).
-#   devenv.sh ensure-packages  installs postgresql, redis-server and npm from Debian if missing (needs root).
+#   devenv.sh ensure-packages  installs postgresql, redis-server, npm and Go with the chart renderer's Go
+#                              libraries (tools/chart-render) from Debian if missing (needs root).
 #   Environment: LEDGERX_PG_FAST=1 trades durability for speed (fsync, synchronous_commit and
 #   full_page_writes off) for the servers this command starts; the default keeps fsync on because
 #   benchmarks run against the same setup. LEDGERX_POSTGRES_PORT / LEDGERX_REDIS_PORT name a preferred
@@ -69,6 +70,12 @@ ensure_packages() {
     [[ -n "$(redis_server_bin)" ]] || missing+=(redis-server)
     # The Pact engine (libpact_ffi) and CLI are pinned npm packages that the build restores with npm ci.
     command -v npm >/dev/null 2>&1 || missing+=(npm)
+    # Go and the Go sources of Helm's template libraries, for tools/chart-render (helm template without Helm),
+    # which tests/Chart.Tests builds in GOPATH mode from /usr/share/gocode (no Go module downloads here).
+    command -v go >/dev/null 2>&1 || missing+=(golang-go)
+    [[ -d /usr/share/gocode/src/github.com/Masterminds/sprig ]] || missing+=(golang-github-masterminds-sprig-dev)
+    [[ -d /usr/share/gocode/src/github.com/ghodss/yaml ]] || missing+=(golang-github-ghodss-yaml-dev)
+    [[ -d /usr/share/gocode/src/gopkg.in/yaml.v3 ]] || missing+=(golang-gopkg-yaml.v3-dev)
     if ((${#missing[@]} == 0)); then
         return 0
     fi
