@@ -35,19 +35,64 @@ app.kubernetes.io/name: {{ include "ledgerx.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 
-{{/* Objects of transaction-service. */}}
+{{/*
+The LedgerX apps this release deploys, as YAML: `include "ledgerx.apps" . | fromYaml` gives {apps: [...]}.
+One entry per app: the key of its values, its Dapr app id (a contract: dapr.yaml's appID, and the name other
+services invoke it by, so it is fixed, not derived from the release), the environment variable and Secret key
+of its connection string, and the key of its settings map. transaction-service is always deployed: the other
+two invoke it.
+*/}}
+{{- define "ledgerx.apps" -}}
+apps:
+  - key: transactionService
+    appId: transaction-service
+    connectionStringEnv: ConnectionStrings__Ledger
+    secretKey: ledger-connection-string
+    settingsKey: ledgerSettings
+{{- if .Values.fraudService.enabled }}
+  - key: fraudService
+    appId: fraud-service
+    connectionStringEnv: ConnectionStrings__Fraud
+    secretKey: fraud-connection-string
+    settingsKey: settings
+{{- end }}
+{{- if .Values.analyticsService.enabled }}
+  - key: analyticsService
+    appId: analytics-service
+    connectionStringEnv: ConnectionStrings__Analytics
+    secretKey: analytics-connection-string
+    settingsKey: settings
+{{- end }}
+{{- end }}
+
+{{/* Who may use the Dapr components: the deployed apps, plus dapr.extraScopes. */}}
+{{- define "ledgerx.scopes" -}}
+{{- if hasKey .Values.dapr "scopes" }}
+{{- fail "dapr.scopes is no longer read: the components are scoped to the deployed apps; list other app ids in dapr.extraScopes" }}
+{{- end }}
+{{- $scopes := list }}
+{{- range (include "ledgerx.apps" . | fromYaml).apps }}
+{{- $scopes = append $scopes .appId }}
+{{- end }}
+{{- range .Values.dapr.extraScopes }}
+{{- $scopes = append $scopes . }}
+{{- end }}
+{{- toYaml (uniq $scopes) }}
+{{- end }}
+
+{{/* Objects of one app: (dict "root" $ "appId" "transaction-service"). */}}
+{{- define "ledgerx.app.fullname" -}}
+{{- printf "%s-%s" (include "ledgerx.fullname" .root) .appId | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "ledgerx.app.selectorLabels" -}}
+{{ include "ledgerx.selectorLabels" .root }}
+app.kubernetes.io/component: {{ .appId }}
+{{- end }}
+
+{{/* Kept for NOTES and for anyone who includes it: the name of transaction-service's objects. */}}
 {{- define "ledgerx.transactionService.fullname" -}}
-{{- printf "%s-transaction-service" (include "ledgerx.fullname" .) | trunc 63 | trimSuffix "-" }}
-{{- end }}
-
-{{- define "ledgerx.transactionService.selectorLabels" -}}
-{{ include "ledgerx.selectorLabels" . }}
-app.kubernetes.io/component: transaction-service
-{{- end }}
-
-{{- define "ledgerx.transactionService.image" -}}
-{{- $image := .Values.transactionService.image }}
-{{- printf "%s:%s" $image.repository (default .Chart.AppVersion $image.tag) }}
+{{- include "ledgerx.app.fullname" (dict "root" . "appId" "transaction-service") }}
 {{- end }}
 
 {{/* The Secret with the connection strings. */}}
