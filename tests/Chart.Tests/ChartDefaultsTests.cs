@@ -1,0 +1,175 @@
+using YamlDotNet.Serialization;
+
+namespace LedgerX.Chart.Tests;
+
+/// <summary>charts/ledgerx rendered with its defaults deploys every app of dapr.yaml the way Kubernetes and the Dapr
+/// control plane need it.</summary>
+public sealed class ChartDefaultsRender
+{
+    private static readonly Lazy<RenderedChart> Defaults = new(() => ChartRenderer.Render("--notes"));
+
+    private static RenderedChart Chart => Defaults.Value;
+
+    /// <summary>dapr.yaml's apps: app id and the ConnectionStrings__* variables each one is started with.</summary>
+    public static TheoryData<string> AppIds => [.. DaprApps.Value.Keys];
+
+    internal static readonly Lazy<Dictionary<string, string[]>> DaprApps = new(() =>
+    {
+        var runFile = new DeserializerBuilder().Build()
+            .Deserialize<Dictionary<object, object>>(File.ReadAllText(Repository.PathOf("dapr.yaml")));
+        return Node.List(runFile, "apps").ToDictionary(
+            app => Node.Str(app, "appID") ?? throw new InvalidOperationException("dapr.yaml: an app without appID"),
+            app => (Node.At(app, "env") as Dictionary<object, object> ?? [])
+                .Keys.Cast<string>().Where(k => k.StartsWith("ConnectionStrings__", StringComparison.Ordinal)).ToArray());
+    });
+
+    [Theory]
+    [MemberData(nameof(AppIds))]
+    public void Deployment_carries_the_dapr_annotations_of_its_app(string appId)
+    {
+        var deployment = Chart.ForApp("Deployment", appId);
+        var annotations = deployment.Map("spec", "template", "metadata", "annotations");
+        var container = Node.List(deployment.At("spec", "template", "spec", "containers")).ShouldHaveSingleItem();
+        var port = Node.List(container, "ports").Single(p => Node.Str(p, "name") == "http");
+
+        annotations["dapr.io/enabled"].ShouldBe("true");
+        annotations["dapr.io/app-id"].ShouldBe(appId);
+        annotations["dapr.io/app-port"].ShouldBe(Node.Str(port, "containerPort"));
+        annotations["dapr.io/config"].ShouldBe(Chart.OfKind("Configuration").ShouldHaveSingleItem().Name);
+        Env(container, "ASPNETCORE_HTTP_PORTS").ShouldBe(Node.Str(port, "containerPort"));
+    }
+
+    [Theory]
+    [MemberData(nameof(AppIds))]
+    public void Deployment_probes_healthz_for_liveness_and_startup_and_readyz_for_readiness(string appId)
+    {
+        var container = Node.List(Chart.ForApp("Deployment", appId).At("spec", "template", "spec", "containers")).Single();
+
+        Node.Str(container, "livenessProbe", "httpGet", "path").ShouldBe("/healthz");
+        Node.Str(container, "startupProbe", "httpGet", "path").ShouldBe("/healthz");
+        Node.Str(container, "readinessProbe", "httpGet", "path").ShouldBe("/readyz");
+        foreach (var probe in new[] { "livenessProbe", "startupProbe", "readinessProbe" })
+        {
+            Node.Str(container, probe, "httpGet", "port").ShouldBe("http");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(AppIds))]
+    public void Deployment_reads_each_connection_string_of_dapr_yaml_from_the_secret(string appId)
+    {
+        var container = Node.List(Chart.ForApp("Deployment", appId).At("spec", "template", "spec", "containers")).Single();
+        const string secretName = "ledgerx-secrets"; // secrets.name's default
+
+        DaprApps.Value[appId].ShouldNotBeEmpty();
+        foreach (var variable in DaprApps.Value[appId])
+        {
+            var entry = Node.List(container, "env").SingleOrDefault(e => Node.Str(e, "name") == variable);
+            entry.ShouldNotBeNull($"{appId} has no {variable}");
+            Node.Str(entry, "valueFrom", "secretKeyRef", "name").ShouldBe(secretName);
+            Node.Str(entry, "valueFrom", "secretKeyRef", "key").ShouldNotBeNullOrEmpty();
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(AppIds))]
+    public void Service_selects_the_pods_of_its_deployment_on_the_http_port(string appId)
+    {
+        var deployment = Chart.ForApp("Deployment", appId);
+        var service = Chart.ForApp("Service", appId);
+        var podLabels = deployment.Map("spec", "template", "metadata", "labels");
+
+        service.Map("spec", "selector").ShouldNotBeEmpty();
+        foreach (var (key, value) in service.Map("spec", "selector"))
+        {
+            podLabels.GetValueOrDefault(key).ShouldBe(value, $"pod label {key}");
+        }
+        deployment.Map("spec", "selector", "matchLabels").ShouldBe(service.Map("spec", "selector"));
+        Node.Str(service.List("spec", "ports").ShouldHaveSingleItem(), "targetPort").ShouldBe("http");
+    }
+
+    [Theory]
+    [MemberData(nameof(AppIds))]
+    public void Pod_disruption_budget_covers_each_app_running_more_than_one_replica(string appId)
+    {
+        var pdb = Chart.ForApp("PodDisruptionBudget", appId);
+
+        Chart.ForApp("Deployment", appId).Str("spec", "replicas").ShouldBe("2");
+        pdb.Map("spec", "selector", "matchLabels").ShouldBe(Chart.ForApp("Deployment", appId).Map("spec", "selector", "matchLabels"));
+    }
+
+    [Fact]
+    public void Components_are_scoped_to_exactly_the_deployed_app_ids()
+    {
+        var deployed = Chart.OfKind("Deployment")
+            .Select(d => d.Str("spec", "template", "metadata", "annotations", "dapr.io/app-id") ?? "").Order().ToList();
+
+        deployed.ShouldBe(DaprApps.Value.Keys.Order().ToList());
+        Chart.OfKind("Component").Select(c => c.Name).Order().ShouldBe(["pubsub", "statestore"]);
+        foreach (var component in Chart.OfKind("Component"))
+        {
+            component.List("scopes").Cast<string>().Order().ToList().ShouldBe(deployed, component.ToString());
+        }
+    }
+
+    [Fact]
+    public void Statestore_is_the_actor_state_store_that_fraud_service_actors_need()
+    {
+        var metadata = Chart.Single("Component", "statestore").List("spec", "metadata");
+
+        Node.Str(metadata.Single(m => Node.Str(m, "name") == "actorStateStore"), "value").ShouldBe("true");
+    }
+
+    [Fact]
+    public void Resiliency_governs_invocation_of_transaction_service_with_defined_policies()
+    {
+        var resiliency = Chart.OfKind("Resiliency").ShouldHaveSingleItem();
+        var target = resiliency.Map("spec", "targets", "apps", "transaction-service");
+
+        resiliency.At("scopes").ShouldBeNull("every sidecar, the callers included, must load it");
+        resiliency.Map("spec", "policies", "timeouts").ShouldContainKey(target["timeout"]);
+        resiliency.Map("spec", "policies", "retries").ShouldContainKey(target["retry"]);
+        resiliency.Map("spec", "policies", "circuitBreakers").ShouldContainKey(target["circuitBreaker"]);
+    }
+
+    [Fact]
+    public void Every_secret_key_a_pod_or_component_reads_is_documented_and_in_the_notes()
+    {
+        var readme = File.ReadAllText(Path.Combine(ChartRenderer.ChartDirectory, "README.md"));
+        var values = File.ReadAllText(Path.Combine(ChartRenderer.ChartDirectory, "values.yaml"));
+
+        var keys = SecretKeysReferenced(Chart).ToList();
+        keys.ShouldContain("ledger-connection-string");
+        foreach (var key in keys)
+        {
+            readme.ShouldContain($"`{key}`", customMessage: $"charts/ledgerx/README.md does not document the Secret key {key}");
+            values.ShouldContain($"#   {key}", customMessage: $"values.yaml (secrets) does not document the Secret key {key}");
+            Chart.Notes.ShouldContain(key, customMessage: $"NOTES do not tell the user to create {key}");
+        }
+    }
+
+    [Fact]
+    public void Notes_render_for_every_deployed_app()
+    {
+        foreach (var appId in DaprApps.Value.Keys)
+        {
+            Chart.Notes.ShouldContain($"Dapr app id \"{appId}\"");
+        }
+        Chart.Notes.ShouldNotContain("<no value>");
+    }
+
+    internal static IEnumerable<string> SecretKeysReferenced(RenderedChart chart)
+    {
+        var fromPods = chart.OfKind("Deployment")
+            .SelectMany(d => d.List("spec", "template", "spec", "containers"))
+            .SelectMany(c => Node.List(c, "env"))
+            .Select(e => Node.Str(e, "valueFrom", "secretKeyRef", "key"));
+        var fromComponents = chart.OfKind("Component")
+            .SelectMany(c => c.List("spec", "metadata"))
+            .Select(m => Node.Str(m, "secretKeyRef", "key"));
+        return fromPods.Concat(fromComponents).OfType<string>().Distinct();
+    }
+
+    internal static string? Env(object container, string name) =>
+        Node.Str(Node.List(container, "env").SingleOrDefault(e => Node.Str(e, "name") == name), "value");
+}
