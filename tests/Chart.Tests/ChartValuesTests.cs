@@ -91,6 +91,33 @@ public sealed class ChartValuesRender
     }
 
     [Theory]
+    [InlineData("--name", "ledgerx")]
+    [InlineData("--name", "a-release-name-of-fifty-three-characters-helms-limit")]
+    [InlineData("--set", "fullnameOverride=an-override-of-sixty-three-characters-which-kubernetes-allows-x")]
+    public void Names_and_labels_are_valid_and_distinct_for_any_release_name(string option, string value)
+    {
+        var chart = ChartRenderer.Render(option, value);
+
+        foreach (var manifest in chart.Manifests)
+        {
+            DnsLabel.IsMatch(manifest.Name).ShouldBeTrue($"{manifest}: not a DNS label of at most 63 characters");
+            foreach (var labels in new[] { manifest.Map("metadata", "labels"), manifest.Map("spec", "template", "metadata", "labels") })
+            {
+                foreach (var (key, label) in labels)
+                {
+                    LabelValue.IsMatch((string)label).ShouldBeTrue($"{manifest}: label {key}={label} is not a valid label value");
+                }
+            }
+        }
+        chart.Manifests.GroupBy(m => (m.Kind, m.Name)).Where(g => g.Count() > 1).Select(g => g.Key.ToString())
+            .ShouldBeEmpty("two objects of the same kind and name overwrite each other");
+        chart.OfKind("Deployment").Select(d => d.Name).ShouldAllBe(name => name.EndsWith("-service", StringComparison.Ordinal));
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex DnsLabel = new("^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
+    private static readonly System.Text.RegularExpressions.Regex LabelValue = new("^(?=.{0,63}$)([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$");
+
+    [Theory]
     [InlineData("dapr.pubsub.redisHost=", "dapr.pubsub.redisHost is required", "dapr-components.yaml")]
     [InlineData("secrets.name=", "secrets.name is required", "_helpers.tpl")]
     [InlineData("fraudService.image.repository=", "fraudService.image.repository is required", "deployment.yaml")]

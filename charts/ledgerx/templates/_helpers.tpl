@@ -80,9 +80,14 @@ apps:
 {{- toYaml (uniq $scopes) }}
 {{- end }}
 
-{{/* Objects of one app: (dict "root" $ "appId" "transaction-service"). */}}
+{{/*
+Objects of one app: (dict "root" $ "appId" "transaction-service"). The prefix is shortened, never the app id:
+cutting "<fullname>-<app id>" at 63 characters would give a long release name the same, or a meaningless,
+name for every app (three Deployments overwriting each other).
+*/}}
 {{- define "ledgerx.app.fullname" -}}
-{{- printf "%s-%s" (include "ledgerx.fullname" .root) .appId | trunc 63 | trimSuffix "-" }}
+{{- $prefix := include "ledgerx.fullname" .root | trunc (int (sub 62 (len .appId))) | trimSuffix "-" }}
+{{- printf "%s-%s" $prefix .appId }}
 {{- end }}
 
 {{- define "ledgerx.app.selectorLabels" -}}
