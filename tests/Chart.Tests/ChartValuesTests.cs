@@ -117,6 +117,15 @@ public sealed class ChartValuesRender
     private static readonly System.Text.RegularExpressions.Regex DnsLabel = new("^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
     private static readonly System.Text.RegularExpressions.Regex LabelValue = new("^(?=.{0,63}$)([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$");
 
+    [Fact]
+    public void Kubernetes_older_than_the_charts_kube_version_is_refused()
+    {
+        var (exitCode, _, stderr) = ChartRenderer.Run("--kube-version", "1.26.3");
+
+        exitCode.ShouldBe(1);
+        stderr.ShouldContain("chart requires kubeVersion: >=1.27.0-0 which is incompatible with Kubernetes 1.26.3");
+    }
+
     [Theory]
     [InlineData("dapr.pubsub.redisHost=", "dapr.pubsub.redisHost is required", "dapr-components.yaml")]
     [InlineData("secrets.name=", "secrets.name is required", "_helpers.tpl")]

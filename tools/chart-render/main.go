@@ -5,7 +5,7 @@
 //
 // It covers what a single chart without subcharts needs; see README.md for what it leaves out.
 //
-//	chart-render [-f values.yaml]... [--set a.b=c]... [--set-string a.b=c]... [--name R] [--namespace N] [--notes] CHART_DIR
+//	chart-render [-f values.yaml]... [--set a.b=c]... [--set-string a.b=c]... [--name R] [--namespace N] [--kube-version v1.31.0] [--api-versions G/V]... [--notes] CHART_DIR
 package main
 
 import (
@@ -22,6 +22,8 @@ import (
 	"strings"
 	"text/template"
 
+	// Debian ships semver v3 at its GOPATH path (as sprig, which imports it as .../semver/v3)
+	"github.com/Masterminds/semver"
 	"github.com/Masterminds/sprig"
 	"github.com/ghodss/yaml"
 	yamlv3 "gopkg.in/yaml.v3"
@@ -35,13 +37,15 @@ type options struct {
 	name       string
 	namespace  string
 	notes      bool
+	kube       string
+	apis       []string
 }
 
 func main() {
 	opts, err := parseArgs(os.Args[1:])
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "Error:", err)
-		fmt.Fprintln(os.Stderr, "usage: chart-render [-f values.yaml]... [--set a.b=c]... [--set-string a.b=c]... [--name R] [--namespace N] [--notes] CHART_DIR")
+		fmt.Fprintln(os.Stderr, "usage: chart-render [-f values.yaml]... [--set a.b=c]... [--set-string a.b=c]... [--name R] [--namespace N] [--kube-version v1.31.0] [--api-versions G/V]... [--notes] CHART_DIR")
 		os.Exit(2)
 	}
 	out, err := render(opts)
@@ -53,7 +57,7 @@ func main() {
 }
 
 func parseArgs(args []string) (options, error) {
-	opts := options{name: "release-name", namespace: "default"}
+	opts := options{name: "release-name", namespace: "default", kube: "v1.31.0"}
 	for i := 0; i < len(args); i++ {
 		arg := args[i]
 		next := func() (string, error) {
@@ -79,6 +83,11 @@ func parseArgs(args []string) (options, error) {
 			opts.name, err = next()
 		case arg == "-n" || arg == "--namespace":
 			opts.namespace, err = next()
+		case arg == "--kube-version":
+			opts.kube, err = next()
+		case arg == "-a" || arg == "--api-versions":
+			v, err = next()
+			opts.apis = append(opts.apis, v)
 		case arg == "--notes":
 			opts.notes = true
 		case strings.HasPrefix(arg, "-"):
@@ -326,6 +335,26 @@ func render(opts options) (string, error) {
 		return "", err
 	}
 	chartName := meta["Name"].(string)
+	if meta["APIVersion"] != "v2" {
+		return "", fmt.Errorf("Chart.yaml: apiVersion %v is not v2 (Helm 3)", meta["APIVersion"])
+	}
+	if meta["Type"] == "library" {
+		return "", errors.New("Chart.yaml: a library chart cannot be rendered on its own")
+	}
+	kube, err := semver.NewVersion(opts.kube)
+	if err != nil {
+		return "", fmt.Errorf("--kube-version %q: %w", opts.kube, err)
+	}
+	// As Helm does before rendering: the chart's kubeVersion must admit the target Kubernetes.
+	if constraint, _ := meta["KubeVersion"].(string); constraint != "" {
+		c, err := semver.NewConstraint(constraint)
+		if err != nil {
+			return "", fmt.Errorf("Chart.yaml: kubeVersion %q: %w", constraint, err)
+		}
+		if !c.Check(kube) {
+			return "", fmt.Errorf("chart requires kubeVersion: %s which is incompatible with Kubernetes %s", constraint, opts.kube)
+		}
+	}
 	values, err := readYAMLMap(filepath.Join(opts.chartDir, "values.yaml"))
 	if err != nil {
 		return "", err
@@ -471,8 +500,9 @@ func render(opts options) (string, error) {
 			"IsInstall": true, "IsUpgrade": false, "Revision": 1,
 		},
 		"Capabilities": capabilities{
-			KubeVersion: kubeVersion{Version: "v1.31.0", Major: "1", Minor: "31", GitVersion: "v1.31.0"},
-			APIVersions: apiVersions{"v1", "apps/v1", "policy/v1", "dapr.io/v1alpha1"},
+			KubeVersion: kubeVersion{Version: "v" + kube.String(), Major: strconv.FormatUint(kube.Major(), 10),
+				Minor: strconv.FormatUint(kube.Minor(), 10), GitVersion: "v" + kube.String()},
+			APIVersions: append(apiVersions{"v1", "apps/v1", "policy/v1", "dapr.io/v1alpha1"}, opts.apis...),
 			HelmVersion: map[string]string{"Version": "v3.16.0"},
 		},
 		"Files": map[string]interface{}{},
