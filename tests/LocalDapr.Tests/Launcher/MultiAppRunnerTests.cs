@@ -3,6 +3,8 @@ using LedgerX.LocalDapr.Invocation;
 using LedgerX.LocalDapr.Launcher;
 using LedgerX.LocalDapr.Resources;
 using LedgerX.LocalDapr.Tests.Infrastructure;
+using LedgerX.Testing;
+using Npgsql;
 
 namespace LedgerX.LocalDapr.Tests.Launcher;
 
@@ -80,6 +82,72 @@ public sealed class MultiAppRunnerTests
         await stop.CancelAsync();
         (await run.WaitAsync(TimeSpan.FromSeconds(15), Ct)).ShouldBe(0);
         File.Exists(Path.Combine(registry, beta + ".json")).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task Under_a_postgres_override_an_apps_connection_string_to_the_components_server_follows_the_components()
+    {
+        // The components name localhost:5432 (as components/ does); LEDGERX_POSTGRES says the launcher's server is the test one.
+        string server = await TestPostgres.GetServerConnectionStringAsync(Ct);
+        var target = new NpgsqlConnectionStringBuilder(server);
+        using var folder = new ResourceFolder();
+        string appId = "envprinter-" + Guid.NewGuid().ToString("N")[..6];
+        Directory.CreateDirectory(Path.Combine(folder.Path, "app"));
+        Directory.CreateDirectory(Path.Combine(folder.Path, "components"));
+        File.WriteAllText(Path.Combine(folder.Path, "app", "app.js"), """
+            const http = require('http');
+            const env = {}; for (const n of Object.keys(process.env).filter(n => n.startsWith('ConnectionStrings__') || n === 'LEDGERX_POSTGRES')) env[n] = process.env[n];
+            console.log('ENV ' + JSON.stringify(env));
+            http.createServer((req, res) => { res.writeHead(req.url === '/dapr/subscribe' ? 200 : 404, { 'content-type': 'application/json' }); res.end('[]'); })
+              .listen(Number(process.env.APP_PORT), '127.0.0.1');
+            """);
+        File.WriteAllText(Path.Combine(folder.Path, "components", "statestore.yaml"), Yaml.Component("statestore", "state.postgresql",
+            ("connectionString", "host=localhost port=5432 user=postgres password=postgres database=postgres"), ("tablePrefix", "launcher_redirect_")));
+        folder.With("dapr.yaml", $"""
+            version: 1
+            common:
+              resourcesPaths: [./components]
+              env:
+                ConnectionStrings__Shared: Host=localhost;Port=5432;Username=postgres;Password=postgres;Database=shared_db
+            apps:
+              - appID: {appId}
+                appDirPath: ./app
+                appPort: {MultiAppRunner.FreePort()}
+                command: ["node", "app.js"]
+                env:
+                  ConnectionStrings__Ledger: Host=localhost;Port=5432;Username=postgres;Password=postgres;Database=ledgerx_transactions;Timeout=30
+                  ConnectionStrings__Remote: Host=db.example.com;Port=5432;Database=remote
+            """);
+
+        var output = new StringWriter();
+        using var stop = new CancellationTokenSource();
+        var options = new LauncherOptions
+        {
+            RegistryDirectory = Path.Combine(folder.Path, "registry"),
+            AppStartTimeout = TimeSpan.FromSeconds(20),
+            BackendEnvironment = name => name == BackendProvisioner.PostgresVariable ? server : null,
+        };
+        var run = new MultiAppRunner(RunFile.Load(folder.Path), options, new ConsoleOutput(TextWriter.Synchronized(output), colour: false)).RunAsync(stop.Token);
+
+        string prefix = $"[{appId}] ENV ";
+        await WaitUntilAsync(() => output.ToString().Contains("APP ID", StringComparison.Ordinal) || run.IsCompleted);
+        run.IsCompleted.ShouldBeFalse(output.ToString());
+        string log = output.ToString();
+        string envLine = log.Split('\n').Select(l => l.TrimEnd('\r')).Single(l => l.StartsWith(prefix, StringComparison.Ordinal));
+        var env = JsonNode.Parse(envLine[prefix.Length..])!;
+
+        var ledger = new NpgsqlConnectionStringBuilder(env["ConnectionStrings__Ledger"]!.GetValue<string>());
+        (ledger.Host, ledger.Port, ledger.Username, ledger.Password).ShouldBe((target.Host, target.Port, target.Username, target.Password));
+        (ledger.Database, ledger.Timeout).ShouldBe(("ledgerx_transactions", 30));
+        new NpgsqlConnectionStringBuilder(env["ConnectionStrings__Shared"]!.GetValue<string>()).Port.ShouldBe(target.Port);
+        env["ConnectionStrings__Remote"]!.GetValue<string>().ShouldBe("Host=db.example.com;Port=5432;Database=remote");
+        env["LEDGERX_POSTGRES"]!.GetValue<string>().ShouldBe(server);
+        log.ShouldContain($"{appId}: ConnectionStrings__Ledger repointed from localhost:5432 to {target.Host}:{target.Port}");
+        log.ShouldContain($"{appId}: ConnectionStrings__Shared repointed from localhost:5432");
+        log.ShouldNotContain("ConnectionStrings__Remote repointed");
+
+        await stop.CancelAsync();
+        (await run.WaitAsync(TimeSpan.FromSeconds(15), Ct)).ShouldBe(0);
     }
 
     [Fact]

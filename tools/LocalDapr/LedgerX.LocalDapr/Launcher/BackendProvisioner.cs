@@ -2,8 +2,6 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using LedgerX.LocalDapr.Hosting;
 using LedgerX.LocalDapr.Resources;
-using LedgerX.LocalDapr.State;
-using Npgsql;
 
 namespace LedgerX.LocalDapr.Launcher;
 
@@ -12,7 +10,8 @@ namespace LedgerX.LocalDapr.Launcher;
 /// itself when components need them and none is configured"). In order: <c>LEDGERX_POSTGRES</c> /
 /// <c>LEDGERX_REDIS</c> from the environment win; otherwise a server the component file points at that answers
 /// is used as is; otherwise <c>tools/devenv/devenv.sh start</c> provides private servers and the components are
-/// pointed at them through metadata overrides (the YAML files are never rewritten).
+/// pointed at them through metadata overrides (the YAML files are never rewritten). Apps' own connection strings
+/// to the replaced PostgreSQL follow the components (<see cref="AppPostgresRedirect"/>).
 /// </summary>
 public sealed class BackendProvisioner : IAsyncDisposable
 {
@@ -20,13 +19,26 @@ public sealed class BackendProvisioner : IAsyncDisposable
     public const string RedisVariable = "LEDGERX_REDIS";
 
     private readonly ConsoleOutput _output;
+    private readonly Func<string, string?> _environment;
     private string? _startedDevEnvDirectory;
     private string? _devEnvScript;
 
-    public BackendProvisioner(ConsoleOutput output) => _output = output;
+    /// <param name="output">Where progress lines go.</param>
+    /// <param name="environment">Where <c>LEDGERX_POSTGRES</c>/<c>LEDGERX_REDIS</c> are read; the process environment by default.</param>
+    public BackendProvisioner(ConsoleOutput output, Func<string, string?>? environment = null)
+    {
+        _output = output;
+        _environment = environment ?? Environment.GetEnvironmentVariable;
+    }
 
     /// <summary>Environment to hand to apps so they can reach the same servers (set only when known).</summary>
     public Dictionary<string, string> AppEnvironment { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Set when a PostgreSQL override replaces the server(s) the components name: apps' own connection strings to
+    /// those servers are repointed too (<see cref="PostgresAppRedirect"/>), so apps and components share one server.
+    /// </summary>
+    public PostgresAppRedirect? AppPostgresRedirect { get; private set; }
 
     public async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>> ProvisionAsync(
         IEnumerable<(ResourceSet Resources, string WorkingDirectory)> apps, string stateDirectory, string searchFrom, CancellationToken cancellationToken)
@@ -48,9 +60,10 @@ public sealed class BackendProvisioner : IAsyncDisposable
             }
         }
 
-        string? pgOverride = Environment.GetEnvironmentVariable(PostgresVariable);
-        string? redisOverride = Environment.GetEnvironmentVariable(RedisVariable);
-        bool needPostgres = pgOverride is null && !await AllReachableAsync(postgres.Select(p => PostgresEndpoint(p.ConnectionString)), cancellationToken);
+        string? pgOverride = _environment(PostgresVariable);
+        string? redisOverride = _environment(RedisVariable);
+        var postgresEndpoints = postgres.Select(p => PostgresEndpoint.Parse(p.ConnectionString)).ToList();
+        bool needPostgres = pgOverride is null && !await AllReachableAsync(postgresEndpoints.Select(e => e is null ? null : ((string, int)?)(e.Host, e.Port)), cancellationToken);
         bool needRedis = redisOverride is null && !await AllReachableAsync(redis.Select(r => RedisEndpoint(r.Host)), cancellationToken);
         if ((needPostgres && postgres.Count > 0) || (needRedis && redis.Count > 0))
         {
@@ -70,6 +83,7 @@ public sealed class BackendProvisioner : IAsyncDisposable
         if (pgOverride is not null)
         {
             AppEnvironment[PostgresVariable] = pgOverride;
+            AppPostgresRedirect = PostgresAppRedirect.Create(pgOverride, postgresEndpoints.OfType<PostgresEndpoint>());
             foreach (var (component, _) in postgres)
             {
                 overrides[component] = new Dictionary<string, string> { ["connectionString"] = pgOverride };
@@ -97,19 +111,6 @@ public sealed class BackendProvisioner : IAsyncDisposable
 
         _output.Plain($"stopping PostgreSQL and Redis in {_startedDevEnvDirectory}");
         await RunScriptAsync(_devEnvScript, ["stop", _startedDevEnvDirectory], CancellationToken.None);
-    }
-
-    private static (string Host, int Port)? PostgresEndpoint(string connectionString)
-    {
-        try
-        {
-            var builder = new NpgsqlConnectionStringBuilder(PostgresConnectionString.ToNpgsql(connectionString));
-            return (builder.Host ?? "localhost", builder.Port);
-        }
-        catch (Exception ex) when (ex is FormatException or ArgumentException)
-        {
-            return null;
-        }
     }
 
     private static (string Host, int Port)? RedisEndpoint(string host)

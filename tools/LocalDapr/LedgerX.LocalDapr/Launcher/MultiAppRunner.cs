@@ -17,6 +17,9 @@ public sealed record LauncherOptions
 
     public LogLevel SidecarLogLevel { get; init; } = LogLevel.Information;
 
+    /// <summary>Where <c>LEDGERX_POSTGRES</c>/<c>LEDGERX_REDIS</c> are read: the process environment (tests give their own).</summary>
+    public Func<string, string?> BackendEnvironment { get; init; } = Environment.GetEnvironmentVariable;
+
     public static string DefaultRegistryDirectory => Path.Combine(Path.GetTempPath(), "localdapr", "registry");
 }
 
@@ -45,7 +48,7 @@ public sealed class MultiAppRunner
     {
         var plans = _runFile.Apps.Select(app => (App: app, Resources: ResourceLoader.Load(app.ResourcesPaths, app.ConfigFilePath, app.AppId))).ToList();
 
-        await using var backends = new BackendProvisioner(_output);
+        await using var backends = new BackendProvisioner(_output, _options.BackendEnvironment);
         string stateDirectory = Path.Combine(Path.GetDirectoryName(_runFile.File)!, ".ledgerx", "localdapr-devenv");
         var overrides = await backends.ProvisionAsync(plans.Select(p => (p.Resources, p.App.AppDirPath)), stateDirectory, Path.GetDirectoryName(_runFile.File)!, stop);
 
@@ -54,7 +57,7 @@ public sealed class MultiAppRunner
         {
             foreach (var (app, _) in plans)
             {
-                running.Add(await StartAppAsync(app, overrides, backends.AppEnvironment, stop));
+                running.Add(await StartAppAsync(app, overrides, backends.AppEnvironment, backends.AppPostgresRedirect, stop));
             }
 
             if (!await WaitForHealthAsync(running, stop))
@@ -93,6 +96,7 @@ public sealed class MultiAppRunner
         RunFileApp app,
         IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> overrides,
         IReadOnlyDictionary<string, string> backendEnvironment,
+        PostgresAppRedirect? postgresRedirect,
         CancellationToken stop)
     {
         string? apiToken = app.Env.GetValueOrDefault("DAPR_API_TOKEN") ?? Environment.GetEnvironmentVariable("DAPR_API_TOKEN");
@@ -156,6 +160,14 @@ public sealed class MultiAppRunner
             foreach (var (k, v) in app.Env)
             {
                 info.Environment[k] = v;
+            }
+
+            // The components were pointed at the launcher's PostgreSQL; the app's own connection strings to the
+            // server they replaced follow, or the app would reach another server (or none) than its sidecar.
+            foreach (var rewrite in postgresRedirect?.RewriteAll(app.Env) ?? [])
+            {
+                info.Environment[rewrite.Variable] = rewrite.Value;
+                _output.Plain(rewrite.Describe(app.AppId));
             }
 
             try
