@@ -90,11 +90,13 @@ public sealed class PostgresAppRedirectTests
         Redirect().Rewrite(variable, value).ShouldBeNull();
 
     [Fact]
-    public void A_string_that_already_names_the_overrides_server_and_credentials_is_not_rewritten()
+    public void A_string_that_already_names_the_overrides_server_keeps_its_own_credentials()
     {
-        var redirect = Redirect("Host=localhost;Port=5432;Username=postgres;Password=postgres;Database=postgres");
+        // ./ledgerx up got port 5432: LEDGERX_POSTGRES is 127.0.0.1:5432 without a password, the run file's string works as is.
+        var redirect = Redirect("Host=127.0.0.1;Port=5432;Username=postgres;Database=postgres;Pooling=true;Maximum Pool Size=100");
 
         redirect.Rewrite("ConnectionStrings__Ledger", LedgerFromRunFile).ShouldBeNull();
+        redirect.Rewrite("ConnectionStrings__Ledger", "Host=localhost;Port=5432;Username=someone;Password=else;Database=x").ShouldBeNull();
     }
 
     [Fact]

@@ -59,7 +59,8 @@ public sealed record ConnectionStringRewrite(string Variable, PostgresEndpoint F
 /// host, port, username and password become the override's (the same credentials the components now use);
 /// <c>Database</c> and every other setting stay the app's. Everything else is left alone: a string naming another
 /// server (deliberately chosen), a value that is not an Npgsql connection string (Redis, URLs, SQL Server with
-/// unknown keywords), and variables that are not connection strings. The run file itself is never rewritten.
+/// unknown keywords), variables that are not connection strings, and a string that already names the override's
+/// server (when the preferred port was free, nothing changes). The run file itself is never rewritten.
 /// </para>
 /// </summary>
 public sealed class PostgresAppRedirect
@@ -101,7 +102,7 @@ public sealed class PostgresAppRedirect
         }
     }
 
-    /// <summary>The rewritten value of one variable, or null when the rule leaves it alone (or it already says the same).</summary>
+    /// <summary>The rewritten value of one variable, or null when the rule leaves it alone (or it already names the override's server).</summary>
     public ConnectionStringRewrite? Rewrite(string variable, string value)
     {
         if (!ConnectionStringsPrefixes.Any(p => variable.StartsWith(p, StringComparison.OrdinalIgnoreCase)))
@@ -124,13 +125,18 @@ public sealed class PostgresAppRedirect
             return null;
         }
 
-        string before = app.ConnectionString;
+        if (Target.Names(app.Host, app.Port))
+        {
+            // The override is the very server the app names (5432 was free): its own credentials were chosen for it.
+            return null;
+        }
+
         var from = new PostgresEndpoint(app.Host, app.Port);
         app.Host = _server.Host;
         app.Port = _server.Port;
         app.Username = _server.Username;
         app.Password = _server.Password;
-        return app.ConnectionString == before ? null : new ConnectionStringRewrite(variable, from, Target, app.Database, app.ConnectionString);
+        return new ConnectionStringRewrite(variable, from, Target, app.Database, app.ConnectionString);
     }
 
     /// <summary>Every rewrite the rule makes in an app's environment, in the environment's order.</summary>
