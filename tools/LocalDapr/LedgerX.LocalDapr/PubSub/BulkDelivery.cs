@@ -215,20 +215,7 @@ public sealed class BulkDelivery
         };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         request.Headers.TryAddWithoutValidation("pubsubname", _pubsubName);
-        if (System.Diagnostics.Activity.Current?.Id is { } traceparent)
-        {
-            request.Headers.TryAddWithoutValidation("traceparent", traceparent);
-        }
-
-        HttpResponseMessage response;
-        try
-        {
-            response = await _app.SendAsync(request, cancellationToken);
-        }
-        catch (HttpRequestException ex)
-        {
-            throw new AttemptFailedException($"error delivering bulk to app route {route}: {ex.Message}", null, ex);
-        }
+        var response = await AppDelivery.SendAsync(_app, request, $"error delivering bulk to app route {route}", cancellationToken);
 
         using (response)
         {

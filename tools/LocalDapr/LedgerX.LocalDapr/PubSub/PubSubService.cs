@@ -316,21 +316,7 @@ public sealed class PubSubService : IAsyncDisposable
             }
         }
 
-        // The delivery span is the parent the app sees, as with daprd.
-        if (System.Diagnostics.Activity.Current?.Id is { } traceparent)
-        {
-            request.Headers.TryAddWithoutValidation("traceparent", traceparent);
-        }
-
-        HttpResponseMessage response;
-        try
-        {
-            response = await _app.SendAsync(request, cancellationToken);
-        }
-        catch (HttpRequestException ex)
-        {
-            throw new AttemptFailedException($"error delivering to app route {route}: {ex.Message}", null, ex);
-        }
+        var response = await AppDelivery.SendAsync(_app, request, $"error delivering to app route {route}", cancellationToken);
 
         using (response)
         {
