@@ -161,7 +161,7 @@ public sealed class ChartDefaultsRender
     internal static IEnumerable<string> SecretKeysReferenced(RenderedChart chart)
     {
         var fromPods = chart.OfKind("Deployment")
-            .SelectMany(d => d.List("spec", "template", "spec", "containers"))
+            .SelectMany(d => d.List("spec", "template", "spec", "containers").Concat(d.List("spec", "template", "spec", "initContainers")))
             .SelectMany(c => Node.List(c, "env"))
             .Select(e => Node.Str(e, "valueFrom", "secretKeyRef", "key"));
         var fromComponents = chart.OfKind("Component")

@@ -72,7 +72,7 @@ public sealed class VerifyCommandRun
         var exitCode = await VerifyCommand.RunAsync(console, fake.BaseUrl.ToString(), NoEnvironment, TestContext.Current.CancellationToken);
 
         exitCode.ShouldBe(ExitCodes.Ok);
-        output.ToString().ShouldContain("OK ledger consistent: 1,234 events and 56 accounts checked, last sequence 1,234");
+        output.ToString().ShouldContain("OK ledger consistent: 1,234 events, 56 accounts, 0 entries, 0 postings and 0 holds checked, last sequence 1,234");
     }
 
     [Fact]
@@ -85,13 +85,43 @@ public sealed class VerifyCommandRun
 
         exitCode.ShouldBe(ExitCodes.Discrepancy);
         var text = output.ToString();
-        text.ShouldContain("DISCREPANCY ledger inconsistent after 17 events");
+        text.ShouldContain("DISCREPANCY ledger inconsistent: 1 discrepancy after 17 events");
         text.ShouldContain("balance_mismatch");
         text.ShouldContain("Account balance differs from the replayed log.");
         text.ShouldContain("12");
         text.ShouldContain("0193a5c4-7f00-7000-8000-000000000001");
         text.ShouldContain("1500");
         text.ShouldContain("999999");
+    }
+
+    [Fact]
+    public async Task ListsEveryReportedDiscrepancyWithItsTableColumnAndRow_AndSaysHowManyMore()
+    {
+        const string body = """
+            {"ok":false,"eventsChecked":40,"accountsChecked":3,"lastSequence":40,"entriesChecked":12,"postingsChecked":24,"holdsChecked":2,
+             "discrepancyCount":5,
+             "firstDiscrepancy":{"kind":"posting_mismatch","message":"postings row e1 line 1: balance_after is '999'; the event log gives '250'.",
+                                 "sequence":7,"accountId":"0193a5c4-7f00-7000-8000-000000000002","expected":"250","actual":"999",
+                                 "table":"postings","column":"balance_after","row":"e1 line 1"},
+             "discrepancies":[
+               {"kind":"posting_mismatch","message":"m","sequence":7,"accountId":null,"expected":"250","actual":"999",
+                "table":"postings","column":"balance_after","row":"e1 line 1"},
+               {"kind":"entry_mismatch","message":"m","sequence":7,"accountId":null,"expected":"rent","actual":"edited",
+                "table":"journal_entries","column":"description","row":"e1"}]}
+            """;
+        await using var fake = await FakeLedgerEndpoint.StartAsync(VerifyPath, 200, body);
+        var (console, output) = Console();
+
+        var exitCode = await VerifyCommand.RunAsync(console, fake.BaseUrl.ToString(), NoEnvironment, TestContext.Current.CancellationToken);
+
+        exitCode.ShouldBe(ExitCodes.Discrepancy);
+        var text = output.ToString();
+        text.ShouldContain("DISCREPANCY ledger inconsistent: 5 discrepancies after 40 events");
+        text.ShouldContain("12 entries, 24 postings, 2 holds checked");
+        text.ShouldContain("postings.balance_after e1 line 1");
+        text.ShouldContain("journal_entries.description e1");
+        text.ShouldContain("edited");
+        text.ShouldContain("… and 3 more not listed");
     }
 
     [Fact]

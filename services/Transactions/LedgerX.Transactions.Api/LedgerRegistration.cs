@@ -73,11 +73,10 @@ public static class LedgerRegistration
             "Amounts are integers in minor units of their ISO 4217 currency.");
     }
 
-    /// <summary>Applies pending migrations. EF Core takes a database lock while migrating, so replicas starting
-    /// together do not race.</summary>
-    public static async Task MigrateLedgerDatabaseAsync(this WebApplication app)
-    {
-        await using var scope = app.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<LedgerDbContext>().Database.MigrateAsync();
-    }
+    /// <summary>Applies pending migrations (as the owner role when <c>ConnectionStrings:LedgerMigrations</c> is set), or
+    /// checks that none are pending, as <c>Ledger:Migrations</c> says; returns false when the process should exit
+    /// instead of serving (an init step). EF Core takes a database lock while migrating, so replicas starting together
+    /// do not race.</summary>
+    public static Task<bool> MigrateLedgerDatabaseAsync(this WebApplication app) =>
+        LedgerMigrations.RunAsync(app.Services, app.Configuration, app.Logger, app.Lifetime.ApplicationStopping);
 }

@@ -20,8 +20,10 @@ app.MapHoldsApi();
 app.MapLedgerLogApi();
 app.MapReversalsApi();
 
-await app.MigrateLedgerDatabaseAsync();
-await app.RunAsync();
+if (await app.MigrateLedgerDatabaseAsync())
+{
+    await app.RunAsync();
+}
 
 /// <summary>Visible to the integration tests' WebApplicationFactory.</summary>
 public partial class Program;

@@ -130,7 +130,7 @@ public sealed class LedgerAndAnalytics : IAsyncLifetime
     /// <summary>Every read-model table, rows sorted, as text: two states are equal when their dumps are.</summary>
     public async Task<string> DumpReadModelsAsync()
     {
-        string[] tables = ["balance_points", "monthly_spending", "counterparties", "daily_volumes", "daily_activity", "alert_counts", "processed_events"];
+        string[] tables = ["balance_points", "spending_entries", "reversal_adjustments", "counterparties", "daily_volumes", "daily_activity", "alert_counts", "processed_events"];
         var dump = new System.Text.StringBuilder();
         foreach (var table in tables)
         {

@@ -6,12 +6,12 @@ using LedgerX.Analytics.IntegrationTests.Infrastructure;
 namespace LedgerX.Analytics.IntegrationTests.ReadModels;
 
 /// <summary>A reversal saga run by the real transaction-service reaches the read models: its milestones as daily
-/// activity, its reversing entry in balances and volumes, and no new spending.</summary>
+/// activity, its reversing entry in balances and volumes, no new spending, and the reversed transfer no longer counted as spending.</summary>
 [Collection(LedgerAndAnalyticsCollection.Name)]
 public sealed class Reversals(LedgerAndAnalytics env)
 {
     [Fact]
-    public async Task AReversedTransfer_RestoresTheBalance_CountsTheSaga_AndAddsNoSpending()
+    public async Task AReversedTransfer_RestoresTheBalance_CountsTheSaga_AndNoLongerCountsAsSpending()
     {
         var liam = await env.OpenAccountAsync("liam-reversal");
         var mia = await env.OpenAccountAsync("mia-reversal");
@@ -34,6 +34,9 @@ public sealed class Reversals(LedgerAndAnalytics env)
 
         var spending = await env.Analytics.Client.GetFromJsonAsync<JsonObject>($"/api/v1/accounts/{mia}/spending", LedgerAndAnalytics.Json);
         spending!["items"]!.AsArray().ShouldBeEmpty();
+        // The payer's transfer was given back in full: it is no longer spending, in its month or any other.
+        var payerSpending = await env.Analytics.Client.GetFromJsonAsync<JsonObject>($"/api/v1/accounts/{liam}/spending", LedgerAndAnalytics.Json);
+        payerSpending!["items"]!.AsArray().ShouldBeEmpty();
 
         var activity = await env.Analytics.Client.GetFromJsonAsync<JsonObject>("/api/v1/ledger/activity/daily");
         var kinds = activity!["items"]!.AsArray().Select(a => a!["activity"]!.GetValue<string>()).ToList();

@@ -16,6 +16,7 @@ internal static class Entries
         EventId = Guid.CreateVersion7(),
         OccurredAt = DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture),
         Sequence = sequence,
+        EntryId = Guid.CreateVersion7(),
         Kind = "transfer",
         Category = category,
         Postings =
@@ -30,6 +31,7 @@ internal static class Entries
         EventId = Guid.CreateVersion7(),
         OccurredAt = DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture),
         Sequence = 20,
+        EntryId = Guid.CreateVersion7(),
         Kind = kind,
         Postings = postings,
     };

@@ -9,10 +9,13 @@ public sealed class SpendingBucketing
     [Fact]
     public void ADebit_CountsAsSpendingOfThePayer_InItsUtcMonthAndCategory()
     {
-        var changes = Projector.Posted(Transfer(Alice, Bob, 1_250, "2026-11-28T10:00:00Z", category: "Groceries"));
+        var transfer = Transfer(Alice, Bob, 1_250, "2026-11-28T10:00:00Z", category: "Groceries");
+
+        var changes = Projector.Posted(transfer);
 
         var spending = changes.Spending.ShouldHaveSingleItem();
-        spending.ShouldBe(new SpendingIncrement(Alice, new DateOnly(2026, 11, 1), "groceries", "EUR", 1_250));
+        spending.ShouldBe(new SpendingIncrement(transfer.EntryId, Alice, new DateOnly(2026, 11, 1), "groceries", "EUR", 1_250));
+        changes.ReversalAdjustments.ShouldBeEmpty();
     }
 
     [Fact]
@@ -67,12 +70,38 @@ public sealed class SpendingBucketing
     [Fact]
     public void AReversal_IsNotSpending_ButStillMovesVolume()
     {
-        var reversal = Transfer(Bob, Alice, 1_250, "2026-11-29T10:00:00Z") with { Kind = Projector.ReversalKind };
+        var reversal = Transfer(Bob, Alice, 1_250, "2026-11-29T10:00:00Z") with { Kind = Projector.ReversalKind, ReversesEntryId = Guid.CreateVersion7() };
 
         var changes = Projector.Posted(reversal);
 
         changes.Spending.ShouldBeEmpty();
         changes.DailyVolumes.Single().Kind.ShouldBe("reversal");
         changes.BalancePoints.Count.ShouldBe(2);
+    }
+
+    [Fact]
+    public void AReversal_GivesBackToThePayer_AgainstTheEntryItReverses()
+    {
+        var original = Transfer(Alice, Bob, 1_250, "2026-11-28T10:00:00Z", category: "electronics");
+        var reversal = Transfer(Bob, Alice, 1_000, "2026-12-02T10:00:00Z") with { Kind = Projector.ReversalKind, ReversesEntryId = original.EntryId };
+
+        var changes = Projector.Posted(reversal);
+
+        changes.ReversalAdjustments.ShouldBe(
+            [new ReversalAdjustment(reversal.EntryId, original.EntryId, Bob, "EUR", -1_000), new ReversalAdjustment(reversal.EntryId, original.EntryId, Alice, "EUR", 1_000)],
+            ignoreOrder: true);
+    }
+
+    [Fact]
+    public void ACompensation_TakesTheRefundBack_OnTheSameAccounts()
+    {
+        // A compensation reverses the reversal: the payer is debited again, which the spending query finds one step further.
+        var reversal = Guid.CreateVersion7();
+        var compensation = Transfer(Alice, Bob, 1_000, "2026-12-02T10:05:00Z") with { Kind = Projector.ReversalKind, ReversesEntryId = reversal };
+
+        var changes = Projector.Posted(compensation);
+
+        changes.Spending.ShouldBeEmpty();
+        changes.ReversalAdjustments.ShouldContain(new ReversalAdjustment(compensation.EntryId, reversal, Alice, "EUR", -1_000));
     }
 }

@@ -99,6 +99,8 @@ public class LedgerApi : AppOnKestrel<Program>
     public static int FreePort() => FreePorts.Next();
 }
 
-public sealed record VerifyReportDto(bool Ok, long EventsChecked, int AccountsChecked, long LastSequence, DiscrepancyDto? FirstDiscrepancy);
+public sealed record VerifyReportDto(bool Ok, long EventsChecked, int AccountsChecked, long LastSequence, DiscrepancyDto? FirstDiscrepancy,
+    long EntriesChecked = 0, long PostingsChecked = 0, long HoldsChecked = 0, long DiscrepancyCount = 0, IReadOnlyList<DiscrepancyDto>? Discrepancies = null);
 
-public sealed record DiscrepancyDto(string Kind, string Message, long? Sequence, Guid? AccountId, string? Expected, string? Actual);
+public sealed record DiscrepancyDto(string Kind, string Message, long? Sequence, Guid? AccountId, string? Expected, string? Actual,
+    string? Table = null, string? Column = null, string? Row = null);

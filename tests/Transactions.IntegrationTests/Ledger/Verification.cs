@@ -66,7 +66,7 @@ public sealed class Verification : IAsyncLifetime
 
         var report = await _api.VerifyAsync();
 
-        report.FirstDiscrepancy!.Kind.ShouldBe("postings_mismatch");
+        report.FirstDiscrepancy!.Kind.ShouldBe("posting_missing");
         report.FirstDiscrepancy.AccountId.ShouldBe(_bob);
     }
 
@@ -124,7 +124,7 @@ public sealed class Verification : IAsyncLifetime
 
         var report = await _api.VerifyAsync();
 
-        report.FirstDiscrepancy!.Kind.ShouldBe("entry_mismatch");
+        report.FirstDiscrepancy!.Kind.ShouldBe("entry_missing");
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using LedgerX.Analytics.Api.Caching;
+using LedgerX.Analytics.Api.Persistence;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -89,10 +90,25 @@ public static class AccountAnalyticsApi
 
         var answer = await s.Cache.GetOrComputeAsync(QueryCache.AccountScope(id), $"spending:{start:yyyy-MM}:{end:yyyy-MM}", async ct =>
         {
-            var rows = await s.Db.MonthlySpending.AsNoTracking()
-                .Where(r => r.AccountId == id && r.Month >= start && r.Month <= end)
-                .OrderBy(r => r.Month).ThenByDescending(r => r.AmountMinor).ThenBy(r => r.Category).ThenBy(r => r.Currency)
-                .ToListAsync(ct);
+            // Each entry's spending, less what its reversals gave back net of their compensations (a compensation is a
+            // reversal of a reversal, so it is found one step further). A fully reversed entry no longer counts.
+            var rows = await s.Db.Database.SqlQuery<SpendingLineRow>(
+                $"""
+                SELECT month, category, currency, sum(greatest(amount_minor - refunded, 0))::bigint AS amount_minor,
+                    coalesce(sum(entries) FILTER (WHERE amount_minor > refunded), 0)::bigint AS entries
+                FROM (
+                    SELECT s.month, s.category, s.currency, s.amount_minor, s.entries,
+                        coalesce((SELECT sum(a.net_minor) FROM reversal_adjustments a
+                                  WHERE a.account_id = s.account_id AND a.currency = s.currency
+                                    AND (a.reverses_entry_id = s.entry_id
+                                         OR a.reverses_entry_id IN (SELECT r.entry_id FROM reversal_adjustments r WHERE r.reverses_entry_id = s.entry_id))),
+                                 0) AS refunded
+                    FROM spending_entries s
+                    WHERE s.account_id = {id} AND s.month >= {start} AND s.month <= {end}) per_entry
+                GROUP BY month, category, currency
+                HAVING sum(greatest(amount_minor - refunded, 0)) > 0
+                ORDER BY month, amount_minor DESC, category, currency
+                """).ToListAsync(ct);
             return new SpendingReport(id, $"{start:yyyy-MM}", $"{end:yyyy-MM}",
                 [.. rows.Select(r => new SpendingLine($"{r.Month:yyyy-MM}", r.Category, r.Currency, r.AmountMinor, r.Entries))]);
         }, s.Ct);

@@ -77,10 +77,12 @@ public static class LedgerAnalyticsApi
 
         var answer = await s.Cache.GetOrComputeAsync(QueryCache.LedgerScope, $"alerts:{start:yyyy-MM-dd}:{end:yyyy-MM-dd}", async ct =>
         {
+            // Ordered by the group key before projecting: EF Core cannot translate an OrderBy over a record built in Select.
             var rows = await s.Db.AlertCounts.AsNoTracking().Where(a => a.Day >= start && a.Day <= end)
                 .GroupBy(a => a.Day)
+                .OrderBy(g => g.Key)
                 .Select(g => new DailyAlerts(g.Key, g.Sum(a => a.Alerts), g.LongCount(), g.Max(a => a.MaxScore)))
-                .OrderBy(d => d.Day).ToListAsync(ct);
+                .ToListAsync(ct);
             return new DailyReport<DailyAlerts>(start, end, rows);
         }, s.Ct);
         return CachedAnswer.Ok(s.Http, answer);

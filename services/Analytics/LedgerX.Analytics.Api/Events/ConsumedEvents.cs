@@ -16,7 +16,11 @@ public sealed record TransactionPosted : ConsumedEvent
 {
     /// <summary>Position in the ledger's event log; orders an account's balance points.</summary>
     public required long Sequence { get; init; }
+    /// <summary>Keys the entry's spending, so that a later reversal of it can take that spending back.</summary>
+    public required Guid EntryId { get; init; }
     public required string Kind { get; init; }
+    /// <summary>On a reversal (and on a compensation, which reverses a reversal): the entry it reverses.</summary>
+    public Guid? ReversesEntryId { get; init; }
     public string? Category { get; init; }
     public required IReadOnlyList<PostingLine> Postings { get; init; }
 }

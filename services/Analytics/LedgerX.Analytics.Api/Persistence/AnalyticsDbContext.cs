@@ -7,7 +7,8 @@ public sealed class AnalyticsDbContext(DbContextOptions<AnalyticsDbContext> opti
 {
     public DbSet<ProcessedEventRow> ProcessedEvents => Set<ProcessedEventRow>();
     public DbSet<BalancePointRow> BalancePoints => Set<BalancePointRow>();
-    public DbSet<MonthlySpendingRow> MonthlySpending => Set<MonthlySpendingRow>();
+    public DbSet<SpendingEntryRow> SpendingEntries => Set<SpendingEntryRow>();
+    public DbSet<ReversalAdjustmentRow> ReversalAdjustments => Set<ReversalAdjustmentRow>();
     public DbSet<CounterpartyRow> Counterparties => Set<CounterpartyRow>();
     public DbSet<DailyVolumeRow> DailyVolumes => Set<DailyVolumeRow>();
     public DbSet<DailyActivityRow> DailyActivity => Set<DailyActivityRow>();
@@ -31,12 +32,23 @@ public sealed class AnalyticsDbContext(DbContextOptions<AnalyticsDbContext> opti
             b.Property(x => x.Currency).HasMaxLength(3);
             b.Property(x => x.EntryKind).HasMaxLength(16);
         });
-        model.Entity<MonthlySpendingRow>(s =>
+        model.Entity<SpendingEntryRow>(s =>
         {
-            s.ToTable("monthly_spending");
-            s.HasKey(x => new { x.AccountId, x.Month, x.Category, x.Currency });
+            s.ToTable("spending_entries");
+            // The key makes a replayed entry a no-op.
+            s.HasKey(x => new { x.EntryId, x.AccountId, x.Currency });
             s.Property(x => x.Category).HasMaxLength(64);
             s.Property(x => x.Currency).HasMaxLength(3);
+            s.Property(x => x.Entries).HasDefaultValue(1L);
+            s.HasIndex(x => new { x.AccountId, x.Month });
+        });
+        model.Entity<ReversalAdjustmentRow>(r =>
+        {
+            r.ToTable("reversal_adjustments");
+            r.HasKey(x => new { x.EntryId, x.AccountId, x.Currency });
+            r.Property(x => x.Currency).HasMaxLength(3);
+            // Spending finds the reversals of an entry (and the compensations of those) by the entry they reverse.
+            r.HasIndex(x => x.ReversesEntryId);
         });
         model.Entity<CounterpartyRow>(c =>
         {

@@ -32,9 +32,33 @@ public sealed class BalancePointRow
     public string EntryKind { get; set; } = "";
 }
 
-public sealed class MonthlySpendingRow
+/// <summary>What one entry debited an account, in its UTC month and category. <see cref="Entries"/> is 1, except for
+/// rows carried over from the per-month totals kept before reversals were netted (migration SpendingPerEntry), which
+/// stand for that many entries and have a random <see cref="EntryId"/>; a rebuild replaces them with real ones.</summary>
+public sealed class SpendingEntryRow
 {
+    public Guid EntryId { get; set; }
     public Guid AccountId { get; set; }
+    public string Currency { get; set; } = "";
+    public DateOnly Month { get; set; }
+    public string Category { get; set; } = "";
+    public long AmountMinor { get; set; }
+    public long Entries { get; set; }
+}
+
+/// <summary>What a reversal entry gave back (credits minus debits) to an account, against the entry it reverses.</summary>
+public sealed class ReversalAdjustmentRow
+{
+    public Guid EntryId { get; set; }
+    public Guid AccountId { get; set; }
+    public string Currency { get; set; } = "";
+    public Guid ReversesEntryId { get; set; }
+    public long NetMinor { get; set; }
+}
+
+/// <summary>One line of the spending answer, netted of reversals (a query result, not a table).</summary>
+public sealed class SpendingLineRow
+{
     public DateOnly Month { get; set; }
     public string Category { get; set; } = "";
     public string Currency { get; set; } = "";

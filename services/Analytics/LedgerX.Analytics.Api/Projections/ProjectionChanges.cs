@@ -9,6 +9,7 @@ public sealed record ProjectionChanges
 
     public IReadOnlyList<BalancePointFact> BalancePoints { get; init; } = [];
     public IReadOnlyList<SpendingIncrement> Spending { get; init; } = [];
+    public IReadOnlyList<ReversalAdjustment> ReversalAdjustments { get; init; } = [];
     public IReadOnlyList<CounterpartyIncrement> Counterparties { get; init; } = [];
     public IReadOnlyList<DailyVolumeIncrement> DailyVolumes { get; init; } = [];
     public IReadOnlyList<DailyActivityIncrement> DailyActivity { get; init; } = [];
@@ -21,8 +22,14 @@ public sealed record ProjectionChanges
 /// <summary>An account's ledger balance right after the entry at <paramref name="Sequence"/>.</summary>
 public sealed record BalancePointFact(Guid AccountId, long Sequence, DateTimeOffset OccurredAt, string Currency, long BalanceAfterMinor, string EntryKind);
 
-/// <summary>Money that left an account, by calendar month (UTC, first day) and category.</summary>
-public sealed record SpendingIncrement(Guid AccountId, DateOnly Month, string Category, string Currency, long AmountMinor);
+/// <summary>Money that left an account in one entry, by calendar month (UTC, first day) and category. Kept per entry so
+/// that a reversal of the entry, whenever it comes, takes it back from that month and category.</summary>
+public sealed record SpendingIncrement(Guid EntryId, Guid AccountId, DateOnly Month, string Category, string Currency, long AmountMinor);
+
+/// <summary>What a reversal entry (<paramref name="EntryId"/>) gave back to an account on the entry it reverses:
+/// credits minus debits, so a refund to the payer is positive, and a compensation (a reversal of the reversal) is
+/// negative on the same account and gives the spending back.</summary>
+public sealed record ReversalAdjustment(Guid EntryId, Guid ReversesEntryId, Guid AccountId, string Currency, long NetMinor);
 
 /// <summary>Money between an account and one other account of a two-sided entry.</summary>
 public sealed record CounterpartyIncrement(Guid AccountId, Guid CounterpartyId, string Currency, long SentMinor, long ReceivedMinor);

@@ -66,13 +66,21 @@ public sealed class ProjectionWriter(NpgsqlDataSource database, QueryCache cache
                 "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (account_id, sequence) DO NOTHING",
                 P(p.AccountId), P(p.Sequence), P(p.OccurredAt.ToUniversalTime()), P(p.Currency), P(p.BalanceAfterMinor), P(p.EntryKind)));
         }
+        // Spending and reversal adjustments are facts keyed by entry: inserting them never depends on which came first,
+        // and the query nets them (AccountAnalyticsApi.Spending).
         foreach (var s in changes.Spending.OrderBy(s => s.AccountId).ThenBy(s => s.Currency, StringComparer.Ordinal))
         {
             batch.BatchCommands.Add(Command(
-                "INSERT INTO monthly_spending (account_id, month, category, currency, amount_minor, entries) VALUES ($1, $2, $3, $4, $5, 1) " +
-                "ON CONFLICT (account_id, month, category, currency) DO UPDATE SET amount_minor = monthly_spending.amount_minor + excluded.amount_minor, " +
-                "entries = monthly_spending.entries + 1",
-                P(s.AccountId), P(s.Month), P(s.Category), P(s.Currency), P(s.AmountMinor)));
+                "INSERT INTO spending_entries (entry_id, account_id, currency, month, category, amount_minor, entries) VALUES ($1, $2, $3, $4, $5, $6, 1) " +
+                "ON CONFLICT (entry_id, account_id, currency) DO NOTHING",
+                P(s.EntryId), P(s.AccountId), P(s.Currency), P(s.Month), P(s.Category), P(s.AmountMinor)));
+        }
+        foreach (var a in changes.ReversalAdjustments.OrderBy(a => a.AccountId).ThenBy(a => a.Currency, StringComparer.Ordinal))
+        {
+            batch.BatchCommands.Add(Command(
+                "INSERT INTO reversal_adjustments (entry_id, account_id, currency, reverses_entry_id, net_minor) VALUES ($1, $2, $3, $4, $5) " +
+                "ON CONFLICT (entry_id, account_id, currency) DO NOTHING",
+                P(a.EntryId), P(a.AccountId), P(a.Currency), P(a.ReversesEntryId), P(a.NetMinor)));
         }
         foreach (var c in changes.Counterparties.OrderBy(c => c.AccountId).ThenBy(c => c.CounterpartyId))
         {

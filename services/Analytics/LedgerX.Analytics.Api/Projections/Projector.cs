@@ -11,8 +11,9 @@ public static class Projector
     /// <summary>The category of spending that carried none.</summary>
     public const string Uncategorized = "uncategorized";
 
-    /// <summary>The entry kind of a reversal. Giving money back is not spending, so its debits are left out of
-    /// spending; the reversed entry stays in its own month (spending is gross, as on a card statement).</summary>
+    /// <summary>The entry kind of a reversal (and of a compensation, which reverses a reversal). Giving money back is
+    /// not spending, so its debits are not spending; instead it adjusts the spending of the entry it reverses, in that
+    /// entry's month and category (<see cref="ReversalAdjustment"/>), so a reversed transfer stops counting.</summary>
     public const string ReversalKind = "reversal";
 
     /// <param name="type">The event's type (its topic), which tells hold and reversal events apart.</param>
@@ -57,7 +58,13 @@ public static class Projector
             BalancePoints = [.. e.Postings.Select(p => new BalancePointFact(p.AccountId, e.Sequence, e.OccurredAt, p.Currency, p.BalanceAfter, e.Kind))],
             Spending = [.. e.Postings.Where(p => p.Direction == PostingLine.Debit && e.Kind != ReversalKind)
                 .GroupBy(p => (p.AccountId, p.Currency))
-                .Select(g => new SpendingIncrement(g.Key.AccountId, month, category, g.Key.Currency, checked(g.Sum(p => p.Amount))))],
+                .Select(g => new SpendingIncrement(e.EntryId, g.Key.AccountId, month, category, g.Key.Currency, checked(g.Sum(p => p.Amount))))],
+            ReversalAdjustments = e is { Kind: ReversalKind, ReversesEntryId: { } reversed }
+                ? [.. e.Postings.GroupBy(p => (p.AccountId, p.Currency))
+                    .Select(g => new ReversalAdjustment(e.EntryId, reversed, g.Key.AccountId, g.Key.Currency,
+                        checked(g.Sum(p => p.Direction == PostingLine.Credit ? p.Amount : -p.Amount))))
+                    .Where(a => a.NetMinor != 0)]
+                : [],
             Counterparties = Counterparties(e.Postings),
             DailyVolumes = [.. e.Postings.Where(p => p.Direction == PostingLine.Debit)
                 .GroupBy(p => p.Currency)

@@ -69,7 +69,7 @@ public sealed class ReadModelRebuilder(
         // projection tables keeps the lock order the same as theirs (no deadlock), and makes them wait.
         await using (var reset = new NpgsqlCommand(
             "LOCK TABLE processed_events IN EXCLUSIVE MODE; " +
-            "TRUNCATE balance_points, monthly_spending, counterparties, daily_volumes, daily_activity; " +
+            "TRUNCATE balance_points, spending_entries, reversal_adjustments, counterparties, daily_volumes, daily_activity; " +
             $"DELETE FROM processed_events WHERE origin = '{EventOrigins.Ledger}';", connection, transaction))
         {
             await reset.ExecuteNonQueryAsync(ct);

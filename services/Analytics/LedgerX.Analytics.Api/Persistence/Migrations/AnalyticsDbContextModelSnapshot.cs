@@ -170,40 +170,6 @@ namespace LedgerX.Analytics.Api.Persistence.Migrations
                     b.ToTable("daily_volumes", (string)null);
                 });
 
-            modelBuilder.Entity("LedgerX.Analytics.Api.Persistence.MonthlySpendingRow", b =>
-                {
-                    b.Property<Guid>("AccountId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("account_id");
-
-                    b.Property<DateOnly>("Month")
-                        .HasColumnType("date")
-                        .HasColumnName("month");
-
-                    b.Property<string>("Category")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("category");
-
-                    b.Property<string>("Currency")
-                        .HasMaxLength(3)
-                        .HasColumnType("character varying(3)")
-                        .HasColumnName("currency");
-
-                    b.Property<long>("AmountMinor")
-                        .HasColumnType("bigint")
-                        .HasColumnName("amount_minor");
-
-                    b.Property<long>("Entries")
-                        .HasColumnType("bigint")
-                        .HasColumnName("entries");
-
-                    b.HasKey("AccountId", "Month", "Category", "Currency")
-                        .HasName("pk_monthly_spending");
-
-                    b.ToTable("monthly_spending", (string)null);
-                });
-
             modelBuilder.Entity("LedgerX.Analytics.Api.Persistence.ProcessedEventRow", b =>
                 {
                     b.Property<Guid>("EventId")
@@ -234,6 +200,82 @@ namespace LedgerX.Analytics.Api.Persistence.Migrations
                         .HasDatabaseName("ix_processed_events_origin");
 
                     b.ToTable("processed_events", (string)null);
+                });
+
+            modelBuilder.Entity("LedgerX.Analytics.Api.Persistence.ReversalAdjustmentRow", b =>
+                {
+                    b.Property<Guid>("EntryId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("entry_id");
+
+                    b.Property<Guid>("AccountId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("Currency")
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<long>("NetMinor")
+                        .HasColumnType("bigint")
+                        .HasColumnName("net_minor");
+
+                    b.Property<Guid>("ReversesEntryId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("reverses_entry_id");
+
+                    b.HasKey("EntryId", "AccountId", "Currency")
+                        .HasName("pk_reversal_adjustments");
+
+                    b.HasIndex("ReversesEntryId")
+                        .HasDatabaseName("ix_reversal_adjustments_reverses_entry_id");
+
+                    b.ToTable("reversal_adjustments", (string)null);
+                });
+
+            modelBuilder.Entity("LedgerX.Analytics.Api.Persistence.SpendingEntryRow", b =>
+                {
+                    b.Property<Guid>("EntryId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("entry_id");
+
+                    b.Property<Guid>("AccountId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("Currency")
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<long>("AmountMinor")
+                        .HasColumnType("bigint")
+                        .HasColumnName("amount_minor");
+
+                    b.Property<string>("Category")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("category");
+
+                    b.Property<long>("Entries")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasDefaultValue(1L)
+                        .HasColumnName("entries");
+
+                    b.Property<DateOnly>("Month")
+                        .HasColumnType("date")
+                        .HasColumnName("month");
+
+                    b.HasKey("EntryId", "AccountId", "Currency")
+                        .HasName("pk_spending_entries");
+
+                    b.HasIndex("AccountId", "Month")
+                        .HasDatabaseName("ix_spending_entries_account_id_month");
+
+                    b.ToTable("spending_entries", (string)null);
                 });
 #pragma warning restore 612, 618
         }
