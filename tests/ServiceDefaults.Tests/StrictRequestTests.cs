@@ -63,6 +63,7 @@ public sealed class StrictRequestTests
     [InlineData("/accounts?limit=abc", "limit", "The value is not a valid integer.")]
     [InlineData("/accounts?after=not-a-uuid", "after", "The value is not a valid UUID.")]
     [InlineData("/required", "limit", "The limit parameter is required.")]
+    [InlineData("/alerts?minScore=high", "minScore", "The value is not a valid integer.")]
     public async Task QueryValueOfTheWrongTypeOrMissing_Is400NamingTheParameter_WithoutDotNetTypes(string path, string field, string message)
     {
         using var problem = await SendAsync(HttpMethod.Get, path, body: null);

@@ -74,15 +74,61 @@ public sealed class AlertsApiSurface(FraudAndLedger env)
         missing.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
         (await missing.Content.ReadFromJsonAsync<JsonObject>())!["code"]!.GetValue<string>().ShouldBe("alert_not_found");
 
-        foreach (var (query, field) in new[] { ("limit=0", "limit"), ("limit=201", "limit"), ("status=closed", "status"), ("minScore=101", "minScore") })
+        foreach (var (query, field) in new[]
+                 {
+                     ("limit=0", "limit"), ("limit=201", "limit"), ("status=closed", "status"), ("minScore=101", "minScore"),
+                     // The binder's refusals, once answered with "Failed to bind parameter \"Nullable<int> minScore\"" and no field.
+                     ("minScore=abc", "minScore"), ("accountId=zz", "accountId"), ("since=yesterday", "since"),
+                     // NUL characters cannot reach PostgreSQL, not even as a filter.
+                     ("status=op%00en", "status"),
+                 })
         {
             var bad = await env.Fraud.Client.GetAsync($"/api/v1/alerts?{query}");
             await FraudAndLedger.ExpectAsync(bad, HttpStatusCode.BadRequest);
-            (await bad.Content.ReadFromJsonAsync<JsonObject>())!["errors"]![field].ShouldNotBeNull(query);
+            var problem = (await bad.Content.ReadFromJsonAsync<JsonObject>())!;
+            problem["code"]!.GetValue<string>().ShouldBe("validation", query);
+            problem["errors"]!.AsObject().Select(e => e.Key).ShouldBe([field], query);
+            problem.ToJsonString().ShouldNotContain("Nullable");
         }
 
         var noActor = await env.Fraud.Client.PostAsJsonAsync($"/api/v1/alerts/{Guid.NewGuid()}/acknowledge", new { acknowledgedBy = "" });
         await FraudAndLedger.ExpectAsync(noActor, HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task RefusesANulCharacterInAnAcknowledgement_ByName_InsteadOfFailingToStoreIt()
+    {
+        var account = await AccountWithAMidScoreAlertAsync("api-nul");
+        var alert = (await env.AlertsAsync($"accountId={account}")).Items.Single();
+
+        foreach (var (body, field) in new object[] { new { acknowledgedBy = "ana\0lyst" }, new { acknowledgedBy = "analyst", note = "called\0" } }
+                     .Zip(["acknowledgedBy", "note"]))
+        {
+            var refused = await env.Fraud.Client.PostAsJsonAsync($"/api/v1/alerts/{alert.Id}/acknowledge", body);
+            await FraudAndLedger.ExpectAsync(refused, HttpStatusCode.BadRequest);
+            (await refused.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!.AsObject().Select(e => e.Key).ShouldBe([field]);
+        }
+        (await env.AlertsAsync($"accountId={account}")).Items.Single().Status.ShouldBe("open");
+    }
+
+    [Fact]
+    public async Task RefusesAFieldSentTwice_InsteadOfTakingTheLast()
+    {
+        using var repeated = new StringContent("""{"acknowledgedBy":"a","acknowledgedBy":"b"}""", System.Text.Encoding.UTF8, "application/json");
+        var refused = await env.Fraud.Client.PostAsync($"/api/v1/alerts/{Guid.NewGuid()}/acknowledge", repeated);
+
+        await FraudAndLedger.ExpectAsync(refused, HttpStatusCode.BadRequest);
+        (await refused.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!.AsObject().Select(e => e.Key).ShouldBe(["acknowledgedBy"]);
+    }
+
+    [Fact]
+    public async Task AnAccountItHasNeverSeen_HasNoRiskProfile()
+    {
+        var unknown = await env.Fraud.Client.GetAsync($"/api/v1/accounts/{Guid.NewGuid()}/risk-profile");
+
+        await FraudAndLedger.ExpectAsync(unknown, HttpStatusCode.NotFound);
+        unknown.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        (await unknown.Content.ReadFromJsonAsync<JsonObject>())!["code"]!.GetValue<string>().ShouldBe("risk_profile_not_found");
     }
 
     [Fact]

@@ -172,6 +172,8 @@ public sealed class FraudAndLedger : IAsyncLifetime
         await TryRiskProfileAsync(Fraud.Client, account) ?? throw new Xunit.Sdk.XunitException($"fraud-service has no risk profile of {account}.");
 
     /// <summary>Null while fraud-service has seen no movement of the account (it answers 404 then).</summary>
+    public Task<RiskProfileResponse?> TryRiskProfileAsync(Guid account) => TryRiskProfileAsync(Fraud.Client, account);
+
     private static async Task<RiskProfileResponse?> TryRiskProfileAsync(HttpClient fraud, Guid account)
     {
         var response = await fraud.GetAsync($"/api/v1/accounts/{account}/risk-profile");

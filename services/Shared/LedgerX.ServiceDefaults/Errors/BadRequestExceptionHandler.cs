@@ -30,7 +30,7 @@ internal sealed partial class BadRequestExceptionHandler(IProblemDetailsService 
 
         var problem = badRequest.InnerException is JsonException json
             ? UnreadableJson(json, httpContext.Features.Get<IExceptionHandlerFeature>()?.Endpoint)
-            : badRequest.StatusCode == StatusCodes.Status400BadRequest ? FromBinderMessage(badRequest.Message)
+            : badRequest.StatusCode == StatusCodes.Status400BadRequest ? FromBinderMessage(badRequest.Message, httpContext.Request)
             // 413, 415, 408: the problem details setup says what the status means (and, for 413, the limit).
             : new ProblemDetails();
         problem.Status = badRequest.StatusCode;
@@ -48,17 +48,19 @@ internal sealed partial class BadRequestExceptionHandler(IProblemDetailsService 
     /// The binder's messages are the only place it says which parameter failed, so they are read here (and each form is
     /// pinned by a test, in case a framework update rewords it).
     /// </summary>
-    private static ProblemDetails FromBinderMessage(string message)
+    private static ProblemDetails FromBinderMessage(string message, HttpRequest request)
     {
         if (FailedToBind().Match(message) is { Success: true } failed)
         {
-            return Validation(failed.Groups["name"].Value, ExpectedValue(failed.Groups["type"].Value), "A parameter has the wrong type or format.");
+            return Validation(AsSent(failed.Groups["name"].Value, request), ExpectedValue(failed.Groups["type"].Value),
+                "A parameter has the wrong type or format.");
         }
         if (NotProvided().Match(message) is { Success: true } missing)
         {
+            var name = AsSent(missing.Groups["name"].Value, request);
             return missing.Groups["source"].Value == "body"
                 ? Validation("$", BodyRequired, BodyRequired)
-                : Validation(missing.Groups["name"].Value, $"The {missing.Groups["name"].Value} parameter is required.", "A required parameter is missing.");
+                : Validation(name, $"The {name} parameter is required.", "A required parameter is missing.");
         }
         if (message.StartsWith("Implicit body inferred for parameter", StringComparison.Ordinal))
         {
@@ -66,6 +68,12 @@ internal sealed partial class BadRequestExceptionHandler(IProblemDetailsService 
         }
         return new ProblemDetails();
     }
+
+    /// <summary>The binder names a parameter as declared in C# (an [AsParameters] record's property is "MinScore"); the
+    /// client knows it as it sent it, or as documented (camelCase).</summary>
+    private static string AsSent(string name, HttpRequest request) =>
+        request.Query.Keys.Concat(request.RouteValues.Keys).FirstOrDefault(key => string.Equals(key, name, StringComparison.OrdinalIgnoreCase))
+        ?? JsonNamingPolicy.CamelCase.ConvertName(name);
 
     private HttpValidationProblemDetails UnreadableJson(JsonException json, Endpoint? endpoint)
     {
