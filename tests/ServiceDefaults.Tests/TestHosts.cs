@@ -19,6 +19,10 @@ public sealed record Posting(Guid AccountId, long Amount);
 
 public sealed record JournalEntryRequest(IReadOnlyList<Posting> Postings);
 
+public sealed record AlertQuery(int? MinScore);
+
+public sealed record NoteRequest(string? Text, Dictionary<string, string>? Tags = null, List<string>? Lines = null, List<NoteRequest>? Replies = null);
+
 /// <summary>A service that uses the defaults the way a LedgerX Program.cs does, with a few endpoints to provoke them.</summary>
 internal static class SampleService
 {
@@ -59,6 +63,10 @@ internal static class SampleService
         app.MapGet("/ping", () => "pong");
         app.MapPost("/transfers", (TransferRequest transfer) => TypedResults.Ok(transfer));
         app.MapPost("/entries", (JournalEntryRequest entry) => TypedResults.Ok(entry));
+        app.MapPost("/notes", (NoteRequest note) => TypedResults.Ok(note));
+        app.MapGet("/accounts", (int? limit, Guid? after, string? ownerId) => TypedResults.Ok(new { limit, after, ownerId }));
+        app.MapGet("/required", (int limit) => TypedResults.Ok(limit));
+        app.MapGet("/alerts", ([AsParameters] AlertQuery query) => TypedResults.Ok(query));
         app.MapGet("/boom", string () => throw new InvalidOperationException(SecretInExceptionMessage));
         app.MapGet("/frozen", () => Problems.Conflict("account-frozen", "Account 42 is frozen."));
         app.MapGet("/invalid", () => Problems.Validation("currency", "Use an ISO 4217 code."));

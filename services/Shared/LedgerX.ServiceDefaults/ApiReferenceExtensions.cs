@@ -1,3 +1,4 @@
+using LedgerX.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,7 +10,8 @@ namespace Microsoft.Extensions.Hosting;
 /// interactive reference page at <c>/scalar/v1</c>.</summary>
 public static class ApiReferenceExtensions
 {
-    /// <summary>Adds the OpenAPI document, titled and described for the service's clients.</summary>
+    /// <summary>Adds the OpenAPI document, titled and described for the service's clients, with what every LedgerX service
+    /// answers beyond its handlers (see <see cref="TruthfulOpenApi"/>).</summary>
     public static TBuilder AddOpenApiDocument<TBuilder>(this TBuilder builder, string title, string description)
         where TBuilder : IHostApplicationBuilder
     {
@@ -19,6 +21,7 @@ public static class ApiReferenceExtensions
         {
             document.Info.Title = title;
             document.Info.Description = description;
+            TruthfulOpenApi.Apply(document);
             return Task.CompletedTask;
         }));
         return builder;

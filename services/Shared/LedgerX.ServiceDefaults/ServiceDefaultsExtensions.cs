@@ -2,6 +2,7 @@ using System.Text.Json;
 using LedgerX.ServiceDefaults;
 using LedgerX.ServiceDefaults.Health;
 using LedgerX.ServiceDefaults.Http;
+using LedgerX.ServiceDefaults.Json;
 using LedgerX.ServiceDefaults.Logging;
 using LedgerX.ServiceDefaults.Errors;
 using LedgerX.ServiceDefaults.Telemetry;
@@ -19,7 +20,7 @@ public static class ServiceDefaultsExtensions
 {
     /// <summary>
     /// Adds JSON logging, tracing and metrics, liveness and readiness checks (including the Dapr sidecar),
-    /// RFC 9457 problem details, the request body limit and the Dapr client.
+    /// RFC 9457 problem details, strict request JSON, the request body limit and the Dapr client.
     /// </summary>
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
@@ -33,6 +34,7 @@ public static class ServiceDefaultsExtensions
         builder.AddTracingAndMetrics(serviceName);
         builder.Services.AddHealthChecks().AddDaprSidecarReadyCheck();
         builder.Services.AddRfc9457ProblemDetails();
+        builder.Services.AddStrictRequestJson();
         builder.Services.AddRequestBodyLimit();
         builder.Services.AddDaprClient(client =>
             client.UseJsonSerializationOptions(new JsonSerializerOptions(JsonSerializerDefaults.Web)));
@@ -41,7 +43,8 @@ public static class ServiceDefaultsExtensions
 
     /// <summary>
     /// Adds request logging, the exception handler and status code pages, so every error leaves as
-    /// <c>application/problem+json</c>. Call it before any other middleware.
+    /// <c>application/problem+json</c>, and refuses NUL characters in query values. Call it before any other
+    /// middleware.
     /// </summary>
     public static IApplicationBuilder UseServiceDefaults(this IApplicationBuilder app)
     {
@@ -51,6 +54,7 @@ public static class ServiceDefaultsExtensions
         app.UseJsonRequestLogging();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseNulCharacterGuard();
         return app;
     }
 

@@ -74,15 +74,107 @@ public sealed class AlertsApiSurface(FraudAndLedger env)
         missing.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
         (await missing.Content.ReadFromJsonAsync<JsonObject>())!["code"]!.GetValue<string>().ShouldBe("alert_not_found");
 
-        foreach (var (query, field) in new[] { ("limit=0", "limit"), ("limit=201", "limit"), ("status=closed", "status"), ("minScore=101", "minScore") })
+        foreach (var (query, field) in new[]
+                 {
+                     ("limit=0", "limit"), ("limit=201", "limit"), ("status=closed", "status"), ("minScore=101", "minScore"),
+                     // The binder's refusals, once answered with "Failed to bind parameter \"Nullable<int> minScore\"" and no field.
+                     ("minScore=abc", "minScore"), ("accountId=zz", "accountId"), ("since=yesterday", "since"),
+                     // NUL characters cannot reach PostgreSQL, not even as a filter.
+                     ("status=op%00en", "status"),
+                 })
         {
             var bad = await env.Fraud.Client.GetAsync($"/api/v1/alerts?{query}");
             await FraudAndLedger.ExpectAsync(bad, HttpStatusCode.BadRequest);
-            (await bad.Content.ReadFromJsonAsync<JsonObject>())!["errors"]![field].ShouldNotBeNull(query);
+            var problem = (await bad.Content.ReadFromJsonAsync<JsonObject>())!;
+            problem["code"]!.GetValue<string>().ShouldBe("validation", query);
+            problem["errors"]!.AsObject().Select(e => e.Key).ShouldBe([field], query);
+            problem.ToJsonString().ShouldNotContain("Nullable");
         }
 
         var noActor = await env.Fraud.Client.PostAsJsonAsync($"/api/v1/alerts/{Guid.NewGuid()}/acknowledge", new { acknowledgedBy = "" });
         await FraudAndLedger.ExpectAsync(noActor, HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task RefusesANulCharacterInAnAcknowledgement_ByName_InsteadOfFailingToStoreIt()
+    {
+        var account = await AccountWithAMidScoreAlertAsync("api-nul");
+        var alert = (await env.AlertsAsync($"accountId={account}")).Items.Single();
+
+        foreach (var (body, field) in new object[] { new { acknowledgedBy = "ana\0lyst" }, new { acknowledgedBy = "analyst", note = "called\0" } }
+                     .Zip(["acknowledgedBy", "note"]))
+        {
+            var refused = await env.Fraud.Client.PostAsJsonAsync($"/api/v1/alerts/{alert.Id}/acknowledge", body);
+            await FraudAndLedger.ExpectAsync(refused, HttpStatusCode.BadRequest);
+            (await refused.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!.AsObject().Select(e => e.Key).ShouldBe([field]);
+        }
+        (await env.AlertsAsync($"accountId={account}")).Items.Single().Status.ShouldBe("open");
+    }
+
+    [Fact]
+    public async Task RefusesAFieldSentTwice_InsteadOfTakingTheLast()
+    {
+        using var repeated = new StringContent("""{"acknowledgedBy":"a","acknowledgedBy":"b"}""", System.Text.Encoding.UTF8, "application/json");
+        var refused = await env.Fraud.Client.PostAsync($"/api/v1/alerts/{Guid.NewGuid()}/acknowledge", repeated);
+
+        await FraudAndLedger.ExpectAsync(refused, HttpStatusCode.BadRequest);
+        (await refused.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!.AsObject().Select(e => e.Key).ShouldBe(["acknowledgedBy"]);
+    }
+
+    [Fact]
+    public async Task AnAccountItHasNeverSeen_HasNoRiskProfile()
+    {
+        var unknown = await env.Fraud.Client.GetAsync($"/api/v1/accounts/{Guid.NewGuid()}/risk-profile");
+
+        await FraudAndLedger.ExpectAsync(unknown, HttpStatusCode.NotFound);
+        unknown.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        (await unknown.Content.ReadFromJsonAsync<JsonObject>())!["code"]!.GetValue<string>().ShouldBe("risk_profile_not_found");
+    }
+
+    /// <summary>The OpenAPI document is true: every status it documents for an operation is produced here, and a body
+    /// with only the fields it requires is accepted. A newly documented status without a request below fails.</summary>
+    [Fact]
+    public async Task EveryStatusTheOpenApiDocumentPromises_IsProduced()
+    {
+        var document = (await env.Fraud.Client.GetFromJsonAsync<JsonObject>("/openapi/v1.json"))!;
+        var acknowledgement = document["components"]!["schemas"]!["AcknowledgeAlertRequest"]!;
+        var requiredOnly = new JsonObject();
+        foreach (var field in acknowledgement["required"]!.AsArray().Select(f => f!.GetValue<string>()))
+        {
+            requiredOnly[field] = field == "acknowledgedBy" ? "analyst-9" : throw new InvalidOperationException($"No value for '{field}': add one.");
+        }
+        acknowledgement["properties"]!["acknowledgedBy"]!["type"]!.GetValue<string>().ShouldBe("string");
+        var account = await AccountWithAMidScoreAlertAsync("api-documented");
+        var alert = (await env.AlertsAsync($"accountId={account}")).Items.Single().Id;
+        var acknowledge = $"/api/v1/alerts/{alert}/acknowledge";
+        Task<HttpResponseMessage> Post(string path, string body, string contentType = "application/json") =>
+            env.Fraud.Client.PostAsync(path, new StringContent(body, System.Text.Encoding.UTF8, contentType));
+        var produce = new Dictionary<(string Operation, int Status), Func<Task<HttpResponseMessage>>>
+        {
+            [("ListAlerts", 200)] = () => env.Fraud.Client.GetAsync("/api/v1/alerts"),
+            [("ListAlerts", 400)] = () => env.Fraud.Client.GetAsync("/api/v1/alerts?minScore=abc"),
+            [("GetAlert", 200)] = () => env.Fraud.Client.GetAsync($"/api/v1/alerts/{alert}"),
+            [("GetAlert", 404)] = () => env.Fraud.Client.GetAsync($"/api/v1/alerts/{Guid.NewGuid()}"),
+            // In this order: the first acknowledgement succeeds, the second conflicts.
+            [("AcknowledgeAlert", 200)] = () => Post(acknowledge, requiredOnly.ToJsonString()),
+            [("AcknowledgeAlert", 409)] = () => Post(acknowledge, requiredOnly.ToJsonString()),
+            [("AcknowledgeAlert", 400)] = () => Post(acknowledge, "[]"),
+            [("AcknowledgeAlert", 404)] = () => Post($"/api/v1/alerts/{Guid.NewGuid()}/acknowledge", requiredOnly.ToJsonString()),
+            [("AcknowledgeAlert", 413)] = () => Post(acknowledge, new JsonObject { ["note"] = new string('x', 70_000) }.ToJsonString()),
+            [("AcknowledgeAlert", 415)] = () => Post(acknowledge, "acknowledgedBy=me", "text/plain"),
+            [("GetRiskProfile", 200)] = () => env.Fraud.Client.GetAsync($"/api/v1/accounts/{account}/risk-profile"),
+            [("GetRiskProfile", 404)] = () => env.Fraud.Client.GetAsync($"/api/v1/accounts/{Guid.NewGuid()}/risk-profile"),
+        };
+
+        var documented = document["paths"]!.AsObject().SelectMany(path => path.Value!.AsObject().SelectMany(operation =>
+            operation.Value!["responses"]!.AsObject().Select(response =>
+                (operation.Value!["operationId"]!.GetValue<string>(), int.Parse(response.Key, System.Globalization.CultureInfo.InvariantCulture)))));
+        documented.ShouldBe(produce.Keys, ignoreOrder: true);
+        foreach (var ((operation, status), send) in produce)
+        {
+            using var response = await send();
+            ((int)response.StatusCode).ShouldBe(status, $"{operation}: {await response.Content.ReadAsStringAsync()}");
+        }
     }
 
     [Fact]

@@ -168,10 +168,22 @@ public sealed class FraudAndLedger : IAsyncLifetime
 
     // fraud-service, through its HTTP API.
 
-    public Task<RiskProfileResponse> RiskProfileAsync(Guid account) => RiskProfileAsync(Fraud.Client, account);
+    public async Task<RiskProfileResponse> RiskProfileAsync(Guid account) =>
+        await TryRiskProfileAsync(Fraud.Client, account) ?? throw new Xunit.Sdk.XunitException($"fraud-service has no risk profile of {account}.");
 
-    private static async Task<RiskProfileResponse> RiskProfileAsync(HttpClient fraud, Guid account) =>
-        (await fraud.GetFromJsonAsync<RiskProfileResponse>($"/api/v1/accounts/{account}/risk-profile", Json))!;
+    /// <summary>Null while fraud-service has seen no movement of the account (it answers 404 then).</summary>
+    public Task<RiskProfileResponse?> TryRiskProfileAsync(Guid account) => TryRiskProfileAsync(Fraud.Client, account);
+
+    private static async Task<RiskProfileResponse?> TryRiskProfileAsync(HttpClient fraud, Guid account)
+    {
+        var response = await fraud.GetAsync($"/api/v1/accounts/{account}/risk-profile");
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+        await ExpectAsync(response, HttpStatusCode.OK);
+        return await response.Content.ReadFromJsonAsync<RiskProfileResponse>(Json);
+    }
 
     public async Task<Page<AlertResponse>> AlertsAsync(string query) =>
         (await Fraud.Client.GetFromJsonAsync<Page<AlertResponse>>($"/api/v1/alerts?{query}", Json))!;
@@ -182,10 +194,10 @@ public sealed class FraudAndLedger : IAsyncLifetime
     {
         foreach (var other in _scorers.Skip(1).ToList())
         {
-            await WaitUntilAsync(async () => (await RiskProfileAsync(other, account)).Movements >= count, $"{count} movements of {account} to be assessed");
+            await WaitUntilAsync(async () => (await TryRiskProfileAsync(other, account))?.Movements >= count, $"{count} movements of {account} to be assessed");
         }
         RiskProfileResponse? profile = null;
-        await WaitUntilAsync(async () => (profile = await RiskProfileAsync(account)).Movements >= count, $"{count} movements of {account} to be assessed");
+        await WaitUntilAsync(async () => (profile = await TryRiskProfileAsync(Fraud.Client, account))?.Movements >= count, $"{count} movements of {account} to be assessed");
         return profile!;
     }
 

@@ -100,9 +100,8 @@ public sealed class LedgerEventsReachFraudService(FraudAndLedger env)
 
         var world = (await LedgerScalarAsync<Guid?>("SELECT id FROM accounts WHERE kind = 'world' AND currency = 'EUR'"))!.Value;
         (await FraudScalarAsync<int>($"SELECT alerts FROM processed_events WHERE event_id = '{holdEvent}'")).ShouldBe(0);
-        var worldProfile = await env.RiskProfileAsync(world);
-        worldProfile.Movements.ShouldBe(0);
-        worldProfile.RecentAssessments.ShouldNotContain(a => a.EventId == holdEvent);
+        // Never assessed, so no profile at all (404).
+        (await env.TryRiskProfileAsync(world)).ShouldBeNull();
         (await env.RiskProfileAsync(customer)).RecentAssessments.ShouldNotContain(a => a.EventId == holdEvent);
     }
 

@@ -41,7 +41,10 @@ public sealed class BadInput(BadInput.ApiWithAccountsInEveryState api) : IClassF
         var (method, path, body, status, field) = CaseTable[name](api);
         var before = await Fingerprint();
 
-        using var request = new HttpRequestMessage(method, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        using var request = new HttpRequestMessage(method, path)
+        {
+            Content = new StringContent(body, Encoding.UTF8, name == "body that is not JSON" ? "text/plain" : "application/json"),
+        };
         if (name == "idempotency key too long")
         {
             request.Headers.Add("Idempotency-Key", new string('k', 300));
@@ -51,10 +54,21 @@ public sealed class BadInput(BadInput.ApiWithAccountsInEveryState api) : IClassF
         var text = await response.Content.ReadAsStringAsync();
         ((int)response.StatusCode).ShouldBe(status, text);
         response.Content.Headers.ContentType?.MediaType.ShouldBe("application/problem+json");
+        // One shape for every refusal, whoever produced it: a stable code, a title per status, no .NET internals.
+        using var problem = JsonDocument.Parse(text);
+        problem.RootElement.GetProperty("code").GetString().ShouldNotBeNullOrEmpty(text);
+        problem.RootElement.GetProperty("type").GetString().ShouldStartWith("https://ledgerx.dev/problems/", customMessage: text);
+        problem.RootElement.GetProperty("title").GetString().ShouldBe(Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status), text);
+        problem.RootElement.GetProperty("detail").GetString().ShouldNotBeNullOrEmpty(text);
+        text.ShouldNotContain("Nullable");
+        text.ShouldNotContain("System.");
         if (field is not null)
         {
-            using var problem = JsonDocument.Parse(text);
             problem.RootElement.GetProperty("errors").TryGetProperty(field, out _).ShouldBeTrue($"'{field}' not named in {text}");
+        }
+        if (status == 413)
+        {
+            problem.RootElement.GetProperty("detail").GetString()!.ShouldContain("65536");
         }
         (await Fingerprint()).ShouldBe(before);
     }
@@ -129,6 +143,32 @@ public sealed class BadInput(BadInput.ApiWithAccountsInEveryState api) : IClassF
         ["posting an unknown hold"] = _ => (HttpMethod.Post, $"/api/v1/holds/{Guid.NewGuid()}/post", "{}", 404, null),
         ["closing a funded account"] = a => (HttpMethod.Post, $"/api/v1/accounts/{a.Funded}/close", "", 409, null),
         ["freezing without a reason"] = a => (HttpMethod.Post, $"/api/v1/accounts/{a.Other}/freeze", "{}", 400, "reason"),
+        // Strict JSON (issue 11 item 8): a number as a string, and a field sent twice (the last one used to win).
+        ["amount as a string"] = a => (HttpMethod.Post, "/api/v1/transfers",
+            $"{{\"fromAccountId\":\"{a.Funded}\",\"toAccountId\":\"{a.Other}\",\"amount\":\"12\",\"currency\":\"EUR\"}}", 400, "amount"),
+        ["amount sent twice"] = a => (HttpMethod.Post, "/api/v1/transfers",
+            $"{{\"fromAccountId\":\"{a.Funded}\",\"toAccountId\":\"{a.Other}\",\"amount\":1,\"currency\":\"EUR\",\"amount\":999}}", 400, "amount"),
+        // NUL characters (issue 11 item 7): PostgreSQL cannot store them; these used to answer 503 ledger_unavailable.
+        ["NUL in an owner id"] = _ => (HttpMethod.Post, "/api/v1/accounts", """{"ownerId":"al\u0000ice","currency":"EUR"}""", 400, "ownerId"),
+        ["NUL in a deposit's description"] = a => (HttpMethod.Post, "/api/v1/deposits",
+            Json(new { accountId = a.Funded, amount = 1, currency = "EUR", description = "sal\0ary" }), 400, "description"),
+        ["NUL in metadata"] = a => (HttpMethod.Post, "/api/v1/deposits",
+            Json(new { accountId = a.Funded, amount = 1, currency = "EUR", metadata = new Dictionary<string, string> { ["ref"] = "a\0" } }), 400, "metadata.ref"),
+        ["NUL in an entry's posting direction"] = a => (HttpMethod.Post, "/api/v1/entries", Json(new
+        {
+            postings = new[]
+            {
+                new { accountId = a.Funded, direction = "debit\0", amount = 100, currency = "EUR" },
+                new { accountId = a.Other, direction = "credit", amount = 100, currency = "EUR" },
+            },
+        }), 400, "postings[0].direction"),
+        ["NUL in an approver"] = _ => (HttpMethod.Post, $"/api/v1/reversals/{Guid.NewGuid()}/approval", Json(new { approved = true, by = "ad\0min" }), 400, "by"),
+        ["NUL in a query value"] = _ => (HttpMethod.Get, "/api/v1/accounts?ownerId=al%00ice", "", 400, "ownerId"),
+        // Framework rejections (issue 13 item 3): named fields and a code, never "Failed to bind parameter \"Nullable<int> limit\"".
+        ["limit that is not a number"] = _ => (HttpMethod.Get, "/api/v1/accounts?ownerId=x&limit=abc", "", 400, "limit"),
+        ["malformed account id in a query"] = _ => (HttpMethod.Get, "/api/v1/reversals?accountId=zz", "", 400, "accountId"),
+        ["no body"] = _ => (HttpMethod.Post, "/api/v1/transfers", "", 400, "$"),
+        ["body that is not JSON"] = _ => (HttpMethod.Post, "/api/v1/transfers", "amount=1", 415, null),
     };
 
     /// <summary>Everything a write could change, in one comparable string.</summary>

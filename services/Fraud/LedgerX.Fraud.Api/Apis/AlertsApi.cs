@@ -19,7 +19,8 @@ public static class AlertsApi
         var alerts = app.MapGroup("/api/v1/alerts").WithTags("Alerts");
         alerts.MapGet("/", List).WithName("ListAlerts").WithSummary("Alerts, newest first, filtered by account, status and score")
             .ProducesValidationProblem();
-        alerts.MapGet("/{id:guid}", Get).WithName("GetAlert").WithSummary("An alert with its reasons and policy action");
+        alerts.MapGet("/{id:guid}", Get).WithName("GetAlert").WithSummary("An alert with its reasons and policy action")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         alerts.MapPost("/{id:guid}/acknowledge", Acknowledge).WithName("AcknowledgeAlert").WithSummary("Mark an alert as reviewed")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return app;

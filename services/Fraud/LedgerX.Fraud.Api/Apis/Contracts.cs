@@ -12,7 +12,7 @@ public sealed record AlertResponse(
 /// <summary><c>action</c> none, freeze or reverse; <c>status</c> not_required, pending, done or failed.</summary>
 public sealed record PolicyActionResponse(string Action, string Status, int Attempts, string? LastError, DateTimeOffset? CompletedAt);
 
-public sealed record AcknowledgeAlertRequest(string? AcknowledgedBy, string? Note);
+public sealed record AcknowledgeAlertRequest(string? AcknowledgedBy, string? Note = null);
 
 /// <summary>A page of results; pass <c>nextCursor</c> as <c>after</c> to get the next page (null at the end).</summary>
 public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);

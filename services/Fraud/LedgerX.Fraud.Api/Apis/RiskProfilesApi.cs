@@ -2,6 +2,7 @@ using Dapr.Actors;
 using Dapr.Actors.Client;
 using LedgerX.Fraud.Api.Actors;
 using LedgerX.Fraud.Domain.Profiles;
+using LedgerX.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace LedgerX.Fraud.Api.Apis;
@@ -12,14 +13,23 @@ public static class RiskProfilesApi
     public static IEndpointRouteBuilder MapRiskProfilesApi(this IEndpointRouteBuilder app)
     {
         app.MapGroup("/api/v1/accounts").WithTags("Risk profiles")
-            .MapGet("/{accountId:guid}/risk-profile", Get).WithName("GetRiskProfile").WithSummary("An account's risk profile and its recent assessments");
+            .MapGet("/{accountId:guid}/risk-profile", Get).WithName("GetRiskProfile").WithSummary("An account's risk profile and its recent assessments")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
-    public static async Task<Ok<RiskProfileResponse>> Get(Guid accountId, IActorProxyFactory actors, CancellationToken ct)
+    /// <remarks>fraud-service knows an account only through its movements, and every movement it scores is recorded in
+    /// the profile; so a profile with none is an account it has never seen (an unknown id, or one with no movement yet),
+    /// answered 404 rather than with an empty profile that looks like a real one.</remarks>
+    public static async Task<Results<Ok<RiskProfileResponse>, ProblemHttpResult>> Get(Guid accountId, IActorProxyFactory actors, CancellationToken ct)
     {
         var proxy = actors.Create(new ActorId(accountId.ToString()), AccountRiskActor.TypeName);
         var profile = await proxy.InvokeMethodAsync<RiskProfile>(nameof(IAccountRiskActor.GetProfileAsync), ct);
+        if (profile.MovementCount == 0)
+        {
+            return Problems.NotFound("risk_profile_not_found",
+                $"fraud-service has seen no movement on account {accountId}, so it has no risk profile (an unknown account, or one not used yet).");
+        }
         return TypedResults.Ok(new RiskProfileResponse(
             accountId, profile.MovementCount, Stats(profile.Outflows), Stats(profile.Inflows), profile.Counterparties.Count, profile.HourCounts,
             [.. profile.Assessments.Reverse().Select(a => new RecentAssessmentResponse(a.EventId, a.Assessment.Score,

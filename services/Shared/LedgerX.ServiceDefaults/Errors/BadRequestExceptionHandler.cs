@@ -1,4 +1,6 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
+using LedgerX.ServiceDefaults.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
@@ -9,13 +11,15 @@ using ProblemDetails = Microsoft.AspNetCore.Mvc.ProblemDetails;
 namespace LedgerX.ServiceDefaults.Errors;
 
 /// <summary>
-/// Turns requests the framework rejected (malformed JSON, oversized body, missing parameter) into problem details
-/// with the status it chose; a JSON failure names the field at fault, as a validation problem would.
+/// Turns requests the framework rejected (malformed JSON, a query value of the wrong type, no body, oversized body) into
+/// problem details with the status it chose. Where a field is at fault it is named, as a validation problem would; the
+/// framework's own messages are not passed on, since they speak of .NET types ("Nullable&lt;int&gt; limit").
 /// </summary>
-internal sealed class BadRequestExceptionHandler(IProblemDetailsService problemDetails, IOptions<JsonOptions> jsonOptions)
+internal sealed partial class BadRequestExceptionHandler(IProblemDetailsService problemDetails, IOptions<JsonOptions> jsonOptions)
     : IExceptionHandler
 {
     private const string UnknownExpectation = "The value has the wrong type or format.";
+    private const string BodyRequired = "A JSON request body is required.";
 
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -26,8 +30,9 @@ internal sealed class BadRequestExceptionHandler(IProblemDetailsService problemD
 
         var problem = badRequest.InnerException is JsonException json
             ? UnreadableJson(json, httpContext.Features.Get<IExceptionHandlerFeature>()?.Endpoint)
-            // The framework's messages describe the request, never server state, so they are safe to return.
-            : new ProblemDetails { Detail = badRequest.Message };
+            : badRequest.StatusCode == StatusCodes.Status400BadRequest ? FromBinderMessage(badRequest.Message, httpContext.Request)
+            // 413, 415, 408: the problem details setup says what the status means (and, for 413, the limit).
+            : new ProblemDetails();
         problem.Status = badRequest.StatusCode;
         httpContext.Response.StatusCode = badRequest.StatusCode;
 
@@ -39,27 +44,83 @@ internal sealed class BadRequestExceptionHandler(IProblemDetailsService problemD
         });
     }
 
+    /// <summary>
+    /// The binder's messages are the only place it says which parameter failed, so they are read here (and each form is
+    /// pinned by a test, in case a framework update rewords it).
+    /// </summary>
+    private static ProblemDetails FromBinderMessage(string message, HttpRequest request)
+    {
+        if (FailedToBind().Match(message) is { Success: true } failed)
+        {
+            return Validation(AsSent(failed.Groups["name"].Value, request), ExpectedValue(failed.Groups["type"].Value),
+                "A parameter has the wrong type or format.");
+        }
+        if (NotProvided().Match(message) is { Success: true } missing)
+        {
+            var name = AsSent(missing.Groups["name"].Value, request);
+            return missing.Groups["source"].Value == "body"
+                ? Validation("$", BodyRequired, BodyRequired)
+                : Validation(name, $"The {name} parameter is required.", "A required parameter is missing.");
+        }
+        if (message.StartsWith("Implicit body inferred for parameter", StringComparison.Ordinal))
+        {
+            return Validation("$", BodyRequired, BodyRequired);
+        }
+        return new ProblemDetails();
+    }
+
+    /// <summary>The binder names a parameter as declared in C# (an [AsParameters] record's property is "MinScore"); the
+    /// client knows it as it sent it, or as documented (camelCase).</summary>
+    private static string AsSent(string name, HttpRequest request) =>
+        request.Query.Keys.Concat(request.RouteValues.Keys).FirstOrDefault(key => string.Equals(key, name, StringComparison.OrdinalIgnoreCase))
+        ?? JsonNamingPolicy.CamelCase.ConvertName(name);
+
     private HttpValidationProblemDetails UnreadableJson(JsonException json, Endpoint? endpoint)
     {
         var field = FieldName(json.Path);
-        var bodyType = endpoint?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType;
-        var message = json.InnerException is JsonException
-            ? "The request body is not valid JSON here."
-            : ExpectedValue(bodyType, field);
-
-        return new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
+        if (json is NulCharacterException nul)
         {
-            Detail = "The request body could not be read.",
+            return Validation(field == "$" ? nul.Property : $"{field}.{nul.Property}", json.Message, "The request body could not be read.");
+        }
+        var bodyType = endpoint?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType;
+        var message = json.InnerException is JsonException ? "The request body is not valid JSON here."
+            // System.Text.Json says so only in its message: a repeated field carries no inner exception and no other mark.
+            : json.InnerException is null && json.Message.StartsWith("Duplicate propert", StringComparison.Ordinal)
+                ? "The field appears more than once; send each field once."
+                : ExpectedValue(bodyType, field);
+        return Validation(field, message, "The request body could not be read.");
+    }
+
+    private static HttpValidationProblemDetails Validation(string field, string message, string detail) =>
+        new(new Dictionary<string, string[]> { [field] = [message] })
+        {
+            Detail = detail,
             Type = Problems.TypeUri(Problems.ValidationCode),
             Extensions = Problems.Code(Problems.ValidationCode),
         };
-    }
 
     /// <summary><c>$.postings[1].amount</c> becomes <c>postings[1].amount</c>; the root stays <c>$</c>.</summary>
     private static string FieldName(string? jsonPath) =>
         jsonPath is null || jsonPath == "$" ? "$"
         : jsonPath.StartsWith("$.", StringComparison.Ordinal) ? jsonPath[2..]
         : jsonPath;
+
+    /// <summary>The binder names the parameter's type in C# ("Nullable&lt;int&gt;", "Guid", "DateTimeOffset").</summary>
+    private static string ExpectedValue(string clrTypeName)
+    {
+        var name = clrTypeName.StartsWith("Nullable<", StringComparison.Ordinal) ? clrTypeName[9..^1] : clrTypeName;
+        return name switch
+        {
+            "Guid" => "The value is not a valid UUID.",
+            "DateTimeOffset" or "DateTime" => "The value is not a valid date-time.",
+            "DateOnly" => "The value is not a valid date (yyyy-MM-dd).",
+            "bool" or "Boolean" => "The value is not a valid boolean.",
+            "byte" or "sbyte" or "short" or "ushort" or "int" or "uint" or "long" or "ulong"
+                or "Int16" or "Int32" or "Int64" or "UInt16" or "UInt32" or "UInt64" => "The value is not a valid integer.",
+            "float" or "double" or "decimal" or "Single" or "Double" or "Decimal" => "The value is not a valid number.",
+            _ => UnknownExpectation,
+        };
+    }
 
     private string ExpectedValue(Type? bodyType, string field) =>
         PropertyType(bodyType, field) switch
@@ -104,4 +165,11 @@ internal sealed class BadRequestExceptionHandler(IProblemDetailsService problemD
 
         return type is null ? null : Nullable.GetUnderlyingType(type) ?? type;
     }
+
+    // RequestDelegateFactory's wording (Microsoft.AspNetCore.Http.RequestDelegateFactory, .NET 8 to 10).
+    [GeneratedRegex("""^Failed to bind parameter "(?<type>.+) (?<name>[^ "]+)" from ".*"\.$""", RegexOptions.Singleline)]
+    private static partial Regex FailedToBind();
+
+    [GeneratedRegex("""^Required parameter "(?<type>.+) (?<name>[^ "]+)" was not provided from (?<source>[^.]+)\.$""")]
+    private static partial Regex NotProvided();
 }

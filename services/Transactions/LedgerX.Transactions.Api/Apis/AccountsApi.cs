@@ -16,16 +16,21 @@ public static class AccountsApi
     {
         var accounts = app.MapGroup("/api/v1/accounts").WithTags("Accounts");
         accounts.MapPost("/", Open).WithName("OpenAccount").WithSummary("Open an account")
-            .Produces<AccountResponse>(StatusCodes.Status201Created).ProducesValidationProblem().ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        accounts.MapGet("/{id:guid}", Get).WithName("GetAccount").WithSummary("Get an account with its ledger and available balances");
+            .Produces<AccountResponse>(StatusCodes.Status201Created).ProducesLedgerCommandProblems();
+        accounts.MapGet("/{id:guid}", Get).WithName("GetAccount").WithSummary("Get an account with its ledger and available balances")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         accounts.MapGet("/", ListByOwner).WithName("ListAccounts").WithSummary("List an owner's accounts");
-        accounts.MapGet("/{id:guid}/history", History).WithName("GetAccountHistory").WithSummary("An account's postings, newest first");
+        accounts.MapGet("/{id:guid}/history", History).WithName("GetAccountHistory").WithSummary("An account's postings, newest first")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         accounts.MapPost("/{id:guid}/freeze", Freeze).WithName("FreezeAccount").WithSummary("Freeze an account: no money moves in or out")
-            .Produces<AccountResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .Produces<AccountResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesLedgerCommandProblems();
         accounts.MapPost("/{id:guid}/unfreeze", Unfreeze).WithName("UnfreezeAccount").WithSummary("Unfreeze an account")
-            .Produces<AccountResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .Produces<AccountResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesLedgerCommandProblems();
         accounts.MapPost("/{id:guid}/close", Close).WithName("CloseAccount").WithSummary("Close an account at zero balance")
-            .Produces<AccountResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .Produces<AccountResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesLedgerCommandProblems();
         return app;
     }
 

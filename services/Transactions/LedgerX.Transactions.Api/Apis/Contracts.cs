@@ -2,27 +2,31 @@ namespace LedgerX.Transactions.Api.Apis;
 
 // The HTTP API's request and response shapes (camelCase JSON). Amounts are integers in minor units of `currency`
 // (EUR 12.34 = 1234). Request fields are nullable so that a missing field is reported by name instead of silently
-// defaulting to zero.
+// defaulting to zero; the optional ones have a default, which is what the OpenAPI document's `required` lists are made
+// from (and the shared document transformer marks every required field non-null, as the handlers refuse a null).
 
-public sealed record OpenAccountRequest(string? OwnerId, string? Currency, long? OverdraftLimit, Dictionary<string, string>? Metadata);
+public sealed record OpenAccountRequest(string? OwnerId, string? Currency, long? OverdraftLimit = null, Dictionary<string, string>? Metadata = null);
 
 public sealed record FreezeAccountRequest(string? Reason);
 
 /// <summary>A deposit into, or a withdrawal from, one account (the other side is the currency's world account).</summary>
-public sealed record MovementRequest(Guid? AccountId, long? Amount, string? Currency, string? Description, string? Category, Dictionary<string, string>? Metadata);
+public sealed record MovementRequest(Guid? AccountId, long? Amount, string? Currency, string? Description = null, string? Category = null,
+    Dictionary<string, string>? Metadata = null);
 
-public sealed record TransferRequest(Guid? FromAccountId, Guid? ToAccountId, long? Amount, string? Currency, string? Description, string? Category,
-    Dictionary<string, string>? Metadata);
+public sealed record TransferRequest(Guid? FromAccountId, Guid? ToAccountId, long? Amount, string? Currency, string? Description = null,
+    string? Category = null, Dictionary<string, string>? Metadata = null);
 
-public sealed record JournalEntryRequest(List<PostingInput>? Postings, string? Description, string? Category, Dictionary<string, string>? Metadata);
+public sealed record JournalEntryRequest(List<PostingInput>? Postings, string? Description = null, string? Category = null,
+    Dictionary<string, string>? Metadata = null);
 
 /// <summary>One line of a journal entry: <c>direction</c> is "debit" or "credit".</summary>
 public sealed record PostingInput(Guid? AccountId, string? Direction, long? Amount, string? Currency);
 
-public sealed record CreateHoldRequest(Guid? AccountId, Guid? ToAccountId, long? Amount, string? Currency, int? ExpiresInSeconds, string? Description);
+public sealed record CreateHoldRequest(Guid? AccountId, Guid? ToAccountId, long? Amount, string? Currency, int? ExpiresInSeconds = null,
+    string? Description = null);
 
 /// <summary>Posts a hold; without <c>amount</c> the whole held amount is posted.</summary>
-public sealed record PostHoldRequest(long? Amount);
+public sealed record PostHoldRequest(long? Amount = null);
 
 public sealed record AccountResponse(Guid Id, string OwnerId, string Currency, string Kind, string Status, long OverdraftLimit,
     long Balance, long HeldAmount, long AvailableBalance, IReadOnlyDictionary<string, string> Metadata, DateTimeOffset OpenedAt, long Version);
@@ -47,7 +51,7 @@ public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
 public sealed record LogEvent(long Sequence, Guid EventId, string Type, DateTimeOffset OccurredAt, System.Text.Json.JsonElement Payload, string Hash);
 
 /// <summary>Reverse a posted entry, fully (no <c>amount</c>: all that is not reversed yet) or partly.</summary>
-public sealed record ReversalRequest(Guid? EntryId, long? Amount, string? Reason);
+public sealed record ReversalRequest(Guid? EntryId, string? Reason, long? Amount = null);
 
 /// <summary>An administrator's answer to a reversal awaiting approval.</summary>
 public sealed record ApprovalRequest(bool? Approved, string? By);

@@ -14,12 +14,14 @@ public static class HoldsApi
     {
         var holds = app.MapGroup("/api/v1/holds").WithTags("Holds");
         holds.MapPost("/", Create).WithName("CreateHold").WithSummary("Reserve funds for a later transfer")
-            .Produces<HoldResponse>(StatusCodes.Status201Created).ProducesValidationProblem().ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        holds.MapGet("/{id:guid}", Get).WithName("GetHold").WithSummary("A hold by id");
+            .Produces<HoldResponse>(StatusCodes.Status201Created).ProducesLedgerCommandProblems();
+        holds.MapGet("/{id:guid}", Get).WithName("GetHold").WithSummary("A hold by id").ProducesProblem(StatusCodes.Status404NotFound);
         holds.MapPost("/{id:guid}/post", Post).WithName("PostHold").WithSummary("Post a hold fully or partly; the rest is released")
-            .Produces<HoldResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .Produces<HoldResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesLedgerCommandProblems();
         holds.MapPost("/{id:guid}/void", Void).WithName("VoidHold").WithSummary("Release a hold without moving money")
-            .Produces<HoldResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .Produces<HoldResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesLedgerCommandProblems();
         return app;
     }
 
@@ -44,7 +46,7 @@ public static class HoldsApi
             : LedgerProblems.NotFound("hold", id);
 
     public static Task<IResult> Post(Guid id, PostHoldRequest? request, HttpContext http, LedgerWriter writer, CancellationToken ct) =>
-        LedgerSubmission.SubmitAsync(http, writer, request ?? new PostHoldRequest(null), r => new PostHold(new HoldId(id), r.Amount),
+        LedgerSubmission.SubmitAsync(http, writer, request ?? new PostHoldRequest(), r => new PostHold(new HoldId(id), r.Amount),
             Responses.HoldNow(new HoldId(id)), ct);
 
     /// <remarks>A client names no reversal, so a reversal saga's hold is refused here (409 hold_owned_by_reversal), as it

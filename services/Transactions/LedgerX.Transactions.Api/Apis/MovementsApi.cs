@@ -17,7 +17,7 @@ public static class MovementsApi
         api.MapPost("/withdrawals", Withdraw).WithName("Withdraw").WithSummary("Money leaves the ledger from an account").WithMoneyMovementMetadata();
         api.MapPost("/transfers", Transfer).WithName("Transfer").WithSummary("Move money between two accounts").WithMoneyMovementMetadata();
         api.MapPost("/entries", PostEntry).WithName("PostJournalEntry").WithSummary("Post a balanced multi-posting journal entry").WithMoneyMovementMetadata();
-        api.MapGet("/entries/{id:guid}", GetEntry).WithName("GetEntry").WithSummary("A journal entry by id");
+        api.MapGet("/entries/{id:guid}", GetEntry).WithName("GetEntry").WithSummary("A journal entry by id").ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
@@ -77,8 +77,7 @@ public static class MovementsApi
 
     private static RouteHandlerBuilder WithMoneyMovementMetadata(this RouteHandlerBuilder endpoint) => endpoint
         .Produces<EntryResponse>(StatusCodes.Status201Created)
-        .ProducesValidationProblem()
-        .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+        .ProducesLedgerCommandProblems()
         .WithDescription("Honours the Idempotency-Key header: a retry with the same key and body returns the first response " +
                          "(with Idempotent-Replayed: true); the same key with a different body is refused with 422.");
 }

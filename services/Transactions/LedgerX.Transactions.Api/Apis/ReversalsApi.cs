@@ -23,12 +23,14 @@ public static class ReversalsApi
     {
         var reversals = app.MapGroup("/api/v1/reversals").WithTags("Reversals");
         reversals.MapPost("/", Request).WithName("RequestReversal").WithSummary("Reverse a posted entry, fully or partly")
-            .Produces<ReversalResponse>(StatusCodes.Status202Accepted).ProducesValidationProblem().ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .Produces<ReversalResponse>(StatusCodes.Status202Accepted).ProducesLedgerCommandProblems()
             .WithDescription("Honours the Idempotency-Key header. Answers 202 with the reversal (its saga id) and a Location to follow it.");
-        reversals.MapGet("/{id:guid}", Get).WithName("GetReversal").WithSummary("A reversal: status, each step with outcome and timestamps, failure reason");
+        reversals.MapGet("/{id:guid}", Get).WithName("GetReversal").WithSummary("A reversal: status, each step with outcome and timestamps, failure reason")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         reversals.MapGet("/", List).WithName("ListReversals").WithSummary("Reversals by account and/or status, oldest first (keyset paging)");
         reversals.MapPost("/{id:guid}/approval", Approve).WithName("ApproveReversal").WithSummary("Approve or reject a reversal awaiting approval (admin)")
-            .Produces<ReversalResponse>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .Produces<ReversalResponse>(StatusCodes.Status202Accepted).ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 

@@ -1,0 +1,401 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using LedgerX.LocalDapr.Hosting;
+using LedgerX.Testing;
+using LedgerX.Transactions.IntegrationTests.Infrastructure;
+using LedgerX.Transactions.IntegrationTests.Reversals;
+using Npgsql;
+
+namespace LedgerX.Transactions.IntegrationTests.OpenApi;
+
+/// <summary>
+/// The OpenAPI document says what the service does, read from the document itself: a body built from a request
+/// schema's required fields alone is accepted, and every status code documented for an operation is produced by a
+/// request this test sends. A new operation or status without a way to produce it here fails the test.
+/// </summary>
+public sealed class OpenApiDocumentIsTrue(OpenApiDocumentIsTrue.ServiceWithSagas environment) : IClassFixture<OpenApiDocumentIsTrue.ServiceWithSagas>
+{
+    /// <summary>The service with its sidecar, so reversals run; approvals wait long enough to be decided by the test.</summary>
+    public sealed class ServiceWithSagas : IAsyncLifetime
+    {
+        private readonly string _resources = Directory.CreateTempSubdirectory("ledgerx-openapi-").FullName;
+        private LocalDaprSidecar? _sidecar;
+
+        public SagaHost Api { get; } = new(LedgerApi.FreePort()) { ApprovalTimeoutMs = 600_000 };
+
+        public async ValueTask InitializeAsync()
+        {
+            _sidecar = await SagaHost.StartSidecarAsync(Api.SidecarGrpcPort, _resources);
+            await Api.InitializeAsync();
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Api.DisposeAsync();
+            if (_sidecar is not null)
+            {
+                await _sidecar.DisposeAsync();
+            }
+            Directory.Delete(_resources, recursive: true);
+        }
+    }
+
+    private SagaHost Api => environment.Api;
+
+    [Fact]
+    public async Task RequestSchemas_RequireWhatTheHandlersRequire_AsNonNullIntegersAndIds()
+    {
+        var document = await DocumentAsync();
+        var schemas = document["components"]!["schemas"]!;
+
+        Required(schemas["TransferRequest"]!).ShouldBe(["fromAccountId", "toAccountId", "amount", "currency"]);
+        Required(schemas["OpenAccountRequest"]!).ShouldBe(["ownerId", "currency"]);
+        Required(schemas["MovementRequest"]!).ShouldBe(["accountId", "amount", "currency"]);
+        Required(schemas["JournalEntryRequest"]!).ShouldBe(["postings"]);
+        Required(schemas["CreateHoldRequest"]!).ShouldBe(["accountId", "toAccountId", "amount", "currency"]);
+        Required(schemas["PostHoldRequest"]!).ShouldBeEmpty();
+        Required(schemas["ReversalRequest"]!).ShouldBe(["entryId", "reason"]);
+        Required(schemas["ApprovalRequest"]!).ShouldBe(["approved", "by"]);
+        // Numbers only as numbers (no "integer or string"), and a required field is never null.
+        Types(schemas["TransferRequest"]!["properties"]!["amount"]!).ShouldBe(["integer"]);
+        Types(schemas["TransferRequest"]!["properties"]!["fromAccountId"]!).ShouldBe(["string"]);
+        Types(schemas["TransferRequest"]!["properties"]!["description"]!).ShouldBe(["null", "string"]);
+        Types(schemas["PostingInput"]!["properties"]!["amount"]!).ShouldBe(["integer"]);
+    }
+
+    [Fact]
+    public async Task ABodyWithOnlyTheRequiredFields_IsAccepted_ByEveryOperation()
+    {
+        var document = await DocumentAsync();
+        var failures = new List<string>();
+
+        foreach (var operation in Operations(document).Where(o => o.Body is not null))
+        {
+            var (path, values) = await ValidAsync(operation);
+            var body = RequiredOnly(document, operation.Body!, values, 0);
+            using var response = await SendAsync(operation.Method, path, body.ToJsonString());
+            var success = operation.Statuses.Single(s => s is >= 200 and < 300);
+            if ((int)response.StatusCode != success)
+            {
+                failures.Add($"{operation.Id} {body.ToJsonString()}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            }
+        }
+
+        failures.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task EveryDocumentedStatus_IsProduced()
+    {
+        var document = await DocumentAsync();
+        var operations = Operations(document);
+        var failures = new List<string>();
+
+        foreach (var operation in operations)
+        {
+            foreach (var status in operation.Statuses.Where(s => s != 503 || operation.Id == "ApproveReversal"))
+            {
+                using var response = await ProduceAsync(document, operation, status);
+                if ((int)response.StatusCode != status)
+                {
+                    failures.Add($"{operation.Id} {status}: got {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                }
+            }
+        }
+        // 503 from the ledger: every command at once, while the database refuses connections.
+        var commands = new List<(Operation Operation, string Path, string? Body)>();
+        foreach (var operation in operations.Where(o => o.Statuses.Contains(503) && o.Id != "ApproveReversal"))
+        {
+            var (path, values) = await ValidAsync(operation);
+            commands.Add((operation, path, operation.Body is null ? null : RequiredOnly(document, operation.Body, values, 0).ToJsonString()));
+        }
+        await WithoutTheDatabaseAsync(async () =>
+        {
+            foreach (var (operation, path, body) in commands)
+            {
+                using var response = await SendAsync(operation.Method, path, body);
+                if (response.StatusCode != HttpStatusCode.ServiceUnavailable)
+                {
+                    failures.Add($"{operation.Id} 503: got {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                }
+            }
+        });
+
+        commands.Count.ShouldBeGreaterThan(10);
+        failures.ShouldBeEmpty();
+    }
+
+    private async Task<HttpResponseMessage> ProduceAsync(JsonObject document, Operation operation, int status)
+    {
+        var (path, values) = await ValidAsync(operation);
+        var body = operation.Body is null ? null : RequiredOnly(document, operation.Body, values, 0);
+        switch (status)
+        {
+            case >= 200 and < 300:
+                return await SendAsync(operation.Method, path, body?.ToJsonString());
+            case 400 when body is not null:
+                return await SendAsync(operation.Method, path, "[]");
+            case 400 when operation.Query.Count > 0:
+                return await SendAsync(operation.Method, $"{path.Split('?')[0]}?{operation.Query[0]}=%00", null);
+            case 400:
+                return await SendAsync(operation.Method, path, null, idempotencyKey: new string('k', 300));
+            case 404:
+                return await SendAsync(operation.Method, WithAnotherId(path), body?.ToJsonString());
+            case 409:
+                return await SendAsync(operation.Method, await ConflictingPathAsync(operation), body?.ToJsonString());
+            case 413:
+                return await SendAsync(operation.Method, path, new JsonObject { ["description"] = new string('x', 70_000) }.ToJsonString());
+            case 415:
+                return await SendAsync(operation.Method, path, "amount=1", contentType: "text/plain");
+            case 422:
+                var key = $"doc-{Guid.NewGuid()}";
+                (await SendAsync(operation.Method, path, body?.ToJsonString(), idempotencyKey: key)).Dispose();
+                var (otherPath, otherBody) = Different(path, body, operation.Body is null ? null : Resolve(document, operation.Body));
+                return await SendAsync(operation.Method, otherPath, otherBody, idempotencyKey: key);
+            case 503 when operation.Id == "ApproveReversal":
+                return await SendAsync(operation.Method, $"/api/v1/reversals/{await ReversalWithoutASagaAsync()}/approval", body?.ToJsonString());
+            default:
+                throw new InvalidOperationException($"{operation.Id} documents {status}, and this test does not know how to produce it: add a way.");
+        }
+    }
+
+    // A valid request for each operation, on fresh resources (each call makes its own, so a test may consume them).
+
+    private async Task<(string Path, Func<string, int, JsonNode> Values)> ValidAsync(Operation operation)
+    {
+        var funded = (await Api.OpenAccountAsync("doc-funded")).Id;
+        var other = (await Api.OpenAccountAsync("doc-other")).Id;
+        await Api.DepositAsync(funded, 100_000);
+        Guid? entry = null;
+        if (operation.Id is "RequestReversal" or "GetEntry")
+        {
+            entry = await TransferAsync(funded, other, 5);
+        }
+        var values = Values(funded, other, entry);
+        var path = operation.Id switch
+        {
+            "FreezeAccount" or "UnfreezeAccount" or "CloseAccount" or "GetAccount" or "GetAccountHistory" => operation.Path.Replace("{id}", (
+                operation.Id == "UnfreezeAccount" ? await FrozenAsync() : operation.Id == "CloseAccount" ? (await Api.OpenAccountAsync("doc-empty")).Id : funded).ToString()),
+            "ListAccounts" => $"{operation.Path}?ownerId=doc-funded",
+            "GetEntry" => operation.Path.Replace("{id}", entry.ToString()),
+            "GetHold" or "PostHold" or "VoidHold" => operation.Path.Replace("{id}", (await HoldAsync(funded, other)).ToString()),
+            "GetReversal" => operation.Path.Replace("{id}", (await ReversalAsync(funded, other, 5)).ToString()),
+            "ApproveReversal" => operation.Path.Replace("{id}", (await AwaitingApprovalAsync(funded, other)).ToString()),
+            _ when operation.Path.Contains('{') => throw new InvalidOperationException($"No valid path for {operation.Id}: add one."),
+            _ => operation.Path,
+        };
+        return (path, values);
+    }
+
+    private static Func<string, int, JsonNode> Values(Guid funded, Guid other, Guid? entry) => (field, index) => field switch
+    {
+        "ownerId" => "doc-owner",
+        "currency" => "EUR",
+        "accountId" => index == 0 ? funded : other,
+        "fromAccountId" => funded,
+        "toAccountId" => other,
+        "amount" => 1,
+        "direction" => index == 0 ? "debit" : "credit",
+        "reason" => "required fields only",
+        "entryId" => entry ?? throw new InvalidOperationException("No entry made for this operation."),
+        "approved" => true,
+        "by" => "approver-1",
+        _ => throw new InvalidOperationException($"No value for the required field '{field}': add one."),
+    };
+
+    /// <summary>The body that has exactly the schema's required fields (arrays get two items, e.g. a debit and a credit).</summary>
+    private static JsonObject RequiredOnly(JsonObject document, JsonNode schema, Func<string, int, JsonNode> values, int index)
+    {
+        var target = Resolve(document, schema);
+        var body = new JsonObject();
+        foreach (var name in Required(target))
+        {
+            var property = Resolve(document, target["properties"]![name]!);
+            body[name] = Types(property).Contains("array")
+                ? new JsonArray(RequiredOnly(document, property["items"]!, values, 0), RequiredOnly(document, property["items"]!, values, 1))
+                : values(name, index);
+        }
+        return body;
+    }
+
+    /// <summary>Another request to the same operation, for reusing an Idempotency-Key with it.</summary>
+    private static (string Path, string? Body) Different(string path, JsonObject? body, JsonNode? schema)
+    {
+        if (path != WithAnotherId(path))
+        {
+            return (WithAnotherId(path), body?.ToJsonString());
+        }
+        var other = (JsonObject)body!.DeepClone();
+        if (other["amount"] is not null)
+        {
+            other["amount"] = 2;
+        }
+        else if (schema?["properties"]?["description"] is not null)
+        {
+            other["description"] = "another request";
+        }
+        else
+        {
+            var field = other.First(p => p.Key is "ownerId" or "reason").Key;
+            other[field] = other[field]!.GetValue<string>() + "-2";
+        }
+        return (path, other.ToJsonString());
+    }
+
+    private async Task<string> ConflictingPathAsync(Operation operation)
+    {
+        var funded = (await Api.OpenAccountAsync("doc-conflict")).Id;
+        await Api.DepositAsync(funded, 1_000);
+        var other = (await Api.OpenAccountAsync("doc-conflict-other")).Id;
+        Guid id = operation.Id switch
+        {
+            "FreezeAccount" or "UnfreezeAccount" => await ClosedAsync(),
+            "CloseAccount" => funded,
+            "PostHold" or "VoidHold" => await VoidedHoldAsync(funded, other),
+            "ApproveReversal" => await ReversalAsync(funded, other, 5),
+            _ => throw new InvalidOperationException($"No way to make {operation.Id} conflict: add one."),
+        };
+        return operation.Path.Replace("{id}", id.ToString());
+    }
+
+    private static string WithAnotherId(string path) =>
+        string.Join('/', path.Split('/').Select(segment => Guid.TryParse(segment, out _) ? Guid.NewGuid().ToString() : segment));
+
+    // Resources.
+
+    private async Task<Guid> TransferAsync(Guid from, Guid to, long amount)
+    {
+        var response = await Api.Client.PostAsJsonAsync("/api/v1/transfers", new { fromAccountId = from, toAccountId = to, amount, currency = "EUR" });
+        await LedgerApi.ExpectAsync(response, HttpStatusCode.Created);
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<Guid>();
+    }
+
+    private async Task<Guid> FrozenAsync()
+    {
+        var id = (await Api.OpenAccountAsync("doc-frozen")).Id;
+        await LedgerApi.ExpectAsync(await Api.Client.PostAsJsonAsync($"/api/v1/accounts/{id}/freeze", new { reason = "doc" }), HttpStatusCode.OK);
+        return id;
+    }
+
+    private async Task<Guid> ClosedAsync()
+    {
+        var id = (await Api.OpenAccountAsync("doc-closed")).Id;
+        await LedgerApi.ExpectAsync(await Api.Client.PostAsync($"/api/v1/accounts/{id}/close", null), HttpStatusCode.OK);
+        return id;
+    }
+
+    private async Task<Guid> HoldAsync(Guid from, Guid to)
+    {
+        var response = await Api.Client.PostAsJsonAsync("/api/v1/holds", new { accountId = from, toAccountId = to, amount = 1, currency = "EUR" });
+        await LedgerApi.ExpectAsync(response, HttpStatusCode.Created);
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<Guid>();
+    }
+
+    private async Task<Guid> VoidedHoldAsync(Guid from, Guid to)
+    {
+        var hold = await HoldAsync(from, to);
+        await LedgerApi.ExpectAsync(await Api.Client.PostAsync($"/api/v1/holds/{hold}/void", null), HttpStatusCode.OK);
+        return hold;
+    }
+
+    private async Task<Guid> ReversalAsync(Guid from, Guid to, long amount) =>
+        (await Api.RequestReversalAsync(await TransferAsync(from, to, amount))).Id;
+
+    private async Task<Guid> AwaitingApprovalAsync(Guid from, Guid to)
+    {
+        var id = await ReversalAsync(from, to, SagaHost.ApprovalThreshold + 1);
+        await Api.WaitForAsync(id, r => r.Status == "awaiting_approval");
+        return id;
+    }
+
+    private const string EmptyJsonObject = "{}";
+
+    /// <summary>A reversal recorded as awaiting approval whose saga does not exist: the decision cannot be delivered.</summary>
+    private async Task<Guid> ReversalWithoutASagaAsync()
+    {
+        var from = (await Api.OpenAccountAsync("doc-no-saga")).Id;
+        var to = (await Api.OpenAccountAsync("doc-no-saga-other")).Id;
+        await Api.DepositAsync(from, 100);
+        var entry = await TransferAsync(from, to, 50);
+        var id = Guid.CreateVersion7();
+        await Api.ExecuteAsync(
+            $"""
+            INSERT INTO reversals (id, entry_id, account_id, counterparty_account_id, amount, currency, reason, requires_approval, status, steps,
+                                   compensations, requested_at, updated_at)
+            VALUES ('{id}', '{entry}', '{to}', '{from}', 50, 'EUR', 'doc', true, 'awaiting_approval', '{EmptyJsonObject}', '[]', now(), now())
+            """);
+        return id;
+    }
+
+    private async Task WithoutTheDatabaseAsync(Func<Task> during)
+    {
+        var database = new NpgsqlConnectionStringBuilder(Api.ConnectionString).Database!;
+        await OnServerAsync($"ALTER DATABASE \"{database}\" ALLOW_CONNECTIONS false; " +
+                            $"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}' AND pid <> pg_backend_pid()");
+        NpgsqlConnection.ClearAllPools();
+        try
+        {
+            await during();
+        }
+        finally
+        {
+            await OnServerAsync($"ALTER DATABASE \"{database}\" ALLOW_CONNECTIONS true");
+        }
+    }
+
+    private static async Task OnServerAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(await TestPostgres.GetServerConnectionStringAsync());
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    // The document.
+
+    private sealed record Operation(string Id, HttpMethod Method, string Path, JsonNode? Body, IReadOnlyList<string> Query, IReadOnlyList<int> Statuses);
+
+    private async Task<JsonObject> DocumentAsync() => (await Api.Client.GetFromJsonAsync<JsonObject>("/openapi/v1.json"))!;
+
+    private static List<Operation> Operations(JsonObject document) =>
+        [.. from path in document["paths"]!.AsObject()
+            from operation in path.Value!.AsObject()
+            let node = operation.Value!
+            select new Operation(
+                node["operationId"]!.GetValue<string>(), new HttpMethod(operation.Key.ToUpperInvariant()), path.Key,
+                node["requestBody"]?["content"]?["application/json"]?["schema"],
+                [.. (node["parameters"]?.AsArray() ?? []).Where(p => p!["in"]!.GetValue<string>() == "query").Select(p => p!["name"]!.GetValue<string>())],
+                [.. node["responses"]!.AsObject().Select(r => int.Parse(r.Key, System.Globalization.CultureInfo.InvariantCulture))])];
+
+    private static JsonNode Resolve(JsonObject document, JsonNode schema) =>
+        schema["$ref"]?.GetValue<string>() is { } reference
+            ? document["components"]!["schemas"]![reference["#/components/schemas/".Length..]]!
+            : schema;
+
+    private static List<string> Required(JsonNode schema) => [.. (schema["required"]?.AsArray() ?? []).Select(n => n!.GetValue<string>())];
+
+    private static List<string> Types(JsonNode schema) =>
+        schema["type"] switch
+        {
+            JsonArray many => [.. many.Select(t => t!.GetValue<string>()).Order(StringComparer.Ordinal)],
+            JsonValue one => [one.GetValue<string>()],
+            _ => [],
+        };
+
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? body, string? idempotencyKey = null,
+        string contentType = "application/json")
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8, contentType);
+        }
+        if (idempotencyKey is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Idempotency-Key", idempotencyKey);
+        }
+        return await Api.Client.SendAsync(request);
+    }
+}
