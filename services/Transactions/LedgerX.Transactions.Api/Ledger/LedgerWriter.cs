@@ -154,8 +154,14 @@ public sealed class LedgerWriter(
     /// <summary>Failures worth the same batch again: a lost connection, and the conflicts and lock timeouts another
     /// writer can cause (a replica whose transaction the server has to end first).</summary>
     private static bool IsTransient(Exception ex) =>
-        ex is NpgsqlException { IsTransient: true }
-            or PostgresException { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.LockNotAvailable };
+        ex is NpgsqlException { IsTransient: true } or CommitAbortedException
+            or PostgresException
+            {
+                SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.LockNotAvailable
+                    // The server ended this session (its idle-in-transaction timeout, an administrator, a restart) before
+                    // COMMIT: nothing of the batch survived, and a new connection may well work. (25P03 is idle_in_transaction_session_timeout.)
+                    or "25P03" or PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown
+            };
 
     private static LedgerUnavailableException ShuttingDown() =>
         new(LedgerUnavailableException.ShuttingDownCode, "The ledger is shutting down; the command was not applied. Retry it (another replica may take it).");
@@ -268,6 +274,12 @@ public sealed class LedgerWriter(
         catch (Exception ex)
         {
             var status = await CommitOutcomeAsync(processId, transactionId, ex);
+            if (status == "aborted" && ex is not PostgresException { InvariantSeverity: "ERROR" })
+            {
+                // Not an answer from the server (an ERROR is one, and normal handling applies) but a lost or ended
+                // session: the batch is known not to have committed, so running it again is safe.
+                throw new CommitAbortedException(ex);
+            }
             if (status != "committed")
             {
                 throw;
@@ -339,6 +351,9 @@ public sealed class LedgerWriter(
 
 /// <summary>A batch broke a ledger invariant after deciding; it is rolled back, never committed.</summary>
 internal sealed class LedgerInvariantException(string message) : Exception(message);
+
+/// <summary>COMMIT got no answer, and the database says the transaction aborted: safe to run the batch again.</summary>
+internal sealed class CommitAbortedException(Exception inner) : Exception("The connection was lost during COMMIT; the transaction aborted.", inner);
 
 /// <summary>A commit failed and the database could not be asked whether it happened.</summary>
 internal sealed class CommitOutcomeUnknownException(Exception inner) : Exception("The commit's outcome is unknown.", inner);
