@@ -11,7 +11,7 @@ namespace LedgerX.Transactions.Api.Ledger;
 /// idle-in-transaction timeouts are set by the writer on its own transactions (<see cref="LedgerStore.LoadAsync"/>), so
 /// long reads such as <c>verify</c> are not cut short by them.
 /// </summary>
-internal static class LedgerDatabase
+public static class LedgerDatabase
 {
     public static string WithTimeouts(string connectionString, LedgerDatabaseOptions options)
     {
