@@ -6,11 +6,15 @@ namespace LedgerX.Transactions.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// One transaction-service instance on a database the test owns, so several can share it as replicas do: each has its
-/// own writer, and they serialize on the <c>ledger_head</c> lock. Through a <see cref="TcpProxy"/> when given one.
+/// own writer, and they serialize on the <c>ledger_head</c> lock. Through a <see cref="TcpProxy"/> when given one; its
+/// connections carry <paramref name="applicationName"/> when given one (<c>pg_stat_activity.application_name</c>), so a
+/// test can end them all as a crash would.
 /// </summary>
-public sealed class LedgerReplica(string database, TcpProxy? proxy = null, IDictionary<string, string?>? settings = null)
+public sealed class LedgerReplica(string database, TcpProxy? proxy = null, IDictionary<string, string?>? settings = null, string? applicationName = null)
     : LedgerApi(sidecarGrpcPort: 1, existingDatabase: database)
 {
+    public string? ApplicationName => applicationName;
+
     public LedgerWriter Writer => Services.GetRequiredService<LedgerWriter>();
 
     protected override IDictionary<string, string?> Settings
@@ -18,9 +22,11 @@ public sealed class LedgerReplica(string database, TcpProxy? proxy = null, IDict
         get
         {
             var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>());
-            if (proxy is not null)
+            if (proxy is not null || applicationName is not null)
             {
-                all["ConnectionStrings:Ledger"] = proxy.Through(ConnectionString);
+                var connection = new Npgsql.NpgsqlConnectionStringBuilder(proxy?.Through(ConnectionString) ?? ConnectionString);
+                connection.ApplicationName = applicationName ?? connection.ApplicationName;
+                all["ConnectionStrings:Ledger"] = connection.ConnectionString;
             }
             return all;
         }

@@ -32,6 +32,8 @@ public sealed class TwoWritersUnderRandomLoad : IAsyncLifetime
     private readonly LedgerReplica?[] _replicas = new LedgerReplica?[2];
     private readonly ConcurrentQueue<LedgerReplica> _dead = new();
     private string _database = "";
+    private int _started;
+    private int _kills;
 
     public async ValueTask InitializeAsync()
     {
@@ -68,6 +70,7 @@ public sealed class TwoWritersUnderRandomLoad : IAsyncLifetime
     private async Task RunAsync()
     {
         using var budget = new CancellationTokenSource(Budget);
+        var clock = Stopwatch.StartNew();
         var prefix = $"p{_seed}-";
         var accounts = new List<(Guid Id, string Currency)>();
         for (var i = 0; i < 10; i++)
@@ -104,44 +107,68 @@ public sealed class TwoWritersUnderRandomLoad : IAsyncLifetime
         var api = _replicas.First(r => r is not null)!;
         (await api.ScalarAsync<long>("SELECT count(*) FROM (SELECT currency FROM accounts GROUP BY currency HAVING sum(balance) <> 0) t")).ShouldBe(0, "a currency does not sum to zero");
         (await api.ScalarAsync<long>("SELECT count(*) FROM accounts WHERE kind = 'customer' AND balance - held < -overdraft_limit")).ShouldBe(0, "an account is past its limit");
+        var entries = await CountsAsync(api, $"SELECT description, count(*) FROM journal_entries WHERE description LIKE '{prefix}%' AND hold_id IS NULL GROUP BY description");
+        var holdsMade = await CountsAsync(api, $"SELECT description, count(*) FROM holds WHERE description LIKE '{prefix}%' GROUP BY description");
+        var holdStates = await RowsAsync(api, $"SELECT h.id::text, h.status, (SELECT count(*) FROM journal_entries e WHERE e.hold_id = h.id) FROM holds h WHERE h.description LIKE '{prefix}%'");
         foreach (var (index, outcome) in done.OrderBy(d => d.Key))
         {
             var key = $"{prefix}{index}";
             var op = outcome.Operation;
             var acknowledged = (int)outcome.Status is >= 200 and < 300;
+            var said = $"{key} {op.Kind} answered {(int)outcome.Status}";
             switch (op.Kind)
             {
                 case "deposit" or "withdrawal" or "transfer":
-                    (await api.ScalarAsync<long>($"SELECT count(*) FROM journal_entries WHERE description = '{key}' AND hold_id IS NULL"))
-                        .ShouldBe(acknowledged ? 1 : 0, $"{key} {op.Kind} answered {(int)outcome.Status}");
+                    entries.GetValueOrDefault(key).ShouldBe(acknowledged ? 1 : 0, said);
                     break;
                 case "hold":
-                    (await api.ScalarAsync<long>($"SELECT count(*) FROM holds WHERE description = '{key}'"))
-                        .ShouldBe(acknowledged ? 1 : 0, $"{key} hold answered {(int)outcome.Status}");
+                    holdsMade.GetValueOrDefault(key).ShouldBe(acknowledged ? 1 : 0, said);
                     break;
-                case "post":
-                    (await api.ScalarAsync<long>($"SELECT count(*) FROM journal_entries WHERE hold_id = '{op.HoldId}'"))
-                        .ShouldBe(await api.ScalarAsync<long>($"SELECT count(*) FROM holds WHERE id = '{op.HoldId}' AND status = 'posted'"));
-                    if (acknowledged)
-                    {
-                        (await api.ScalarAsync<string>($"SELECT status FROM holds WHERE id = '{op.HoldId}'")).ShouldBe("posted", key);
-                    }
+                case "post" when acknowledged:
+                    holdStates[op.HoldId!.Value.ToString()].Status.ShouldBe("posted", said);
                     break;
                 case "void" when acknowledged:
-                    (await api.ScalarAsync<string>($"SELECT status FROM holds WHERE id = '{op.HoldId}'")).ShouldBe("voided", key);
+                    holdStates[op.HoldId!.Value.ToString()].Status.ShouldBe("voided", said);
                     break;
             }
-            if (acknowledged)
-            {
-                // Acknowledged means recorded under its key: the same request replays the same answer, wherever it lands.
-                var replay = await SendUntilDefinitiveAsync(op, budget.Token);
-                replay.Status.ShouldBe(outcome.Status, key);
-                replay.Replayed.ShouldBeTrue(key);
-                replay.Body?.ToJsonString().ShouldBe(outcome.Body?.ToJsonString(), key);
-            }
         }
+        // A hold is posted by exactly one entry, and only a posted hold has one.
+        foreach (var (id, (status, postedBy)) in holdStates)
+        {
+            postedBy.ShouldBe(status == "posted" ? 1 : 0, $"hold {id} is {status}");
+        }
+        // Acknowledged means recorded under its key: the same request replays the same answer, wherever it lands.
+        await Parallel.ForEachAsync(done.Values.Where(o => (int)o.Status is >= 200 and < 300),
+            new ParallelOptions { MaxDegreeOfParallelism = Clients, CancellationToken = budget.Token }, async (outcome, ct) =>
+            {
+                var replay = await SendUntilDefinitiveAsync(outcome.Operation, ct);
+                replay.Status.ShouldBe(outcome.Status, outcome.Operation.Key);
+                replay.Replayed.ShouldBeTrue(outcome.Operation.Key);
+                replay.Body?.ToJsonString().ShouldBe(outcome.Body?.ToJsonString(), outcome.Operation.Key);
+            });
         var report = await api.VerifyAsync();
         report.Ok.ShouldBeTrue($"verify: {report.FirstDiscrepancy}");
+        _kills.ShouldBe(KillAfter.Length);
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"seed {_seed}: {Operations} commands ({done.Values.Count(o => (int)o.Status < 300)} acknowledged, {done.Values.Sum(o => o.Attempts - 1)} retries), " +
+            $"{_kills} kills, in {clock.Elapsed.TotalSeconds:F1} s");
+    }
+
+    private static async Task<Dictionary<string, long>> CountsAsync(LedgerApi api, string sql) =>
+        (await RowsAsync(api, sql)).ToDictionary(r => r.Key, r => r.Value.Count);
+
+    private static async Task<Dictionary<string, (string Status, long Count)>> RowsAsync(LedgerApi api, string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(api.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new Dictionary<string, (string, long)>();
+        while (await reader.ReadAsync())
+        {
+            rows[reader.GetString(0)] = reader.FieldCount == 3 ? (reader.GetString(1), reader.GetInt64(2)) : ("", reader.GetInt64(1));
+        }
+        return rows;
     }
 
     /// <summary>Kills one instance after each threshold of completed commands: its in-flight requests are cut (their
@@ -160,8 +187,13 @@ public sealed class TwoWritersUnderRandomLoad : IAsyncLifetime
             Volatile.Write(ref _replicas[victim], null);
             dying.Client.CancelPendingRequests();
             _dead.Enqueue(dying);
+            // As a crash looks to the database: every session of the instance ends at once, mid-batch or not, while its
+            // host goes down (its writer then finds its batch rolled back, retries within its grace, or gives up).
+            var crash = dying.ExecuteAsync($"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '{dying.ApplicationName}'");
             await dying.DisposeAsync();
+            await crash;
             Volatile.Write(ref _replicas[victim], await StartReplicaAsync());
+            _kills++;
         }
     }
 
@@ -186,7 +218,7 @@ public sealed class TwoWritersUnderRandomLoad : IAsyncLifetime
                         var text = await response.Content.ReadAsStringAsync(ct);
                         ((int)response.StatusCode).ShouldBeLessThan(500, $"{op.Key}: {text}");
                         return new Outcome(op, response.StatusCode, text.Length > 0 ? JsonNode.Parse(text)?.AsObject() : null,
-                            response.Headers.Contains("Idempotent-Replayed"));
+                            response.Headers.Contains("Idempotent-Replayed"), attempt);
                     }
                 }
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException or ObjectDisposedException or InvalidOperationException
@@ -204,7 +236,7 @@ public sealed class TwoWritersUnderRandomLoad : IAsyncLifetime
         // Small batches and a short grace make kills land mid-batch more often.
         ["Ledger:MaxBatchSize"] = "16",
         ["Ledger:ShutdownGraceMs"] = "2000",
-    }));
+    }, applicationName: $"replica-{Interlocked.Increment(ref _started)}"));
 
     private static async Task<LedgerReplica> StartAsync(LedgerReplica replica)
     {
@@ -212,7 +244,7 @@ public sealed class TwoWritersUnderRandomLoad : IAsyncLifetime
         return replica;
     }
 
-    private sealed record Outcome(Operation Operation, HttpStatusCode Status, JsonObject? Body, bool Replayed);
+    private sealed record Outcome(Operation Operation, HttpStatusCode Status, JsonObject? Body, bool Replayed, int Attempts);
 
     private sealed record Operation(string Kind, string Key, string Path, object? Body, Guid? HoldId = null)
     {
