@@ -20,7 +20,8 @@ public sealed class LostCommitAnswer : IAsyncLifetime
     {
         _database = await TestPostgres.CreateDatabaseAsync("lost_commit");
         _proxy = TcpProxy.To(_database);
-        _api = new LedgerReplica(_database, _proxy);
+        // Long enough that a 1 s COMMIT is waited for, not ended (the writer ends a backend half way through).
+        _api = new LedgerReplica(_database, _proxy, new Dictionary<string, string?> { ["Ledger:CommitOutcomeTimeoutMs"] = "3000" });
         await _api.InitializeAsync();
         await SlowCommit.InstallAsync(_api, milliseconds: 1000);
     }
@@ -67,5 +68,37 @@ public sealed class LostCommitAnswer : IAsyncLifetime
         (await _api.ScalarAsync<long>($"SELECT count(*) FROM journal_entries WHERE description = '{SlowCommit.Description}'")).ShouldBe(1);
         (await _api.GetAccountAsync(account.Id)).Balance.ShouldBe(140);
         (await _api.VerifyAsync()).Ok.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task WhenTheDatabaseCannotBeAskedInTime_TheCallerIsTold503CommitOutcomeUnknown_AndARetryWithTheKeyReplays()
+    {
+        var account = await _api.OpenAccountAsync("unknown-outcome");
+        await _api.DepositAsync(account.Id, 100);
+        var body = new { accountId = account.Id, amount = 40, currency = "EUR", description = SlowCommit.Description };
+
+        var deposit = PostWithKeyAsync(body, "unknown-outcome-1");
+        var port = await SlowCommit.CommittingBackendPortAsync(_api);
+        _proxy.FreezeReplies();
+        _proxy.Cut(port);
+        var response = await deposit;
+        _proxy.Thaw();
+
+        response.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+        (await response.Content.ReadAsStringAsync()).ShouldContain("\"code\":\"commit_outcome_unknown\"");
+        // The batch was not run again: it committed once (its backend finished the COMMIT), and the key replays it.
+        var retry = await PostWithKeyAsync(body, "unknown-outcome-1");
+        await LedgerApi.ExpectAsync(retry, HttpStatusCode.Created);
+        retry.Headers.GetValues("Idempotent-Replayed").ShouldBe(["true"]);
+        (await _api.ScalarAsync<long>($"SELECT count(*) FROM journal_entries WHERE description = '{SlowCommit.Description}'")).ShouldBe(1);
+        (await _api.GetAccountAsync(account.Id)).Balance.ShouldBe(140);
+        (await _api.VerifyAsync()).Ok.ShouldBeTrue();
+    }
+
+    private Task<HttpResponseMessage> PostWithKeyAsync(object body, string key)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/deposits") { Content = JsonContent.Create(body) };
+        request.Headers.Add("Idempotency-Key", key);
+        return _api.Client.SendAsync(request);
     }
 }
