@@ -54,7 +54,7 @@ public sealed class LedgerWriter(
                 }
                 // The batch in hand is not cancelled with the host: it may be committing, and its callers must learn what
                 // really happened. At shutdown it gets a bounded grace instead, and stopping waits for it.
-                using var inFlight = new CancellationTokenSource();
+                using var inFlight = new CancellationTokenSource(Timeout.InfiniteTimeSpan, clock);
                 await using (stoppingToken.Register(() => inFlight.CancelAfter(TimeSpan.FromMilliseconds(_options.ShutdownGraceMs))))
                 {
                     await ApplyAsync(batch, inFlight.Token);
