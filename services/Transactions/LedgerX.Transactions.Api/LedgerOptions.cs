@@ -24,6 +24,55 @@ public sealed class LedgerOptions
 
     /// <summary>Sent outbox rows are kept this long (the event log itself keeps every event forever).</summary>
     [Range(1, 365)] public int OutboxRetentionDays { get; set; } = 7;
+
+    /// <summary>How long the writer keeps asking the database whether a batch committed when its COMMIT got no answer
+    /// (the connection broke). Past this the callers are told the outcome is unknown (503 commit_outcome_unknown).</summary>
+    [Range(1000, 300_000)] public int CommitOutcomeTimeoutMs { get; set; } = 10_000;
+
+    /// <summary>At shutdown, how long the batch being applied may take to finish, so its callers learn its real outcome.
+    /// Keep it below the host's shutdown timeout (30 s by default).</summary>
+    [Range(100, 120_000)] public int ShutdownGraceMs { get; set; } = 10_000;
+}
+
+/// <summary>
+/// Database timeouts, bound from "Ledger:Database". They bound how long one stuck replica (partitioned, frozen, or
+/// just slow) can hold the ledger-wide <c>ledger_head</c> lock and so stop every other replica's writes.
+/// </summary>
+public sealed class LedgerDatabaseOptions
+{
+    public const string Section = "Ledger:Database";
+
+    /// <summary>A writer waiting this long for a row lock (the log head, an account) gives up and retries the batch
+    /// (PostgreSQL <c>lock_timeout</c>, set for the writer's transactions only).</summary>
+    [Range(100, 600_000)] public int LockTimeoutMs { get; set; } = 5_000;
+
+    /// <summary>Longest single statement of a writer batch (<c>statement_timeout</c>, writer's transactions only).</summary>
+    [Range(100, 600_000)] public int StatementTimeoutMs { get; set; } = 15_000;
+
+    /// <summary>A writer transaction whose client goes quiet this long (a partitioned or frozen replica) is ended by the
+    /// server and its locks released (<c>idle_in_transaction_session_timeout</c>, writer's transactions only).</summary>
+    [Range(100, 600_000)] public int IdleInTransactionTimeoutMs { get; set; } = 5_000;
+
+    /// <summary>How long the client waits for any answer before it cancels and drops the connection (Npgsql
+    /// <c>Command Timeout</c>); used unless the connection string sets it.</summary>
+    [Range(1, 3600)] public int CommandTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>Idle pooled connections are pinged this often, so a dead one is found before a batch uses it (Npgsql
+    /// <c>Keepalive</c>); used unless the connection string sets it.</summary>
+    [Range(1, 3600)] public int KeepAliveSeconds { get; set; } = 10;
+
+    /// <summary>The server probes a silent client after this long (<c>tcp_keepalives_idle</c>; then every
+    /// <see cref="TcpKeepAliveIntervalSeconds"/>, <see cref="TcpKeepAliveCount"/> times), so a backend whose client
+    /// vanished is ended even while it runs.</summary>
+    [Range(1, 3600)] public int TcpKeepAliveIdleSeconds { get; set; } = 10;
+
+    [Range(1, 600)] public int TcpKeepAliveIntervalSeconds { get; set; } = 5;
+
+    [Range(1, 100)] public int TcpKeepAliveCount { get; set; } = 3;
+
+    /// <summary>The server drops a connection whose sent data stays unacknowledged this long (<c>tcp_user_timeout</c>):
+    /// a backend blocked writing to a vanished client does not wait for the keepalives.</summary>
+    [Range(1000, 3_600_000)] public int TcpUserTimeoutMs { get; set; } = 30_000;
 }
 
 /// <summary>How the outbox relay publishes, bound from "Ledger:Outbox".</summary>

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 using Dapr.Workflow;
 using LedgerX.Transactions.Api.Infrastructure;
@@ -22,9 +23,13 @@ public static class LedgerRegistration
 
         builder.Services.AddValidatedOptions<LedgerOptions>(LedgerOptions.Section);
         builder.Services.AddValidatedOptions<OutboxOptions>(OutboxOptions.Section);
+        builder.Services.AddValidatedOptions<LedgerDatabaseOptions>(LedgerDatabaseOptions.Section);
         builder.Services.AddSingleton<TimeProvider>(new MicrosecondClock(TimeProvider.System));
 
-        var dataSource = new NpgsqlDataSourceBuilder(connectionString) { Name = "ledger" }.Build();
+        // The data source is built now, so its options are bound and validated now too (failing as fast as ValidateOnStart).
+        var timeouts = builder.Configuration.GetSection(LedgerDatabaseOptions.Section).Get<LedgerDatabaseOptions>() ?? new LedgerDatabaseOptions();
+        Validator.ValidateObject(timeouts, new ValidationContext(timeouts), validateAllProperties: true);
+        var dataSource = new NpgsqlDataSourceBuilder(LedgerDatabase.WithTimeouts(connectionString, timeouts)) { Name = "ledger" }.Build();
         builder.Services.AddSingleton(dataSource);
         builder.Services.AddDbContextPool<LedgerDbContext>(options => options.UseNpgsql(dataSource).UseSnakeCaseNamingConvention());
         builder.Services.AddHealthChecks().AddNpgSqlReadyCheck(connectionString);

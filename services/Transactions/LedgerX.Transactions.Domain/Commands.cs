@@ -68,8 +68,10 @@ public sealed record PostEntry(EntryKind Kind, IReadOnlyList<PostingRequest> Pos
 /// before posting its reversing entry: like the reversal itself, it may reserve funds on a frozen account, and either side
 /// may be a world account (the hold of a withdrawal's reversal is on it; a deposit's reversal holds funds for it). The
 /// hold then belongs to that reversal: only it may void the hold, and only its reversing entry may take it.</summary>
+/// <param name="RequestedAt">When the request arrived, if it asked for an expiry relative to then: the expiry is checked
+/// against it, not against when the writer got to the command (a request may wait in a busy or stalled service).</param>
 public sealed record CreateHold(AccountId AccountId, AccountId ToAccountId, Money Amount, DateTimeOffset ExpiresAt, string? Description,
-    ReversalId? ForReversal = null) : LedgerCommand
+    ReversalId? ForReversal = null, DateTimeOffset? RequestedAt = null) : LedgerCommand
 {
     public override IEnumerable<AccountId> Accounts => [AccountId, ToAccountId];
 }

@@ -302,7 +302,9 @@ public sealed class Ledger(LedgerState state, TimeProvider clock)
         }
         Money.Positive(c.Amount.Amount, c.Amount.Currency);
         var now = clock.GetUtcNow();
-        if (c.ExpiresAt <= now)
+        // "Expires in N seconds" was asked at arrival; a hold whose expiry passed while it waited is still created
+        // (and expired by maintenance), as it would have been had the service answered at once.
+        if (c.ExpiresAt <= (c.RequestedAt ?? now))
         {
             throw Refuse(LedgerError.Validation("expiresInSeconds", "A hold must expire in the future."));
         }

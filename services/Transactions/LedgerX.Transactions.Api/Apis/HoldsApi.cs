@@ -29,6 +29,8 @@ public static class HoldsApi
         IOptions<LedgerOptions> options, CancellationToken ct) =>
         LedgerSubmission.SubmitAsync(http, writer, request, r =>
         {
+            // Stamped at arrival: the relative expiry is measured from here, however long the writer takes to get to it.
+            var arrivedAt = clock.GetUtcNow();
             var money = RequestFields.Amount(r.Amount, RequestFields.Currency(r.Currency));
             var expiresIn = r.ExpiresInSeconds ?? options.Value.DefaultHoldExpirySeconds;
             if (expiresIn < 1 || expiresIn > options.Value.MaxHoldExpirySeconds)
@@ -37,7 +39,8 @@ public static class HoldsApi
                     $"A hold expires after 1 to {options.Value.MaxHoldExpirySeconds} seconds."));
             }
             return new CreateHold(new AccountId(RequestFields.Required(r.AccountId, "accountId")),
-                new AccountId(RequestFields.Required(r.ToAccountId, "toAccountId")), money, clock.GetUtcNow().AddSeconds(expiresIn), r.Description);
+                new AccountId(RequestFields.Required(r.ToAccountId, "toAccountId")), money, arrivedAt.AddSeconds(expiresIn), r.Description,
+                RequestedAt: arrivedAt);
         }, Responses.CreatedHold, ct);
 
     public static async Task<Results<Ok<HoldResponse>, ProblemHttpResult>> Get(Guid id, LedgerDbContext db, CancellationToken ct) =>

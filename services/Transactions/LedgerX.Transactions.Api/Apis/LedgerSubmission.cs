@@ -43,7 +43,7 @@ internal static class LedgerSubmission
         catch (LedgerUnavailableException unavailable)
         {
             // Not the client's fault and possibly temporary: 503 tells well-behaved clients to retry (with their key).
-            return Problems.Problem(StatusCodes.Status503ServiceUnavailable, "ledger_unavailable", unavailable.Message);
+            return Problems.Problem(StatusCodes.Status503ServiceUnavailable, unavailable.Code, unavailable.Message);
         }
         if (result is WriteResult.Applied { } done && afterApplied is not null)
         {

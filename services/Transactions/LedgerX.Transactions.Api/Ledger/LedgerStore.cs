@@ -7,9 +7,9 @@ using NpgsqlTypes;
 
 namespace LedgerX.Transactions.Api.Ledger;
 
-/// <summary>What a batch starts from: the log head (locked), the accounts and holds its commands touch (locked), and
-/// the stored responses of the Idempotency-Keys it carries.</summary>
-internal sealed record BatchSnapshot(long HeadSequence, byte[] HeadHash, IReadOnlyList<Account> Accounts, IReadOnlyList<Hold> Holds,
+/// <summary>What a batch starts from: its transaction's id (to ask later whether it committed), the log head (locked),
+/// the accounts and holds its commands touch (locked), and the stored responses of the Idempotency-Keys it carries.</summary>
+internal sealed record BatchSnapshot(ulong TransactionId, long HeadSequence, byte[] HeadHash, IReadOnlyList<Account> Accounts, IReadOnlyList<Hold> Holds,
     IReadOnlyList<PostedEntry> Entries, IReadOnlyDictionary<string, StoredIdempotency> Idempotency);
 
 internal sealed record StoredIdempotency(byte[] RequestHash, StoredResponse Response, DateTimeOffset ExpiresAt);
@@ -24,10 +24,22 @@ internal static class LedgerStore
 {
     private static readonly JsonSerializerOptions Json = LedgerEventSerializer.Options;
 
-    public static async Task<BatchSnapshot> LoadAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+    public static async Task<BatchSnapshot> LoadAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LedgerDatabaseOptions timeouts,
         Guid[] accountIds, string[] worldCurrencies, Guid[] holdIds, Guid[] entryIds, string[] idempotencyKeys, CancellationToken ct)
     {
         await using var batch = new NpgsqlBatch(connection, transaction);
+        // This transaction's timeouts (SET LOCAL): a writer that stalls while holding the head lock (a frozen or
+        // partitioned replica) is ended by the server, and one waiting behind it gives up and retries, instead of every
+        // replica's writes stopping for as long as the network takes to notice. The transaction id is what the writer
+        // asks pg_xact_status about if the COMMIT gets no answer (taking it assigns no id the row locks below would not).
+        batch.BatchCommands.Add(Command(
+            """
+            SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true),
+                set_config('idle_in_transaction_session_timeout', $3, true), pg_current_xact_id()::text
+            """,
+            new NpgsqlParameter<string> { TypedValue = Milliseconds(timeouts.LockTimeoutMs) },
+            new NpgsqlParameter<string> { TypedValue = Milliseconds(timeouts.StatementTimeoutMs) },
+            new NpgsqlParameter<string> { TypedValue = Milliseconds(timeouts.IdleInTransactionTimeoutMs) }));
         // The head row is the ledger-wide append lock: every writer (any replica) takes it first, so appends are
         // serialized, sequences stay gapless, and account locks below are always taken in one order (no deadlocks).
         batch.BatchCommands.Add(new("SELECT sequence, hash FROM ledger_head WHERE id = 1 FOR UPDATE"));
@@ -86,6 +98,9 @@ internal static class LedgerStore
 
         await using var reader = await batch.ExecuteReaderAsync(ct);
 
+        await reader.ReadAsync(ct);
+        var transactionId = ulong.Parse(reader.GetString(3), System.Globalization.CultureInfo.InvariantCulture);
+        await reader.NextResultAsync(ct);
         if (!await reader.ReadAsync(ct))
         {
             throw new InvalidOperationException("The ledger_head row is missing; the database was not migrated.");
@@ -142,7 +157,7 @@ internal static class LedgerStore
             return PostedEntry.Restore(e.Id, e.Kind, e.Reverses, e.PostedAt, simple ? e.Payer : null, simple ? e.Receiver : null,
                 credits, reversed.GetValueOrDefault(e.Id.Value) ?? []);
         }).ToList();
-        return new BatchSnapshot(headSequence, headHash, accounts, holds, entries, idempotency);
+        return new BatchSnapshot(transactionId, headSequence, headHash, accounts, holds, entries, idempotency);
     }
 
     private static async Task<Dictionary<Guid, Dictionary<Currency, long>>> ReadSumsAsync(NpgsqlDataReader reader, CancellationToken ct)
@@ -381,6 +396,30 @@ internal static class LedgerStore
             new NpgsqlParameter<DateTimeOffset> { TypedValue = now },
             new NpgsqlParameter<DateTimeOffset> { TypedValue = expiresAt }));
     }
+
+    /// <summary>The outcome of a transaction by its id: "committed", "aborted" or "in progress" (null when the id is
+    /// too old for the server to remember, which a just-run batch never is).</summary>
+    public static async Task<string?> TransactionStatusAsync(NpgsqlDataSource database, ulong transactionId, CancellationToken ct)
+    {
+        await using var command = database.CreateCommand("SELECT pg_xact_status($1::text::xid8)");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = transactionId.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        return await command.ExecuteScalarAsync(ct) as string;
+    }
+
+    /// <summary>Ends the backend still running the given transaction, if it is (the pid alone could by now belong to a
+    /// new connection; the transaction id makes it this one). Its client is gone, so it can never report its outcome;
+    /// ended, it commits or aborts at once. Returns whether it was still there.</summary>
+    public static async Task<bool> TerminateAsync(NpgsqlDataSource database, int processId, ulong transactionId, CancellationToken ct)
+    {
+        await using var command = database.CreateCommand(
+            "SELECT coalesce(bool_or(pg_terminate_backend(pid)), false) FROM pg_stat_activity WHERE pid = $1 AND backend_xid::text = $2");
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = processId });
+        // backend_xid is the 32-bit form of the full (epoch-extended) id.
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = (transactionId & 0xFFFF_FFFF).ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        return (bool)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    private static string Milliseconds(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture) + "ms";
 
     private static NpgsqlBatchCommand Command(string sql, params NpgsqlParameter[] parameters)
     {

@@ -15,12 +15,13 @@ namespace LedgerX.Transactions.Api.Ledger;
 /// commit, so whatever a client is told succeeded is durable; a refused command writes nothing.
 /// </summary>
 public sealed class LedgerWriter(
-    NpgsqlDataSource database, TimeProvider clock, IOptions<LedgerOptions> options, OutboxSignal outboxSignal,
-    LedgerMetrics metrics, ILogger<LedgerWriter> logger) : BackgroundService
+    NpgsqlDataSource database, TimeProvider clock, IOptions<LedgerOptions> options, IOptions<LedgerDatabaseOptions> databaseOptions,
+    OutboxSignal outboxSignal, LedgerMetrics metrics, ILogger<LedgerWriter> logger) : BackgroundService
 {
     private const int MaxTransientRetries = 3;
 
     private readonly LedgerOptions _options = options.Value;
+    private readonly LedgerDatabaseOptions _timeouts = databaseOptions.Value;
     private readonly Channel<PendingWrite> _queue = Channel.CreateBounded<PendingWrite>(
         new BoundedChannelOptions(options.Value.QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
@@ -29,7 +30,14 @@ public sealed class LedgerWriter(
     public async Task<WriteResult> SubmitAsync(LedgerCommand command, IdempotencyRequest? idempotency, ResponseRenderer render, CancellationToken ct)
     {
         var pending = new PendingWrite(command, idempotency, render);
-        await _queue.Writer.WriteAsync(pending, ct);
+        try
+        {
+            await _queue.Writer.WriteAsync(pending, ct);
+        }
+        catch (ChannelClosedException)
+        {
+            throw ShuttingDown();
+        }
         return await pending.Completion.Task;
     }
 
@@ -38,33 +46,46 @@ public sealed class LedgerWriter(
         var batch = new List<PendingWrite>(_options.MaxBatchSize);
         try
         {
-            while (await _queue.Reader.WaitToReadAsync(stoppingToken))
+            while (!stoppingToken.IsCancellationRequested && await _queue.Reader.WaitToReadAsync(stoppingToken))
             {
                 while (batch.Count < _options.MaxBatchSize && _queue.Reader.TryRead(out var next))
                 {
                     batch.Add(next);
                 }
-                await ApplyAsync(batch, stoppingToken);
+                // The batch in hand is not cancelled with the host: it may be committing, and its callers must learn what
+                // really happened. At shutdown it gets a bounded grace instead, and stopping waits for it.
+                using var inFlight = new CancellationTokenSource(Timeout.InfiniteTimeSpan, clock);
+                await using (stoppingToken.Register(() => inFlight.CancelAfter(TimeSpan.FromMilliseconds(_options.ShutdownGraceMs))))
+                {
+                    await ApplyAsync(batch, inFlight.Token);
+                }
                 batch.Clear();
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // Shutting down: whatever is still queued was never applied; say so instead of leaving callers hanging.
+            // Stopping while waiting for work: nothing was in hand.
+        }
+        finally
+        {
+            // Whatever is still queued was never applied, and now never will be: say so rather than leave callers hanging.
             _queue.Writer.TryComplete();
+            var drained = 0;
             while (_queue.Reader.TryRead(out var queued))
             {
-                batch.Add(queued);
+                queued.Completion.TrySetException(ShuttingDown());
+                drained++;
             }
-            foreach (var pending in batch)
+            if (drained > 0)
             {
-                pending.Completion.TrySetException(new LedgerUnavailableException("The ledger is shutting down; the command was not applied."));
+                logger.LogWarning("Ledger writer stopped; {Count} queued commands were answered 503 ledger_shutting_down, none applied", drained);
             }
         }
     }
 
     /// <summary>Applies a batch, retrying transient database failures. If the batch fails for another reason, each
-    /// command is retried alone, so one bad write cannot fail its neighbours.</summary>
+    /// command is retried alone, so one bad write cannot fail its neighbours. Cancellation (the shutdown grace ran out)
+    /// can only strike before COMMIT is sent, so it means the batch was not applied.</summary>
     private async Task ApplyAsync(List<PendingWrite> batch, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
@@ -79,20 +100,21 @@ public sealed class LedgerWriter(
                 // Never re-run a batch that may have committed: that could apply it twice. Callers learn the outcome is
                 // unknown; a retry with the same Idempotency-Key then replays the stored answer if it did commit.
                 logger.LogError(unknown.InnerException, "Ledger batch of {Count} may or may not have committed", batch.Count);
-                foreach (var pending in batch)
-                {
-                    pending.Completion.TrySetException(new LedgerUnavailableException(
-                        "The ledger lost its database connection while committing; the outcome is unknown. Retry with the same Idempotency-Key.", unknown));
-                }
+                Fail(batch, new LedgerUnavailableException(LedgerUnavailableException.OutcomeUnknown,
+                    "The ledger lost its database connection while committing and could not learn the outcome. Retry with the same Idempotency-Key.", unknown));
                 return;
             }
-            catch (Exception ex) when (ex is NpgsqlException { IsTransient: true } or PostgresException { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected }
-                                       && attempt <= MaxTransientRetries && !ct.IsCancellationRequested)
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                logger.LogWarning("Ledger batch of {Count} was not applied: the shutdown grace ran out before it could commit", batch.Count);
+                Fail(batch, ShuttingDown());
+                return;
+            }
+            catch (Exception ex) when (IsTransient(ex) && attempt <= MaxTransientRetries)
             {
                 logger.LogWarning(ex, "Ledger batch of {Count} failed transiently (attempt {Attempt}); retrying", batch.Count, attempt);
-                await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt), clock, ct);
             }
-            catch (Exception ex) when (batch.Count > 1 && ex is not OperationCanceledException)
+            catch (Exception ex) when (batch.Count > 1)
             {
                 logger.LogError(ex, "Ledger batch of {Count} failed; applying its commands one by one", batch.Count);
                 foreach (var single in batch)
@@ -101,14 +123,48 @@ public sealed class LedgerWriter(
                 }
                 return;
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex)
             {
                 logger.LogError(ex, "Ledger command {Command} failed", batch[0].Command.GetType().Name);
-                batch[0].Completion.TrySetException(new LedgerUnavailableException("The ledger could not apply the command.", ex));
+                Fail(batch, new LedgerUnavailableException(LedgerUnavailableException.Unavailable, "The ledger could not apply the command.", ex));
+                return;
+            }
+            // Only a transient failure gets here. The pause is outside the catch so that a shutdown during it is
+            // answered like one before the commit: not applied.
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt), clock, ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                Fail(batch, ShuttingDown());
                 return;
             }
         }
     }
+
+    private static void Fail(List<PendingWrite> batch, Exception reason)
+    {
+        foreach (var pending in batch)
+        {
+            pending.Completion.TrySetException(reason);
+        }
+    }
+
+    /// <summary>Failures worth the same batch again: a lost connection, and the conflicts and lock timeouts another
+    /// writer can cause (a replica whose transaction the server has to end first).</summary>
+    private static bool IsTransient(Exception ex) =>
+        ex is NpgsqlException { IsTransient: true } or CommitAbortedException
+            or PostgresException
+            {
+                SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.LockNotAvailable
+                    // The server ended this session (its idle-in-transaction timeout, an administrator, a restart) before
+                    // COMMIT: nothing of the batch survived, and a new connection may well work. (25P03 is idle_in_transaction_session_timeout.)
+                    or "25P03" or PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown
+            };
+
+    private static LedgerUnavailableException ShuttingDown() =>
+        new(LedgerUnavailableException.ShuttingDownCode, "The ledger is shutting down; the command was not applied. Retry it (another replica may take it).");
 
     private async Task ApplyOnceAsync(List<PendingWrite> batch, CancellationToken ct)
     {
@@ -116,7 +172,7 @@ public sealed class LedgerWriter(
         await using var connection = await database.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
 
-        var snapshot = await LedgerStore.LoadAsync(connection, transaction,
+        var snapshot = await LedgerStore.LoadAsync(connection, transaction, _timeouts,
             batch.SelectMany(w => w.Command.Accounts).Select(a => a.Value).Distinct().ToArray(),
             batch.SelectMany(w => w.Command.WorldCurrencies).Select(c => c.Code).Distinct().ToArray(),
             batch.SelectMany(w => w.Command.Holds).Select(h => h.Value).Distinct().ToArray(),
@@ -127,6 +183,7 @@ public sealed class LedgerWriter(
         foreach (var account in snapshot.Accounts) { state.Load(account); }
         foreach (var hold in snapshot.Holds) { state.Load(hold); }
         foreach (var entry in snapshot.Entries) { state.Load(entry); }
+        var balancesBefore = LedgerInvariants.Balances(state.Accounts);
         var ledger = new Domain.Ledger(state, clock);
         var now = clock.GetUtcNow();
 
@@ -178,9 +235,18 @@ public sealed class LedgerWriter(
                 : outcomes[first] is WriteResult.Applied applied ? applied with { Replayed = true } : outcomes[first];
         }
 
+        // Never commit a batch that creates or destroys money, whatever the decider let through; failing it makes the
+        // loop retry its commands one by one, so the command at fault fails alone.
+        var drift = LedgerInvariants.CurrencyDrift(balancesBefore, state.ChangedAccounts);
+        if (drift.Count > 0)
+        {
+            throw new LedgerInvariantException(
+                $"The batch would leave currencies unbalanced ({string.Join(", ", drift.Select(d => $"{d.Key.Code} {d.Value:+#;-#}"))}); it was not committed.");
+        }
+
         await LedgerStore.WriteAsync(connection, transaction, state, appended, snapshot.HeadHash, idempotencyWrites,
             now, TimeSpan.FromHours(_options.IdempotencyRetentionHours), ct);
-        await CommitAsync(transaction, appended, ct);
+        await CommitAsync(connection.ProcessID, transaction, snapshot.TransactionId);
 
         metrics.BatchApplied(batch.Count, appended, Stopwatch.GetElapsedTime(started));
         if (appended.Count > 0)
@@ -194,35 +260,81 @@ public sealed class LedgerWriter(
     }
 
     /// <summary>
-    /// Commits, and if the commit itself fails, finds out from the database whether it happened: a connection that breaks
-    /// during COMMIT leaves the outcome unknown, and retrying a batch that did commit would apply it twice. The batch's
-    /// last event is the witness. A batch without events wrote at most idempotency upserts, which are safe to repeat.
+    /// Commits, and if COMMIT does not answer "done", asks the database what became of this very transaction (by its
+    /// id, <c>pg_xact_status</c>) rather than looking for its rows from another connection, which cannot see them while
+    /// the COMMIT is still in flight: retrying a batch that then commits would apply it twice. COMMIT is not given the
+    /// shutdown token: once sent it must run to its end, bounded by the database timeouts.
     /// </summary>
-    private async Task CommitAsync(NpgsqlTransaction transaction, List<LedgerEvent> appended, CancellationToken ct)
+    private async Task CommitAsync(int processId, NpgsqlTransaction transaction, ulong transactionId)
     {
         try
         {
-            await transaction.CommitAsync(ct);
+            await transaction.CommitAsync(CancellationToken.None);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException && appended.Count > 0)
+        catch (Exception ex)
         {
-            bool committed;
-            try
+            var status = await CommitOutcomeAsync(processId, transactionId, ex);
+            if (status == "aborted" && ex is not PostgresException { InvariantSeverity: "ERROR" })
             {
-                await using var check = database.CreateCommand("SELECT EXISTS (SELECT 1 FROM event_log WHERE event_id = $1)");
-                check.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = appended[^1].EventId });
-                committed = (bool)(await check.ExecuteScalarAsync(ct))!;
+                // Not an answer from the server (an ERROR is one, and normal handling applies) but a lost or ended
+                // session: the batch is known not to have committed, so running it again is safe.
+                throw new CommitAbortedException(ex);
             }
-            catch (Exception checkFailed) when (checkFailed is not OperationCanceledException)
-            {
-                throw new CommitOutcomeUnknownException(ex);
-            }
-            if (!committed)
+            if (status != "committed")
             {
                 throw;
             }
-            logger.LogWarning(ex, "Ledger commit reported a failure but its events are in the log; the batch did commit");
+            logger.LogWarning(ex, "Ledger COMMIT of transaction {TransactionId} reported a failure, but the transaction committed", transactionId);
         }
+    }
+
+    /// <summary>
+    /// "committed" or "aborted", asked again while the transaction is still in progress (its COMMIT may be waiting on
+    /// the disk or a lock), and while the database cannot be reached, for up to <see cref="LedgerOptions.CommitOutcomeTimeoutMs"/>.
+    /// Half way, a backend still running it is ended: its client is gone, and once ended it has committed or aborted.
+    /// Throws <see cref="CommitOutcomeUnknownException"/> when the time runs out.
+    /// </summary>
+    private async Task<string> CommitOutcomeAsync(int processId, ulong transactionId, Exception commitFailure)
+    {
+        var started = clock.GetTimestamp();
+        var limit = TimeSpan.FromMilliseconds(_options.CommitOutcomeTimeoutMs);
+        var terminated = false;
+        for (var attempt = 1; clock.GetElapsedTime(started) < limit; attempt++)
+        {
+            var elapsed = clock.GetElapsedTime(started);
+            using var bound = new CancellationTokenSource(limit - elapsed, clock);
+            string? status;
+            try
+            {
+                status = await LedgerStore.TransactionStatusAsync(database, transactionId, bound.Token);
+                if (status == "in progress" && !terminated && elapsed >= limit / 2)
+                {
+                    terminated = true;
+                    var ended = await LedgerStore.TerminateAsync(database, processId, transactionId, bound.Token);
+                    logger.LogWarning("Ledger transaction {TransactionId} was still in progress after its COMMIT failed; ended its backend {ProcessId}: {Ended}",
+                        transactionId, processId, ended);
+                }
+            }
+            catch (Exception askFailed)
+            {
+                logger.LogWarning(askFailed, "Could not ask whether ledger transaction {TransactionId} committed (attempt {Attempt})", transactionId, attempt);
+                status = "in progress";
+            }
+            if (status is "committed" or "aborted")
+            {
+                return status;
+            }
+            if (status is null)
+            {
+                break;
+            }
+            var remaining = limit - clock.GetElapsedTime(started);
+            if (remaining > TimeSpan.Zero)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(50 * attempt, Math.Min(500, remaining.TotalMilliseconds))), clock);
+            }
+        }
+        throw new CommitOutcomeUnknownException(commitFailure);
     }
 
     private static WriteResult.Refused KeyReused(string key) => new(new LedgerError(LedgerErrorKind.RuleViolation, "idempotency_key_reused",
@@ -237,8 +349,27 @@ public sealed class LedgerWriter(
     }
 }
 
+/// <summary>A batch broke a ledger invariant after deciding; it is rolled back, never committed.</summary>
+internal sealed class LedgerInvariantException(string message) : Exception(message);
+
+/// <summary>COMMIT got no answer, and the database says the transaction aborted: safe to run the batch again.</summary>
+internal sealed class CommitAbortedException(Exception inner) : Exception("The connection was lost during COMMIT; the transaction aborted.", inner);
+
 /// <summary>A commit failed and the database could not be asked whether it happened.</summary>
 internal sealed class CommitOutcomeUnknownException(Exception inner) : Exception("The commit's outcome is unknown.", inner);
 
-/// <summary>The ledger could not apply a command for a reason that is not the client's (503).</summary>
-public sealed class LedgerUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+/// <summary>The ledger could not apply a command for a reason that is not the client's (503), with a stable
+/// <see cref="Code"/> for the problem details.</summary>
+public sealed class LedgerUnavailableException(string code, string message, Exception? inner = null) : Exception(message, inner)
+{
+    /// <summary>The database failed or could not be reached; nothing was applied.</summary>
+    public const string Unavailable = "ledger_unavailable";
+
+    /// <summary>The service is stopping; the command was not applied.</summary>
+    public const string ShuttingDownCode = "ledger_shutting_down";
+
+    /// <summary>COMMIT got no answer and the database could not be asked in time: the command may or may not be applied.</summary>
+    public const string OutcomeUnknown = "commit_outcome_unknown";
+
+    public string Code { get; } = code;
+}

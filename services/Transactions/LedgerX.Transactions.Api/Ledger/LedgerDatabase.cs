@@ -1,0 +1,49 @@
+using System.Data.Common;
+using System.Globalization;
+using Npgsql;
+
+namespace LedgerX.Transactions.Api.Ledger;
+
+/// <summary>
+/// The ledger's connection settings that keep one stuck replica from stopping the others: client-side timeouts and
+/// keepalives (Npgsql keywords), and server-side TCP keepalives sent as startup options. Each applies only where the
+/// connection string does not say otherwise, so an operator's explicit value always wins. The lock, statement and
+/// idle-in-transaction timeouts are set by the writer on its own transactions (<see cref="LedgerStore.LoadAsync"/>), so
+/// long reads such as <c>verify</c> are not cut short by them.
+/// </summary>
+public static class LedgerDatabase
+{
+    public static string WithTimeouts(string connectionString, LedgerDatabaseOptions options)
+    {
+        var given = new DbConnectionStringBuilder { ConnectionString = connectionString };
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!Sets(given, "Command Timeout"))
+        {
+            builder.CommandTimeout = options.CommandTimeoutSeconds;
+        }
+        if (!Sets(given, "Keepalive"))
+        {
+            builder.KeepAlive = options.KeepAliveSeconds;
+        }
+        // PostgreSQL applies startup options in order, so the string's own Options, placed after ours, override them.
+        var server = string.Create(CultureInfo.InvariantCulture,
+            $"-c tcp_keepalives_idle={options.TcpKeepAliveIdleSeconds} -c tcp_keepalives_interval={options.TcpKeepAliveIntervalSeconds} " +
+            $"-c tcp_keepalives_count={options.TcpKeepAliveCount} -c tcp_user_timeout={options.TcpUserTimeoutMs}");
+        builder.Options = string.IsNullOrWhiteSpace(builder.Options) ? server : $"{server} {builder.Options}";
+        return builder.ConnectionString;
+    }
+
+    /// <summary>Whether the string names the keyword, in any of the spellings Npgsql accepts (case and spaces vary).</summary>
+    private static bool Sets(DbConnectionStringBuilder given, string keyword)
+    {
+        var wanted = keyword.Replace(" ", "", StringComparison.Ordinal);
+        foreach (string key in given.Keys)
+        {
+            if (string.Equals(key.Replace(" ", "", StringComparison.Ordinal), wanted, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+}
