@@ -200,8 +200,7 @@ public sealed partial class ReversalSagas(SagaEnvironment environment) : IClassF
     [InlineData("validate", new string[0], 700L)]
     [InlineData("hold", new string[0], 700L)]
     [InlineData("post", new[] { "hold_voided" }, 700L)]
-    [InlineData("notify", new[] { "entry_compensated" }, 700L)]
-    public async Task AFailureAtEachStep_RunsExactlyTheCompensationsOfTheStepsBefore(string step, string[] compensations, long receiverBalanceAfter)
+    public async Task AFailureAtEachStepBeforeThePivot_RunsExactlyTheCompensationsOfTheStepsBefore(string step, string[] compensations, long receiverBalanceAfter)
     {
         var (payer, receiver, entry) = await TransferAsync(700);
 
