@@ -132,12 +132,17 @@ public sealed class StepStalls
     /// <summary>(reversal, step) → attempts so far, for "fail:step:N" (the first N attempts throw).</summary>
     public System.Collections.Concurrent.ConcurrentDictionary<(Guid, string), int> Attempts { get; } = new();
 
+    /// <summary>Reversals whose step records fail ("records-fail").</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<Guid, bool> RecordsFail { get; } = new();
+
     public TaskCompletionSource Reached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
 
 /// <summary>
-/// The test-only seam: a decorator around the real steps that fails a step when the reversal's reason asks for it
-/// ("fail:post" throws before the post step does anything, every attempt; "fail:notify:3" only the first 3 attempts),
+/// The test-only seam: a decorator around the real steps that fails a step when the reversal's reason (space-separated
+/// faults) asks for it
+/// ("fail:post" throws before the post step does anything, every attempt; "fail:notify:3" only the first 3 attempts;
+/// "fail-after:post" throws after the step committed, every attempt),
 /// or stalls after a step committed.
 /// </summary>
 public sealed class FaultInjectingSteps(IReversalSteps inner, StepStalls stalls) : IReversalSteps
@@ -150,23 +155,35 @@ public sealed class FaultInjectingSteps(IReversalSteps inner, StepStalls stalls)
     public Task<StepOutcome> CompensateEntryAsync(SagaProgress saga, CancellationToken ct) =>
         Run(saga, SagaSteps.CompensateEntry, () => inner.CompensateEntryAsync(saga, ct));
     public Task<StepOutcome> FailAsync(SagaProgress saga, CancellationToken ct) => Run(saga, SagaSteps.Fail, () => inner.FailAsync(saga, ct));
-    public Task RecordAsync(StepRecord record, CancellationToken ct) => inner.RecordAsync(record, ct);
+    /// <summary>"records-fail": every step record of the workflow (the read model) throws, as in a database blip.</summary>
+    public Task RecordAsync(StepRecord record, CancellationToken ct) =>
+        stalls.RecordsFail.ContainsKey(record.ReversalId) ? throw new InvalidOperationException("injected failure recording a step") : inner.RecordAsync(record, ct);
+
     public Task<ApprovalDecision?> RecordedDecisionAsync(Guid reversalId, CancellationToken ct) => inner.RecordedDecisionAsync(reversalId, ct);
 
     private async Task<StepOutcome> Run(SagaProgress saga, string step, Func<Task<StepOutcome>> run)
     {
-        if (saga.Reversal.Reason == $"fail:{step}")
+        var faults = saga.Reversal.Reason.Split(' ');
+        if (faults.Contains("records-fail"))
+        {
+            stalls.RecordsFail[saga.Reversal.ReversalId] = true;
+        }
+        if (faults.Contains($"fail:{step}"))
         {
             throw new InvalidOperationException($"injected failure at {step}");
         }
-        if (saga.Reversal.Reason.StartsWith($"fail:{step}:", StringComparison.Ordinal)
-            && stalls.Attempts.AddOrUpdate((saga.Reversal.ReversalId, step), 1, (_, n) => n + 1) <= int.Parse(saga.Reversal.Reason[$"fail:{step}:".Length..],
-                System.Globalization.CultureInfo.InvariantCulture))
+        if (faults.FirstOrDefault(f => f.StartsWith($"fail:{step}:", StringComparison.Ordinal)) is { } transient
+            && stalls.Attempts.AddOrUpdate((saga.Reversal.ReversalId, step), 1, (_, n) => n + 1)
+               <= int.Parse(transient[$"fail:{step}:".Length..], System.Globalization.CultureInfo.InvariantCulture))
         {
             throw new InvalidOperationException($"injected transient failure at {step}");
         }
         var outcome = await run();
-        if (saga.Reversal.Reason == $"stall:{step}" && stalls.AfterCommit.TryGetValue(step, out var release))
+        if (faults.Contains($"fail-after:{step}"))
+        {
+            throw new InvalidOperationException($"injected failure after {step} committed");
+        }
+        if (faults.Contains($"stall:{step}") && stalls.AfterCommit.TryGetValue(step, out var release))
         {
             stalls.Reached.TrySetResult();
             await release.Task;

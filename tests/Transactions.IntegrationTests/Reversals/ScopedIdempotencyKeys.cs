@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using LedgerX.Transactions.Api.Apis;
 using LedgerX.Transactions.Api.Reversals;
 using LedgerX.Transactions.IntegrationTests.Infrastructure;
 
@@ -10,7 +11,7 @@ namespace LedgerX.Transactions.IntegrationTests.Reversals;
 /// Idempotency keys live in their caller's scope (ADR 0005): a client cannot claim the reversal saga's internal keys or
 /// fraud-service's keys, and a stored response whose request hash is not the step's own is never used.
 /// </summary>
-public sealed class ScopedIdempotencyKeys(SagaEnvironment environment) : IClassFixture<SagaEnvironment>
+public sealed class ScopedIdempotencyKeys(PatientApprovalEnvironment environment) : IClassFixture<PatientApprovalEnvironment>
 {
     private SagaHost Api => environment.Api;
 

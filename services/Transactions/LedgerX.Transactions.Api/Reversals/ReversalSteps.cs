@@ -167,12 +167,15 @@ public sealed class ReversalSteps(LedgerWriter writer, NpgsqlDataSource database
 
     public async Task RecordAsync(StepRecord record, CancellationToken ct)
     {
-        // Overwrites the step's record (a step that ran twice shows its last run); a finished reversal keeps its status.
+        // Overwrites the step's record (a step that ran twice shows its last run), unless the stored record finished
+        // later: the workflow's records (a retry, stamped with workflow time) and the step's own (stamped when it ends)
+        // come from different activities, and a late "retrying" must not hide the "succeeded" after it. A finished
+        // reversal keeps its status.
         await using var command = database.CreateCommand(
             """
             UPDATE reversals SET steps = steps || jsonb_build_object($2::text, $3::jsonb), updated_at = $5,
                 status = CASE WHEN status IN ('completed', 'failed') OR $4::text IS NULL THEN status ELSE $4::text END
-            WHERE id = $1
+            WHERE id = $1 AND coalesce((steps -> $2::text ->> 'finishedAt')::timestamptz <= ($3::jsonb ->> 'finishedAt')::timestamptz, true)
             """);
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = record.ReversalId });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = record.Step });

@@ -87,7 +87,8 @@ public sealed class ReversalSweeper(
         return claimed.Count;
     }
 
-    private async Task<List<ReversalRow>> ClaimAsync(DateTimeOffset now, CancellationToken ct)
+    /// <summary>Claims stale unfinished reversals: one statement, so concurrent sweepers get disjoint sets.</summary>
+    internal async Task<List<ReversalRow>> ClaimAsync(DateTimeOffset now, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LedgerDbContext>();
