@@ -64,7 +64,7 @@ public sealed class ReversalSagaRobustness(PatientApprovalEnvironment environmen
         await Api.AssertLedgerInvariantsAsync();
     }
 
-    /// <summary>A real outage: the ledger database refuses every connection for two seconds while four approved sagas
+    /// <summary>A real outage: the ledger database refuses every connection for four seconds while four approved sagas
     /// are between their hold and their post (the stall seam keeps them there until the outage begins), so their
     /// retries, records and compensations all meet the outage. Every reversal still ends completed or failed, and a
     /// failed one has undone everything it did. Before: the failed step's record threw out of the workflow and the
@@ -94,7 +94,7 @@ public sealed class ReversalSagaRobustness(PatientApprovalEnvironment environmen
             await Task.Delay(50);
         }
 
-        await RefuseConnectionsAsync(TimeSpan.FromSeconds(2), whileRefusing: () =>
+        await RefuseConnectionsAsync(TimeSpan.FromSeconds(4), whileRefusing: () =>
         {
             // The stalled runs now fail like dying hosts; their retries meet the outage.
             Api.Stalls.AfterCommit.TryRemove(SagaSteps.Hold, out _);

@@ -65,7 +65,8 @@ public readonly record struct IdempotencyKey(IdempotencyScope Scope, string Valu
 /// <c>dapr-caller-app-id</c> header names the calling app. A Dapr sidecar sets it (and overwrites any value the caller
 /// sent) on every invocation it delivers, so it is trustworthy exactly when the app port is reachable only through its
 /// sidecar; a client that can reach the app port directly can send it too. Whatever it says, it can only select an
-/// <c>app:</c> scope, never an internal one.
+/// <c>app:</c> scope, never an internal one. Once requests carry tokens, the token's caller (<c>user:</c> /
+/// <c>client:</c>) is taken first: a request a gateway forwards by invocation is its user's, not the gateway's.
 /// </summary>
 public static partial class CallerScopes
 {
