@@ -52,6 +52,10 @@ public static class LedgerRegistration
     {
         builder.Services.AddValidatedOptions<ReversalOptions>(ReversalOptions.Section);
         builder.Services.AddSingleton<IReversalSteps, ReversalSteps>();
+        builder.Services.AddSingleton<ReversalSagaClient>();
+        builder.Services.AddSingleton<Apis.ReversalApprovals>();
+        builder.Services.AddSingleton<ReversalSweeper>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<ReversalSweeper>());
         builder.Services.AddDaprWorkflow(workflows =>
         {
             workflows.RegisterWorkflow<ReversalWorkflow>(ReversalWorkflow.Name);
@@ -63,6 +67,7 @@ public static class LedgerRegistration
             workflows.RegisterActivity<CompensateReversingEntryActivity>(nameof(CompensateReversingEntryActivity));
             workflows.RegisterActivity<FailReversalActivity>(nameof(FailReversalActivity));
             workflows.RegisterActivity<RecordReversalStepActivity>(nameof(RecordReversalStepActivity));
+            workflows.RegisterActivity<ReadApprovalDecisionActivity>(nameof(ReadApprovalDecisionActivity));
         });
         return builder;
     }

@@ -211,7 +211,7 @@ public sealed class Ledger(LedgerState state, TimeProvider clock)
         {
             EventId = NewEventId(), OccurredAt = clock.GetUtcNow(), ReversalId = c.ReversalId.Value, EntryId = c.EntryId.Value,
             AccountId = receiver.Value, CounterpartyAccountId = payer.Value, Amount = amount, Currency = currency.Code, Reason = c.Reason,
-            RequiresApproval = amount > c.ApprovalThreshold,
+            RequiresApproval = amount > c.ApprovalThresholds.For(currency),
         };
     }
 

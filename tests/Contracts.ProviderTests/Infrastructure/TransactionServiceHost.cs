@@ -9,8 +9,8 @@ namespace LedgerX.Contracts.ProviderTests.Infrastructure;
 
 /// <summary>
 /// The real transaction-service as its consumers meet it: real Kestrel on a free port, its own fresh PostgreSQL
-/// database, and a local Dapr sidecar with a workflow engine (POST /api/v1/reversals schedules a saga and answers
-/// 503 without one). The only test-only additions are the provider-state endpoint (<see cref="ProviderStateEndpoint"/>)
+/// database, and a local Dapr sidecar with a workflow engine (POST /api/v1/reversals schedules a saga; without one it
+/// waits out the bounded start timeout). The only test-only additions are the provider-state endpoint (<see cref="ProviderStateEndpoint"/>)
 /// and what a subclass adds in <see cref="AddTestOnlyChanges"/> (the gate test's deliberately breaking change).
 /// </summary>
 /// <remarks>

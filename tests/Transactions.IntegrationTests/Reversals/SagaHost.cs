@@ -33,6 +33,9 @@ public class SagaHost : LedgerApi
     /// <summary>Shared by every host of a test, so a test can make a step stall in one host and not in its replacement.</summary>
     public StepStalls Stalls { get; init; } = new();
 
+    /// <summary>Long by default, so the sweeper leaves healthy sagas of the other tests alone; a sweeper test shortens it.</summary>
+    public int SweepStaleAfterMs { get; init; } = 60_000;
+
     /// <summary>Settings on top of the saga defaults below (e.g. a shortfall policy).</summary>
     public IReadOnlyDictionary<string, string?> ExtraSettings { get; init; } = new Dictionary<string, string?>();
 
@@ -44,6 +47,12 @@ public class SagaHost : LedgerApi
         ["Ledger:Reversals:ApprovalTimeoutMs"] = ApprovalTimeoutMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Ledger:Reversals:StepAttempts"] = "2",
         ["Ledger:Reversals:StepRetryFirstIntervalMs"] = "50",
+        ["Ledger:Reversals:StepRetryMaxIntervalMs"] = "100",
+        ["Ledger:Reversals:ForwardRetryIntervalMs"] = "100",
+        ["Ledger:Reversals:ForwardRounds"] = "50",
+        ["Ledger:Reversals:SidecarCallTimeoutMs"] = "1500",
+        ["Ledger:Reversals:SweepIntervalMs"] = "200",
+        ["Ledger:Reversals:SweepStaleAfterMs"] = SweepStaleAfterMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
         // The SDK logs every injected activity failure as an error; the tests assert on outcomes instead.
         ["Serilog:MinimumLevel:Override:Dapr.Workflow"] = "Fatal",
     };
@@ -120,12 +129,21 @@ public sealed class StepStalls
     /// <summary>Step name → released when the test lets it go on (then the stalled run throws, like a dying process).</summary>
     public System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> AfterCommit { get; } = new();
 
+    /// <summary>(reversal, step) → attempts so far, for "fail:step:N" (the first N attempts throw).</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<(Guid, string), int> Attempts { get; } = new();
+
+    /// <summary>Reversals whose step records fail ("records-fail").</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<Guid, bool> RecordsFail { get; } = new();
+
     public TaskCompletionSource Reached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
 
 /// <summary>
-/// The test-only seam: a decorator around the real steps that fails a step when the reversal's reason asks for it
-/// ("fail:post" throws before the post step does anything, every attempt), or stalls after a step committed.
+/// The test-only seam: a decorator around the real steps that fails a step when the reversal's reason (space-separated
+/// faults) asks for it
+/// ("fail:post" throws before the post step does anything, every attempt; "fail:notify:3" only the first 3 attempts;
+/// "fail-after:post" throws after the step committed, every attempt),
+/// or stalls after a step committed.
 /// </summary>
 public sealed class FaultInjectingSteps(IReversalSteps inner, StepStalls stalls) : IReversalSteps
 {
@@ -137,16 +155,35 @@ public sealed class FaultInjectingSteps(IReversalSteps inner, StepStalls stalls)
     public Task<StepOutcome> CompensateEntryAsync(SagaProgress saga, CancellationToken ct) =>
         Run(saga, SagaSteps.CompensateEntry, () => inner.CompensateEntryAsync(saga, ct));
     public Task<StepOutcome> FailAsync(SagaProgress saga, CancellationToken ct) => Run(saga, SagaSteps.Fail, () => inner.FailAsync(saga, ct));
-    public Task RecordAsync(StepRecord record, CancellationToken ct) => inner.RecordAsync(record, ct);
+    /// <summary>"records-fail": every step record of the workflow (the read model) throws, as in a database blip.</summary>
+    public Task RecordAsync(StepRecord record, CancellationToken ct) =>
+        stalls.RecordsFail.ContainsKey(record.ReversalId) ? throw new InvalidOperationException("injected failure recording a step") : inner.RecordAsync(record, ct);
+
+    public Task<ApprovalDecision?> RecordedDecisionAsync(Guid reversalId, CancellationToken ct) => inner.RecordedDecisionAsync(reversalId, ct);
 
     private async Task<StepOutcome> Run(SagaProgress saga, string step, Func<Task<StepOutcome>> run)
     {
-        if (saga.Reversal.Reason == $"fail:{step}")
+        var faults = saga.Reversal.Reason.Split(' ');
+        if (faults.Contains("records-fail"))
+        {
+            stalls.RecordsFail[saga.Reversal.ReversalId] = true;
+        }
+        if (faults.Contains($"fail:{step}"))
         {
             throw new InvalidOperationException($"injected failure at {step}");
         }
+        if (faults.FirstOrDefault(f => f.StartsWith($"fail:{step}:", StringComparison.Ordinal)) is { } transient
+            && stalls.Attempts.AddOrUpdate((saga.Reversal.ReversalId, step), 1, (_, n) => n + 1)
+               <= int.Parse(transient[$"fail:{step}:".Length..], System.Globalization.CultureInfo.InvariantCulture))
+        {
+            throw new InvalidOperationException($"injected transient failure at {step}");
+        }
         var outcome = await run();
-        if (saga.Reversal.Reason == $"stall:{step}" && stalls.AfterCommit.TryGetValue(step, out var release))
+        if (faults.Contains($"fail-after:{step}"))
+        {
+            throw new InvalidOperationException($"injected failure after {step} committed");
+        }
+        if (faults.Contains($"stall:{step}") && stalls.AfterCommit.TryGetValue(step, out var release))
         {
             stalls.Reached.TrySetResult();
             await release.Task;

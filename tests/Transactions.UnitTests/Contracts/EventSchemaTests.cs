@@ -223,7 +223,7 @@ public class EventSchemaTests
         ledger.Withdraw(aliceId, 1_000);
         var refund = ledger.Transfer(aliceId, bob, 2_000);
         var reversal = new ReversalId(Guid.CreateVersion7());
-        ledger.Execute(new RequestReversal(reversal, new EntryId(refund.EntryId), null, "duplicate payment", LedgerWithClock.Start, 1_000));
+        ledger.Execute(new RequestReversal(reversal, new EntryId(refund.EntryId), null, "duplicate payment", LedgerWithClock.Start, ApprovalThresholds.Uniform(1_000)));
         // The saga's hold names its reversal (hold.created.v1 reversalId), and so may sit on a world account.
         var reversalHold = new HoldId(ledger.Execute(Commands.Hold(bob, aliceId, 2_000, ledger.Clock.GetUtcNow().AddHours(1), LedgerWithClock.Eur,
             $"reversal {reversal}") with { ForReversal = reversal }).OfType<HoldCreated>().Single().HoldId);

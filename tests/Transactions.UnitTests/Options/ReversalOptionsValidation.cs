@@ -29,4 +29,22 @@ public class ReversalOptionsValidation
     [InlineData(30, 10L)]
     public void RefusesAnEmptyWindowOrATooShortApprovalTimeout(int windowDays, long approvalTimeoutMs) =>
         Validate(new ReversalOptions { WindowDays = windowDays, ApprovalTimeoutMs = approvalTimeoutMs }).ShouldNotBeEmpty();
+
+    [Fact]
+    public void PerCurrencyThresholds_NeedAnIsoCodeAndAnAmountInRange()
+    {
+        Validate(new ReversalOptions { ApprovalThresholds = new() { ["KWD"] = 1_000_000, ["JPY"] = 0 } }).ShouldBeEmpty();
+        Validate(new ReversalOptions { ApprovalThresholds = new() { ["EUD"] = 1_000 } }).ShouldHaveSingleItem().ErrorMessage!.ShouldContain("EUD");
+        Validate(new ReversalOptions { ApprovalThresholds = new() { ["eur"] = 1_000 } }).ShouldHaveSingleItem();
+        Validate(new ReversalOptions { ApprovalThresholds = new() { ["EUR"] = -1 } }).ShouldHaveSingleItem().MemberNames.ShouldBe([nameof(ReversalOptions.ApprovalThresholds)]);
+    }
+
+    [Fact]
+    public void TheThresholdOfACurrency_IsItsOwnOrTheDefault()
+    {
+        var thresholds = new ReversalOptions { ApprovalThreshold = 500, ApprovalThresholds = new() { ["KWD"] = 7 } }.Thresholds();
+
+        thresholds.For(LedgerX.Transactions.Domain.Currency.Parse("KWD")).ShouldBe(7);
+        thresholds.For(LedgerX.Transactions.Domain.Currency.Parse("EUR")).ShouldBe(500);
+    }
 }

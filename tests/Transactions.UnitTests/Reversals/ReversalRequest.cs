@@ -19,8 +19,10 @@ public class ReversalRequest
         _transfer = _ledger.Transfer(_payer, _receiver, 3_000);
     }
 
-    private RequestReversal Request(long? amount = null, string reason = "duplicate", EntryId? entry = null, long threshold = 1_000_000) =>
-        new(new ReversalId(Guid.CreateVersion7()), entry ?? new EntryId(_transfer.EntryId), amount, reason, LedgerWithClock.Start.AddDays(-1), threshold);
+    private RequestReversal Request(long? amount = null, string reason = "duplicate", EntryId? entry = null, long threshold = 1_000_000,
+        Dictionary<string, long>? perCurrency = null) =>
+        new(new ReversalId(Guid.CreateVersion7()), entry ?? new EntryId(_transfer.EntryId), amount, reason, LedgerWithClock.Start.AddDays(-1),
+            new ApprovalThresholds(threshold, perCurrency ?? []));
 
     [Fact]
     public void DefaultsToTheWholeAmount_AndNamesWhoGivesBackToWhom()
@@ -45,6 +47,18 @@ public class ReversalRequest
     [Fact]
     public void RequiresApprovalAboveTheThreshold() =>
         _ledger.Execute(Request(threshold: 2_999)).OfType<ReversalRequested>().Single().RequiresApproval.ShouldBeTrue();
+
+    /// <summary>The threshold is the entry's currency's own, not one raw number across currencies.</summary>
+    [Fact]
+    public void UsesTheThresholdOfTheEntrysCurrency_AndTheDefaultForOthers()
+    {
+        _ledger.Execute(Request(1_000, threshold: 1_000_000, perCurrency: new() { ["EUR"] = 999 })).OfType<ReversalRequested>().Single()
+            .RequiresApproval.ShouldBeTrue();
+        _ledger.Execute(Request(1_000, threshold: 999, perCurrency: new() { ["EUR"] = 1_000, ["KWD"] = 1 })).OfType<ReversalRequested>().Single()
+            .RequiresApproval.ShouldBeFalse();
+        _ledger.Execute(Request(1_000, threshold: 999, perCurrency: new() { ["KWD"] = 1_000_000 })).OfType<ReversalRequested>().Single()
+            .RequiresApproval.ShouldBeTrue();
+    }
 
     [Fact]
     public void RefusesMoreThanIsLeftToReverse()

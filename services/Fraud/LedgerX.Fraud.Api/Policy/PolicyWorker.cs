@@ -65,6 +65,9 @@ public sealed class PolicyWorker(
     {
         alert.ActionAttempts++;
         var reason = string.Create(CultureInfo.InvariantCulture, $"fraud-service alert {alert.Id} (score {alert.Score})");
+        // The key is predictable (alert ids are listed by GET /alerts), which is safe because transaction-service keeps
+        // it in fraud-service's own scope (app:fraud-service, from the dapr-caller-app-id header its sidecar sets on
+        // this invocation): a client's request with the same key is another key and can neither replay nor block it.
         var key = $"fraud-alert-{alert.Id}-{alert.Action}";
         HttpStatusCode? status = null;
         string? error;

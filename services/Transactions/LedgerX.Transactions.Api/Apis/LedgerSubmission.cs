@@ -65,8 +65,9 @@ internal static class LedgerSubmission
         };
     }
 
-    /// <summary>The key and a hash of method, path and body: the same key with anything different is refused (422).</summary>
-    private static IdempotencyRequest? ReadIdempotencyKey<TRequest>(HttpContext http, TRequest request)
+    /// <summary>The key in the caller's scope and a hash of method, path and body: the same key with anything different
+    /// is refused (422).</summary>
+    internal static IdempotencyRequest? ReadIdempotencyKey<TRequest>(HttpContext http, TRequest request)
     {
         if (!http.Request.Headers.TryGetValue(IdempotencyHeader, out var values))
         {
@@ -80,11 +81,12 @@ internal static class LedgerSubmission
         }
         var canonical = Encoding.UTF8.GetBytes($"{http.Request.Method} {http.Request.Path}\n");
         var body = JsonSerializer.SerializeToUtf8Bytes(request, ApiJson.Options);
-        return new IdempotencyRequest(key, SHA256.HashData([.. canonical, .. body]));
+        // The key lives in the caller's scope, so no caller can claim another's keys (or the saga's internal ones).
+        return new IdempotencyRequest(new IdempotencyKey(CallerScopes.Of(http), key), SHA256.HashData([.. canonical, .. body]));
     }
 
     /// <summary>Writes a stored response verbatim; replays are marked so clients can tell.</summary>
-    private sealed class StoredResult(StoredResponse response, bool replayed) : IResult
+    internal sealed class StoredResult(StoredResponse response, bool replayed) : IResult
     {
         public async Task ExecuteAsync(HttpContext http)
         {

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Dapr.Workflow;
 using LedgerX.Transactions.Api.Infrastructure.Persistence;
 using LedgerX.Transactions.Api.Ledger;
 using LedgerX.Transactions.Api.Reversals;
@@ -17,32 +16,35 @@ public static class ReversalsApi
 {
     private const int MaxPageSize = 200;
     private const int DefaultPageSize = 50;
-    private const int MaxApproverLength = 128;
 
     public static IEndpointRouteBuilder MapReversalsApi(this IEndpointRouteBuilder app)
     {
         var reversals = app.MapGroup("/api/v1/reversals").WithTags("Reversals");
         reversals.MapPost("/", Request).WithName("RequestReversal").WithSummary("Reverse a posted entry, fully or partly")
             .Produces<ReversalResponse>(StatusCodes.Status202Accepted).ProducesLedgerCommandProblems()
-            .WithDescription("Honours the Idempotency-Key header. Answers 202 with the reversal (its saga id) and a Location to follow it.");
+            .WithDescription("Honours the Idempotency-Key header. Answers 202 with the reversal (its saga id) and a Location to follow it. " +
+                             "The saga starts at once, or, if the workflow engine cannot be reached within a few seconds, by the reversal sweeper later.");
         reversals.MapGet("/{id:guid}", Get).WithName("GetReversal").WithSummary("A reversal: status, each step with outcome and timestamps, failure reason")
             .ProducesProblem(StatusCodes.Status404NotFound);
         reversals.MapGet("/", List).WithName("ListReversals").WithSummary("Reversals by account and/or status, oldest first (keyset paging)");
         reversals.MapPost("/{id:guid}/approval", Approve).WithName("ApproveReversal").WithSummary("Approve or reject a reversal awaiting approval (admin)")
             .Produces<ReversalResponse>(StatusCodes.Status202Accepted).ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithDescription("Honours the Idempotency-Key header. Exactly one decision is recorded per reversal; a later or concurrent " +
+                             "different decision is 409 reversal_already_decided.");
         return app;
     }
 
-    public static Task<IResult> Request(ReversalRequest request, HttpContext http, LedgerWriter writer, DaprWorkflowClient workflows, TimeProvider clock,
+    public static Task<IResult> Request(ReversalRequest request, HttpContext http, LedgerWriter writer, ReversalSagaClient sagas, TimeProvider clock,
         IOptions<ReversalOptions> options, CancellationToken ct) =>
         LedgerSubmission.SubmitAsync(http, writer, request, r =>
         {
             var entryId = RequestFields.Required(r.EntryId, "entryId");
             var reason = RequestFields.Required(r.Reason, "reason");
             return new RequestReversal(ReversalId.New(clock), new EntryId(entryId), r.Amount, reason,
-                clock.GetUtcNow().AddDays(-options.Value.WindowDays), options.Value.ApprovalThreshold);
-        }, Responses.AcceptedReversal, ct, (response, token) => StartSagaAsync(workflows, options.Value, response, token));
+                clock.GetUtcNow().AddDays(-options.Value.WindowDays), options.Value.Thresholds());
+        }, Responses.AcceptedReversal, ct, (response, token) => StartSagaAsync(sagas, response, token));
 
     public static async Task<Results<Ok<ReversalResponse>, ProblemHttpResult>> Get(Guid id, LedgerDbContext db, CancellationToken ct) =>
         await db.Reversals.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, ct) is { } reversal
@@ -79,57 +81,15 @@ public static class ReversalsApi
         return TypedResults.Ok(new Page<ReversalResponse>(items, rows.Count > size ? items[^1].Id.ToString() : null));
     }
 
-    public static async Task<Results<Accepted<ReversalResponse>, ProblemHttpResult>> Approve(Guid id, ApprovalRequest request, LedgerDbContext db,
-        DaprWorkflowClient workflows, CancellationToken ct)
-    {
-        if (request.Approved is not { } approved)
-        {
-            return LedgerProblems.From(LedgerError.Validation("approved", "The approved field is required."));
-        }
-        if (string.IsNullOrWhiteSpace(request.By) || request.By.Length > MaxApproverLength)
-        {
-            return LedgerProblems.From(LedgerError.Validation("by", $"Who decides (by) must be 1 to {MaxApproverLength} characters."));
-        }
-        if (await db.Reversals.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, ct) is not { } reversal)
-        {
-            return LedgerProblems.NotFound("reversal", id);
-        }
-        if (reversal.Status != ReversalStatus.AwaitingApproval)
-        {
-            return LedgerProblems.From(LedgerError.Conflict("reversal_not_awaiting_approval", $"Reversal {id} is {reversal.Status}, not awaiting approval."));
-        }
-        try
-        {
-            await workflows.RaiseEventAsync(id.ToString(), ReversalWorkflow.ApprovalEvent, new ApprovalDecision(approved, request.By), ct);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            return ServiceDefaults.Problems.Problem(StatusCodes.Status503ServiceUnavailable, "workflow_unavailable", $"The decision could not be delivered: {ex.Message}");
-        }
-        return TypedResults.Accepted($"/api/v1/reversals/{id}", reversal.ToResponse());
-    }
+    /// <summary>Approve or reject: the decision is recorded first (exactly one decision wins; see
+    /// <see cref="ReversalApprovals"/>), then delivered to the saga within a bounded time.</summary>
+    public static Task<IResult> Approve(Guid id, ApprovalRequest request, HttpContext http, ReversalApprovals approvals, CancellationToken ct) =>
+        approvals.DecideAsync(id, request, http, ct);
 
-    /// <summary>Starts the reversal's saga, named by the reversal id. A retried request finds it started and leaves it be,
-    /// so a reversal never runs twice; one whose saga could not be started is answered 503 and starts on the retry.</summary>
-    private static async Task StartSagaAsync(DaprWorkflowClient workflows, ReversalOptions options, StoredResponse response, CancellationToken ct)
-    {
-        var r = JsonSerializer.Deserialize<ReversalResponse>(response.Body, ApiJson.Options)!;
-        var instanceId = r.Id.ToString();
-        try
-        {
-            var existing = await workflows.GetWorkflowStateAsync(instanceId, getInputsAndOutputs: false, ct);
-            if (existing is { Exists: true })
-            {
-                return;
-            }
-            await workflows.ScheduleNewWorkflowAsync(ReversalWorkflow.Name, instanceId,
-                new ReversalInput(r.Id, r.EntryId, r.AccountId, r.CounterpartyAccountId, r.Amount, r.Currency, r.Reason, r.RequiresApproval,
-                    options.ApprovalTimeoutMs, options.ShortfallPolicy, options.RecoveryAccountId, options.StepAttempts, options.StepRetryFirstIntervalMs),
-                startTime: null, ct);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            throw new FollowUpUnavailableException($"Reversal {r.Id} is recorded but its saga could not be started ({ex.Message}); retry with the same Idempotency-Key.", ex);
-        }
-    }
+    /// <summary>Starts the reversal's saga, named by the reversal id; a retried request finds it started and leaves it be,
+    /// so a reversal never runs twice. The call is bounded (<see cref="ReversalOptions.SidecarCallTimeoutMs"/>): with the
+    /// sidecar away the client still gets its 202 at once (the reversal is committed, status pending), and the
+    /// <see cref="ReversalSweeper"/> starts the saga once the sidecar is back.</summary>
+    private static async Task StartSagaAsync(ReversalSagaClient sagas, StoredResponse response, CancellationToken ct) =>
+        await sagas.TryStartAsync(JsonSerializer.Deserialize<ReversalResponse>(response.Body, ApiJson.Options)!, ct);
 }

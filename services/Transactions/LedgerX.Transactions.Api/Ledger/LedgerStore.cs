@@ -10,11 +10,11 @@ namespace LedgerX.Transactions.Api.Ledger;
 /// <summary>What a batch starts from: its transaction's id (to ask later whether it committed), the log head (locked),
 /// the accounts and holds its commands touch (locked), and the stored responses of the Idempotency-Keys it carries.</summary>
 internal sealed record BatchSnapshot(ulong TransactionId, long HeadSequence, byte[] HeadHash, IReadOnlyList<Account> Accounts, IReadOnlyList<Hold> Holds,
-    IReadOnlyList<PostedEntry> Entries, IReadOnlyDictionary<string, StoredIdempotency> Idempotency);
+    IReadOnlyList<PostedEntry> Entries, IReadOnlyDictionary<IdempotencyKey, StoredIdempotency> Idempotency);
 
 internal sealed record StoredIdempotency(byte[] RequestHash, StoredResponse Response, DateTimeOffset ExpiresAt);
 
-internal sealed record IdempotencyWrite(string Key, byte[] RequestHash, StoredResponse Response);
+internal sealed record IdempotencyWrite(IdempotencyKey Key, byte[] RequestHash, StoredResponse Response);
 
 /// <summary>
 /// The writer's SQL: one round trip to load and lock what a batch needs, one to write everything it produced.
@@ -25,7 +25,7 @@ internal static class LedgerStore
     private static readonly JsonSerializerOptions Json = LedgerEventSerializer.Options;
 
     public static async Task<BatchSnapshot> LoadAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LedgerDatabaseOptions timeouts,
-        Guid[] accountIds, string[] worldCurrencies, Guid[] holdIds, Guid[] entryIds, string[] idempotencyKeys, CancellationToken ct)
+        Guid[] accountIds, string[] worldCurrencies, Guid[] holdIds, Guid[] entryIds, IdempotencyKey[] idempotencyKeys, CancellationToken ct)
     {
         await using var batch = new NpgsqlBatch(connection, transaction);
         // This transaction's timeouts (SET LOCAL): a writer that stalls while holding the head lock (a frozen or
@@ -43,9 +43,14 @@ internal static class LedgerStore
         // The head row is the ledger-wide append lock: every writer (any replica) takes it first, so appends are
         // serialized, sequences stay gapless, and account locks below are always taken in one order (no deadlocks).
         batch.BatchCommands.Add(new("SELECT sequence, hash FROM ledger_head WHERE id = 1 FOR UPDATE"));
+        // Keys live in their caller's scope (ADR 0005): the primary key (scope, key) is the lookup.
         batch.BatchCommands.Add(Command(
-            "SELECT key, request_hash, status_code, response_body, expires_at, response_location FROM idempotency_keys WHERE key = ANY($1)",
-            new NpgsqlParameter<string[]> { TypedValue = idempotencyKeys }));
+            """
+            SELECT i.scope, i.key, i.request_hash, i.status_code, i.response_body, i.expires_at, i.response_location
+            FROM idempotency_keys i JOIN unnest($1::text[], $2::text[]) AS wanted(scope, key) USING (scope, key)
+            """,
+            new NpgsqlParameter<string[]> { TypedValue = idempotencyKeys.Select(k => k.Scope.Value).ToArray() },
+            new NpgsqlParameter<string[]> { TypedValue = idempotencyKeys.Select(k => k.Value).ToArray() }));
         batch.BatchCommands.Add(Command(
             """
             SELECT id, account_id, to_account_id, amount, currency, status, posted_amount, entry_id, description, created_at, expires_at, closed_at,
@@ -109,12 +114,12 @@ internal static class LedgerStore
         var headHash = reader.GetFieldValue<byte[]>(1);
 
         await reader.NextResultAsync(ct);
-        var idempotency = new Dictionary<string, StoredIdempotency>(StringComparer.Ordinal);
+        var idempotency = new Dictionary<IdempotencyKey, StoredIdempotency>();
         while (await reader.ReadAsync(ct))
         {
-            idempotency[reader.GetString(0)] = new StoredIdempotency(reader.GetFieldValue<byte[]>(1),
-                new StoredResponse(reader.GetInt32(2), reader.GetFieldValue<byte[]>(3), reader.IsDBNull(5) ? null : reader.GetString(5)),
-                reader.GetFieldValue<DateTimeOffset>(4));
+            idempotency[new IdempotencyKey(IdempotencyScope.Stored(reader.GetString(0)), reader.GetString(1))] = new StoredIdempotency(reader.GetFieldValue<byte[]>(2),
+                new StoredResponse(reader.GetInt32(3), reader.GetFieldValue<byte[]>(4), reader.IsDBNull(6) ? null : reader.GetString(6)),
+                reader.GetFieldValue<DateTimeOffset>(5));
         }
 
         await reader.NextResultAsync(ct);
@@ -382,13 +387,14 @@ internal static class LedgerStore
         // A row for the key may exist only if it has expired (live keys never reach the writer's apply path).
         batch.BatchCommands.Add(Command(
             """
-            INSERT INTO idempotency_keys (key, request_hash, status_code, response_body, response_location, created_at, expires_at)
-            SELECT k, h, s, b, l, $6, $7 FROM unnest($1, $2, $3, $4, $5) AS i(k, h, s, b, l)
-            ON CONFLICT (key) DO UPDATE SET request_hash = excluded.request_hash, status_code = excluded.status_code,
+            INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response_body, response_location, created_at, expires_at)
+            SELECT sc, k, h, s, b, l, $7, $8 FROM unnest($1, $2, $3, $4, $5, $6) AS i(sc, k, h, s, b, l)
+            ON CONFLICT (scope, key) DO UPDATE SET request_hash = excluded.request_hash, status_code = excluded.status_code,
                 response_body = excluded.response_body, response_location = excluded.response_location,
                 created_at = excluded.created_at, expires_at = excluded.expires_at
             """,
-            new NpgsqlParameter<string[]> { TypedValue = writes.Select(w => w.Key).ToArray() },
+            new NpgsqlParameter<string[]> { TypedValue = writes.Select(w => w.Key.Scope.Value).ToArray() },
+            new NpgsqlParameter<string[]> { TypedValue = writes.Select(w => w.Key.Value).ToArray() },
             new NpgsqlParameter<byte[][]> { TypedValue = writes.Select(w => w.RequestHash).ToArray() },
             new NpgsqlParameter<int[]> { TypedValue = writes.Select(w => w.Response.StatusCode).ToArray() },
             new NpgsqlParameter<byte[][]> { TypedValue = writes.Select(w => w.Response.Body).ToArray() },

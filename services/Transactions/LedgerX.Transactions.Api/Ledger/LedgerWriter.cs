@@ -190,7 +190,7 @@ public sealed class LedgerWriter(
         var outcomes = new WriteResult[batch.Count];
         var appended = new List<LedgerEvent>();
         var idempotencyWrites = new List<IdempotencyWrite>();
-        var firstWithKey = new Dictionary<string, int>(StringComparer.Ordinal);
+        var firstWithKey = new Dictionary<IdempotencyKey, int>();
         var duplicates = new List<(int Index, int First)>();
         for (var i = 0; i < batch.Count; i++)
         {
@@ -337,7 +337,7 @@ public sealed class LedgerWriter(
         throw new CommitOutcomeUnknownException(commitFailure);
     }
 
-    private static WriteResult.Refused KeyReused(string key) => new(new LedgerError(LedgerErrorKind.RuleViolation, "idempotency_key_reused",
+    private static WriteResult.Refused KeyReused(IdempotencyKey key) => new(new LedgerError(LedgerErrorKind.RuleViolation, "idempotency_key_reused",
         $"Idempotency-Key '{key}' was already used with a different request.", "Idempotency-Key"));
 
     private sealed class PendingWrite(LedgerCommand command, IdempotencyRequest? idempotency, ResponseRenderer render)

@@ -6,8 +6,8 @@ namespace LedgerX.Transactions.Api.Ledger;
 /// <summary>An HTTP response kept as bytes, so a retried request gets exactly the first answer (Location included).</summary>
 public sealed record StoredResponse(int StatusCode, byte[] Body, string? Location = null);
 
-/// <summary>An Idempotency-Key and the hash of the request it was first used with.</summary>
-public sealed record IdempotencyRequest(string Key, byte[] RequestHash);
+/// <summary>An Idempotency-Key in its caller's scope, and the hash of the request it was first used with.</summary>
+public sealed record IdempotencyRequest(IdempotencyKey Key, byte[] RequestHash);
 
 /// <summary>Builds the response of an applied command from the state and the events it produced. It runs inside the
 /// writer's transaction, because the response is stored with the Idempotency-Key in that same transaction.</summary>

@@ -15,4 +15,6 @@ public interface IReversalSteps
     Task<StepOutcome> CompensateEntryAsync(SagaProgress saga, CancellationToken ct);
     Task<StepOutcome> FailAsync(SagaProgress saga, CancellationToken ct);
     Task RecordAsync(StepRecord record, CancellationToken ct);
+    /// <summary>The approval decision recorded on the reversal, if an approver already decided.</summary>
+    Task<ApprovalDecision?> RecordedDecisionAsync(Guid reversalId, CancellationToken ct);
 }

@@ -48,3 +48,8 @@ public sealed class RecordReversalStepActivity(IReversalSteps steps) : WorkflowA
         return true;
     }
 }
+
+public sealed class ReadApprovalDecisionActivity(IReversalSteps steps) : WorkflowActivity<Guid, ApprovalDecision?>
+{
+    public override Task<ApprovalDecision?> RunAsync(WorkflowActivityContext context, Guid input) => steps.RecordedDecisionAsync(input, CancellationToken.None);
+}

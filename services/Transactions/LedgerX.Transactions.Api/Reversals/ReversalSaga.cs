@@ -1,12 +1,22 @@
+using LedgerX.Transactions.Api.Apis;
+
 namespace LedgerX.Transactions.Api.Reversals;
 
 // The reversal saga's messages. They are the workflow's input and its activities' inputs and outputs, stored in the
 // workflow history (JSON), so they carry primitives only and only grow compatibly.
 
-/// <summary>Everything the saga needs, fixed when it starts (options included), so replaying it decides the same.</summary>
+/// <summary>Everything the saga needs, fixed when it starts (options included), so replaying it decides the same.
+/// Fields added later have defaults, so the input of a saga started before them still reads.</summary>
 public sealed record ReversalInput(Guid ReversalId, Guid EntryId, Guid AccountId, Guid CounterpartyAccountId, long Amount, string Currency,
     string Reason, bool RequiresApproval, long ApprovalTimeoutMs, ShortfallPolicy ShortfallPolicy, Guid? RecoveryAccountId,
-    int StepAttempts, int StepRetryFirstIntervalMs);
+    int StepAttempts, int StepRetryFirstIntervalMs, int StepRetryMaxIntervalMs = 30_000, int ForwardRetryIntervalMs = 60_000, int ForwardRounds = 120)
+{
+    /// <summary>The saga of a recorded reversal, with the options in force now.</summary>
+    public static ReversalInput From(ReversalResponse r, ReversalOptions options) =>
+        new(r.Id, r.EntryId, r.AccountId, r.CounterpartyAccountId, r.Amount, r.Currency, r.Reason, r.RequiresApproval,
+            options.ApprovalTimeoutMs, options.ShortfallPolicy, options.RecoveryAccountId, options.StepAttempts, options.StepRetryFirstIntervalMs,
+            options.StepRetryMaxIntervalMs, options.ForwardRetryIntervalMs, options.ForwardRounds);
+}
 
 /// <summary>The saga's state as it reaches a step: what earlier steps produced.</summary>
 public sealed record SagaProgress(ReversalInput Reversal, Guid? HoldId = null, long Held = 0, Guid? ReversalEntryId = null,
@@ -23,8 +33,12 @@ public sealed record StepOutcome(bool Succeeded, string? Error = null, Guid? Hol
     public static StepOutcome Failed(string error) => new(false, error);
 }
 
-/// <summary>An administrator's answer to a reversal waiting for approval (the workflow's external event).</summary>
-public sealed record ApprovalDecision(bool Approved, string By);
+/// <summary>An administrator's answer to a reversal waiting for approval (the workflow's external event), or the
+/// timeout's. <see cref="TimedOut"/> is its own field, so no approver's name can pass for the timeout.</summary>
+public sealed record ApprovalDecision(bool Approved, string By, bool TimedOut = false)
+{
+    public static readonly ApprovalDecision Timeout = new(false, "", TimedOut: true);
+}
 
 /// <summary>A step as the reversal's read model shows it.</summary>
 public sealed record StepRecord(Guid ReversalId, string Step, string Outcome, string? Detail, DateTimeOffset StartedAt, DateTimeOffset FinishedAt,
@@ -45,6 +59,13 @@ public static class SagaSteps
     /// <summary>The Idempotency-Key of a step's ledger write: the same on every attempt and every replay of the saga,
     /// so a step that ran twice (a retry, an app killed after the commit) writes once.</summary>
     public static string Key(Guid reversalId, string step) => $"reversal:{reversalId}:{step}";
+}
+
+/// <summary>A recorded approval decision (<c>reversals.decision</c>).</summary>
+public static class ApprovalDecisions
+{
+    public const string Approved = "approved";
+    public const string Rejected = "rejected";
 }
 
 /// <summary>Names of the compensations, as listed in reversal.failed.v1.</summary>

@@ -13,8 +13,10 @@ namespace LedgerX.Transactions.Api.Reversals;
 /// <summary>
 /// The saga's steps against the ledger. Money only ever moves through the <see cref="LedgerWriter"/> (so the ledger's
 /// rules, the hash-chained log and the outbox apply to the saga as to any client), each write under the step's
-/// Idempotency-Key. The key alone is hashed as the "request": whatever a retried step computes, the first committed
-/// write is its answer.
+/// Idempotency-Key in the internal scope <see cref="IdempotencyScope.ReversalSaga"/>, which no HTTP request can reach
+/// (ADR 0005), so a client can neither pre-claim a step's key nor plant a response for it. The key alone is hashed as
+/// the "request": whatever a retried step computes, the first committed write is its answer. A stored response is
+/// trusted only when its request hash is the step's own.
 /// </summary>
 public sealed class ReversalSteps(LedgerWriter writer, NpgsqlDataSource database, TimeProvider clock, IOptions<ReversalOptions> options)
     : IReversalSteps
@@ -26,6 +28,12 @@ public sealed class ReversalSteps(LedgerWriter writer, NpgsqlDataSource database
     public Task<StepOutcome> ValidateAsync(SagaProgress saga, CancellationToken ct) => RecordedAsync(saga, SagaSteps.Validate, async () =>
     {
         var r = saga.Reversal;
+        // A re-driven saga (ReversalSweeper) whose reversing entry is already posted passed validation before; checking
+        // again would find nothing left to reverse and fail a reversal that happened.
+        if (await StoredResponseAsync<EntryResponse>(saga, SagaSteps.Post, ct) is not null)
+        {
+            return StepOutcome.Ok;
+        }
         await using var command = database.CreateCommand(
             """
             SELECT e.posted_at,
@@ -133,7 +141,12 @@ public sealed class ReversalSteps(LedgerWriter writer, NpgsqlDataSource database
         {
             return StepOutcome.Ok; // the post step never committed: no money moved
         }
-        // The exact mirror of what was posted: the same accounts and amounts, directions swapped.
+        // The exact mirror of what was posted: the same accounts and amounts, directions swapped. Only ever of this
+        // reversal's own reversing entry: anything else found under the key is refused, never mirrored.
+        if (!await IsReversingEntryOfAsync(entryId, r, ct))
+        {
+            return StepOutcome.Failed($"entry {entryId} is not the reversing entry of reversal {r.ReversalId}; nothing was compensated");
+        }
         var postings = (await PostingsOfAsync(entryId, ct)).Select(p => new PostingRequest(new AccountId(p.AccountId),
             p.Direction == "credit" ? Direction.Debit : Direction.Credit, new Money(p.Amount, Currency.Parse(p.Currency)), "accountId")).ToList();
         var (response, refused) = await WriteOnceAsync(saga, SagaSteps.CompensateEntry,
@@ -154,12 +167,15 @@ public sealed class ReversalSteps(LedgerWriter writer, NpgsqlDataSource database
 
     public async Task RecordAsync(StepRecord record, CancellationToken ct)
     {
-        // Overwrites the step's record (a step that ran twice shows its last run); a finished reversal keeps its status.
+        // Overwrites the step's record (a step that ran twice shows its last run), unless the stored record finished
+        // later: the workflow's records (a retry, stamped with workflow time) and the step's own (stamped when it ends)
+        // come from different activities, and a late "retrying" must not hide the "succeeded" after it. A finished
+        // reversal keeps its status.
         await using var command = database.CreateCommand(
             """
             UPDATE reversals SET steps = steps || jsonb_build_object($2::text, $3::jsonb), updated_at = $5,
                 status = CASE WHEN status IN ('completed', 'failed') OR $4::text IS NULL THEN status ELSE $4::text END
-            WHERE id = $1
+            WHERE id = $1 AND coalesce((steps -> $2::text ->> 'finishedAt')::timestamptz <= ($3::jsonb ->> 'finishedAt')::timestamptz, true)
             """);
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = record.ReversalId });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = record.Step });
@@ -171,6 +187,14 @@ public sealed class ReversalSteps(LedgerWriter writer, NpgsqlDataSource database
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)record.Status ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = clock.GetUtcNow() });
         await command.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task<ApprovalDecision?> RecordedDecisionAsync(Guid reversalId, CancellationToken ct)
+    {
+        await using var command = database.CreateCommand("SELECT decision, decided_by FROM reversals WHERE id = $1 AND decision IS NOT NULL");
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = reversalId });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? new ApprovalDecision(reader.GetString(0) == ApprovalDecisions.Approved, reader.GetString(1)) : null;
     }
 
     private async Task<StepOutcome> RecordedAsync(SagaProgress saga, string step, Func<Task<StepOutcome>> run, CancellationToken ct)
@@ -186,7 +210,7 @@ public sealed class ReversalSteps(LedgerWriter writer, NpgsqlDataSource database
         ResponseRenderer render, CancellationToken ct)
     {
         var key = SagaSteps.Key(saga.Reversal.ReversalId, step);
-        var result = await writer.SubmitAsync(command, new IdempotencyRequest(key, SHA256.HashData(Encoding.UTF8.GetBytes(key))), render, ct);
+        var result = await writer.SubmitAsync(command, new IdempotencyRequest(new IdempotencyKey(IdempotencyScope.ReversalSaga, key), StepHash(key)), render, ct);
         return result switch
         {
             WriteResult.Applied applied => (applied.Response, null),
@@ -195,12 +219,28 @@ public sealed class ReversalSteps(LedgerWriter writer, NpgsqlDataSource database
         };
     }
 
-    /// <summary>What a step's ledger write answered, if it committed: the response stored under the step's key.</summary>
+    private static byte[] StepHash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
+
+    /// <summary>What a step's ledger write answered, if it committed: the response stored under the step's key in the
+    /// saga's scope, and only if its request hash is the step's (anything else is not this step's write).</summary>
     private async Task<T?> StoredResponseAsync<T>(SagaProgress saga, string step, CancellationToken ct) where T : class
     {
-        await using var command = database.CreateCommand("SELECT response_body FROM idempotency_keys WHERE key = $1");
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = SagaSteps.Key(saga.Reversal.ReversalId, step) });
+        var key = SagaSteps.Key(saga.Reversal.ReversalId, step);
+        await using var command = database.CreateCommand("SELECT response_body FROM idempotency_keys WHERE scope = $1 AND key = $2 AND request_hash = $3");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = IdempotencyScope.ReversalSaga.Value });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = key });
+        command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = StepHash(key) });
         return await command.ExecuteScalarAsync(ct) is byte[] body ? JsonSerializer.Deserialize<T>(body, ApiJson.Options) : null;
+    }
+
+    private async Task<bool> IsReversingEntryOfAsync(Guid entryId, ReversalInput r, CancellationToken ct)
+    {
+        await using var command = database.CreateCommand(
+            "SELECT EXISTS (SELECT 1 FROM journal_entries WHERE id = $1 AND kind = 'reversal' AND reverses_entry_id = $2 AND metadata->>'reversalId' = $3)");
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = entryId });
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = r.EntryId });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = r.ReversalId.ToString() });
+        return (bool)(await command.ExecuteScalarAsync(ct))!;
     }
 
     private async Task<List<(Guid AccountId, string Direction, long Amount, string Currency)>> PostingsOfAsync(Guid entryId, CancellationToken ct)

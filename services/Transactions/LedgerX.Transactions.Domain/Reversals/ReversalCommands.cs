@@ -5,8 +5,9 @@ namespace LedgerX.Transactions.Domain;
 /// not reversed yet) to the payer. Accepting it records the request; the reversal saga then moves the money.
 /// </summary>
 /// <param name="ReversibleSince">Entries posted before this are outside the reversal window.</param>
-/// <param name="ApprovalThreshold">Amounts above this (minor units) need an administrator's approval.</param>
-public sealed record RequestReversal(ReversalId ReversalId, EntryId EntryId, long? Amount, string Reason, DateTimeOffset ReversibleSince, long ApprovalThreshold)
+/// <param name="ApprovalThresholds">Amounts above the threshold of the entry's currency need an administrator's approval.</param>
+public sealed record RequestReversal(ReversalId ReversalId, EntryId EntryId, long? Amount, string Reason, DateTimeOffset ReversibleSince,
+    ApprovalThresholds ApprovalThresholds)
     : LedgerCommand
 {
     public const int MaxReasonLength = 500;
@@ -19,6 +20,19 @@ public sealed record RequestReversal(ReversalId ReversalId, EntryId EntryId, lon
         new HashSet<EntryKind> { EntryKind.Deposit, EntryKind.Withdrawal, EntryKind.Transfer, EntryKind.HoldPost };
 
     public override IEnumerable<EntryId> Entries => [EntryId];
+}
+
+/// <summary>
+/// Approval thresholds in minor units, per currency: a raw number means very different sums across currencies (10,000.00
+/// EUR is 1,000,000 minor units; 1,000,000 minor units of KWD, with 3 decimals, are 1,000 KWD), so each currency may
+/// have its own, and the others use <see cref="Default"/>.
+/// </summary>
+public sealed record ApprovalThresholds(long Default, IReadOnlyDictionary<string, long> PerCurrency)
+{
+    /// <summary>One threshold for every currency.</summary>
+    public static ApprovalThresholds Uniform(long threshold) => new(threshold, new Dictionary<string, long>());
+
+    public long For(Currency currency) => PerCurrency.TryGetValue(currency.Code, out var threshold) ? threshold : Default;
 }
 
 /// <summary>The reversal saga posted <see cref="ReversalEntryId"/> and is done.</summary>

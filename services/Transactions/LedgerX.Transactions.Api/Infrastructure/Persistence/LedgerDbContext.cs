@@ -76,6 +76,8 @@ public sealed class LedgerDbContext(DbContextOptions<LedgerDbContext> options) :
             r.Property(x => x.Reason).HasMaxLength(500);
             r.Property(x => x.Steps).HasColumnType("jsonb");
             r.Property(x => x.Compensations).HasColumnType("jsonb");
+            r.Property(x => x.Decision).HasMaxLength(16);
+            r.Property(x => x.DecidedBy).HasMaxLength(128);
             // Listing by account and status pages by id (UUIDv7, so newest last).
             r.HasIndex(x => new { x.AccountId, x.Id });
             r.HasIndex(x => new { x.CounterpartyAccountId, x.Id });
@@ -116,7 +118,8 @@ public sealed class LedgerDbContext(DbContextOptions<LedgerDbContext> options) :
         model.Entity<IdempotencyRow>(i =>
         {
             i.ToTable("idempotency_keys");
-            i.HasKey(x => x.Key);
+            i.HasKey(x => new { x.Scope, x.Key });
+            i.Property(x => x.Scope).HasMaxLength(Ledger.IdempotencyScope.MaxLength);
             i.Property(x => x.Key).HasMaxLength(255);
             i.HasIndex(x => x.ExpiresAt);
         });

@@ -100,6 +100,8 @@ public sealed class OutboxRow
 /// <summary>The first response to a request made with an Idempotency-Key, replayed to every retry.</summary>
 public sealed class IdempotencyRow
 {
+    /// <summary>Whose key it is (ADR 0005): <c>client:anonymous</c>, <c>app:fraud-service</c>, <c>internal:reversal-saga</c>, ...</summary>
+    public required string Scope { get; set; }
     public required string Key { get; set; }
     public required byte[] RequestHash { get; set; }
     public int StatusCode { get; set; }
@@ -132,4 +134,11 @@ public sealed class ReversalRow
     public Guid? ReversalEntryId { get; set; }
     public DateTimeOffset RequestedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+    /// <summary>approved or rejected, once an approver decided: recorded before the saga hears of it, so exactly one
+    /// decision wins and a decision the saga could not be told (sidecar away) is re-delivered by the sweeper.</summary>
+    public string? Decision { get; set; }
+    public string? DecidedBy { get; set; }
+    public DateTimeOffset? DecidedAt { get; set; }
+    /// <summary>When the sweeper last looked at this unfinished reversal's saga (it waits before looking again).</summary>
+    public DateTimeOffset? SagaCheckedAt { get; set; }
 }

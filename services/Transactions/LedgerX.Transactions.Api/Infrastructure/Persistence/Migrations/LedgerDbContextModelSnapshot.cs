@@ -218,6 +218,11 @@ namespace LedgerX.Transactions.Api.Infrastructure.Persistence.Migrations
 
             modelBuilder.Entity("LedgerX.Transactions.Api.Infrastructure.Persistence.IdempotencyRow", b =>
                 {
+                    b.Property<string>("Scope")
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)")
+                        .HasColumnName("scope");
+
                     b.Property<string>("Key")
                         .HasMaxLength(255)
                         .HasColumnType("character varying(255)")
@@ -249,7 +254,7 @@ namespace LedgerX.Transactions.Api.Infrastructure.Persistence.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("status_code");
 
-                    b.HasKey("Key")
+                    b.HasKey("Scope", "Key")
                         .HasName("pk_idempotency_keys");
 
                     b.HasIndex("ExpiresAt")
@@ -471,6 +476,20 @@ namespace LedgerX.Transactions.Api.Infrastructure.Persistence.Migrations
                         .HasColumnType("character varying(3)")
                         .HasColumnName("currency");
 
+                    b.Property<DateTimeOffset?>("DecidedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("decided_at");
+
+                    b.Property<string>("DecidedBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("decided_by");
+
+                    b.Property<string>("Decision")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("decision");
+
                     b.Property<Guid>("EntryId")
                         .HasColumnType("uuid")
                         .HasColumnName("entry_id");
@@ -496,6 +515,10 @@ namespace LedgerX.Transactions.Api.Infrastructure.Persistence.Migrations
                     b.Property<Guid?>("ReversalEntryId")
                         .HasColumnType("uuid")
                         .HasColumnName("reversal_entry_id");
+
+                    b.Property<DateTimeOffset?>("SagaCheckedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("saga_checked_at");
 
                     b.Property<string>("Status")
                         .IsRequired()

@@ -1,0 +1,92 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using LedgerX.Transactions.IntegrationTests.Infrastructure;
+
+namespace LedgerX.Transactions.IntegrationTests.Reversals;
+
+/// <summary>Approvals: recorded once (one decision wins), honouring Idempotency-Key, and never mistaken for the timeout.</summary>
+public sealed class ReversalApprovalDecisions(PatientApprovalEnvironment environment) : IClassFixture<PatientApprovalEnvironment>
+{
+    private SagaHost Api => environment.Api;
+
+    private async Task<Guid> AwaitingApprovalAsync()
+    {
+        var amount = SagaHost.ApprovalThreshold + 1;
+        var payer = (await Api.OpenAccountAsync("payer")).Id;
+        var receiver = (await Api.OpenAccountAsync("receiver")).Id;
+        await Api.DepositAsync(payer, amount);
+        var transfer = await Api.Client.PostAsJsonAsync("/api/v1/transfers", new { fromAccountId = payer, toAccountId = receiver, amount, currency = "EUR" });
+        await LedgerApi.ExpectAsync(transfer, HttpStatusCode.Created);
+        var entry = (await transfer.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<Guid>();
+        var reversal = await Api.RequestReversalAsync(entry);
+        await Api.WaitForAsync(reversal.Id, r => r.Status == "awaiting_approval");
+        return reversal.Id;
+    }
+
+    private async Task<HttpResponseMessage> DecideAsync(Guid reversal, bool approved, string by, string? key = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/reversals/{reversal}/approval") { Content = JsonContent.Create(new { approved, by }) };
+        if (key is not null)
+        {
+            request.Headers.Add("Idempotency-Key", key);
+        }
+        return await Api.Client.SendAsync(request);
+    }
+
+    /// <summary>Issue 11: three concurrent sends with one key were three 202s, none marked as a replay.</summary>
+    [Fact]
+    public async Task ThreeConcurrentSendsWithOneKey_AreOneDecision_AndTwoReplaysOfIt()
+    {
+        var reversal = await AwaitingApprovalAsync();
+        var key = $"approve-{Guid.NewGuid()}";
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => DecideAsync(reversal, approved: true, "ops-anna", key)));
+
+        responses.ShouldAllBe(r => r.StatusCode == HttpStatusCode.Accepted);
+        responses.Count(r => r.Headers.Contains("Idempotent-Replayed")).ShouldBe(2);
+        (await Task.WhenAll(responses.Select(r => r.Content.ReadAsStringAsync()))).Distinct().Count().ShouldBe(1);
+        var again = await DecideAsync(reversal, approved: false, "ops-anna", key);
+        again.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await again.Content.ReadFromJsonAsync<JsonObject>())!["code"]!.GetValue<string>().ShouldBe("idempotency_key_reused");
+        var done = await Api.FinishedAsync(reversal);
+        done.Status.ShouldBe("completed", done.FailureReason);
+        await Api.AssertLedgerInvariantsAsync();
+    }
+
+    /// <summary>Issue 11: an approve and a reject sent together were both 202 while only one applied. Several rounds, so
+    /// the two really race.</summary>
+    [Fact]
+    public async Task AnApproveAndARejectSentTogether_ExactlyOneWins_AndTheOtherIs409()
+    {
+        for (var round = 0; round < 4; round++)
+        {
+            var reversal = await AwaitingApprovalAsync();
+
+            var both = await Task.WhenAll(DecideAsync(reversal, approved: true, "ops-anna"), DecideAsync(reversal, approved: false, "ops-ben"));
+
+            both.Count(r => r.StatusCode == HttpStatusCode.Accepted).ShouldBe(1);
+            var loser = both.Single(r => r.StatusCode != HttpStatusCode.Accepted);
+            loser.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+            (await loser.Content.ReadFromJsonAsync<JsonObject>())!["code"]!.GetValue<string>().ShouldBe("reversal_already_decided");
+            var approvedWon = both[0].StatusCode == HttpStatusCode.Accepted;
+            var done = await Api.FinishedAsync(reversal);
+            (done.Status, done.FailureReason).ShouldBe(approvedWon ? ("completed", null) : ("failed", "rejected by ops-ben"));
+        }
+        await Api.AssertLedgerInvariantsAsync();
+    }
+
+    /// <summary>Issue 11: an approver named "timeout" was recorded as the timeout.</summary>
+    [Fact]
+    public async Task AnApproverNamedTimeout_IsRecordedAsTheirRejection_NotAsATimeout()
+    {
+        var reversal = await AwaitingApprovalAsync();
+
+        await LedgerApi.ExpectAsync(await DecideAsync(reversal, approved: false, "timeout"), HttpStatusCode.Accepted);
+        var done = await Api.FinishedAsync(reversal);
+
+        (done.Status, done.FailureReason).ShouldBe(("failed", "rejected by timeout"));
+        var step = done.Steps.Single(s => s.Name == "approval");
+        (step.Outcome, step.Detail).ShouldBe(("rejected", "by timeout"));
+    }
+}
