@@ -41,6 +41,9 @@ public sealed class WorkflowEngine : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, Instance> _instances = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Dispatch> _outstanding = new(StringComparer.Ordinal);
+
+    // "instanceId/taskId" -> token of the activity handed out, for results that carry no token.
+    private readonly ConcurrentDictionary<string, string> _activityTokens = new(StringComparer.Ordinal);
     private readonly Channel<WorkEntry> _queue = Channel.CreateUnbounded<WorkEntry>();
     private readonly DurableTimers _timers;
     private readonly CancellationTokenSource _stopping = new();
@@ -473,19 +476,29 @@ public sealed class WorkflowEngine : IAsyncDisposable
 
     public async Task CompleteOrchestratorAsync(WorkflowResponse response, CancellationToken cancellationToken)
     {
-        if (!_outstanding.TryRemove(response.CompletionToken, out var dispatch) || dispatch.ActivityRequest is not null)
+        // daprd matches a result to its turn by instance id and ignores the token (durabletask-go's executor keeps
+        // pending turns keyed by instance id), and SDKs other than .NET's do not echo it: an empty token means
+        // "the turn in flight for this instance". A token that is given must still be the current one.
+        string token = response.CompletionToken;
+        if (string.IsNullOrEmpty(token) && !string.IsNullOrEmpty(response.InstanceId)
+            && _instances.TryGetValue(response.InstanceId, out var target))
+        {
+            token = target.DispatchToken ?? "";
+        }
+
+        if (!_outstanding.TryRemove(token, out var dispatch) || dispatch.ActivityRequest is not null)
         {
             _logger.LogDebug("ignoring a workflow result with an unknown completion token for {InstanceId}", response.InstanceId);
             return;
         }
 
-        dispatch.Worker.Tokens.TryRemove(response.CompletionToken, out _);
+        dispatch.Worker.Tokens.TryRemove(token, out _);
         var instance = await LoadAsync(dispatch.InstanceId, cancellationToken);
         var effects = new List<Func<Task>>();
         await EnterAsync(instance, cancellationToken);
         try
         {
-            if (instance.DispatchToken != response.CompletionToken || instance.Record is null)
+            if (instance.DispatchToken != token || instance.Record is null)
             {
                 return;
             }
@@ -533,8 +546,12 @@ public sealed class WorkflowEngine : IAsyncDisposable
     {
         // The token stays outstanding until the result is saved: if saving fails, the worker's stream breaks and the
         // activity is handed out again instead of being lost.
+        // As for turns, daprd keys a pending activity by instance id and task id, not by token.
+        string token = string.IsNullOrEmpty(response.CompletionToken)
+            ? _activityTokens.GetValueOrDefault(ActivityKey(response.InstanceId, response.TaskId)) ?? ""
+            : response.CompletionToken;
         ActivityRequest? request = null;
-        if (_outstanding.TryGetValue(response.CompletionToken, out var dispatch) && dispatch.ActivityRequest is not null)
+        if (_outstanding.TryGetValue(token, out var dispatch) && dispatch.ActivityRequest is not null)
         {
             request = dispatch.ActivityRequest;
         }
@@ -549,11 +566,14 @@ public sealed class WorkflowEngine : IAsyncDisposable
             result,
             record => (executionId is null || executionId == ExecutionIdOf(record)) && IsActivityPending(record, response.TaskId),
             cancellationToken);
-        if (dispatch is not null && _outstanding.TryRemove(response.CompletionToken, out _))
+        if (dispatch is not null && _outstanding.TryRemove(token, out _))
         {
-            dispatch.Worker.Tokens.TryRemove(response.CompletionToken, out _);
+            dispatch.Worker.Tokens.TryRemove(token, out _);
+            _activityTokens.TryRemove(new KeyValuePair<string, string>(ActivityKey(dispatch.InstanceId, dispatch.ActivityRequest!.TaskId), token));
         }
     }
+
+    private static string ActivityKey(string instanceId, int taskId) => string.Concat(instanceId, "/", taskId.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     // ---------------------------------------------------------------- turns
 
@@ -787,6 +807,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
         var dispatch = new Dispatch(entry.InstanceId, entry.ActivityRequest, worker);
         _outstanding[token] = dispatch;
         worker.Tokens[token] = dispatch;
+        _activityTokens[ActivityKey(entry.InstanceId, entry.ActivityRequest!.TaskId)] = token;
         return new WorkItem { ActivityRequest = entry.ActivityRequest, CompletionToken = token };
     }
 
@@ -803,6 +824,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
 
             if (dispatch.ActivityRequest is not null)
             {
+                _activityTokens.TryRemove(new KeyValuePair<string, string>(ActivityKey(dispatch.InstanceId, dispatch.ActivityRequest.TaskId), token));
                 await EnqueueAsync(new WorkEntry(dispatch.InstanceId, dispatch.ActivityRequest));
                 continue;
             }
