@@ -47,6 +47,7 @@ internal sealed class DurableTimers : IAsyncDisposable
             var wake = Volatile.Read(ref _wake).Task;
             var ready = new List<Func<Task>>();
             TimeSpan sleep = Timeout.InfiniteTimeSpan;
+            DateTimeOffset? earliest = null;
             lock (_gate)
             {
                 var now = _time.GetUtcNow();
@@ -55,6 +56,7 @@ internal sealed class DurableTimers : IAsyncDisposable
                     if (dueAt > now)
                     {
                         sleep = dueAt - now;
+                        earliest = dueAt;
                         break;
                     }
 
@@ -76,7 +78,16 @@ internal sealed class DurableTimers : IAsyncDisposable
             using var sleeping = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
             try
             {
-                await Task.WhenAny(wake, Task.Delay(sleep, _time, sleeping.Token));
+                var delay = Task.Delay(sleep, _time, sleeping.Token);
+
+                // The clock may have moved between reading it and starting the delay (a fake clock advanced by a
+                // test, or a long pause): the delay would then run from the new time and fire late.
+                if (earliest is { } due && _time.GetUtcNow() >= due)
+                {
+                    continue;
+                }
+
+                await Task.WhenAny(wake, delay);
             }
             finally
             {
