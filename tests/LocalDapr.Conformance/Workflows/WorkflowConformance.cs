@@ -110,6 +110,18 @@ public abstract class WorkflowConformance(WorkflowAppFixture fixture)
     }
 
     [Fact]
+    public async Task Purge_by_filter_is_refused_as_daprd_refuses_it()
+    {
+        string done = await StartAsync("sequence", "q", NewId("kept"));
+        await WaitForCompletionAsync(done);
+
+        var refused = await Should.ThrowAsync<ControlCallException>(() => App.CallAsync("/workflows/purge-filter", new { statuses = new[] { "COMPLETED" } }, Ct));
+
+        refused.GrpcCode.ShouldBe(2, refused.Message); // UNKNOWN, the code daprd's plain error carries
+        (await App.CallAsync("/workflows/state", new { instanceId = done }, Ct)).GetProperty("exists").GetBoolean().ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task Continue_as_new_restarts_the_workflow_with_its_new_input()
     {
         string id = await StartAsync("counter", 0, NewId("counter"));
@@ -146,6 +158,21 @@ public abstract class WorkflowConformance(WorkflowAppFixture fixture)
 
         Output<string>(state).ShouldNotBeNull(App.Log).ShouldContain("caught:");
         Output<string>(state)!.ShouldContain("boom: posting rejected for g");
+    }
+
+    [Fact]
+    public async Task A_worker_that_stalls_mid_turn_does_not_wedge_the_workflow()
+    {
+        // The app receives the next turn and never answers it, while its stream stays connected.
+        await App.CallAsync("/workflows/stall", new { turns = 1 }, Ct);
+        int stalledBefore = await HitsAsync("stalled");
+
+        string id = await StartAsync("sequence", "z", NewId("stall"));
+        var state = await WaitForCompletionAsync(id);
+
+        (await HitsAsync("stalled")).ShouldBe(stalledBefore + 1, App.Log);
+        Output<string>(state).ShouldBe("zABC", App.Log);
+        (await HitsAsync($"append:{id}")).ShouldBe(3);
     }
 
     protected async Task<string> StartAsync(string name, object? input, string instanceId) =>

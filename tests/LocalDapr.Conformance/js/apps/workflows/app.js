@@ -96,6 +96,7 @@ const executeOrchestrator = worker._executeOrchestrator.bind(worker);
 worker._executeOrchestrator = async (req, stub) => {
   if (stalledTurns > 0) {
     stalledTurns -= 1;
+    hit("stalled");
     console.log(`stalling the turn of ${req.getInstanceid()} (never answered)`);
     return;
   }
@@ -135,6 +136,7 @@ const routes = {
     const criteria = new PurgeInstanceCriteria();
     criteria.setRuntimeStatusList((b.statuses ?? []).map((s) => OrchestrationStatus[s]));
     criteria.setCreatedTimeFrom(b.createdFrom ? new Date(b.createdFrom) : undefined);
+    criteria.setTimeout(10_000);
     return { deleted: (await client.purgeOrchestration(criteria))?.deletedInstanceCount ?? null };
   },
   "POST /workflows/hits": async (b) => ({ count: hits.get(b.key) ?? 0 }),
