@@ -33,11 +33,12 @@ public sealed partial class WorkflowEngine : IAsyncDisposable
     public const int MaxListPageSize = 1000;
 
     // Side effects of a committed turn (create a child, deliver a result, send an event) are retried with a growing
-    // delay, a bounded number of times (about 15 minutes in all); what is still undone then is re-armed from history
-    // when the instance is next reloaded or the engine restarts.
-    private const int MaxEffectAttempts = 40;
+    // delay capped low (a database restart takes seconds and every stuck instance waits for the next attempt), a
+    // bounded number of times (about 15 minutes in all); what is still undone then is re-armed from history when the
+    // instance is next reloaded or the engine restarts.
+    private const int MaxEffectAttempts = 180;
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
 
     private readonly IWorkflowStore _store;
     private readonly TimeProvider _time;
@@ -409,7 +410,7 @@ public sealed partial class WorkflowEngine : IAsyncDisposable
                 return;
             }
 
-            var delay = TimeSpan.FromTicks(Math.Min(MaxRetryDelay.Ticks, FirstRetryDelay.Ticks << Math.Min(attempt - 1, 5)));
+            var delay = TimeSpan.FromTicks(Math.Min(MaxRetryDelay.Ticks, FirstRetryDelay.Ticks << Math.Min(attempt - 1, 3)));
             _logger.LogWarning(ex, "workflow engine: {What} failed (attempt {Attempt}); retrying in {Delay}", what, attempt, delay);
             _timers.Schedule(_time.GetUtcNow() + delay, () => RetryAsync(action, what, attempt + 1));
         }
