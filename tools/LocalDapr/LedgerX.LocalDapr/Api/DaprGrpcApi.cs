@@ -60,7 +60,7 @@ public sealed class DaprGrpcApi
     public async Task<Empty> SaveState(SaveStateRequest request, ServerCallContext context)
     {
         var items = request.States
-            .Select(s => new SaveItem(s.Key, s.Value.ToByteArray(), s.Etag?.Value, s.Metadata))
+            .Select(s => new SaveItem(s.Key, s.Value.ToByteArray(), s.Etag?.Value, s.Metadata, Concurrency(s.Options)))
             .ToList();
         await Guard(() => _runtime.State.SaveAsync(request.StoreName, items, context.CancellationToken));
         return new Empty();
@@ -68,7 +68,7 @@ public sealed class DaprGrpcApi
 
     public async Task<Empty> DeleteState(DeleteStateRequest request, ServerCallContext context)
     {
-        await Guard(() => _runtime.State.DeleteAsync(request.StoreName, request.Key, request.Etag?.Value, context.CancellationToken));
+        await Guard(() => _runtime.State.DeleteAsync(request.StoreName, request.Key, request.Etag?.Value, context.CancellationToken, Concurrency(request.Options)));
         return new Empty();
     }
 
@@ -76,7 +76,7 @@ public sealed class DaprGrpcApi
     {
         foreach (var item in request.States)
         {
-            await Guard(() => _runtime.State.DeleteAsync(request.StoreName, item.Key, item.Etag?.Value, context.CancellationToken));
+            await Guard(() => _runtime.State.DeleteAsync(request.StoreName, item.Key, item.Etag?.Value, context.CancellationToken, Concurrency(item.Options)));
         }
 
         return new Empty();
@@ -85,7 +85,7 @@ public sealed class DaprGrpcApi
     public async Task<Empty> ExecuteStateTransaction(ExecuteStateTransactionRequest request, ServerCallContext context)
     {
         var items = request.Operations
-            .Select(o => new TransactionItem(o.OperationType, o.Request.Key, o.Request.Value.ToByteArray(), o.Request.Etag?.Value, o.Request.Metadata))
+            .Select(o => new TransactionItem(o.OperationType, o.Request.Key, o.Request.Value.ToByteArray(), o.Request.Etag?.Value, o.Request.Metadata, Concurrency(o.Request.Options)))
             .ToList();
         await Guard(() => _runtime.State.ExecuteTransactionAsync(request.StoreName, items, context.CancellationToken));
         return new Empty();
@@ -177,6 +177,14 @@ public sealed class DaprGrpcApi
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
+    /// <summary>daprd's <c>stateConcurrencyToString</c>: the enum as the store's option string.</summary>
+    private static string? Concurrency(StateOptions? options) => options?.Concurrency switch
+    {
+        StateOptions.Types.StateConcurrency.ConcurrencyFirstWrite => "first-write",
+        StateOptions.Types.StateConcurrency.ConcurrencyLastWrite => "last-write",
+        _ => null,
+    };
+
     private static (string? TraceParent, string? TraceState) Trace(ServerCallContext context)
     {
         // The sidecar's server span (TracingMiddleware) is the parent recorded in the CloudEvent, as in daprd.
@@ -192,7 +200,7 @@ public sealed class DaprGrpcApi
         }
         catch (DaprApiException ex)
         {
-            throw new RpcException(new Status(ex.GrpcStatus, ex.Message));
+            throw ex.ToRpcException();
         }
     }
 
@@ -204,7 +212,7 @@ public sealed class DaprGrpcApi
         }
         catch (DaprApiException ex)
         {
-            throw new RpcException(new Status(ex.GrpcStatus, ex.Message));
+            throw ex.ToRpcException();
         }
     }
 
@@ -216,7 +224,7 @@ public sealed class DaprGrpcApi
         }
         catch (DaprApiException ex)
         {
-            throw new RpcException(new Status(ex.GrpcStatus, ex.Message));
+            throw ex.ToRpcException();
         }
     }
 }

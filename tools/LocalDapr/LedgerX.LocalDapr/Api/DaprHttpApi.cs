@@ -88,7 +88,8 @@ internal static class DaprHttpApi
                 Text(item, "key") ?? "",
                 ValueBytes(item["value"]),
                 Text(item, "etag"),
-                StringMap(item["metadata"])));
+                StringMap(item["metadata"]),
+                Concurrency(item)));
         }
 
         await rt.State.SaveAsync(store, items, request.HttpContext.RequestAborted);
@@ -98,7 +99,7 @@ internal static class DaprHttpApi
     private static async Task<IResult> DeleteState(SidecarRuntime rt, string store, string key, HttpRequest request)
     {
         string? etag = request.Headers.IfMatch.ToString();
-        await rt.State.DeleteAsync(store, key, string.IsNullOrEmpty(etag) ? null : etag, request.HttpContext.RequestAborted);
+        await rt.State.DeleteAsync(store, key, string.IsNullOrEmpty(etag) ? null : etag, request.HttpContext.RequestAborted, request.Query["concurrency"].FirstOrDefault());
         return Results.NoContent();
     }
 
@@ -140,7 +141,8 @@ internal static class DaprHttpApi
                 Text(req, "key") ?? "",
                 req.ContainsKey("value") ? ValueBytes(req["value"]) : null,
                 Text(req, "etag"),
-                StringMap(req["metadata"])));
+                StringMap(req["metadata"]),
+                Concurrency(req)));
         }
 
         await rt.State.ExecuteTransactionAsync(store, items, request.HttpContext.RequestAborted);
@@ -258,6 +260,9 @@ internal static class DaprHttpApi
             throw DaprApiException.Malformed($"failed to parse the request body: {ex.Message}");
         }
     }
+
+    /// <summary>daprd's <c>state.SetRequest</c> JSON: <c>"options": {"concurrency": "first-write" | "last-write"}</c>.</summary>
+    private static string? Concurrency(JsonObject item) => item["options"] is JsonObject options ? Text(options, "concurrency") : null;
 
     private static string? Text(JsonObject obj, string key) =>
         obj[key] is JsonValue v && v.TryGetValue(out string? s) ? s : null;
