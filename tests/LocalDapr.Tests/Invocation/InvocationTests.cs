@@ -150,6 +150,38 @@ public sealed class InvocationTests
         calls.ShouldBe(1);
     }
 
+    [Fact]
+    public async Task Only_a_sidecar_can_claim_a_caller_app_id_with_the_hop_header()
+    {
+        await using var env = await TwoApps.StartAsync((web, app) =>
+            web.MapGet("/whoami", async (HttpContext c) =>
+            {
+                await app.RecordAsync(c);
+                return Results.Text(c.Request.Headers["dapr-caller-app-id"].ToString());
+            }));
+        using var http = new HttpClient();
+
+        // An app (or anything on loopback) posing as another app's sidecar, to either sidecar.
+        foreach (var sidecar in new[] { env.Callee, env.Caller })
+        {
+            using var spoofed = new HttpRequestMessage(HttpMethod.Get, $"{sidecar.HttpEndpoint}/v1.0/invoke/{env.CalleeId}/method/whoami");
+            spoofed.Headers.TryAddWithoutValidation("x-localdapr-forwarded-by", "payments-admin");
+            spoofed.Headers.TryAddWithoutValidation("x-localdapr-hop-token", "guessed");
+            var refused = await http.SendAsync(spoofed, Ct);
+            refused.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+            (await refused.Content.ReadAsStringAsync(Ct)).ShouldContain("ERR_DIRECT_INVOKE");
+        }
+
+        env.App.Received.ShouldBeEmpty();
+
+        // The real hop still works, and the app sees neither hop header.
+        var response = await http.GetAsync($"{env.Caller.HttpEndpoint}/v1.0/invoke/{env.CalleeId}/method/whoami", Ct);
+        (await response.Content.ReadAsStringAsync(Ct)).ShouldBe(env.CallerId);
+        var received = env.App.Received.Single();
+        received.Headers.Keys.ShouldNotContain("x-localdapr-forwarded-by");
+        received.Headers.Keys.ShouldNotContain("x-localdapr-hop-token");
+    }
+
     /// <summary>A callee app behind its sidecar and a caller sidecar (no app), both in this process.</summary>
     private sealed class TwoApps : IAsyncDisposable
     {

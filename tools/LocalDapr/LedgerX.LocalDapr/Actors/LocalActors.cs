@@ -439,12 +439,17 @@ public sealed class LocalActors : IAsyncDisposable
                 }
 
                 response.EnsureSuccessStatusCode();
-                if (response.Content.Headers.ContentLength > ActorConfig.MaxConfigBytes)
+                byte[] config;
+                try
                 {
-                    throw new FormatException($"/dapr/config is larger than {ActorConfig.MaxConfigBytes} bytes");
+                    config = await BoundedContent.ReadAsync(response.Content, ActorConfig.MaxConfigBytes, "/dapr/config", linked.Token);
+                }
+                catch (BoundedContent.TooLargeException ex)
+                {
+                    throw new FormatException(ex.Message);
                 }
 
-                return ActorConfig.Parse(await response.Content.ReadAsStringAsync(linked.Token));
+                return ActorConfig.Parse(System.Text.Encoding.UTF8.GetString(config));
             }
             catch (HttpRequestException ex) when (ex.StatusCode is null && _time.GetUtcNow() < deadline)
             {
@@ -507,12 +512,15 @@ public sealed class LocalActors : IAsyncDisposable
                 // Once the app runs the turn, only the sidecar stopping ends it (the AppChannel timeout bounds it): releasing
                 // the turn because a caller gave up would let the next call overlap a method still running in the app.
                 using var response = await _options.AppChannel.SendAsync(request, _stop);
-                if (response.Content.Headers.ContentLength > _options.MaxResponseBytes)
+                byte[] answer;
+                try
                 {
-                    throw new HttpRequestException($"the actor's answer is larger than {_options.MaxResponseBytes} bytes");
+                    answer = await BoundedContent.ReadAsync(response.Content, _options.MaxResponseBytes, "the actor's answer", _stop);
                 }
-
-                byte[] answer = await response.Content.ReadAsByteArrayAsync(_stop);
+                catch (BoundedContent.TooLargeException ex)
+                {
+                    throw new HttpRequestException(ex.Message);
+                }
                 var copied = response.Headers.Concat(response.Content.Headers)
                     .Where(h => !NotCopiedBack.Contains(h.Key))
                     .Select(h => new KeyValuePair<string, string[]>(h.Key, [.. h.Value]))

@@ -211,7 +211,7 @@ internal static class DaprHttpApi
         var headers = request.Headers.Select(h => new KeyValuePair<string, string[]>(h.Key, h.Value.Where(x => x is not null).Select(x => x!).ToArray())).ToList();
         string? forwardedBy = request.Headers[SidecarHop.Header].FirstOrDefault();
         var invocation = new InvocationRequest(appId, request.Method, "/" + (path ?? "") + request.QueryString.Value, headers, body, request.ContentType);
-        var response = await rt.Invoker.InvokeAsync(invocation, forwardedBy, context.RequestAborted);
+        var response = await rt.Invoker.InvokeAsync(invocation, forwardedBy, request.Headers[SidecarHop.TokenHeader].FirstOrDefault(), context.RequestAborted);
 
         context.Response.StatusCode = response.Status;
         foreach (var (name, values) in response.Headers)
