@@ -5,6 +5,8 @@ using Dapr;
 using Dapr.Client;
 using Google.Rpc;
 using Grpc.Core;
+using Grpc.Net.Client;
+using Autogen = Dapr.Client.Autogen.Grpc.v1;
 
 namespace LedgerX.LocalDapr.Tests.State;
 
@@ -168,5 +170,33 @@ public sealed class StateConcurrencyAndKeyTests
         body["errorCode"]!.GetValue<string>().ShouldBe("ERR_STATE_STORE_NOT_FOUND");
         body["details"]![0]!["reason"]!.GetValue<string>().ShouldBe("DAPR_STATE_NOT_FOUND");
         body["details"]![0]!["metadata"]!["appID"]!.GetValue<string>().ShouldBe(env.Sidecar.AppId);
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task Ttl_expire_time_is_rfc3339_in_whole_seconds_on_get_and_on_every_bulk_item(string type)
+    {
+        await using var env = await StateEnvironment.StartAsync(type);
+        var ttl = new Dictionary<string, string> { ["ttlInSeconds"] = "3600" };
+        await env.Client.SaveStateAsync("statestore", "ttl", "v", metadata: ttl, cancellationToken: Ct);
+        await env.Client.SaveStateAsync("statestore", "forever", "v", cancellationToken: Ct);
+        const string Rfc3339Seconds = @"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$";
+
+        using var http = new HttpClient { BaseAddress = new Uri(env.Sidecar.HttpEndpoint) };
+        var get = await http.GetAsync("/v1.0/state/statestore/ttl", Ct);
+        string expires = get.Headers.GetValues("metadata.ttlExpireTime").Single();
+        expires.ShouldMatch(Rfc3339Seconds);
+        DateTimeOffset.Parse(expires, System.Globalization.CultureInfo.InvariantCulture).ShouldBeInRange(DateTimeOffset.UtcNow.AddMinutes(58), DateTimeOffset.UtcNow.AddMinutes(61));
+
+        var bulk = JsonNode.Parse(await (await http.PostAsJsonAsync("/v1.0/state/statestore/bulk", new { keys = new[] { "ttl", "forever" } }, Ct)).Content.ReadAsStringAsync(Ct))!.AsArray();
+        bulk[0]!["metadata"]!["ttlExpireTime"]!.GetValue<string>().ShouldBe(expires);
+        bulk[1]!.AsObject().ContainsKey("metadata").ShouldBeFalse();
+
+        using var channel = GrpcChannel.ForAddress(env.Sidecar.GrpcEndpoint);
+        var grpc = new Autogen.Dapr.DaprClient(channel);
+        (await grpc.GetStateAsync(new Autogen.GetStateRequest { StoreName = "statestore", Key = "ttl" }, cancellationToken: Ct)).Metadata["ttlExpireTime"].ShouldBe(expires);
+        var items = (await grpc.GetBulkStateAsync(new Autogen.GetBulkStateRequest { StoreName = "statestore", Keys = { "ttl", "forever" } }, cancellationToken: Ct)).Items;
+        items.Single(i => i.Key == "ttl").Metadata["ttlExpireTime"].ShouldBe(expires);
+        items.Single(i => i.Key == "forever").Metadata.ShouldBeEmpty();
     }
 }

@@ -100,16 +100,27 @@ public sealed class LocalActors : IAsyncDisposable
         }
     }
 
-    /// <summary>daprd's <c>/v1.0/metadata</c> <c>actors</c> entry: <c>[{"type":"T","count":n}]</c> for every hosted type.</summary>
-    public JsonArray MetadataJson()
+    /// <summary>
+    /// The actor runtime as daprd's metadata API reports it (actors.RuntimeStatus): DISABLED without an actor state
+    /// store, INITIALIZING until the app's <c>/dapr/config</c> was read, then RUNNING with the active actors per hosted
+    /// type. Placement is in-process here, so a running runtime is always "connected".
+    /// </summary>
+    public Hosting.ActorRuntimeView RuntimeView()
     {
+        if (_options.StateStore is null)
+        {
+            return new Hosting.ActorRuntimeView("DISABLED", false, "placement: disconnected", []);
+        }
+
+        if (!_started.Task.IsCompletedSuccessfully)
+        {
+            return new Hosting.ActorRuntimeView("INITIALIZING", false, "", []);
+        }
+
         lock (_activationsLock)
         {
-            return new JsonArray([.. _types.Keys.Order(StringComparer.Ordinal).Select(t => (JsonNode)new JsonObject
-            {
-                ["type"] = t,
-                ["count"] = _activations.Keys.Count(k => k.Type == t),
-            })]);
+            var active = _types.Keys.Order(StringComparer.Ordinal).Select(t => (t, _activations.Keys.Count(k => k.Type == t))).ToList();
+            return new Hosting.ActorRuntimeView("RUNNING", true, "placement: connected", active);
         }
     }
 

@@ -112,7 +112,7 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
             new SecretsService(components.SecretStores),
             new BindingsService(components.OutputBindings),
             new ServiceInvoker(options.AppId, options.ApiToken, options.RegistryDirectory, appChannel, resiliency, tracer, metrics, hopToken),
-            new MetadataService(options.AppId, options.AppPort, options.AppChannelAddress, components.All, () => pubSub.Subscriptions),
+            new MetadataService(options.AppId, options.AppPort, options.AppChannelAddress, components.All, () => pubSub.Subscriptions, actors.RuntimeView),
             tracer,
             metrics,
             () => self?._shutdownRequested.TrySetResult());
@@ -149,6 +149,7 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
 
         builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = (int)Math.Min(int.MaxValue, options.MaxRequestBodyBytes));
         builder.Services.AddSingleton(runtime);
+        builder.Services.AddSingleton(actors);
         builder.Services.AddSingleton<DaprGrpcApi>();
         builder.Services.AddSingleton<IServiceMethodProvider<DaprGrpcApi>, DaprGrpcMethodProvider>();
         // Workflow state lives where daprd keeps it: with the actor state store (PostgreSQL), else in memory.

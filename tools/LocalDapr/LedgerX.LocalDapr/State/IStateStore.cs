@@ -1,7 +1,14 @@
 namespace LedgerX.LocalDapr.State;
 
 /// <summary>A stored value; <see cref="ExpiresAt"/> is set when the item was saved with <c>ttlInSeconds</c>.</summary>
-public sealed record StateEntry(byte[] Value, string ETag, DateTimeOffset? ExpiresAt);
+public sealed record StateEntry(byte[] Value, string ETag, DateTimeOffset? ExpiresAt)
+{
+    /// <summary>
+    /// The <c>ttlExpireTime</c> metadata as components-contrib's stores write it: <c>expire.UTC().Format(time.RFC3339)</c>,
+    /// whole seconds; null without a TTL.
+    /// </summary>
+    public string? TtlExpireTime => ExpiresAt?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+}
 
 /// <summary>
 /// One upsert. An etag means "only if the stored etag equals this" (spec §2: the check runs whenever one is
