@@ -4,20 +4,20 @@ namespace LedgerX.LocalDapr.Workflow;
 
 /// <summary>
 /// In-memory schedule of due times. The durable part of a timer is its <c>TimerCreated</c> event in the
-/// history; this queue is rebuilt from histories when the engine starts, so a restart loses nothing.
+/// history; this queue is rebuilt from histories when the engine starts, so a restart loses nothing. It sleeps on
+/// the injected <see cref="TimeProvider"/> until the earliest due time or a new, earlier entry, so a fake clock
+/// drives it in tests and nothing polls.
 /// </summary>
 internal sealed class DurableTimers : IAsyncDisposable
 {
-    // Longest single sleep; bounds how late a timer can fire if a wake-up signal were ever missed.
-    private static readonly TimeSpan MaxSleep = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
     private readonly Lock _gate = new();
     private readonly PriorityQueue<Func<Task>, DateTimeOffset> _due = new();
-    private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
+    private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _loop = Task.CompletedTask;
 
     public DurableTimers(TimeProvider time, ILogger logger)
@@ -35,15 +35,18 @@ internal sealed class DurableTimers : IAsyncDisposable
             _due.Enqueue(fire, dueAt);
         }
 
-        _wake.Release();
+        // Wakes the loop if it sleeps towards a later time (or forever).
+        Interlocked.Exchange(ref _wake, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 
     private async Task LoopAsync()
     {
         while (!_stop.IsCancellationRequested)
         {
+            // Taken before looking at the queue: a Schedule after this point completes it, so no wake-up is missed.
+            var wake = Volatile.Read(ref _wake).Task;
             var ready = new List<Func<Task>>();
-            TimeSpan sleep = MaxSleep;
+            TimeSpan sleep = Timeout.InfiniteTimeSpan;
             lock (_gate)
             {
                 var now = _time.GetUtcNow();
@@ -51,7 +54,7 @@ internal sealed class DurableTimers : IAsyncDisposable
                 {
                     if (dueAt > now)
                     {
-                        sleep = TimeSpan.FromTicks(Math.Min(MaxSleep.Ticks, (dueAt - now).Ticks));
+                        sleep = dueAt - now;
                         break;
                     }
 
@@ -62,19 +65,7 @@ internal sealed class DurableTimers : IAsyncDisposable
 
             foreach (var fire in ready)
             {
-                _ = Task.Run(async () =>
-                {
-                    try
-                    {
-                        await fire();
-                    }
-                    catch (Exception ex) when (ex is not OperationCanceledException)
-                    {
-                        // Typically the store is unreachable; a timer is never dropped, only delayed.
-                        _logger.LogWarning(ex, "workflow timer failed; firing it again in {Delay}", RetryDelay);
-                        Schedule(_time.GetUtcNow() + RetryDelay, fire);
-                    }
-                });
+                _ = Task.Run(() => FireAsync(fire));
             }
 
             if (ready.Count > 0)
@@ -82,22 +73,38 @@ internal sealed class DurableTimers : IAsyncDisposable
                 continue;
             }
 
+            using var sleeping = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
             try
             {
-                await _wake.WaitAsync(sleep, _stop.Token);
+                await Task.WhenAny(wake, Task.Delay(sleep, _time, sleeping.Token));
             }
-            catch (OperationCanceledException)
+            finally
             {
-                return;
+                // Cancels the provider's timer when a new entry woke the loop first.
+                await sleeping.CancelAsync();
             }
+        }
+    }
+
+    private async Task FireAsync(Func<Task> fire)
+    {
+        try
+        {
+            await fire();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !_stop.IsCancellationRequested)
+        {
+            // Typically the store is unreachable; a timer is never dropped, only delayed.
+            _logger.LogWarning(ex, "workflow timer failed; firing it again in {Delay}", RetryDelay);
+            Schedule(_time.GetUtcNow() + RetryDelay, fire);
         }
     }
 
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
+        Interlocked.Exchange(ref _wake, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         await _loop;
         _stop.Dispose();
-        _wake.Dispose();
     }
 }

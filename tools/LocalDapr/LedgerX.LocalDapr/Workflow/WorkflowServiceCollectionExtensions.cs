@@ -26,11 +26,32 @@ public static class WorkflowServiceCollectionExtensions
         services.TryAddSingleton(sp => new WorkflowEngine(
             sp.GetRequiredService<IWorkflowStore>(),
             sp.GetService<TimeProvider>() ?? TimeProvider.System,
-            sp.GetService<ILoggerFactory>()?.CreateLogger("localdapr.workflow")));
+            sp.GetService<ILoggerFactory>()?.CreateLogger("localdapr.workflow"))
+        {
+            TurnLease = TurnLeaseFromEnvironment() ?? TimeSpan.FromSeconds(60),
+        });
         services.AddSingleton<WorkflowGrpcService>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<WorkflowGrpcService>, WorkflowGrpcMethodProvider>());
         services.AddHostedService(sp => new WorkflowEngineHostedService(sp.GetRequiredService<WorkflowEngine>(), disposeStore ? store : null));
         return services;
+    }
+
+    /// <summary>Environment variable (a Go duration such as <c>2s</c>) overriding how long a worker may hold a turn.</summary>
+    public const string TurnLeaseVariable = "LOCALDAPR_WORKFLOW_TURN_LEASE";
+
+    // A local-sidecar setting with no daprd equivalent, read from the environment so that tests can shorten the lease
+    // of sidecars started by the real launcher (which passes its environment to them).
+    private static TimeSpan? TurnLeaseFromEnvironment()
+    {
+        string? text = Environment.GetEnvironmentVariable(TurnLeaseVariable);
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+
+        return Resources.GoDuration.TryParse(text, out var lease) && lease > TimeSpan.Zero
+            ? lease
+            : throw new InvalidOperationException($"{TurnLeaseVariable}='{text}' is not a positive Go duration (e.g. 30s)");
     }
 
     public static IEndpointRouteBuilder MapLocalDaprWorkflow(this IEndpointRouteBuilder endpoints)
