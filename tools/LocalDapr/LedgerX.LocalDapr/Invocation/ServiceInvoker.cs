@@ -137,6 +137,12 @@ public sealed class ServiceInvoker : IDisposable
             }
         }
 
+        // A gRPC caller (InvokeService) gives the content type in the message, not as a header.
+        if (request.ContentType is not null && message.Content is not null && message.Content.Headers.ContentType is null)
+        {
+            message.Content.Headers.TryAddWithoutValidation("Content-Type", request.ContentType);
+        }
+
         // The sidecar's current span becomes the parent of the next hop (daprd replaces traceparent the same way).
         if (Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity)
         {
