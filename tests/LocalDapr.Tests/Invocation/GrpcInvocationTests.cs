@@ -52,6 +52,13 @@ public sealed class GrpcInvocationTests
         response.ContentType.ShouldStartWith("text/plain");
         (await call.ResponseHeadersAsync).GetValue("dapr-http-status").ShouldBe("200");
         app.Received.Single().Headers["dapr-caller-app-id"].ShouldBe(caller.AppId);
+        app.Received.Single().ContentType.ShouldStartWith("application/json");
+
+        // A call to the sidecar's own app skips the hop: the message's content type must still reach the app.
+        using var ownChannel = GrpcChannel.ForAddress(callee.GrpcEndpoint);
+        await new Autogen.Dapr.DaprClient(ownChannel).InvokeServiceAsync(Request("echo/self"), cancellationToken: Ct);
+        app.Received.Last().ContentType.ShouldStartWith("application/json");
+        app.Received.Last().Headers["dapr-caller-app-id"].ShouldBe(callee.AppId);
 
         var notFound = await Should.ThrowAsync<RpcException>(async () => await dapr.InvokeServiceAsync(Request("echo/missing"), cancellationToken: Ct));
         notFound.StatusCode.ShouldBe(StatusCode.NotFound);
