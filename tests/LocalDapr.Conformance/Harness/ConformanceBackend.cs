@@ -26,6 +26,9 @@ internal static class ConformanceComponents
     public const string StateStore = "statestore";
     public const string PubSub = "pubsub";
 
+    /// <summary><c>secretstores.local.env</c>: the launcher's environment (a fixture adds variables through <c>LauncherEnvironment</c>).</summary>
+    public const string SecretStore = "secretstore";
+
     /// <summary>Writes the components; returns the database to drop afterwards (PostgreSQL) or null.</summary>
     public static async Task<string?> WriteAsync(ConformanceBackend backend, string resourcesDirectory, CancellationToken cancellationToken)
     {
@@ -47,6 +50,7 @@ internal static class ConformanceComponents
 
         await File.WriteAllTextAsync(Path.Combine(resourcesDirectory, "statestore.yaml"), state, cancellationToken);
         await File.WriteAllTextAsync(Path.Combine(resourcesDirectory, "pubsub.yaml"), pubsub, cancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(resourcesDirectory, "secretstore.yaml"), Component(SecretStore, "secretstores.local.env"), cancellationToken);
         return database;
     }
 

@@ -47,6 +47,19 @@ public sealed class ActorScheduleTests
         Should.Throw<DaprApiException>(() => ActorSchedule.Parse("soon", null, null, Now, "E", "reminder"));
     }
 
+    [Theory]
+    [InlineData("soon", null)]
+    [InlineData("1s", "every-minute")]
+    public void An_unparseable_due_time_or_period_is_a_500_as_in_daprd(string dueTime, string? period)
+    {
+        var error = Should.Throw<DaprApiException>(() => ActorSchedule.Parse(dueTime, period, null, Now, "ERR_ACTOR_REMINDER_CREATE", "reminder"));
+
+        error.HttpStatus.ShouldBe(500);
+        error.GrpcStatus.ShouldBe(Grpc.Core.StatusCode.Internal);
+        error.ErrorCode.ShouldBe("ERR_ACTOR_REMINDER_CREATE");
+        error.Message.ShouldStartWith("error creating actor reminder: error parsing ");
+    }
+
     [Fact]
     public void Times_go_back_to_the_app_in_the_forms_the_sdk_parses()
     {

@@ -58,6 +58,9 @@ public sealed class BindingsTests
     [InlineData("*/15 * * * *", "2026-01-01T10:07:00Z", "2026-01-01T10:15:00Z")]
     [InlineData("0 30 9 * * 1-5", "2026-11-28T12:00:00Z", "2026-11-30T09:30:00Z")]
     [InlineData("@hourly", "2026-01-01T10:59:59Z", "2026-01-01T11:00:00Z")]
+    [InlineData("0 30 9 * * MON-FRI", "2026-11-28T12:00:00Z", "2026-11-30T09:30:00Z")]
+    [InlineData("0 0 1 JAN *", "2026-03-01T00:00:00Z", "2027-01-01T00:00:00Z")]
+    [InlineData("*/20 * * * * *", "2026-01-01T10:00:41Z", "2026-01-01T10:01:00Z")]
     public void Cron_schedule_finds_the_next_occurrence(string schedule, string after, string expected)
     {
         CronSchedule.Parse(schedule).Next(DateTimeOffset.Parse(after, System.Globalization.CultureInfo.InvariantCulture))
@@ -68,5 +71,7 @@ public sealed class BindingsTests
     public void Invalid_cron_schedule_is_rejected()
     {
         Should.Throw<FormatException>(() => CronSchedule.Parse("61 * * * *"));
+        Should.Throw<FormatException>(() => CronSchedule.Parse("* * *"));
+        Should.Throw<FormatException>(() => CronSchedule.Parse("@every 1ms"));
     }
 }

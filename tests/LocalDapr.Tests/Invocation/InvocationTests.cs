@@ -150,6 +150,81 @@ public sealed class InvocationTests
         calls.ShouldBe(1);
     }
 
+    [Fact]
+    public async Task The_dapr_app_id_header_and_basic_auth_forms_address_an_invocation_on_any_path()
+    {
+        await using var env = await TwoApps.StartAsync((web, app) =>
+            web.MapPost("/orders/{id}/confirm", async (HttpContext c, string id) =>
+            {
+                await app.RecordAsync(c);
+                return Results.Text($"confirmed {id}");
+            }));
+        using var http = new HttpClient();
+
+        using var byHeader = new HttpRequestMessage(HttpMethod.Post, $"{env.Caller.HttpEndpoint}/orders/o-1/confirm?x=1") { Content = new StringContent("{}") };
+        byHeader.Headers.TryAddWithoutValidation("dapr-app-id", env.CalleeId);
+        var response = await http.SendAsync(byHeader, Ct);
+        (await response.Content.ReadAsStringAsync(Ct)).ShouldBe("confirmed o-1");
+
+        using var byBasicAuth = new HttpRequestMessage(HttpMethod.Post, $"{env.Caller.HttpEndpoint}/orders/o-2/confirm") { Content = new StringContent("{}") };
+        byBasicAuth.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"dapr-app-id:{env.CalleeId}")));
+        (await (await http.SendAsync(byBasicAuth, Ct)).Content.ReadAsStringAsync(Ct)).ShouldBe("confirmed o-2");
+
+        var first = env.App.Received[0];
+        first.Path.ShouldBe("/orders/o-1/confirm");
+        first.Headers["dapr-caller-app-id"].ShouldBe(env.CallerId);
+        first.Headers.Keys.ShouldNotContain("dapr-app-id");
+        env.App.Received[1].Headers.Keys.ShouldNotContain("authorization");
+    }
+
+    [Fact]
+    public async Task A_path_that_names_no_app_is_daprs_404_ERR_DIRECT_INVOKE_json()
+    {
+        await using var sidecar = await LocalDaprSidecar.StartAsync(new SidecarOptions { AppId = "lost-" + Guid.NewGuid().ToString("N")[..6] }, Ct);
+        using var http = new HttpClient();
+
+        foreach (string path in new[] { "/v1.0/invoke/someapp/notmethod/x", "/orders/1" })
+        {
+            var response = await http.GetAsync(sidecar.HttpEndpoint + path, Ct);
+            response.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+            var body = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!;
+            body["errorCode"]!.GetValue<string>().ShouldBe("ERR_DIRECT_INVOKE");
+            body["message"]!.GetValue<string>().ShouldBe("failed getting app id either from the URL path or the header dapr-app-id");
+        }
+    }
+
+    [Fact]
+    public async Task Only_a_sidecar_can_claim_a_caller_app_id_with_the_hop_header()
+    {
+        await using var env = await TwoApps.StartAsync((web, app) =>
+            web.MapGet("/whoami", async (HttpContext c) =>
+            {
+                await app.RecordAsync(c);
+                return Results.Text(c.Request.Headers["dapr-caller-app-id"].ToString());
+            }));
+        using var http = new HttpClient();
+
+        // An app (or anything on loopback) posing as another app's sidecar, to either sidecar.
+        foreach (var sidecar in new[] { env.Callee, env.Caller })
+        {
+            using var spoofed = new HttpRequestMessage(HttpMethod.Get, $"{sidecar.HttpEndpoint}/v1.0/invoke/{env.CalleeId}/method/whoami");
+            spoofed.Headers.TryAddWithoutValidation("x-localdapr-forwarded-by", "payments-admin");
+            spoofed.Headers.TryAddWithoutValidation("x-localdapr-hop-token", "guessed");
+            var refused = await http.SendAsync(spoofed, Ct);
+            refused.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+            (await refused.Content.ReadAsStringAsync(Ct)).ShouldContain("ERR_DIRECT_INVOKE");
+        }
+
+        env.App.Received.ShouldBeEmpty();
+
+        // The real hop still works, and the app sees neither hop header.
+        var response = await http.GetAsync($"{env.Caller.HttpEndpoint}/v1.0/invoke/{env.CalleeId}/method/whoami", Ct);
+        (await response.Content.ReadAsStringAsync(Ct)).ShouldBe(env.CallerId);
+        var received = env.App.Received.Single();
+        received.Headers.Keys.ShouldNotContain("x-localdapr-forwarded-by");
+        received.Headers.Keys.ShouldNotContain("x-localdapr-hop-token");
+    }
+
     /// <summary>A callee app behind its sidecar and a caller sidecar (no app), both in this process.</summary>
     private sealed class TwoApps : IAsyncDisposable
     {

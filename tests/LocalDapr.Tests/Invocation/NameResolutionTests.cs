@@ -22,9 +22,11 @@ public sealed class NameResolutionTests
         await using var callee = await LocalDaprSidecar.StartAsync(new SidecarOptions { AppId = "files-callee", AppPort = app.Port, RegistryDirectory = registry }, Ct);
         await using var caller = await LocalDaprSidecar.StartAsync(new SidecarOptions { AppId = "files-caller", RegistryDirectory = registry }, Ct);
 
-        // What a sidecar in another process would have written: only the file names this app id.
+        // What a sidecar in another process would have written: only the file names this app id (with the
+        // callee sidecar's hop token, which that sidecar would have put there).
         string remoteId = "remote-" + Guid.NewGuid().ToString("N")[..6];
-        File.WriteAllText(Path.Combine(registry, remoteId + ".json"), JsonSerializer.Serialize(new SidecarAddress(remoteId, "127.0.0.1", callee.HttpPort, callee.GrpcPort, Environment.ProcessId)));
+        string hopToken = JsonSerializer.Deserialize<SidecarAddress>(File.ReadAllText(Path.Combine(registry, "files-callee.json")))!.HopToken!;
+        File.WriteAllText(Path.Combine(registry, remoteId + ".json"), JsonSerializer.Serialize(new SidecarAddress(remoteId, "127.0.0.1", callee.HttpPort, callee.GrpcPort, Environment.ProcessId, hopToken)));
 
         using var http = new HttpClient();
         var response = await http.GetAsync($"{caller.HttpEndpoint}/v1.0/invoke/{remoteId}/method/who", Ct);
@@ -47,7 +49,14 @@ public sealed class NameResolutionTests
         string file = Path.Combine(folder.Path, "registered-app.json");
         await using (var sidecar = await LocalDaprSidecar.StartAsync(new SidecarOptions { AppId = "registered-app", RegistryDirectory = folder.Path }, Ct))
         {
-            JsonSerializer.Deserialize<SidecarAddress>(File.ReadAllText(file))!.HttpPort.ShouldBe(sidecar.HttpPort);
+            var written = JsonSerializer.Deserialize<SidecarAddress>(File.ReadAllText(file))!;
+            written.HttpPort.ShouldBe(sidecar.HttpPort);
+            written.HopToken.ShouldNotBeNullOrEmpty();
+            // The file carries the hop token: only its owner may read it.
+            if (!OperatingSystem.IsWindows())
+            {
+                File.GetUnixFileMode(file).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
         }
 
         File.Exists(file).ShouldBeFalse();

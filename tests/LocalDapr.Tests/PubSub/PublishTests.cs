@@ -44,7 +44,10 @@ public sealed class PublishTests
         ce["pubsubname"]!.GetValue<string>().ShouldBe("pubsub");
         ce["data"]!["accountId"]!.GetValue<string>().ShouldBe("acc-1");
         ce["traceparent"]!.GetValue<string>().ShouldStartWith("00-");
-        ce["time"].ShouldNotBeNull();
+        ce["traceid"]!.GetValue<string>().ShouldBe(ce["traceparent"]!.GetValue<string>());
+        // components-contrib always writes tracestate (empty without one) and time as Go's time.RFC3339: whole seconds.
+        ce["tracestate"]!.GetValue<string>().ShouldBe("");
+        ce["time"]!.GetValue<string>().ShouldMatch(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$");
 
         var received = (await env.App.WaitForAsync(r => r.Path == "/transactions")).Single();
         JsonNode.Parse(received.Body)!["eventId"]!.GetValue<string>().ShouldBe(evt.EventId.ToString());
@@ -69,6 +72,24 @@ public sealed class PublishTests
         ce["type"]!.GetValue<string>().ShouldBe("transaction.posted");
         ce["subject"]!.GetValue<string>().ShouldBe("acc-9");
         Guid.TryParse(ce["id"]!.GetValue<string>(), out _).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task An_http_publish_carries_the_callers_tracestate_into_the_cloudevent()
+    {
+        await using var env = await PubSubEnvironment.StartAsync((_, _) => { });
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{env.Sidecar.HttpEndpoint}/v1.0/publish/pubsub/traced")
+        {
+            Content = new StringContent("""{"n":1}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.TryAddWithoutValidation("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+        request.Headers.TryAddWithoutValidation("tracestate", "congo=t61rcWkgMzE");
+        (await http.SendAsync(request, Ct)).EnsureSuccessStatusCode();
+
+        var ce = env.Sidecar.PubSub.Published.Single().CloudEvent!;
+        ce["tracestate"]!.GetValue<string>().ShouldBe("congo=t61rcWkgMzE");
+        ce["traceparent"]!.GetValue<string>().ShouldContain("0af7651916cd43dd8448eb211c80319c");
     }
 
     [Fact]

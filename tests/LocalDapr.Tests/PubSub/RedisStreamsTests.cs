@@ -1,3 +1,4 @@
+using Dapr;
 using LedgerX.LocalDapr.Hosting;
 using LedgerX.LocalDapr.PubSub;
 using LedgerX.LocalDapr.Tests.Infrastructure;
@@ -138,5 +139,34 @@ public sealed class RedisStreamsTests
         await using var sidecar = await LocalDaprSidecar.StartAsync(new SidecarOptions { AppId = appId, AppPort = subscriber.Port, ResourcesPaths = [resources.Path] }, Ct);
 
         (await subscriber.WaitForAsync(r => r.Path == "/offline")).Single().Body.ShouldContain("\"late\":true");
+    }
+
+    [Fact]
+    public async Task A_message_that_cannot_be_dead_lettered_stays_pending_and_is_dead_lettered_on_redelivery()
+    {
+        string topic = TestRedis.UniquePrefix("dl-source");
+        string deadLetter = TestRedis.UniquePrefix("dl-target");
+        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(TestRedis.GetConnectionString());
+        var db = redis.GetDatabase();
+        // A plain string under the dead-letter stream's key makes XADD fail with WRONGTYPE: the dead-letter publish throws.
+        await db.StringSetAsync(deadLetter, "not a stream");
+
+        await using var env = await PubSubEnvironment.StartAsync(
+            (web, app) => web.MapPost("/dl-source", async (HttpContext c) =>
+            {
+                await app.RecordAsync(c);
+                return Results.Json(new { status = "DROP" });
+            }).WithTopic(new TopicOptions { PubsubName = "pubsub", Name = topic, DeadLetterTopic = deadLetter }),
+            pubsubYaml: RedisPubSub(),
+            appId: TestRedis.UniquePrefix("redis-deadletter"));
+
+        await env.Client.PublishEventAsync("pubsub", topic, new { n = 7 }, new Dictionary<string, string> { ["cloudevent.id"] = "dl-1" }, Ct);
+        (await env.Sidecar.PubSub.WaitForDeliveryAsync(d => d.CloudEventId == "dl-1", TimeSpan.FromSeconds(10), Ct)).Outcome.ShouldBe(DeliveryOutcome.Failed);
+
+        await db.KeyDeleteAsync(deadLetter);
+        // Redelivered after processingTimeout (1 s): dropped again by the app, and this time dead-lettered.
+        (await env.Sidecar.PubSub.WaitForDeliveryAsync(d => d.CloudEventId == "dl-1" && d.Outcome == DeliveryOutcome.DeadLettered, TimeSpan.FromSeconds(15), Ct)).Attempts.ShouldBe(1);
+        (await db.StreamLengthAsync(deadLetter)).ShouldBe(1);
+        (await db.StreamPendingAsync(topic, env.Sidecar.AppId)).PendingMessageCount.ShouldBe(0);
     }
 }

@@ -189,8 +189,9 @@ public sealed partial record ActorSchedule(DateTimeOffset FirstFireAt, TimeSpan?
         return true;
     }
 
+    /// <summary>daprd answers every failure of timer/reminder creation, a bad time format included, with 500/Internal (messages.ErrActorReminderCreate, ErrActorTimerCreate).</summary>
     private static DaprApiException Bad(string errorCode, string what, string message) =>
-        new(Grpc.Core.StatusCode.InvalidArgument, 400, errorCode, $"error creating actor {what}: {message}");
+        new(Grpc.Core.StatusCode.Internal, 500, errorCode, $"error creating actor {what}: {message}");
 
     [GeneratedRegex(@"^R(?<n>\d+)/(?<d>.+)$", RegexOptions.CultureInvariant)]
     private static partial Regex IsoRepetition();

@@ -87,9 +87,9 @@ public static class ActorsHttpApi
             return Results.NoContent();
         }
 
-        if (entry.ExpiresAt is { } at)
+        if (entry.TtlExpireTime is { } expires)
         {
-            context.Response.Headers["metadata.ttlExpireTime"] = at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+            context.Response.Headers["metadata.ttlExpireTime"] = expires;
         }
 
         return Results.Bytes(entry.Value, "application/json");

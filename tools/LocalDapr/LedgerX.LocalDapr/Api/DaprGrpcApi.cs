@@ -1,10 +1,13 @@
 using System.Diagnostics;
+using System.Text;
 using Dapr.Client.Autogen.Grpc.v1;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using LedgerX.LocalDapr.Actors;
 using LedgerX.LocalDapr.Bindings;
 using LedgerX.LocalDapr.Hosting;
+using LedgerX.LocalDapr.Invocation;
 using LedgerX.LocalDapr.PubSub;
 using LedgerX.LocalDapr.State;
 
@@ -16,9 +19,70 @@ namespace LedgerX.LocalDapr.Api;
 /// </summary>
 public sealed class DaprGrpcApi
 {
-    private readonly SidecarRuntime _runtime;
+    /// <summary>gRPC metadata that belongs to the transport or the Dapr API, never forwarded to the target app.</summary>
+    private static readonly HashSet<string> NotForwarded = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "dapr-api-token", "content-type", "te", "grpc-accept-encoding", "grpc-encoding", "grpc-timeout", "user-agent", "host",
+        SidecarHop.Header, SidecarHop.TokenHeader,
+    };
 
-    public DaprGrpcApi(SidecarRuntime runtime) => _runtime = runtime;
+    private readonly SidecarRuntime _runtime;
+    private readonly LocalActors _actors;
+
+    public DaprGrpcApi(SidecarRuntime runtime, LocalActors actors)
+    {
+        _runtime = runtime;
+        _actors = actors;
+    }
+
+    /// <summary>
+    /// <c>InvokeService</c> (gRPC to an HTTP app, as daprd's deprecated path): the verb and query come from
+    /// <c>http_extension</c> (NONE is refused as daprd's HTTP channel refuses it), the caller's metadata goes as
+    /// headers, and the app's status comes back in <c>dapr-http-status</c>; a non-2xx answer is the gRPC error daprd
+    /// derives from it (invokev1.ErrorFromHTTPResponseCode: code, status text, ErrorInfo with http.code/http.error_message).
+    /// </summary>
+    public async Task<Dapr.Client.Autogen.Grpc.v1.InvokeResponse> InvokeService(InvokeServiceRequest request, ServerCallContext context)
+    {
+        var message = request.Message ?? new Dapr.Client.Autogen.Grpc.v1.InvokeRequest();
+        var verb = message.HttpExtension?.Verb ?? HTTPExtension.Types.Verb.None;
+        if (verb is HTTPExtension.Types.Verb.None or HTTPExtension.Types.Verb.Connect)
+        {
+            throw new DaprApiException(StatusCode.Internal, 500, "ERR_DIRECT_INVOKE", $"failed to invoke, id: {request.Id}, err: rpc error: code = InvalidArgument desc = invalid HTTP verb").ToRpcException();
+        }
+
+        string query = message.HttpExtension!.Querystring;
+        string path = "/" + message.Method.TrimStart('/') + (query.Length > 0 ? "?" + query : "");
+        var headers = context.RequestHeaders
+            .Where(h => !h.IsBinary && !NotForwarded.Contains(h.Key) && !h.Key.StartsWith(':'))
+            .GroupBy(h => h.Key, StringComparer.OrdinalIgnoreCase)
+            .Select(g => new KeyValuePair<string, string[]>(g.Key, [.. g.Select(h => h.Value)]))
+            .ToList();
+        string? contentType = NullIfEmpty(message.ContentType);
+        var invocation = new InvocationRequest(request.Id, verb.ToString().ToUpperInvariant(), path, headers, message.Data?.Value.ToByteArray() ?? [], contentType);
+
+        var answer = await Guard(() => _runtime.Invoker.InvokeAsync(invocation, null, null, context.CancellationToken));
+        await context.WriteResponseHeadersAsync(new Metadata { { "dapr-http-status", answer.Status.ToString(System.Globalization.CultureInfo.InvariantCulture) } });
+        if (answer.Status is < 200 or >= 300)
+        {
+            throw HttpFailure(answer.Status, Encoding.UTF8.GetString(answer.Body));
+        }
+
+        string responseType = answer.Headers.FirstOrDefault(h => h.Key.Equals("Content-Type", StringComparison.OrdinalIgnoreCase)).Value?.FirstOrDefault() ?? "";
+        return new Dapr.Client.Autogen.Grpc.v1.InvokeResponse { Data = new Any { Value = ByteString.CopyFrom(answer.Body) }, ContentType = responseType };
+    }
+
+    /// <summary><c>InvokeActor</c>: the same turn-based call as <c>PUT /v1.0/actors/{type}/{id}/method/{m}</c>; the answer's bytes as <c>data</c>.</summary>
+    public async Task<InvokeActorResponse> InvokeActor(InvokeActorRequest request, ServerCallContext context)
+    {
+        if (string.IsNullOrWhiteSpace(request.ActorType) || string.IsNullOrWhiteSpace(request.ActorId))
+        {
+            throw new RpcException(new Grpc.Core.Status(StatusCode.InvalidArgument, "invalid actorType or actorId: the name is empty"));
+        }
+
+        var headers = request.Metadata.Select(kv => new KeyValuePair<string, string[]>(kv.Key, [kv.Value])).ToList();
+        var result = await Guard(() => _actors.InvokeMethodAsync(request.ActorType, request.ActorId, request.Method, request.Data.ToByteArray(), null, headers, context.CancellationToken));
+        return new InvokeActorResponse { Data = ByteString.CopyFrom(result.Body) };
+    }
 
     public async Task<GetStateResponse> GetState(GetStateRequest request, ServerCallContext context)
     {
@@ -29,9 +93,9 @@ public sealed class DaprGrpcApi
             // Missing key: OK with empty data and etag (spec §2), which the SDK maps to default(T).
             response.Data = ByteString.CopyFrom(entry.Value);
             response.Etag = entry.ETag;
-            if (entry.ExpiresAt is { } at)
+            if (entry.TtlExpireTime is { } expires)
             {
-                response.Metadata["ttlExpireTime"] = at.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+                response.Metadata["ttlExpireTime"] = expires;
             }
         }
 
@@ -49,6 +113,10 @@ public sealed class DaprGrpcApi
             {
                 item.Data = ByteString.CopyFrom(entry.Value);
                 item.Etag = entry.ETag;
+                if (entry.TtlExpireTime is { } expires)
+                {
+                    item.Metadata["ttlExpireTime"] = expires;
+                }
             }
 
             response.Items.Add(item);
@@ -60,7 +128,7 @@ public sealed class DaprGrpcApi
     public async Task<Empty> SaveState(SaveStateRequest request, ServerCallContext context)
     {
         var items = request.States
-            .Select(s => new SaveItem(s.Key, s.Value.ToByteArray(), s.Etag?.Value, s.Metadata))
+            .Select(s => new SaveItem(s.Key, s.Value.ToByteArray(), s.Etag?.Value, s.Metadata, Concurrency(s.Options)))
             .ToList();
         await Guard(() => _runtime.State.SaveAsync(request.StoreName, items, context.CancellationToken));
         return new Empty();
@@ -68,7 +136,7 @@ public sealed class DaprGrpcApi
 
     public async Task<Empty> DeleteState(DeleteStateRequest request, ServerCallContext context)
     {
-        await Guard(() => _runtime.State.DeleteAsync(request.StoreName, request.Key, request.Etag?.Value, context.CancellationToken));
+        await Guard(() => _runtime.State.DeleteAsync(request.StoreName, request.Key, request.Etag?.Value, context.CancellationToken, Concurrency(request.Options)));
         return new Empty();
     }
 
@@ -76,7 +144,7 @@ public sealed class DaprGrpcApi
     {
         foreach (var item in request.States)
         {
-            await Guard(() => _runtime.State.DeleteAsync(request.StoreName, item.Key, item.Etag?.Value, context.CancellationToken));
+            await Guard(() => _runtime.State.DeleteAsync(request.StoreName, item.Key, item.Etag?.Value, context.CancellationToken, Concurrency(item.Options)));
         }
 
         return new Empty();
@@ -85,7 +153,7 @@ public sealed class DaprGrpcApi
     public async Task<Empty> ExecuteStateTransaction(ExecuteStateTransactionRequest request, ServerCallContext context)
     {
         var items = request.Operations
-            .Select(o => new TransactionItem(o.OperationType, o.Request.Key, o.Request.Value.ToByteArray(), o.Request.Etag?.Value, o.Request.Metadata))
+            .Select(o => new TransactionItem(o.OperationType, o.Request.Key, o.Request.Value.ToByteArray(), o.Request.Etag?.Value, o.Request.Metadata, Concurrency(o.Request.Options)))
             .ToList();
         await Guard(() => _runtime.State.ExecuteTransactionAsync(request.StoreName, items, context.CancellationToken));
         return new Empty();
@@ -177,6 +245,40 @@ public sealed class DaprGrpcApi
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
+    /// <summary>daprd's invokev1.CodeFromHTTPStatus and ErrorFromHTTPResponseCode.</summary>
+    private static RpcException HttpFailure(int httpStatus, string detail)
+    {
+        var code = httpStatus switch
+        {
+            408 => StatusCode.Cancelled,
+            500 => StatusCode.Unknown,
+            400 => StatusCode.Internal,
+            504 => StatusCode.DeadlineExceeded,
+            404 => StatusCode.NotFound,
+            409 => StatusCode.AlreadyExists,
+            403 => StatusCode.PermissionDenied,
+            401 => StatusCode.Unauthenticated,
+            429 => StatusCode.ResourceExhausted,
+            501 => StatusCode.Unimplemented,
+            503 => StatusCode.Unavailable,
+            _ => StatusCode.Unknown,
+        };
+        string text = Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(httpStatus);
+        var info = new Google.Rpc.ErrorInfo { Reason = text, Domain = DaprApiException.ErrorDomain };
+        info.Metadata["http.code"] = httpStatus.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        info.Metadata["http.error_message"] = detail.Length >= 63 ? detail[..63] : detail;
+        var status = new Google.Rpc.Status { Code = (int)code, Message = text, Details = { Any.Pack(info) } };
+        return status.ToRpcException();
+    }
+
+    /// <summary>daprd's <c>stateConcurrencyToString</c>: the enum as the store's option string.</summary>
+    private static string? Concurrency(StateOptions? options) => options?.Concurrency switch
+    {
+        StateOptions.Types.StateConcurrency.ConcurrencyFirstWrite => "first-write",
+        StateOptions.Types.StateConcurrency.ConcurrencyLastWrite => "last-write",
+        _ => null,
+    };
+
     private static (string? TraceParent, string? TraceState) Trace(ServerCallContext context)
     {
         // The sidecar's server span (TracingMiddleware) is the parent recorded in the CloudEvent, as in daprd.
@@ -192,7 +294,7 @@ public sealed class DaprGrpcApi
         }
         catch (DaprApiException ex)
         {
-            throw new RpcException(new Status(ex.GrpcStatus, ex.Message));
+            throw ex.ToRpcException();
         }
     }
 
@@ -204,7 +306,7 @@ public sealed class DaprGrpcApi
         }
         catch (DaprApiException ex)
         {
-            throw new RpcException(new Status(ex.GrpcStatus, ex.Message));
+            throw ex.ToRpcException();
         }
     }
 
@@ -216,7 +318,7 @@ public sealed class DaprGrpcApi
         }
         catch (DaprApiException ex)
         {
-            throw new RpcException(new Status(ex.GrpcStatus, ex.Message));
+            throw ex.ToRpcException();
         }
     }
 }

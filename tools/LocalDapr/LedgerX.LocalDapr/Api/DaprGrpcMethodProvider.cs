@@ -33,6 +33,8 @@ public sealed class DaprGrpcMethodProvider : IServiceMethodProvider<DaprGrpcApi>
         Unary<GetMetadataRequest, GetMetadataResponse>("GetMetadata", (s, r, x) => s.GetMetadata(r, x)),
         Unary<SetMetadataRequest, Empty>("SetMetadata", (s, r, x) => s.SetMetadata(r, x)),
         Unary<ShutdownRequest, Empty>("Shutdown", (s, r, x) => s.Shutdown(r, x)),
+        Unary<InvokeServiceRequest, InvokeResponse>("InvokeService", (s, r, x) => s.InvokeService(r, x)),
+        Unary<InvokeActorRequest, InvokeActorResponse>("InvokeActor", (s, r, x) => s.InvokeActor(r, x)),
     ];
 
     private static readonly Lazy<ServiceDescriptor> ServedDescriptor = new(BuildServedDescriptor);

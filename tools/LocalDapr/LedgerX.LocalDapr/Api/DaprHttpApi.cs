@@ -42,7 +42,11 @@ internal static class DaprHttpApi
 
         app.MapMethods("/v1.0/bindings/{name}", ["POST", "PUT"], InvokeBinding);
 
-        app.Map("/v1.0/invoke/{appId}/method/{**path}", Invoke);
+        app.Map("/v1.0/invoke/{appId}/method/{**path}", (SidecarRuntime rt, string appId, string? path, HttpContext context) => InvokeAsync(rt, appId, path, context));
+
+        // daprd's invoke endpoint is the router's fallback: any other path is an invocation when the target comes from
+        // the dapr-app-id header (or Basic auth user dapr-app-id), else 404 ERR_DIRECT_INVOKE (pkg/api/http/directmessaging.go).
+        app.MapFallback("{**path}", Fallback);
     }
 
     private static IResult Healthz(SidecarRuntime rt) =>
@@ -65,9 +69,9 @@ internal static class DaprHttpApi
         }
 
         context.Response.Headers.ETag = entry.ETag;
-        if (entry.ExpiresAt is { } at)
+        if (entry.TtlExpireTime is { } expires)
         {
-            context.Response.Headers["metadata.ttlExpireTime"] = at.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+            context.Response.Headers["metadata.ttlExpireTime"] = expires;
         }
 
         return Results.Bytes(entry.Value, "application/json");
@@ -88,7 +92,8 @@ internal static class DaprHttpApi
                 Text(item, "key") ?? "",
                 ValueBytes(item["value"]),
                 Text(item, "etag"),
-                StringMap(item["metadata"])));
+                StringMap(item["metadata"]),
+                Concurrency(item)));
         }
 
         await rt.State.SaveAsync(store, items, request.HttpContext.RequestAborted);
@@ -98,7 +103,7 @@ internal static class DaprHttpApi
     private static async Task<IResult> DeleteState(SidecarRuntime rt, string store, string key, HttpRequest request)
     {
         string? etag = request.Headers.IfMatch.ToString();
-        await rt.State.DeleteAsync(store, key, string.IsNullOrEmpty(etag) ? null : etag, request.HttpContext.RequestAborted);
+        await rt.State.DeleteAsync(store, key, string.IsNullOrEmpty(etag) ? null : etag, request.HttpContext.RequestAborted, request.Query["concurrency"].FirstOrDefault());
         return Results.NoContent();
     }
 
@@ -115,6 +120,10 @@ internal static class DaprHttpApi
             {
                 item["data"] = ParseStored(entry.Value);
                 item["etag"] = entry.ETag;
+                if (entry.TtlExpireTime is { } expires)
+                {
+                    item["metadata"] = new JsonObject { ["ttlExpireTime"] = expires };
+                }
             }
 
             if (error is not null)
@@ -140,7 +149,8 @@ internal static class DaprHttpApi
                 Text(req, "key") ?? "",
                 req.ContainsKey("value") ? ValueBytes(req["value"]) : null,
                 Text(req, "etag"),
-                StringMap(req["metadata"])));
+                StringMap(req["metadata"]),
+                Concurrency(req)));
         }
 
         await rt.State.ExecuteTransactionAsync(store, items, request.HttpContext.RequestAborted);
@@ -202,14 +212,89 @@ internal static class DaprHttpApi
         return result.Data.Length == 0 ? Results.NoContent() : Results.Bytes(result.Data, "application/json");
     }
 
-    private static async Task Invoke(SidecarRuntime rt, string appId, string? path, HttpContext context)
+    private static Task Fallback(SidecarRuntime rt, HttpContext context)
+    {
+        if (context.Request.Protocol == "HTTP/2")
+        {
+            // The gRPC port: not an HTTP API call.
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return Task.CompletedTask;
+        }
+
+        string method = CleanMethod(context.Request.Path.Value ?? "");
+        string? target = context.Request.Headers["dapr-app-id"].FirstOrDefault(v => !string.IsNullOrEmpty(v));
+        bool fromBasicAuth = false;
+        if (target is null && BasicAuthAppId(context.Request.Headers.Authorization.ToString()) is { } basic)
+        {
+            target = basic;
+            fromBasicAuth = true;
+        }
+
+        if (target is null)
+        {
+            throw new DaprApiException(Grpc.Core.StatusCode.NotFound, 404, "ERR_DIRECT_INVOKE", "failed getting app id either from the URL path or the header dapr-app-id");
+        }
+
+        return InvokeAsync(rt, target, method, context, fromBasicAuth ? "authorization" : "dapr-app-id");
+    }
+
+    /// <summary>Go's <c>strings.TrimPrefix(path.Clean(p), "/")</c> for the method of a header-addressed invocation.</summary>
+    private static string CleanMethod(string path)
+    {
+        var segments = new List<string>();
+        foreach (string segment in path.Split('/'))
+        {
+            if (segment is "" or ".")
+            {
+                continue;
+            }
+
+            if (segment == "..")
+            {
+                if (segments.Count > 0)
+                {
+                    segments.RemoveAt(segments.Count - 1);
+                }
+
+                continue;
+            }
+
+            segments.Add(segment);
+        }
+
+        return string.Join('/', segments);
+    }
+
+    /// <summary>daprd's second form: <c>http://dapr-app-id:&lt;app&gt;@localhost:3500/&lt;method&gt;</c>.</summary>
+    private static string? BasicAuthAppId(string authorization)
+    {
+        if (!authorization.StartsWith("Basic ", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        try
+        {
+            string[] pair = Encoding.UTF8.GetString(Convert.FromBase64String(authorization["Basic ".Length..])).Split(':');
+            return pair.Length == 2 && pair[0].Equals("dapr-app-id", StringComparison.OrdinalIgnoreCase) && pair[1].Length > 0 ? pair[1] : null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task InvokeAsync(SidecarRuntime rt, string appId, string? path, HttpContext context, string? addressingHeader = null)
     {
         var request = context.Request;
         byte[] body = await ReadBodyAsync(request);
-        var headers = request.Headers.Select(h => new KeyValuePair<string, string[]>(h.Key, h.Value.Where(x => x is not null).Select(x => x!).ToArray())).ToList();
+        // The header that addressed the call is for the Dapr API only; daprd deletes it before forwarding.
+        var headers = request.Headers
+            .Where(h => addressingHeader is null || !h.Key.Equals(addressingHeader, StringComparison.OrdinalIgnoreCase))
+            .Select(h => new KeyValuePair<string, string[]>(h.Key, h.Value.Where(x => x is not null).Select(x => x!).ToArray())).ToList();
         string? forwardedBy = request.Headers[SidecarHop.Header].FirstOrDefault();
         var invocation = new InvocationRequest(appId, request.Method, "/" + (path ?? "") + request.QueryString.Value, headers, body, request.ContentType);
-        var response = await rt.Invoker.InvokeAsync(invocation, forwardedBy, context.RequestAborted);
+        var response = await rt.Invoker.InvokeAsync(invocation, forwardedBy, request.Headers[SidecarHop.TokenHeader].FirstOrDefault(), context.RequestAborted);
 
         context.Response.StatusCode = response.Status;
         foreach (var (name, values) in response.Headers)
@@ -258,6 +343,9 @@ internal static class DaprHttpApi
             throw DaprApiException.Malformed($"failed to parse the request body: {ex.Message}");
         }
     }
+
+    /// <summary>daprd's <c>state.SetRequest</c> JSON: <c>"options": {"concurrency": "first-write" | "last-write"}</c>.</summary>
+    private static string? Concurrency(JsonObject item) => item["options"] is JsonObject options ? Text(options, "concurrency") : null;
 
     private static string? Text(JsonObject obj, string key) =>
         obj[key] is JsonValue v && v.TryGetValue(out string? s) ? s : null;

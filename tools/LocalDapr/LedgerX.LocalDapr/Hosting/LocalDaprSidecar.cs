@@ -104,14 +104,15 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
         var metrics = new Metrics.SidecarMetrics(options.AppId);
         var pubSub = new PubSubService(options.AppId, components.PubSubs, appChannel, resiliency, new PubSubActivityLog(), tracer, metrics, options.TimeProvider, loggers.CreateLogger($"localdapr.{options.AppId}.pubsub"));
         LocalDaprSidecar? self = null;
+        string hopToken = SidecarHop.NewToken();
         var runtime = new SidecarRuntime(
             options,
             new StateService(options.AppId, components.StateStores),
             pubSub,
             new SecretsService(components.SecretStores),
             new BindingsService(components.OutputBindings),
-            new ServiceInvoker(options.AppId, options.ApiToken, options.RegistryDirectory, appChannel, resiliency, tracer, metrics),
-            new MetadataService(options.AppId, options.AppPort, options.AppChannelAddress, components.All, () => pubSub.Subscriptions),
+            new ServiceInvoker(options.AppId, options.ApiToken, options.RegistryDirectory, appChannel, resiliency, tracer, metrics, hopToken),
+            new MetadataService(options.AppId, options.AppPort, options.AppChannelAddress, components.All, () => pubSub.Subscriptions, actors.RuntimeView),
             tracer,
             metrics,
             () => self?._shutdownRequested.TrySetResult());
@@ -148,6 +149,7 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
 
         builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = (int)Math.Min(int.MaxValue, options.MaxRequestBodyBytes));
         builder.Services.AddSingleton(runtime);
+        builder.Services.AddSingleton(actors);
         builder.Services.AddSingleton<DaprGrpcApi>();
         builder.Services.AddSingleton<IServiceMethodProvider<DaprGrpcApi>, DaprGrpcMethodProvider>();
         // Workflow state lives where daprd keeps it: with the actor state store (PostgreSQL), else in memory.
@@ -212,7 +214,7 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
             throw;
         }
 
-        var address = new SidecarAddress(options.AppId, "127.0.0.1", httpListen!.IPEndPoint!.Port, grpcListen!.IPEndPoint!.Port, Environment.ProcessId);
+        var address = new SidecarAddress(options.AppId, "127.0.0.1", httpListen!.IPEndPoint!.Port, grpcListen!.IPEndPoint!.Port, Environment.ProcessId, hopToken);
         int? boundMetricsPort = metricsListen?.IPEndPoint?.Port;
         SidecarDirectory.Register(address, options.RegistryDirectory);
         self = new LocalDaprSidecar(web, runtime, components, resources.Subscriptions, appChannel, address, logger, actors) { MetricsPort = boundMetricsPort };
@@ -313,12 +315,17 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
                 using var response = await _appChannel.SendAsync(request, _stopping.Token);
                 if (response.IsSuccessStatusCode)
                 {
-                    if (response.Content.Headers.ContentLength > MaxSubscribeResponseBytes)
+                    byte[] body;
+                    try
                     {
-                        throw new InvalidOperationException($"/dapr/subscribe of {options.AppId} is larger than {MaxSubscribeResponseBytes} bytes");
+                        body = await BoundedContent.ReadAsync(response.Content, MaxSubscribeResponseBytes, $"/dapr/subscribe of {options.AppId}", _stopping.Token);
+                    }
+                    catch (BoundedContent.TooLargeException ex)
+                    {
+                        throw new InvalidOperationException(ex.Message);
                     }
 
-                    string json = await response.Content.ReadAsStringAsync(_stopping.Token);
+                    string json = System.Text.Encoding.UTF8.GetString(body);
                     programmatic = string.IsNullOrWhiteSpace(json) ? [] : SubscriptionDiscovery.Parse(json);
                 }
 

@@ -28,20 +28,22 @@ public sealed class ServiceInvoker : IDisposable
     private static readonly HashSet<string> HopByHop = new(StringComparer.OrdinalIgnoreCase)
     {
         "connection", "keep-alive", "transfer-encoding", "upgrade", "host", "te", "trailer", "proxy-connection",
-        "content-length", "dapr-api-token", "expect",
+        "content-length", "dapr-api-token", "expect", SidecarHop.Header, SidecarHop.TokenHeader,
     };
 
     private readonly string _appId;
     private readonly string? _apiToken;
     private readonly string? _registryDirectory;
+    private readonly byte[] _hopToken;
     private readonly AppChannel _app;
     private readonly ResiliencyProvider _resiliency;
     private readonly Tracing.SidecarTracer _tracer;
     private readonly Metrics.SidecarMetrics _metrics;
     private readonly HttpClient _sidecars = new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, MaxConnectionsPerServer = 256 }) { Timeout = AppChannel.DefaultTimeout };
 
-    public ServiceInvoker(string appId, string? apiToken, string? registryDirectory, AppChannel app, ResiliencyProvider resiliency, Tracing.SidecarTracer tracer, Metrics.SidecarMetrics metrics)
+    public ServiceInvoker(string appId, string? apiToken, string? registryDirectory, AppChannel app, ResiliencyProvider resiliency, Tracing.SidecarTracer tracer, Metrics.SidecarMetrics metrics, string hopToken)
     {
+        _hopToken = System.Text.Encoding.UTF8.GetBytes(hopToken);
         _tracer = tracer;
         _metrics = metrics;
         _appId = appId;
@@ -51,11 +53,20 @@ public sealed class ServiceInvoker : IDisposable
         _resiliency = resiliency;
     }
 
-    /// <summary>Entry point of the public API: a call from this sidecar's app (or a forwarded hop when <paramref name="forwardedBy"/> is set).</summary>
-    public async Task<InvocationResponse> InvokeAsync(InvocationRequest request, string? forwardedBy, CancellationToken cancellationToken)
+    /// <summary>
+    /// Entry point of the public API: a call from this sidecar's app, or a forwarded hop when <paramref name="forwardedBy"/>
+    /// is set. A hop must present this sidecar's hop token: otherwise anyone who can reach the port (the app itself)
+    /// could claim any <c>dapr-caller-app-id</c> and skip the caller-side resiliency policy.
+    /// </summary>
+    public async Task<InvocationResponse> InvokeAsync(InvocationRequest request, string? forwardedBy, string? hopToken, CancellationToken cancellationToken)
     {
         if (forwardedBy is not null)
         {
+            if (hopToken is null || !System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(System.Text.Encoding.UTF8.GetBytes(hopToken), _hopToken))
+            {
+                throw new DaprApiException(StatusCode.PermissionDenied, 403, "ERR_DIRECT_INVOKE", $"failed to invoke, id: {request.TargetAppId}, err: {SidecarHop.Header} is reserved for sidecar-to-sidecar hops");
+            }
+
             // Second hop: the caller's sidecar already applied the resiliency policy.
             return await CallLocalAppAsync(request, forwardedBy, cancellationToken);
         }
@@ -126,6 +137,12 @@ public sealed class ServiceInvoker : IDisposable
             }
         }
 
+        // A gRPC caller (InvokeService) gives the content type in the message, not as a header.
+        if (request.ContentType is not null && message.Content is not null && message.Content.Headers.ContentType is null)
+        {
+            message.Content.Headers.TryAddWithoutValidation("Content-Type", request.ContentType);
+        }
+
         // The sidecar's current span becomes the parent of the next hop (daprd replaces traceparent the same way).
         if (Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity)
         {
@@ -138,12 +155,15 @@ public sealed class ServiceInvoker : IDisposable
 
     private static async Task<InvocationResponse> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        if (response.Content.Headers.ContentLength > MaxResponseBytes)
+        byte[] body;
+        try
         {
-            throw new Resiliency.AttemptFailedException($"response larger than {MaxResponseBytes} bytes");
+            body = await BoundedContent.ReadAsync(response.Content, MaxResponseBytes, "response", cancellationToken);
         }
-
-        byte[] body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        catch (BoundedContent.TooLargeException ex)
+        {
+            throw new Resiliency.AttemptFailedException(ex.Message);
+        }
         var headers = response.Headers.Concat(response.Content.Headers)
             .Where(h => !HopByHop.Contains(h.Key))
             .Select(h => new KeyValuePair<string, string[]>(h.Key, h.Value.ToArray()))
@@ -180,6 +200,10 @@ public sealed class ServiceInvoker : IDisposable
         using var message = Build(request.Method, uri, request);
         message.Headers.TryAddWithoutValidation(CallerHeader, _appId);
         message.Headers.TryAddWithoutValidation(SidecarHop.Header, _appId);
+        if (target.HopToken is not null)
+        {
+            message.Headers.TryAddWithoutValidation(SidecarHop.TokenHeader, target.HopToken);
+        }
         if (!string.IsNullOrEmpty(_apiToken))
         {
             message.Headers.TryAddWithoutValidation("dapr-api-token", _apiToken);
@@ -206,4 +230,10 @@ public sealed class ServiceInvoker : IDisposable
 public static class SidecarHop
 {
     public const string Header = "x-localdapr-forwarded-by";
+
+    /// <summary>Carries the target sidecar's <see cref="SidecarAddress.HopToken"/>; without it the hop header is refused.</summary>
+    public const string TokenHeader = "x-localdapr-hop-token";
+
+    /// <summary>A fresh secret per sidecar start (256 bits).</summary>
+    public static string NewToken() => Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 }

@@ -4,8 +4,12 @@ using System.Text.Json;
 
 namespace LedgerX.LocalDapr.Invocation;
 
-/// <summary>Where another app's sidecar listens.</summary>
-public sealed record SidecarAddress(string AppId, string Host, int HttpPort, int GrpcPort, int ProcessId);
+/// <summary>
+/// Where another app's sidecar listens. <see cref="HopToken"/> is that sidecar's random per-start secret: a caller
+/// sidecar presents it on the second hop of an invocation, so only sidecars (which read it from the directory)
+/// can claim a caller app id; an app calling its own sidecar cannot.
+/// </summary>
+public sealed record SidecarAddress(string AppId, string Host, int HttpPort, int GrpcPort, int ProcessId, string? HopToken = null);
 
 /// <summary>
 /// Name resolution for service invocation, standing in for daprd's mDNS: sidecars in this process register in
@@ -27,7 +31,18 @@ public static class SidecarDirectory
         Directory.CreateDirectory(directory);
         string file = FileFor(directory, address.AppId);
         string temp = file + "." + Environment.ProcessId + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(address));
+        // Owner-only: the file holds the sidecar's hop token (same trust boundary as the user's other files).
+        var create = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using (var stream = new FileStream(temp, create))
+        {
+            JsonSerializer.Serialize(stream, address);
+        }
+
         File.Move(temp, file, overwrite: true);
     }
 

@@ -229,15 +229,20 @@ public sealed class BulkDelivery
                 throw new AttemptFailedException($"app returned {(int)response.StatusCode} for bulk route {route}", (int)response.StatusCode);
             }
 
-            if (response.Content.Headers.ContentLength > MaxAppResponseBytes)
+            byte[] answerBytes;
+            try
             {
-                throw new AttemptFailedException($"bulk response larger than {MaxAppResponseBytes} bytes");
+                answerBytes = await BoundedContent.ReadAsync(response.Content, MaxAppResponseBytes, "bulk response", cancellationToken);
+            }
+            catch (BoundedContent.TooLargeException ex)
+            {
+                throw new AttemptFailedException(ex.Message);
             }
 
             var statuses = new Dictionary<string, string>(StringComparer.Ordinal);
             try
             {
-                if (JsonNode.Parse(await response.Content.ReadAsByteArrayAsync(cancellationToken)) is JsonObject answer
+                if (JsonNode.Parse(answerBytes) is JsonObject answer
                     && Property(answer, "statuses") is JsonArray list)
                 {
                     foreach (var item in list.OfType<JsonObject>())

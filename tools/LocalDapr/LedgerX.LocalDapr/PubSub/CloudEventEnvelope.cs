@@ -180,26 +180,23 @@ public static class CloudEventEnvelope
         return envelope;
     }
 
+    /// <summary>
+    /// components-contrib's envelope: a new envelope always carries <c>traceid</c>, <c>traceparent</c> and
+    /// <c>tracestate</c> (empty strings when the publish had none); a caller's envelope keeps its own, gaining
+    /// <c>traceid</c>/<c>traceparent</c> only when it has no <c>traceid</c>, and <c>tracestate</c> when it has none.
+    /// </summary>
     private static void AddTrace(JsonObject envelope, PublishRequest request, bool overwrite)
     {
-        if (string.IsNullOrEmpty(request.TraceParent))
-        {
-            return;
-        }
-
+        string traceParent = request.TraceParent ?? "";
         if (overwrite || envelope["traceid"] is null)
         {
-            envelope["traceid"] = request.TraceParent;
+            envelope["traceid"] = traceParent;
+            envelope["traceparent"] = traceParent;
         }
 
-        if (overwrite || envelope["traceparent"] is null)
+        if (overwrite || envelope["tracestate"] is null)
         {
-            envelope["traceparent"] = request.TraceParent;
-        }
-
-        if (!string.IsNullOrEmpty(request.TraceState) && (overwrite || envelope["tracestate"] is null))
-        {
-            envelope["tracestate"] = request.TraceState;
+            envelope["tracestate"] = request.TraceState ?? "";
         }
     }
 
@@ -235,5 +232,6 @@ public static class CloudEventEnvelope
             || media.EndsWith("+xml", StringComparison.OrdinalIgnoreCase);
     }
 
-    private static string Rfc3339(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
+    /// <summary>Go's <c>time.RFC3339</c> as daprd formats <c>time</c> and <c>expiration</c>: whole seconds (in UTC here).</summary>
+    internal static string Rfc3339(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 }

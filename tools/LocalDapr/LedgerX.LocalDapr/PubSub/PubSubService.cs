@@ -370,8 +370,18 @@ public sealed class PubSubService : IAsyncDisposable
     {
         if (resource.DeadLetterTopic is { } deadLetter && outcome is not DeliveryOutcome.Success)
         {
-            // The original message goes to the dead-letter topic; the source message is then acknowledged.
-            await component.Broker.PublishAsync(message with { Topic = deadLetter }, CancellationToken.None);
+            // The original message goes to the dead-letter topic; only then may the source message be acknowledged.
+            try
+            {
+                await component.Broker.PublishAsync(message with { Topic = deadLetter }, CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Acknowledging now would lose the message: the broker keeps it and delivers it again.
+                Record(new DeliveryRecord(component.Name, message.Topic, route, id, DeliveryOutcome.Failed, attempts, _time.GetUtcNow()));
+                throw new DeadLetterPublishException($"could not publish message {id} to dead-letter topic {deadLetter}: {ex.Message}", ex);
+            }
+
             outcome = DeliveryOutcome.DeadLettered;
         }
 

@@ -263,6 +263,12 @@ public sealed class RedisStreamsBroker : IPubSubBroker
             {
                 // Left pending on purpose: reclaimed after processingTimeout (at-least-once across restarts).
             }
+            catch (DeadLetterPublishException ex)
+            {
+                // The app gave the message up but the dead-letter topic did not take it: acknowledging would lose
+                // it, so it stays pending and is reclaimed (and handled again) after processingTimeout.
+                owner._logger.LogWarning(ex, "redis pub/sub message {Id} on {Topic} could not be dead-lettered; left pending for redelivery", id, topic);
+            }
             catch (Exception ex)
             {
                 owner._logger.LogWarning(ex, "redis pub/sub message {Id} on {Topic} failed; acknowledged as components-contrib >= 1.17 does", id, topic);

@@ -1,4 +1,7 @@
 using LedgerX.LocalDapr.Resources;
+using Polly;
+using Polly.Retry;
+using RetryPolicy = LedgerX.LocalDapr.Resources.RetryPolicy;
 
 namespace LedgerX.LocalDapr.Resiliency;
 
@@ -44,7 +47,10 @@ public sealed class CircuitOpenException : Exception
 
 /// <summary>
 /// Timeout + retry + circuit breaker for one target, with daprd's composition (RT pkg/resiliency): the
-/// timeout bounds each attempt, the breaker counts attempts, the retry wraps both.
+/// timeout bounds each attempt, the breaker counts attempts, the retry wraps both. The retry is Polly's retry
+/// strategy (delays on the injected <see cref="TimeProvider"/>); the per-attempt timeout and the breaker stay here
+/// because daprd's breaker is gobreaker's consecutive-failure count, which Polly's ratio-over-a-window breaker
+/// does not reproduce.
 /// </summary>
 public sealed class ResiliencyPolicy
 {
@@ -54,31 +60,33 @@ public sealed class ResiliencyPolicy
     private readonly TimeSpan? _timeout;
     private readonly RetryPolicy? _retry;
     private readonly CircuitBreaker? _breaker;
+    private readonly ResiliencePipeline _retries;
 
-    public ResiliencyPolicy(TimeSpan? timeout, RetryPolicy? retry, CircuitBreaker? breaker)
+    public ResiliencyPolicy(TimeSpan? timeout, RetryPolicy? retry, CircuitBreaker? breaker, TimeProvider? time = null)
     {
         _timeout = timeout;
         _retry = retry;
         _breaker = breaker;
+        int maxRetries = retry is null ? 0 : (retry.MaxRetries < 0 ? MaxRetriesCap : Math.Min(retry.MaxRetries, MaxRetriesCap));
+        var builder = new ResiliencePipelineBuilder { TimeProvider = time ?? TimeProvider.System };
+        if (maxRetries > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = maxRetries,
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } ex && !args.Context.CancellationToken.IsCancellationRequested && ShouldRetry(ex)),
+                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(Backoff(args.AttemptNumber)),
+                UseJitter = false,
+            });
+        }
+
+        _retries = builder.Build();
     }
 
     public static ResiliencyPolicy None { get; } = new(null, null, null);
 
-    public async Task<T> ExecuteAsync<T>(Func<CancellationToken, Task<T>> attempt, CancellationToken cancellationToken)
-    {
-        int maxRetries = _retry is null ? 0 : (_retry.MaxRetries < 0 ? MaxRetriesCap : Math.Min(_retry.MaxRetries, MaxRetriesCap));
-        for (int retry = 0; ; retry++)
-        {
-            try
-            {
-                return await AttemptAsync(attempt, cancellationToken);
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && retry < maxRetries && ShouldRetry(ex))
-            {
-                await Task.Delay(Backoff(retry), cancellationToken);
-            }
-        }
-    }
+    public async Task<T> ExecuteAsync<T>(Func<CancellationToken, Task<T>> attempt, CancellationToken cancellationToken) =>
+        await _retries.ExecuteAsync(async token => await AttemptAsync(attempt, token), cancellationToken);
 
     private async Task<T> AttemptAsync<T>(Func<CancellationToken, Task<T>> attempt, CancellationToken cancellationToken)
     {
@@ -109,6 +117,11 @@ public sealed class ResiliencyPolicy
 
     private bool ShouldRetry(Exception ex)
     {
+        if (ex is OperationCanceledException)
+        {
+            return false;
+        }
+
         if (ex is CircuitOpenException)
         {
             return true;
@@ -123,6 +136,7 @@ public sealed class ResiliencyPolicy
         return ex is not AttemptFailedException { HttpStatus: { } status } || _retry.HttpStatusCodes.Contains(status);
     }
 
+    /// <summary>daprd's backoff: constant <c>duration</c>, or <c>duration</c> × 1.5^retry capped at <c>maxInterval</c>.</summary>
     private TimeSpan Backoff(int retry)
     {
         var policy = _retry!;
@@ -247,7 +261,8 @@ public sealed class ResiliencyProvider
                 policy = new ResiliencyPolicy(
                     target.Timeout is null ? null : resource.Timeouts[target.Timeout],
                     target.Retry is null ? null : resource.Retries[target.Retry],
-                    target.CircuitBreaker is null ? null : new CircuitBreaker(resource.CircuitBreakers[target.CircuitBreaker], _time));
+                    target.CircuitBreaker is null ? null : new CircuitBreaker(resource.CircuitBreakers[target.CircuitBreaker], _time),
+                    _time);
                 break;
             }
 

@@ -27,11 +27,11 @@ public sealed class InMemoryStateStore : IStateStore
         return Task.CompletedTask;
     }
 
-    public Task DeleteAsync(string key, string? etag, CancellationToken cancellationToken)
+    public Task DeleteAsync(string key, string? etag, bool firstWrite, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            Apply(new StateOperation(key, null, etag));
+            Apply(new StateOperation(key, null, etag, firstWrite));
         }
 
         return Task.CompletedTask;
@@ -44,7 +44,14 @@ public sealed class InMemoryStateStore : IStateStore
             // Validate every etag first so a failing operation leaves nothing applied.
             foreach (var op in operations)
             {
-                Check(op.Key, op.IsDelete ? op.DeleteETag : op.Write!.ETag);
+                if (op.IsDelete)
+                {
+                    Check(op.Key, op.DeleteETag, op.DeleteFirstWrite);
+                }
+                else
+                {
+                    Check(op.Key, op.Write!.ETag, op.Write.FirstWrite);
+                }
             }
 
             foreach (var op in operations)
@@ -62,32 +69,39 @@ public sealed class InMemoryStateStore : IStateStore
     {
         if (op.IsDelete)
         {
-            Check(op.Key, op.DeleteETag);
+            Check(op.Key, op.DeleteETag, op.DeleteFirstWrite);
             _items.Remove(op.Key);
             return;
         }
 
         var write = op.Write!;
-        Check(write.Key, write.ETag);
+        Check(write.Key, write.ETag, write.FirstWrite);
         DateTimeOffset? expires = write.Ttl is { } ttl ? _time.GetUtcNow() + ttl : null;
         _items[write.Key] = new StateEntry(write.Value, Guid.NewGuid().ToString(), expires);
     }
 
-    private void Check(string key, string? etag)
+    /// <summary>components-contrib's <c>doValidateEtag</c>: etags are compared as strings (a malformed one simply does not match).</summary>
+    private void Check(string key, string? etag, bool firstWrite)
     {
         if (string.IsNullOrEmpty(etag))
         {
+            // first-write without an etag: only a key that does not exist (or has expired) may be written or deleted.
+            if (firstWrite && Live(key) is not null)
+            {
+                throw new StateETagException("item already exists and no etag was passed");
+            }
+
             return;
         }
 
-        if (!Guid.TryParse(etag, out _))
+        if (Live(key) is not { } current)
         {
-            throw new StateETagException(ETagFailure.Invalid, $"invalid etag value: {etag}");
+            throw new StateETagException($"state not exist or expired for key={key}");
         }
 
-        if (Live(key) is not { } current || current.ETag != etag)
+        if (current.ETag != etag)
         {
-            throw new StateETagException(ETagFailure.Mismatch, "etag mismatch");
+            throw new StateETagException($"state etag not match for key={key}: current={current.ETag}, expect={etag}");
         }
     }
 

@@ -82,8 +82,9 @@ public sealed partial class PostgresStateStore : IStateStore
         await UpsertAsync(conn, null, write, cancellationToken);
     }
 
-    public async Task DeleteAsync(string key, string? etag, CancellationToken cancellationToken)
+    public async Task DeleteAsync(string key, string? etag, bool firstWrite, CancellationToken cancellationToken)
     {
+        // components-contrib's PostgreSQL v2 Delete ignores the concurrency option.
         await using var conn = await _dataSource.OpenConnectionAsync(cancellationToken);
         await DeleteAsync(conn, null, key, etag, cancellationToken);
     }
@@ -123,24 +124,32 @@ public sealed partial class PostgresStateStore : IStateStore
         await _dataSource.DisposeAsync();
     }
 
+    /// <summary>PostgreSQL v2 answers an etag that is not a uuid with ETagMismatch, not ETagInvalid.</summary>
     private static Guid ParseETag(string etag) =>
-        Guid.TryParse(etag, out Guid value) ? value : throw new StateETagException(ETagFailure.Invalid, $"invalid etag value: {etag}");
+        Guid.TryParse(etag, out Guid value) ? value : throw new StateETagException($"invalid UUID format: {etag}");
 
     private async Task UpsertAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, StateWrite write, CancellationToken cancellationToken)
     {
         object expires = write.Ttl is { } ttl ? DateTime.UtcNow + ttl : DBNull.Value;
         if (string.IsNullOrEmpty(write.ETag))
         {
+            // first-write without an etag may only replace a row that has expired (components-contrib's v2 Set);
+            // a live row leaves the statement with no row affected, which v2 reports as a plain error, not an etag one.
+            string onlyExpired = write.FirstWrite ? $" WHERE {_table}.expires_at IS NOT NULL AND {_table}.expires_at < now()" : "";
             await using var upsert = new NpgsqlCommand($"""
                 INSERT INTO {_table} (key, value, etag, expires_at) VALUES ($1, $2, $3, $4)
                 ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, etag = EXCLUDED.etag,
-                  expires_at = EXCLUDED.expires_at, updated_at = now()
+                  expires_at = EXCLUDED.expires_at, updated_at = now(){onlyExpired}
                 """, conn, tx);
             upsert.Parameters.AddWithValue(write.Key);
             upsert.Parameters.AddWithValue(write.Value);
             upsert.Parameters.AddWithValue(Guid.NewGuid());
             upsert.Parameters.Add(new NpgsqlParameter { Value = expires, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-            await upsert.ExecuteNonQueryAsync(cancellationToken);
+            if (await upsert.ExecuteNonQueryAsync(cancellationToken) != 1)
+            {
+                throw new InvalidOperationException("no item was updated");
+            }
+
             return;
         }
 
@@ -156,7 +165,7 @@ public sealed partial class PostgresStateStore : IStateStore
         update.Parameters.AddWithValue(expected);
         if (await update.ExecuteNonQueryAsync(cancellationToken) == 0)
         {
-            throw new StateETagException(ETagFailure.Mismatch, "etag mismatch");
+            throw new StateETagException("");
         }
     }
 
@@ -176,7 +185,7 @@ public sealed partial class PostgresStateStore : IStateStore
         conditional.Parameters.AddWithValue(expected);
         if (await conditional.ExecuteNonQueryAsync(cancellationToken) == 0)
         {
-            throw new StateETagException(ETagFailure.Mismatch, "etag mismatch");
+            throw new StateETagException("");
         }
     }
 

@@ -4,16 +4,17 @@ using LedgerX.LocalDapr.Api;
 
 namespace LedgerX.LocalDapr.State;
 
-/// <summary>One item to save, as both APIs receive it.</summary>
-public sealed record SaveItem(string Key, byte[] Value, string? ETag, IReadOnlyDictionary<string, string> Metadata);
+/// <summary>One item to save, as both APIs receive it; <see cref="Concurrency"/> is <c>first-write</c>, <c>last-write</c> or null.</summary>
+public sealed record SaveItem(string Key, byte[] Value, string? ETag, IReadOnlyDictionary<string, string> Metadata, string? Concurrency = null);
 
 /// <summary>One transaction operation as both APIs receive it (<c>upsert</c> or <c>delete</c>).</summary>
-public sealed record TransactionItem(string Operation, string Key, byte[]? Value, string? ETag, IReadOnlyDictionary<string, string> Metadata);
+public sealed record TransactionItem(string Operation, string Key, byte[]? Value, string? ETag, IReadOnlyDictionary<string, string> Metadata, string? Concurrency = null);
 
 /// <summary>
 /// The state API behind both transports: store lookup, key prefixing and daprd's exact error mapping
-/// (spec §2 "State semantics": Aborted on etag mismatch so TrySaveStateAsync returns false, InvalidArgument
-/// for an unknown store or bad etag, Internal for every transaction failure).
+/// (spec §2 "State semantics": Aborted on etag mismatch, malformed etags included, so TrySaveStateAsync
+/// returns false; InvalidArgument for an unknown store or a key containing <c>||</c>; Internal for every
+/// transaction failure).
 /// </summary>
 public sealed class StateService : IAsyncDisposable
 {
@@ -34,9 +35,10 @@ public sealed class StateService : IAsyncDisposable
     public async Task<StateEntry?> GetAsync(string storeName, string key, CancellationToken cancellationToken)
     {
         var store = Resolve(storeName);
+        string storedKey = StoredKey(store, key);
         try
         {
-            return await store.Store.GetAsync(store.Prefix(_appId, key), cancellationToken);
+            return await store.Store.GetAsync(storedKey, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -48,12 +50,15 @@ public sealed class StateService : IAsyncDisposable
     {
         var store = Resolve(storeName);
         CheckCount(keys.Count);
+        // daprd prefixes (and so validates) every key before reading any.
+        var storedKeys = keys.Select(k => StoredKey(store, k)).ToList();
         var result = new List<(string, StateEntry?, string?)>(keys.Count);
-        foreach (string key in keys)
+        for (int i = 0; i < keys.Count; i++)
         {
+            string key = keys[i];
             try
             {
-                result.Add((key, await store.Store.GetAsync(store.Prefix(_appId, key), cancellationToken), null));
+                result.Add((key, await store.Store.GetAsync(storedKeys[i], cancellationToken), null));
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -69,6 +74,7 @@ public sealed class StateService : IAsyncDisposable
     {
         var store = Resolve(storeName);
         CheckCount(items.Count);
+        var writes = new List<StateWrite>(items.Count);
         foreach (var item in items)
         {
             if (string.IsNullOrEmpty(item.Key))
@@ -76,18 +82,18 @@ public sealed class StateService : IAsyncDisposable
                 throw DaprApiException.Malformed("failed saving state: key is empty");
             }
 
-            var write = new StateWrite(store.Prefix(_appId, item.Key), item.Value, NullIfEmpty(item.ETag), Ttl(item.Metadata));
+            writes.Add(new StateWrite(StoredKey(store, item.Key), item.Value, NullIfEmpty(item.ETag), Ttl(item.Metadata), FirstWrite(item.Concurrency, "ERR_STATE_SAVE", storeName)));
+        }
+
+        foreach (var write in writes)
+        {
             try
             {
                 await store.Store.SetAsync(write, cancellationToken);
             }
-            catch (StateETagException ex) when (ex.Failure == ETagFailure.Mismatch)
-            {
-                throw new DaprApiException(StatusCode.Aborted, 409, "ERR_STATE_SAVE", $"failed saving state in state store {storeName}: possible etag mismatch. error from state store: {ex.Message}");
-            }
             catch (StateETagException ex)
             {
-                throw new DaprApiException(StatusCode.InvalidArgument, 400, "ERR_STATE_SAVE", $"failed saving state in state store {storeName}: {ex.Message}");
+                throw new DaprApiException(StatusCode.Aborted, 409, "ERR_STATE_SAVE", $"failed saving state in state store {storeName}: {ETagMessage(ex)}");
             }
             catch (Exception ex) when (ex is not OperationCanceledException and not DaprApiException)
             {
@@ -96,20 +102,18 @@ public sealed class StateService : IAsyncDisposable
         }
     }
 
-    public async Task DeleteAsync(string storeName, string key, string? etag, CancellationToken cancellationToken)
+    public async Task DeleteAsync(string storeName, string key, string? etag, CancellationToken cancellationToken, string? concurrency = null)
     {
         var store = Resolve(storeName);
+        string storedKey = StoredKey(store, key);
+        bool firstWrite = FirstWrite(concurrency, "ERR_STATE_DELETE", storeName);
         try
         {
-            await store.Store.DeleteAsync(store.Prefix(_appId, key), NullIfEmpty(etag), cancellationToken);
-        }
-        catch (StateETagException ex) when (ex.Failure == ETagFailure.Mismatch)
-        {
-            throw new DaprApiException(StatusCode.Aborted, 409, "ERR_STATE_DELETE", $"failed deleting state with key {key}: possible etag mismatch. error from state store: {ex.Message}");
+            await store.Store.DeleteAsync(storedKey, NullIfEmpty(etag), firstWrite, cancellationToken);
         }
         catch (StateETagException ex)
         {
-            throw new DaprApiException(StatusCode.InvalidArgument, 400, "ERR_STATE_DELETE", $"failed deleting state with key {key}: {ex.Message}");
+            throw new DaprApiException(StatusCode.Aborted, 409, "ERR_STATE_DELETE", $"failed deleting state with key {key}: {ETagMessage(ex)}");
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -124,11 +128,12 @@ public sealed class StateService : IAsyncDisposable
         var operations = new List<StateOperation>(items.Count);
         foreach (var item in items)
         {
-            string key = store.Prefix(_appId, item.Key);
+            string key = StoredKey(store, item.Key);
+            bool firstWrite = FirstWrite(item.Concurrency, "ERR_STATE_TRANSACTION", storeName);
             operations.Add(item.Operation switch
             {
-                "upsert" => new StateOperation(key, new StateWrite(key, item.Value ?? [], NullIfEmpty(item.ETag), Ttl(item.Metadata)), null),
-                "delete" => new StateOperation(key, null, NullIfEmpty(item.ETag)),
+                "upsert" => new StateOperation(key, new StateWrite(key, item.Value ?? [], NullIfEmpty(item.ETag), Ttl(item.Metadata), firstWrite), null),
+                "delete" => new StateOperation(key, null, NullIfEmpty(item.ETag), firstWrite),
                 _ => throw new DaprApiException(StatusCode.Unimplemented, 400, "ERR_NOT_SUPPORTED_STATE_OPERATION", $"operation type {item.Operation} not supported"),
             });
         }
@@ -153,6 +158,40 @@ public sealed class StateService : IAsyncDisposable
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    /// <summary>components-contrib's <c>ETagError.Error()</c>: the kind's text, then the store's reason when it gave one.</summary>
+    private static string ETagMessage(StateETagException ex) =>
+        ex.Message.Length == 0 ? "possible etag mismatch. error from state store" : $"possible etag mismatch. error from state store: {ex.Message}";
+
+    /// <summary>
+    /// <c>state.CheckRequestOptions</c>: empty, <c>first-write</c> and <c>last-write</c> are the models; anything
+    /// else is the store's error, which daprd reports as a 500 of the operation.
+    /// </summary>
+    private static bool FirstWrite(string? concurrency, string errorCode, string storeName) => concurrency switch
+    {
+        null or "" or "last-write" => false,
+        "first-write" => true,
+        _ => throw new DaprApiException(StatusCode.Internal, 500, errorCode, $"failed in state store {storeName}: unrecognized concurrency model '{concurrency}'"),
+    };
+
+    /// <summary>
+    /// daprd's <c>GetModifiedStateKey</c>: a key containing the prefix separator <c>||</c> could address another
+    /// app's (or an actor's) state, so it is refused before prefixing, whatever the strategy
+    /// (pkg/api/errors/state.go <c>InvalidKeyName</c>: BadRequest, ResourceInfo, ErrorInfo DAPR_STATE_ILLEGAL_KEY).
+    /// </summary>
+    private string StoredKey(StateComponent store, string key)
+    {
+        if (key.Contains("||", StringComparison.Ordinal))
+        {
+            string message = $"input key/keyPrefix '{key}' can't contain '||'";
+            throw new DaprApiException(StatusCode.InvalidArgument, 400, "ERR_MALFORMED_REQUEST", message)
+                .WithFieldViolation(key, message)
+                .WithResourceInfo("state", store.Name)
+                .WithErrorInfo("DAPR_STATE_ILLEGAL_KEY");
+        }
+
+        return store.Prefix(_appId, key);
+    }
 
     private static TimeSpan? Ttl(IReadOnlyDictionary<string, string> metadata)
     {
@@ -180,13 +219,17 @@ public sealed class StateService : IAsyncDisposable
 
     private StateComponent Resolve(string storeName)
     {
+        // pkg/api/errors/state.go NotConfigured/NotFound: no ResourceInfo, ErrorInfo with the app id.
+        var appMetadata = string.IsNullOrEmpty(_appId) ? null : new Dictionary<string, string> { ["appID"] = _appId };
         if (_stores.Count == 0)
         {
-            throw new DaprApiException(StatusCode.FailedPrecondition, 500, "ERR_STATE_STORE_NOT_CONFIGURED", "state store is not configured");
+            throw new DaprApiException(StatusCode.FailedPrecondition, 500, "ERR_STATE_STORE_NOT_CONFIGURED", $"state store {storeName} is not configured")
+                .WithErrorInfo("DAPR_STATE_NOT_CONFIGURED", appMetadata);
         }
 
         return _stores.TryGetValue(storeName ?? "", out var store)
             ? store
-            : throw new DaprApiException(StatusCode.InvalidArgument, 400, "ERR_STATE_STORE_NOT_FOUND", $"state store {storeName} is not found");
+            : throw new DaprApiException(StatusCode.InvalidArgument, 400, "ERR_STATE_STORE_NOT_FOUND", $"state store {storeName} is not found")
+                .WithErrorInfo("DAPR_STATE_NOT_FOUND", appMetadata);
     }
 }

@@ -10,7 +10,8 @@ public sealed record ZipkinSpan(string TraceId, string Id, string? ParentId, str
 
 /// <summary>
 /// Batches spans to Zipkin's <c>POST /api/v2/spans</c> (JSON v2). The queue is bounded and spans are dropped
-/// when Zipkin is slower than the traffic: tracing must never slow the data path or grow memory.
+/// when Zipkin is slower than the traffic: tracing must never slow the data path or grow memory. An unreachable
+/// Zipkin is logged once, then retried quietly with backoff (<see cref="ExportBackoff"/>), and its return logged once.
 /// </summary>
 public sealed class ZipkinExporter : IAsyncDisposable
 {
@@ -23,11 +24,14 @@ public sealed class ZipkinExporter : IAsyncDisposable
     private readonly Channel<ZipkinSpan> _queue = Channel.CreateBounded<ZipkinSpan>(new BoundedChannelOptions(QueueCapacity) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
     private readonly Task _pump;
+    private readonly TimeProvider _time;
+    private readonly ExportBackoff _backoff = new();
 
-    public ZipkinExporter(Uri endpoint, ILogger logger)
+    public ZipkinExporter(Uri endpoint, ILogger logger, TimeProvider? time = null)
     {
         _endpoint = endpoint;
         _logger = logger;
+        _time = time ?? TimeProvider.System;
         _pump = Task.Run(PumpAsync);
     }
 
@@ -82,20 +86,41 @@ public sealed class ZipkinExporter : IAsyncDisposable
                 continue;
             }
 
-            try
-            {
-                using var response = await _http.PostAsJsonAsync(_endpoint, batch.Select(ToWire).ToList());
-                if (!response.IsSuccessStatusCode)
-                {
-                    _logger.LogWarning("zipkin at {Endpoint} answered {Status}; {Count} spans dropped", _endpoint, (int)response.StatusCode, batch.Count);
-                }
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-            {
-                _logger.LogWarning("zipkin at {Endpoint} unreachable ({Message}); {Count} spans dropped", _endpoint, ex.Message, batch.Count);
-            }
-
+            await ExportAsync(batch);
             batch.Clear();
+        }
+    }
+
+    private async Task ExportAsync(List<ZipkinSpan> batch)
+    {
+        if (!_backoff.ShouldAttempt(_time.GetUtcNow()))
+        {
+            _backoff.Skipped(batch.Count);
+            return;
+        }
+
+        string? failure;
+        try
+        {
+            using var response = await _http.PostAsJsonAsync(_endpoint, batch.Select(ToWire).ToList());
+            failure = response.IsSuccessStatusCode ? null : $"answered {(int)response.StatusCode}";
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            failure = $"unreachable ({ex.Message})";
+        }
+
+        if (failure is null)
+        {
+            long dropped = _backoff.DroppedWhileDown;
+            if (_backoff.Succeeded())
+            {
+                _logger.LogInformation("zipkin at {Endpoint} answers again; {Count} spans were dropped while it did not", _endpoint, dropped);
+            }
+        }
+        else if (_backoff.Failed(_time.GetUtcNow(), batch.Count))
+        {
+            _logger.LogWarning("zipkin at {Endpoint} {Failure}; spans are dropped and it is retried quietly (backoff up to {MaxDelay}) until it answers", _endpoint, failure, ExportBackoff.MaxDelay);
         }
     }
 
