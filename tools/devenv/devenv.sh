@@ -134,7 +134,9 @@ stop_system_services() {
 
 # ── Ports ─────────────────────────────────────────────────────────────────────────────────────────────
 
-# True if nothing listens on 127.0.0.1:PORT and we could bind it.
+# True if PostgreSQL and Redis could listen on 127.0.0.1:PORT. Probed the way they bind: with SO_REUSEADDR, so that
+# the TIME-WAIT connections a server leaves for about a minute after it stops do not count as "taken" (a plain bind
+# fails on them, and a quick restart of `ledgerx up` would move off 5432/6379 for nothing), while a listener does.
 port_is_free() {
     local port=$1
     if command -v python3 >/dev/null 2>&1; then
@@ -142,6 +144,7 @@ port_is_free() {
 import socket, sys
 s = socket.socket()
 try:
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(("127.0.0.1", int(sys.argv[1])))
 except OSError:
     sys.exit(1)
@@ -149,7 +152,7 @@ finally:
     s.close()
 PY
     else
-        # No python: a refused connection means nobody listens there, which is nearly as good.
+        # No python: a refused connection means nobody listens there (TIME-WAIT sockets refuse too).
         if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 1; fi
     fi
 }
