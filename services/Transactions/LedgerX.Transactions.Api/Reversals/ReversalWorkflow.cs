@@ -3,7 +3,7 @@ using Dapr.Workflow;
 namespace LedgerX.Transactions.Api.Reversals;
 
 /// <summary>
-/// The reversal saga (DESIGN.md "Reversal saga"): validate → approval above the threshold (external event, durable
+/// The reversal saga (docs/design.md, "Reversals are sagas"): validate → approval above the threshold (external event, durable
 /// timeout) → hold the funds on the receiver → post the reversing entry → notify → completed. A step that fails after
 /// side effects runs the compensations of the steps before it in reverse order, and the saga ends failed with the
 /// reason. Workflow code only decides; every effect is an activity, and every ledger write is keyed by the saga id
