@@ -1,3 +1,4 @@
+using LedgerX.ServiceDefaults.Data;
 using System.Text.Json.Serialization;
 using Dapr.Workflow;
 using LedgerX.Transactions.Api.Infrastructure;
@@ -78,6 +79,9 @@ public static class LedgerRegistration
     public static async Task MigrateLedgerDatabaseAsync(this WebApplication app)
     {
         await using var scope = app.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<LedgerDbContext>().Database.MigrateAsync();
+        var database = scope.ServiceProvider.GetRequiredService<LedgerDbContext>().Database;
+        // A first start's missing database is created quietly first; EF Core would log its absence as an error.
+        await PostgresDatabase.CreateIfMissingAsync(database.GetConnectionString()!, app.Logger);
+        await database.MigrateAsync();
     }
 }
