@@ -13,7 +13,7 @@ public sealed partial class RepositoryStandsAloneTests
     private static readonly string Root = Bash.RepositoryRoot;
 
     /// <summary>Documents that exist only outside the repository (the team's notes), cited by name or by path.</summary>
-    [GeneratedRegex(@"shared/docs|\bDESIGN\.md|\bCONVENTIONS\.md|\bENVIRONMENT\.md|dapr-sidecar-spec|pact-ffi\.md|/work/(shared|main|wt)\b")]
+    [GeneratedRegex(@"shared/docs|\bDESIGN\.md|\bCONVENTIONS\.md|\bENVIRONMENT\.md|dapr-sidecar-spec|\bpact-ffi\.md|/work/(shared|main|wt)\b")]
     private static partial Regex OutsideDocument();
 
     /// <summary>A Markdown link or image: <c>[text](target)</c>, target up to the first space or closing parenthesis.</summary>
