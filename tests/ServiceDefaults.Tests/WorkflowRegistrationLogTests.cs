@@ -53,7 +53,7 @@ public sealed class WorkflowRegistrationLogTests
             await using var app = builder.Build();
             await app.StartAsync(TestContext.Current.CancellationToken);
             // The same registry's other warnings must still reach the console.
-            LogNotFound(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Dapr.Workflow.Worker.WorkflowsFactory"), "Missing");
+            LogNotFound(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Dapr.Workflow.Worker.WorkflowsFactory"), "Missing", null);
             await app.StopAsync(TestContext.Current.CancellationToken);
         }
         finally
