@@ -85,7 +85,9 @@ ensure_packages() {
         return 1
     fi
 
-    devenv_log "installing ${missing[*]} from Debian (once per machine)"
+    # Say what and why before apt-get's own download lines: Go alone is about 530 MB installed.
+    devenv_log "installing from Debian, once per machine: ${missing[*]}"
+    devenv_log "  postgresql, redis-server: the servers; npm: restores the Pact engine; golang-*: builds the chart renderer for the chart's tests (Go is about 530 MB)"
     # Package scripts start the system services on default ports unless policy-rc.d forbids it; we only
     # want the binaries. Add a temporary policy if the machine has none (Docker images usually have one).
     local added_policy=0
