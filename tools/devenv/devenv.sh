@@ -85,7 +85,9 @@ ensure_packages() {
         return 1
     fi
 
-    devenv_log "installing ${missing[*]} from Debian (once per machine)"
+    # Say what and why before apt-get's own download lines: Go alone is about 530 MB installed.
+    devenv_log "installing from Debian, once per machine: ${missing[*]}"
+    devenv_log "  postgresql, redis-server: the servers; npm: restores the Pact engine; golang-*: builds the chart renderer for the chart's tests (Go is about 530 MB)"
     # Package scripts start the system services on default ports unless policy-rc.d forbids it; we only
     # want the binaries. Add a temporary policy if the machine has none (Docker images usually have one).
     local added_policy=0
@@ -134,7 +136,9 @@ stop_system_services() {
 
 # ── Ports ─────────────────────────────────────────────────────────────────────────────────────────────
 
-# True if nothing listens on 127.0.0.1:PORT and we could bind it.
+# True if PostgreSQL and Redis could listen on 127.0.0.1:PORT. Probed the way they bind: with SO_REUSEADDR, so that
+# the TIME-WAIT connections a server leaves for about a minute after it stops do not count as "taken" (a plain bind
+# fails on them, and a quick restart of `ledgerx up` would move off 5432/6379 for nothing), while a listener does.
 port_is_free() {
     local port=$1
     if command -v python3 >/dev/null 2>&1; then
@@ -142,6 +146,7 @@ port_is_free() {
 import socket, sys
 s = socket.socket()
 try:
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(("127.0.0.1", int(sys.argv[1])))
 except OSError:
     sys.exit(1)
@@ -149,7 +154,7 @@ finally:
     s.close()
 PY
     else
-        # No python: a refused connection means nobody listens there, which is nearly as good.
+        # No python: a refused connection means nobody listens there (TIME-WAIT sockets refuse too).
         if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 1; fi
     fi
 }

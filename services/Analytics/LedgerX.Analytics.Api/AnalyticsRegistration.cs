@@ -4,6 +4,7 @@ using LedgerX.Analytics.Api.Events;
 using LedgerX.Analytics.Api.Persistence;
 using LedgerX.Analytics.Api.Projections;
 using LedgerX.Analytics.Api.Rebuild;
+using LedgerX.ServiceDefaults.Data;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Refit;
@@ -65,6 +66,9 @@ public static class AnalyticsRegistration
     public static async Task MigrateAnalyticsDatabaseAsync(this WebApplication app)
     {
         await using var scope = app.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<AnalyticsDbContext>().Database.MigrateAsync();
+        var database = scope.ServiceProvider.GetRequiredService<AnalyticsDbContext>().Database;
+        // A first start's missing database is created quietly first; EF Core would log its absence as an error.
+        await PostgresDatabase.CreateIfMissingAsync(database.GetConnectionString()!, app.Logger);
+        await database.MigrateAsync();
     }
 }

@@ -1,3 +1,4 @@
+using LedgerX.ServiceDefaults.Data;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -92,7 +93,10 @@ public static class FraudRegistration
     {
         app.Services.GetService<IStartupValidator>()?.Validate();
         await using var scope = app.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<FraudDbContext>().Database.MigrateAsync();
+        var database = scope.ServiceProvider.GetRequiredService<FraudDbContext>().Database;
+        // A first start's missing database is created quietly first; EF Core would log its absence as an error.
+        await PostgresDatabase.CreateIfMissingAsync(database.GetConnectionString()!, app.Logger);
+        await database.MigrateAsync();
     }
 
     /// <summary>Same precedence as the Dapr SDK: an explicit endpoint, else a port on localhost, else 3500.</summary>

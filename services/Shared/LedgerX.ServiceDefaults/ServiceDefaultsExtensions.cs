@@ -19,8 +19,9 @@ namespace Microsoft.Extensions.Hosting;
 public static class ServiceDefaultsExtensions
 {
     /// <summary>
-    /// Adds JSON logging, tracing and metrics, liveness and readiness checks (including the Dapr sidecar),
-    /// RFC 9457 problem details, strict request JSON, the request body limit and the Dapr client.
+    /// Adds console logging (JSON, or readable text in a Development run outside containers), tracing and metrics,
+    /// liveness and readiness checks (including the Dapr sidecar), RFC 9457 problem details, strict request JSON, the
+    /// request body limit and the Dapr client.
     /// </summary>
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
@@ -30,7 +31,7 @@ public static class ServiceDefaultsExtensions
         // `dapr run` and the Dapr injector set APP_ID, so traces and logs carry the same name as the sidecar's.
         var serviceName = builder.Configuration["APP_ID"] ?? builder.Environment.ApplicationName;
 
-        builder.AddJsonConsoleLogging(serviceName);
+        builder.AddConsoleLogging(serviceName);
         builder.AddTracingAndMetrics(serviceName);
         builder.Services.AddHealthChecks().AddDaprSidecarReadyCheck();
         builder.Services.AddRfc9457ProblemDetails();
@@ -51,7 +52,7 @@ public static class ServiceDefaultsExtensions
         ArgumentNullException.ThrowIfNull(app);
 
         // Outermost, so the request log records the status that the exception handler settles on.
-        app.UseJsonRequestLogging();
+        app.UseRequestLogging();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseNulCharacterGuard();

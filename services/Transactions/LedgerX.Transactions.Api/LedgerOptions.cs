@@ -13,7 +13,7 @@ public sealed class LedgerOptions
     /// <summary>Commands waiting for the writer before callers are made to wait (back-pressure).</summary>
     [Range(1, 100_000)] public int QueueCapacity { get; set; } = 10_000;
 
-    /// <summary>How long a stored Idempotency-Key response is replayed. DESIGN.md requires at least 24 h.</summary>
+    /// <summary>How long a stored Idempotency-Key response is replayed. docs/design.md requires at least 24 h.</summary>
     [Range(24, 24 * 30)] public int IdempotencyRetentionHours { get; set; } = 48;
 
     [Range(1, 30 * 24 * 3600)] public int DefaultHoldExpirySeconds { get; set; } = 7 * 24 * 3600;

@@ -119,7 +119,7 @@ public sealed class Ledger(LedgerState state, TimeProvider clock)
         {
             throw Refuse(LedgerError.Validation("kind", "Hold postings are made by posting the hold."));
         }
-        // A reversal is a new entry that names the one it reverses (DESIGN.md); only reversals may, and only
+        // A reversal is a new entry that names the one it reverses (docs/design.md); only reversals may, and only
         // reversals get past a frozen account, so the reference cannot be left out.
         if ((c.Kind == EntryKind.Reversal) != (c.ReversesEntryId is not null))
         {

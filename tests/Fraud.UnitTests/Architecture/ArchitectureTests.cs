@@ -4,7 +4,7 @@ using NetArchTest.Rules;
 
 namespace LedgerX.Fraud.UnitTests.Architecture;
 
-/// <summary>The fraud domain stays pure (CONVENTIONS.md 11): no Dapr, EF Core, Npgsql or ASP.NET, no other LedgerX assembly;
+/// <summary>The fraud domain stays pure (docs/design.md): no Dapr, EF Core, Npgsql or ASP.NET, no other LedgerX assembly;
 /// the host references no other service.</summary>
 public class ArchitectureTests
 {

@@ -7,7 +7,7 @@ using NetArchTest.Rules;
 
 namespace LedgerX.Transactions.UnitTests.Architecture;
 
-/// <summary>The dependency rules of docs/DESIGN.md and CONVENTIONS.md, enforced: a pure domain, and services that never
+/// <summary>The dependency rules of docs/design.md, enforced: a pure domain, and services that never
 /// reference each other.</summary>
 public class ArchitectureTests
 {

@@ -201,6 +201,9 @@ public sealed class MultiAppRunner
     {
         var started = Stopwatch.StartNew();
         var ready = running.ToDictionary(r => r.App.AppId, r => r.Sidecar.AppReady, StringComparer.Ordinal);
+        // A quiet console: the pending apps are named when the set changes and every 10 s, not on every 2 s check.
+        string? lastPending = null;
+        var lastReported = TimeSpan.Zero;
         while (true)
         {
             var pending = ready.Where(kv => !kv.Value.IsCompleted).Select(kv => kv.Key).ToList();
@@ -223,7 +226,14 @@ public sealed class MultiAppRunner
                 return true;
             }
 
-            _output.Plain($"waiting for {string.Join(", ", pending)} ({started.Elapsed.TotalSeconds:F0}s)");
+            string pendingNow = string.Join(", ", pending);
+            if (pendingNow != lastPending || started.Elapsed - lastReported >= TimeSpan.FromSeconds(10))
+            {
+                _output.Plain($"waiting for {pendingNow} ({started.Elapsed.TotalSeconds:F0}s)");
+                lastPending = pendingNow;
+                lastReported = started.Elapsed;
+            }
+
             try
             {
                 await Task.WhenAny(Task.WhenAll(ready.Values), Task.Delay(TimeSpan.FromSeconds(2), stop));

@@ -1,3 +1,4 @@
+using LedgerX.ServiceDefaults.Data;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -50,6 +51,8 @@ public static class LedgerMigrations
             }
             return true;
         }
+        // A first start's missing database is created quietly first; EF Core would log its absence as an error.
+        await PostgresDatabase.CreateIfMissingAsync(string.IsNullOrWhiteSpace(owner) ? app : owner, log, ct);
         if (string.IsNullOrWhiteSpace(owner))
         {
             await db.Database.MigrateAsync(ct);
