@@ -81,12 +81,16 @@ internal static class JournalVerification
         }
         var found = new HashSet<(Guid, int)>();
         // The postings of the range's logged entries, and of whatever entry rows claim the range: a posting moved to
-        // another entry, or an entry inserted behind the ledger's back, shows up here as unexpected.
+        // another entry, or an entry inserted behind the ledger's back, shows up here as unexpected. Looked up entry by
+        // entry through the primary key: OFFSET 0 keeps the planner from turning the lateral subquery into a hash join
+        // over the whole postings table, which it prefers on small tables and which made the walk quadratic.
         await using var command = new NpgsqlCommand(
             """
-            SELECT entry_id, line, account_id, direction, amount, currency, balance_after, sequence, posted_at
-            FROM postings
-            WHERE entry_id IN (SELECT id FROM journal_entries WHERE sequence > $1 AND sequence <= $2 UNION SELECT unnest($3::uuid[]))
+            SELECT p.entry_id, p.line, p.account_id, p.direction, p.amount, p.currency, p.balance_after, p.sequence, p.posted_at
+            FROM (SELECT id FROM journal_entries WHERE sequence > $1 AND sequence <= $2 UNION SELECT unnest($3::uuid[])) ids
+            CROSS JOIN LATERAL (
+                SELECT entry_id, line, account_id, direction, amount, currency, balance_after, sequence, posted_at
+                FROM postings WHERE entry_id = ids.id OFFSET 0) p
             """, connection, transaction);
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = after });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = upTo });
