@@ -20,6 +20,7 @@ public sealed class StrictRequestTests
         using var problem = await SendAsync(HttpMethod.Post, "/transfers", """{"amount":"12","currency":"EUR"}""");
 
         problem.ShouldBeValidation("amount", "The value is not a valid integer.");
+        problem.Body.GetProperty("detail").GetString().ShouldBe("The field 'amount' is invalid: The value is not a valid integer.");
     }
 
     [Fact]
@@ -69,6 +70,7 @@ public sealed class StrictRequestTests
         using var problem = await SendAsync(HttpMethod.Get, path, body: null);
 
         problem.ShouldBeValidation(field, message);
+        problem.Body.GetProperty("detail").GetString()!.ShouldContain(field);
         problem.Text.ShouldNotContain("Nullable");
         problem.Text.ShouldNotContain("Int32");
     }

@@ -52,15 +52,16 @@ internal sealed partial class BadRequestExceptionHandler(IProblemDetailsService 
     {
         if (FailedToBind().Match(message) is { Success: true } failed)
         {
-            return Validation(AsSent(failed.Groups["name"].Value, request), ExpectedValue(failed.Groups["type"].Value),
-                "A parameter has the wrong type or format.");
+            var name = AsSent(failed.Groups["name"].Value, request);
+            var expected = ExpectedValue(failed.Groups["type"].Value);
+            return Validation(name, expected, $"The parameter '{name}' is invalid: {expected}");
         }
         if (NotProvided().Match(message) is { Success: true } missing)
         {
             var name = AsSent(missing.Groups["name"].Value, request);
             return missing.Groups["source"].Value == "body"
                 ? Validation("$", BodyRequired, BodyRequired)
-                : Validation(name, $"The {name} parameter is required.", "A required parameter is missing.");
+                : Validation(name, $"The {name} parameter is required.", $"The {name} parameter is required.");
         }
         if (message.StartsWith("Implicit body inferred for parameter", StringComparison.Ordinal))
         {
@@ -80,7 +81,7 @@ internal sealed partial class BadRequestExceptionHandler(IProblemDetailsService 
         var field = FieldName(json.Path);
         if (json is NulCharacterException nul)
         {
-            return Validation(field == "$" ? nul.Property : $"{field}.{nul.Property}", json.Message, "The request body could not be read.");
+            return BodyField(field == "$" ? nul.Property : $"{field}.{nul.Property}", json.Message);
         }
         var bodyType = endpoint?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType;
         var message = json.InnerException is JsonException ? "The request body is not valid JSON here."
@@ -88,8 +89,12 @@ internal sealed partial class BadRequestExceptionHandler(IProblemDetailsService 
             : json.InnerException is null && json.Message.StartsWith("Duplicate propert", StringComparison.Ordinal)
                 ? "The field appears more than once; send each field once."
                 : ExpectedValue(bodyType, field);
-        return Validation(field, message, "The request body could not be read.");
+        return BodyField(field, message);
     }
+
+    /// <summary>The detail repeats the field and what is wrong with it, for a reader who does not look at <c>errors</c>.</summary>
+    private static HttpValidationProblemDetails BodyField(string field, string message) =>
+        Validation(field, message, field == "$" ? $"The request body is invalid: {message}" : $"The field '{field}' is invalid: {message}");
 
     private static HttpValidationProblemDetails Validation(string field, string message, string detail) =>
         new(new Dictionary<string, string[]> { [field] = [message] })
