@@ -22,10 +22,10 @@ namespace LedgerX.Transactions.IntegrationTests.Ledger;
 /// like these (its saga is covered by the reversal tests).</remarks>
 public sealed class TwoWritersUnderRandomLoad : IAsyncLifetime
 {
-    private const int Operations = 300;
+    private const int Operations = 200;
     private const int Clients = 8;
-    private static readonly int[] KillAfter = [90, 190];
-    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(45);
+    private static readonly int[] KillAfter = [60, 130];
+    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(50);
 
     private readonly int _seed = int.TryParse(Environment.GetEnvironmentVariable("LEDGERX_PROPERTY_SEED"), CultureInfo.InvariantCulture, out var s)
         ? s : Random.Shared.Next(1, 1_000_000);
@@ -34,6 +34,8 @@ public sealed class TwoWritersUnderRandomLoad : IAsyncLifetime
     private string _database = "";
     private int _started;
     private int _kills;
+    private int _completed;
+    private int _replayed;
 
     public async ValueTask InitializeAsync()
     {
@@ -62,7 +64,9 @@ public sealed class TwoWritersUnderRandomLoad : IAsyncLifetime
         }
         catch (Exception e)
         {
-            var what = e is OperationCanceledException ? $"not done within {Budget.TotalSeconds} s" : e.Message;
+            var what = e is OperationCanceledException
+                ? $"not done within {Budget.TotalSeconds} s ({Volatile.Read(ref _completed)} of {Operations} commands answered, {_kills} kills, {Volatile.Read(ref _replayed)} replays)"
+                : e.Message;
             throw new Xunit.Sdk.XunitException($"seed {_seed} (rerun with LEDGERX_PROPERTY_SEED={_seed}): {what}", e);
         }
     }
@@ -84,8 +88,7 @@ public sealed class TwoWritersUnderRandomLoad : IAsyncLifetime
         var holds = new ConcurrentBag<Guid>();
         var done = new ConcurrentDictionary<int, Outcome>();
         var next = -1;
-        var completed = 0;
-        var killer = KillAsync(() => Volatile.Read(ref completed), budget.Token);
+        var killer = KillAsync(() => Volatile.Read(ref _completed), budget.Token);
         var clients = Enumerable.Range(0, Clients).Select(async _ =>
         {
             int index;
@@ -98,7 +101,7 @@ public sealed class TwoWritersUnderRandomLoad : IAsyncLifetime
                 {
                     holds.Add(outcome.Body!["id"]!.GetValue<Guid>());
                 }
-                Interlocked.Increment(ref completed);
+                Interlocked.Increment(ref _completed);
             }
         }).ToList();
         await Task.WhenAll(clients);
@@ -145,6 +148,7 @@ public sealed class TwoWritersUnderRandomLoad : IAsyncLifetime
                 replay.Status.ShouldBe(outcome.Status, outcome.Operation.Key);
                 replay.Replayed.ShouldBeTrue(outcome.Operation.Key);
                 replay.Body?.ToJsonString().ShouldBe(outcome.Body?.ToJsonString(), outcome.Operation.Key);
+                Interlocked.Increment(ref _replayed);
             });
         var report = await api.VerifyAsync();
         report.Ok.ShouldBeTrue($"verify: {report.FirstDiscrepancy}");
