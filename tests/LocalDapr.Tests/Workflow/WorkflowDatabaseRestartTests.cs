@@ -29,13 +29,27 @@ public sealed class WorkflowDatabaseRestartTests : IAsyncLifetime
     {
         using var setup = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         setup.CancelAfter(ServerSetupLimit);
-        var env = await DevEnvAsync($"devenv_main start '{_serverDirectory}' --export", setup.Token);
+        try
+        {
+            await StartServerAsync(setup.Token);
+        }
+        catch
+        {
+            // xunit does not dispose a class whose initialization failed: stop what was started here.
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartServerAsync(CancellationToken cancellationToken)
+    {
+        var env = await DevEnvAsync($"devenv_main start '{_serverDirectory}' --export", cancellationToken);
         string server = env.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("export LEDGERX_POSTGRES=", StringComparison.Ordinal))["export LEDGERX_POSTGRES=".Length..].Trim('\'');
         await using (var admin = new NpgsqlConnection(server))
         {
-            await admin.OpenAsync(setup.Token);
+            await admin.OpenAsync(cancellationToken);
             await using var create = new NpgsqlCommand("CREATE DATABASE wf_restart", admin);
-            await create.ExecuteNonQueryAsync(setup.Token);
+            await create.ExecuteNonQueryAsync(cancellationToken);
         }
 
         _connectionString = new NpgsqlConnectionStringBuilder(server) { Database = "wf_restart" }.ConnectionString;
