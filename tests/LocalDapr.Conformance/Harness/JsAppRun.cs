@@ -17,8 +17,11 @@ namespace LedgerX.LocalDapr.Conformance.Tests.Harness;
 /// </summary>
 public sealed class JsAppRun : IAsyncDisposable
 {
-    /// <summary>First start pays for Node loading the SDKs and the sidecar's JIT; later starts take about a second.</summary>
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// A start takes seconds (Node loading the SDKs, the sidecar's JIT), but on a 2-core machine shared with other
+    /// builds it took over a minute once: the bound is generous, it only turns a hang into a failure.
+    /// </summary>
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
     private const int MaxLogLines = 400;
 
@@ -101,7 +104,7 @@ public sealed class JsAppRun : IAsyncDisposable
             WorkingDirectory = directory,
         };
         info.ArgumentList.Add(LauncherDll());
-        foreach (string arg in new[] { "run", "-f", runFile, "--registry-dir", Path.Combine(directory, "registry"), "--app-start-timeout", "60" })
+        foreach (string arg in new[] { "run", "-f", runFile, "--registry-dir", Path.Combine(directory, "registry"), "--app-start-timeout", "180" })
         {
             info.ArgumentList.Add(arg);
         }

@@ -19,17 +19,37 @@ public sealed class WorkflowDatabaseRestartTests : IAsyncLifetime
     private readonly string _serverDirectory = Directory.CreateTempSubdirectory("ledgerx-wf-restart-").FullName;
     private string _connectionString = "";
 
+    /// <summary>Bounds the private server's start and stop (initdb is slow on a loaded machine).</summary>
+    private static readonly TimeSpan ServerSetupLimit = TimeSpan.FromMinutes(3);
+
     private static CancellationToken Ct => WorkflowTestTimeout.Token;
 
+    // Not WorkflowTestTimeout: its clock starts at first use and bounds the workflows, not the server's initdb.
     public async ValueTask InitializeAsync()
     {
-        var env = await DevEnvAsync($"devenv_main start '{_serverDirectory}' --export");
+        using var setup = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        setup.CancelAfter(ServerSetupLimit);
+        try
+        {
+            await StartServerAsync(setup.Token);
+        }
+        catch
+        {
+            // xunit does not dispose a class whose initialization failed: stop what was started here.
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartServerAsync(CancellationToken cancellationToken)
+    {
+        var env = await DevEnvAsync($"devenv_main start '{_serverDirectory}' --export", cancellationToken);
         string server = env.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("export LEDGERX_POSTGRES=", StringComparison.Ordinal))["export LEDGERX_POSTGRES=".Length..].Trim('\'');
         await using (var admin = new NpgsqlConnection(server))
         {
-            await admin.OpenAsync(Ct);
+            await admin.OpenAsync(cancellationToken);
             await using var create = new NpgsqlCommand("CREATE DATABASE wf_restart", admin);
-            await create.ExecuteNonQueryAsync(Ct);
+            await create.ExecuteNonQueryAsync(cancellationToken);
         }
 
         _connectionString = new NpgsqlConnectionStringBuilder(server) { Database = "wf_restart" }.ConnectionString;
@@ -38,7 +58,8 @@ public sealed class WorkflowDatabaseRestartTests : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
-        await DevEnvAsync($"stop_all '{_serverDirectory}'");
+        using var teardown = new CancellationTokenSource(ServerSetupLimit);
+        await DevEnvAsync($"stop_all '{_serverDirectory}'", teardown.Token);
     }
 
     [Fact]
@@ -55,7 +76,7 @@ public sealed class WorkflowDatabaseRestartTests : IAsyncLifetime
         var crash = Task.Run(async () =>
         {
             await running.Task;
-            await DevEnvAsync($"as_pg_user \"$(pg_bindir)/pg_ctl\" restart -D '{_serverDirectory}/pgdata' -m immediate -w -t 60 -l '{_serverDirectory}/postgres.log' >/dev/null");
+            await DevEnvAsync($"as_pg_user \"$(pg_bindir)/pg_ctl\" restart -D '{_serverDirectory}/pgdata' -m immediate -w -t 60 -l '{_serverDirectory}/postgres.log' >/dev/null", Ct);
         }, Ct);
         for (int i = 0; i < Workflows; i++)
         {
@@ -93,15 +114,24 @@ public sealed class WorkflowDatabaseRestartTests : IAsyncLifetime
     }
 
     /// <summary>Runs a function of tools/devenv/devenv.sh (sourced), the same script ./ledgerx uses to run servers.</summary>
-    private static async Task<string> DevEnvAsync(string command)
+    private static async Task<string> DevEnvAsync(string command, CancellationToken cancellationToken)
     {
         var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add($"set -euo pipefail; source '{RepositoryRoot.PathOf("tools", "devenv", "devenv.sh")}'; {command}");
         using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(Ct);
-        var stderr = process.StandardError.ReadToEndAsync(Ct);
-        await process.WaitForExitAsync(Ct);
+        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
         if (process.ExitCode != 0)
         {
             throw new InvalidOperationException($"devenv '{command}' failed ({process.ExitCode}): {await stderr}");
