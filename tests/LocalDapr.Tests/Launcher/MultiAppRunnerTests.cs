@@ -130,7 +130,8 @@ public sealed class MultiAppRunnerTests
         var run = new MultiAppRunner(RunFile.Load(folder.Path), options, new ConsoleOutput(TextWriter.Synchronized(output), colour: false)).RunAsync(stop.Token);
 
         string prefix = $"[{appId}] ENV ";
-        await WaitUntilAsync(() => output.ToString().Contains("APP ID", StringComparison.Ordinal) || run.IsCompleted);
+        // The app's own first line can reach the output after the launcher's table: wait for both.
+        await WaitUntilAsync(() => (output.ToString().Contains("APP ID", StringComparison.Ordinal) && output.ToString().Contains(prefix, StringComparison.Ordinal)) || run.IsCompleted);
         run.IsCompleted.ShouldBeFalse(output.ToString());
         string log = output.ToString();
         string envLine = log.Split('\n').Select(l => l.TrimEnd('\r')).Single(l => l.StartsWith(prefix, StringComparison.Ordinal));

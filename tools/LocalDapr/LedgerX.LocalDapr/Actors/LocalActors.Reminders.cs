@@ -265,8 +265,10 @@ public sealed partial class LocalActors
             string problem;
             try
             {
-                // Not cancelled by a delete: the actor may unregister its own reminder inside the callback.
-                var result = await CallInTurnAsync(settings, reminder.ActorId, $"method/remind/{Uri.EscapeDataString(reminder.Name)}", bytes, "application/json", [], null, null, _stop);
+                // A delete cancels the wait for the actor's turn (a firing queued behind the very call that unregistered
+                // the reminder must not run after it), never a callback already running: the actor may unregister its
+                // own reminder inside the callback (CallInTurnAsync sends to the app under the sidecar's stop token only).
+                var result = await CallInTurnAsync(settings, reminder.ActorId, $"method/remind/{Uri.EscapeDataString(reminder.Name)}", bytes, "application/json", [], null, null, token);
                 if (result.StatusCode < 400)
                 {
                     return;
