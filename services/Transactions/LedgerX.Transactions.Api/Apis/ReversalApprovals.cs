@@ -68,7 +68,26 @@ public sealed class ReversalApprovals(IServiceScopeFactory scopes, ReversalSagaC
             catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } && attempt == 1)
             {
             }
+            catch (Exception ex) when (DatabaseUnavailable(ex))
+            {
+                // Nothing was recorded (the decision and its key commit together or not at all): say so like every other
+                // ledger write does, so the caller retries with the same Idempotency-Key instead of reading a 500.
+                return ServiceDefaults.Problems.Problem(StatusCodes.Status503ServiceUnavailable, LedgerUnavailableException.Unavailable,
+                    "The ledger's database cannot be reached; the decision was not recorded. Retry with the same Idempotency-Key.");
+            }
         }
+    }
+
+    private static bool DatabaseUnavailable(Exception? ex)
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is NpgsqlException { IsTransient: true })
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private abstract record Outcome;
