@@ -8,10 +8,12 @@ namespace LedgerX.Transactions.IntegrationTests.Infrastructure;
 /// One transaction-service instance on a database the test owns, so several can share it as replicas do: each has its
 /// own writer, and they serialize on the <c>ledger_head</c> lock. Through a <see cref="TcpProxy"/> when given one; its
 /// connections carry <paramref name="applicationName"/> when given one (<c>pg_stat_activity.application_name</c>), so a
-/// test can end them all as a crash would.
+/// test can end them all as a crash would. With <paramref name="sidecarGrpcPort"/> its workflow worker connects to a local
+/// sidecar there (several replicas may share one, as app replicas share the workflow engine); without, it has none.
 /// </summary>
-public sealed class LedgerReplica(string database, TcpProxy? proxy = null, IDictionary<string, string?>? settings = null, string? applicationName = null)
-    : LedgerApi(sidecarGrpcPort: 1, existingDatabase: database)
+public sealed class LedgerReplica(string database, TcpProxy? proxy = null, IDictionary<string, string?>? settings = null, string? applicationName = null,
+    int sidecarGrpcPort = 1)
+    : LedgerApi(sidecarGrpcPort: sidecarGrpcPort, existingDatabase: database)
 {
     public string? ApplicationName => applicationName;
 

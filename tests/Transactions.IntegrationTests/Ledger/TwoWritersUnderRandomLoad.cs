@@ -4,33 +4,44 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using LedgerX.LocalDapr.Hosting;
 using LedgerX.Testing;
 using LedgerX.Transactions.IntegrationTests.Infrastructure;
+using LedgerX.Transactions.IntegrationTests.Reversals;
 
 namespace LedgerX.Transactions.IntegrationTests.Ledger;
 
 /// <summary>
 /// Property-style: two transaction-service instances (two writers) on one database take random deposits, withdrawals,
-/// transfers and holds (create, post, void), each with its own Idempotency-Key, while one instance at a time is killed
-/// mid-stream (its in-flight requests cut, the host disposed) and replaced. A client retries every command with its key,
-/// on whichever instance is up, until it gets a definitive answer. Afterwards: every currency sums to zero, no account
-/// is past its limit, every acknowledged command is in the ledger exactly once (and replays), every refused one is
-/// absent, and <c>verify</c> is clean. Seeded: <c>LEDGERX_PROPERTY_SEED</c> replays a run's operations (not its
-/// interleaving); the seed is in every failure message.
+/// transfers, holds (create, post, void) and reversals of posted transfers (full or partial), each with its own
+/// Idempotency-Key, while one instance at a time is killed mid-stream (its in-flight requests cut, the host disposed)
+/// and replaced. A client retries every command with its key, on whichever instance is up, until it gets a definitive
+/// answer. Afterwards, once every accepted reversal's saga has ended: every currency sums to zero, no account is past
+/// its limit, every acknowledged command is in the ledger exactly once (and replays), every refused one is absent, each
+/// completed reversal's reversing entry exists exactly once (a failed one's is absent or compensated), no reversal hold
+/// is left pending, and <c>verify</c> is clean. Seeded: <c>LEDGERX_PROPERTY_SEED</c> replays a run's operations (not
+/// their interleaving); the seed is in every failure message.
 /// </summary>
-/// <remarks>Reversals are left out: they need a workflow sidecar per instance, and their request is a ledger command
-/// like these (its saga is covered by the reversal tests).</remarks>
+/// <remarks>Both instances (and each replacement) are workflow workers of ONE local sidecar, as app replicas share the
+/// workflow engine; a saga whose worker is killed resumes on the other, or the sweeper (intervals shortened here)
+/// re-drives it. The approval threshold is out of reach, so no reversal waits for an administrator. Reversals are
+/// requested only of transfers, so their sagas race the random load on both accounts (a shortfall fails and
+/// compensates).</remarks>
 public sealed class TwoWritersUnderRandomLoad : IAsyncLifetime
 {
     private const int Operations = 200;
     private const int Clients = 8;
     private static readonly int[] KillAfter = [60, 130];
     private static readonly TimeSpan Budget = TimeSpan.FromSeconds(50);
+    private static readonly TimeSpan SagasBudget = TimeSpan.FromSeconds(25);
 
     private readonly int _seed = int.TryParse(Environment.GetEnvironmentVariable("LEDGERX_PROPERTY_SEED"), CultureInfo.InvariantCulture, out var s)
         ? s : Random.Shared.Next(1, 1_000_000);
     private readonly LedgerReplica?[] _replicas = new LedgerReplica?[2];
     private readonly ConcurrentQueue<LedgerReplica> _dead = new();
+    private readonly string _resources = Directory.CreateTempSubdirectory("ledgerx-two-writers-").FullName;
+    private readonly int _grpcPort = LedgerApi.FreePort();
+    private LocalDaprSidecar? _sidecar;
     private string _database = "";
     private int _started;
     private int _kills;
@@ -40,6 +51,8 @@ public sealed class TwoWritersUnderRandomLoad : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _database = await TestPostgres.CreateDatabaseAsync("two_writers");
+        // One workflow engine for every instance; its state outlives the instances it kills (in memory: it is not killed).
+        _sidecar = await SagaHost.StartSidecarAsync(_grpcPort, _resources);
         for (var i = 0; i < _replicas.Length; i++)
         {
             _replicas[i] = await StartReplicaAsync();
@@ -52,7 +65,13 @@ public sealed class TwoWritersUnderRandomLoad : IAsyncLifetime
         {
             await replica!.DisposeAsync();
         }
+        if (_sidecar is not null)
+        {
+            await _sidecar.DisposeAsync();
+        }
+        Npgsql.NpgsqlConnection.ClearAllPools();
         await TestPostgres.DropDatabaseAsync(_database);
+        Directory.Delete(_resources, recursive: true);
     }
 
     [Fact]
@@ -86,6 +105,7 @@ public sealed class TwoWritersUnderRandomLoad : IAsyncLifetime
         }
 
         var holds = new ConcurrentBag<Guid>();
+        var transfers = new ConcurrentBag<(Guid Id, long Amount)>();
         var done = new ConcurrentDictionary<int, Outcome>();
         var next = -1;
         var killer = KillAsync(() => Volatile.Read(ref _completed), budget.Token);
@@ -94,12 +114,16 @@ public sealed class TwoWritersUnderRandomLoad : IAsyncLifetime
             int index;
             while ((index = Interlocked.Increment(ref next)) < Operations)
             {
-                var op = Operation.Random(new Random(HashCode.Combine(_seed, index)), $"{prefix}{index}", accounts, holds);
+                var op = Operation.Random(new Random(HashCode.Combine(_seed, index)), $"{prefix}{index}", accounts, holds, transfers);
                 var outcome = await SendUntilDefinitiveAsync(op, budget.Token);
                 done[index] = outcome;
                 if (op.Kind == "hold" && outcome.Status == HttpStatusCode.Created)
                 {
                     holds.Add(outcome.Body!["id"]!.GetValue<Guid>());
+                }
+                if (op.Kind == "transfer" && outcome.Status == HttpStatusCode.Created)
+                {
+                    transfers.Add((outcome.Body!["id"]!.GetValue<Guid>(), op.Amount));
                 }
                 Interlocked.Increment(ref _completed);
             }
@@ -108,11 +132,27 @@ public sealed class TwoWritersUnderRandomLoad : IAsyncLifetime
         await killer;
 
         var api = _replicas.First(r => r is not null)!;
+        // Every accepted reversal's saga ends (on either instance, or re-driven by the sweeper) within a bounded time.
+        var sagas = Stopwatch.StartNew();
+        long unfinished;
+        while ((unfinished = await api.ScalarAsync<long>("SELECT count(*) FROM reversals WHERE status NOT IN ('completed', 'failed')")) > 0)
+        {
+            if (sagas.Elapsed > SagasBudget)
+            {
+                var stuck = await RowsAsync(api, "SELECT id::text, status, extract(epoch FROM now() - updated_at)::bigint FROM reversals WHERE status NOT IN ('completed', 'failed')");
+                throw new Xunit.Sdk.XunitException($"{unfinished} reversals unfinished after {SagasBudget.TotalSeconds} s: " +
+                                                   string.Join(", ", stuck.Select(s => $"{s.Key} {s.Value.Status} (still for {s.Value.Count} s)")));
+            }
+            await Task.Delay(100, budget.Token);
+        }
         (await api.ScalarAsync<long>("SELECT count(*) FROM (SELECT currency FROM accounts GROUP BY currency HAVING sum(balance) <> 0) t")).ShouldBe(0, "a currency does not sum to zero");
         (await api.ScalarAsync<long>("SELECT count(*) FROM accounts WHERE kind = 'customer' AND balance - held < -overdraft_limit")).ShouldBe(0, "an account is past its limit");
         var entries = await CountsAsync(api, $"SELECT description, count(*) FROM journal_entries WHERE description LIKE '{prefix}%' AND hold_id IS NULL GROUP BY description");
         var holdsMade = await CountsAsync(api, $"SELECT description, count(*) FROM holds WHERE description LIKE '{prefix}%' GROUP BY description");
         var holdStates = await RowsAsync(api, $"SELECT h.id::text, h.status, (SELECT count(*) FROM journal_entries e WHERE e.hold_id = h.id) FROM holds h WHERE h.description LIKE '{prefix}%'");
+        // Reversal id → (status, reversing entries under its reason); the reason is the request's key, so unique.
+        var reversals = await RowsAsync(api, "SELECT r.id::text, r.status, (SELECT count(*) FROM journal_entries e WHERE e.kind = 'reversal' " +
+                                             "AND e.description = 'Reversal of ' || r.entry_id || ': ' || r.reason) FROM reversals r");
         foreach (var (index, outcome) in done.OrderBy(d => d.Key))
         {
             var key = $"{prefix}{index}";
@@ -133,8 +173,34 @@ public sealed class TwoWritersUnderRandomLoad : IAsyncLifetime
                 case "void" when acknowledged:
                     holdStates[op.HoldId!.Value.ToString()].Status.ShouldBe("voided", said);
                     break;
+                case "reversal" when acknowledged:
+                    reversals.ShouldContainKey(outcome.Body!["id"]!.GetValue<Guid>().ToString(), said);
+                    break;
             }
         }
+        // Reversals: exactly the acknowledged ones exist (each once), and each ended with its reversing entry posted
+        // exactly once if completed, or none left standing if failed (one posted, then compensated).
+        reversals.Count.ShouldBe(done.Values.Count(o => o.Operation.Kind == "reversal" && o.Status == HttpStatusCode.Accepted), "reversals recorded");
+        // With ~15 % of the commands reversals once a transfer is posted, a run without a completed one tests nothing of them.
+        reversals.Values.Count(r => r.Status == "completed").ShouldBeGreaterThan(0, "no reversal completed");
+        var compensations = await CountsAsync(api, "SELECT substr(description, length('Compensation of reversal ') + 1), count(*) FROM journal_entries " +
+                                                   "WHERE description LIKE 'Compensation of reversal %' GROUP BY 1");
+        foreach (var (id, (status, reversing)) in reversals)
+        {
+            if (status == "completed")
+            {
+                reversing.ShouldBe(1, $"completed reversal {id}");
+                compensations.GetValueOrDefault(id).ShouldBe(0, $"completed reversal {id}");
+                (await api.ScalarAsync<long>($"SELECT count(*) FROM reversals r JOIN journal_entries e ON e.id = r.reversal_entry_id WHERE r.id = '{id}'"))
+                    .ShouldBe(1, $"completed reversal {id} names its entry");
+            }
+            else
+            {
+                reversing.ShouldBeLessThanOrEqualTo(1, $"failed reversal {id}");
+                compensations.GetValueOrDefault(id).ShouldBe(reversing, $"failed reversal {id}: reversing entries vs compensations");
+            }
+        }
+        (await api.ScalarAsync<long>("SELECT count(*) FROM holds WHERE status = 'pending' AND description LIKE 'reversal %'")).ShouldBe(0, "a reversal hold is left pending");
         // A hold is posted by exactly one entry, and only a posted hold has one.
         foreach (var (id, (status, postedBy)) in holdStates)
         {
@@ -155,6 +221,7 @@ public sealed class TwoWritersUnderRandomLoad : IAsyncLifetime
         _kills.ShouldBe(KillAfter.Length);
         TestContext.Current.TestOutputHelper?.WriteLine(
             $"seed {_seed}: {Operations} commands ({done.Values.Count(o => (int)o.Status < 300)} acknowledged, {done.Values.Sum(o => o.Attempts - 1)} retries), " +
+            $"{reversals.Count} reversals ({reversals.Values.Count(r => r.Status == "completed")} completed, sagas ended {sagas.Elapsed.TotalSeconds:F1} s after the load), " +
             $"{_kills} kills, in {clock.Elapsed.TotalSeconds:F1} s");
     }
 
@@ -240,7 +307,18 @@ public sealed class TwoWritersUnderRandomLoad : IAsyncLifetime
         // Small batches and a short grace make kills land mid-batch more often.
         ["Ledger:MaxBatchSize"] = "16",
         ["Ledger:ShutdownGraceMs"] = "2000",
-    }, applicationName: $"replica-{Interlocked.Increment(ref _started)}"));
+        // Reversals: never waiting for approval, quick step retries, and a sweeper that re-drives a stranded saga soon.
+        ["Ledger:Reversals:ApprovalThreshold"] = "1000000000000",
+        ["Ledger:Reversals:StepAttempts"] = "5",
+        ["Ledger:Reversals:StepRetryFirstIntervalMs"] = "50",
+        ["Ledger:Reversals:StepRetryMaxIntervalMs"] = "200",
+        ["Ledger:Reversals:ForwardRetryIntervalMs"] = "200",
+        ["Ledger:Reversals:ForwardRounds"] = "50",
+        ["Ledger:Reversals:SidecarCallTimeoutMs"] = "1500",
+        ["Ledger:Reversals:SweepIntervalMs"] = "250",
+        ["Ledger:Reversals:SweepStaleAfterMs"] = "2000",
+        ["Ledger:Reversals:SweepStuckAfterMs"] = "5000",
+    }, applicationName: $"replica-{Interlocked.Increment(ref _started)}", sidecarGrpcPort: _grpcPort));
 
     private static async Task<LedgerReplica> StartAsync(LedgerReplica replica)
     {
@@ -250,9 +328,10 @@ public sealed class TwoWritersUnderRandomLoad : IAsyncLifetime
 
     private sealed record Outcome(Operation Operation, HttpStatusCode Status, JsonObject? Body, bool Replayed, int Attempts);
 
-    private sealed record Operation(string Kind, string Key, string Path, object? Body, Guid? HoldId = null)
+    private sealed record Operation(string Kind, string Key, string Path, object? Body, Guid? HoldId = null, long Amount = 0)
     {
-        public static Operation Random(Random random, string key, List<(Guid Id, string Currency)> accounts, ConcurrentBag<Guid> holds)
+        public static Operation Random(Random random, string key, List<(Guid Id, string Currency)> accounts, ConcurrentBag<Guid> holds,
+            ConcurrentBag<(Guid Id, long Amount)> transfers)
         {
             var roll = random.Next(100);
             var (from, currency) = accounts[random.Next(accounts.Count)];
@@ -260,6 +339,14 @@ public sealed class TwoWritersUnderRandomLoad : IAsyncLifetime
             var to = peers[random.Next(peers.Count)].Id;
             var amount = random.Next(1, 400);
             var known = holds.ToArray();
+            var posted = transfers.ToArray();
+            if (roll is >= 55 and < 70 && posted.Length > 0)
+            {
+                // Full, or a part (a later part of the same transfer may then be refused as more than is left).
+                var (entry, paid) = posted[random.Next(posted.Length)];
+                var part = random.Next(2) == 0 ? (long?)null : random.Next(1, (int)paid + 1);
+                return new Operation("reversal", key, "/api/v1/reversals", new { entryId = entry, amount = part, reason = key });
+            }
             if (roll < 20 && known.Length > 0)
             {
                 var hold = known[random.Next(known.Length)];
@@ -273,7 +360,7 @@ public sealed class TwoWritersUnderRandomLoad : IAsyncLifetime
                     new { accountId = from, toAccountId = to, amount, currency, expiresInSeconds = 600, description = key }),
                 < 45 => new Operation("deposit", key, "/api/v1/deposits", new { accountId = from, amount, currency, description = key }),
                 < 55 => new Operation("withdrawal", key, "/api/v1/withdrawals", new { accountId = from, amount, currency, description = key }),
-                _ => new Operation("transfer", key, "/api/v1/transfers", new { fromAccountId = from, toAccountId = to, amount, currency, description = key }),
+                _ => new Operation("transfer", key, "/api/v1/transfers", new { fromAccountId = from, toAccountId = to, amount, currency, description = key }, Amount: amount),
             };
         }
     }
