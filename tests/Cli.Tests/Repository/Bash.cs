@@ -18,7 +18,7 @@ public static class Bash
     /// <summary>Bounds one run, so a hung script fails its test instead of the whole test run.</summary>
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
 
-    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+    public static string RepositoryRoot { get; } = LedgerX.Testing.RepositoryRoot.Directory.FullName;
 
     /// <summary>Runs <paramref name="script"/> with <c>bash -c</c> in the repository root.</summary>
     /// <param name="environment">Variables to set (a null value: unset it).</param>
@@ -101,17 +101,5 @@ public static class Bash
             }
         }
         return start;
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "LedgerX.Dapr.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException($"No LedgerX.Dapr.sln above {AppContext.BaseDirectory}.");
     }
 }
