@@ -139,33 +139,4 @@ public sealed class ProblemDetailsTests
         using var response = await app.GetTestClient().PostAsync(new Uri(path, UriKind.Relative), content, TestContext.Current.CancellationToken);
         return await ProblemResponse.ReadAsync(response);
     }
-
-    private sealed class ProblemResponse : IDisposable
-    {
-        private readonly JsonDocument _document;
-
-        private ProblemResponse(HttpStatusCode status, string text)
-        {
-            Status = status;
-            Text = text;
-            _document = JsonDocument.Parse(text);
-        }
-
-        public HttpStatusCode Status { get; }
-
-        public string Text { get; }
-
-        public JsonElement Body => _document.RootElement;
-
-        public static async Task<ProblemResponse> ReadAsync(HttpResponseMessage response)
-        {
-            response.Content.Headers.ContentType?.MediaType.ShouldBe("application/problem+json");
-            return new ProblemResponse(response.StatusCode, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
-        }
-
-        public Dictionary<string, string[]> Errors() =>
-            Body.GetProperty("errors").Deserialize<Dictionary<string, string[]>>()!;
-
-        public void Dispose() => _document.Dispose();
-    }
 }

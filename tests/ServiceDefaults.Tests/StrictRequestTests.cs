@@ -87,7 +87,7 @@ public sealed class StrictRequestTests
             request.Content.Headers.ContentType = new(contentType);
         }
         using var response = await app.GetTestClient().SendAsync(request, TestContext.Current.CancellationToken);
-        using var problem = await Problem.ReadAsync(response);
+        using var problem = await ProblemResponse.ReadAsync(response);
 
         problem.ShouldBeValidation("$", "A JSON request body is required.");
         problem.Text.ShouldNotContain("Service");
@@ -99,7 +99,7 @@ public sealed class StrictRequestTests
         await using var app = await SampleService.StartAsync();
         using var content = new StringContent("amount=1", Encoding.UTF8, "text/plain");
         using var response = await app.GetTestClient().PostAsync(new Uri("/transfers", UriKind.Relative), content, TestContext.Current.CancellationToken);
-        using var problem = await Problem.ReadAsync(response);
+        using var problem = await ProblemResponse.ReadAsync(response);
 
         problem.Status.ShouldBe(HttpStatusCode.UnsupportedMediaType);
         problem.Body.GetProperty("code").GetString().ShouldBe("unsupported_media_type");
@@ -121,7 +121,7 @@ public sealed class StrictRequestTests
         content.Headers.ContentType = new("application/json");
 
         using var response = await client.PostAsync(new Uri("/transfers", UriKind.Relative), content, TestContext.Current.CancellationToken);
-        using var problem = await Problem.ReadAsync(response);
+        using var problem = await ProblemResponse.ReadAsync(response);
 
         problem.Status.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
         problem.Body.GetProperty("code").GetString().ShouldBe("request_too_large");
@@ -153,7 +153,7 @@ public sealed class StrictRequestTests
         problem.Body.GetProperty("detail").GetString().ShouldNotBeNullOrEmpty();
     }
 
-    private static async Task<Problem> SendAsync(HttpMethod method, string path, string? body)
+    private static async Task<ProblemResponse> SendAsync(HttpMethod method, string path, string? body)
     {
         await using var app = await SampleService.StartAsync();
         using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
@@ -162,42 +162,6 @@ public sealed class StrictRequestTests
             request.Content = new StringContent(body, Encoding.UTF8, "application/json");
         }
         using var response = await app.GetTestClient().SendAsync(request, TestContext.Current.CancellationToken);
-        return await Problem.ReadAsync(response);
-    }
-
-    private sealed class Problem : IDisposable
-    {
-        private readonly JsonDocument _document;
-
-        private Problem(HttpStatusCode status, string text)
-        {
-            Status = status;
-            Text = text;
-            _document = JsonDocument.Parse(text);
-        }
-
-        public HttpStatusCode Status { get; }
-
-        public string Text { get; }
-
-        public JsonElement Body => _document.RootElement;
-
-        public static async Task<Problem> ReadAsync(HttpResponseMessage response)
-        {
-            var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
-            response.Content.Headers.ContentType?.MediaType.ShouldBe("application/problem+json", text);
-            return new Problem(response.StatusCode, text);
-        }
-
-        public void ShouldBeValidation(string field, string message)
-        {
-            Status.ShouldBe(HttpStatusCode.BadRequest, Text);
-            Body.GetProperty("code").GetString().ShouldBe("validation", Text);
-            var errors = Body.GetProperty("errors").Deserialize<Dictionary<string, string[]>>()!;
-            string.Join(",", errors.Keys).ShouldBe(field, Text);
-            string.Join(",", errors[field]).ShouldBe(message, Text);
-        }
-
-        public void Dispose() => _document.Dispose();
+        return await ProblemResponse.ReadAsync(response);
     }
 }
