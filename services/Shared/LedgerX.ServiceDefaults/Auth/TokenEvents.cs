@@ -33,17 +33,24 @@ internal sealed class TokenEvents(SigningKeyCache keys, AuthOptions auth) : JwtB
         }
         var token = authorization[BearerPrefix.Length..].Trim();
         context.Token = token;
-        string? kid;
+        JsonWebToken jwt;
         try
         {
-            kid = new JsonWebToken(token).Kid;
+            jwt = new JsonWebToken(token);
         }
         catch (ArgumentException)
         {
             // Not a JWT at all; validation refuses it with the reason.
             return;
         }
-        await keys.EnsureKeyAsync(kid, context.HttpContext.RequestAborted);
+        // Refused before any key is looked up or fetched: `none` and HS* never reach the signature check, where an HMAC
+        // "signed" with the public key would only fail by accident of the key type.
+        if (!LedgerXAuthentication.AllowedAlgorithms.Contains(jwt.Alg))
+        {
+            context.Fail(new SecurityTokenInvalidAlgorithmException($"The algorithm {jwt.Alg} is not accepted.") { InvalidAlgorithm = jwt.Alg });
+            return;
+        }
+        await keys.EnsureKeyAsync(jwt.Kid, context.HttpContext.RequestAborted);
     }
 
     public override Task TokenValidated(TokenValidatedContext context)
