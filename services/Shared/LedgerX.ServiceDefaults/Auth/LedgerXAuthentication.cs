@@ -3,6 +3,9 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -28,6 +31,8 @@ public static class LedgerXAuthentication
     public static readonly IReadOnlyList<string> AllowedAlgorithms =
         [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSsaPssSha256, SecurityAlgorithms.EcdsaSha256];
 
+    private const string ProblemJson = "application/problem+json";
+
     public static TBuilder AddLedgerXAuthentication<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
@@ -36,10 +41,12 @@ public static class LedgerXAuthentication
 
         services.AddValidatedOptions<AuthOptions>(AuthOptions.Section);
         services.TryAddSingleton(TimeProvider.System);
-        services.AddHttpClient(SidecarJwksSource.HttpClientName);
-        services.TryAddSingleton<IJwksSource>(provider => new SidecarJwksSource(
-            provider.GetRequiredService<IHttpClientFactory>().CreateClient(SidecarJwksSource.HttpClientName),
-            provider.GetRequiredService<Configuration.IConfiguration>(), provider.GetRequiredService<IOptions<AuthOptions>>()));
+        services.TryAddSingleton<IJwksSource>(provider =>
+        {
+            var auth = provider.GetRequiredService<IOptions<AuthOptions>>().Value;
+            return new AuthServiceJwks(AuthServiceJwks.ForSidecar(provider.GetRequiredService<Configuration.IConfiguration>(), auth.AppId),
+                TimeSpan.FromMilliseconds(auth.KeyFetchTimeoutMs));
+        });
         services.AddSingleton<SigningKeyCache>();
         services.AddHostedService(provider => provider.GetRequiredService<SigningKeyCache>());
 
@@ -79,6 +86,10 @@ public static class LedgerXAuthentication
         {
             throw new ArgumentException($"'{permission}' is not one of LedgerX's permissions.", nameof(permission));
         }
+        // Documented here, so no endpoint that checks a permission can forget to say it answers 401 and 403.
+        endpoint.WithMetadata(
+            new ProducesResponseTypeMetadata(StatusCodes.Status401Unauthorized, typeof(ProblemDetails), [ProblemJson]),
+            new ProducesResponseTypeMetadata(StatusCodes.Status403Forbidden, typeof(ProblemDetails), [ProblemJson]));
         return endpoint.RequireAuthorization(permission);
     }
 
