@@ -8,6 +8,7 @@ public static class Participants
     public const string TransactionService = "transaction-service";
     public const string FraudService = "fraud-service";
     public const string AnalyticsService = "analytics-service";
+    public const string AuthService = "auth-service";
 }
 
 /// <summary>The consumer→provider pairs this assembly writes, one pact file each in contracts/pacts. A test declares its
@@ -18,7 +19,15 @@ public static class Pacts
     public static readonly (string Consumer, string Provider) FraudOnLedger = (Participants.FraudService, Participants.TransactionService);
     public static readonly (string Consumer, string Provider) AnalyticsOnLedger = (Participants.AnalyticsService, Participants.TransactionService);
 
-    public static IReadOnlyList<(string Consumer, string Provider)> Written { get; } = [FraudOnLedger, AnalyticsOnLedger];
+    /// <summary>Every service that validates access tokens fetches auth-service's JWKS: one pact each.</summary>
+    public static readonly IReadOnlyList<(string Consumer, string Provider)> OnAuthService =
+    [
+        (Participants.TransactionService, Participants.AuthService),
+        (Participants.FraudService, Participants.AuthService),
+        (Participants.AnalyticsService, Participants.AuthService),
+    ];
+
+    public static IReadOnlyList<(string Consumer, string Provider)> Written { get; } = [FraudOnLedger, AnalyticsOnLedger, .. OnAuthService];
 
     /// <summary>contracts/pacts: where the pacts are committed and where the providers' tests read them.</summary>
     public static string Directory { get; } = PactFiles.RepositoryPactDirectory();

@@ -5,6 +5,7 @@ using LedgerX.Analytics.Api.Subscriptions;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddLedgerXAuthentication();
 builder.AddReadModels();
 builder.AddLedgerReplay();
 builder.AddAnalyticsApi();
@@ -12,6 +13,7 @@ builder.AddAnalyticsApi();
 var app = builder.Build();
 
 app.UseServiceDefaults();
+app.UseLedgerXAuthentication();
 app.UseCloudEvents();
 app.MapDefaultEndpoints();
 app.MapSubscribeHandler();

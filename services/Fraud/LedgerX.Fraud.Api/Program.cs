@@ -5,12 +5,14 @@ using LedgerX.Fraud.Api.Subscriptions;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddLedgerXAuthentication();
 builder.AddFraudDetection();
 builder.AddFraudApi();
 
 var app = builder.Build();
 
 app.UseServiceDefaults();
+app.UseLedgerXAuthentication();
 app.UseCloudEvents(new() { ForwardCloudEventPropertiesAsHeaders = true });
 app.MapDefaultEndpoints();
 app.MapApiReference();

@@ -4,6 +4,7 @@ using LedgerX.Transactions.Api.Apis;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddLedgerXAuthentication();
 builder.AddLedger();
 builder.AddReversals();
 builder.AddLedgerApi();
@@ -11,6 +12,7 @@ builder.AddLedgerApi();
 var app = builder.Build();
 
 app.UseServiceDefaults();
+app.UseLedgerXAuthentication();
 app.MapDefaultEndpoints();
 app.MapApiReference();
 

@@ -52,7 +52,10 @@ public sealed class ProviderStates(HttpClient api)
 
     private async Task<Guid> OpenAccountAsync(string owner, CancellationToken ct)
     {
-        var response = await api.PostAsJsonAsync("/api/v1/accounts", new { ownerId = owner, currency = Currency }, ct);
+        // The owner is the caller: opened with the owner's token from the test issuer the host trusts (AppOnKestrel).
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/accounts") { Content = JsonContent.Create(new { currency = Currency }) };
+        request.Headers.Authorization = LedgerX.Testing.TestTokens.Shared.Bearer(owner, LedgerX.ServiceDefaults.Auth.Permissions.LedgerWrite);
+        var response = await api.SendAsync(request, ct);
         return await IdOfCreatedAsync(response, "open an account", ct);
     }
 

@@ -144,7 +144,10 @@ public sealed class FraudAndLedger : IAsyncLifetime
 
     public async Task<Guid> OpenAccountAsync(string owner)
     {
-        var response = await Ledger.Client.PostAsJsonAsync("/api/v1/accounts", new { ownerId = owner, currency = "EUR" });
+        // The owner is the caller: the account is opened with the owner's own token.
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/accounts") { Content = JsonContent.Create(new { currency = "EUR" }) };
+        request.Headers.Authorization = Ledger.Tokens.Bearer(owner, LedgerX.ServiceDefaults.Auth.Permissions.LedgerWrite);
+        var response = await Ledger.Client.SendAsync(request);
         await ExpectAsync(response, HttpStatusCode.Created);
         return (await response.Content.ReadFromJsonAsync<JsonObject>(Json))!["id"]!.GetValue<Guid>();
     }

@@ -1,5 +1,8 @@
+using LedgerX.ServiceDefaults.Auth;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Xunit;
 
@@ -49,6 +52,10 @@ public abstract class AppOnKestrel<TEntryPoint> : WebApplicationFactory<TEntryPo
 
     public int Port => Client.BaseAddress!.Port;
 
+    /// <summary>The issuer whose tokens the service accepts: its keys are the service's JWKS (no auth-service, no sidecar
+    /// hop), its issuer the service's <c>Auth:Issuer</c>. A host may give its own to rotate keys in a test.</summary>
+    public virtual TestTokens Tokens => TestTokens.Shared;
+
     /// <summary>How long <see cref="Client"/> waits for an answer.</summary>
     protected virtual TimeSpan ClientTimeout => TimeSpan.FromSeconds(30);
 
@@ -79,6 +86,8 @@ public abstract class AppOnKestrel<TEntryPoint> : WebApplicationFactory<TEntryPo
         builder.UseSetting("DAPR_GRPC_ENDPOINT", $"http://127.0.0.1:{Sidecar.Grpc}");
         builder.UseSetting("DAPR_HTTP_ENDPOINT", $"http://127.0.0.1:{Sidecar.Http}");
         builder.UseSetting("Serilog:MinimumLevel:Default", Environment.GetEnvironmentVariable("LEDGERX_TEST_LOGS") == "1" ? "Information" : "Error");
+        builder.UseSetting($"{AuthOptions.Section}:{nameof(AuthOptions.Issuer)}", TestTokens.Issuer);
+        builder.ConfigureTestServices(services => services.AddSingleton<IJwksSource>(Tokens));
         foreach (var (key, value) in Defaults.Concat(Settings))
         {
             builder.UseSetting(key, value);

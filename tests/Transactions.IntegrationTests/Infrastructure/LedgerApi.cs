@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using LedgerX.ServiceDefaults.Auth;
 using LedgerX.Testing;
 using LedgerX.Transactions.Api.Apis;
 using Npgsql;
@@ -51,9 +52,12 @@ public class LedgerApi : AppOnKestrel<Program>
         ["Ledger:Outbox:PollIntervalMs"] = "100",
     };
 
+    /// <summary>Opens an account as <paramref name="owner"/>: the owner is the caller, so the request carries their token.</summary>
     public async Task<AccountResponse> OpenAccountAsync(string owner = "alice", string currency = "EUR", long overdraftLimit = 0)
     {
-        var response = await Client.PostAsJsonAsync("/api/v1/accounts", new { ownerId = owner, currency, overdraftLimit });
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/accounts") { Content = JsonContent.Create(new { currency, overdraftLimit }) };
+        request.Headers.Authorization = Tokens.Bearer(owner, Permissions.LedgerWrite);
+        var response = await Client.SendAsync(request);
         await ExpectAsync(response, HttpStatusCode.Created);
         return (await response.Content.ReadFromJsonAsync<AccountResponse>(Json))!;
     }

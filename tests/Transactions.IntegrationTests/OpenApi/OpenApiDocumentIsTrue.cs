@@ -51,7 +51,8 @@ public sealed class OpenApiDocumentIsTrue(OpenApiDocumentIsTrue.ServiceWithSagas
         var schemas = document["components"]!["schemas"]!;
 
         Required(schemas["TransferRequest"]!).ShouldBe(["fromAccountId", "toAccountId", "amount", "currency"]);
-        Required(schemas["OpenAccountRequest"]!).ShouldBe(["ownerId", "currency"]);
+        Required(schemas["OpenAccountRequest"]!).ShouldBe(["currency"]);
+        ((JsonObject)schemas["OpenAccountRequest"]!["properties"]!).ContainsKey("ownerId").ShouldBeFalse("the owner is the caller");
         Required(schemas["MovementRequest"]!).ShouldBe(["accountId", "amount", "currency"]);
         Required(schemas["JournalEntryRequest"]!).ShouldBe(["postings"]);
         Required(schemas["CreateHoldRequest"]!).ShouldBe(["accountId", "toAccountId", "amount", "currency"]);
@@ -135,6 +136,11 @@ public sealed class OpenApiDocumentIsTrue(OpenApiDocumentIsTrue.ServiceWithSagas
         {
             case >= 200 and < 300:
                 return await SendAsync(operation.Method, path, body?.ToJsonString());
+            case 401:
+                return await SendAsync(operation.Method, path, body?.ToJsonString(), authorization: NoToken);
+            case 403:
+                return await SendAsync(operation.Method, path, body?.ToJsonString(),
+                    authorization: Api.Tokens.Bearer("doc-owner", LedgerX.ServiceDefaults.Auth.Permissions.LedgerRead));
             case 400 when body is not null:
                 return await SendAsync(operation.Method, path, "[]");
             case 400 when operation.Query.Count > 0:
@@ -196,7 +202,6 @@ public sealed class OpenApiDocumentIsTrue(OpenApiDocumentIsTrue.ServiceWithSagas
 
     private static Func<string, int, JsonNode> Values(Guid funded, Guid other, Guid? entry) => (field, index) => field switch
     {
-        "ownerId" => "doc-owner",
         "currency" => "EUR",
         "accountId" => index == 0 ? funded : other,
         "fromAccountId" => funded,
@@ -241,9 +246,13 @@ public sealed class OpenApiDocumentIsTrue(OpenApiDocumentIsTrue.ServiceWithSagas
         {
             other["description"] = "another request";
         }
+        else if (other["currency"] is not null)
+        {
+            other["currency"] = "USD";
+        }
         else
         {
-            var field = other.First(p => p.Key is "ownerId" or "reason").Key;
+            var field = other.First(p => p.Key is "reason").Key;
             other[field] = other[field]!.GetValue<string>() + "-2";
         }
         return (path, other.ToJsonString());
@@ -370,10 +379,15 @@ public sealed class OpenApiDocumentIsTrue(OpenApiDocumentIsTrue.ServiceWithSagas
             _ => [],
         };
 
+    /// <summary>A request without an Authorization header.</summary>
+    private static readonly System.Net.Http.Headers.AuthenticationHeaderValue NoToken = new("None");
+
+    /// <summary>Sends as an authenticated caller with every permission, unless <paramref name="authorization"/> says otherwise.</summary>
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? body, string? idempotencyKey = null,
-        string contentType = "application/json")
+        string contentType = "application/json", System.Net.Http.Headers.AuthenticationHeaderValue? authorization = null)
     {
         using var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = ReferenceEquals(authorization, NoToken) ? null : authorization ?? Api.Tokens.Bearer("doc-owner");
         if (body is not null)
         {
             request.Content = new StringContent(body, Encoding.UTF8, contentType);

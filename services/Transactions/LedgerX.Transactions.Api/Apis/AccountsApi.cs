@@ -1,3 +1,4 @@
+using LedgerX.ServiceDefaults.Auth;
 using LedgerX.Transactions.Api.Infrastructure.Persistence;
 using LedgerX.Transactions.Api.Ledger;
 using LedgerX.Transactions.Domain;
@@ -15,10 +16,12 @@ public static class AccountsApi
     public static IEndpointRouteBuilder MapAccountsApi(this IEndpointRouteBuilder app)
     {
         var accounts = app.MapGroup("/api/v1/accounts").WithTags("Accounts");
-        accounts.MapPost("/", Open).WithName("OpenAccount").WithSummary("Open an account")
+        accounts.MapPost("/", Open).WithName("OpenAccount").WithSummary("Open an account owned by the caller (the access token's sub)")
+            .RequirePermission(Permissions.LedgerWrite)
             .Produces<AccountResponse>(StatusCodes.Status201Created).ProducesLedgerCommandProblems();
         accounts.MapGet("/{id:guid}", Get).WithName("GetAccount").WithSummary("Get an account with its ledger and available balances")
             .ProducesProblem(StatusCodes.Status404NotFound);
+        // Still any owner's by ?ownerId= (issue 15 makes it the caller's own, once reads are authorized).
         accounts.MapGet("/", ListByOwner).WithName("ListAccounts").WithSummary("List an owner's accounts");
         accounts.MapGet("/{id:guid}/history", History).WithName("GetAccountHistory").WithSummary("An account's postings, newest first")
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -34,10 +37,11 @@ public static class AccountsApi
         return app;
     }
 
+    /// <summary>The owner is whoever the token says the caller is, never a field a client could fill with someone else.</summary>
     public static Task<IResult> Open(OpenAccountRequest request, HttpContext http, LedgerWriter writer, CancellationToken ct) =>
         LedgerSubmission.SubmitAsync(http, writer, request, r => new OpenAccount(
-            RequestFields.Required(r.OwnerId, "ownerId"), RequestFields.Currency(r.Currency), r.OverdraftLimit ?? 0,
-            LedgerMetadata.Validate(r.Metadata)), Responses.OpenedAccount, ct);
+            http.User.SubjectId() ?? throw new InvalidOperationException("RequirePermission lets no anonymous caller in."),
+            RequestFields.Currency(r.Currency), r.OverdraftLimit ?? 0, LedgerMetadata.Validate(r.Metadata)), Responses.OpenedAccount, ct);
 
     public static async Task<Results<Ok<AccountResponse>, ProblemHttpResult>> Get(Guid id, LedgerDbContext db, CancellationToken ct) =>
         await db.Accounts.AsNoTracking().FirstOrDefaultAsync(a => a.Id == id, ct) is { } account

@@ -5,7 +5,8 @@ namespace LedgerX.Transactions.Api.Apis;
 // defaulting to zero; the optional ones have a default, which is what the OpenAPI document's `required` lists are made
 // from (and the shared document transformer marks every required field non-null, as the handlers refuse a null).
 
-public sealed record OpenAccountRequest(string? OwnerId, string? Currency, long? OverdraftLimit = null, Dictionary<string, string>? Metadata = null);
+/// <summary>No owner field: the account belongs to the caller, the access token's <c>sub</c>.</summary>
+public sealed record OpenAccountRequest(string? Currency, long? OverdraftLimit = null, Dictionary<string, string>? Metadata = null);
 
 public sealed record FreezeAccountRequest(string? Reason);
 

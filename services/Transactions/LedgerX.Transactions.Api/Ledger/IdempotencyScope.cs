@@ -1,3 +1,4 @@
+using LedgerX.ServiceDefaults.Auth;
 using System.Text.RegularExpressions;
 
 namespace LedgerX.Transactions.Api.Ledger;
@@ -7,8 +8,9 @@ namespace LedgerX.Transactions.Api.Ledger;
 /// never replay, or block with 422, another caller's request. The scope is decided once, at the edge that knows the
 /// caller (<see cref="CallerScopes"/>), and carried with the key to the writer:
 /// <list type="bullet">
-/// <item><c>client:anonymous</c>: every HTTP client today (no authentication yet);</item>
-/// <item><c>user:&lt;sub&gt;</c> / <c>client:&lt;client_id&gt;</c>: the authenticated caller, once tokens exist;</item>
+/// <item><c>client:anonymous</c>: every HTTP client without an access token (only some routes require one yet);</item>
+/// <item><c>user:&lt;sub&gt;</c> / <c>client:&lt;client_id&gt;</c>: the authenticated caller (client credentials: sub is the
+/// client id). Opening an account depends on this: the owner is the token's sub, not in the hashed body;</item>
 /// <item><c>app:&lt;app-id&gt;</c>: another service calling through Dapr invocation (fraud-service);</item>
 /// <item><c>internal:&lt;name&gt;</c>: the service's own steps (the reversal saga). Only code in this assembly can
 /// name one; nothing read from a request can produce it.</item>
@@ -42,6 +44,9 @@ public readonly partial record struct IdempotencyScope
         return new IdempotencyScope($"{kind}:{id}");
     }
 
+    /// <summary>True when <paramref name="id"/> can name a caller's scope.</summary>
+    public static bool IsCallerId(string id) => CallerId().IsMatch(id);
+
     /// <summary>A scope read back from the database.</summary>
     internal static IdempotencyScope Stored(string value) => new(value);
 
@@ -74,6 +79,12 @@ public static partial class CallerScopes
 
     public static IdempotencyScope Of(HttpContext http)
     {
+        // First, because a gateway forwards its caller's token through Dapr: the key is the user's, not the gateway's.
+        if (http.User.SubjectId() is { } subject && IdempotencyScope.IsCallerId(subject))
+        {
+            var kind = string.Equals(http.User.FindFirst(LedgerXClaims.ClientId)?.Value, subject, StringComparison.Ordinal) ? "client" : "user";
+            return IdempotencyScope.ForCaller(kind, subject);
+        }
         if (http.Request.Headers.TryGetValue(DaprCallerHeader, out var caller) && caller.Count == 1 && AppId().IsMatch(caller.ToString()))
         {
             return IdempotencyScope.ForCaller("app", caller.ToString());

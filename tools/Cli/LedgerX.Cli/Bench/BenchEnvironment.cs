@@ -33,6 +33,7 @@ internal sealed partial class BenchEnvironment : IAsyncDisposable
     private readonly IAnsiConsole _console;
     private readonly string _devenv;
     private readonly string _directory;
+    private readonly BenchIssuer _issuer = BenchIssuer.Start();
     private Process? _service;
     private StreamWriter? _serviceLog;
 
@@ -44,6 +45,9 @@ internal sealed partial class BenchEnvironment : IAsyncDisposable
     }
 
     public Uri BaseUrl { get; private set; } = new("http://127.0.0.1/");
+
+    /// <summary>The bench's token for the service it started (see <see cref="BenchIssuer"/>); good for a day, longer than any run.</summary>
+    public string Token => _issuer.Mint("ledgerx-bench", TimeSpan.FromDays(1));
 
     /// <summary>PostgreSQL's version and the settings that decide commit cost, for the report.</summary>
     public IReadOnlyDictionary<string, string> PostgresSettings { get; private set; } = new Dictionary<string, string>();
@@ -121,6 +125,7 @@ internal sealed partial class BenchEnvironment : IAsyncDisposable
             await log.DisposeAsync();
             _serviceLog = null;
         }
+        await _issuer.DisposeAsync();
         // Not the caller's token: teardown must run even (especially) after Ctrl-C.
         try
         {
@@ -183,9 +188,11 @@ internal sealed partial class BenchEnvironment : IAsyncDisposable
             ["ConnectionStrings__Ledger"] = connection,
             ["ASPNETCORE_URLS"] = BaseUrl.ToString().TrimEnd('/'),
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            // No sidecar runs: these ports only have to be unused, so the relay's publishes fail fast.
+            // No sidecar runs: the gRPC port only has to be unused, so the relay's publishes fail fast; the HTTP endpoint
+            // is the bench's issuer, which answers the one invocation the service makes there (auth-service's JWKS).
             ["DAPR_GRPC_PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["DAPR_HTTP_PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["DAPR_HTTP_ENDPOINT"] = _issuer.Endpoint.ToString().TrimEnd('/'),
+            ["Auth__Issuer"] = BenchIssuer.Issuer,
         };
         foreach (var (key, value) in environment)
         {

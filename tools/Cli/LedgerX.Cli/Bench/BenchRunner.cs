@@ -37,7 +37,9 @@ internal static class BenchRunner
                 AllowAutoRedirect = false,
             };
             using var http = new HttpClient(handler, disposeHandler: false) { Timeout = RequestTimeout };
-            var api = new LedgerApiClient(http, baseUrl);
+            var token = settings.Token ?? environment?.Token ?? throw new BenchSetupException(
+                "Opening the bench's accounts needs an access token with ledger:write: pass --token \"$(./ledgerx token)\" or set LEDGERX_TOKEN.");
+            var api = new LedgerApiClient(http, baseUrl, token);
             if (!await api.IsHealthyAsync(ct))
             {
                 console.MarkupLine($"[red bold]UNREACHABLE[/] {Markup.Escape(ServiceUrls.Api(baseUrl, "healthz").ToString())} did not answer 2xx");

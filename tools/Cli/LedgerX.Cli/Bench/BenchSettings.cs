@@ -20,7 +20,8 @@ internal sealed record BenchSettings(
     long Amount,
     string? JsonPath,
     IReadOnlyDictionary<string, string> ServiceSettings,
-    string? ServiceDll = null)
+    string? ServiceDll = null,
+    string? Token = null)
 {
     public const string Currency = "EUR";
 

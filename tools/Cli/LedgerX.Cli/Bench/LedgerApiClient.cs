@@ -29,7 +29,9 @@ internal enum TransferOutcome
 /// is written by hand into a small byte array and a 201's body is not parsed, so the client's share of the 2 cores
 /// it shares with the service and PostgreSQL stays small.
 /// </summary>
-internal sealed class LedgerApiClient(HttpClient http, Uri baseUrl)
+/// <param name="token">An access token with <c>ledger:write</c>: opening an account needs one, and the account is its
+/// subject's.</param>
+internal sealed class LedgerApiClient(HttpClient http, Uri baseUrl, string token)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private static readonly MediaTypeHeaderValue JsonContentType = new("application/json") { CharSet = "utf-8" };
@@ -42,9 +44,12 @@ internal sealed class LedgerApiClient(HttpClient http, Uri baseUrl)
 
     public HttpClient Http => http;
 
-    public async Task<Guid> OpenAccountAsync(string ownerId, string currency, CancellationToken ct)
+    /// <summary>Opens an account owned by the token's subject (the ledger takes the owner from the token).</summary>
+    public async Task<Guid> OpenAccountAsync(string currency, CancellationToken ct)
     {
-        using var response = await http.PostAsJsonAsync(_accounts, new { ownerId, currency }, Json, ct);
+        using var request = new HttpRequestMessage(HttpMethod.Post, _accounts) { Content = JsonContent.Create(new { currency }, options: Json) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await http.SendAsync(request, ct);
         await EnsureCreatedAsync(response, "open an account", ct);
         var account = await response.Content.ReadFromJsonAsync<AccountCreated>(Json, ct);
         return account?.Id ?? throw new BenchSetupException("Opening an account returned no id.");

@@ -48,7 +48,7 @@ internal sealed class Workload
         await Parallel.ForEachAsync(Enumerable.Range(0, accounts), new ParallelOptions { MaxDegreeOfParallelism = SetupParallelism, CancellationToken = ct },
             async (i, token) =>
             {
-                ids[i] = await api.OpenAccountAsync($"bench-{runId}-{Name(mode)}-{i}", BenchSettings.Currency, token);
+                ids[i] = await api.OpenAccountAsync(BenchSettings.Currency, token);
                 if (mode == BenchMode.Uniform)
                 {
                     await api.DepositAsync(ids[i], funding, BenchSettings.Currency, token);
@@ -57,7 +57,7 @@ internal sealed class Workload
         Guid? hot = null;
         if (mode == BenchMode.Hot)
         {
-            hot = await api.OpenAccountAsync($"bench-{runId}-hot-source", BenchSettings.Currency, ct);
+            hot = await api.OpenAccountAsync(BenchSettings.Currency, ct);
             await api.DepositAsync(hot.Value, funding, BenchSettings.Currency, ct);
         }
         return new Workload(mode, ids, hot, funding);

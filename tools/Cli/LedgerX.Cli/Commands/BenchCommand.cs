@@ -65,9 +65,16 @@ internal static class BenchCommand
             Description = "The transaction-service build to start (without --url), e.g. one built from a pinned commit. Default: the repository's Release build.",
         };
 
+        var token = new Option<string?>("--token")
+        {
+            Description = "With --url: an access token with ledger:write to open the bench's accounts with (e.g. \"$(./ledgerx token)\"). " +
+                          "Default: $LEDGERX_TOKEN. Without --url the bench issues its own for the service it starts.",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("LEDGERX_TOKEN") is { Length: > 0 } fromEnvironment ? fromEnvironment : null,
+        };
+
         var command = new Command("bench", "Benchmark transfers through the ledger's HTTP API (uniform and hot-account traffic), then verify the ledger.")
         {
-            url, mode, accounts, clients, duration, warmup, amount, json, serviceSettings, serviceDll,
+            url, mode, accounts, clients, duration, warmup, amount, json, serviceSettings, serviceDll, token,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -92,7 +99,7 @@ internal static class BenchCommand
             }
             var settings = new BenchSettings(target, Modes(parse.GetValue(mode)!), parse.GetValue(accounts), parse.GetValue(clients)!,
                 parse.GetValue(duration), parse.GetValue(warmup), parse.GetValue(amount), parse.GetValue(json), environment,
-                parse.GetValue(serviceDll));
+                parse.GetValue(serviceDll), target is null ? null : parse.GetValue(token));
             return await BenchRunner.RunAsync(AnsiConsole.Console, settings, ct);
         });
         return command;

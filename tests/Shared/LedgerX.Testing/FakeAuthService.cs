@@ -1,0 +1,98 @@
+using LedgerX.LocalDapr.Hosting;
+using LedgerX.ServiceDefaults.Auth;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace LedgerX.Testing;
+
+/// <summary>
+/// auth-service as the services see it: an app that serves <see cref="TestTokens"/>'s JWKS at
+/// <c>GET /.well-known/jwks</c>, behind its own local Dapr sidecar, plus a sidecar for the caller. A service under test
+/// given <see cref="Settings"/> fetches its keys the production way: from its sidecar, by service invocation.
+/// App ids get a random suffix, since sidecars in one test process resolve each other by app id.
+/// </summary>
+public sealed class FakeAuthService : IAsyncDisposable
+{
+    public const string JwksPath = "/.well-known/jwks";
+
+    private WebApplication? _app;
+    private LocalDaprSidecar _authSidecar = null!;
+    private LocalDaprSidecar _callerSidecar = null!;
+
+    private FakeAuthService(TestTokens tokens, string appId)
+    {
+        Tokens = tokens;
+        AppId = appId;
+    }
+
+    public TestTokens Tokens { get; }
+
+    /// <summary>The fake's Dapr app id (the service's <c>Auth:AppId</c>).</summary>
+    public string AppId { get; }
+
+    /// <summary>Settings that point a service at the caller sidecar, the fake's app id and the test issuer.</summary>
+    public IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["DAPR_HTTP_ENDPOINT"] = _callerSidecar.HttpEndpoint,
+        [$"{AuthOptions.Section}:{nameof(AuthOptions.AppId)}"] = AppId,
+        [$"{AuthOptions.Section}:{nameof(AuthOptions.Issuer)}"] = TestTokens.Issuer,
+    };
+
+    public static async Task<FakeAuthService> StartAsync(TestTokens tokens, string callerAppId, CancellationToken cancellationToken)
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var fake = new FakeAuthService(tokens, "auth-service-" + suffix);
+        var port = await fake.StartAppAsync(0, cancellationToken);
+        fake._authSidecar = await LocalDaprSidecar.StartAsync(
+            new SidecarOptions { AppId = fake.AppId, AppPort = port, WaitForApp = false }, cancellationToken);
+        fake._callerSidecar = await LocalDaprSidecar.StartAsync(
+            new SidecarOptions { AppId = $"{callerAppId}-{suffix}", WaitForApp = false }, cancellationToken);
+        return fake;
+    }
+
+    /// <summary>auth-service goes down: its sidecar stays, invocations of it fail.</summary>
+    public async Task StopAppAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+            _app = null;
+        }
+    }
+
+    private async Task<int> StartAppAsync(int port, CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        var app = builder.Build();
+        app.MapGet(JwksPath, async (CancellationToken ct) =>
+        {
+            try
+            {
+                return Results.Content(await Tokens.FetchAsync(ct), "application/json");
+            }
+            catch (HttpRequestException)
+            {
+                return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+            }
+        });
+        await app.StartAsync(cancellationToken);
+        _app = app;
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+        return new Uri(address).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAppAsync();
+        await _callerSidecar.DisposeAsync();
+        await _authSidecar.DisposeAsync();
+    }
+}
