@@ -32,6 +32,7 @@ public static class AnalyticsRegistration
         builder.Services.AddSingleton<AnalyticsMetrics>();
         builder.Services.AddSingleton<QueryCache>();
         builder.Services.AddSingleton<ProjectionWriter>();
+        builder.AddAuditOutbox<AnalyticsDbContext>();
         return builder;
     }
 

@@ -68,6 +68,7 @@ public static class FraudRegistration
         builder.Services.AddSingleton(_ => CreateTransactionServiceClient(
             DaprClient.CreateInvokeHttpClient(Events.Components.TransactionService, sidecarHttp, apiToken)));
         builder.Services.AddHostedService<PolicyWorker>();
+        builder.AddAuditOutbox<FraudDbContext>();
         return builder;
     }
 

@@ -15,7 +15,7 @@ public static class LedgerRegistration
 {
     public const string ConnectionStringName = "Ledger";
 
-    /// <summary>The ledger: database, the group-commit writer, the outbox relay, maintenance and verification.</summary>
+    /// <summary>The ledger: database, the group-commit writer, the outbox relay, maintenance, verification and the audit outbox.</summary>
     public static WebApplicationBuilder AddLedger(this WebApplicationBuilder builder)
     {
         var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName)
@@ -43,6 +43,7 @@ public static class LedgerRegistration
         builder.Services.AddHostedService(services => services.GetRequiredService<OutboxRelay>());
         builder.Services.AddSingleton<LedgerMaintenance>();
         builder.Services.AddHostedService(services => services.GetRequiredService<LedgerMaintenance>());
+        builder.AddAuditOutbox<LedgerDbContext>();
         return builder;
     }
 

@@ -1,5 +1,6 @@
 using LedgerX.Analytics.Api.Rebuild;
 using LedgerX.ServiceDefaults;
+using LedgerX.ServiceDefaults.Audit;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace LedgerX.Analytics.Api.Apis;
@@ -16,8 +17,8 @@ public static class RebuildApi
     }
 
     /// <summary>Synchronous: answers when the new read models are committed. Running it again gives the same tables.</summary>
-    public static async Task<Results<Ok<RebuildReport>, ProblemHttpResult>> Rebuild(ReadModelRebuilder rebuilder, CancellationToken ct) =>
-        await rebuilder.TryRebuildAsync(ct) is { } report
+    public static async Task<Results<Ok<RebuildReport>, ProblemHttpResult>> Rebuild(ReadModelRebuilder rebuilder, HttpContext http, CancellationToken ct) =>
+        await rebuilder.TryRebuildAsync(AuditCaller.Of(http), ct) is { } report
             ? TypedResults.Ok(report)
             : Problems.Conflict("rebuild_in_progress", "A rebuild is already running; wait for it to finish.");
 }

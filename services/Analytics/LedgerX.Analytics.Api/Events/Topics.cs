@@ -25,8 +25,11 @@ public static class Components
     public const string StateStore = "statestore";
 }
 
-/// <summary>Dapr app ids this service calls.</summary>
+/// <summary>Dapr app ids this service calls, and its own.</summary>
 public static class AppIds
 {
     public const string TransactionService = "transaction-service";
+
+    /// <summary>This service: the source of its audit events.</summary>
+    public const string AnalyticsService = "analytics-service";
 }

@@ -1,3 +1,4 @@
+using LedgerX.ServiceDefaults.Audit;
 using Microsoft.EntityFrameworkCore;
 
 namespace LedgerX.Analytics.Api.Persistence;
@@ -76,5 +77,8 @@ public sealed class AnalyticsDbContext(DbContextOptions<AnalyticsDbContext> opti
             a.Property(x => x.MaxScore).HasPrecision(7, 2);
             a.HasIndex(x => x.Day);
         });
+
+        // The rebuild's audit events, written in the rebuild's transaction (ServiceDefaults' shared outbox).
+        model.ConfigureAuditOutbox();
     }
 }

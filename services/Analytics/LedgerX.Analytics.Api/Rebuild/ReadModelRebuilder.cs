@@ -3,6 +3,7 @@ using LedgerX.Analytics.Api.Caching;
 using LedgerX.Analytics.Api.Events;
 using LedgerX.Analytics.Api.Persistence;
 using LedgerX.Analytics.Api.Projections;
+using LedgerX.ServiceDefaults.Audit;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -15,19 +16,20 @@ public sealed record RebuildReport(long EventsRead, long EventsApplied, long Las
 /// lock processed_events against live consumers, truncate, replay every page, commit. Readers see the old tables
 /// until the commit and the new ones after, never a half-built state; live deliveries wait for the commit and then
 /// find their event already applied (or apply it, if it came after the last page). Alert counts come from
-/// fraud-service, which has no log to replay, so they are kept.
+/// fraud-service, which has no log to replay, so they are kept. The rebuild's audit event (who asked, what was
+/// replayed) is written in the same transaction: a rebuild that committed is audited, one that failed or was busy never.
 /// </summary>
 public sealed class ReadModelRebuilder(
     NpgsqlDataSource database, ILedgerEventLog ledger, QueryCache cache, IOptions<AnalyticsOptions> options, AnalyticsMetrics metrics,
-    ILogger<ReadModelRebuilder> log)
+    TimeProvider clock, AuditOutboxSignal auditSignal, ILogger<ReadModelRebuilder> log)
 {
     /// <summary>Transaction-scoped advisory lock id: one rebuild at a time across all replicas.</summary>
     internal const long RebuildLockId = 0x4c58_414e_414c_5954; // "LXANALYT"
 
     private readonly SemaphoreSlim _running = new(1, 1);
 
-    /// <summary>Runs a rebuild, or returns null at once if one is already running (here or in another replica).</summary>
-    public async Task<RebuildReport?> TryRebuildAsync(CancellationToken ct)
+    /// <summary>Runs a rebuild for <paramref name="caller"/>, or returns null at once if one is already running (here or in another replica).</summary>
+    public async Task<RebuildReport?> TryRebuildAsync(AuditActor caller, CancellationToken ct)
     {
         if (!await _running.WaitAsync(0, ct))
         {
@@ -37,7 +39,7 @@ public sealed class ReadModelRebuilder(
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(options.Value.RebuildTimeoutSeconds));
-            var report = await RebuildAsync(timeout.Token);
+            var report = await RebuildAsync(caller, timeout.Token);
             metrics.Rebuilt(report is null ? "busy" : "completed");
             return report;
         }
@@ -52,7 +54,7 @@ public sealed class ReadModelRebuilder(
         }
     }
 
-    private async Task<RebuildReport?> RebuildAsync(CancellationToken ct)
+    private async Task<RebuildReport?> RebuildAsync(AuditActor caller, CancellationToken ct)
     {
         var started = Stopwatch.StartNew();
         await using var connection = await database.OpenConnectionAsync(ct);
@@ -101,7 +103,18 @@ public sealed class ReadModelRebuilder(
             }
         }
 
+        var audit = AuditRecorded.Create(clock, AppIds.AnalyticsService, caller, AuditActions.AnalyticsRebuilt, AuditOutcomes.Succeeded,
+            new AuditSubject("read_models", AppIds.AnalyticsService), new Dictionary<string, string>
+            {
+                ["eventsRead"] = read.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["lastSequence"] = after.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            });
+        await using (var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { AuditOutbox.InsertCommand(audit) } })
+        {
+            await batch.ExecuteNonQueryAsync(ct);
+        }
         await transaction.CommitAsync(ct);
+        auditSignal.Notify();
         await cache.InvalidateAllAsync(ct);
         log.LogInformation("Rebuilt the read models from {EventsRead} ledger events ({EventsApplied} applied) up to sequence {LastSequence} in {DurationMs} ms",
             read, applied, after, started.ElapsedMilliseconds);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using LedgerX.Fraud.Api.Alerts;
 using LedgerX.Fraud.Api.Infrastructure.Persistence;
 using LedgerX.ServiceDefaults;
+using LedgerX.ServiceDefaults.Audit;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -77,8 +78,9 @@ public static class AlertsApi
             ? TypedResults.Ok(ToResponse(alert))
             : NotFound(id);
 
+    /// <summary>Acknowledges an alert; the acknowledgement's audit event (by the caller) commits with it.</summary>
     public static async Task<Results<Ok<AlertResponse>, ValidationProblem, ProblemHttpResult>> Acknowledge(
-        Guid id, AcknowledgeAlertRequest request, FraudDbContext db, TimeProvider clock, CancellationToken ct)
+        Guid id, AcknowledgeAlertRequest request, FraudDbContext db, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(request.AcknowledgedBy) || request.AcknowledgedBy.Length > 128)
         {
@@ -100,6 +102,13 @@ public static class AlertsApi
         alert.AcknowledgedAt = clock.GetUtcNow();
         alert.AcknowledgedBy = request.AcknowledgedBy.Trim();
         alert.AcknowledgementNote = request.Note;
+        var details = new Dictionary<string, string> { ["acknowledgedBy"] = alert.AcknowledgedBy, ["accountId"] = alert.AccountId.ToString() };
+        if (request.Note is { Length: > 0 } note)
+        {
+            details["note"] = AuditCaller.Detail(note);
+        }
+        db.AddAuditEvent(AuditRecorded.Create(clock, Events.Components.FraudService, AuditCaller.Of(http), AuditActions.AlertAcknowledged,
+            AuditOutcomes.Succeeded, new AuditSubject("alert", id.ToString()), details));
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(ToResponse(alert));
     }

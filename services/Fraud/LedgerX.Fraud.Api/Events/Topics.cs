@@ -17,4 +17,7 @@ public static class Components
 {
     public const string PubSub = "pubsub";
     public const string TransactionService = "transaction-service";
+
+    /// <summary>This service: the source of its audit events.</summary>
+    public const string FraudService = "fraud-service";
 }

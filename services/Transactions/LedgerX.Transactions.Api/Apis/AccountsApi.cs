@@ -1,3 +1,4 @@
+using LedgerX.ServiceDefaults.Audit;
 using LedgerX.ServiceDefaults.Auth;
 using LedgerX.Transactions.Api.Infrastructure.Persistence;
 using LedgerX.Transactions.Api.Ledger;
@@ -100,12 +101,15 @@ public static class AccountsApi
         return TypedResults.Ok(new Page<HistoryItem>(items, next));
     }
 
-    public static Task<IResult> Freeze(Guid id, FreezeAccountRequest request, HttpContext http, LedgerWriter writer, CancellationToken ct) =>
+    public static Task<IResult> Freeze(Guid id, FreezeAccountRequest request, HttpContext http, LedgerWriter writer, TimeProvider clock, CancellationToken ct) =>
         LedgerSubmission.SubmitAsync(http, writer, request, r => new FreezeAccount(new AccountId(id), r.Reason ?? ""),
-            Responses.AccountNow(new AccountId(id)), ct);
+            Responses.AccountNow(new AccountId(id)), ct,
+            audit: LedgerAudit.Succeeded(http, clock, AuditActions.AccountFrozen, LedgerAudit.Account(id),
+                request.Reason is { Length: > 0 } reason ? new Dictionary<string, string> { ["reason"] = AuditCaller.Detail(reason) } : null));
 
-    public static Task<IResult> Unfreeze(Guid id, HttpContext http, LedgerWriter writer, CancellationToken ct) =>
-        LedgerSubmission.SubmitAsync(http, writer, id, _ => new UnfreezeAccount(new AccountId(id)), Responses.AccountNow(new AccountId(id)), ct);
+    public static Task<IResult> Unfreeze(Guid id, HttpContext http, LedgerWriter writer, TimeProvider clock, CancellationToken ct) =>
+        LedgerSubmission.SubmitAsync(http, writer, id, _ => new UnfreezeAccount(new AccountId(id)), Responses.AccountNow(new AccountId(id)), ct,
+            audit: LedgerAudit.Succeeded(http, clock, AuditActions.AccountUnfrozen, LedgerAudit.Account(id)));
 
     public static Task<IResult> Close(Guid id, HttpContext http, LedgerWriter writer, CancellationToken ct) =>
         LedgerSubmission.SubmitAsync(http, writer, id, _ => new CloseAccount(new AccountId(id)), Responses.AccountNow(new AccountId(id)), ct);

@@ -19,9 +19,10 @@ internal static class LedgerSubmission
 
     /// <param name="afterApplied">Runs once the command is applied (or replayed), before answering: what must follow a
     /// commit, such as starting the saga a reversal request begins. It must be safe to run again on every retry.</param>
+    /// <param name="audit">A privileged action's audit event, committed with the command if and only if it is applied.</param>
     public static async Task<IResult> SubmitAsync<TRequest>(HttpContext http, LedgerWriter writer, TRequest request,
         Func<TRequest, LedgerCommand> toCommand, ResponseRenderer render, CancellationToken ct,
-        Func<StoredResponse, CancellationToken, Task>? afterApplied = null)
+        Func<StoredResponse, CancellationToken, Task>? afterApplied = null, ServiceDefaults.Audit.AuditRecorded? audit = null)
     {
         LedgerCommand command;
         IdempotencyRequest? idempotency;
@@ -38,7 +39,7 @@ internal static class LedgerSubmission
         WriteResult result;
         try
         {
-            result = await writer.SubmitAsync(command, idempotency, render, ct);
+            result = await writer.SubmitAsync(command, idempotency, render, ct, audit);
         }
         catch (LedgerUnavailableException unavailable)
         {

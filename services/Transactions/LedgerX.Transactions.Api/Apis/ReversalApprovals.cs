@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LedgerX.ServiceDefaults;
+using LedgerX.ServiceDefaults.Audit;
 using LedgerX.Transactions.Api.Infrastructure.Persistence;
 using LedgerX.Transactions.Api.Ledger;
 using LedgerX.Transactions.Api.Reversals;
@@ -21,6 +22,8 @@ namespace LedgerX.Transactions.Api.Apis;
 /// <item>a decision survives the sidecar being away: delivery is bounded (<see cref="ReversalOptions.SidecarCallTimeoutMs"/>),
 /// the answer is still 202 (the decision is committed), and the saga reads the recorded decision when it reaches the
 /// approval step, or the <see cref="ReversalSweeper"/> delivers it again.</item>
+/// <item>the decision's audit event (<c>ledger.reversal.approved</c> or <c>.rejected</c>, by the caller) commits in the
+/// same transaction: a recorded decision is always audited, a refused or replayed one never.</item>
 /// </list>
 /// </summary>
 public sealed class ReversalApprovals(IServiceScopeFactory scopes, ReversalSagaClient sagas, TimeProvider clock, IOptions<LedgerOptions> ledgerOptions)
@@ -53,7 +56,7 @@ public sealed class ReversalApprovals(IServiceScopeFactory scopes, ReversalSagaC
         {
             try
             {
-                var outcome = await RecordAsync(id, approved, request.By, idempotency, ct);
+                var outcome = await RecordAsync(id, approved, request.By, idempotency, AuditCaller.Of(http), ct);
                 if (outcome is Recorded { Replayed: false })
                 {
                     await sagas.TryDeliverDecisionAsync(id, new ApprovalDecision(approved, request.By), ct);
@@ -94,7 +97,7 @@ public sealed class ReversalApprovals(IServiceScopeFactory scopes, ReversalSagaC
     private sealed record Recorded(StoredResponse Response, bool Replayed) : Outcome;
     private sealed record Refused(LedgerError Error) : Outcome;
 
-    private async Task<Outcome> RecordAsync(Guid id, bool approved, string by, IdempotencyRequest? idempotency, CancellationToken ct)
+    private async Task<Outcome> RecordAsync(Guid id, bool approved, string by, IdempotencyRequest? idempotency, AuditActor caller, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LedgerDbContext>();
@@ -149,6 +152,9 @@ public sealed class ReversalApprovals(IServiceScopeFactory scopes, ReversalSagaC
                 ExpiresAt = now.AddHours(ledgerOptions.Value.IdempotencyRetentionHours),
             });
         }
+        db.AddAuditEvent(AuditRecorded.Create(clock, LedgerAudit.Source, caller,
+            approved ? AuditActions.ReversalApproved : AuditActions.ReversalRejected, AuditOutcomes.Succeeded,
+            new AuditSubject("reversal", id.ToString()), new Dictionary<string, string> { ["by"] = by, ["entryId"] = reversal.EntryId.ToString() }));
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         return new Recorded(response, Replayed: false);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LedgerX.ServiceDefaults.Audit;
 using LedgerX.Transactions.Api.Events;
 using LedgerX.Transactions.Domain;
 using LedgerX.Transactions.Domain.Events;
@@ -183,9 +184,10 @@ internal static class LedgerStore
     }
 
     /// <summary>Writes a batch's effects: account and hold states, journal entries and postings, the chained events,
-    /// their outbox rows, the new log head and the idempotency records, all in the caller's transaction.</summary>
+    /// their outbox rows, the new log head, the idempotency records and the applied commands' audit events, all in the
+    /// caller's transaction.</summary>
     public static async Task WriteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LedgerState state,
-        IReadOnlyList<LedgerEvent> events, byte[] headHash, IReadOnlyList<IdempotencyWrite> idempotency,
+        IReadOnlyList<LedgerEvent> events, byte[] headHash, IReadOnlyList<IdempotencyWrite> idempotency, IReadOnlyList<AuditRecorded> audits,
         DateTimeOffset now, TimeSpan idempotencyRetention, CancellationToken ct)
     {
         await using var batch = new NpgsqlBatch(connection, transaction);
@@ -200,6 +202,10 @@ internal static class LedgerStore
                 new NpgsqlParameter<long> { TypedValue = events[^1].Sequence }, new NpgsqlParameter<byte[]> { TypedValue = lastHash }));
         }
         AddIdempotency(batch, idempotency, now, now + idempotencyRetention);
+        foreach (var audit in audits)
+        {
+            batch.BatchCommands.Add(AuditOutbox.InsertCommand(audit));
+        }
         if (batch.BatchCommands.Count > 0)
         {
             await batch.ExecuteNonQueryAsync(ct);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using LedgerX.ServiceDefaults.Audit;
 using LedgerX.Transactions.Api.Infrastructure;
 using LedgerX.Transactions.Domain;
 using LedgerX.Transactions.Domain.Events;
@@ -16,7 +17,7 @@ namespace LedgerX.Transactions.Api.Ledger;
 /// </summary>
 public sealed class LedgerWriter(
     NpgsqlDataSource database, TimeProvider clock, IOptions<LedgerOptions> options, IOptions<LedgerDatabaseOptions> databaseOptions,
-    OutboxSignal outboxSignal, LedgerMetrics metrics, ILogger<LedgerWriter> logger) : BackgroundService
+    OutboxSignal outboxSignal, AuditOutboxSignal auditSignal, LedgerMetrics metrics, ILogger<LedgerWriter> logger) : BackgroundService
 {
     private const int MaxTransientRetries = 3;
 
@@ -26,10 +27,14 @@ public sealed class LedgerWriter(
         new BoundedChannelOptions(options.Value.QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
     /// <summary>Queues a command and waits for its outcome. Once queued the command is not cancelled with the caller:
-    /// it may already be part of a committing batch, and its outcome must stay knowable (retry with the same key).</summary>
-    public async Task<WriteResult> SubmitAsync(LedgerCommand command, IdempotencyRequest? idempotency, ResponseRenderer render, CancellationToken ct)
+    /// it may already be part of a committing batch, and its outcome must stay knowable (retry with the same key).
+    /// <paramref name="audit"/>, for a privileged action, is written to the audit outbox in the batch's transaction if
+    /// and only if the command is applied and changes the ledger (not when it is refused or changes nothing, nor when a
+    /// retry replays it).</summary>
+    public async Task<WriteResult> SubmitAsync(
+        LedgerCommand command, IdempotencyRequest? idempotency, ResponseRenderer render, CancellationToken ct, AuditRecorded? audit = null)
     {
-        var pending = new PendingWrite(command, idempotency, render);
+        var pending = new PendingWrite(command, idempotency, render, audit);
         try
         {
             await _queue.Writer.WriteAsync(pending, ct);
@@ -190,6 +195,7 @@ public sealed class LedgerWriter(
         var outcomes = new WriteResult[batch.Count];
         var appended = new List<LedgerEvent>();
         var idempotencyWrites = new List<IdempotencyWrite>();
+        var audits = new List<AuditRecorded>();
         var firstWithKey = new Dictionary<IdempotencyKey, int>();
         var duplicates = new List<(int Index, int First)>();
         for (var i = 0; i < batch.Count; i++)
@@ -221,6 +227,11 @@ public sealed class LedgerWriter(
                 {
                     idempotencyWrites.Add(new IdempotencyWrite(applied.Key, applied.RequestHash, response));
                 }
+                // A command that changed nothing (freezing a frozen account) did no privileged action to audit.
+                if (write.Audit is { } audit && events.Count > 0)
+                {
+                    audits.Add(audit);
+                }
             }
             catch (LedgerRuleException refused)
             {
@@ -244,7 +255,7 @@ public sealed class LedgerWriter(
                 $"The batch would leave currencies unbalanced ({string.Join(", ", drift.Select(d => $"{d.Key.Code} {d.Value:+#;-#}"))}); it was not committed.");
         }
 
-        await LedgerStore.WriteAsync(connection, transaction, state, appended, snapshot.HeadHash, idempotencyWrites,
+        await LedgerStore.WriteAsync(connection, transaction, state, appended, snapshot.HeadHash, idempotencyWrites, audits,
             now, TimeSpan.FromHours(_options.IdempotencyRetentionHours), ct);
         await CommitAsync(connection.ProcessID, transaction, snapshot.TransactionId);
 
@@ -252,6 +263,10 @@ public sealed class LedgerWriter(
         if (appended.Count > 0)
         {
             outboxSignal.Notify();
+        }
+        if (audits.Count > 0)
+        {
+            auditSignal.Notify();
         }
         for (var i = 0; i < batch.Count; i++)
         {
@@ -340,11 +355,12 @@ public sealed class LedgerWriter(
     private static WriteResult.Refused KeyReused(IdempotencyKey key) => new(new LedgerError(LedgerErrorKind.RuleViolation, "idempotency_key_reused",
         $"Idempotency-Key '{key}' was already used with a different request.", "Idempotency-Key"));
 
-    private sealed class PendingWrite(LedgerCommand command, IdempotencyRequest? idempotency, ResponseRenderer render)
+    private sealed class PendingWrite(LedgerCommand command, IdempotencyRequest? idempotency, ResponseRenderer render, AuditRecorded? audit)
     {
         public LedgerCommand Command { get; } = command;
         public IdempotencyRequest? Idempotency { get; } = idempotency;
         public ResponseRenderer Render { get; } = render;
+        public AuditRecorded? Audit { get; } = audit;
         public TaskCompletionSource<WriteResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -1,3 +1,4 @@
+using LedgerX.ServiceDefaults.Audit;
 using Microsoft.EntityFrameworkCore;
 
 namespace LedgerX.Fraud.Api.Infrastructure.Persistence;
@@ -55,5 +56,8 @@ public sealed class FraudDbContext(DbContextOptions<FraudDbContext> options) : D
             o.Property(x => x.LastError).HasMaxLength(2000);
             o.HasIndex(x => new { x.NextAttemptAt, x.Id }).HasFilter("sent_at IS NULL").HasDatabaseName("ix_outbox_pending");
         });
+
+        // Acknowledgements' audit events, written in the acknowledgement's transaction (ServiceDefaults' shared outbox).
+        model.ConfigureAuditOutbox();
     }
 }

@@ -1,3 +1,4 @@
+using LedgerX.ServiceDefaults.Audit;
 using Microsoft.EntityFrameworkCore;
 
 namespace LedgerX.Transactions.Api.Infrastructure.Persistence;
@@ -123,5 +124,8 @@ public sealed class LedgerDbContext(DbContextOptions<LedgerDbContext> options) :
             i.Property(x => x.Key).HasMaxLength(255);
             i.HasIndex(x => x.ExpiresAt);
         });
+
+        // Privileged actions' audit events, written in the action's transaction (ServiceDefaults' shared outbox).
+        model.ConfigureAuditOutbox();
     }
 }
