@@ -46,12 +46,12 @@ public static class DeviceVerification
                 </form>
                 """);
         }
-        if (!device.Succeeded || device.Principal is null)
+        // OpenIddict authenticates even an unknown user code; only a known one carries the client it was issued to.
+        if (!device.Succeeded || device.Principal?.GetClaim(Claims.ClientId) is not { } client)
         {
             return Html.Page("Connect a device", Html.Error("That code is not valid or has expired."), StatusCodes.Status400BadRequest);
         }
         var scopes = string.Join(", ", device.Principal.GetScopes());
-        var client = device.Principal.GetPresenters().FirstOrDefault() ?? "a device";
         return Html.Page("Connect a device", $"""
             <p>{Html.E(client)} asks to act for you with: {Html.E(scopes)}.</p>
             <form method="post" action="/{Endpoints.Verify}">
@@ -75,7 +75,7 @@ public static class DeviceVerification
             return challenge;
         }
         var device = await http.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
-        if (!device.Succeeded || device.Principal is null)
+        if (!device.Succeeded || device.Principal?.GetClaim(Claims.ClientId) is not { } client)
         {
             return Html.Page("Connect a device", Html.Error("That code is not valid or has expired."), StatusCodes.Status400BadRequest);
         }
@@ -88,7 +88,7 @@ public static class DeviceVerification
         var principal = await principals.ForUserAsync(user, device.Principal.GetScopes());
         audit.Add(AuditActions.TokenIssued, AuditOutcomes.Succeeded, new AuditActor("user", user.Id.ToString()),
             new AuditSubject("user", user.Id.ToString()),
-            ConnectApi.Details(device.Principal.GetPresenters().FirstOrDefault(), GrantTypes.DeviceCode, principal));
+            ConnectApi.Details(client, GrantTypes.DeviceCode, principal));
         return Results.SignIn(principal, new AuthenticationProperties { RedirectUri = ApprovedPath },
             OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }

@@ -33,7 +33,7 @@ internal sealed class RefreshTokenReuseAudit(
 
     public async ValueTask HandleAsync(ValidateTokenContext context)
     {
-        if (context.Principal is null || string.IsNullOrEmpty(context.TokenId) || !context.Principal.HasTokenType(TokenTypeHints.RefreshToken))
+        if (context.Principal is null || string.IsNullOrEmpty(context.TokenId) || !context.Principal.HasTokenType(TokenTypeIdentifiers.RefreshToken))
         {
             return;
         }
