@@ -26,6 +26,9 @@ public sealed class AuthorizationCodeWithPkce(AuthServer server)
         tokens.RefreshToken.ShouldNotBeNull();
         tokens.IdToken.ShouldNotBeNull();
         jwt.Kid.ShouldNotBeNullOrEmpty();
+        // Roles and the remembered request stay inside auth-service; services read scopes.
+        jwt.TryGetClaim("role", out _).ShouldBeFalse();
+        jwt.TryGetClaim("ledgerx_requested_scope", out _).ShouldBeFalse();
         (await server.AuditAsync(AuditActions.TokenIssued, jwt.Subject)).ShouldNotBeEmpty();
         (await server.AuditAsync(AuditActions.SignInSucceeded, jwt.Subject)).ShouldNotBeEmpty();
     }

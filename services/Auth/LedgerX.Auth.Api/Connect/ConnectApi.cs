@@ -79,7 +79,7 @@ public static class ConnectApi
                 return Forbid(Errors.InvalidGrant, "The user of this grant can no longer sign in.");
             }
             // Re-evaluated against the user's roles now: a revoked role is gone from the refreshed token.
-            var principal = await s.Principals.ForUserAsync(user, stored!.GetScopes());
+            var principal = await s.Principals.ForUserAsync(user, TokenPrincipals.RequestedIn(stored!));
             var refreshed = request.IsRefreshTokenGrantType();
             s.Audit.Add(refreshed ? AuditActions.TokenRefreshed : AuditActions.TokenIssued, AuditOutcomes.Succeeded,
                 new AuditActor("user", user.Id.ToString()), new AuditSubject("user", user.Id.ToString()),

@@ -17,6 +17,15 @@ namespace LedgerX.Auth.Api.Connect;
 /// </summary>
 public sealed class TokenPrincipals(UserManager<AuthUser> users)
 {
+    /// <summary>What the client asked for at sign-in, kept (in codes and refresh tokens only, never in an access or
+    /// identity token) so that a refresh re-evaluates it against the roles of the moment: a role granted since then
+    /// adds its permissions, a revoked one removes them, and nothing beyond the original request is ever added.</summary>
+    public const string RequestedScopeClaim = "ledgerx_requested_scope";
+
+    /// <summary>The scopes first requested in the grant that <paramref name="stored"/> continues.</summary>
+    public static IEnumerable<string> RequestedIn(ClaimsPrincipal stored) =>
+        stored.GetClaim(RequestedScopeClaim)?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? stored.GetScopes().AsEnumerable();
+
     /// <summary>requested ∩ (identity scopes ∪ permissions the roles allow).</summary>
     public static ImmutableArray<string> Grantable(IEnumerable<string> requested, IEnumerable<string> roles)
     {
@@ -26,6 +35,7 @@ public sealed class TokenPrincipals(UserManager<AuthUser> users)
 
     public async Task<ClaimsPrincipal> ForUserAsync(AuthUser user, IEnumerable<string> requestedScopes)
     {
+        var requested = requestedScopes.Distinct(StringComparer.Ordinal).ToList();
         var roles = await users.GetRolesAsync(user);
         var identity = new ClaimsIdentity(
             OpenIddictServerAspNetCoreDefaults.AuthenticationScheme, Claims.Name, Claims.Role);
@@ -33,8 +43,9 @@ public sealed class TokenPrincipals(UserManager<AuthUser> users)
             .SetClaim(Claims.Name, user.UserName)
             .SetClaim(Claims.Email, user.Email)
             .SetClaim(Claims.EmailVerified, user.EmailConfirmed)
-            .SetClaims(Claims.Role, [.. roles]);
-        identity.SetScopes(Grantable(requestedScopes, roles));
+            .SetClaims(Claims.Role, [.. roles])
+            .SetClaim(RequestedScopeClaim, string.Join(' ', requested));
+        identity.SetScopes(Grantable(requested, roles));
         identity.SetResources(LedgerXClaims.ApiAudience);
         identity.SetDestinations(Destinations);
         return new ClaimsPrincipal(identity);
