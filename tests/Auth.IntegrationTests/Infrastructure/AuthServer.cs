@@ -5,6 +5,7 @@ using LedgerX.LocalDapr.Hosting;
 using LedgerX.LocalDapr.PubSub;
 using LedgerX.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace LedgerX.Auth.IntegrationTests.Infrastructure;
@@ -41,6 +42,11 @@ public sealed class AuthServer : IAsyncLifetime
     public AuthApp App { get; private set; } = null!;
 
     public string KeysVariable => _prefix + "_KEYS";
+
+    /// <summary>The sidecar's ports, for a second app that reads the same secrets.</summary>
+    public SidecarPorts Ports => _ports;
+
+    public string Prefix => _prefix;
 
     public string Issuer { get; private set; } = "";
 
@@ -133,8 +139,15 @@ public sealed class AuthServer : IAsyncLifetime
     }
 }
 
-/// <summary>auth-service as it runs, in Development (where seeding is allowed).</summary>
-public sealed class AuthApp(SidecarPorts sidecar, IDictionary<string, string?> settings) : AppOnKestrel<Program>("authit", "Auth", sidecar)
+/// <summary>auth-service as it runs, in Development (where seeding is allowed) unless told otherwise.</summary>
+public sealed class AuthApp(SidecarPorts sidecar, IDictionary<string, string?> settings, string environment = "Development")
+    : AppOnKestrel<Program>("authit", "Auth", sidecar)
 {
     protected override IDictionary<string, string?> Defaults => settings;
+
+    protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseEnvironment(environment);
+    }
 }
