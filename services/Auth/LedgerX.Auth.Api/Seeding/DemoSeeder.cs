@@ -1,0 +1,135 @@
+using System.Security.Cryptography;
+using Dapr.Client;
+using LedgerX.Auth.Api.Persistence;
+using LedgerX.Auth.Api.Roles;
+using LedgerX.ServiceDefaults.Auth;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+using OpenIddict.Abstractions;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace LedgerX.Auth.Api.Seeding;
+
+/// <summary>
+/// Development only (`./ledgerx up`): a demo admin, a demo customer, the CLI's public client and a machine client.
+/// Idempotent: what exists is left alone, so credentials are printed once, when first created.
+/// </summary>
+public sealed partial class DemoSeeder(
+    UserManager<AuthUser> users, IOpenIddictApplicationManager applications, DaprClient dapr, IOptions<SeedOptions> options,
+    IOptions<AuthOptions> auth, IHostEnvironment environment, TimeProvider clock, ILogger<DemoSeeder> logger)
+{
+    /// <summary>The loopback redirect of the CLI's code flow (RFC 8252 §7.3).</summary>
+    public const string CliRedirectUri = "http://127.0.0.1/callback";
+
+    private readonly SeedOptions _seed = options.Value;
+
+    public async Task SeedAsync(CancellationToken ct)
+    {
+        if (!environment.IsDevelopment())
+        {
+            throw new InvalidOperationException("Auth:Seed:Enabled creates demo accounts; it is refused outside Development.");
+        }
+        await SeedUserAsync(_seed.AdminEmail, _seed.AdminPassword, RolePermissions.Admin);
+        await SeedUserAsync(_seed.CustomerEmail, _seed.CustomerPassword, RolePermissions.Customer);
+        await SeedCliClientAsync(ct);
+        await SeedMachineClientAsync(ct);
+    }
+
+    private async Task SeedUserAsync(string email, string? password, string role)
+    {
+        if (await users.FindByEmailAsync(email) is not null)
+        {
+            return;
+        }
+        var now = clock.GetUtcNow();
+        var user = new AuthUser { Id = Guid.CreateVersion7(now), UserName = email, Email = email, EmailConfirmed = true, CreatedAt = now };
+        var chosen = string.IsNullOrEmpty(password) ? RandomPassword() : password;
+        Check(await users.CreateAsync(user, chosen), email);
+        Check(await users.AddToRoleAsync(user, role), email);
+        LogUser(logger, role, email, chosen, auth.Value.Issuer);
+    }
+
+    private async Task SeedCliClientAsync(CancellationToken ct)
+    {
+        if (await applications.FindByClientIdAsync(_seed.CliClientId, ct) is not null)
+        {
+            return;
+        }
+        var cli = new OpenIddictApplicationDescriptor
+        {
+            ClientId = _seed.CliClientId,
+            ClientType = ClientTypes.Public,
+            ConsentType = ConsentTypes.Implicit,
+            DisplayName = "LedgerX CLI",
+            RedirectUris = { new Uri(CliRedirectUri) },
+            Permissions =
+            {
+                OpenIddictConstants.Permissions.Endpoints.Authorization, OpenIddictConstants.Permissions.Endpoints.Token,
+                OpenIddictConstants.Permissions.Endpoints.DeviceAuthorization, OpenIddictConstants.Permissions.Endpoints.Revocation,
+                OpenIddictConstants.Permissions.GrantTypes.AuthorizationCode, OpenIddictConstants.Permissions.GrantTypes.RefreshToken,
+                OpenIddictConstants.Permissions.GrantTypes.DeviceCode, OpenIddictConstants.Permissions.ResponseTypes.Code,
+            },
+            Requirements = { Requirements.Features.ProofKeyForCodeExchange },
+        };
+        AddScopes(cli, [Scopes.OpenId, Scopes.Profile, Scopes.Email, Scopes.OfflineAccess, .. LedgerX.ServiceDefaults.Auth.Permissions.All]);
+        await applications.CreateAsync(cli, ct);
+        LogCli(logger, _seed.CliClientId);
+    }
+
+    private async Task SeedMachineClientAsync(CancellationToken ct)
+    {
+        if (await applications.FindByClientIdAsync(_seed.MachineClientId, ct) is not null)
+        {
+            return;
+        }
+        var secret = (await dapr.GetSecretAsync(auth.Value.SecretStore, _seed.MachineClientSecretName, cancellationToken: ct)).Values.Single();
+        var machine = new OpenIddictApplicationDescriptor
+        {
+            ClientId = _seed.MachineClientId,
+            ClientSecret = secret,
+            ClientType = ClientTypes.Confidential,
+            DisplayName = "LedgerX machine client",
+            Permissions =
+            {
+                OpenIddictConstants.Permissions.Endpoints.Token, OpenIddictConstants.Permissions.Endpoints.Introspection,
+                OpenIddictConstants.Permissions.Endpoints.Revocation, OpenIddictConstants.Permissions.GrantTypes.ClientCredentials,
+            },
+        };
+        AddScopes(machine, _seed.MachineClientScopes.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        await applications.CreateAsync(machine, ct);
+        LogMachine(logger, _seed.MachineClientId, _seed.MachineClientSecretName, auth.Value.Issuer, _seed.MachineClientScopes);
+    }
+
+    internal static void AddScopes(OpenIddictApplicationDescriptor client, IEnumerable<string> scopes)
+    {
+        foreach (var scope in scopes)
+        {
+            // openid is not a scope permission in OpenIddict: the token endpoint grants it to any client.
+            if (scope != Scopes.OpenId)
+            {
+                client.Permissions.Add(OpenIddictConstants.Permissions.Prefixes.Scope + scope);
+            }
+        }
+    }
+
+    private static string RandomPassword() =>
+        // 18 random bytes as base64url, plus characters that satisfy every class the password policy asks for.
+        Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)).Replace('+', 'x').Replace('/', 'y') + "aA1";
+
+    private static void Check(IdentityResult result, string email)
+    {
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException($"Seeding {email} failed: {string.Join("; ", result.Errors.Select(e => e.Description))}");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Seeded demo {Role} {Email} with password {Password} (shown once). Sign in at {Issuer}account/login, or run ./ledgerx login")]
+    private static partial void LogUser(ILogger logger, string role, string email, string password, string issuer);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Seeded public client {ClientId}: ./ledgerx login (device flow), then ./ledgerx token prints an access token")]
+    private static partial void LogCli(ILogger logger, string clientId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Seeded confidential client {ClientId}, with its secret in secret store entry {SecretName}: POST grant_type=client_credentials and scope \"{Scopes}\" to {Issuer}connect/token")]
+    private static partial void LogMachine(ILogger logger, string clientId, string secretName, string issuer, string scopes);
+}

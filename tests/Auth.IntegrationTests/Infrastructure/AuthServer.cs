@@ -1,0 +1,153 @@
+using System.Globalization;
+using System.Text.Json;
+using LedgerX.Auth.Api.Persistence;
+using LedgerX.LocalDapr.Hosting;
+using LedgerX.LocalDapr.PubSub;
+using LedgerX.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LedgerX.Auth.IntegrationTests.Infrastructure;
+
+[CollectionDefinition(Name)]
+public sealed class AuthServerCollection : ICollectionFixture<AuthServer>
+{
+    public const string Name = "auth-service";
+}
+
+/// <summary>
+/// auth-service on Kestrel with its own database and its own local Dapr sidecar. The sidecar's secret store is the
+/// process environment (secretstores.local.env), under names unique to this fixture, so a test can rotate the signing
+/// keys mid-stream by changing one variable; its pub/sub is in memory. Seeded (Development) with a known admin and
+/// customer, the CLI's public client and a machine client.
+/// </summary>
+public sealed class AuthServer : IAsyncLifetime
+{
+    public const string AdminEmail = "admin@authit.test";
+    public const string AdminPassword = "Admin-Passw0rd-Long";
+    public const string CustomerEmail = "customer@authit.test";
+    public const string CustomerPassword = "Customer-Passw0rd-Long";
+    public const string MachineSecret = "machine-secret-for-tests-only";
+    public const string CliClient = "ledgerx-cli";
+    public const string MachineClient = "ledgerx-machine";
+    public const int LockoutAttempts = 3;
+
+    private readonly string _resources = Directory.CreateTempSubdirectory("ledgerx-auth-it-").FullName;
+    private readonly string _prefix = "AUTHIT_" + Guid.NewGuid().ToString("N")[..12].ToUpperInvariant();
+    private readonly InMemoryPubSubNetwork _network = new();
+    private readonly SidecarPorts _ports = SidecarPorts.Free();
+    private LocalDaprSidecar _sidecar = null!;
+
+    public AuthApp App { get; private set; } = null!;
+
+    public string KeysVariable => _prefix + "_KEYS";
+
+    /// <summary>The sidecar's ports, for a second app that reads the same secrets.</summary>
+    public SidecarPorts Ports => _ports;
+
+    public string Prefix => _prefix;
+
+    public string Issuer { get; private set; } = "";
+
+    public async ValueTask InitializeAsync()
+    {
+        await File.WriteAllTextAsync(Path.Combine(_resources, "components.yaml"),
+            """
+            apiVersion: dapr.io/v1alpha1
+            kind: Component
+            metadata:
+              name: secretstore
+            spec:
+              type: secretstores.local.env
+              version: v1
+            ---
+            apiVersion: dapr.io/v1alpha1
+            kind: Component
+            metadata:
+              name: pubsub
+            spec:
+              type: pubsub.in-memory
+              version: v1
+            """);
+        Environment.SetEnvironmentVariable(KeysVariable, TestKeys.Json(TestKeys.New("it-key-1", DateTimeOffset.UtcNow.AddDays(-1))));
+        Environment.SetEnvironmentVariable(_prefix + "_ENC", TestKeys.EncryptionKey());
+        Environment.SetEnvironmentVariable(_prefix + "_MACHINE", MachineSecret);
+
+        var port = FreePorts.Next();
+        Issuer = string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}/");
+        _sidecar = await LocalDaprSidecar.StartAsync(new SidecarOptions
+        {
+            AppId = "auth-service", AppPort = port, HttpPort = _ports.Http, GrpcPort = _ports.Grpc,
+            ResourcesPaths = [_resources], InMemoryPubSubNetwork = _network, WaitForApp = false,
+        });
+        App = new AuthApp(_ports, Settings(Issuer, _prefix));
+        await App.StartAsync(port);
+    }
+
+    /// <summary>The settings of this fixture's app, for a test that starts a second one on the same secrets.</summary>
+    public static Dictionary<string, string?> Settings(string issuer, string prefix) => new()
+    {
+        ["Auth:Issuer"] = issuer,
+        ["Auth:RequireHttps"] = "false",
+        ["Auth:SigningKeysSecret"] = prefix + "_KEYS",
+        ["Auth:EncryptionKeySecret"] = prefix + "_ENC",
+        ["Auth:SigningKeysRefreshSeconds"] = "1",
+        ["Auth:LockoutMaxFailedAttempts"] = LockoutAttempts.ToString(CultureInfo.InvariantCulture),
+        // Tests hash many passwords on two shared cores; the production default stays 600,000.
+        ["Auth:PasswordHashIterations"] = "100000",
+        ["Auth:Outbox:PollIntervalMs"] = "100",
+        ["Auth:Seed:Enabled"] = "true",
+        ["Auth:Seed:AdminEmail"] = AdminEmail,
+        ["Auth:Seed:AdminPassword"] = AdminPassword,
+        ["Auth:Seed:CustomerEmail"] = CustomerEmail,
+        ["Auth:Seed:CustomerPassword"] = CustomerPassword,
+        ["Auth:Seed:MachineClientSecretName"] = prefix + "_MACHINE",
+        ["Auth:Seed:MachineClientScopes"] = "ledger:read ledger:write",
+    };
+
+    public HttpClient Client => App.Client;
+
+    /// <summary>A browser-like client: its own cookie jar, redirects left to the test.</summary>
+    public Browser Browser() => new(App.Client.BaseAddress!);
+
+    /// <summary>The outbox rows of one topic, oldest first, as JSON.</summary>
+    public async Task<IReadOnlyList<JsonElement>> OutboxAsync(string topic)
+    {
+        await using var scope = App.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
+        var rows = await db.Outbox.AsNoTracking().Where(r => r.Topic == topic).OrderBy(r => r.Id).Select(r => r.Payload).ToListAsync();
+        return [.. rows.Select(p => JsonDocument.Parse(p).RootElement.Clone())];
+    }
+
+    /// <summary>The audit events of one action about one subject id (null: any subject).</summary>
+    public async Task<IReadOnlyList<JsonElement>> AuditAsync(string action, string? subjectId = null) =>
+        [.. (await OutboxAsync(LedgerX.ServiceDefaults.Audit.AuditTopics.Recorded)).Where(e =>
+            e.GetProperty("action").GetString() == action &&
+            (subjectId is null || (e.TryGetProperty("subject", out var s) && s.ValueKind == JsonValueKind.Object && s.GetProperty("id").GetString() == subjectId)))];
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.DisposeAsync();
+        await _sidecar.DisposeAsync();
+        await _network.DisposeAsync();
+        foreach (var suffix in new[] { "_KEYS", "_ENC", "_MACHINE" })
+        {
+            Environment.SetEnvironmentVariable(_prefix + suffix, null);
+        }
+        Directory.Delete(_resources, recursive: true);
+    }
+}
+
+/// <summary>auth-service as it runs, in Development (where seeding is allowed) unless told otherwise.</summary>
+public sealed class AuthApp(SidecarPorts sidecar, IDictionary<string, string?> settings, string environment = "Development")
+    : AppOnKestrel<Program>("authit", "Auth", sidecar)
+{
+    protected override IDictionary<string, string?> Defaults => settings;
+
+    protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseEnvironment(environment);
+    }
+}
