@@ -261,7 +261,9 @@ public sealed partial class LocalActors : IAsyncDisposable
 
     private async Task<IReadOnlyDictionary<string, ActorTypeSettings>> DiscoverAsync(CancellationToken cancellationToken)
     {
-        if (!_options.AppChannel.HasApp)
+        // A gRPC app registers actor types over daprd's SubscribeActorEventsAlpha1 stream, not /dapr/config
+        // (pkg/channel/grpc GetAppConfig); that stream is not served here, so a gRPC app hosts no actors.
+        if (!_options.AppChannel.HasApp || _options.AppChannel.Protocol == AppProtocol.Grpc)
         {
             return new Dictionary<string, ActorTypeSettings>();
         }

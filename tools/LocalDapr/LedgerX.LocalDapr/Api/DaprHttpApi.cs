@@ -302,6 +302,11 @@ internal static class DaprHttpApi
             context.Response.Headers[name] = values;
         }
 
+        if (forwardedBy is not null && response.GrpcStatus is { } grpcStatus)
+        {
+            context.Response.Headers[SidecarHop.GrpcStatusHeader] = Convert.ToBase64String(Google.Protobuf.MessageExtensions.ToByteArray(grpcStatus));
+        }
+
         context.Response.ContentLength = response.Body.Length;
         await context.Response.Body.WriteAsync(response.Body, context.RequestAborted);
     }

@@ -108,6 +108,7 @@ public sealed class MultiAppRunner
                 AppId = app.AppId,
                 AppPort = app.AppPort,
                 AppChannelAddress = app.AppChannelAddress,
+                AppProtocol = app.AppProtocol == "grpc" ? AppProtocol.Grpc : AppProtocol.Http,
                 HttpPort = app.DaprHttpPort ?? 0,
                 GrpcPort = app.DaprGrpcPort ?? 0,
                 MetricsPort = app.MetricsPort ?? 0,

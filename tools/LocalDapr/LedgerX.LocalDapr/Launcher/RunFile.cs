@@ -93,9 +93,9 @@ public sealed record RunFile(string File, string? Name, IReadOnlyList<RunFileApp
             }
 
             string protocol = app["appProtocol"].OptionalString() ?? common["appProtocol"].OptionalString() ?? "http";
-            if (protocol is not "http")
+            if (protocol is not ("http" or "grpc"))
             {
-                throw app["appProtocol"].Error($"app protocol '{protocol}' is not supported by the local sidecar (only http)");
+                throw app["appProtocol"].Error($"app protocol '{protocol}' is not supported by the local sidecar (http or grpc)");
             }
 
             apps.Add(new RunFileApp(

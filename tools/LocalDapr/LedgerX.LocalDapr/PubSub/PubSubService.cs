@@ -150,7 +150,12 @@ public sealed class PubSubService : IAsyncDisposable
             var rules = resource.Routes.Rules
                 .Select(r => (Match: CelMatch.Parse(r.Match.Length == 0 ? "true" : r.Match), r.Path))
                 .ToList();
-            var bulk = resource.Bulk is { } options
+            if (resource.Bulk is not null && _app.Grpc is not null)
+            {
+                _logger.LogWarning("bulk subscription to topic {Topic}: the local sidecar delivers to gRPC apps one message at a time (OnTopicEvent)", resource.Topic);
+            }
+
+            var bulk = resource.Bulk is { } options && _app.Grpc is null
                 ? new BulkDelivery(options, component.Name, resource.Topic, _app, _resiliency.ForComponentInbound(component.Name), _stopping.Token)
                 : null;
             var active = new ActiveSubscription(resource, rules, bulk);
@@ -222,7 +227,7 @@ public sealed class PubSubService : IAsyncDisposable
                 ct =>
                 {
                     attempts++;
-                    return DeliverOnceAsync(component.Name, route, body, envelope, message.Metadata, ct);
+                    return DeliverOnceAsync(component.Name, message.Topic, route, body, envelope, message.Metadata, ct);
                 },
                 stoppingToken);
 
@@ -292,7 +297,7 @@ public sealed class PubSubService : IAsyncDisposable
         Log.Record(record);
     }
 
-    private enum AppVerdict
+    internal enum AppVerdict
     {
         Success,
         Drop,
@@ -300,8 +305,13 @@ public sealed class PubSubService : IAsyncDisposable
     }
 
     /// <summary>Throws <see cref="AttemptFailedException"/> when the app wants a retry (RETRY, unknown status, non-2xx but 404).</summary>
-    private async Task<AppVerdict> DeliverOnceAsync(string pubsubName, string route, byte[] body, JsonObject envelope, IReadOnlyDictionary<string, string> metadata, CancellationToken cancellationToken)
+    private async Task<AppVerdict> DeliverOnceAsync(string pubsubName, string topic, string route, byte[] body, JsonObject envelope, IReadOnlyDictionary<string, string> metadata, CancellationToken cancellationToken)
     {
+        if (_app.Grpc is { } grpc)
+        {
+            return await GrpcTopicDelivery.DeliverAsync(grpc, pubsubName, topic, route, envelope, metadata, cancellationToken);
+        }
+
         using var request = new HttpRequestMessage(HttpMethod.Post, route.TrimStart('/'))
         {
             Content = new ByteArrayContent(body),
