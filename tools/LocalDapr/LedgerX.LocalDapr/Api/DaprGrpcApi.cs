@@ -170,14 +170,14 @@ public sealed class DaprGrpcApi
     {
         var (traceParent, traceState) = Trace(context);
         var publish = new PublishRequest(request.PubsubName, request.Topic, request.Data.ToByteArray(), NullIfEmpty(request.DataContentType), request.Metadata, traceParent, traceState);
-        await Guard(() => _runtime.PubSub.PublishAsync(publish, context.CancellationToken));
+        await Guard(() => _runtime.PubSub.PublishAsync(publish, context.CancellationToken, grpcApi: true));
         return new Empty();
     }
 
     public async Task<BulkPublishResponse> BulkPublishEvent(BulkPublishRequest request, ServerCallContext context)
     {
         // Names are validated for the whole request first, as daprd does, so a bad pubsub is a call error.
-        Guard(() => _runtime.PubSub.Resolve(request.PubsubName, request.Topic));
+        Guard(() => _runtime.PubSub.Resolve(request.PubsubName, request.Topic, request.Metadata, grpcApi: true));
         var (traceParent, traceState) = Trace(context);
         var response = new BulkPublishResponse();
         foreach (var entry in request.Entries)
