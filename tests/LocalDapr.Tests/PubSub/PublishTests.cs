@@ -122,7 +122,7 @@ public sealed class PublishTests
         env.Sidecar.PubSub.Published.Single().CloudEvent!["expiration"].ShouldNotBeNull();
         await env.App.WaitForAsync(r => r.Path == "/ttl");
 
-        // A caller-built CloudEvent whose expiration has passed is dropped at delivery (spec §3 "TTL").
+        // A caller-built CloudEvent whose expiration has passed is dropped at delivery, as daprd's pkg/runtime/subscription/subscription.go checks HasExpired.
         var expired = new JsonObject { ["id"] = "old-1", ["specversion"] = "1.0", ["source"] = "x", ["type"] = "t", ["datacontenttype"] = "application/json", ["data"] = new JsonObject { ["fresh"] = false }, ["expiration"] = DateTimeOffset.UtcNow.AddMinutes(-1).ToString("O") };
         await env.Client.PublishByteEventAsync("pubsub", "ttl", Encoding.UTF8.GetBytes(expired.ToJsonString()), "application/cloudevents+json", cancellationToken: Ct);
         var record = await env.Sidecar.PubSub.WaitForDeliveryAsync(d => d.CloudEventId == "old-1", TimeSpan.FromSeconds(5), Ct);

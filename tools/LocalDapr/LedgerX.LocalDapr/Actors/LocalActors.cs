@@ -15,7 +15,7 @@ public sealed record LocalActorsOptions
 {
     public required string AppId { get; init; }
 
-    /// <summary>The sidecar's channel to its app; it adds <c>dapr-api-token</c> from APP_API_TOKEN (spec §1).</summary>
+    /// <summary>The sidecar's channel to its app; it adds <c>dapr-api-token</c> from APP_API_TOKEN, as daprd's pkg/channel/http/http_channel.go does.</summary>
     public required AppChannel AppChannel { get; init; }
 
     /// <summary>The component marked <c>actorStateStore: "true"</c>; null means state and reminders fail as in daprd.</summary>

@@ -97,7 +97,7 @@ public sealed class DaprGrpcApi
         var response = new GetStateResponse();
         if (entry is not null)
         {
-            // Missing key: OK with empty data and etag (spec §2), which the SDK maps to default(T).
+            // Missing key: OK with empty data and etag, as daprd's GetState answers (pkg/api/grpc/grpc.go), which the SDK maps to default(T).
             response.Data = ByteString.CopyFrom(entry.Value);
             response.Etag = entry.ETag;
             if (entry.TtlExpireTime is { } expires)

@@ -17,7 +17,7 @@ public sealed record InvocationRequest(string TargetAppId, string Method, string
 public sealed record InvocationResponse(int Status, IReadOnlyList<KeyValuePair<string, string[]>> Headers, byte[] Body, Google.Rpc.Status? GrpcStatus = null);
 
 /// <summary>
-/// Service invocation through the target's sidecar (spec §2 "Forwarding to the target app"): the caller's
+/// Service invocation through the target's sidecar, as daprd's pkg/messaging/direct_messaging.go does it: the caller's
 /// sidecar resolves the target, applies the target app's Resiliency policy and forwards; the target's sidecar
 /// calls its app with the same verb, path, query, headers and body plus <c>dapr-caller-app-id</c> and
 /// <c>dapr-callee-app-id</c>. Same-app calls skip the hop.

@@ -18,7 +18,7 @@ public sealed record RunFileApp(
     IReadOnlyDictionary<string, string> Env);
 
 /// <summary>
-/// The multi-app run file (CLI pkg/runfileconfig; spec §7). Paths under <c>common</c> resolve against the file's
+/// The multi-app run file (dapr CLI pkg/runfileconfig). Paths under <c>common</c> resolve against the file's
 /// folder and an app's own paths against its <c>appDirPath</c>. Resources: app <c>resourcesPaths</c>, else
 /// <c>appDirPath/.dapr/resources</c>, else <c>common</c>, else <c>~/.dapr/components</c>; the config file likewise.
 /// </summary>

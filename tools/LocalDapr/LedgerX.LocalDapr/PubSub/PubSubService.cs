@@ -30,7 +30,7 @@ public sealed record ActiveSubscription(SubscriptionResource Resource, IReadOnly
 
 /// <summary>
 /// Publishing (envelope built as daprd builds it) and delivery to the app as daprd's HTTP "postman" does it
-/// (spec §3 "Delivery contract"): POST /{route} with <c>application/cloudevents+json</c>, SUCCESS/RETRY/DROP,
+/// (pkg/runtime/subscription/postman/http/http.go), or through <c>OnTopicEvent</c> to a gRPC app: POST /{route} with <c>application/cloudevents+json</c>, SUCCESS/RETRY/DROP,
 /// 404 drops, other failures retried under the component's inbound Resiliency policy, then the dead-letter topic.
 /// </summary>
 public sealed class PubSubService : IAsyncDisposable
@@ -354,7 +354,7 @@ public sealed class PubSubService : IAsyncDisposable
         {
             if (response.StatusCode == HttpStatusCode.NotFound)
             {
-                // daprd treats 404 as "this app will never handle it": logged and not retried (spec §3).
+                // daprd's HTTP postman treats 404 as "this app will never handle it": logged and not retried (postman/http/http.go).
                 _logger.LogWarning("app returned 404 for route {Route}; message dropped", route);
                 return AppVerdict.NotFound;
             }
