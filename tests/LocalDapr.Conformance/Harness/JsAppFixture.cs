@@ -17,10 +17,13 @@ public abstract class JsAppFixture : IAsyncLifetime
     /// <summary>Extra variables for the launcher process (local-sidecar knobs a block needs, e.g. shorter leases).</summary>
     protected virtual IReadOnlyDictionary<string, string>? LauncherEnvironment => null;
 
+    /// <summary><c>appProtocol</c> in the run file: <c>http</c>, or <c>grpc</c> for an app serving Dapr's AppCallback.</summary>
+    protected virtual string AppProtocol => "http";
+
     public JsAppRun App => _run ?? throw new InvalidOperationException("the app is not running");
 
     public async ValueTask InitializeAsync() =>
-        _run = await JsAppRun.StartAsync(Block, Backend, LauncherEnvironment, TestContext.Current.CancellationToken);
+        _run = await JsAppRun.StartAsync(Block, Backend, LauncherEnvironment, TestContext.Current.CancellationToken, AppProtocol);
 
     public async ValueTask DisposeAsync()
     {

@@ -31,7 +31,7 @@ public sealed class JsAppRun : IAsyncDisposable
     private readonly Queue<string> _log = new();
     private readonly Lock _logGate = new();
 
-    private JsAppRun(Process launcher, string directory, string? database, int appPort, int daprHttpPort, int daprGrpcPort, string appId)
+    private JsAppRun(Process launcher, string directory, string? database, int appPort, int controlPort, int daprHttpPort, int daprGrpcPort, string appId)
     {
         _launcher = launcher;
         _directory = directory;
@@ -40,7 +40,7 @@ public sealed class JsAppRun : IAsyncDisposable
         DaprHttpPort = daprHttpPort;
         DaprGrpcPort = daprGrpcPort;
         AppId = appId;
-        Control = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{appPort}"), Timeout = TimeSpan.FromSeconds(60) };
+        Control = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{controlPort}"), Timeout = TimeSpan.FromSeconds(60) };
     }
 
     public string AppId { get; }
@@ -51,7 +51,7 @@ public sealed class JsAppRun : IAsyncDisposable
 
     public int DaprGrpcPort { get; }
 
-    /// <summary>The app's control API (<c>http://127.0.0.1:{AppPort}</c>).</summary>
+    /// <summary>The app's control API (<c>http://127.0.0.1:{AppPort}</c>; a gRPC app's on <c>CONTROL_PORT</c>).</summary>
     public HttpClient Control { get; }
 
     /// <summary>The last lines the launcher, its sidecar and the app printed.</summary>
@@ -68,7 +68,11 @@ public sealed class JsAppRun : IAsyncDisposable
 
     /// <param name="block">The folder under <c>js/apps</c>.</param>
     /// <param name="launcherEnvironment">Extra variables for the launcher process (and so its in-process sidecar).</param>
-    public static async Task<JsAppRun> StartAsync(string block, ConformanceBackend backend, IReadOnlyDictionary<string, string>? launcherEnvironment, CancellationToken cancellationToken)
+    /// <param name="appProtocol">
+    /// <c>appProtocol</c> of the run file: <c>grpc</c> apps serve gRPC on APP_PORT, so their control API gets its own
+    /// port (<c>CONTROL_PORT</c> in the app's <c>env</c>).
+    /// </param>
+    public static async Task<JsAppRun> StartAsync(string block, ConformanceBackend backend, IReadOnlyDictionary<string, string>? launcherEnvironment, CancellationToken cancellationToken, string appProtocol = "http")
     {
         string appDirectory = RepositoryRoot.PathOf("tests", "LocalDapr.Conformance", "js", "apps", block);
         if (!File.Exists(Path.Combine(appDirectory, "app.js")))
@@ -79,6 +83,7 @@ public sealed class JsAppRun : IAsyncDisposable
         string directory = Directory.CreateTempSubdirectory("ledgerx-conformance-").FullName;
         string? database = await ConformanceComponents.WriteAsync(backend, Path.Combine(directory, "resources"), cancellationToken);
         int appPort = FreePort(), httpPort = FreePort(), grpcPort = FreePort();
+        int controlPort = appProtocol == "grpc" ? FreePort() : appPort;
         string appId = $"{block}-js";
         string runFile = Path.Combine(directory, "dapr.yaml");
         await File.WriteAllTextAsync(runFile, string.Create(CultureInfo.InvariantCulture, $"""
@@ -92,7 +97,10 @@ public sealed class JsAppRun : IAsyncDisposable
                 appPort: {appPort}
                 daprHTTPPort: {httpPort}
                 daprGRPCPort: {grpcPort}
+                appProtocol: {appProtocol}
                 command: ["node", "app.js"]
+                env:
+                  CONTROL_PORT: "{controlPort}"
 
             """), cancellationToken);
 
@@ -118,7 +126,7 @@ public sealed class JsAppRun : IAsyncDisposable
         }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the launcher");
-        var run = new JsAppRun(process, directory, database, appPort, httpPort, grpcPort, appId);
+        var run = new JsAppRun(process, directory, database, appPort, controlPort, httpPort, grpcPort, appId);
         process.OutputDataReceived += (_, e) => run.Append(e.Data);
         process.ErrorDataReceived += (_, e) => run.Append(e.Data);
         process.BeginOutputReadLine();

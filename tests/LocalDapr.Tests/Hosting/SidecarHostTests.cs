@@ -42,7 +42,7 @@ public sealed class SidecarHostTests
         json.ShouldContain("\"id\":\"meta-app\"");
         json.ShouldContain("\"owner\":\"tests\"");
 
-        // The SDK's actor client sends "//v1.0/..." (spec §4); daprd cleans the path, so must we.
+        // The SDK's actor client sends "//v1.0/..."; daprd cleans the path (CleanPathMiddleware), so must we.
         (await http.GetAsync($"{sidecar.HttpEndpoint}//v1.0/metadata", Ct)).StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
     }
 

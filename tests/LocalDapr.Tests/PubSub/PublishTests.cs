@@ -122,7 +122,7 @@ public sealed class PublishTests
         env.Sidecar.PubSub.Published.Single().CloudEvent!["expiration"].ShouldNotBeNull();
         await env.App.WaitForAsync(r => r.Path == "/ttl");
 
-        // A caller-built CloudEvent whose expiration has passed is dropped at delivery (spec §3 "TTL").
+        // A caller-built CloudEvent whose expiration has passed is dropped at delivery, as daprd's pkg/runtime/subscription/subscription.go checks HasExpired.
         var expired = new JsonObject { ["id"] = "old-1", ["specversion"] = "1.0", ["source"] = "x", ["type"] = "t", ["datacontenttype"] = "application/json", ["data"] = new JsonObject { ["fresh"] = false }, ["expiration"] = DateTimeOffset.UtcNow.AddMinutes(-1).ToString("O") };
         await env.Client.PublishByteEventAsync("pubsub", "ttl", Encoding.UTF8.GetBytes(expired.ToJsonString()), "application/cloudevents+json", cancellationToken: Ct);
         var record = await env.Sidecar.PubSub.WaitForDeliveryAsync(d => d.CloudEventId == "old-1", TimeSpan.FromSeconds(5), Ct);
@@ -177,6 +177,39 @@ public sealed class PublishTests
         var response = await http.PostAsync($"{env.Sidecar.HttpEndpoint}/v1.0/publish/nope/t", new StringContent("{}", Encoding.UTF8, "application/json"), Ct);
         response.StatusCode.ShouldBe(System.Net.HttpStatusCode.NotFound);
         (await response.Content.ReadAsStringAsync(Ct)).ShouldContain("ERR_PUBSUB_NOT_FOUND");
+    }
+
+    [Fact]
+    public async Task Pubsub_errors_carry_daprs_error_details_over_grpc_and_http()
+    {
+        await using var env = await PubSubEnvironment.StartAsync((_, _) => { }, appId: "details-publisher");
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(env.Sidecar.GrpcEndpoint);
+        var dapr = new global::Dapr.Client.Autogen.Grpc.v1.Dapr.DaprClient(channel);
+
+        // Not found: ErrorInfo only (pkg/api/errors/pubsub.go skips ResourceInfo), no request metadata over gRPC.
+        var notFound = await Should.ThrowAsync<RpcException>(async () => await dapr.PublishEventAsync(new() { PubsubName = "nope", Topic = "t" }, cancellationToken: Ct));
+        var notFoundStatus = notFound.GetRpcStatus()!;
+        notFoundStatus.GetDetail<Google.Rpc.ResourceInfo>().ShouldBeNull();
+        notFoundStatus.GetDetail<Google.Rpc.ErrorInfo>()!.Reason.ShouldBe("DAPR_PUBSUB_NOT_FOUND");
+        notFoundStatus.GetDetail<Google.Rpc.ErrorInfo>()!.Domain.ShouldBe("dapr.io");
+
+        // Empty topic: ResourceInfo naming the pubsub, ErrorInfo with the request's metadata.
+        var empty = await Should.ThrowAsync<RpcException>(async () => await dapr.PublishEventAsync(new() { PubsubName = "pubsub", Topic = "", Metadata = { ["tenant"] = "t1" } }, cancellationToken: Ct));
+        var emptyStatus = empty.GetRpcStatus()!;
+        emptyStatus.GetDetail<Google.Rpc.ResourceInfo>()!.ResourceName.ShouldBe("pubsub");
+        emptyStatus.GetDetail<Google.Rpc.ResourceInfo>()!.ResourceType.ShouldBe("pubsub");
+        emptyStatus.GetDetail<Google.Rpc.ErrorInfo>()!.Reason.ShouldBe("DAPR_PUBSUB_TOPIC_NAME_EMPTY");
+        emptyStatus.GetDetail<Google.Rpc.ErrorInfo>()!.Metadata["tenant"].ShouldBe("t1");
+
+        // HTTP: the same details as details[] next to errorCode, the query metadata in the ErrorInfo.
+        using var http = new HttpClient();
+        var response = await http.PostAsync($"{env.Sidecar.HttpEndpoint}/v1.0/publish/nope/t?metadata.tenant=t2", new StringContent("{}", Encoding.UTF8, "application/json"), Ct);
+        response.StatusCode.ShouldBe(System.Net.HttpStatusCode.NotFound);
+        var body = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!;
+        body["errorCode"]!.GetValue<string>().ShouldBe("ERR_PUBSUB_NOT_FOUND");
+        var info = body["details"]!.AsArray().Single()!;
+        info["reason"]!.GetValue<string>().ShouldBe("DAPR_PUBSUB_NOT_FOUND");
+        info["metadata"]!["tenant"]!.GetValue<string>().ShouldBe("t2");
     }
 
     [Fact]

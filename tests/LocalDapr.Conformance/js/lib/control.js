@@ -37,7 +37,8 @@ function send(res, status, value) {
  * which is what the tests wait for before driving the app.
  */
 async function serveControl(routes, ready) {
-  const port = Number(process.env.APP_PORT);
+  // A gRPC app's APP_PORT speaks gRPC to the sidecar: the harness gives its control API a port of its own.
+  const port = Number(process.env.CONTROL_PORT ?? process.env.APP_PORT);
   if (!Number.isInteger(port) || port <= 0) {
     throw new Error("APP_PORT is not set: run this app under `localdapr run -f` (or `dapr run -f`)");
   }

@@ -4,7 +4,7 @@ using LedgerX.LocalDapr.Resources;
 
 namespace LedgerX.LocalDapr.Actors;
 
-/// <summary>How one actor type behaves, from the app's <c>GET /dapr/config</c> (spec §4), with daprd's defaults.</summary>
+/// <summary>How one actor type behaves, from the app's <c>GET /dapr/config</c> (pkg/config/app_configuration.go <c>ApplicationConfig</c>), with daprd's defaults.</summary>
 public sealed record ActorTypeSettings(
     string ActorType,
     TimeSpan IdleTimeout,

@@ -3,7 +3,7 @@ using LedgerX.LocalDapr.State;
 
 namespace LedgerX.LocalDapr.Actors;
 
-/// <summary>Finds the state store marked <c>actorStateStore: "true"</c> (common metadata daprd interprets, spec §7).</summary>
+/// <summary>Finds the state store marked <c>actorStateStore: "true"</c> (common metadata daprd interprets, pkg/runtime/processor/state/state.go).</summary>
 public static class ActorStateStoreLocator
 {
     /// <summary>The actor state store, or null when none is marked; more than one is a configuration error, as in daprd.</summary>

@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Routing;
 namespace LedgerX.LocalDapr.Actors;
 
 /// <summary>
-/// daprd's actor HTTP API (spec §4). The SDK sends <c>//v1.0/actors/...</c>: the host must collapse the double
+/// daprd's actor HTTP API (pkg/api/http/actors.go). The SDK sends <c>//v1.0/actors/...</c>: the host must collapse the double
 /// slash before routing, as LocalDaprSidecar's <c>CleanPathMiddleware</c> does. Errors are answered here in daprd's
 /// <c>{"errorCode","message"}</c> shape, so the API needs no error middleware.
 /// </summary>

@@ -15,7 +15,7 @@ public sealed record LocalActorsOptions
 {
     public required string AppId { get; init; }
 
-    /// <summary>The sidecar's channel to its app; it adds <c>dapr-api-token</c> from APP_API_TOKEN (spec §1).</summary>
+    /// <summary>The sidecar's channel to its app; it adds <c>dapr-api-token</c> from APP_API_TOKEN, as daprd's pkg/channel/http/http_channel.go does.</summary>
     public required AppChannel AppChannel { get; init; }
 
     /// <summary>The component marked <c>actorStateStore: "true"</c>; null means state and reminders fail as in daprd.</summary>
@@ -261,7 +261,9 @@ public sealed partial class LocalActors : IAsyncDisposable
 
     private async Task<IReadOnlyDictionary<string, ActorTypeSettings>> DiscoverAsync(CancellationToken cancellationToken)
     {
-        if (!_options.AppChannel.HasApp)
+        // A gRPC app registers actor types over daprd's SubscribeActorEventsAlpha1 stream, not /dapr/config
+        // (pkg/channel/grpc GetAppConfig); that stream is not served here, so a gRPC app hosts no actors.
+        if (!_options.AppChannel.HasApp || _options.AppChannel.Protocol == AppProtocol.Grpc)
         {
             return new Dictionary<string, ActorTypeSettings>();
         }

@@ -6,7 +6,7 @@ namespace LedgerX.LocalDapr.Api;
 /// DAPR_API_TOKEN enforcement as daprd does it (RT pkg/api/http/middlewares.go, pkg/api/grpc/auth.go): every
 /// HTTP and gRPC call must carry <c>dapr-api-token</c>, except <c>GET /v1.0/healthz</c> and
 /// <c>/v1.0/healthz/outbound</c>. gRPC reflection is not exempt (daprd's interceptor covers it too); the 1.19
-/// SDK then falls back to probing the RPCs directly (spec §2 "Capability probing").
+/// SDK then falls back to calling the RPCs directly, as it does against daprd with a token set.
 /// </summary>
 internal sealed class ApiTokenMiddleware
 {

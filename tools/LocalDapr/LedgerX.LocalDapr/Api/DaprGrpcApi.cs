@@ -45,22 +45,29 @@ public sealed class DaprGrpcApi
     {
         var message = request.Message ?? new Dapr.Client.Autogen.Grpc.v1.InvokeRequest();
         var verb = message.HttpExtension?.Verb ?? HTTPExtension.Types.Verb.None;
-        if (verb is HTTPExtension.Types.Verb.None or HTTPExtension.Types.Verb.Connect)
+        // A gRPC app takes the message as is (NONE is its normal verb); an HTTP app's channel refuses NONE and CONNECT.
+        if (verb is HTTPExtension.Types.Verb.None or HTTPExtension.Types.Verb.Connect && !_runtime.Invoker.TargetSpeaksGrpc(request.Id))
         {
             throw new DaprApiException(StatusCode.Internal, 500, "ERR_DIRECT_INVOKE", $"failed to invoke, id: {request.Id}, err: rpc error: code = InvalidArgument desc = invalid HTTP verb").ToRpcException();
         }
 
-        string query = message.HttpExtension!.Querystring;
+        string query = message.HttpExtension?.Querystring ?? "";
         string path = "/" + message.Method.TrimStart('/') + (query.Length > 0 ? "?" + query : "");
         var headers = context.RequestHeaders
-            .Where(h => !h.IsBinary && !NotForwarded.Contains(h.Key) && !h.Key.StartsWith(':'))
+            .Where(h => !NotForwarded.Contains(h.Key) && !h.Key.StartsWith(':'))
             .GroupBy(h => h.Key, StringComparer.OrdinalIgnoreCase)
-            .Select(g => new KeyValuePair<string, string[]>(g.Key, [.. g.Select(h => h.Value)]))
+            // Binary metadata (-bin) travels base64-encoded as headers do; a gRPC app gets the bytes back.
+            .Select(g => new KeyValuePair<string, string[]>(g.Key, [.. g.Select(h => h.IsBinary ? Convert.ToBase64String(h.ValueBytes) : h.Value)]))
             .ToList();
         string? contentType = NullIfEmpty(message.ContentType);
         var invocation = new InvocationRequest(request.Id, verb.ToString().ToUpperInvariant(), path, headers, message.Data?.Value.ToByteArray() ?? [], contentType);
 
         var answer = await Guard(() => _runtime.Invoker.InvokeAsync(invocation, null, null, context.CancellationToken));
+        if (answer.GrpcStatus is { } appStatus)
+        {
+            return await GrpcAppAnswer(answer, appStatus, context);
+        }
+
         await context.WriteResponseHeadersAsync(new Metadata { { "dapr-http-status", answer.Status.ToString(System.Globalization.CultureInfo.InvariantCulture) } });
         if (answer.Status is < 200 or >= 300)
         {
@@ -90,7 +97,7 @@ public sealed class DaprGrpcApi
         var response = new GetStateResponse();
         if (entry is not null)
         {
-            // Missing key: OK with empty data and etag (spec §2), which the SDK maps to default(T).
+            // Missing key: OK with empty data and etag, as daprd's GetState answers (pkg/api/grpc/grpc.go), which the SDK maps to default(T).
             response.Data = ByteString.CopyFrom(entry.Value);
             response.Etag = entry.ETag;
             if (entry.TtlExpireTime is { } expires)
@@ -163,14 +170,14 @@ public sealed class DaprGrpcApi
     {
         var (traceParent, traceState) = Trace(context);
         var publish = new PublishRequest(request.PubsubName, request.Topic, request.Data.ToByteArray(), NullIfEmpty(request.DataContentType), request.Metadata, traceParent, traceState);
-        await Guard(() => _runtime.PubSub.PublishAsync(publish, context.CancellationToken));
+        await Guard(() => _runtime.PubSub.PublishAsync(publish, context.CancellationToken, grpcApi: true));
         return new Empty();
     }
 
     public async Task<BulkPublishResponse> BulkPublishEvent(BulkPublishRequest request, ServerCallContext context)
     {
         // Names are validated for the whole request first, as daprd does, so a bad pubsub is a call error.
-        Guard(() => _runtime.PubSub.Resolve(request.PubsubName, request.Topic));
+        Guard(() => _runtime.PubSub.Resolve(request.PubsubName, request.Topic, request.Metadata, grpcApi: true));
         var (traceParent, traceState) = Trace(context);
         var response = new BulkPublishResponse();
         foreach (var entry in request.Entries)
@@ -246,6 +253,31 @@ public sealed class DaprGrpcApi
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     /// <summary>daprd's invokev1.CodeFromHTTPStatus and ErrorFromHTTPResponseCode.</summary>
+    /// <summary>
+    /// A gRPC app's answer to <c>InvokeService</c>, as daprd gives it (pkg/api/grpc/grpc.go): the app's own status,
+    /// message and details (<c>ErrorFromInternalStatus</c>), its response headers, no <c>dapr-http-status</c>.
+    /// </summary>
+    private static async Task<Dapr.Client.Autogen.Grpc.v1.InvokeResponse> GrpcAppAnswer(InvocationResponse answer, Google.Rpc.Status status, ServerCallContext context)
+    {
+        var headers = new Metadata();
+        foreach (var (name, values) in answer.Headers.Where(h => !h.Key.Equals("Content-Type", StringComparison.OrdinalIgnoreCase) && !NotForwarded.Contains(h.Key)))
+        {
+            foreach (string value in values)
+            {
+                headers.Add(name.ToLowerInvariant(), value);
+            }
+        }
+
+        await context.WriteResponseHeadersAsync(headers);
+        if (status.Code != (int)StatusCode.OK)
+        {
+            throw status.ToRpcException();
+        }
+
+        string contentType = answer.Headers.FirstOrDefault(h => h.Key.Equals("Content-Type", StringComparison.OrdinalIgnoreCase)).Value?.FirstOrDefault() ?? "";
+        return new Dapr.Client.Autogen.Grpc.v1.InvokeResponse { Data = new Any { Value = ByteString.CopyFrom(answer.Body) }, ContentType = contentType };
+    }
+
     private static RpcException HttpFailure(int httpStatus, string detail)
     {
         var code = httpStatus switch

@@ -167,7 +167,7 @@ internal static class DaprHttpApi
 
     private static async Task<IResult> BulkPublish(SidecarRuntime rt, string pubsub, string topic, HttpRequest request)
     {
-        rt.PubSub.Resolve(pubsub, topic);
+        rt.PubSub.Resolve(pubsub, topic, QueryMetadata(request));
         var entries = await ReadJsonAsync(request) as JsonArray ?? throw DaprApiException.Malformed("expected a JSON array of entries");
         var requestMetadata = QueryMetadata(request);
         var failed = new JsonArray();
@@ -300,6 +300,11 @@ internal static class DaprHttpApi
         foreach (var (name, values) in response.Headers)
         {
             context.Response.Headers[name] = values;
+        }
+
+        if (forwardedBy is not null && response.GrpcStatus is { } grpcStatus)
+        {
+            context.Response.Headers[SidecarHop.GrpcStatusHeader] = Convert.ToBase64String(Google.Protobuf.MessageExtensions.ToByteArray(grpcStatus));
         }
 
         context.Response.ContentLength = response.Body.Length;

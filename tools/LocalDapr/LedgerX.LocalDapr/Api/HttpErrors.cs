@@ -81,7 +81,7 @@ internal sealed class HttpErrorMiddleware
     }
 }
 
-/// <summary>Collapses <c>//v1.0/...</c> to <c>/v1.0/...</c>: the SDK's actor client sends the double slash (spec §4) and daprd cleans it.</summary>
+/// <summary>Collapses <c>//v1.0/...</c> to <c>/v1.0/...</c>: the .NET SDK's actor client sends the double slash and daprd cleans it (pkg/api/http/middlewares.go <c>CleanPathMiddleware</c>).</summary>
 internal sealed class CleanPathMiddleware
 {
     private readonly RequestDelegate _next;

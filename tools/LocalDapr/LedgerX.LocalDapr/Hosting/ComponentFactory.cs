@@ -19,7 +19,7 @@ public sealed record LoadedComponents(
 
 /// <summary>
 /// Turns Component resources into backends: secret stores first (so <c>secretKeyRef</c> can be resolved
-/// through <c>auth.secretStore</c>, spec §6), then <c>envRef</c> and the rest.
+/// through <c>auth.secretStore</c>, as daprd's pkg/runtime/processor/secret/secret.go does), then <c>envRef</c> and the rest.
 /// </summary>
 internal static class ComponentFactory
 {
@@ -181,7 +181,7 @@ internal static class ComponentFactory
             string field = $"spec.metadata[{i}]";
             if (item.EnvRef is { } variable)
             {
-                // daprd refuses to expose its own and the app's tokens through envRef (spec §6).
+                // daprd refuses to expose its own and the app's tokens through envRef (secret.go <c>isEnvVarAllowed</c>).
                 if (variable == "APP_API_TOKEN" || variable.StartsWith("DAPR_", StringComparison.Ordinal))
                 {
                     throw new ResourceException(c.File, field + ".envRef", $"{variable} may not be referenced");

@@ -89,7 +89,7 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
         var resources = ResourceLoader.Load(options.ResourcesPaths, options.ConfigFile, options.AppId);
         var components = await ComponentFactory.BuildAsync(resources, options.AppId, options.WorkingDirectory, options.ComponentMetadataOverrides, options.InMemoryPubSubNetwork, loggers, options.TimeProvider, cancellationToken);
 
-        var appChannel = new AppChannel(options.AppChannelAddress, options.AppPort, options.AppApiToken);
+        var appChannel = new AppChannel(options.AppChannelAddress, options.AppPort, options.AppApiToken, options.AppProtocol, options.MaxRequestBodyBytes);
         var actors = new LocalActors(new LocalActorsOptions
         {
             AppId = options.AppId,
@@ -214,7 +214,7 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
             throw;
         }
 
-        var address = new SidecarAddress(options.AppId, "127.0.0.1", httpListen!.IPEndPoint!.Port, grpcListen!.IPEndPoint!.Port, Environment.ProcessId, hopToken);
+        var address = new SidecarAddress(options.AppId, "127.0.0.1", httpListen!.IPEndPoint!.Port, grpcListen!.IPEndPoint!.Port, Environment.ProcessId, hopToken, options.AppProtocol);
         int? boundMetricsPort = metricsListen?.IPEndPoint?.Port;
         SidecarDirectory.Register(address, options.RegistryDirectory);
         self = new LocalDaprSidecar(web, runtime, components, resources.Subscriptions, appChannel, address, logger, actors) { MetricsPort = boundMetricsPort };
@@ -276,8 +276,9 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
     }
 
     /// <summary>
-    /// Like daprd: wait for the app port, read <c>GET /dapr/subscribe</c> (404 = none), then start declarative and
-    /// programmatic subscriptions and input bindings.
+    /// Like daprd: wait for the app port, read <c>GET /dapr/subscribe</c> (404 = none) or, for a gRPC app,
+    /// <c>ListTopicSubscriptions</c> (Unimplemented = none), then start declarative and programmatic subscriptions
+    /// and input bindings.
     /// </summary>
     private async Task ConnectAppAsync()
     {
@@ -304,6 +305,22 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
             return;
         }
 
+        IReadOnlyList<SubscriptionResource> programmatic = _appChannel.Grpc is { } grpc
+            ? await GrpcAppDiscovery.SubscriptionsAsync(grpc, options, _logger, _stopping.Token)
+            : await ReadSubscribeAsync();
+
+        await _runtime.PubSub.StartSubscriptionsAsync(_declarativeSubscriptions.Concat(programmatic));
+        _cron = new CronTrigger(_components.InputBindings, _appChannel, options.TimeProvider, _logger);
+        // Like daprd: actor types are discovered from the app's /dapr/config once the app answers.
+        await _actors.StartAsync(_stopping.Token);
+        _runtime.AppReady = true;
+        _logger.LogInformation("app {AppId} connected: {Count} subscriptions", options.AppId, _runtime.PubSub.Subscriptions.Count);
+    }
+
+    /// <summary>An HTTP app's <c>GET /dapr/subscribe</c>, retried until the app listens.</summary>
+    private async Task<IReadOnlyList<SubscriptionResource>> ReadSubscribeAsync()
+    {
+        var options = _runtime.Options;
         IReadOnlyList<SubscriptionResource> programmatic = [];
         var deadline = options.TimeProvider.GetUtcNow() + options.AppReadyTimeout;
         while (true)
@@ -341,11 +358,6 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
             }
         }
 
-        await _runtime.PubSub.StartSubscriptionsAsync(_declarativeSubscriptions.Concat(programmatic));
-        _cron = new CronTrigger(_components.InputBindings, _appChannel, options.TimeProvider, _logger);
-        // Like daprd: actor types are discovered from the app's /dapr/config once the app answers.
-        await _actors.StartAsync(_stopping.Token);
-        _runtime.AppReady = true;
-        _logger.LogInformation("app {AppId} connected: {Count} subscriptions", options.AppId, _runtime.PubSub.Subscriptions.Count);
+        return programmatic;
     }
 }

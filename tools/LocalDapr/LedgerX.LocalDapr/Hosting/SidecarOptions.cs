@@ -11,6 +11,9 @@ public sealed record SidecarOptions
     /// <summary><c>--app-port</c>; null when the sidecar has no app (publish-only, tests).</summary>
     public int? AppPort { get; init; }
 
+    /// <summary><c>--app-protocol</c>: <c>http</c> (default) or <c>grpc</c> (the sidecar calls the app's <c>AppCallback</c> service).</summary>
+    public AppProtocol AppProtocol { get; init; } = AppProtocol.Http;
+
     /// <summary><c>--app-channel-address</c>.</summary>
     public string AppChannelAddress { get; init; } = "127.0.0.1";
 

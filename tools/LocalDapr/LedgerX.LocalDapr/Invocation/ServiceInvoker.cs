@@ -10,11 +10,14 @@ namespace LedgerX.LocalDapr.Invocation;
 /// <summary>An invocation as received on <c>/v1.0/invoke/{app}/method/{path}</c>, body already buffered (bounded).</summary>
 public sealed record InvocationRequest(string TargetAppId, string Method, string PathAndQuery, IReadOnlyList<KeyValuePair<string, string[]>> Headers, byte[] Body, string? ContentType);
 
-/// <summary>The app's answer, buffered so a retry policy can replace it.</summary>
-public sealed record InvocationResponse(int Status, IReadOnlyList<KeyValuePair<string, string[]>> Headers, byte[] Body);
+/// <summary>
+/// The app's answer, buffered so a retry policy can replace it. <see cref="GrpcStatus"/> is set when a gRPC app
+/// answered (OK included): <see cref="Status"/> is then its HTTP mapping, and a gRPC caller gets the status itself.
+/// </summary>
+public sealed record InvocationResponse(int Status, IReadOnlyList<KeyValuePair<string, string[]>> Headers, byte[] Body, Google.Rpc.Status? GrpcStatus = null);
 
 /// <summary>
-/// Service invocation through the target's sidecar (spec §2 "Forwarding to the target app"): the caller's
+/// Service invocation through the target's sidecar, as daprd's pkg/messaging/direct_messaging.go does it: the caller's
 /// sidecar resolves the target, applies the target app's Resiliency policy and forwards; the target's sidecar
 /// calls its app with the same verb, path, query, headers and body plus <c>dapr-caller-app-id</c> and
 /// <c>dapr-callee-app-id</c>. Same-app calls skip the hop.
@@ -28,7 +31,7 @@ public sealed class ServiceInvoker : IDisposable
     private static readonly HashSet<string> HopByHop = new(StringComparer.OrdinalIgnoreCase)
     {
         "connection", "keep-alive", "transfer-encoding", "upgrade", "host", "te", "trailer", "proxy-connection",
-        "content-length", "dapr-api-token", "expect", SidecarHop.Header, SidecarHop.TokenHeader,
+        "content-length", "dapr-api-token", "expect", SidecarHop.Header, SidecarHop.TokenHeader, SidecarHop.GrpcStatusHeader,
     };
 
     private readonly string _appId;
@@ -114,6 +117,12 @@ public sealed class ServiceInvoker : IDisposable
         }
     }
 
+    /// <summary>Whether <paramref name="appId"/>'s app speaks gRPC (its sidecar calls <c>AppCallback</c>), as far as this sidecar can resolve it.</summary>
+    public bool TargetSpeaksGrpc(string appId) =>
+        appId == _appId
+            ? _app.Protocol == AppProtocol.Grpc
+            : SidecarDirectory.Resolve(appId, _registryDirectory)?.AppProtocol == AppProtocol.Grpc;
+
     public void Dispose() => _sidecars.Dispose();
 
     private static HttpRequestMessage Build(string method, string uri, InvocationRequest request)
@@ -155,6 +164,10 @@ public sealed class ServiceInvoker : IDisposable
 
     private static async Task<InvocationResponse> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
+        // A gRPC app's status, carried across the hop by the target sidecar (see SidecarHop.GrpcStatusHeader).
+        Google.Rpc.Status? grpcStatus = response.Headers.TryGetValues(SidecarHop.GrpcStatusHeader, out var encoded)
+            ? Google.Rpc.Status.Parser.ParseFrom(Convert.FromBase64String(encoded.First()))
+            : null;
         byte[] body;
         try
         {
@@ -168,7 +181,7 @@ public sealed class ServiceInvoker : IDisposable
             .Where(h => !HopByHop.Contains(h.Key))
             .Select(h => new KeyValuePair<string, string[]>(h.Key, h.Value.ToArray()))
             .ToList();
-        return new InvocationResponse((int)response.StatusCode, headers, body);
+        return new InvocationResponse((int)response.StatusCode, headers, body, grpcStatus);
     }
 
     private async Task<InvocationResponse> CallLocalAppAsync(InvocationRequest request, string callerAppId, CancellationToken cancellationToken)
@@ -179,6 +192,11 @@ public sealed class ServiceInvoker : IDisposable
         }
 
         using var span = _tracer.Start($"CallLocal/{_appId}{request.PathAndQuery.Split('?')[0]}", ActivityKind.Client, null, [new("dapr.caller", callerAppId)]);
+        if (_app.Grpc is { } grpc)
+        {
+            return await GrpcAppInvocation.InvokeAsync(grpc, request, callerAppId, _appId, cancellationToken);
+        }
+
         using var message = Build(request.Method, request.PathAndQuery.TrimStart('/'), request);
         message.Headers.TryAddWithoutValidation(CallerHeader, callerAppId);
         message.Headers.TryAddWithoutValidation(CalleeHeader, _appId);
@@ -233,6 +251,12 @@ public static class SidecarHop
 
     /// <summary>Carries the target sidecar's <see cref="SidecarAddress.HopToken"/>; without it the hop header is refused.</summary>
     public const string TokenHeader = "x-localdapr-hop-token";
+
+    /// <summary>
+    /// On the answer of a hop whose target app speaks gRPC: the app's <c>google.rpc.Status</c> (protobuf, base64), so
+    /// the caller's sidecar can give a gRPC caller the app's own code and details, as daprd's internal gRPC hop does.
+    /// </summary>
+    public const string GrpcStatusHeader = "x-localdapr-grpc-status";
 
     /// <summary>A fresh secret per sidecar start (256 bits).</summary>
     public static string NewToken() => Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));

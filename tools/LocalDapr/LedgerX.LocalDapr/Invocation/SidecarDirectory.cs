@@ -9,7 +9,7 @@ namespace LedgerX.LocalDapr.Invocation;
 /// sidecar presents it on the second hop of an invocation, so only sidecars (which read it from the directory)
 /// can claim a caller app id; an app calling its own sidecar cannot.
 /// </summary>
-public sealed record SidecarAddress(string AppId, string Host, int HttpPort, int GrpcPort, int ProcessId, string? HopToken = null);
+public sealed record SidecarAddress(string AppId, string Host, int HttpPort, int GrpcPort, int ProcessId, string? HopToken = null, Hosting.AppProtocol AppProtocol = Hosting.AppProtocol.Http);
 
 /// <summary>
 /// Name resolution for service invocation, standing in for daprd's mDNS: sidecars in this process register in

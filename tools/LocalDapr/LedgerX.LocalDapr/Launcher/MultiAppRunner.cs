@@ -108,6 +108,7 @@ public sealed class MultiAppRunner
                 AppId = app.AppId,
                 AppPort = app.AppPort,
                 AppChannelAddress = app.AppChannelAddress,
+                AppProtocol = app.AppProtocol == "grpc" ? AppProtocol.Grpc : AppProtocol.Http,
                 HttpPort = app.DaprHttpPort ?? 0,
                 GrpcPort = app.DaprGrpcPort ?? 0,
                 MetricsPort = app.MetricsPort ?? 0,
@@ -145,7 +146,7 @@ public sealed class MultiAppRunner
                 info.Environment[k] = v;
             }
 
-            // The variables `dapr run` sets for the app (spec §7), then the run file's env (app over common).
+            // The variables `dapr run` sets for the app (dapr CLI pkg/standalone/run.go), then the run file's env (app over common).
             info.Environment["APP_ID"] = app.AppId;
             info.Environment["APP_CHANNEL_ADDRESS"] = app.AppChannelAddress;
             info.Environment["APP_PROTOCOL"] = app.AppProtocol;

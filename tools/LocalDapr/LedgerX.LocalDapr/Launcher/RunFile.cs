@@ -18,7 +18,7 @@ public sealed record RunFileApp(
     IReadOnlyDictionary<string, string> Env);
 
 /// <summary>
-/// The multi-app run file (CLI pkg/runfileconfig; spec §7). Paths under <c>common</c> resolve against the file's
+/// The multi-app run file (dapr CLI pkg/runfileconfig). Paths under <c>common</c> resolve against the file's
 /// folder and an app's own paths against its <c>appDirPath</c>. Resources: app <c>resourcesPaths</c>, else
 /// <c>appDirPath/.dapr/resources</c>, else <c>common</c>, else <c>~/.dapr/components</c>; the config file likewise.
 /// </summary>
@@ -93,9 +93,9 @@ public sealed record RunFile(string File, string? Name, IReadOnlyList<RunFileApp
             }
 
             string protocol = app["appProtocol"].OptionalString() ?? common["appProtocol"].OptionalString() ?? "http";
-            if (protocol is not "http")
+            if (protocol is not ("http" or "grpc"))
             {
-                throw app["appProtocol"].Error($"app protocol '{protocol}' is not supported by the local sidecar (only http)");
+                throw app["appProtocol"].Error($"app protocol '{protocol}' is not supported by the local sidecar (http or grpc)");
             }
 
             apps.Add(new RunFileApp(

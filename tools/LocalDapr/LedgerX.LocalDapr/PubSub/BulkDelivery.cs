@@ -37,7 +37,7 @@ public sealed class BulkEntry(string route, JsonObject cloudEvent, IReadOnlyDict
 /// <c>bulkSubscribe</c> delivery: messages of one subscription are collected until <c>maxMessagesCount</c> or
 /// <c>maxAwaitDurationMs</c>, grouped by matched route, and POSTed as one
 /// <c>{"entries":[{"entryId","event","contentType","metadata"}],"id","metadata","pubsubname","topic","type"}</c>
-/// request. The app answers <c>{"statuses":[{"entryId","status"}]}</c>; a missing entry counts as RETRY (spec §3).
+/// request. The app answers <c>{"statuses":[{"entryId","status"}]}</c>; a missing entry counts as RETRY, as daprd's HTTP postman's DeliverBulk settles it (postman/http/http.go).
 /// RETRY entries are resent under the inbound Resiliency policy; each broker message is settled by its own entry.
 /// </summary>
 public sealed class BulkDelivery

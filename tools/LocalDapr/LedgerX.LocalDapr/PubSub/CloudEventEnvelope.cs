@@ -16,7 +16,8 @@ public sealed record PublishRequest(
     string? TraceState);
 
 /// <summary>
-/// Builds the bytes daprd stores for a publish (spec §3 "Publish side"): a CloudEvent 1.0 envelope in
+/// Builds the bytes daprd stores for a publish (pkg/runtime/pubsub/cloudevents.go <c>NewCloudEvent</c> over components-contrib
+/// pubsub/envelope.go): a CloudEvent 1.0 envelope in
 /// daprd's field order, the caller's own CloudEvent completed, or the raw payload unchanged.
 /// </summary>
 public static class CloudEventEnvelope
@@ -110,7 +111,7 @@ public static class CloudEventEnvelope
 
     public static string? Lookup(IReadOnlyDictionary<string, string> metadata, string key)
     {
-        // Metadata keys are case-insensitive for daprd (spec §3 "Overrides").
+        // daprd matches the cloudevent.* override keys case-insensitively (pkg/runtime/pubsub/cloudevents.go).
         foreach (var (k, v) in metadata)
         {
             if (string.Equals(k, key, StringComparison.OrdinalIgnoreCase))
@@ -169,7 +170,7 @@ public static class CloudEventEnvelope
             throw new FormatException($"the CloudEvent is not valid JSON: {ex.Message}", ex);
         }
 
-        // The caller's envelope is kept; id is deliberately not defaulted (spec §3 "Caller-built CloudEvents").
+        // The caller's envelope is kept and its id is not defaulted, as components-contrib pubsub.FromCloudEvent does.
         envelope["specversion"] ??= "1.0";
         envelope["source"] ??= sourceAppId;
         envelope["type"] ??= DefaultEventType;

@@ -30,7 +30,7 @@ public sealed record ActiveSubscription(SubscriptionResource Resource, IReadOnly
 
 /// <summary>
 /// Publishing (envelope built as daprd builds it) and delivery to the app as daprd's HTTP "postman" does it
-/// (spec §3 "Delivery contract"): POST /{route} with <c>application/cloudevents+json</c>, SUCCESS/RETRY/DROP,
+/// (pkg/runtime/subscription/postman/http/http.go), or through <c>OnTopicEvent</c> to a gRPC app: POST /{route} with <c>application/cloudevents+json</c>, SUCCESS/RETRY/DROP,
 /// 404 drops, other failures retried under the component's inbound Resiliency policy, then the dead-letter topic.
 /// </summary>
 public sealed class PubSubService : IAsyncDisposable
@@ -76,9 +76,10 @@ public sealed class PubSubService : IAsyncDisposable
 
     public IReadOnlyDictionary<string, PubSubComponent> Components => _components;
 
-    public async Task PublishAsync(PublishRequest request, CancellationToken cancellationToken)
+    /// <param name="grpcApi">True for the gRPC API, whose lookup errors carry no request metadata (see <see cref="Resolve"/>).</param>
+    public async Task PublishAsync(PublishRequest request, CancellationToken cancellationToken, bool grpcApi = false)
     {
-        var component = Resolve(request.PubsubName, request.Topic);
+        var component = Resolve(request.PubsubName, request.Topic, request.Metadata, grpcApi);
         byte[] stored;
         try
         {
@@ -86,7 +87,8 @@ public sealed class PubSubService : IAsyncDisposable
         }
         catch (FormatException ex)
         {
-            throw new DaprApiException(StatusCode.InvalidArgument, 500, "ERR_PUBSUB_CLOUD_EVENTS_SER", $"error when packing a cloud event: {ex.Message}");
+            // pkg/api/errors/pubsub.go CloudEventCreation, built WithAppError(appID, err).
+            throw Error(StatusCode.InvalidArgument, 500, "ERR_PUBSUB_CLOUD_EVENTS_SER", "cannot create cloudevent", "DAPR_PUBSUB_CLOUD_EVENT_CREATION", request.PubsubName, new Dictionary<string, string> { ["appID"] = _appId, ["error"] = ex.Message });
         }
 
         var message = new BrokerMessage(request.Topic, stored, request.Metadata);
@@ -103,37 +105,57 @@ public sealed class PubSubService : IAsyncDisposable
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             _metrics.PubSubEgress(component.Name, request.Topic, success: false);
-            throw new DaprApiException(StatusCode.Internal, 500, "ERR_PUBSUB_PUBLISH_MESSAGE", $"error when publish to topic {request.Topic} in pubsub {request.PubsubName}: {ex.Message}");
+            // pkg/api/errors/pubsub.go PublishMessage: ResourceInfo, ErrorInfo with the topic and the broker's error.
+            throw Error(StatusCode.Internal, 500, "ERR_PUBSUB_PUBLISH_MESSAGE", $"error when publishing to topic {request.Topic} in pubsub {request.PubsubName}: {ex.Message}", "DAPR_PUBSUB_PUBLISH_MESSAGE", request.PubsubName, new Dictionary<string, string> { ["topic"] = request.Topic, ["error"] = ex.Message });
         }
 
         _metrics.PubSubEgress(component.Name, request.Topic, success: true);
         Log.Record(new PublishedMessage(request.PubsubName, request.Topic, stored, request.Metadata, _time.GetUtcNow()));
     }
 
-    /// <summary>Validates names the way daprd does before anything is published (RT pkg/api/errors/pubsub.go).</summary>
-    public PubSubComponent Resolve(string pubsubName, string topic)
+    /// <summary>
+    /// Validates names the way daprd does before anything is published, with the errors of pkg/api/errors/pubsub.go:
+    /// <c>errorCode</c> and message, plus google.rpc details: ResourceInfo (not for "not configured"/"not found") and
+    /// ErrorInfo <c>DAPR_PUBSUB_*</c> whose metadata is the request's. daprd's gRPC API
+    /// (pkg/api/grpc/grpc.go <c>validateAndGetPubsubAndTopic</c>) leaves it out of the two lookup errors; its HTTP API
+    /// (pkg/api/http/http.go) always sends it.
+    /// </summary>
+    public PubSubComponent Resolve(string pubsubName, string topic, IReadOnlyDictionary<string, string>? metadata = null, bool grpcApi = false)
     {
+        var lookupMetadata = grpcApi ? null : metadata;
         if (_components.Count == 0)
         {
-            throw new DaprApiException(StatusCode.FailedPrecondition, 400, "ERR_PUBSUB_NOT_CONFIGURED", "pubsub is not configured");
+            throw Error(StatusCode.FailedPrecondition, 400, "ERR_PUBSUB_NOT_CONFIGURED", $"pubsub {pubsubName} is not configured", "DAPR_PUBSUB_NOT_CONFIGURED", null, lookupMetadata);
         }
 
         if (string.IsNullOrEmpty(pubsubName))
         {
-            throw new DaprApiException(StatusCode.InvalidArgument, 404, "ERR_PUBSUB_EMPTY", "pubsub name is empty");
+            throw Error(StatusCode.InvalidArgument, 404, "ERR_PUBSUB_EMPTY", "pubsub name is empty", "DAPR_PUBSUB_NAME_EMPTY", "", metadata);
         }
 
         if (!_components.TryGetValue(pubsubName, out var component))
         {
-            throw new DaprApiException(StatusCode.InvalidArgument, 404, "ERR_PUBSUB_NOT_FOUND", $"pubsub {pubsubName} is not found");
+            throw Error(StatusCode.InvalidArgument, 404, "ERR_PUBSUB_NOT_FOUND", $"pubsub {pubsubName} is not found", "DAPR_PUBSUB_NOT_FOUND", null, lookupMetadata);
         }
 
         if (string.IsNullOrEmpty(topic))
         {
-            throw new DaprApiException(StatusCode.InvalidArgument, 404, "ERR_TOPIC_NAME_EMPTY", $"topic is empty in pubsub {pubsubName}");
+            throw Error(StatusCode.InvalidArgument, 404, "ERR_TOPIC_NAME_EMPTY", $"topic is empty in pubsub {pubsubName}", "DAPR_PUBSUB_TOPIC_NAME_EMPTY", pubsubName, metadata);
         }
 
         return component;
+    }
+
+    /// <summary>One error as pkg/api/errors/pubsub.go <c>build</c> makes it; <paramref name="resourceName"/> null skips ResourceInfo.</summary>
+    private static DaprApiException Error(StatusCode grpc, int http, string errorCode, string message, string reason, string? resourceName, IReadOnlyDictionary<string, string>? metadata)
+    {
+        var error = new DaprApiException(grpc, http, errorCode, message);
+        if (resourceName is not null)
+        {
+            error.WithResourceInfo("pubsub", resourceName, message);
+        }
+
+        return error.WithErrorInfo(reason, metadata);
     }
 
     /// <summary>Starts consuming for every subscription whose pub/sub exists (daprd skips the others with a warning).</summary>
@@ -150,7 +172,12 @@ public sealed class PubSubService : IAsyncDisposable
             var rules = resource.Routes.Rules
                 .Select(r => (Match: CelMatch.Parse(r.Match.Length == 0 ? "true" : r.Match), r.Path))
                 .ToList();
-            var bulk = resource.Bulk is { } options
+            if (resource.Bulk is not null && _app.Grpc is not null)
+            {
+                _logger.LogWarning("bulk subscription to topic {Topic}: the local sidecar delivers to gRPC apps one message at a time (OnTopicEvent)", resource.Topic);
+            }
+
+            var bulk = resource.Bulk is { } options && _app.Grpc is null
                 ? new BulkDelivery(options, component.Name, resource.Topic, _app, _resiliency.ForComponentInbound(component.Name), _stopping.Token)
                 : null;
             var active = new ActiveSubscription(resource, rules, bulk);
@@ -222,7 +249,7 @@ public sealed class PubSubService : IAsyncDisposable
                 ct =>
                 {
                     attempts++;
-                    return DeliverOnceAsync(component.Name, route, body, envelope, message.Metadata, ct);
+                    return DeliverOnceAsync(component.Name, message.Topic, route, body, envelope, message.Metadata, ct);
                 },
                 stoppingToken);
 
@@ -292,7 +319,7 @@ public sealed class PubSubService : IAsyncDisposable
         Log.Record(record);
     }
 
-    private enum AppVerdict
+    internal enum AppVerdict
     {
         Success,
         Drop,
@@ -300,8 +327,13 @@ public sealed class PubSubService : IAsyncDisposable
     }
 
     /// <summary>Throws <see cref="AttemptFailedException"/> when the app wants a retry (RETRY, unknown status, non-2xx but 404).</summary>
-    private async Task<AppVerdict> DeliverOnceAsync(string pubsubName, string route, byte[] body, JsonObject envelope, IReadOnlyDictionary<string, string> metadata, CancellationToken cancellationToken)
+    private async Task<AppVerdict> DeliverOnceAsync(string pubsubName, string topic, string route, byte[] body, JsonObject envelope, IReadOnlyDictionary<string, string> metadata, CancellationToken cancellationToken)
     {
+        if (_app.Grpc is { } grpc)
+        {
+            return await GrpcTopicDelivery.DeliverAsync(grpc, pubsubName, topic, route, envelope, metadata, cancellationToken);
+        }
+
         using var request = new HttpRequestMessage(HttpMethod.Post, route.TrimStart('/'))
         {
             Content = new ByteArrayContent(body),
@@ -322,7 +354,7 @@ public sealed class PubSubService : IAsyncDisposable
         {
             if (response.StatusCode == HttpStatusCode.NotFound)
             {
-                // daprd treats 404 as "this app will never handle it": logged and not retried (spec §3).
+                // daprd's HTTP postman treats 404 as "this app will never handle it": logged and not retried (postman/http/http.go).
                 _logger.LogWarning("app returned 404 for route {Route}; message dropped", route);
                 return AppVerdict.NotFound;
             }

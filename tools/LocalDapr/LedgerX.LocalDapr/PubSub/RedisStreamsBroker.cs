@@ -4,7 +4,7 @@ using StackExchange.Redis;
 
 namespace LedgerX.LocalDapr.PubSub;
 
-/// <summary>Settings of <c>pubsub.redis</c> (spec §7; code defaults processingTimeout 60 s, redeliverInterval 15 s).</summary>
+/// <summary>Settings of <c>pubsub.redis</c> (components-contrib common/component/redis/settings.go defaults: processingTimeout 60 s, redeliverInterval 15 s).</summary>
 public sealed record RedisStreamsSettings(
     string RedisHost,
     string? Password,
@@ -19,7 +19,7 @@ public sealed record RedisStreamsSettings(
 /// <c>pubsub.redis</c> on Redis Streams, as components-contrib does it: one stream per topic, a consumer group
 /// (and consumer) named after the consumer id (= app id), XREADGROUP for new entries, XAUTOCLAIM of entries
 /// pending longer than <c>processingTimeout</c> every <c>redeliverInterval</c>, XACK after handling.
-/// Since components-contrib 1.17 an entry is also acknowledged after a handler error (spec §3); only an entry
+/// Since components-contrib 1.17 an entry is also acknowledged after a handler error (pubsub/redis/redis.go); only an entry
 /// whose handling was interrupted (sidecar stopped) stays pending and is reclaimed later, by this or the next sidecar.
 /// </summary>
 public sealed class RedisStreamsBroker : IPubSubBroker

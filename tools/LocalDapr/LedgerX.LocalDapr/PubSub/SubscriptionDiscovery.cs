@@ -6,7 +6,8 @@ namespace LedgerX.LocalDapr.PubSub;
 
 /// <summary>
 /// Parses the app's <c>GET /dapr/subscribe</c> answer. Keys are matched case-insensitively because daprd
-/// decodes with Go's case-insensitive JSON rules while the SDK writes <c>pubsubName</c> (spec §3 "Key casing").
+/// decodes with Go's case-insensitive JSON rules (pkg/runtime/pubsub/subscriptions.go <c>GetSubscriptionsHTTP</c>)
+/// while the SDK writes <c>pubsubName</c>.
 /// </summary>
 public static class SubscriptionDiscovery
 {

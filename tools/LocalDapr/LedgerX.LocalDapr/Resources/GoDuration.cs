@@ -49,7 +49,7 @@ public static partial class GoDuration
         return true;
     }
 
-    /// <summary>Redis pub/sub durations accept a Go duration or bare milliseconds (spec §7).</summary>
+    /// <summary>Redis pub/sub durations accept a Go duration or bare milliseconds (dapr/kit metadata decoding, as components-contrib's redis settings use it).</summary>
     public static bool TryParseOrMilliseconds(string? text, out TimeSpan value)
     {
         if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long ms))

@@ -347,7 +347,7 @@ public static partial class ResourceLoader
     private static TimeSpan? OptionalDuration(YamlNode node) => node.Exists ? RequiredDuration(node) : null;
 }
 
-/// <summary>Subscription paths: the SDK emits them without a leading slash, daprd posts to "/" + path (spec §3).</summary>
+/// <summary>Subscription paths: the SDK emits them without a leading slash, daprd's HTTP channel posts to "/" + path (pkg/channel/http/http_channel.go).</summary>
 public static class Routes
 {
     public static string Normalize(string path) => path.StartsWith('/') ? path : "/" + path;

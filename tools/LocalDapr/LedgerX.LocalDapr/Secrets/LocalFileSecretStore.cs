@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace LedgerX.LocalDapr.Secrets;
 
 /// <summary>
-/// <c>secretstores.local.file</c> (spec §6): a JSON file flattened with <c>nestedSeparator</c>; with
+/// <c>secretstores.local.file</c> as components-contrib secretstores/local/file/filestore.go reads it: a JSON file flattened with <c>nestedSeparator</c>; with
 /// <c>multiValued</c> each top-level key is one secret whose entries are its flattened children.
 /// </summary>
 public sealed class LocalFileSecretStore : ISecretStore
@@ -50,7 +50,7 @@ public sealed class LocalFileSecretStore : ISecretStore
                     _secrets[property.Name] = entries;
                     break;
                 default:
-                    // Top-level non-string scalars are ignored in multi-valued mode (spec §6).
+                    // Top-level non-string scalars are ignored in multi-valued mode, as filestore.go's multi-value walk skips them.
                     break;
             }
         }
@@ -84,7 +84,7 @@ public sealed class LocalFileSecretStore : ISecretStore
                 into[prefix] = element.GetString()!;
                 break;
             default:
-                // daprd formats non-string leaves with Go's %s verb (spec §6 quirk); reproduced so configs
+                // filestore.go formats non-string leaves with Go's %s verb (a quirk); reproduced so configs
                 // that work here fail the same way under daprd instead of surprising later.
                 into[prefix] = element.ValueKind switch
                 {

@@ -3,7 +3,11 @@ using LedgerX.LocalDapr.Api;
 
 namespace LedgerX.LocalDapr.Secrets;
 
-/// <summary>The secrets API with daprd's errors (spec §6): unknown store InvalidArgument / HTTP 401, missing key ERR_SECRET_GET.</summary>
+/// <summary>
+/// The secrets API with daprd's errors (pkg/api/universal/secrets.go with pkg/messages/predefined.go): unknown store
+/// InvalidArgument / HTTP 401, missing key ERR_SECRET_GET. daprd builds these as plain <c>messages.APIError</c>s, which
+/// carry <c>errorCode</c> and message only (no google.rpc details, unlike its state and pub/sub errors), so neither do these.
+/// </summary>
 public sealed class SecretsService
 {
     private readonly IReadOnlyDictionary<string, ISecretStore> _stores;

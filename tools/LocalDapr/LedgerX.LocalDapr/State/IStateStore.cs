@@ -11,8 +11,8 @@ public sealed record StateEntry(byte[] Value, string ETag, DateTimeOffset? Expir
 }
 
 /// <summary>
-/// One upsert. An etag means "only if the stored etag equals this" (spec §2: the check runs whenever one is
-/// supplied). <see cref="FirstWrite"/> is the request's <c>concurrency: first-write</c>: without an etag, the
+/// One upsert. An etag means "only if the stored etag equals this" (the components-contrib stores check it whenever
+/// one is supplied, whatever the concurrency option). <see cref="FirstWrite"/> is the request's <c>concurrency: first-write</c>: without an etag, the
 /// write must not replace a live item (each backend refuses it its own way, as its components-contrib store does).
 /// </summary>
 public sealed record StateWrite(string Key, byte[] Value, string? ETag, TimeSpan? Ttl, bool FirstWrite = false);

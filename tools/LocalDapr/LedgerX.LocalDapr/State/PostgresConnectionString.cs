@@ -5,7 +5,8 @@ namespace LedgerX.LocalDapr.State;
 
 /// <summary>
 /// daprd's PostgreSQL components take pgx connection strings: <c>key=value</c> pairs separated by spaces or a
-/// <c>postgres://</c> URL (spec §7; components/statestore.yaml). Npgsql wants <c>Key=Value;</c> pairs, so the
+/// <c>postgres://</c> URL (components-contrib common/authentication/postgresql, parsed by <c>pgxpool.ParseConfig</c>;
+/// components/statestore.yaml). Npgsql wants <c>Key=Value;</c> pairs, so the
 /// same component file is translated here; an Npgsql-style string is accepted as is.
 /// </summary>
 public static class PostgresConnectionString

@@ -5,7 +5,7 @@ using NpgsqlTypes;
 namespace LedgerX.LocalDapr.State;
 
 /// <summary>
-/// <c>state.postgresql</c> version v2 (spec §7): table <c>{tablePrefix}state</c> with a bytea value, a uuid
+/// <c>state.postgresql</c> version v2 as components-contrib state/postgresql/v2 keeps it: table <c>{tablePrefix}state</c> with a bytea value, a uuid
 /// etag and an <c>expires_at</c> column for TTL. Expired rows are invisible at once and deleted every
 /// <c>cleanupInterval</c>.
 /// </summary>

@@ -12,7 +12,7 @@ public sealed record TransactionItem(string Operation, string Key, byte[]? Value
 
 /// <summary>
 /// The state API behind both transports: store lookup, key prefixing and daprd's exact error mapping
-/// (spec §2 "State semantics": Aborted on etag mismatch, malformed etags included, so TrySaveStateAsync
+/// (pkg/api/grpc/grpc.go and pkg/api/http/http.go: Aborted on etag mismatch, malformed etags included, so TrySaveStateAsync
 /// returns false; InvalidArgument for an unknown store or a key containing <c>||</c>; Internal for every
 /// transaction failure).
 /// </summary>
@@ -144,7 +144,7 @@ public sealed class StateService : IAsyncDisposable
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // Transaction failures are always Internal, etag mismatch included (spec §2).
+            // Transaction failures are always Internal, etag mismatch included (ERR_STATE_TRANSACTION in pkg/api/grpc/grpc.go).
             throw new DaprApiException(StatusCode.Internal, 500, "ERR_STATE_TRANSACTION", $"error while executing state transaction: {ex.Message}");
         }
     }

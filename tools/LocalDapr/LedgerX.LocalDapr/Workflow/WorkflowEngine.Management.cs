@@ -253,7 +253,7 @@ public sealed partial class WorkflowEngine
     {
         ArgumentGuard(instanceId);
 
-        // A stopping sidecar ends the wait with Unavailable, which the SDK answers by waiting again (spec §5).
+        // A stopping sidecar ends the wait with Unavailable, which the SDK answers by waiting again, as it does when daprd restarts.
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(callerToken, _stopping.Token);
         var token = linked.Token;
 

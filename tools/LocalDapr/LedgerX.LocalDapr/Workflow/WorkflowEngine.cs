@@ -8,7 +8,7 @@ using static LedgerX.LocalDapr.Workflow.WorkflowHistory;
 namespace LedgerX.LocalDapr.Workflow;
 
 /// <summary>
-/// A durable-task engine speaking Dapr's <c>TaskHubSidecarService</c> semantics (spec §5), the role daprd's
+/// A durable-task engine speaking Dapr's <c>TaskHubSidecarService</c> semantics (durabletask-go's backend as daprd's pkg/runtime/wfengine hosts it), the role daprd's
 /// actor-backed workflow engine plays. The app's SDK runs the orchestrator code; this engine keeps each instance's
 /// history, turns arriving events into orchestrator work items (full <c>pastEvents</c> + the new events), applies
 /// the returned actions and persists every step before acknowledging it.

@@ -5,7 +5,7 @@ using Grpc.Core;
 namespace LedgerX.LocalDapr.Workflow;
 
 /// <summary>
-/// The <c>TaskHubSidecarService</c> handlers (spec §5), bound to the wire by <see cref="WorkflowGrpcMethodProvider"/>.
+/// The <c>TaskHubSidecarService</c> handlers (the service of durabletask-go's backend/grpc.go that daprd serves), bound to the wire by <see cref="WorkflowGrpcMethodProvider"/>.
 /// Thin: every call is translated to one <see cref="WorkflowEngine"/> operation.
 /// </summary>
 public sealed class WorkflowGrpcService
@@ -79,7 +79,7 @@ public sealed class WorkflowGrpcService
     public Task<RerunWorkflowFromEventResponse> RerunWorkflowFromEvent(RerunWorkflowFromEventRequest request, ServerCallContext context) =>
         throw new RpcException(new Grpc.Core.Status(StatusCode.Unimplemented, "RerunWorkflowFromEvent is not supported by the local sidecar"));
 
-    // A client deadline or cancellation ends the wait; the SDK re-issues on DeadlineExceeded (spec §5).
+    // A client deadline or cancellation ends the wait; the SDK re-issues on DeadlineExceeded, as against daprd.
     private static async Task<GetInstanceResponse> Blocking(Func<Task<GetInstanceResponse>> wait, ServerCallContext context)
     {
         try
