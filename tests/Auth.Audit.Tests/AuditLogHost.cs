@@ -89,12 +89,14 @@ public sealed class AuditLogHost : IAsyncLifetime
             };
         });
         builder.AddAuditLog();
+        builder.AddOpenApiDocument("LedgerX auth-service (audit log)", "The audit log's routes as auth-service documents them.");
 
         _app = builder.Build();
         _app.UseServiceDefaults();
         _app.UseCloudEvents(new() { ForwardCloudEventPropertiesAsHeaders = true });
         _app.UseAuthentication();
         _app.UseAuthorization();
+        _app.MapApiReference();
         _app.MapSubscribeHandler();
         _app.MapAuditLogApi();
         await _app.MigrateAuditLogAsync();
