@@ -83,6 +83,8 @@ public static class AuthRegistration
 
         builder.Services.AddScoped<ISecurityAudit, OutboxSecurityAudit>();
         builder.Services.AddScoped<IAccountMessages, OutboxAccountMessages>();
+        builder.AddAuditOutbox<AuthDbContext>();
+        // Account messages (auth.account_message.v1) have their own small outbox: they are not audit events.
         builder.Services.AddHostedService<OutboxRelay>();
         builder.Services.AddScoped<DemoSeeder>();
         builder.Services.AddScoped<TokenPrincipals>();
@@ -95,9 +97,10 @@ public static class AuthRegistration
     {
         var auth = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
         builder.Services.AddSingleton<SigningKeyRing>();
-        builder.Services.AddSingleton<IOptionsChangeTokenSource<OpenIddictServerOptions>>(s => s.GetRequiredService<SigningKeyRing>());
-        builder.Services.AddSingleton<IOptionsChangeTokenSource<OpenIddictValidationOptions>>(s => s.GetRequiredService<SigningKeyRing>());
-        builder.Services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>, OpenIddictKeys>();
+        builder.Services.AddSingleton<IOptionsChangeTokenSource<OpenIddictServerOptions>, ServerKeysChanged>();
+        builder.Services.AddSingleton<IOptionsChangeTokenSource<OpenIddictValidationOptions>, ValidationKeysChanged>();
+        builder.Services.AddSingleton<OpenIddictKeys>();
+        builder.Services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>>(s => s.GetRequiredService<OpenIddictKeys>());
         builder.Services.AddHostedService<SigningKeyRefresher>();
 
         builder.Services.AddOpenIddict()
@@ -145,6 +148,10 @@ public static class AuthRegistration
                 validation.UseLocalServer();
                 validation.UseAspNetCore();
             });
+
+        // After OpenIddict's own post-configuration (which sets the validation keys from the signing credentials).
+        builder.Services.AddSingleton<IPostConfigureOptions<OpenIddictServerOptions>>(s => s.GetRequiredService<OpenIddictKeys>());
+        builder.Services.AddSingleton<IConfigureOptions<OpenIddictValidationOptions>, OpenIddictValidationKeys>();
 
         var policies = builder.Services.AddAuthorizationBuilder();
         foreach (var permission in Permissions.All)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using LedgerX.Auth.Api.Persistence;
 using LedgerX.LocalDapr.Hosting;
+using LedgerX.ServiceDefaults.Audit;
 using LedgerX.LocalDapr.PubSub;
 using LedgerX.Testing;
 using Microsoft.EntityFrameworkCore;
@@ -120,9 +121,18 @@ public sealed class AuthServer : IAsyncLifetime
         return [.. rows.Select(p => JsonDocument.Parse(p).RootElement.Clone())];
     }
 
+    /// <summary>The audit events in the shared audit outbox, oldest first.</summary>
+    public async Task<IReadOnlyList<JsonElement>> AuditOutboxAsync()
+    {
+        await using var scope = App.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
+        var rows = await db.Set<AuditOutboxRow>().AsNoTracking().OrderBy(r => r.EnqueuedAt).ThenBy(r => r.EventId).Select(r => r.Payload).ToListAsync();
+        return [.. rows.Select(p => JsonDocument.Parse(p).RootElement.Clone())];
+    }
+
     /// <summary>The audit events of one action about one subject id (null: any subject).</summary>
     public async Task<IReadOnlyList<JsonElement>> AuditAsync(string action, string? subjectId = null) =>
-        [.. (await OutboxAsync(LedgerX.ServiceDefaults.Audit.AuditTopics.Recorded)).Where(e =>
+        [.. (await AuditOutboxAsync()).Where(e =>
             e.GetProperty("action").GetString() == action &&
             (subjectId is null || (e.TryGetProperty("subject", out var s) && s.ValueKind == JsonValueKind.Object && s.GetProperty("id").GetString() == subjectId)))];
 

@@ -42,6 +42,12 @@ public sealed class SigningKeyRotation(AuthServer server)
                 {
                     lock (failures) { failures.Add($"auth-service refused the old token: {(int)me.StatusCode}"); }
                 }
+                // A valid machine token without users:admin is forbidden (403); one auth-service cannot validate is 401.
+                using var fresh = await Accounts.SendAsync(server, HttpMethod.Get, $"/api/v1/admin/users/{Guid.Empty}/roles", token.AccessToken);
+                if (fresh.StatusCode != HttpStatusCode.Forbidden)
+                {
+                    lock (failures) { failures.Add($"auth-service did not validate a fresh token signed by {token.Jwt.Kid}: {(int)fresh.StatusCode}"); }
+                }
                 Interlocked.Increment(ref checkedTokens);
             }
         });

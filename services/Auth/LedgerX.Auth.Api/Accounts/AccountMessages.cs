@@ -1,5 +1,4 @@
 using System.Text.Json;
-using LedgerX.Auth.Api.Audit;
 using LedgerX.Auth.Api.Persistence;
 
 namespace LedgerX.Auth.Api.Accounts;
@@ -26,13 +25,15 @@ public interface IAccountMessages
 public sealed partial class OutboxAccountMessages(AuthDbContext db, TimeProvider clock, IHostEnvironment environment, ILogger<OutboxAccountMessages> logger)
     : IAccountMessages
 {
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
     public void Send(string kind, AuthUser user, string token)
     {
         var now = clock.GetUtcNow();
         var message = new AccountMessage(Guid.CreateVersion7(now), now, kind, user.Id, user.Email ?? "", token);
         db.Outbox.Add(new OutboxRow
         {
-            EventId = message.EventId, Topic = AccountMessage.Topic, Payload = JsonSerializer.Serialize(message, OutboxSecurityAudit.Json),
+            EventId = message.EventId, Topic = AccountMessage.Topic, Payload = JsonSerializer.Serialize(message, Json),
             CreatedAt = now, NextAttemptAt = now,
         });
         if (environment.IsDevelopment())

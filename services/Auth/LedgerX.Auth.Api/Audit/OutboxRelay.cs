@@ -17,7 +17,8 @@ public sealed class OutboxOptions
 }
 
 /// <summary>
-/// Publishes outbox rows (audit.recorded.v1, account messages) to pub/sub. A row is written in the same transaction as
+/// Publishes the account messages (auth.account_message.v1) of the <c>outbox</c> table to pub/sub; audit events go
+/// through the shared audit outbox instead. A row is written in the same transaction as
 /// its change, so a change that committed is published at least once (the CloudEvent id is the event id, so consumers
 /// deduplicate). Claimed rows are locked (SKIP LOCKED), so replicas share the work.
 /// </summary>

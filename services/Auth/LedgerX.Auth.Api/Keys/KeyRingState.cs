@@ -12,15 +12,21 @@ public sealed record StoredSigningKey(
     [property: JsonPropertyName("createdAt")] DateTimeOffset CreatedAt,
     [property: JsonPropertyName("privateKeyPem")] string PrivateKeyPem);
 
-/// <summary>A key auth-service publishes in its JWKS; <see cref="RetiredAt"/> is when a newer key took over signing
-/// (null for the key that signs now).</summary>
-public sealed record PublishedKey(string Kid, DateTimeOffset CreatedAt, RsaSecurityKey Key, DateTimeOffset? RetiredAt);
+/// <summary>A key auth-service holds; <see cref="RetiredAt"/> is when a newer key took over signing (null for the key
+/// that signs now).</summary>
+public sealed record PublishedKey(string Kid, DateTimeOffset CreatedAt, RsaSecurityKey Key, DateTimeOffset? RetiredAt)
+{
+    /// <summary>In the JWKS (and accepted in access tokens) until every access token it signed has expired.</summary>
+    public bool IsPublished(DateTimeOffset now, TimeSpan accessRetention) => RetiredAt is not { } retired || retired + accessRetention > now;
+}
 
 /// <summary>
-/// The pure part of key rotation: from the keys in the secret, the keys published before and the time, which keys
-/// are published now and which one signs. The newest key (by createdAt, then kid) signs; every other key stays
-/// published until every token it can have signed has expired (retired + access-token lifetime + clock skew), even
-/// after it left the secret, so that removing a key early never fails a request.
+/// The pure part of key rotation: from the keys in the secret, the keys held before and the time, which keys are
+/// held now and which one signs. The newest key (by createdAt, then kid) signs; every other key is kept until every
+/// token it can have signed has expired (<paramref name="retention"/>: the refresh-token lifetime + clock skew, since
+/// auth-service signs its refresh tokens with it too), even after it left the secret, so that removing a key early
+/// never fails a request. Which of them the JWKS shows is <see cref="PublishedKey.IsPublished"/>: only as long as
+/// access tokens it signed can live.
 /// </summary>
 public static class KeyRingState
 {

@@ -19,21 +19,34 @@ namespace LedgerX.Auth.Api.Keys;
 public sealed partial class SigningKeyRing(
     DaprClient dapr, IOptions<AuthOptions> options, TimeProvider clock, IHostEnvironment environment,
     IServiceScopeFactory scopes, ILogger<SigningKeyRing> logger)
-    : IOptionsChangeTokenSource<OpenIddictServerOptions>, IOptionsChangeTokenSource<OpenIddictValidationOptions>
 {
     private readonly AuthOptions _options = options.Value;
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private CancellationTokenSource _changed = new();
+    private CancellationTokenSource _serverChanged = new();
+    private CancellationTokenSource _validationChanged = new();
+    private bool _settle;
 
-    public ImmutableArray<PublishedKey> Published { get; private set; } = [];
+    /// <summary>Every key held: the signing one first, then retired ones still able to validate tokens they signed.</summary>
+    public ImmutableArray<PublishedKey> Keys { get; private set; } = [];
+
+    /// <summary>The keys in the JWKS and accepted in access tokens: the signing one and those retired less than an
+    /// access-token lifetime (+ clock skew) ago.</summary>
+    public IEnumerable<PublishedKey> Published => Keys.Where(k => k.IsPublished(clock.GetUtcNow(), AccessRetention));
+
+    /// <summary>Held only to validate auth-service's own refresh tokens and codes that they signed.</summary>
+    public IEnumerable<PublishedKey> ValidatingOnly => Keys.Where(k => !k.IsPublished(clock.GetUtcNow(), AccessRetention));
 
     public SymmetricSecurityKey? EncryptionKey { get; private set; }
 
-    public string? Name => Options.DefaultName;
+    private TimeSpan AccessRetention => _options.AccessTokenLifetime + _options.ClockSkew;
 
-    public IChangeToken GetChangeToken() => new CancellationChangeToken(_changed.Token);
+    private TimeSpan RefreshRetention => TimeSpan.FromSeconds(_options.RefreshTokenLifetimeSeconds) + _options.ClockSkew;
 
-    /// <summary>Reads the secrets and applies them; true when the published set changed.</summary>
+    internal IChangeToken ServerChangeToken() => new CancellationChangeToken(_serverChanged.Token);
+
+    internal IChangeToken ValidationChangeToken() => new CancellationChangeToken(_validationChanged.Token);
+
+    /// <summary>Reads the secrets and applies them; true when the keys held or published changed.</summary>
     public async Task<bool> RefreshAsync(CancellationToken ct)
     {
         await _gate.WaitAsync(ct);
@@ -46,29 +59,48 @@ public sealed partial class SigningKeyRing(
                     $"Signing key '{dev.Kid}' is a development key (kid prefix '{KeyRingState.DevelopmentKidPrefix}'); outside Development auth-service refuses it.");
             }
             EncryptionKey ??= await ReadEncryptionKeyAsync(ct);
-            var before = Published;
-            var retention = _options.AccessTokenLifetime + _options.ClockSkew;
-            var after = KeyRingState.Next(before, stored, clock.GetUtcNow(), retention);
-            if (before.Select(k => (k.Kid, k.RetiredAt)).SequenceEqual(after.Select(k => (k.Kid, k.RetiredAt))))
+            var now = clock.GetUtcNow();
+            var before = Keys;
+            var after = KeyRingState.Next(before, stored, now, RefreshRetention);
+            if (Shape(before, now).SequenceEqual(Shape(after, now)))
             {
+                if (_settle)
+                {
+                    // Options built by a request racing the last change may hold the old keys: rebuild them once more.
+                    _settle = false;
+                    await NotifyAsync();
+                }
                 return false;
             }
-            Published = after;
+            Keys = after;
             var signing = after.First(k => k.RetiredAt is null).Kid;
             var previousSigning = before.FirstOrDefault(k => k.RetiredAt is null)?.Kid;
-            LogKeys(logger, signing, after.Length);
+            LogKeys(logger, signing, Published.Count(), after.Length);
             if (previousSigning is not null && previousSigning != signing)
             {
                 await AuditRotationAsync(previousSigning, signing, ct);
             }
-            var changed = Interlocked.Exchange(ref _changed, new CancellationTokenSource());
-            await changed.CancelAsync();
-            changed.Dispose();
+            _settle = true;
+            await NotifyAsync();
             return true;
         }
         finally
         {
             _gate.Release();
+        }
+    }
+
+    private IEnumerable<(string, DateTimeOffset?, bool)> Shape(ImmutableArray<PublishedKey> keys, DateTimeOffset now) =>
+        keys.Select(k => (k.Kid, k.RetiredAt, k.IsPublished(now, AccessRetention)));
+
+    /// <summary>Server options first, then validation options: validation reads the server's, so it must never be
+    /// rebuilt from server options that are still the old ones.</summary>
+    private async Task NotifyAsync()
+    {
+        foreach (var source in new[] { Interlocked.Exchange(ref _serverChanged, new()), Interlocked.Exchange(ref _validationChanged, new()) })
+        {
+            await source.CancelAsync();
+            source.Dispose();
         }
     }
 
@@ -101,8 +133,8 @@ public sealed partial class SigningKeyRing(
             new AuditSubject("signing_key", current), new Dictionary<string, string> { ["previous_kid"] = previous }, ct);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Signing key {Kid} signs; {Count} key(s) published in the JWKS")]
-    private static partial void LogKeys(ILogger logger, string kid, int count);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Signing key {Kid} signs; {Published} key(s) in the JWKS, {Held} held")]
+    private static partial void LogKeys(ILogger logger, string kid, int published, int held);
 }
 
 /// <summary>Re-reads the key set every Auth:SigningKeysRefreshSeconds; a failed read keeps the current keys.</summary>
@@ -130,8 +162,10 @@ public sealed partial class SigningKeyRefresher(SigningKeyRing ring, IOptions<Au
     private static partial void LogFailed(ILogger logger, Exception ex);
 }
 
-/// <summary>Hands the ring's keys to OpenIddict each time its options are built: newest first, so it signs.</summary>
-internal sealed class OpenIddictKeys(SigningKeyRing ring) : IConfigureOptions<OpenIddictServerOptions>
+/// <summary>Hands the ring's keys to OpenIddict each time its options are built: the published ones as signing
+/// credentials (newest first, so it signs; the JWKS lists them), and after OpenIddict's own post-configuration the
+/// older ones as validation keys only, for the refresh tokens and codes they signed.</summary>
+internal sealed class OpenIddictKeys(SigningKeyRing ring) : IConfigureOptions<OpenIddictServerOptions>, IPostConfigureOptions<OpenIddictServerOptions>
 {
     public void Configure(OpenIddictServerOptions options)
     {
@@ -145,4 +179,42 @@ internal sealed class OpenIddictKeys(SigningKeyRing ring) : IConfigureOptions<Op
             options.EncryptionCredentials.Add(new EncryptingCredentials(encryption, SecurityAlgorithms.Aes256KW, SecurityAlgorithms.Aes256CbcHmacSha512));
         }
     }
+
+    public void PostConfigure(string? name, OpenIddictServerOptions options)
+    {
+        var validating = ring.ValidatingOnly.Select(k => (SecurityKey)k.Key).ToList();
+        if (validating.Count > 0)
+        {
+            options.TokenValidationParameters.IssuerSigningKeys = [.. options.TokenValidationParameters.IssuerSigningKeys ?? [], .. validating];
+        }
+    }
+}
+
+/// <summary>auth-service's own API validates access tokens with exactly the published keys, read from the ring.</summary>
+internal sealed class OpenIddictValidationKeys(SigningKeyRing ring) : IConfigureOptions<OpenIddictValidationOptions>
+{
+    public void Configure(OpenIddictValidationOptions options)
+    {
+        if (options.Configuration is { } configuration)
+        {
+            foreach (var key in ring.Published)
+            {
+                configuration.SigningKeys.Add(key.Key);
+            }
+        }
+    }
+}
+
+internal sealed class ServerKeysChanged(SigningKeyRing ring) : IOptionsChangeTokenSource<OpenIddictServerOptions>
+{
+    public string? Name => Options.DefaultName;
+
+    public IChangeToken GetChangeToken() => ring.ServerChangeToken();
+}
+
+internal sealed class ValidationKeysChanged(SigningKeyRing ring) : IOptionsChangeTokenSource<OpenIddictValidationOptions>
+{
+    public string? Name => Options.DefaultName;
+
+    public IChangeToken GetChangeToken() => ring.ValidationChangeToken();
 }

@@ -1,10 +1,12 @@
+using LedgerX.ServiceDefaults.Audit;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
 namespace LedgerX.Auth.Api.Persistence;
 
 /// <summary>auth-service's own database (snake_case): Identity's users and roles, OpenIddict's applications,
-/// authorizations, scopes and tokens, and the outbox.</summary>
+/// authorizations, scopes and tokens, the shared audit outbox (audit.recorded.v1) and the outbox of account messages
+/// (auth.account_message.v1, for the future notification-service).</summary>
 public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : IdentityDbContext<AuthUser, AuthRole, Guid>(options)
 {
     public DbSet<OutboxRow> Outbox => Set<OutboxRow>();
@@ -28,6 +30,7 @@ public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : Ide
     {
         base.OnModelCreating(builder);
         builder.UseOpenIddict<Guid>();
+        builder.ConfigureAuditOutbox();
         // Identity and OpenIddict name their tables in PascalCase; this database is snake_case throughout.
         foreach (var entity in builder.Model.GetEntityTypes())
         {

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace LedgerX.Auth.Api.Persistence.Migrations
 {
     [DbContext(typeof(AuthDbContext))]
-    [Migration("20261207034026_InitialAuth")]
+    [Migration("20261207040638_InitialAuth")]
     partial class InitialAuth
     {
         /// <inheritdoc />
@@ -199,6 +199,58 @@ namespace LedgerX.Auth.Api.Persistence.Migrations
                         .HasFilter("sent_at IS NULL");
 
                     b.ToTable("outbox", (string)null);
+                });
+
+            modelBuilder.Entity("LedgerX.ServiceDefaults.Audit.AuditOutboxRow", b =>
+                {
+                    b.Property<Guid>("EventId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("event_id");
+
+                    b.Property<int>("Attempts")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(0)
+                        .HasColumnName("attempts");
+
+                    b.Property<DateTimeOffset>("EnqueuedAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("enqueued_at")
+                        .HasDefaultValueSql("now()");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("last_error");
+
+                    b.Property<DateTimeOffset>("NextAttemptAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at")
+                        .HasDefaultValueSql("now()");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("payload");
+
+                    b.Property<DateTimeOffset?>("PublishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("published_at");
+
+                    b.HasKey("EventId")
+                        .HasName("pk_audit_outbox");
+
+                    b.HasIndex("PublishedAt")
+                        .HasDatabaseName("ix_audit_outbox_published")
+                        .HasFilter("published_at IS NOT NULL");
+
+                    b.HasIndex("EnqueuedAt", "EventId")
+                        .HasDatabaseName("ix_audit_outbox_pending")
+                        .HasFilter("published_at IS NULL");
+
+                    b.ToTable("audit_outbox", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<System.Guid>", b =>
