@@ -180,6 +180,21 @@ public sealed class MultiAppRunnerTests
     }
 
     [Fact]
+    public void Run_file_app_protocol_is_http_or_grpc_and_anything_else_names_the_field()
+    {
+        using var folder = new ResourceFolder();
+        Directory.CreateDirectory(Path.Combine(folder.Path, "a"));
+        Directory.CreateDirectory(Path.Combine(folder.Path, "b"));
+        folder.With("dapr.yaml", "version: 1\ncommon:\n  appProtocol: grpc\napps:\n  - appDirPath: ./a\n  - appDirPath: ./b\n    appProtocol: http\n");
+        RunFile.Load(folder.Path).Apps.Select(a => a.AppProtocol).ShouldBe(["grpc", "http"]);
+
+        folder.With("dapr.yaml", "version: 1\napps:\n  - appDirPath: ./a\n    appProtocol: https\n");
+        var error = Should.Throw<ResourceException>(() => RunFile.Load(folder.Path));
+        error.Message.ShouldContain("apps[0].appProtocol");
+        error.Message.ShouldContain("http or grpc");
+    }
+
+    [Fact]
     public void Run_file_resolves_resources_with_the_cli_precedence()
     {
         using var folder = new ResourceFolder();

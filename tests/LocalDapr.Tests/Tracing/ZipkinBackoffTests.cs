@@ -61,10 +61,13 @@ public sealed class ZipkinBackoffTests
         probe.Stop();
         var logger = new ListLogger();
 
-        var exporter = new ZipkinExporter(new Uri($"http://127.0.0.1:{closedPort}/api/v2/spans"), logger, new FrozenTime(T0));
+        var exporter = new ZipkinExporter(new Uri($"http://127.0.0.1:{closedPort}/api/v2/spans"), "svc", logger, new FrozenTime(T0));
         for (int i = 0; i < ZipkinExporter.MaxBatch * 4; i++)
         {
-            exporter.Enqueue(new ZipkinSpan("0af7651916cd43dd8448eb211c80319c", $"{i:x16}", null, "span", "SERVER", DateTime.UtcNow, TimeSpan.FromMilliseconds(1), "svc", new Dictionary<string, string>()));
+            var span = new System.Diagnostics.Activity("span").SetIdFormat(System.Diagnostics.ActivityIdFormat.W3C).Start();
+            span.ActivityTraceFlags |= System.Diagnostics.ActivityTraceFlags.Recorded;
+            span.Stop();
+            exporter.Enqueue(span);
         }
 
         await exporter.DisposeAsync();

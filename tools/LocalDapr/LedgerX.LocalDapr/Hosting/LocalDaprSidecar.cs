@@ -163,6 +163,17 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
         };
         builder.Services.AddSingleton(new ReflectionServiceImpl(served));
         builder.Services.AddSingleton(new ReflectionV1ServiceImpl(served));
+        builder.Services.AddHttpForwarder();
+        // The gRPC proxy's client (h2c to apps and sidecars), disposed with the host.
+        builder.Services.AddSingleton(_ => new HttpMessageInvoker(new SocketsHttpHandler
+        {
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            UseCookies = false,
+            EnableMultipleHttp2Connections = true,
+            ConnectTimeout = TimeSpan.FromSeconds(15),
+        }));
 
         var web = builder.Build();
 
@@ -189,6 +200,12 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
         }
 
         web.UseMiddleware<HttpErrorMiddleware>();
+        // Before routing: any gRPC service not served here is proxied by dapr-app-id, as daprd's unknown-service handler.
+        web.UseMiddleware<GrpcProxyMiddleware>(
+            (Func<int?>)(() => grpcListen?.IPEndPoint?.Port),
+            (IReadOnlySet<string>)served.Select(d => d.FullName).ToHashSet(StringComparer.Ordinal),
+            options,
+            hopToken);
 
         // Explicit, so endpoint matching sees the path CleanPathMiddleware rewrote (implicit routing would run first).
         web.UseRouting();

@@ -1,139 +1,140 @@
-using System.Net.Http.Json;
-using System.Text.Json.Serialization;
-using System.Threading.Channels;
+using System.Diagnostics;
+using System.Net;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using OtelZipkinExporter = OpenTelemetry.Exporter.ZipkinExporter;
 
 namespace LedgerX.LocalDapr.Tracing;
 
-/// <summary>A finished span in Zipkin's v2 model.</summary>
-public sealed record ZipkinSpan(string TraceId, string Id, string? ParentId, string Name, string Kind, DateTime Start, TimeSpan Duration, string ServiceName, IReadOnlyDictionary<string, string> Tags);
-
 /// <summary>
-/// Batches spans to Zipkin's <c>POST /api/v2/spans</c> (JSON v2). The queue is bounded and spans are dropped
-/// when Zipkin is slower than the traffic: tracing must never slow the data path or grow memory. An unreachable
-/// Zipkin is logged once, then retried quietly with backoff (<see cref="ExportBackoff"/>), and its return logged once.
+/// A sidecar's Zipkin export: OpenTelemetry's Zipkin exporter (JSON v2 to <c>POST /api/v2/spans</c>) behind a batch
+/// processor whose queue is bounded, so spans are dropped when Zipkin is slower than the traffic: tracing must never
+/// slow the data path or grow memory. The exporter's HTTP client goes through <see cref="QuietWhenDownHandler"/>: an
+/// unreachable Zipkin is logged once, then retried quietly with backoff (<see cref="ExportBackoff"/>), and its return
+/// logged once. Each sidecar has its own TracerProvider (no sources: spans are handed in by <see cref="SidecarTracer"/>),
+/// whose resource names the app id as Zipkin's <c>localEndpoint.serviceName</c>, as daprd reports its app id.
 /// </summary>
 public sealed class ZipkinExporter : IAsyncDisposable
 {
     public const int QueueCapacity = 10_000;
     public const int MaxBatch = 500;
-    private static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(500);
+    private const int FlushIntervalMs = 500;
+    private const int ExportTimeoutMs = 10_000;
 
-    private readonly Uri _endpoint;
-    private readonly ILogger _logger;
-    private readonly Channel<ZipkinSpan> _queue = Channel.CreateBounded<ZipkinSpan>(new BoundedChannelOptions(QueueCapacity) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
-    private readonly Task _pump;
-    private readonly TimeProvider _time;
-    private readonly ExportBackoff _backoff = new();
+    private readonly BatchActivityExportProcessor _processor;
+    private readonly TracerProvider _provider;
+    private readonly HttpClient _http;
 
-    public ZipkinExporter(Uri endpoint, ILogger logger, TimeProvider? time = null)
+    public ZipkinExporter(Uri endpoint, string serviceName, ILogger logger, TimeProvider? time = null)
     {
-        _endpoint = endpoint;
-        _logger = logger;
-        _time = time ?? TimeProvider.System;
-        _pump = Task.Run(PumpAsync);
-    }
-
-    public void Enqueue(ZipkinSpan span) => _queue.Writer.TryWrite(span);
-
-    public async ValueTask DisposeAsync()
-    {
-        _queue.Writer.TryComplete();
-        await _pump;
-        _http.Dispose();
-    }
-
-    private static object ToWire(ZipkinSpan s) => new WireSpan(
-        s.TraceId,
-        s.Id,
-        s.ParentId,
-        s.Name,
-        s.Kind,
-        (long)(s.Start - DateTime.UnixEpoch).TotalMicroseconds,
-        Math.Max(1, (long)s.Duration.TotalMicroseconds),
-        new WireEndpoint(s.ServiceName),
-        s.Tags);
-
-    private async Task PumpAsync()
-    {
-        var batch = new List<ZipkinSpan>(MaxBatch);
-        while (await _queue.Reader.WaitToReadAsync())
+        _http = new HttpClient(new QuietWhenDownHandler(endpoint, logger, time ?? TimeProvider.System) { InnerHandler = new SocketsHttpHandler() })
         {
-            using var window = new CancellationTokenSource(FlushInterval);
+            Timeout = TimeSpan.FromMilliseconds(ExportTimeoutMs),
+        };
+        // Obsolete upstream (OpenTelemetry prefers OTLP), but Zipkin is what daprd's tracing configuration names and
+        // what the services export with; the exporter is still shipped and maintained in 1.20.
+#pragma warning disable CS0618
+        var exporter = new OtelZipkinExporter(new OpenTelemetry.Exporter.ZipkinExporterOptions { Endpoint = endpoint }, _http);
+#pragma warning restore CS0618
+        _processor = new BatchActivityExportProcessor(exporter, QueueCapacity, FlushIntervalMs, ExportTimeoutMs, MaxBatch);
+        _provider = Sdk.CreateTracerProviderBuilder()
+            .ConfigureResource(r => r.Clear().AddService(serviceName))
+            .AddProcessor(_processor)
+            .Build();
+    }
+
+    /// <summary>Queues a finished, sampled span (<see cref="ActivityTraceFlags.Recorded"/>); never blocks.</summary>
+    public void Enqueue(Activity span) => _processor.OnEnd(span);
+
+    public ValueTask DisposeAsync()
+    {
+        // Flushes what is queued (bounded by the export timeout), then stops the worker.
+        _provider.Dispose();
+        _http.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Between the exporter and the network: while Zipkin is down, batches are refused here without a request
+    /// (the exporter counts a failed export), the first failure and the recovery are logged once each.
+    /// </summary>
+    private sealed class QuietWhenDownHandler(Uri endpoint, ILogger logger, TimeProvider time) : DelegatingHandler
+    {
+        private readonly ExportBackoff _backoff = new();
+        private readonly Lock _gate = new();
+
+        protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (Skip())
+            {
+                return new HttpResponseMessage(HttpStatusCode.ServiceUnavailable);
+            }
+
             try
             {
-                while (batch.Count < MaxBatch && await _queue.Reader.WaitToReadAsync(window.Token))
+                return Observe(base.Send(request, cancellationToken), null);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                return Observe(null, ex);
+            }
+        }
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (Skip())
+            {
+                return new HttpResponseMessage(HttpStatusCode.ServiceUnavailable);
+            }
+
+            try
+            {
+                return Observe(await base.SendAsync(request, cancellationToken), null);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                return Observe(null, ex);
+            }
+        }
+
+        private bool Skip()
+        {
+            lock (_gate)
+            {
+                if (_backoff.ShouldAttempt(time.GetUtcNow()))
                 {
-                    while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var span))
+                    return false;
+                }
+
+                _backoff.Skipped(1);
+                return true;
+            }
+        }
+
+        private HttpResponseMessage Observe(HttpResponseMessage? response, Exception? error)
+        {
+            string? failure = error is not null ? $"unreachable ({error.Message})"
+                : response!.IsSuccessStatusCode ? null
+                : $"answered {(int)response.StatusCode}";
+            lock (_gate)
+            {
+                if (failure is null)
+                {
+                    long dropped = _backoff.DroppedWhileDown;
+                    if (_backoff.Succeeded())
                     {
-                        batch.Add(span);
+                        logger.LogInformation("zipkin at {Endpoint} answers again; {Count} batches of spans were dropped while it did not", endpoint, dropped);
                     }
                 }
-            }
-            catch (OperationCanceledException)
-            {
-                // Flush what the window collected.
-            }
-
-            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var rest))
-            {
-                batch.Add(rest);
+                else if (_backoff.Failed(time.GetUtcNow(), 1))
+                {
+                    logger.LogWarning("zipkin at {Endpoint} {Failure}; spans are dropped and it is retried quietly (backoff up to {MaxDelay}) until it answers", endpoint, failure, ExportBackoff.MaxDelay);
+                }
             }
 
-            if (batch.Count == 0)
-            {
-                continue;
-            }
-
-            await ExportAsync(batch);
-            batch.Clear();
+            return response ?? new HttpResponseMessage(HttpStatusCode.ServiceUnavailable);
         }
     }
-
-    private async Task ExportAsync(List<ZipkinSpan> batch)
-    {
-        if (!_backoff.ShouldAttempt(_time.GetUtcNow()))
-        {
-            _backoff.Skipped(batch.Count);
-            return;
-        }
-
-        string? failure;
-        try
-        {
-            using var response = await _http.PostAsJsonAsync(_endpoint, batch.Select(ToWire).ToList());
-            failure = response.IsSuccessStatusCode ? null : $"answered {(int)response.StatusCode}";
-        }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-        {
-            failure = $"unreachable ({ex.Message})";
-        }
-
-        if (failure is null)
-        {
-            long dropped = _backoff.DroppedWhileDown;
-            if (_backoff.Succeeded())
-            {
-                _logger.LogInformation("zipkin at {Endpoint} answers again; {Count} spans were dropped while it did not", _endpoint, dropped);
-            }
-        }
-        else if (_backoff.Failed(_time.GetUtcNow(), batch.Count))
-        {
-            _logger.LogWarning("zipkin at {Endpoint} {Failure}; spans are dropped and it is retried quietly (backoff up to {MaxDelay}) until it answers", _endpoint, failure, ExportBackoff.MaxDelay);
-        }
-    }
-
-    private sealed record WireEndpoint([property: JsonPropertyName("serviceName")] string ServiceName);
-
-    private sealed record WireSpan(
-        [property: JsonPropertyName("traceId")] string TraceId,
-        [property: JsonPropertyName("id")] string Id,
-        [property: JsonPropertyName("parentId"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ParentId,
-        [property: JsonPropertyName("name")] string Name,
-        [property: JsonPropertyName("kind")] string Kind,
-        [property: JsonPropertyName("timestamp")] long Timestamp,
-        [property: JsonPropertyName("duration")] long Duration,
-        [property: JsonPropertyName("localEndpoint")] WireEndpoint LocalEndpoint,
-        [property: JsonPropertyName("tags")] IReadOnlyDictionary<string, string> Tags);
 }
