@@ -8,11 +8,14 @@ builder.AddServiceDefaults();
 builder.AddAuthStore();
 builder.AddAuthorizationServer();
 builder.AddExternalProviders();
+builder.AddAuditLog();
 builder.AddAuthApi();
 
 var app = builder.Build();
 
 app.UseServiceDefaults();
+// The audit log subscribes to audit.recorded.v1: Dapr delivers CloudEvents and asks /dapr/subscribe.
+app.UseCloudEvents();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();
@@ -25,8 +28,11 @@ app.MapExternalSignIn();
 app.MapDeviceVerification();
 app.MapUsersApi();
 app.MapAdminUsersApi();
+app.MapAuditLogApi();
+app.MapSubscribeHandler();
 
 await app.PrepareAuthAsync();
+await app.MigrateAuditLogAsync();
 await app.RunAsync();
 
 /// <summary>Visible to the integration tests' WebApplicationFactory.</summary>

@@ -40,7 +40,16 @@ public static class AuditLogRegistration
         builder.Services.AddSingleton<AuditLogMetrics>();
         builder.Services.AddScoped<AuditLogAppender>();
         builder.Services.AddScoped<AuditLogVerifier>();
-        builder.Services.AddAuthorizationBuilder().AddPolicy(AuditLogAuthorization.ReadPolicy, AuditLogAuthorization.Read);
+        // A host that defines its own audit:read policy (auth-service names its token scheme in one per permission)
+        // keeps it; otherwise the library's, on the host's default scheme, applies.
+        builder.Services.AddAuthorization();
+        builder.Services.PostConfigure<Microsoft.AspNetCore.Authorization.AuthorizationOptions>(options =>
+        {
+            if (options.GetPolicy(AuditLogAuthorization.ReadPolicy) is null)
+            {
+                options.AddPolicy(AuditLogAuthorization.ReadPolicy, AuditLogAuthorization.Read);
+            }
+        });
         return builder;
     }
 

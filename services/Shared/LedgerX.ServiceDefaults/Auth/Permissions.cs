@@ -25,7 +25,7 @@ public static class Permissions
     /// <summary>Read fraud alerts and risk profiles of any account, and acknowledge alerts.</summary>
     public const string FraudReview = "fraud:review";
 
-    /// <summary>Read analytics of any account (a customer reads only their own without it).</summary>
+    /// <summary>Read analytics read models (a customer: only their own accounts'; object checks do the rest).</summary>
     public const string AnalyticsRead = "analytics:read";
 
     /// <summary>Rebuild the analytics read models from the ledger's log.</summary>
