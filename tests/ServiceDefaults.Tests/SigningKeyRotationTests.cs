@@ -76,6 +76,23 @@ public sealed class SigningKeyRotationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AMalformedOrEmptyKeySet_IsNotBelieved_AndTheLastGoodKeysKeepWorking()
+    {
+        var token = _tokens.Mint("alice");
+
+        _tokens.Malformed = true;
+        var afterMalformed = await _host.Keys.RefreshAsync(TestContext.Current.CancellationToken);
+        _tokens.Malformed = false;
+        _tokens.Retire(_tokens.SigningKey);
+        var afterEmpty = await _host.Keys.RefreshAsync(TestContext.Current.CancellationToken);
+
+        afterMalformed.ShouldBeFalse();
+        afterEmpty.ShouldBeFalse("a JWKS without keys would lock every caller out");
+        using var response = await _host.WhoAmIAsync(token);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task WhileAuthServiceIsDown_TheLastGoodKeysKeepWorking()
     {
         _tokens.Unavailable = true;

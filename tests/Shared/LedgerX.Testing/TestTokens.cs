@@ -55,6 +55,9 @@ public sealed class TestTokens : IJwksSource, IDisposable
     /// <summary>While true, fetching the JWKS fails as when auth-service is down.</summary>
     public bool Unavailable { get; set; }
 
+    /// <summary>While true, the JWKS document is cut short (not JSON), as from a broken proxy.</summary>
+    public bool Malformed { get; set; }
+
     /// <summary>How many times the JWKS was fetched.</summary>
     public int JwksFetches => Volatile.Read(ref _fetches);
 
@@ -99,7 +102,7 @@ public sealed class TestTokens : IJwksSource, IDisposable
         Interlocked.Increment(ref _fetches);
         return Unavailable
             ? Task.FromException<string>(new HttpRequestException("auth-service is down (TestTokens.Unavailable)."))
-            : Task.FromResult(Jwks());
+            : Task.FromResult(Malformed ? Jwks()[..10] : Jwks());
     }
 
     /// <summary>

@@ -53,6 +53,10 @@ public sealed class OpenApiDocumentIsTrue(OpenApiDocumentIsTrue.ServiceWithSagas
         Required(schemas["TransferRequest"]!).ShouldBe(["fromAccountId", "toAccountId", "amount", "currency"]);
         Required(schemas["OpenAccountRequest"]!).ShouldBe(["currency"]);
         ((JsonObject)schemas["OpenAccountRequest"]!["properties"]!).ContainsKey("ownerId").ShouldBeFalse("the owner is the caller");
+        // Opening needs ledger:write, so its 401 and 403 are documented (and EveryDocumentedStatus_IsProduced produces them).
+        var openResponses = (JsonObject)document["paths"]!["/api/v1/accounts"]!["post"]!["responses"]!;
+        openResponses.ContainsKey("401").ShouldBeTrue();
+        openResponses.ContainsKey("403").ShouldBeTrue();
         Required(schemas["MovementRequest"]!).ShouldBe(["accountId", "amount", "currency"]);
         Required(schemas["JournalEntryRequest"]!).ShouldBe(["postings"]);
         Required(schemas["CreateHoldRequest"]!).ShouldBe(["accountId", "toAccountId", "amount", "currency"]);

@@ -118,9 +118,10 @@ public sealed partial class SigningKeyCache(
             LogFetched(logger, keys.Count, reason);
             return true;
         }
-        catch (Exception exception) when (exception is HttpRequestException or ArgumentException or OperationCanceledException
-                                          or System.Text.Json.JsonException
-                                          && !cancellationToken.IsCancellationRequested)
+#pragma warning disable CA1031 // Whatever a fetch throws (network, a malformed JWKS, a Dapr error), the last good keys
+        // stay and the timer tries again: a failed refresh must neither fail a request nor stop the host.
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
         {
             LogFetchFailed(logger, exception, reason, _current.Keys.Count);
             return false;
