@@ -63,6 +63,13 @@ apps:
     secretKey: analytics-connection-string
     settingsKey: settings
 {{- end }}
+{{- if .Values.authService.enabled }}
+  - key: authService
+    appId: auth-service
+    connectionStringEnv: ConnectionStrings__Auth
+    secretKey: auth-connection-string
+    settingsKey: settings
+{{- end }}
 {{- end }}
 
 {{/* Who may use the Dapr components: the deployed apps, plus dapr.extraScopes. */}}
