@@ -17,10 +17,13 @@ public sealed class AppCallbackChannel : IDisposable
 {
     public const string Service = "dapr.proto.runtime.v1.AppCallback";
     public const string HealthService = "dapr.proto.runtime.v1.AppCallbackHealthCheck";
+    public const string AlphaService = "dapr.proto.runtime.v1.AppCallbackAlpha";
 
     private static readonly Method<InvokeRequest, InvokeResponse> OnInvokeMethod = Unary(Service, "OnInvoke", InvokeRequest.Parser, InvokeResponse.Parser);
     private static readonly Method<Empty, ListTopicSubscriptionsResponse> ListTopicSubscriptionsMethod = Unary(Service, "ListTopicSubscriptions", Empty.Parser, ListTopicSubscriptionsResponse.Parser);
     private static readonly Method<TopicEventRequest, TopicEventResponse> OnTopicEventMethod = Unary(Service, "OnTopicEvent", TopicEventRequest.Parser, TopicEventResponse.Parser);
+    private static readonly Method<TopicEventBulkRequest, TopicEventBulkResponse> OnBulkTopicEventMethod = Unary(Service, "OnBulkTopicEvent", TopicEventBulkRequest.Parser, TopicEventBulkResponse.Parser);
+    private static readonly Method<TopicEventBulkRequest, TopicEventBulkResponse> OnBulkTopicEventAlpha1Method = Unary(AlphaService, "OnBulkTopicEventAlpha1", TopicEventBulkRequest.Parser, TopicEventBulkResponse.Parser);
     private static readonly Method<Empty, ListInputBindingsResponse> ListInputBindingsMethod = Unary(Service, "ListInputBindings", Empty.Parser, ListInputBindingsResponse.Parser);
     private static readonly Method<BindingEventRequest, BindingEventResponse> OnBindingEventMethod = Unary(Service, "OnBindingEvent", BindingEventRequest.Parser, BindingEventResponse.Parser);
     private static readonly Method<Empty, HealthCheckResponse> HealthCheckMethod = Unary(HealthService, "HealthCheck", Empty.Parser, HealthCheckResponse.Parser);
@@ -52,6 +55,22 @@ public sealed class AppCallbackChannel : IDisposable
 
     public async Task<TopicEventResponse> OnTopicEventAsync(TopicEventRequest request, Metadata metadata, CancellationToken cancellationToken) =>
         (await CallAsync(OnTopicEventMethod, request, metadata, cancellationToken)).Response;
+
+    /// <summary>
+    /// <c>OnBulkTopicEvent</c>, falling back to <c>AppCallbackAlpha/OnBulkTopicEventAlpha1</c> when the app does not
+    /// implement the stable one, as daprd's gRPC postman does (older SDKs serve only the alpha).
+    /// </summary>
+    public async Task<TopicEventBulkResponse> OnBulkTopicEventAsync(TopicEventBulkRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await CallAsync(OnBulkTopicEventMethod, request, [], cancellationToken)).Response;
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.Unimplemented)
+        {
+            return (await CallAsync(OnBulkTopicEventAlpha1Method, request, [], cancellationToken)).Response;
+        }
+    }
 
     public async Task<ListInputBindingsResponse> ListInputBindingsAsync(CancellationToken cancellationToken) =>
         (await CallAsync(ListInputBindingsMethod, new Empty(), [], cancellationToken)).Response;
