@@ -16,7 +16,6 @@ namespace LedgerX.LocalDapr.Hosting;
 public sealed class AppCallbackChannel : IDisposable
 {
     public const string Service = "dapr.proto.runtime.v1.AppCallback";
-    public const string HealthService = "dapr.proto.runtime.v1.AppCallbackHealthCheck";
     public const string AlphaService = "dapr.proto.runtime.v1.AppCallbackAlpha";
 
     private static readonly Method<InvokeRequest, InvokeResponse> OnInvokeMethod = Unary(Service, "OnInvoke", InvokeRequest.Parser, InvokeResponse.Parser);
@@ -26,7 +25,6 @@ public sealed class AppCallbackChannel : IDisposable
     private static readonly Method<TopicEventBulkRequest, TopicEventBulkResponse> OnBulkTopicEventAlpha1Method = Unary(AlphaService, "OnBulkTopicEventAlpha1", TopicEventBulkRequest.Parser, TopicEventBulkResponse.Parser);
     private static readonly Method<Empty, ListInputBindingsResponse> ListInputBindingsMethod = Unary(Service, "ListInputBindings", Empty.Parser, ListInputBindingsResponse.Parser);
     private static readonly Method<BindingEventRequest, BindingEventResponse> OnBindingEventMethod = Unary(Service, "OnBindingEvent", BindingEventRequest.Parser, BindingEventResponse.Parser);
-    private static readonly Method<Empty, HealthCheckResponse> HealthCheckMethod = Unary(HealthService, "HealthCheck", Empty.Parser, HealthCheckResponse.Parser);
 
     private readonly GrpcChannel _channel;
     private readonly CallInvoker _invoker;
@@ -77,10 +75,6 @@ public sealed class AppCallbackChannel : IDisposable
 
     public async Task<BindingEventResponse> OnBindingEventAsync(BindingEventRequest request, Metadata metadata, CancellationToken cancellationToken) =>
         (await CallAsync(OnBindingEventMethod, request, metadata, cancellationToken)).Response;
-
-    /// <summary><c>AppCallbackHealthCheck/HealthCheck</c>: daprd's app health probe for gRPC apps (any error is unhealthy).</summary>
-    public async Task HealthCheckAsync(CancellationToken cancellationToken) =>
-        await CallAsync(HealthCheckMethod, new Empty(), [], cancellationToken);
 
     public void Dispose() => _channel.Dispose();
 
