@@ -100,6 +100,38 @@ public sealed class GrpcAppPubSubTests
     }
 
     [Fact]
+    public async Task A_bulk_subscription_is_delivered_through_OnBulkTopicEvent_and_settled_per_entry()
+    {
+        await using var env = await StartAsync(b =>
+        {
+            b.Subscriptions.Add(new TopicSubscription
+            {
+                PubsubName = "pubsub",
+                Topic = "batched",
+                Routes = new TopicRoutes { Default = "batched" },
+                BulkSubscribe = new BulkSubscribeConfig { Enabled = true, MaxMessagesCount = 3, MaxAwaitDurationMs = 5_000 },
+            });
+            b.OnBulkEntry = e => e.CloudEvent.Id == "b-2" ? Status.Drop : Status.Success;
+        });
+
+        foreach (string id in new[] { "b-1", "b-2", "b-3" })
+        {
+            await env.Client.PublishEventAsync("pubsub", "batched", new { id }, new Dictionary<string, string> { ["cloudevent.id"] = id }, Ct);
+        }
+
+        var batch = await GrpcCallbackApp.WaitForAsync(env.App.BulkEvents, _ => true);
+        batch.Request.Path.ShouldBe("batched");
+        batch.Request.Topic.ShouldBe("batched");
+        batch.Request.Entries.Select(e => e.CloudEvent.Id).Order().ShouldBe(["b-1", "b-2", "b-3"]);
+        var first = batch.Request.Entries.Single(e => e.CloudEvent.Id == "b-1");
+        first.ContentType.ShouldBe("application/cloudevents+json");
+        JsonNode.Parse(first.CloudEvent.Data.ToStringUtf8())!["id"]!.GetValue<string>().ShouldBe("b-1");
+        (await env.Sidecar.PubSub.WaitForDeliveryAsync(d => d.CloudEventId == "b-2", TimeSpan.FromSeconds(5), Ct)).Outcome.ShouldBe(DeliveryOutcome.Dropped);
+        (await env.Sidecar.PubSub.WaitForDeliveryAsync(d => d.CloudEventId == "b-3", TimeSpan.FromSeconds(5), Ct)).Outcome.ShouldBe(DeliveryOutcome.Success);
+        env.App.TopicEvents.ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task Cron_fires_OnBindingEvent_only_for_bindings_the_app_lists()
     {
         await using var env = await StartAsync(

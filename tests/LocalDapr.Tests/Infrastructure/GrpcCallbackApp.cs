@@ -31,6 +31,9 @@ public sealed class GrpcCallbackBehaviour
     public Func<TopicEventRequest, TopicEventResponse.Types.TopicEventResponseStatus> OnTopicEvent { get; set; } =
         _ => TopicEventResponse.Types.TopicEventResponseStatus.Success;
 
+    public Func<TopicEventBulkRequestEntry, TopicEventResponse.Types.TopicEventResponseStatus> OnBulkEntry { get; set; } =
+        _ => TopicEventResponse.Types.TopicEventResponseStatus.Success;
+
     /// <summary>False makes ListTopicSubscriptions answer Unimplemented, as an app without subscriptions may.</summary>
     public bool ImplementsListTopicSubscriptions { get; set; } = true;
 }
@@ -59,6 +62,8 @@ public sealed class GrpcCallbackApp : IAsyncDisposable
     public ConcurrentQueue<ReceivedCall<TopicEventRequest>> TopicEvents => Service.TopicEvents;
 
     public ConcurrentQueue<ReceivedCall<BindingEventRequest>> BindingEvents => Service.BindingEvents;
+
+    public ConcurrentQueue<ReceivedCall<TopicEventBulkRequest>> BulkEvents => Service.BulkEvents;
 
     internal CallbackService Service { get; }
 
@@ -112,6 +117,8 @@ public sealed class GrpcCallbackApp : IAsyncDisposable
 
         public ConcurrentQueue<ReceivedCall<BindingEventRequest>> BindingEvents { get; } = new();
 
+        public ConcurrentQueue<ReceivedCall<TopicEventBulkRequest>> BulkEvents { get; } = new();
+
         public override Task<Autogen.InvokeResponse> OnInvoke(Autogen.InvokeRequest request, ServerCallContext context)
         {
             Invocations.Enqueue(new(request, Metadata(context)));
@@ -132,6 +139,14 @@ public sealed class GrpcCallbackApp : IAsyncDisposable
         {
             TopicEvents.Enqueue(new(request, Metadata(context)));
             return Task.FromResult(new TopicEventResponse { Status = Behaviour.OnTopicEvent(request) });
+        }
+
+        public override Task<TopicEventBulkResponse> OnBulkTopicEvent(TopicEventBulkRequest request, ServerCallContext context)
+        {
+            BulkEvents.Enqueue(new(request, Metadata(context)));
+            var response = new TopicEventBulkResponse();
+            response.Statuses.AddRange(request.Entries.Select(e => new TopicEventBulkResponseEntry { EntryId = e.EntryId, Status = Behaviour.OnBulkEntry(e) }));
+            return Task.FromResult(response);
         }
 
         public override Task<ListInputBindingsResponse> ListInputBindings(Empty request, ServerCallContext context) =>

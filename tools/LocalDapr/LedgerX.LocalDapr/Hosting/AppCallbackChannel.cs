@@ -16,14 +16,15 @@ namespace LedgerX.LocalDapr.Hosting;
 public sealed class AppCallbackChannel : IDisposable
 {
     public const string Service = "dapr.proto.runtime.v1.AppCallback";
-    public const string HealthService = "dapr.proto.runtime.v1.AppCallbackHealthCheck";
+    public const string AlphaService = "dapr.proto.runtime.v1.AppCallbackAlpha";
 
     private static readonly Method<InvokeRequest, InvokeResponse> OnInvokeMethod = Unary(Service, "OnInvoke", InvokeRequest.Parser, InvokeResponse.Parser);
     private static readonly Method<Empty, ListTopicSubscriptionsResponse> ListTopicSubscriptionsMethod = Unary(Service, "ListTopicSubscriptions", Empty.Parser, ListTopicSubscriptionsResponse.Parser);
     private static readonly Method<TopicEventRequest, TopicEventResponse> OnTopicEventMethod = Unary(Service, "OnTopicEvent", TopicEventRequest.Parser, TopicEventResponse.Parser);
+    private static readonly Method<TopicEventBulkRequest, TopicEventBulkResponse> OnBulkTopicEventMethod = Unary(Service, "OnBulkTopicEvent", TopicEventBulkRequest.Parser, TopicEventBulkResponse.Parser);
+    private static readonly Method<TopicEventBulkRequest, TopicEventBulkResponse> OnBulkTopicEventAlpha1Method = Unary(AlphaService, "OnBulkTopicEventAlpha1", TopicEventBulkRequest.Parser, TopicEventBulkResponse.Parser);
     private static readonly Method<Empty, ListInputBindingsResponse> ListInputBindingsMethod = Unary(Service, "ListInputBindings", Empty.Parser, ListInputBindingsResponse.Parser);
     private static readonly Method<BindingEventRequest, BindingEventResponse> OnBindingEventMethod = Unary(Service, "OnBindingEvent", BindingEventRequest.Parser, BindingEventResponse.Parser);
-    private static readonly Method<Empty, HealthCheckResponse> HealthCheckMethod = Unary(HealthService, "HealthCheck", Empty.Parser, HealthCheckResponse.Parser);
 
     private readonly GrpcChannel _channel;
     private readonly CallInvoker _invoker;
@@ -53,15 +54,27 @@ public sealed class AppCallbackChannel : IDisposable
     public async Task<TopicEventResponse> OnTopicEventAsync(TopicEventRequest request, Metadata metadata, CancellationToken cancellationToken) =>
         (await CallAsync(OnTopicEventMethod, request, metadata, cancellationToken)).Response;
 
+    /// <summary>
+    /// <c>OnBulkTopicEvent</c>, falling back to <c>AppCallbackAlpha/OnBulkTopicEventAlpha1</c> when the app does not
+    /// implement the stable one, as daprd's gRPC postman does (older SDKs serve only the alpha).
+    /// </summary>
+    public async Task<TopicEventBulkResponse> OnBulkTopicEventAsync(TopicEventBulkRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await CallAsync(OnBulkTopicEventMethod, request, [], cancellationToken)).Response;
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.Unimplemented)
+        {
+            return (await CallAsync(OnBulkTopicEventAlpha1Method, request, [], cancellationToken)).Response;
+        }
+    }
+
     public async Task<ListInputBindingsResponse> ListInputBindingsAsync(CancellationToken cancellationToken) =>
         (await CallAsync(ListInputBindingsMethod, new Empty(), [], cancellationToken)).Response;
 
     public async Task<BindingEventResponse> OnBindingEventAsync(BindingEventRequest request, Metadata metadata, CancellationToken cancellationToken) =>
         (await CallAsync(OnBindingEventMethod, request, metadata, cancellationToken)).Response;
-
-    /// <summary><c>AppCallbackHealthCheck/HealthCheck</c>: daprd's app health probe for gRPC apps (any error is unhealthy).</summary>
-    public async Task HealthCheckAsync(CancellationToken cancellationToken) =>
-        await CallAsync(HealthCheckMethod, new Empty(), [], cancellationToken);
 
     public void Dispose() => _channel.Dispose();
 

@@ -39,6 +39,7 @@ public sealed class BulkEntry(string route, JsonObject cloudEvent, IReadOnlyDict
 /// <c>{"entries":[{"entryId","event","contentType","metadata"}],"id","metadata","pubsubname","topic","type"}</c>
 /// request. The app answers <c>{"statuses":[{"entryId","status"}]}</c>; a missing entry counts as RETRY, as daprd's HTTP postman's DeliverBulk settles it (postman/http/http.go).
 /// RETRY entries are resent under the inbound Resiliency policy; each broker message is settled by its own entry.
+/// A gRPC app gets the same batch through <c>OnBulkTopicEvent</c> (<see cref="GrpcTopicDelivery.DeliverBulkAsync"/>).
 /// </summary>
 public sealed class BulkDelivery
 {
@@ -194,6 +195,11 @@ public sealed class BulkDelivery
     /// <summary>Returns the status per entry id, null when the app answered 404; throws for any other failure.</summary>
     private async Task<Dictionary<string, string>?> PostAsync(string route, List<BulkEntry> entries, CancellationToken cancellationToken)
     {
+        if (_app.Grpc is { } grpc)
+        {
+            return await GrpcTopicDelivery.DeliverBulkAsync(grpc, _pubsubName, _topic, route, entries, cancellationToken);
+        }
+
         var body = new JsonObject
         {
             ["entries"] = new JsonArray(entries.Select(e => (JsonNode?)new JsonObject

@@ -125,6 +125,62 @@ internal static class GrpcTopicDelivery
         };
     }
 
+    /// <summary>
+    /// One bulk delivery through <c>OnBulkTopicEvent</c> (postman/grpc/grpc.go <c>DeliverBulk</c>): each entry as a
+    /// CloudEvent with daprd's fields; the status per entry id, or null when the app implements neither bulk RPC
+    /// (daprd acknowledges the batch then). Any other error fails the attempt for the resiliency policy.
+    /// </summary>
+    public static async Task<Dictionary<string, string>?> DeliverBulkAsync(AppCallbackChannel app, string pubsubName, string topic, string route, IReadOnlyList<BulkEntry> entries, CancellationToken cancellationToken)
+    {
+        var request = new TopicEventBulkRequest
+        {
+            Id = Guid.NewGuid().ToString(),
+            Topic = topic,
+            PubsubName = pubsubName,
+            Type = CloudEventEnvelope.DefaultEventType,
+            Path = route,
+        };
+        foreach (var entry in entries)
+        {
+            var single = Envelope(pubsubName, topic, route, entry.CloudEvent);
+            var item = new TopicEventBulkRequestEntry
+            {
+                EntryId = entry.EntryId,
+                ContentType = CloudEventEnvelope.ContentType,
+                CloudEvent = new TopicEventCERequest
+                {
+                    Id = single.Id,
+                    Source = single.Source,
+                    Type = single.Type,
+                    SpecVersion = single.SpecVersion,
+                    DataContentType = single.DataContentType,
+                    Data = single.Data,
+                    Extensions = single.Extensions,
+                },
+            };
+            item.Metadata.Add(entry.Metadata.ToDictionary(kv => kv.Key, kv => kv.Value));
+            request.Entries.Add(item);
+        }
+
+        TopicEventBulkResponse response;
+        try
+        {
+            response = await app.OnBulkTopicEventAsync(request, cancellationToken);
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.Unimplemented && !cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+        catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new AttemptFailedException($"error returned from app while processing bulk pub/sub event: {ex.Status.StatusCode}: {ex.Status.Detail}", null, ex);
+        }
+
+        return response.Statuses
+            .GroupBy(s => s.EntryId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Last().Status.ToString().ToUpperInvariant(), StringComparer.Ordinal);
+    }
+
     internal static TopicEventRequest Envelope(string pubsubName, string topic, string route, JsonObject envelope)
     {
         var request = new TopicEventRequest

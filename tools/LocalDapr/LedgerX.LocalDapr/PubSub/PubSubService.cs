@@ -172,12 +172,7 @@ public sealed class PubSubService : IAsyncDisposable
             var rules = resource.Routes.Rules
                 .Select(r => (Match: CelMatch.Parse(r.Match.Length == 0 ? "true" : r.Match), r.Path))
                 .ToList();
-            if (resource.Bulk is not null && _app.Grpc is not null)
-            {
-                _logger.LogWarning("bulk subscription to topic {Topic}: the local sidecar delivers to gRPC apps one message at a time (OnTopicEvent)", resource.Topic);
-            }
-
-            var bulk = resource.Bulk is { } options && _app.Grpc is null
+            var bulk = resource.Bulk is { } options
                 ? new BulkDelivery(options, component.Name, resource.Topic, _app, _resiliency.ForComponentInbound(component.Name), _stopping.Token)
                 : null;
             var active = new ActiveSubscription(resource, rules, bulk);
