@@ -12,7 +12,7 @@ public sealed partial class Browser : IDisposable
 
     public Browser(Uri baseAddress)
     {
-        _http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false, UseCookies = true })
+        _http = new HttpClient(new LoopbackCookieJar { InnerHandler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false } })
         {
             BaseAddress = baseAddress,
             Timeout = TimeSpan.FromSeconds(30),
@@ -47,4 +47,35 @@ public sealed partial class Browser : IDisposable
     private static partial Regex AntiforgeryField();
 
     public void Dispose() => _http.Dispose();
+
+    /// <summary>
+    /// The cookie jar of a browser: like browsers, it treats http://127.0.0.1 as a secure context, so a cookie marked
+    /// Secure (OpenIddict's client marks its correlation cookie so) is kept and sent there; .NET's own cookie handling
+    /// would drop it.
+    /// </summary>
+    private sealed class LoopbackCookieJar : DelegatingHandler
+    {
+        private readonly CookieContainer _cookies = new();
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var uri = request.RequestUri!;
+            var asSecure = IsLoopback(uri) ? new UriBuilder(uri) { Scheme = Uri.UriSchemeHttps, Port = uri.Port }.Uri : uri;
+            if (_cookies.GetCookieHeader(asSecure) is { Length: > 0 } header)
+            {
+                request.Headers.Add("Cookie", header);
+            }
+            var response = await base.SendAsync(request, cancellationToken);
+            if (response.Headers.TryGetValues("Set-Cookie", out var setCookies))
+            {
+                foreach (var setCookie in setCookies)
+                {
+                    _cookies.SetCookies(asSecure, setCookie);
+                }
+            }
+            return response;
+        }
+
+        private static bool IsLoopback(Uri uri) => uri.IsLoopback;
+    }
 }

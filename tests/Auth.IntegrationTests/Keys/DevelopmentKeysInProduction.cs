@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace LedgerX.Auth.IntegrationTests.Keys;
 
-/// <summary>The committed development key (kid prefix dev-) must never sign a production token.</summary>
+/// <summary>Production never runs on development material: the committed key (kid prefix dev-) or the demo seed.</summary>
 [Collection(AuthServerCollection.Name)]
 public sealed class DevelopmentKeysInProduction(AuthServer server)
 {
@@ -21,6 +21,27 @@ public sealed class DevelopmentKeysInProduction(AuthServer server)
             var failure = await Should.ThrowAsync<Exception>(() => app.StartAsync());
 
             failure.ToString().ShouldContain("development key");
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+        }
+    }
+
+    [Fact]
+    public async Task ProductionRefusesToSeedDemoAccounts()
+    {
+        var variable = server.Prefix + "_PRODKEYS";
+        Environment.SetEnvironmentVariable(variable, TestKeys.Json(TestKeys.New("prod-key-1", DateTimeOffset.UtcNow)));
+        try
+        {
+            var settings = AuthServer.Settings(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{FreePortsNext()}/"), server.Prefix);
+            settings["Auth:SigningKeysSecret"] = variable;
+            await using var app = new AuthApp(server.Ports, settings, environment: "Production");
+
+            var failure = await Should.ThrowAsync<Exception>(() => app.StartAsync());
+
+            failure.ToString().ShouldContain("refused outside Development");
         }
         finally
         {

@@ -10,8 +10,9 @@ namespace LedgerX.Contracts.ProviderTests.Verification;
 /// </summary>
 public sealed class EveryPactHasAVerifyingProvider
 {
-    /// <summary>The providers this project verifies: transaction-service in <see cref="TransactionServiceHonoursItsConsumers"/>.</summary>
-    private static readonly HashSet<string> VerifiedProviders = new(StringComparer.Ordinal) { ProviderVersion.Provider };
+    /// <summary>The providers this project verifies: transaction-service in <see cref="TransactionServiceHonoursItsConsumers"/>,
+    /// auth-service in <see cref="AuthServiceHonoursItsConsumers"/>.</summary>
+    private static readonly HashSet<string> VerifiedProviders = new(StringComparer.Ordinal) { ProviderVersion.Provider, AuthServiceHonoursItsConsumers.Provider };
 
     [Fact]
     public void EveryProviderNamedInTheRepositorysPacts_IsVerifiedHere()

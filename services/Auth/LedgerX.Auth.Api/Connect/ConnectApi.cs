@@ -28,7 +28,8 @@ public static class ConnectApi
     }
 
     internal sealed record Services(
-        HttpContext Http, UserManager<AuthUser> Users, SignInManager<AuthUser> SignIns, TokenPrincipals Principals, ISecurityAudit Audit);
+        HttpContext Http, UserManager<AuthUser> Users, SignInManager<AuthUser> SignIns, TokenPrincipals Principals, ISecurityAudit Audit,
+        IOpenIddictApplicationManager Applications);
 
     /// <summary>Code + PKCE: a signed-in user (cookie) gets a code for the scopes their roles allow. LedgerX clients
     /// are first-party, registered with implicit consent, so no consent page is shown.</summary>
@@ -52,6 +53,12 @@ public static class ConnectApi
         if (user is null || !await s.SignIns.CanSignInAsync(user) || await s.Users.IsLockedOutAsync(user))
         {
             return Forbid(Errors.LoginRequired, "The signed-in user can no longer sign in.");
+        }
+        // Only first-party clients (implicit consent) are registered; one that asks for consent has no page to get it.
+        var application = await s.Applications.FindByClientIdAsync(request.ClientId!);
+        if (application is null || await s.Applications.GetConsentTypeAsync(application) != ConsentTypes.Implicit)
+        {
+            return Forbid(Errors.ConsentRequired, "This client needs a consent that auth-service does not ask for (first-party clients only).");
         }
         var principal = await s.Principals.ForUserAsync(user, request.GetScopes());
         s.Audit.Add(AuditActions.TokenIssued, AuditOutcomes.Succeeded, new AuditActor("user", user.Id.ToString()),
