@@ -20,9 +20,9 @@ public sealed class AuthOptions
     /// whole token family). 0: any second use is reuse.</summary>
     [Range(0, 60)] public int RefreshTokenReuseLeewaySeconds { get; set; }
 
-    /// <summary>The clock skew validators allow; a retired signing key stays published this long after its last token
-    /// expired.</summary>
-    [Range(0, 600)] public int ClockSkewSeconds { get; set; } = 60;
+    /// <summary>The clock skew validators allow: the same setting, with the same default, as every service's
+    /// <c>Auth:ClockSkewSeconds</c>. A retired signing key stays published this long after its last token expired.</summary>
+    [Range(0, 300)] public int ClockSkewSeconds { get; set; } = 30;
 
     /// <summary>False only for plain-HTTP local runs and tests; production terminates TLS in front of the service.</summary>
     public bool RequireHttps { get; set; } = true;

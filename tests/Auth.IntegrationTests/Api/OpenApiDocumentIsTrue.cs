@@ -22,6 +22,8 @@ public sealed class OpenApiDocumentIsTrue(AuthServer server)
         var totp = await EnableTotpAsync(withTotp.AccessToken);
         var unknownUser = Guid.CreateVersion7();
         var roles = $"/api/v1/admin/users/{userId}/roles";
+        var (_, auditorEmail) = await Accounts.ConfirmedUserAsync(server, "auditor");
+        var auditor = await OAuth.CodeFlowAsync(server, auditorEmail, Accounts.Password, $"openid {Permissions.AuditRead}");
 
         var produce = new Dictionary<(string Operation, int Status), Func<Task<HttpResponseMessage>>>
         {
@@ -80,6 +82,18 @@ public sealed class OpenApiDocumentIsTrue(AuthServer server)
             [("RevokeRole", 403)] = () => As(user, HttpMethod.Delete, $"{roles}/teller"),
             [("RevokeRole", 404)] = () => As(admin, HttpMethod.Delete, $"/api/v1/admin/users/{unknownUser}/roles/teller"),
             [("RevokeRole", 409)] = () => As(admin, HttpMethod.Delete, $"/api/v1/admin/users/{admin.Jwt.Subject}/roles/admin"),
+            // The audit log auth-service hosts (LedgerX.Auth.Audit), as mounted here with auth-service's own token scheme.
+            [("VerifyAuditLog", 200)] = () => As(auditor, HttpMethod.Post, "/api/v1/audit/verify"),
+            [("VerifyAuditLog", 401)] = () => server.Client.PostAsync("/api/v1/audit/verify", null),
+            [("VerifyAuditLog", 403)] = () => As(user, HttpMethod.Post, "/api/v1/audit/verify"),
+            [("ListAuditEvents", 200)] = () => As(auditor, HttpMethod.Get, "/api/v1/audit/events?action=auth.*&limit=5"),
+            [("ListAuditEvents", 400)] = () => As(auditor, HttpMethod.Get, "/api/v1/audit/events?limit=0"),
+            [("ListAuditEvents", 401)] = () => server.Client.GetAsync("/api/v1/audit/events"),
+            [("ListAuditEvents", 403)] = () => As(user, HttpMethod.Get, "/api/v1/audit/events"),
+            [("GetAuditEvent", 200)] = () => NewestAuditRecordAsync(auditor),
+            [("GetAuditEvent", 401)] = () => server.Client.GetAsync("/api/v1/audit/events/1"),
+            [("GetAuditEvent", 403)] = () => As(user, HttpMethod.Get, "/api/v1/audit/events/1"),
+            [("GetAuditEvent", 404)] = () => As(auditor, HttpMethod.Get, $"/api/v1/audit/events/{long.MaxValue}"),
         };
 
         var documented = document["paths"]!.AsObject().SelectMany(path => path.Value!.AsObject().SelectMany(operation =>
@@ -91,6 +105,15 @@ public sealed class OpenApiDocumentIsTrue(AuthServer server)
             using var response = await send();
             ((int)response.StatusCode).ShouldBe(status, $"{operation}: {await response.Content.ReadAsStringAsync()}");
         }
+    }
+
+    /// <summary>Verifying appends a record straight to the log, so the newest record exists when it is read.</summary>
+    private async Task<HttpResponseMessage> NewestAuditRecordAsync(TokenSet auditor)
+    {
+        (await As(auditor, HttpMethod.Post, "/api/v1/audit/verify")).Dispose();
+        using var newest = await As(auditor, HttpMethod.Get, "/api/v1/audit/events?order=desc&limit=1");
+        var sequence = (await newest.Content.ReadFromJsonAsync<JsonObject>())!["items"]![0]!["sequence"]!.GetValue<long>();
+        return await As(auditor, HttpMethod.Get, $"/api/v1/audit/events/{sequence}");
     }
 
     private Task<HttpResponseMessage> Post(string url, object body) => server.Client.PostAsJsonAsync(url, body);
