@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using Dapr.Client;
+using LedgerX.Auth.Api.Audit;
 using LedgerX.Auth.Api.Persistence;
 using LedgerX.Auth.Api.Roles;
+using LedgerX.ServiceDefaults.Audit;
 using LedgerX.ServiceDefaults.Auth;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
@@ -12,12 +14,18 @@ namespace LedgerX.Auth.Api.Seeding;
 
 /// <summary>
 /// Development only (`./ledgerx up`): a demo admin, a demo customer, the CLI's public client and a machine client.
-/// Idempotent: what exists is left alone, so credentials are printed once, when first created.
+/// Idempotent: what exists is left alone, so credentials are printed once, when first created. What it creates is
+/// audited like any other registration, role grant or client, by auth-service itself as the actor: an auditor must see
+/// where a demo admin came from. Each event is added before the Identity or OpenIddict call whose SaveChanges (on the
+/// same scoped AuthDbContext) commits it together with the change.
 /// </summary>
 public sealed partial class DemoSeeder(
     UserManager<AuthUser> users, IOpenIddictApplicationManager applications, DaprClient dapr, IOptions<SeedOptions> options,
-    IOptions<AuthOptions> auth, IHostEnvironment environment, TimeProvider clock, ILogger<DemoSeeder> logger)
+    IOptions<AuthOptions> auth, IHostEnvironment environment, TimeProvider clock, ISecurityAudit audit, ILogger<DemoSeeder> logger)
 {
+    private static readonly AuditActor Seeder = AuditActor.Service(AuthRegistration.AppId);
+    private static readonly Dictionary<string, string> Seeded = new() { ["reason"] = "development_seed" };
+
     /// <summary>The loopback redirect of the CLI's code flow (RFC 8252 §7.3).</summary>
     public const string CliRedirectUri = "http://127.0.0.1/callback";
 
@@ -44,7 +52,10 @@ public sealed partial class DemoSeeder(
         var now = clock.GetUtcNow();
         var user = new AuthUser { Id = Guid.CreateVersion7(now), UserName = email, Email = email, EmailConfirmed = true, CreatedAt = now };
         var chosen = string.IsNullOrEmpty(password) ? RandomPassword() : password;
+        var subject = new AuditSubject("user", user.Id.ToString());
+        audit.Add(AuditActions.UserRegistered, AuditOutcomes.Succeeded, Seeder, subject, Seeded);
         Check(await users.CreateAsync(user, chosen), email);
+        audit.Add(AuditActions.RoleGranted, AuditOutcomes.Succeeded, Seeder, subject, new Dictionary<string, string>(Seeded) { ["role"] = role });
         Check(await users.AddToRoleAsync(user, role), email);
         LogUser(logger, role, email, chosen, auth.Value.Issuer);
     }
@@ -72,6 +83,7 @@ public sealed partial class DemoSeeder(
             Requirements = { Requirements.Features.ProofKeyForCodeExchange },
         };
         AddScopes(cli, [Scopes.OpenId, Scopes.Profile, Scopes.Email, Scopes.OfflineAccess, .. LedgerX.ServiceDefaults.Auth.Permissions.All]);
+        audit.Add(AuditActions.ClientRegistered, AuditOutcomes.Succeeded, Seeder, new AuditSubject("client", _seed.CliClientId), Seeded);
         await applications.CreateAsync(cli, ct);
         LogCli(logger, _seed.CliClientId);
     }
@@ -96,6 +108,8 @@ public sealed partial class DemoSeeder(
             },
         };
         AddScopes(machine, _seed.MachineClientScopes.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        audit.Add(AuditActions.ClientRegistered, AuditOutcomes.Succeeded, Seeder, new AuditSubject("client", _seed.MachineClientId),
+            new Dictionary<string, string>(Seeded) { ["scopes"] = _seed.MachineClientScopes });
         await applications.CreateAsync(machine, ct);
         LogMachine(logger, _seed.MachineClientId, _seed.MachineClientSecretName, auth.Value.Issuer, _seed.MachineClientScopes);
     }

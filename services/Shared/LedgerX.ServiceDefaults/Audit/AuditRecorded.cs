@@ -118,6 +118,7 @@ public static class AuditActions
     public const string RoleGranted = "auth.role.granted";
     public const string RoleRevoked = "auth.role.revoked";
     public const string SigningKeyRotated = "auth.signing_key.rotated";
+    public const string ClientRegistered = "auth.client.registered";
 
     public const string ReversalApproved = "ledger.reversal.approved";
     public const string ReversalRejected = "ledger.reversal.rejected";
