@@ -7,14 +7,19 @@ public sealed class ChartAuthServiceRender
     [Fact]
     public void Auth_service_reads_its_database_from_the_secret_and_its_keys_from_the_kubernetes_secret_store()
     {
-        var chart = ChartRenderer.Render("--set", "authService.settings.Auth__Issuer=https://auth.example/");
+        var chart = ChartRenderer.Render("--set", "auth.issuer=https://auth.example/");
         var deployment = chart.ForApp("Deployment", "auth-service");
         var container = Node.List(deployment.Map("spec", "template", "spec"), "containers").Single();
 
         Node.Str(Node.List(container, "env").Single(e => Node.Str(e, "name") == "ConnectionStrings__Auth"), "valueFrom", "secretKeyRef", "key")
             .ShouldBe("auth-connection-string");
         ChartDefaultsRender.Env(container, "Auth__SecretStore").ShouldBe("kubernetes");
-        ChartDefaultsRender.Env(container, "Auth__Issuer").ShouldBe("https://auth.example/");
+        // auth-service issues with the issuer the other services accept: one value, auth.issuer, for all of them.
+        foreach (var app in chart.OfKind("Deployment"))
+        {
+            ChartDefaultsRender.Env(Node.List(app.Map("spec", "template", "spec"), "containers").Single(), "Auth__Issuer")
+                .ShouldBe("https://auth.example/", app.Name);
+        }
         deployment.Str("spec", "template", "metadata", "annotations", "dapr.io/app-id").ShouldBe("auth-service");
     }
 }

@@ -156,6 +156,7 @@ public sealed class ChartDefaultsRender
             Chart.Notes.ShouldContain($"Dapr app id \"{appId}\"");
         }
         Chart.Notes.ShouldNotContain("<no value>");
+        Chart.Notes.ShouldContain("Access tokens are accepted from issuer https://auth.ledgerx.example/ (auth.issuer");
     }
 
     internal static IEnumerable<string> SecretKeysReferenced(RenderedChart chart)

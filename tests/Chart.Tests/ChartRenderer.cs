@@ -28,7 +28,11 @@ public static class ChartRenderer
         return RenderedChart.Parse(result.Stdout);
     }
 
-    /// <summary>Runs the renderer as is: exit code, stdout, stderr.</summary>
+    /// <summary>The values an install must set (values/required.yaml, e.g. auth.issuer), given before the test's own.</summary>
+    public static string RequiredValues => Path.Combine(AppContext.BaseDirectory, "values", "required.yaml");
+
+    /// <summary>Runs the renderer with <see cref="RequiredValues"/> and then <paramref name="args"/> (a later -f or any
+    /// --set overrides them, as in Helm): exit code, stdout, stderr.</summary>
     public static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
     {
         var start = new ProcessStartInfo(Binary.Value)
@@ -37,7 +41,7 @@ public static class ChartRenderer
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in args)
+        foreach (var arg in (string[])["-f", RequiredValues, .. args])
         {
             start.ArgumentList.Add(arg);
         }

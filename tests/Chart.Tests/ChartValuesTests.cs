@@ -47,6 +47,11 @@ public sealed class ChartValuesRender
         Node.Str(fraudContainer, "image").ShouldBe("ledgerx/fraud-service:0.1.0");
         ChartDefaultsRender.Env(fraudContainer, "Fraud__HighScorePolicy").ShouldBe("freeze");
         ChartDefaultsRender.Env(fraudContainer, "Fraud__AlertThreshold").ShouldBe("40");
+        foreach (var container in new[] { ledgerContainer, fraudContainer })
+        {
+            ChartDefaultsRender.Env(container, "Auth__Issuer").ShouldBe("https://auth.prod.example.com/");
+            ChartDefaultsRender.Env(container, "Auth__AppId").ShouldBe("auth-prod");
+        }
         chart.ForApp("Deployment", "fraud-service").List("spec", "template", "spec", "tolerations").ShouldHaveSingleItem();
 
         chart.OfKind("Deployment").Count().ShouldBe(2);
@@ -133,6 +138,9 @@ public sealed class ChartValuesRender
     [InlineData("secrets.create=true,secrets.ledgerConnectionString=l,secrets.statestoreConnectionString=s,secrets.redisPassword=r,secrets.analyticsConnectionString=a",
         "secrets.fraudConnectionString is required when secrets.create is true", "secret.yaml")]
     [InlineData("dapr.scopes={transaction-service}", "dapr.scopes is no longer read", "_helpers.tpl")]
+    [InlineData("auth.issuer=", "auth.issuer is required: the public URL of auth-service with its trailing slash", "deployment.yaml")]
+    [InlineData("auth.issuer=null", "auth.issuer is required", "deployment.yaml")]
+    [InlineData("auth.issuer=,fraudService.enabled=false,analyticsService.enabled=false,authService.enabled=false", "auth.issuer is required", "deployment.yaml")]
     public void Missing_or_retired_value_fails_the_render_naming_the_value_and_template(string set, string message, string template)
     {
         var (exitCode, stdout, stderr) = ChartRenderer.Run("--set", set);

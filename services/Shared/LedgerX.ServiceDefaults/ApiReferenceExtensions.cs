@@ -11,19 +11,29 @@ namespace Microsoft.Extensions.Hosting;
 public static class ApiReferenceExtensions
 {
     /// <summary>Adds the OpenAPI document, titled and described for the service's clients, with what every LedgerX service
-    /// answers beyond its handlers (see <see cref="TruthfulOpenApi"/>).</summary>
+    /// answers beyond its handlers (see <see cref="TruthfulOpenApi"/>) and how a caller authenticates (see
+    /// <see cref="BearerSecurity"/>).</summary>
     public static TBuilder AddOpenApiDocument<TBuilder>(this TBuilder builder, string title, string description)
         where TBuilder : IHostApplicationBuilder
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(title);
         builder.Services.AddSingleton(new ApiTitle(title));
-        builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        builder.Services.AddOpenApi(options =>
         {
-            document.Info.Title = title;
-            document.Info.Description = description;
-            TruthfulOpenApi.Apply(document);
-            return Task.CompletedTask;
-        }));
+            options.AddOperationTransformer((operation, context, _) =>
+            {
+                BearerSecurity.RequireOnProtected(operation, context);
+                return Task.CompletedTask;
+            });
+            options.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info.Title = title;
+                document.Info.Description = description;
+                BearerSecurity.AddScheme(document);
+                TruthfulOpenApi.Apply(document);
+                return Task.CompletedTask;
+            });
+        });
         return builder;
     }
 

@@ -107,6 +107,27 @@ public sealed class OpenApiDocumentIsTrue(AuthServer server)
         }
     }
 
+    [Fact]
+    public async Task ExactlyTheOperationsThatAnswer401_RequireTheBearerScheme_WithTheirPermissionAsScope()
+    {
+        var document = (await server.Client.GetFromJsonAsync<JsonObject>("/openapi/v1.json"))!;
+        var scheme = document["components"]!["securitySchemes"]!["Bearer"]!;
+        (scheme["type"]!.GetValue<string>(), scheme["scheme"]!.GetValue<string>()).ShouldBe(("http", "bearer"));
+
+        var operations = document["paths"]!.AsObject().SelectMany(path => path.Value!.AsObject()).Select(operation => operation.Value!)
+            .ToDictionary(operation => operation["operationId"]!.GetValue<string>());
+        string[]? Scopes(string operationId) => operations[operationId]["security"]?.AsArray()
+            .Select(requirement => string.Join(' ', requirement!["Bearer"]!.AsArray().Select(scope => scope!.GetValue<string>()))).ToArray();
+        foreach (var (operationId, operation) in operations)
+        {
+            (Scopes(operationId) is not null).ShouldBe(operation["responses"]!.AsObject().ContainsKey("401"), operationId);
+        }
+        Scopes("GetUserRoles").ShouldBe([Permissions.UsersAdmin]);
+        Scopes("ListAuditEvents").ShouldBe([Permissions.AuditRead]);
+        Scopes("GetMe").ShouldBe([""], "any user's token, no permission");
+        Scopes("RegisterUser").ShouldBeNull();
+    }
+
     /// <summary>Verifying appends a record straight to the log, so the newest record exists when it is read.</summary>
     private async Task<HttpResponseMessage> NewestAuditRecordAsync(TokenSet auditor)
     {

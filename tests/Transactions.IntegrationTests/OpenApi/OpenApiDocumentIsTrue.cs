@@ -57,6 +57,11 @@ public sealed class OpenApiDocumentIsTrue(OpenApiDocumentIsTrue.ServiceWithSagas
         var openResponses = (JsonObject)document["paths"]!["/api/v1/accounts"]!["post"]!["responses"]!;
         openResponses.ContainsKey("401").ShouldBeTrue();
         openResponses.ContainsKey("403").ShouldBeTrue();
+        // ...and it says how to authenticate: auth-service's bearer token granting ledger:write; reading needs none yet.
+        ((string?)document["components"]!["securitySchemes"]!["Bearer"]!["scheme"]).ShouldBe("bearer");
+        var openSecurity = (JsonArray)document["paths"]!["/api/v1/accounts"]!["post"]!["security"]!;
+        openSecurity.Single()!["Bearer"]!.AsArray().Select(s => (string?)s).ShouldBe([LedgerX.ServiceDefaults.Auth.Permissions.LedgerWrite]);
+        document["paths"]!["/api/v1/accounts/{id}"]!["get"]!["security"].ShouldBeNull();
         Required(schemas["MovementRequest"]!).ShouldBe(["accountId", "amount", "currency"]);
         Required(schemas["JournalEntryRequest"]!).ShouldBe(["postings"]);
         Required(schemas["CreateHoldRequest"]!).ShouldBe(["accountId", "toAccountId", "amount", "currency"]);
