@@ -53,24 +53,7 @@ public sealed class AuthServer : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        await File.WriteAllTextAsync(Path.Combine(_resources, "components.yaml"),
-            """
-            apiVersion: dapr.io/v1alpha1
-            kind: Component
-            metadata:
-              name: secretstore
-            spec:
-              type: secretstores.local.env
-              version: v1
-            ---
-            apiVersion: dapr.io/v1alpha1
-            kind: Component
-            metadata:
-              name: pubsub
-            spec:
-              type: pubsub.in-memory
-              version: v1
-            """);
+        await AuthServiceComponents.WriteAsync(_resources);
         Environment.SetEnvironmentVariable(KeysVariable, TestKeys.Json(TestKeys.New("it-key-1", DateTimeOffset.UtcNow.AddDays(-1))));
         Environment.SetEnvironmentVariable(_prefix + "_ENC", TestKeys.EncryptionKey());
         Environment.SetEnvironmentVariable(_prefix + "_MACHINE", MachineSecret);

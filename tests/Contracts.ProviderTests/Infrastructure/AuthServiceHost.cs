@@ -57,24 +57,7 @@ public sealed class AuthServiceHost : AppOnKestrel<auth::Program>
             new { kid = "pact-key-1", createdAt = DateTimeOffset.UtcNow, privateKeyPem = rsa.ExportPkcs8PrivateKeyPem() },
         }));
         Environment.SetEnvironmentVariable(_prefix + "_ENC", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
-        await File.WriteAllTextAsync(Path.Combine(_resources, "components.yaml"),
-            """
-            apiVersion: dapr.io/v1alpha1
-            kind: Component
-            metadata:
-              name: secretstore
-            spec:
-              type: secretstores.local.env
-              version: v1
-            ---
-            apiVersion: dapr.io/v1alpha1
-            kind: Component
-            metadata:
-              name: pubsub
-            spec:
-              type: pubsub.in-memory
-              version: v1
-            """);
+        await AuthServiceComponents.WriteAsync(_resources);
         _sidecar = await LocalDaprSidecar.StartAsync(new SidecarOptions
         {
             AppId = "auth-service", AppPort = _port, HttpPort = Ports.Http, GrpcPort = Ports.Grpc,
