@@ -212,8 +212,11 @@ public sealed class JsAppRun : IAsyncDisposable
 
             try
             {
+                // The app's control API and the sidecar's health: daprd's /v1.0/healthz answers 204 only once the
+                // app is connected and its subscriptions started, so a test never publishes into a topic nobody
+                // has subscribed to yet (the in-memory broker drops such messages, as daprd's does).
                 using var response = await Control.GetAsync("/healthz", timeout.Token);
-                if (response.StatusCode == HttpStatusCode.OK)
+                if (response.StatusCode == HttpStatusCode.OK && await SidecarHealthyAsync(timeout.Token))
                 {
                     return;
                 }
@@ -236,6 +239,12 @@ public sealed class JsAppRun : IAsyncDisposable
                 throw new TimeoutException($"{AppId} was not ready within {StartTimeout.TotalSeconds:F0}s:\n{Log}");
             }
         }
+    }
+
+    private async Task<bool> SidecarHealthyAsync(CancellationToken cancellationToken)
+    {
+        using var response = await Control.GetAsync($"http://127.0.0.1:{DaprHttpPort}/v1.0/healthz", cancellationToken);
+        return response.IsSuccessStatusCode;
     }
 
     private void Append(string? line)

@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dapr.AppCallback.Autogen.Grpc.v1;
@@ -19,6 +20,7 @@ internal static class GrpcAppDiscovery
     public static async Task<IReadOnlyList<SubscriptionResource>> SubscriptionsAsync(AppCallbackChannel app, SidecarOptions options, ILogger logger, CancellationToken cancellationToken)
     {
         var deadline = options.TimeProvider.GetUtcNow() + options.AppReadyTimeout;
+        await WaitForAppPortAsync(options, deadline, cancellationToken);
         while (true)
         {
             try
@@ -44,6 +46,32 @@ internal static class GrpcAppDiscovery
             catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable)
             {
                 throw new TimeoutException($"gRPC app {options.AppId} did not answer on port {options.AppPort} within {options.AppReadyTimeout}", ex);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Like daprd (it dials the app port every 100 ms before it opens the app channel): a gRPC call to a port nobody
+    /// listens on puts the channel into reconnect backoff, so calls made just after the app starts would fail with
+    /// Unavailable for up to the backoff (seconds) although the app is up.
+    /// </summary>
+    private static async Task WaitForAppPortAsync(SidecarOptions options, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                using var probe = new TcpClient();
+                await probe.ConnectAsync(options.AppChannelAddress, options.AppPort!.Value, cancellationToken);
+                return;
+            }
+            catch (SocketException) when (options.TimeProvider.GetUtcNow() < deadline)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100), options.TimeProvider, cancellationToken);
+            }
+            catch (SocketException ex)
+            {
+                throw new TimeoutException($"gRPC app {options.AppId} did not listen on port {options.AppPort} within {options.AppReadyTimeout}", ex);
             }
         }
     }
