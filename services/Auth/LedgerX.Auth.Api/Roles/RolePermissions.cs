@@ -19,14 +19,23 @@ public static class RolePermissions
     {
         // A customer moves their own money; object checks in each service limit them to their own accounts.
         [Customer] = new[] { Permissions.LedgerRead, Permissions.LedgerWrite, Permissions.AnalyticsRead }.ToFrozenSet(),
-        // A teller acts for any customer and may freeze an account on the spot, but not approve reversals.
-        [Teller] = new[] { Permissions.LedgerRead, Permissions.LedgerWrite, Permissions.AccountsFreeze, Permissions.AnalyticsRead }.ToFrozenSet(),
+        // A teller acts for any customer (cash in and out at the desk) and may freeze an account on the spot, but not
+        // approve reversals.
+        [Teller] = new[]
+        {
+            Permissions.LedgerRead, Permissions.LedgerWrite, Permissions.LedgerFund, Permissions.AccountsAny, Permissions.AccountsFreeze,
+            Permissions.AnalyticsRead,
+        }.ToFrozenSet(),
         [FraudAnalyst] = new[]
         {
-            Permissions.LedgerRead, Permissions.FraudReview, Permissions.AccountsFreeze, Permissions.ReversalsApprove, Permissions.AnalyticsRead,
+            Permissions.LedgerRead, Permissions.AccountsAny, Permissions.FraudReview, Permissions.AccountsFreeze, Permissions.ReversalsApprove,
+            Permissions.AnalyticsRead,
         }.ToFrozenSet(),
-        // An auditor reads and verifies, and changes nothing.
-        [Auditor] = new[] { Permissions.LedgerRead, Permissions.LedgerVerify, Permissions.AuditRead, Permissions.AnalyticsRead }.ToFrozenSet(),
+        // An auditor reads and verifies anyone's records, and changes nothing.
+        [Auditor] = new[]
+        {
+            Permissions.LedgerRead, Permissions.AccountsAny, Permissions.LedgerVerify, Permissions.AuditRead, Permissions.AnalyticsRead,
+        }.ToFrozenSet(),
         [Admin] = Permissions.All.ToFrozenSet(),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 

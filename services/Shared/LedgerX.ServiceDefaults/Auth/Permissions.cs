@@ -13,6 +13,19 @@ public static class Permissions
     /// <summary>Open accounts, move money, place holds, request reversals.</summary>
     public const string LedgerWrite = "ledger:write";
 
+    /// <summary>
+    /// Move money into or out of the ledger (deposits, withdrawals): money that comes from or goes to the world outside
+    /// the ledger, so tellers and payment-rail clients, never a customer on their own (they would mint money).
+    /// </summary>
+    public const string LedgerFund = "ledger:fund";
+
+    /// <summary>
+    /// Act on any customer's accounts and the objects that touch them, not only the caller's own: staff (tellers,
+    /// fraud analysts, auditors, admins). Without it, every service's object checks limit a caller to what they own.
+    /// It widens whose objects; the other permissions still say what may be done with them.
+    /// </summary>
+    public const string AccountsAny = "accounts:any";
+
     /// <summary>Approve or reject a reversal that waits for a human decision.</summary>
     public const string ReversalsApprove = "reversals:approve";
 
@@ -39,8 +52,8 @@ public static class Permissions
 
     public static readonly IReadOnlyList<string> All =
     [
-        LedgerRead, LedgerWrite, ReversalsApprove, AccountsFreeze, LedgerVerify, FraudReview, AnalyticsRead,
-        AnalyticsRebuild, AuditRead, UsersAdmin,
+        LedgerRead, LedgerWrite, LedgerFund, AccountsAny, ReversalsApprove, AccountsFreeze, LedgerVerify, FraudReview,
+        AnalyticsRead, AnalyticsRebuild, AuditRead, UsersAdmin,
     ];
 }
 
