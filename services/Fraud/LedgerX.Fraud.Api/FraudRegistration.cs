@@ -65,6 +65,7 @@ public static class FraudRegistration
         builder.Services.AddSingleton<FraudMetrics>();
         builder.Services.AddSingleton<DispatchSignals>();
         builder.Services.AddScoped<AlertRecorder>();
+        builder.Services.AddScoped<Access.AccountOwners>();
         builder.Services.AddHostedService<OutboxRelay>();
         builder.AddServiceIdentity(sidecarHttp, apiToken);
         builder.Services.AddSingleton(services => CreateTransactionServiceClient(
@@ -110,7 +111,8 @@ public static class FraudRegistration
             json.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow);
         return builder.AddOpenApiDocument("LedgerX fraud-service",
             "Fraud alerts scored from the ledger's events, with the reasons for each score, and per-account risk profiles. " +
-            "Amounts are integers in minor units of their ISO 4217 currency.");
+            "Amounts are integers in minor units of their ISO 4217 currency; in v2 an amount and its currency are one object.",
+            [.. Apis.ApiVersion.All]);
     }
 
     /// <summary>Applies pending migrations (EF Core takes a database lock, so replicas starting together do not race).
