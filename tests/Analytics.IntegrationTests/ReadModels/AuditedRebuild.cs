@@ -10,7 +10,8 @@ using Npgsql;
 namespace LedgerX.Analytics.IntegrationTests.ReadModels;
 
 /// <summary>A rebuild is a privileged action: one audit event per committed rebuild, in its transaction, by the token's
-/// principal, and none for a refused one. Its replay is an export of the ledger's log, which the ledger audits as analytics-service's.</summary>
+/// principal, and none for a refused one. Its replay is an export of the ledger's log on the caller's behalf (their token
+/// is forwarded), which the ledger audits as that caller's.</summary>
 [Collection(LedgerAndAnalyticsCollection.Name)]
 public sealed class AuditedRebuild(LedgerAndAnalytics env)
 {
@@ -39,14 +40,14 @@ public sealed class AuditedRebuild(LedgerAndAnalytics env)
     }
 
     [Fact]
-    public async Task ARebuild_IsAuditedOnce_ByItsCaller_AndTheLedgerAuditsTheExportAsAnalytics()
+    public async Task ARebuild_IsAuditedOnce_ByItsCaller_AndTheLedgerAuditsTheExportAsTheSameCaller()
     {
         await env.OpenAccountAsync("audited-rebuild");
         var before = (await AuditEventsAsync(env.Analytics.ConnectionString, AuditActions.AnalyticsRebuilt)).Count;
         var exportsBefore = (await AuditEventsAsync(env.Ledger.ConnectionString, AuditActions.EventLogExported))
-            .Count(e => e["actor"]!["id"]!.GetValue<string>() == "analytics-service");
+            .Count(e => e["actor"]!["id"]!.GetValue<string>() == "operator-7");
 
-        var rebuilder = new Caller("operator-7", LedgerX.ServiceDefaults.Auth.Permissions.AnalyticsRebuild);
+        var rebuilder = new Caller("operator-7", LedgerX.ServiceDefaults.Auth.Permissions.AnalyticsRebuild, LedgerX.ServiceDefaults.Auth.Permissions.LedgerVerify);
         var response = await RebuildAsync("ops-console", rebuilder);
 
         await LedgerAndAnalytics.ExpectAsync(response, HttpStatusCode.OK);
@@ -60,7 +61,7 @@ public sealed class AuditedRebuild(LedgerAndAnalytics env)
         e["outcome"]!.GetValue<string>().ShouldBe(AuditOutcomes.Succeeded);
         e["details"]!["eventsRead"]!.GetValue<string>().ShouldBe($"{report["eventsRead"]!.GetValue<long>()}");
         (await AuditEventsAsync(env.Ledger.ConnectionString, AuditActions.EventLogExported))
-            .Count(x => x["actor"]!["id"]!.GetValue<string>() == "analytics-service").ShouldBe(exportsBefore + 1);
+            .Count(x => x["actor"]!["id"]!.GetValue<string>() == "operator-7").ShouldBe(exportsBefore + 1);
     }
 
     [Fact]
