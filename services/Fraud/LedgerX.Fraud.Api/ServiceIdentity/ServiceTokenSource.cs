@@ -20,8 +20,9 @@ public sealed partial class ServiceTokenSource(
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ServiceTokenOptions _options = options.Value;
-    private (string Token, DateTimeOffset RefreshAt)? _cached;
-    private string? _secret;
+    // A reference, read without the gate: a reader sees a whole token or none, never half of one.
+    private volatile CachedToken? _cached;
+    private volatile string? _secret;
 
     /// <summary>A token good for at least <see cref="ServiceTokenOptions.RefreshBeforeExpirySeconds"/> more.</summary>
     public async Task<string> GetAsync(CancellationToken ct)
@@ -40,7 +41,7 @@ public sealed partial class ServiceTokenSource(
             var (token, lifetime) = await RequestAsync(ct);
             // Refresh at the earlier of "shortly before expiry" and half the lifetime, so a short-lived token is reused at all.
             var margin = TimeSpan.FromSeconds(Math.Min(_options.RefreshBeforeExpirySeconds, lifetime.TotalSeconds / 2));
-            _cached = (token, clock.GetUtcNow() + lifetime - margin);
+            _cached = new CachedToken(token, clock.GetUtcNow() + lifetime - margin);
             return token;
         }
         finally
@@ -82,6 +83,8 @@ public sealed partial class ServiceTokenSource(
     }
 
     public void Dispose() => _gate.Dispose();
+
+    private sealed record CachedToken(string Token, DateTimeOffset RefreshAt);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "auth-service refused a client-credentials token to {ClientId} ({Status}): {Error}")]
     private static partial void LogRefused(ILogger logger, string clientId, int status, string error);
