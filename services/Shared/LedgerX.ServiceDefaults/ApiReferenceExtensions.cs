@@ -12,13 +12,15 @@ public static class ApiReferenceExtensions
 {
     /// <summary>Adds the OpenAPI document, titled and described for the service's clients, with what every LedgerX service
     /// answers beyond its handlers (see <see cref="TruthfulOpenApi"/>) and how a caller authenticates (see
-    /// <see cref="BearerSecurity"/>).</summary>
-    public static TBuilder AddOpenApiDocument<TBuilder>(this TBuilder builder, string title, string description)
+    /// <see cref="BearerSecurity"/>). A service with several API versions calls it once per version: each
+    /// <paramref name="documentName"/> (v1, v2) is a document at <c>/openapi/{documentName}.json</c> listing the endpoints
+    /// whose group name it is (<c>WithGroupName</c>), plus those with none.</summary>
+    public static TBuilder AddOpenApiDocument<TBuilder>(this TBuilder builder, string title, string description, string documentName = "v1")
         where TBuilder : IHostApplicationBuilder
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(title);
         builder.Services.AddSingleton(new ApiTitle(title));
-        builder.Services.AddOpenApi(options =>
+        builder.Services.AddOpenApi(documentName, options =>
         {
             options.AddOperationTransformer((operation, context, _) =>
             {
