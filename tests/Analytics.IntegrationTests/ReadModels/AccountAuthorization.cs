@@ -73,7 +73,9 @@ public sealed class AccountAuthorization(LedgerAndAnalytics env)
         var spending = (await env.Analytics.Client.GetFromJsonAsync<JsonObject>($"/api/v2/accounts/{payer}/spending"))!["items"]!.AsArray();
         spending.Single(l => l!["category"]!.GetValue<string>() == "books")!["amount"]!.ToJsonString().ShouldBe("""{"amount":2500,"currency":"EUR"}""");
 
-        var counterparty = (await env.Analytics.Client.GetFromJsonAsync<JsonObject>($"/api/v2/accounts/{payer}/counterparties"))!["items"]!.AsArray().Single()!;
+        // The payee (the deposit's world account is a counterparty too).
+        var counterparty = (await env.Analytics.Client.GetFromJsonAsync<JsonObject>($"/api/v2/accounts/{payer}/counterparties"))!["items"]!.AsArray()
+            .Single(c => c!["counterpartyId"]!.GetValue<Guid>() == payee)!;
         counterparty["sent"]!.ToJsonString().ShouldBe("""{"amount":2500,"currency":"EUR"}""");
         counterparty["received"]!.ToJsonString().ShouldBe("""{"amount":0,"currency":"EUR"}""");
 

@@ -60,17 +60,29 @@ public sealed partial class ServiceTokenSource(
 
     private async Task<(string Token, TimeSpan Lifetime)> RequestAsync(CancellationToken ct)
     {
-        _secret ??= (await dapr.GetSecretAsync(_options.SecretStore, _options.SecretName, cancellationToken: ct)).Values.Single();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(_options.TimeoutMs);
-        var http = clients.CreateClient(HttpClientName);
-        var response = await http.RequestClientCredentialsTokenAsync(new ClientCredentialsTokenRequest
+        TokenResponse response;
+        try
         {
-            Address = $"http://{auth.Value.AppId}/connect/token",
-            ClientId = _options.ClientId,
-            ClientSecret = _secret,
-            Scope = _options.Scopes,
-        }, timeout.Token);
+            _secret ??= (await dapr.GetSecretAsync(_options.SecretStore, _options.SecretName, cancellationToken: ct)).Values.Single();
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(_options.TimeoutMs);
+            var http = clients.CreateClient(HttpClientName);
+            response = await http.RequestClientCredentialsTokenAsync(new ClientCredentialsTokenRequest
+            {
+                Address = $"http://{auth.Value.AppId}/connect/token",
+                ClientId = _options.ClientId,
+                ClientSecret = _secret,
+                Scope = _options.Scopes,
+            }, timeout.Token);
+        }
+        // No secret (secret store down or entry missing) or no answer: no identity, which the caller must not mistake
+        // for the ledger refusing the request.
+        catch (Exception ex) when (ex is Dapr.DaprException or InvalidOperationException or HttpRequestException
+                                   || (ex is OperationCanceledException && !ct.IsCancellationRequested))
+        {
+            metrics.ServiceToken("failed");
+            throw new ServiceTokenUnavailableException($"No token for {_options.ClientId}: {ex.GetBaseException().Message}");
+        }
         if (response.IsError || string.IsNullOrEmpty(response.AccessToken))
         {
             metrics.ServiceToken("failed");
