@@ -170,12 +170,17 @@ public sealed class ChartDefaultsRender
         var fromPods = chart.OfKind("Deployment")
             .SelectMany(d => d.List("spec", "template", "spec", "containers").Concat(d.List("spec", "template", "spec", "initContainers")))
             .SelectMany(c => Node.List(c, "env"))
+            .Where(e => !IsDaprTokenSecret(Node.Str(e, "valueFrom", "secretKeyRef", "name")))
             .Select(e => Node.Str(e, "valueFrom", "secretKeyRef", "key"));
         var fromComponents = chart.OfKind("Component")
             .SelectMany(c => c.List("spec", "metadata"))
             .Select(m => Node.Str(m, "secretKeyRef", "key"));
         return fromPods.Concat(fromComponents).OfType<string>().Distinct();
     }
+
+    /// <summary>The per-app Dapr token Secrets (templates/dapr-tokens.yaml), which are not the connection-string Secret.</summary>
+    internal static bool IsDaprTokenSecret(string? name) =>
+        name is not null && (name.EndsWith("-dapr-api-token", StringComparison.Ordinal) || name.EndsWith("-app-api-token", StringComparison.Ordinal));
 
     internal static string? Env(object container, string name) =>
         Node.Str(Node.List(container, "env").SingleOrDefault(e => Node.Str(e, "name") == name), "value");

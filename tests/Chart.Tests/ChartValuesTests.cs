@@ -76,6 +76,7 @@ public sealed class ChartValuesRender
             .SelectMany(d => d.List("spec", "template", "spec", "containers"))
             .SelectMany(c => Node.List(c, "env"))
             .Select(e => Node.Str(e, "valueFrom", "secretKeyRef", "name"))
+            .Where(name => !ChartDefaultsRender.IsDaprTokenSecret(name))
             .Concat(chart.OfKind("Component").SelectMany(c => c.List("spec", "metadata")).Select(m => Node.Str(m, "secretKeyRef", "name")))
             .OfType<string>().Distinct();
         references.ShouldBe(["ledgerx-prod"]);

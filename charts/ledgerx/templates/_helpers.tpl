@@ -116,6 +116,15 @@ app.kubernetes.io/component: {{ .appId }}
 {{- include "ledgerx.app.fullname" (dict "root" . "appId" "transaction-service") }}
 {{- end }}
 
+{{/*
+The Secret holding one app's Dapr token (key "token"): (dict "root" $ "appId" "fraud-service" "kind" "dapr-api-token")
+or kind "app-api-token". One per app and kind, so a compromised app learns no other app's tokens.
+*/}}
+{{- define "ledgerx.tokenSecretName" -}}
+{{- $prefix := include "ledgerx.fullname" .root | trunc (int (sub 61 (add (len .appId) (len .kind)))) | trimSuffix "-" }}
+{{- printf "%s-%s-%s" $prefix .appId .kind }}
+{{- end }}
+
 {{/* The Secret with the connection strings. */}}
 {{- define "ledgerx.secretName" -}}
 {{- required "secrets.name is required" .Values.secrets.name }}

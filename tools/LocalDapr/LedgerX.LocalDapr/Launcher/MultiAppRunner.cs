@@ -129,6 +129,8 @@ public sealed class MultiAppRunner
                 ConfigFile = app.ConfigFilePath,
                 ApiToken = apiToken,
                 AppApiToken = appApiToken,
+                // daprd reads its namespace from NAMESPACE (part of the identity access control checks).
+                Namespace = app.Env.GetValueOrDefault("NAMESPACE") is { Length: > 0 } ns ? ns : Environment.GetEnvironmentVariable("NAMESPACE") is { Length: > 0 } shared ? shared : "default",
                 WorkingDirectory = app.AppDirPath,
                 RegistryDirectory = _options.RegistryDirectory,
                 ComponentMetadataOverrides = overrides,
