@@ -10,98 +10,87 @@ namespace LedgerX.Transactions.Api.Access;
 /// <item>debits only accounts they own (a transfer's <c>fromAccountId</c>, a withdrawal, a hold, a journal entry's debit
 /// postings) but may credit any existing account;</item>
 /// <item>freezes, unfreezes, closes, posts and voids holds only on their own accounts;</item>
-/// <item>requests a reversal only of an entry that debited one of their accounts, and of a deposit or withdrawal only with
-/// ledger:fund (reversing one moves money across the ledger's edge, as the movement did).</item>
+/// <item>requests a reversal only of an entry that debited one of their accounts (so not of a deposit, which debited the
+/// world account), and of a withdrawal only with ledger:fund (reversing it moves money across the ledger's edge).</item>
 /// </list>
-/// Anything else is refused with exactly the error the ledger gives for an id that does not exist, so ids do not leak.
-/// Refusals for a missing object are left to the ledger itself, which words them the same way.
 /// </summary>
+/// <remarks>
+/// What the caller may not touch is, to them, missing: the command is decided again with that id replaced by one that
+/// names nothing, and refused with whatever the ledger answers then (with the caller's id put back). So the answer is
+/// the one a missing id gets, byte for byte and in the same order of checks (an over-long description is still
+/// reported before the account), and no answer tells a foreign id from a missing one.
+/// </remarks>
 internal static class CommandAccess
 {
-    public static void Check(LedgerState state, LedgerCommand command, LedgerCaller caller)
+    /// <summary>Throws the refusal when <paramref name="caller"/> may not send <paramref name="command"/>.</summary>
+    public static void Check(Domain.Ledger ledger, LedgerCommand command, LedgerCaller caller)
     {
         if (caller.ActsForAnyone)
         {
             return;
         }
+        var state = ledger.State;
+        var standIn = Guid.NewGuid();
+        var (hidden, masked) = Hide(state, command, caller, standIn);
+        if (hidden is { } id)
+        {
+            try
+            {
+                ledger.Execute(masked!);
+            }
+            catch (LedgerRuleException refused)
+            {
+                throw new LedgerRuleException(refused.Error with
+                {
+                    Message = refused.Error.Message.Replace(standIn.ToString(), id.ToString(), StringComparison.Ordinal),
+                });
+            }
+            throw new InvalidOperationException($"{command.GetType().Name} naming {standIn}, which exists nowhere, was applied.");
+        }
+        // A customer's own withdrawal (a deposit's payer is the world account, so it never gets here): taking it back
+        // brings money into the ledger, which is funding staff's work.
+        if (command is RequestReversal { EntryId: var entryId } && state.FindEntry(entryId) is { Kind: EntryKind.Withdrawal } && !caller.CanFund)
+        {
+            throw new LedgerRuleException(LedgerError.Rule("reversal_needs_ledger_fund",
+                $"Entry {entryId} is a withdrawal; reversing it moves money across the ledger's edge, which needs the ledger:fund permission.", "entryId"));
+        }
+    }
+
+    /// <summary>The first id in <paramref name="command"/> the caller may not touch, and the command with it replaced by
+    /// <paramref name="standIn"/>; (null, null) when the caller may send it as it is.</summary>
+    private static (Guid? Hidden, LedgerCommand? Masked) Hide(LedgerState state, LedgerCommand command, LedgerCaller caller, Guid standIn)
+    {
+        bool Foreign(AccountId id) => state.FindAccount(id) is { } account && !caller.Owns(account);
         switch (command)
         {
             case OpenAccount:
-                return;
-            case FreezeAccount c:
-                AccountInPath(state, c.AccountId, caller);
-                return;
-            case UnfreezeAccount c:
-                AccountInPath(state, c.AccountId, caller);
-                return;
-            case CloseAccount c:
-                AccountInPath(state, c.AccountId, caller);
-                return;
-            case PostEntry c:
-                foreach (var posting in c.Postings.Where(p => p is { Direction: Direction.Debit, AccountId: not null }))
+                return (null, null);
+            case FreezeAccount c when Foreign(c.AccountId):
+                return (c.AccountId.Value, c with { AccountId = new AccountId(standIn) });
+            case UnfreezeAccount c when Foreign(c.AccountId):
+                return (c.AccountId.Value, c with { AccountId = new AccountId(standIn) });
+            case CloseAccount c when Foreign(c.AccountId):
+                return (c.AccountId.Value, c with { AccountId = new AccountId(standIn) });
+            case PostEntry c when c.Postings.FirstOrDefault(p => p is { Direction: Direction.Debit, AccountId: { } id } && Foreign(id)) is { } debit:
+                return (debit.AccountId!.Value.Value, c with
                 {
-                    AccountInBody(state, posting.AccountId!.Value, posting.Field, caller);
-                }
-                return;
-            case CreateHold c:
-                AccountInBody(state, c.AccountId, "accountId", caller);
-                return;
-            case PostHold c:
-                HoldInPath(state, c.HoldId, caller);
-                return;
-            case VoidHold c:
-                HoldInPath(state, c.HoldId, caller);
-                return;
-            case RequestReversal c:
-                EntryInBody(state, c.EntryId, caller);
-                return;
+                    Postings = [.. c.Postings.Select(p => p.AccountId == debit.AccountId ? p with { AccountId = new AccountId(standIn) } : p)],
+                });
+            case CreateHold c when Foreign(c.AccountId):
+                return (c.AccountId.Value, c with { AccountId = new AccountId(standIn) });
+            case PostHold c when state.FindHold(c.HoldId) is { } hold && Foreign(hold.AccountId):
+                return (c.HoldId.Value, c with { HoldId = new HoldId(standIn) });
+            case VoidHold c when state.FindHold(c.HoldId) is { } hold && Foreign(hold.AccountId):
+                return (c.HoldId.Value, c with { HoldId = new HoldId(standIn) });
+            // The payer is known only for the simple entries a reversal can take back; any other entry a customer names is
+            // one they cannot reverse, and saying so would confirm it exists.
+            case RequestReversal c when state.FindEntry(c.EntryId) is { } entry && (entry.Payer is not { } payer || !caller.Owns(state.FindAccount(payer))):
+                return (c.EntryId.Value, c with { EntryId = new EntryId(standIn) });
+            case FreezeAccount or UnfreezeAccount or CloseAccount or PostEntry or CreateHold or PostHold or VoidHold or RequestReversal:
+                return (null, null);
             default:
                 // The saga's and maintenance's commands never come from a client's request.
                 throw new InvalidOperationException($"{command.GetType().Name} is not a command a client may send.");
-        }
-    }
-
-    private static void AccountInPath(LedgerState state, AccountId id, LedgerCaller caller)
-    {
-        if (state.FindAccount(id) is { } account && !caller.Owns(account))
-        {
-            throw new LedgerRuleException(LedgerError.NotFound("account_not_found", $"Account {id} does not exist."));
-        }
-    }
-
-    private static void AccountInBody(LedgerState state, AccountId id, string field, LedgerCaller caller)
-    {
-        if (state.FindAccount(id) is { } account && !caller.Owns(account))
-        {
-            throw new LedgerRuleException(LedgerError.Rule("account_not_found", $"Account {id} does not exist.", field));
-        }
-    }
-
-    private static void HoldInPath(LedgerState state, HoldId id, LedgerCaller caller)
-    {
-        if (state.FindHold(id) is { } hold && !caller.Owns(state.FindAccount(hold.AccountId)))
-        {
-            throw new LedgerRuleException(LedgerError.NotFound("hold_not_found", $"Hold {id} does not exist."));
-        }
-    }
-
-    private static void EntryInBody(LedgerState state, EntryId id, LedgerCaller caller)
-    {
-        if (state.FindEntry(id) is not { } entry)
-        {
-            return;
-        }
-        // The payer is known only for the simple entries a reversal can take back; any other entry a customer names
-        // is one they cannot reverse, and saying so would confirm it exists.
-        if (entry.Payer is not { } payer || !caller.Owns(state.FindAccount(payer)))
-        {
-            throw new LedgerRuleException(LedgerError.Rule("entry_not_found", $"Entry {id} does not exist.", "entryId"));
-        }
-        if (entry.Kind is EntryKind.Deposit or EntryKind.Withdrawal && !caller.CanFund)
-        {
-            throw new LedgerRuleException(LedgerError.Rule("reversal_needs_ledger_fund",
-                $"Entry {id} is a {(entry.Kind == EntryKind.Deposit ? "deposit" : "withdrawal")}; reversing it moves money across the ledger's edge, " +
-                "which needs the ledger:fund permission.", "entryId"));
         }
     }
 }

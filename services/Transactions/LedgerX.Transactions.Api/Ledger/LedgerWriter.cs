@@ -224,7 +224,7 @@ public sealed class LedgerWriter(
             {
                 if (write.Caller is { } caller)
                 {
-                    CommandAccess.Check(state, write.Command, caller);
+                    CommandAccess.Check(ledger, write.Command, caller);
                 }
                 var events = ledger.Execute(write.Command);
                 appended.AddRange(events);
