@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -32,6 +33,15 @@ public sealed record Caller(string Subject, string Email, string AccessToken)
 /// </summary>
 public sealed class Identities(LedgerXSystem system)
 {
+    /// <summary>auth-service's role names (Roles/RolePermissions.cs).</summary>
+    public static class Roles
+    {
+        public const string Teller = "teller";
+        public const string FraudAnalyst = "fraud_analyst";
+        public const string Auditor = "auditor";
+        public const string Admin = "admin";
+    }
+
     public const string CliClient = "ledgerx-cli";
     public const string CliRedirectUri = "http://127.0.0.1/callback";
     public const string AdminEmail = "admin@ledgerx.local";
@@ -41,27 +51,27 @@ public sealed class Identities(LedgerXSystem system)
     /// <summary>components/secrets.json's development secret of the machine client (seeded by auth-service).</summary>
     public const string MachineSecret = "dev-only-machine-client-secret";
 
-    private const string Password = "E2e-Customer-Passw0rd";
+    /// <summary>The password of every customer the tests register.</summary>
+    public const string CustomerPassword = "E2e-Customer-Passw0rd";
     private const string AccountMessageTopic = "auth.account_message.v1";
 
-    private readonly SemaphoreSlim _adminGate = new(1, 1);
-    private Caller? _admin;
+    private readonly ConcurrentDictionary<string, Lazy<Task<Caller>>> _staff = new(StringComparer.Ordinal);
 
     /// <summary>Every permission there is: a token gets those of them the user's roles allow.</summary>
     public static string AllScopes => string.Join(' ', ["openid", .. Permissions.All]);
 
-    public async Task<Caller> AdminAsync()
-    {
-        await _adminGate.WaitAsync();
-        try
-        {
-            return _admin ??= await SignInAsync(AdminEmail, SystemRunFile.AdminPassword);
-        }
-        finally
-        {
-            _adminGate.Release();
-        }
-    }
+    /// <summary>The admin auth-service seeded (dapr.yaml turns seeding on), signed in once per run.</summary>
+    public Task<Caller> AdminAsync() => OnceAsync("seeded-admin", () => SignInAsync(AdminEmail, SystemRunFile.AdminPassword));
+
+    /// <summary>One teller for the whole run (ledger:fund, accounts:any, accounts:freeze): funds the test accounts.</summary>
+    public Task<Caller> TellerAsync() => OnceAsync(Roles.Teller, () => NewStaffAsync(Roles.Teller));
+
+    public Task<Caller> FraudAnalystAsync() => OnceAsync(Roles.FraudAnalyst, () => NewStaffAsync(Roles.FraudAnalyst));
+
+    public Task<Caller> AuditorAsync() => OnceAsync(Roles.Auditor, () => NewStaffAsync(Roles.Auditor));
+
+    private Task<Caller> OnceAsync(string key, Func<Task<Caller>> create) =>
+        _staff.GetOrAdd(key, _ => new Lazy<Task<Caller>>(create)).Value;
 
     /// <summary>A new customer, registered and confirmed through the public API, signed in.</summary>
     public async Task<Caller> NewCustomerAsync() => await NewUserAsync();
@@ -72,8 +82,8 @@ public sealed class Identities(LedgerXSystem system)
     private async Task<Caller> NewUserAsync(string? role = null)
     {
         string email = $"e2e-{Guid.NewGuid():N}@ledgerx.test";
-        using var http = system.Client();
-        using var registered = await http.PostAsJsonAsync("/api/v1/users/register", new { email, password = Password });
+        using var http = system.PatientClient(system.SignInEntry);
+        using var registered = await http.PostAsJsonAsync("/api/v1/users/register", new { email, password = CustomerPassword });
         await Expect(registered, HttpStatusCode.Created);
         string id = (await registered.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
         using var confirmed = await http.PostAsJsonAsync("/api/v1/users/confirm", new { userId = id, token = await ConfirmationTokenAsync(email) });
@@ -86,13 +96,13 @@ public sealed class Identities(LedgerXSystem system)
             await Expect(granted, HttpStatusCode.OK);
         }
 
-        return await SignInAsync(email, Password);
+        return await SignInAsync(email, CustomerPassword);
     }
 
     /// <summary>The code flow with PKCE as the CLI runs it: authorize, sign in on the page, code back, token.</summary>
     public async Task<Caller> SignInAsync(string email, string password, string? scope = null)
     {
-        using var browser = new Browser(system.Gateway);
+        using var browser = new Browser(system.SignInEntry);
         var (verifier, challenge) = Pkce.Create();
         string authorize = QueryHelpers.AddQueryString("/connect/authorize", new Dictionary<string, string?>
         {
@@ -101,7 +111,7 @@ public sealed class Identities(LedgerXSystem system)
         });
         using var toLogin = await browser.GetAsync(authorize);
         var login = await Redirected(toLogin);
-        string returnUrl = QueryHelpers.ParseQuery(new Uri(system.Gateway, login).Query)["ReturnUrl"].ToString();
+        string returnUrl = QueryHelpers.ParseQuery(new Uri(system.SignInEntry, login).Query)["ReturnUrl"].ToString();
         using var signedIn = await browser.SignInAsync(email, password, returnUrl);
         var back = await Redirected(signedIn);
         using var withCode = await browser.GetAsync(back.ToString());
@@ -129,7 +139,7 @@ public sealed class Identities(LedgerXSystem system)
 
     public async Task<JsonElement> TokenAsync(Dictionary<string, string> form)
     {
-        using var http = system.Client();
+        using var http = system.PatientClient(system.SignInEntry);
         using var response = await http.PostAsync("/connect/token", new FormUrlEncodedContent(form));
         await Expect(response, HttpStatusCode.OK);
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();

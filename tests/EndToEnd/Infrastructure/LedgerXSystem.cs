@@ -24,6 +24,7 @@ public sealed class LedgerXSystem : IAsyncLifetime
     private readonly string _directory = Directory.CreateTempSubdirectory("ledgerx-e2e-").FullName;
     private StreamWriter? _log;
     private Task<int>? _run;
+    private Ledger? _ledger;
 
     public LedgerXSystem() => Identities = new Identities(this);
 
@@ -32,8 +33,11 @@ public sealed class LedgerXSystem : IAsyncLifetime
     /// <summary>Real users and tokens from the real auth-service.</summary>
     public Identities Identities { get; }
 
-    /// <summary>The one client-facing URL. Before the gateway app exists, auth-service stands in for sign-in only.</summary>
-    public Uri Gateway => AppUrl(HasGateway ? GatewayAppId : AuthAppId);
+    /// <summary>The one client-facing URL.</summary>
+    public Uri Gateway => HasGateway ? AppUrl(GatewayAppId) : throw new InvalidOperationException("dapr.yaml has no gateway app yet");
+
+    /// <summary>Where users sign in: the gateway; auth-service itself while dapr.yaml has no gateway (the fixture's own test).</summary>
+    public Uri SignInEntry => AppUrl(HasGateway ? GatewayAppId : AuthAppId);
 
     public bool HasGateway => RunFile.Apps.Any(a => a.AppId == GatewayAppId);
 
@@ -50,9 +54,16 @@ public sealed class LedgerXSystem : IAsyncLifetime
 
     public string ConnectionString(string appId, string name) => App(appId).Env["ConnectionStrings__" + name];
 
-    /// <summary>A client of the gateway, as any outside client: no redirects followed, short timeout.</summary>
-    public HttpClient Client(HttpMessageHandler? handler = null) =>
-        new(handler ?? new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = Gateway, Timeout = TimeSpan.FromSeconds(30) };
+    /// <summary>A client of the gateway, as any outside client: no redirects followed, no cookies, short timeout.</summary>
+    public HttpClient Client() =>
+        new(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = Gateway, Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>A client for a test's set-up steps, which waits out rate limits (<see cref="PatientHandler"/>).</summary>
+    public HttpClient PatientClient(Uri? baseAddress = null) =>
+        new(new PatientHandler()) { BaseAddress = baseAddress ?? Gateway, Timeout = TimeSpan.FromSeconds(120) };
+
+    /// <summary>The ledger's client API, for set-up.</summary>
+    public Ledger Ledger => _ledger ??= new Ledger(this);
 
     public async ValueTask InitializeAsync()
     {

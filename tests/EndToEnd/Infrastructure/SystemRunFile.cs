@@ -49,6 +49,11 @@ public static partial class SystemRunFile
             // Seeding is on in dapr.yaml (Development); the tests sign in as the seeded admin and customer.
             env["Auth__Seed__AdminPassword"] = AdminPassword;
             env["Auth__Seed__CustomerPassword"] = CustomerPassword;
+            foreach (var (name, value) in TestSettings(app.AppId))
+            {
+                env[name] = value;
+            }
+
             apps.Add(app with
             {
                 AppPort = Remap(app.AppPort, ports),
@@ -62,6 +67,33 @@ public static partial class SystemRunFile
 
         return original with { Apps = apps };
     }
+
+    /// <summary>The few settings a test run changes, each for a reason a test needs.</summary>
+    private static IEnumerable<(string Name, string Value)> TestSettings(string appId)
+    {
+        if (appId == LedgerXSystem.AuthAppId)
+        {
+            // Staff tokens are signed in once per run; the run may outlast the 5-minute default.
+            yield return ("Auth__AccessTokenLifetimeSeconds", "1800");
+        }
+
+        if (appId == LedgerXSystem.GatewayAppId)
+        {
+            // One browser origin allowed, so the CORS tests see both sides.
+            yield return ("Gateway__Cors__AllowedOrigins__0", AllowedOrigin);
+            // All tests sign in from 127.0.0.1: the per-IP sign-in budget must let a run create its users, and
+            // still be small enough for the rate-limit test to exhaust quickly.
+            yield return ("Gateway__RateLimits__SignIn__TokenLimit", SignInBurst.ToString(CultureInfo.InvariantCulture));
+            yield return ("Gateway__RateLimits__SignIn__TokensPerPeriod", "20");
+            yield return ("Gateway__RateLimits__SignIn__ReplenishmentPeriodSeconds", "1");
+        }
+    }
+
+    /// <summary>The one browser origin the gateway allows in this run.</summary>
+    public const string AllowedOrigin = "https://app.ledgerx.test";
+
+    /// <summary>The per-IP sign-in budget's burst in this run.</summary>
+    public const int SignInBurst = 60;
 
     /// <summary>Replaces every <c>host:port</c> of a fixed port in a setting (ASPNETCORE_URLS, Auth__Issuer, ...).</summary>
     public static string RemapPorts(string value, IDictionary<int, int> ports) =>
