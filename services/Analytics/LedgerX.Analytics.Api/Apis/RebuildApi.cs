@@ -1,18 +1,23 @@
 using LedgerX.Analytics.Api.Rebuild;
 using LedgerX.ServiceDefaults;
 using LedgerX.ServiceDefaults.Audit;
+using LedgerX.ServiceDefaults.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace LedgerX.Analytics.Api.Apis;
 
-/// <summary>Operations on the read models. Not for end users: the gateway does not route /api/v1/admin.</summary>
+/// <summary>Operations on the read models: analytics:rebuild; the rebuild is audited with the token's principal as actor.</summary>
 public static class RebuildApi
 {
     public static IEndpointRouteBuilder MapRebuildApi(this IEndpointRouteBuilder app)
     {
-        var admin = app.MapGroup("/api/v1/admin").WithTags("Admin");
-        admin.MapPost("/rebuild", Rebuild).WithName("RebuildReadModels")
-            .WithSummary("Replay transaction-service's event log into the read models (one at a time; safe to repeat)");
+        // No money in its answer, so v2 is the same operation under v2's prefix.
+        foreach (var version in new[] { ApiVersion.V1, ApiVersion.V2 })
+        {
+            version.Group(app, "/admin", "Admin").MapPost("/rebuild", Rebuild).WithName(version.EndpointName("RebuildReadModels"))
+                .WithSummary("Replay transaction-service's event log into the read models (one at a time; safe to repeat)")
+                .RequirePermission(Permissions.AnalyticsRebuild);
+        }
         return app;
     }
 

@@ -15,7 +15,8 @@ public sealed record RebuildReport(long EventsRead, long EventsApplied, long Las
 /// Rebuilds the ledger-derived read models by replaying transaction-service's event log, in ONE database transaction:
 /// lock processed_events against live consumers, truncate, replay every page, commit. Readers see the old tables
 /// until the commit and the new ones after, never a half-built state; live deliveries wait for the commit and then
-/// find their event already applied (or apply it, if it came after the last page). Alert counts come from
+/// find their event already applied (or apply it, if it came after the last page). Account owners are in the ledger's
+/// log too (account.opened.v1), so they are rebuilt with the rest. Alert counts come from
 /// fraud-service, which has no log to replay, so they are kept. The rebuild's audit event (who asked, what was
 /// replayed) is written in the same transaction: a rebuild that committed is audited, one that failed or was busy never.
 /// </summary>
@@ -71,7 +72,7 @@ public sealed class ReadModelRebuilder(
         // projection tables keeps the lock order the same as theirs (no deadlock), and makes them wait.
         await using (var reset = new NpgsqlCommand(
             "LOCK TABLE processed_events IN EXCLUSIVE MODE; " +
-            "TRUNCATE balance_points, spending_entries, reversal_adjustments, counterparties, daily_volumes, daily_activity; " +
+            "TRUNCATE balance_points, spending_entries, reversal_adjustments, counterparties, daily_volumes, daily_activity, account_owners; " +
             $"DELETE FROM processed_events WHERE origin = '{EventOrigins.Ledger}';", connection, transaction))
         {
             await reset.ExecuteNonQueryAsync(ct);

@@ -23,7 +23,7 @@ public sealed class DaprGrpcApi
     private static readonly HashSet<string> NotForwarded = new(StringComparer.OrdinalIgnoreCase)
     {
         "dapr-api-token", "content-type", "te", "grpc-accept-encoding", "grpc-encoding", "grpc-timeout", "user-agent", "host",
-        SidecarHop.Header, SidecarHop.TokenHeader,
+        SidecarHop.Header, SidecarHop.TokenHeader, SidecarHop.IdentityHeader,
     };
 
     private readonly SidecarRuntime _runtime;
@@ -177,7 +177,7 @@ public sealed class DaprGrpcApi
     public async Task<BulkPublishResponse> BulkPublishEvent(BulkPublishRequest request, ServerCallContext context)
     {
         // Names are validated for the whole request first, as daprd does, so a bad pubsub is a call error.
-        Guard(() => _runtime.PubSub.Resolve(request.PubsubName, request.Topic, request.Metadata, grpcApi: true));
+        Guard(() => _runtime.PubSub.ResolveForPublish(request.PubsubName, request.Topic, request.Metadata, grpcApi: true));
         var (traceParent, traceState) = Trace(context);
         var response = new BulkPublishResponse();
         foreach (var entry in request.Entries)

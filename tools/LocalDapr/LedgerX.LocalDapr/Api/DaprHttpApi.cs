@@ -167,7 +167,7 @@ internal static class DaprHttpApi
 
     private static async Task<IResult> BulkPublish(SidecarRuntime rt, string pubsub, string topic, HttpRequest request)
     {
-        rt.PubSub.Resolve(pubsub, topic, QueryMetadata(request));
+        rt.PubSub.ResolveForPublish(pubsub, topic, QueryMetadata(request));
         var entries = await ReadJsonAsync(request) as JsonArray ?? throw DaprApiException.Malformed("expected a JSON array of entries");
         var requestMetadata = QueryMetadata(request);
         var failed = new JsonArray();

@@ -98,11 +98,11 @@ internal static class ComponentFactory
             case "pubsub.in-memory":
                 var inMemoryLogger = loggers.CreateLogger("pubsub." + c.Name);
                 built.PubSubs[c.Name] = inMemoryNetwork is null
-                    ? new PubSubComponent(c.Name, c.Type, new InMemoryBroker(inMemoryLogger), consumerId)
-                    : new PubSubComponent(c.Name, c.Type, inMemoryNetwork.GetOrCreate(c.Name, inMemoryLogger), consumerId, OwnsBroker: false);
+                    ? new PubSubComponent(c.Name, c.Type, new InMemoryBroker(inMemoryLogger), consumerId) { Scopes = TopicScopes.From(meta, appId) }
+                    : new PubSubComponent(c.Name, c.Type, inMemoryNetwork.GetOrCreate(c.Name, inMemoryLogger), consumerId, OwnsBroker: false) { Scopes = TopicScopes.From(meta, appId) };
                 break;
             case "pubsub.redis":
-                built.PubSubs[c.Name] = new PubSubComponent(c.Name, c.Type, await RedisBrokerAsync(c, meta, loggers), consumerId);
+                built.PubSubs[c.Name] = new PubSubComponent(c.Name, c.Type, await RedisBrokerAsync(c, meta, loggers), consumerId) { Scopes = TopicScopes.From(meta, appId) };
                 break;
             case "bindings.localstorage":
                 built.Outputs[c.Name] = new LocalStorageBinding(Path.GetFullPath(Required(c, meta, "rootPath"), workingDirectory));

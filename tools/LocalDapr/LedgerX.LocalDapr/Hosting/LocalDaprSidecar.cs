@@ -105,13 +105,18 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
         var pubSub = new PubSubService(options.AppId, components.PubSubs, appChannel, resiliency, new PubSubActivityLog(), tracer, metrics, options.TimeProvider, loggers.CreateLogger($"localdapr.{options.AppId}.pubsub"));
         LocalDaprSidecar? self = null;
         string hopToken = SidecarHop.NewToken();
+        // daprd's identity (spiffe://{trustDomain}/ns/{namespace}/{appId}) takes the trust domain of the sidecar's own
+        // Configuration; the access-control policy is this sidecar's, applied to calls it receives.
+        var accessControlSpec = resources.Configuration?.AccessControl;
+        var accessControl = AccessControlList.Build(accessControlSpec, resources.Configuration?.File ?? "", options.AppProtocol == AppProtocol.Http);
+        var identity = new SpiffeId(string.IsNullOrEmpty(accessControlSpec?.TrustDomain) ? AccessControlList.DefaultTrustDomain : accessControlSpec.TrustDomain, options.Namespace, options.AppId);
         var runtime = new SidecarRuntime(
             options,
             new StateService(options.AppId, components.StateStores),
             pubSub,
             new SecretsService(components.SecretStores),
             new BindingsService(components.OutputBindings),
-            new ServiceInvoker(options.AppId, options.ApiToken, options.RegistryDirectory, appChannel, resiliency, tracer, metrics, hopToken),
+            new ServiceInvoker(options.AppId, identity, accessControl, options.RegistryDirectory, appChannel, resiliency, tracer, metrics, hopToken),
             new MetadataService(options.AppId, options.AppPort, options.AppChannelAddress, components.All, () => pubSub.Subscriptions, actors.RuntimeView),
             tracer,
             metrics,
@@ -196,7 +201,7 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
         web.UseMiddleware<Tracing.TracingMiddleware>(tracer);
         if (!string.IsNullOrEmpty(options.ApiToken))
         {
-            web.UseMiddleware<ApiTokenMiddleware>(options.ApiToken);
+            web.UseMiddleware<ApiTokenMiddleware>(options.ApiToken, hopToken);
         }
 
         web.UseMiddleware<HttpErrorMiddleware>();
@@ -205,7 +210,7 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
             (Func<int?>)(() => grpcListen?.IPEndPoint?.Port),
             (IReadOnlySet<string>)served.Select(d => d.FullName).ToHashSet(StringComparer.Ordinal),
             options,
-            hopToken);
+            new GrpcProxyMiddleware.Identity(hopToken, identity, accessControl));
 
         // Explicit, so endpoint matching sees the path CleanPathMiddleware rewrote (implicit routing would run first).
         web.UseRouting();

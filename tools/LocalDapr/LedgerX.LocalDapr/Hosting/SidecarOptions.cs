@@ -32,6 +32,12 @@ public sealed record SidecarOptions
     /// <summary><c>--config</c>: a file with a Configuration resource (tracing).</summary>
     public string? ConfigFile { get; init; }
 
+    /// <summary>
+    /// The sidecar's namespace (daprd: <c>NAMESPACE</c>, "default" when unset). With the Configuration's
+    /// <c>accessControl.trustDomain</c> and the app id it makes the identity other sidecars' access control sees.
+    /// </summary>
+    public string Namespace { get; init; } = "default";
+
     /// <summary>DAPR_API_TOKEN: required from callers on every API but the health endpoints.</summary>
     public string? ApiToken { get; init; }
 

@@ -30,7 +30,7 @@ internal static class GrpcAppInvocation
     private static readonly HashSet<string> Dropped = new(StringComparer.OrdinalIgnoreCase)
     {
         "dapr-app-id", "dapr-api-token", "traceparent", "tracestate", "grpc-trace-bin", "te", "grpc-timeout",
-        "grpc-accept-encoding", "grpc-encoding", "user-agent", SidecarHop.Header, SidecarHop.TokenHeader, SidecarHop.GrpcStatusHeader,
+        "grpc-accept-encoding", "grpc-encoding", "user-agent", SidecarHop.Header, SidecarHop.TokenHeader, SidecarHop.IdentityHeader, SidecarHop.GrpcStatusHeader,
     };
 
     private static readonly JsonFormatter StatusJson = new(JsonFormatter.Settings.Default.WithTypeRegistry(Google.Protobuf.Reflection.TypeRegistry.FromFiles(ErrorDetailsReflection.Descriptor)));

@@ -14,10 +14,17 @@ namespace LedgerX.LocalDapr.Invocation;
 /// <c>dapr-app-id</c>) metadata: to this sidecar's own app's port when it is this app, else to the target's sidecar,
 /// which forwards it to its app. The app gets <c>dapr-caller-app-id</c>/<c>dapr-callee-app-id</c>, and
 /// <c>dapr-api-token</c> only as APP_API_TOKEN. YARP's forwarder carries the HTTP/2 frames and trailers unchanged.
+/// Before a call reaches this sidecar's app, the Configuration's <c>accessControl</c> is applied to the full method name
+/// (<c>/package.Service/Method</c>) as for a gRPC app, as daprd's proxy does; a call from this sidecar's own app carries
+/// no identity (daprd sees no mTLS certificate on it), so the global <c>defaultAction</c> decides it.
 /// </summary>
 internal sealed class GrpcProxyMiddleware
 {
     private const string AppIdHeader = "dapr-app-id";
+
+    /// <summary>Set only by sidecars; whatever a caller sent under these names is dropped before forwarding.</summary>
+    private static readonly string[] SidecarHeaders =
+        ["dapr-api-token", SidecarHop.Header, SidecarHop.TokenHeader, SidecarHop.IdentityHeader, ServiceInvoker.CallerHeader, ServiceInvoker.CalleeHeader];
     private static readonly ForwarderRequestConfig H2c = new()
     {
         Version = HttpVersion.Version20,
@@ -33,16 +40,18 @@ internal sealed class GrpcProxyMiddleware
     private readonly IReadOnlySet<string> _servedServices;
     private readonly SidecarOptions _options;
     private readonly byte[] _hopToken;
+    private readonly Identity _identity;
 
-    public GrpcProxyMiddleware(RequestDelegate next, IHttpForwarder forwarder, HttpMessageInvoker client, Func<int?> grpcPort, IReadOnlySet<string> servedServices, SidecarOptions options, string hopToken)
+    public GrpcProxyMiddleware(RequestDelegate next, IHttpForwarder forwarder, HttpMessageInvoker client, Func<int?> grpcPort, IReadOnlySet<string> servedServices, SidecarOptions options, Identity identity)
     {
+        _identity = identity;
         _next = next;
         _forwarder = forwarder;
         _client = client;
         _grpcPort = grpcPort;
         _servedServices = servedServices;
         _options = options;
-        _hopToken = Encoding.UTF8.GetBytes(hopToken);
+        _hopToken = Encoding.UTF8.GetBytes(identity.HopToken);
     }
 
     public async Task InvokeAsync(HttpContext context)
@@ -76,6 +85,13 @@ internal sealed class GrpcProxyMiddleware
                 return;
             }
 
+            var callerIdentity = forwardedBy is null ? null : SpiffeId.Parse(headers[SidecarHop.IdentityHeader].FirstOrDefault());
+            if (_identity.AccessControl?.DenialOf(callerIdentity, context.Request.Path.Value ?? "", "NONE", grpcProxy: true) is { } denial)
+            {
+                await FailAsync(context, StatusCode.PermissionDenied, denial);
+                return;
+            }
+
             // A hop keeps the caller's id as its sidecar set it; a call from this app is from this app.
             string caller = forwardedBy is null ? _options.AppId : headers[ServiceInvoker.CallerHeader].FirstOrDefault() ?? forwardedBy;
             await ForwardAsync(context, $"http://{_options.AppChannelAddress}:{appPort}", new ToApp(caller, target, _options.AppApiToken));
@@ -95,8 +111,11 @@ internal sealed class GrpcProxyMiddleware
             return;
         }
 
-        await ForwardAsync(context, $"http://{address.Host}:{address.GrpcPort}", new ToSidecar(_options.AppId, target, address.HopToken, _options.ApiToken));
+        await ForwardAsync(context, $"http://{address.Host}:{address.GrpcPort}", new ToSidecar(_options.AppId, _identity.Self.ToString(), target, address.HopToken));
     }
+
+    /// <summary>This sidecar's hop token, its identity on hops, and the access-control policy for calls into its app.</summary>
+    public sealed record Identity(string HopToken, SpiffeId Self, AccessControlList? AccessControl);
 
     private static bool IsGrpc(HttpRequest request) =>
         request.Protocol == "HTTP/2" && request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true;
@@ -139,7 +158,7 @@ internal sealed class GrpcProxyMiddleware
         public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
         {
             await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
-            foreach (string name in new[] { "dapr-api-token", SidecarHop.Header, SidecarHop.TokenHeader, ServiceInvoker.CallerHeader, ServiceInvoker.CalleeHeader })
+            foreach (string name in SidecarHeaders)
             {
                 proxyRequest.Headers.Remove(name);
             }
@@ -153,13 +172,16 @@ internal sealed class GrpcProxyMiddleware
         }
     }
 
-    /// <summary>First hop: to the target's sidecar, as the caller's sidecar, with the target's hop token.</summary>
-    private sealed class ToSidecar(string caller, string callee, string? hopToken, string? apiToken) : HttpTransformer
+    /// <summary>
+    /// First hop: to the target's sidecar, as the caller's sidecar, with the target's hop token (in place of the target's
+    /// DAPR_API_TOKEN, which this sidecar does not know) and this sidecar's identity.
+    /// </summary>
+    private sealed class ToSidecar(string caller, string callerIdentity, string callee, string? hopToken) : HttpTransformer
     {
         public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
         {
             await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
-            foreach (string name in new[] { "dapr-api-token", SidecarHop.Header, SidecarHop.TokenHeader, ServiceInvoker.CallerHeader, ServiceInvoker.CalleeHeader })
+            foreach (string name in SidecarHeaders)
             {
                 proxyRequest.Headers.Remove(name);
             }
@@ -167,14 +189,10 @@ internal sealed class GrpcProxyMiddleware
             proxyRequest.Headers.TryAddWithoutValidation(ServiceInvoker.CallerHeader, caller);
             proxyRequest.Headers.TryAddWithoutValidation(ServiceInvoker.CalleeHeader, callee);
             proxyRequest.Headers.TryAddWithoutValidation(SidecarHop.Header, caller);
+            proxyRequest.Headers.TryAddWithoutValidation(SidecarHop.IdentityHeader, callerIdentity);
             if (hopToken is not null)
             {
                 proxyRequest.Headers.TryAddWithoutValidation(SidecarHop.TokenHeader, hopToken);
-            }
-
-            if (!string.IsNullOrEmpty(apiToken))
-            {
-                proxyRequest.Headers.TryAddWithoutValidation("dapr-api-token", apiToken);
             }
         }
     }

@@ -13,14 +13,16 @@ public sealed record InvocationRequest(string TargetAppId, string Method, string
 /// <summary>
 /// The app's answer, buffered so a retry policy can replace it. <see cref="GrpcStatus"/> is set when a gRPC app
 /// answered (OK included): <see cref="Status"/> is then its HTTP mapping, and a gRPC caller gets the status itself.
+/// <see cref="AccessDenied"/> marks the callee sidecar's access-control refusal (its body is daprd's error JSON).
 /// </summary>
-public sealed record InvocationResponse(int Status, IReadOnlyList<KeyValuePair<string, string[]>> Headers, byte[] Body, Google.Rpc.Status? GrpcStatus = null);
+public sealed record InvocationResponse(int Status, IReadOnlyList<KeyValuePair<string, string[]>> Headers, byte[] Body, Google.Rpc.Status? GrpcStatus = null, bool AccessDenied = false);
 
 /// <summary>
 /// Service invocation through the target's sidecar, as daprd's pkg/messaging/direct_messaging.go does it: the caller's
 /// sidecar resolves the target, applies the target app's Resiliency policy and forwards; the target's sidecar
 /// calls its app with the same verb, path, query, headers and body plus <c>dapr-caller-app-id</c> and
-/// <c>dapr-callee-app-id</c>. Same-app calls skip the hop.
+/// <c>dapr-callee-app-id</c>. Same-app calls skip the hop. The callee's sidecar applies its Configuration's
+/// <c>accessControl</c> to the caller identity the hop carries (daprd: the caller's SPIFFE id from mTLS).
 /// </summary>
 public sealed class ServiceInvoker : IDisposable
 {
@@ -32,10 +34,12 @@ public sealed class ServiceInvoker : IDisposable
     {
         "connection", "keep-alive", "transfer-encoding", "upgrade", "host", "te", "trailer", "proxy-connection",
         "content-length", "dapr-api-token", "expect", SidecarHop.Header, SidecarHop.TokenHeader, SidecarHop.GrpcStatusHeader,
+        SidecarHop.IdentityHeader, SidecarHop.DeniedHeader,
     };
 
     private readonly string _appId;
-    private readonly string? _apiToken;
+    private readonly SpiffeId _identity;
+    private readonly AccessControlList? _accessControl;
     private readonly string? _registryDirectory;
     private readonly byte[] _hopToken;
     private readonly AppChannel _app;
@@ -44,13 +48,14 @@ public sealed class ServiceInvoker : IDisposable
     private readonly Metrics.SidecarMetrics _metrics;
     private readonly HttpClient _sidecars = new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, MaxConnectionsPerServer = 256 }) { Timeout = AppChannel.DefaultTimeout };
 
-    public ServiceInvoker(string appId, string? apiToken, string? registryDirectory, AppChannel app, ResiliencyProvider resiliency, Tracing.SidecarTracer tracer, Metrics.SidecarMetrics metrics, string hopToken)
+    public ServiceInvoker(string appId, SpiffeId identity, AccessControlList? accessControl, string? registryDirectory, AppChannel app, ResiliencyProvider resiliency, Tracing.SidecarTracer tracer, Metrics.SidecarMetrics metrics, string hopToken)
     {
+        _identity = identity;
+        _accessControl = accessControl;
         _hopToken = System.Text.Encoding.UTF8.GetBytes(hopToken);
         _tracer = tracer;
         _metrics = metrics;
         _appId = appId;
-        _apiToken = apiToken;
         _registryDirectory = registryDirectory;
         _app = app;
         _resiliency = resiliency;
@@ -70,6 +75,11 @@ public sealed class ServiceInvoker : IDisposable
                 throw new DaprApiException(StatusCode.PermissionDenied, 403, "ERR_DIRECT_INVOKE", $"failed to invoke, id: {request.TargetAppId}, err: {SidecarHop.Header} is reserved for sidecar-to-sidecar hops");
             }
 
+            if (Denial(request) is { } denial)
+            {
+                return denial;
+            }
+
             // Second hop: the caller's sidecar already applied the resiliency policy.
             return await CallLocalAppAsync(request, forwardedBy, cancellationToken);
         }
@@ -82,9 +92,10 @@ public sealed class ServiceInvoker : IDisposable
 
         var policy = _resiliency.ForApp(request.TargetAppId);
         InvocationResponse? lastFailed = null;
+        InvocationResponse answer;
         try
         {
-            return await policy.ExecuteAsync(
+            answer = await policy.ExecuteAsync(
                 async ct =>
                 {
                     _metrics.InvocationSent(request.TargetAppId);
@@ -115,6 +126,16 @@ public sealed class ServiceInvoker : IDisposable
         {
             throw new DaprApiException(StatusCode.Internal, 500, "ERR_DIRECT_INVOKE", $"failed to invoke, id: {request.TargetAppId}, err: {ex.Message}");
         }
+
+        if (answer.AccessDenied)
+        {
+            // daprd's HTTP API answers the callee's PermissionDenied with 403; its gRPC InvokeService wraps it in
+            // ErrDirectInvoke (Internal). The message is the one the callee's sidecar wrote.
+            string message = System.Text.Json.Nodes.JsonNode.Parse(answer.Body)?["message"]?.GetValue<string>() ?? "";
+            throw new DaprApiException(StatusCode.Internal, 403, "ERR_DIRECT_INVOKE", message);
+        }
+
+        return answer;
     }
 
     /// <summary>Whether <paramref name="appId"/>'s app speaks gRPC (its sidecar calls <c>AppCallback</c>), as far as this sidecar can resolve it.</summary>
@@ -124,6 +145,30 @@ public sealed class ServiceInvoker : IDisposable
             : SidecarDirectory.Resolve(appId, _registryDirectory)?.AppProtocol == AppProtocol.Grpc;
 
     public void Dispose() => _sidecars.Dispose();
+
+    /// <summary>
+    /// The callee side of access control (daprd's callLocalValidateACL): the method path without the query, the verb
+    /// when this app speaks HTTP, the caller's identity as its sidecar stated it on the hop.
+    /// </summary>
+    private InvocationResponse? Denial(InvocationRequest request)
+    {
+        if (_accessControl is null)
+        {
+            return null;
+        }
+
+        var caller = SpiffeId.Parse(request.Headers.FirstOrDefault(h => h.Key.Equals(SidecarHop.IdentityHeader, StringComparison.OrdinalIgnoreCase)).Value?.FirstOrDefault());
+        string operation = request.PathAndQuery.Split('?')[0].TrimStart('/');
+        string verb = _app.Protocol == AppProtocol.Grpc ? "NONE" : AccessControlList.VerbOf(request.Method);
+        if (_accessControl.DenialOf(caller, operation, verb) is not { } denial)
+        {
+            return null;
+        }
+
+        string message = $"failed to invoke, id: {_appId}, err: rpc error: code = PermissionDenied desc = {denial}";
+        byte[] body = System.Text.Encoding.UTF8.GetBytes(HttpErrorMiddleware.Body("ERR_DIRECT_INVOKE", message).ToJsonString());
+        return new InvocationResponse(403, [new("Content-Type", ["application/json"]), new(SidecarHop.DeniedHeader, ["true"])], body);
+    }
 
     private static HttpRequestMessage Build(string method, string uri, InvocationRequest request)
     {
@@ -218,13 +263,12 @@ public sealed class ServiceInvoker : IDisposable
         using var message = Build(request.Method, uri, request);
         message.Headers.TryAddWithoutValidation(CallerHeader, _appId);
         message.Headers.TryAddWithoutValidation(SidecarHop.Header, _appId);
+        message.Headers.TryAddWithoutValidation(SidecarHop.IdentityHeader, _identity.ToString());
+        // The hop token stands in for the target's DAPR_API_TOKEN (each sidecar has its own); this sidecar's token
+        // never leaves it.
         if (target.HopToken is not null)
         {
             message.Headers.TryAddWithoutValidation(SidecarHop.TokenHeader, target.HopToken);
-        }
-        if (!string.IsNullOrEmpty(_apiToken))
-        {
-            message.Headers.TryAddWithoutValidation("dapr-api-token", _apiToken);
         }
 
         if (request.ContentType is not null && message.Content is not null)
@@ -235,7 +279,8 @@ public sealed class ServiceInvoker : IDisposable
         try
         {
             using var response = await _sidecars.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-            return await ReadAsync(response, cancellationToken);
+            var answer = await ReadAsync(response, cancellationToken);
+            return response.Headers.Contains(SidecarHop.DeniedHeader) ? answer with { AccessDenied = true } : answer;
         }
         catch (HttpRequestException ex)
         {
@@ -257,6 +302,15 @@ public static class SidecarHop
     /// the caller's sidecar can give a gRPC caller the app's own code and details, as daprd's internal gRPC hop does.
     /// </summary>
     public const string GrpcStatusHeader = "x-localdapr-grpc-status";
+
+    /// <summary>
+    /// The calling sidecar's identity on a hop (<c>spiffe://{trustDomain}/ns/{namespace}/{appId}</c>), trusted because only
+    /// a sidecar holds the target's hop token; daprd reads the same from the caller's mTLS certificate.
+    /// </summary>
+    public const string IdentityHeader = "x-localdapr-caller-identity";
+
+    /// <summary>On a hop's answer: the callee's sidecar refused the call by its access-control policy.</summary>
+    public const string DeniedHeader = "x-localdapr-access-denied";
 
     /// <summary>A fresh secret per sidecar start (256 bits).</summary>
     public static string NewToken() => Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));

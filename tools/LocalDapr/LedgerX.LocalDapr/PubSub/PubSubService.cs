@@ -79,7 +79,7 @@ public sealed class PubSubService : IAsyncDisposable
     /// <param name="grpcApi">True for the gRPC API, whose lookup errors carry no request metadata (see <see cref="Resolve"/>).</param>
     public async Task PublishAsync(PublishRequest request, CancellationToken cancellationToken, bool grpcApi = false)
     {
-        var component = Resolve(request.PubsubName, request.Topic, request.Metadata, grpcApi);
+        var component = ResolveForPublish(request.PubsubName, request.Topic, request.Metadata, grpcApi);
         byte[] stored;
         try
         {
@@ -146,6 +146,24 @@ public sealed class PubSubService : IAsyncDisposable
         return component;
     }
 
+    /// <summary>
+    /// <see cref="Resolve"/>, then the component's scopes (publishingScopes, allowedTopics, protectedTopics) for this app,
+    /// refused as daprd's PubSubPublishForbidden: 403 / PermissionDenied <c>ERR_PUBSUB_FORBIDDEN</c>.
+    /// </summary>
+    public PubSubComponent ResolveForPublish(string pubsubName, string topic, IReadOnlyDictionary<string, string>? metadata = null, bool grpcApi = false)
+    {
+        var component = Resolve(pubsubName, topic, metadata, grpcApi);
+        if (!component.Scopes.MayPublish(topic))
+        {
+            string message = $"topic {topic} is not allowed for app id {_appId}";
+            throw new DaprApiException(StatusCode.PermissionDenied, 403, "ERR_PUBSUB_FORBIDDEN", message)
+                .WithErrorInfo("DAPR_PUBSUB_FORBIDDEN", new Dictionary<string, string> { ["topic"] = topic, ["error"] = message })
+                .WithResourceInfo("pubsub", pubsubName, message);
+        }
+
+        return component;
+    }
+
     /// <summary>One error as pkg/api/errors/pubsub.go <c>build</c> makes it; <paramref name="resourceName"/> null skips ResourceInfo.</summary>
     private static DaprApiException Error(StatusCode grpc, int http, string errorCode, string message, string reason, string? resourceName, IReadOnlyDictionary<string, string>? metadata)
     {
@@ -166,6 +184,13 @@ public sealed class PubSubService : IAsyncDisposable
             if (!_components.TryGetValue(resource.PubsubName, out var component))
             {
                 _logger.LogWarning("subscription to topic {Topic} names unknown pubsub {Pubsub}; skipped", resource.Topic, resource.PubsubName);
+                continue;
+            }
+
+            if (!component.Scopes.MaySubscribe(resource.Topic))
+            {
+                // daprd leaves out a subscription its scopes (subscriptionScopes, allowedTopics, protectedTopics) refuse.
+                _logger.LogWarning("subscription to topic {Topic} on pubsub {Pubsub} is not allowed for app id {AppId} by the component's scopes; skipped", resource.Topic, resource.PubsubName, _appId);
                 continue;
             }
 
@@ -400,6 +425,12 @@ public sealed class PubSubService : IAsyncDisposable
             // The original message goes to the dead-letter topic; only then may the source message be acknowledged.
             try
             {
+                // daprd publishes to the dead-letter topic as the subscribing app, so its publishing scopes apply.
+                if (!component.Scopes.MayPublish(deadLetter))
+                {
+                    throw new InvalidOperationException($"topic {deadLetter} is not allowed for app id {_appId}");
+                }
+
                 await component.Broker.PublishAsync(message with { Topic = deadLetter }, CancellationToken.None);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

@@ -111,10 +111,37 @@ public static partial class ResourceLoader
                 doc["metadata"]["name"].RequiredString(),
                 samplingRate,
                 tracing["zipkin"]["endpointAddress"].OptionalString(),
-                tracing["stdout"].OptionalBool() ?? false);
+                tracing["stdout"].OptionalBool() ?? false,
+                LoadAccessControl(doc["spec"]["accessControl"]));
         }
 
         throw new ResourceException(file, "kind", "no Configuration document in the file");
+    }
+
+    /// <summary>
+    /// <c>spec.accessControl</c> (daprd's AccessControlSpec): field names as in the Configuration CRD. Whether the
+    /// policy set is usable (trust domain, namespace, app id present) is decided by <see cref="Invocation.AccessControlList"/>,
+    /// with daprd's own error message.
+    /// </summary>
+    private static AccessControlSpec? LoadAccessControl(YamlNode node)
+    {
+        if (!node.Exists)
+        {
+            return null;
+        }
+
+        var policies = node["policies"].Exists
+            ? node["policies"].Items().Select(p => new AppPolicySpec(
+                p["appId"].OptionalString() ?? "",
+                p["defaultAction"].OptionalString(),
+                p["trustDomain"].OptionalString(),
+                p["namespace"].OptionalString(),
+                p["operations"].Items().Select(o => new AppOperationSpec(
+                    o["name"].RequiredString(),
+                    o["httpVerb"].StringList(),
+                    o["action"].RequiredString())).ToList())).ToList()
+            : null;
+        return new AccessControlSpec(node["defaultAction"].OptionalString(), node["trustDomain"].OptionalString(), policies);
     }
 
     internal static IEnumerable<YamlNode> ReadDocuments(string file)

@@ -54,7 +54,19 @@ public sealed record SubscriptionResource(
 }
 
 /// <summary>The part of a <c>kind: Configuration</c> resource the sidecar acts on.</summary>
-public sealed record ConfigurationResource(string File, string Name, double SamplingRate, string? ZipkinEndpoint, bool StdoutTracing);
+public sealed record ConfigurationResource(string File, string Name, double SamplingRate, string? ZipkinEndpoint, bool StdoutTracing, AccessControlSpec? AccessControl = null);
+
+/// <summary>
+/// <c>spec.accessControl</c> as written (daprd's config.AccessControlSpec). <see cref="Policies"/> is null when the key
+/// is absent, which daprd tells apart from an empty list when it picks the default action.
+/// </summary>
+public sealed record AccessControlSpec(string? DefaultAction, string? TrustDomain, IReadOnlyList<AppPolicySpec>? Policies);
+
+/// <summary>One <c>policies[]</c> entry: what the caller <see cref="AppId"/> may invoke on this sidecar's app.</summary>
+public sealed record AppPolicySpec(string AppId, string? DefaultAction, string? TrustDomain, string? Namespace, IReadOnlyList<AppOperationSpec> Operations);
+
+/// <summary>One <c>operations[]</c> entry: a path (with <c>*</c>/<c>**</c>), the HTTP verbs it covers and allow/deny.</summary>
+public sealed record AppOperationSpec(string Name, IReadOnlyList<string> HttpVerbs, string Action);
 
 public sealed record RetryPolicy(string Name, bool Exponential, TimeSpan Duration, TimeSpan MaxInterval, int MaxRetries, IReadOnlyList<int> HttpStatusCodes);
 
