@@ -70,8 +70,24 @@ public sealed class Identities(LedgerXSystem system)
 
     public Task<Caller> AuditorAsync() => OnceAsync(Roles.Auditor, () => NewStaffAsync(Roles.Auditor));
 
-    private Task<Caller> OnceAsync(string key, Func<Task<Caller>> create) =>
-        _staff.GetOrAdd(key, _ => new Lazy<Task<Caller>>(create)).Value;
+    /// <summary>Created once; a creation that failed is not remembered, so the next test tries again.</summary>
+    private async Task<Caller> OnceAsync(string key, Func<Task<Caller>> create)
+    {
+        var once = _staff.GetOrAdd(key, _ => new Lazy<Task<Caller>>(create));
+        try
+        {
+            return await once.Value;
+        }
+        catch
+        {
+            _staff.TryRemove(new KeyValuePair<string, Lazy<Task<Caller>>>(key, once));
+            throw;
+        }
+    }
+
+    /// <summary>The run's customer called <paramref name="name"/> (alice, bob, mallory, ...), registered and signed in
+    /// once: tests share customers and isolate by opening their own accounts.</summary>
+    public Task<Caller> CustomerAsync(string name) => OnceAsync("customer:" + name, NewCustomerAsync);
 
     /// <summary>A new customer, registered and confirmed through the public API, signed in.</summary>
     public async Task<Caller> NewCustomerAsync() => await NewUserAsync();
@@ -79,7 +95,23 @@ public sealed class Identities(LedgerXSystem system)
     /// <summary>A new user with <paramref name="role"/> granted by the admin (teller, fraud_analyst, auditor, admin).</summary>
     public async Task<Caller> NewStaffAsync(string role) => await NewUserAsync(role);
 
+    /// <summary>A slow machine can make a registration outlast the gateway's route timeout (504) although auth-service
+    /// completed it: the user is then made again under a new address.</summary>
     private async Task<Caller> NewUserAsync(string? role = null)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await NewUserOnceAsync(role);
+            }
+            catch (UpstreamTimeoutException) when (attempt < 3)
+            {
+            }
+        }
+    }
+
+    private async Task<Caller> NewUserOnceAsync(string? role)
     {
         string email = $"e2e-{Guid.NewGuid():N}@ledgerx.test";
         using var http = system.PatientClient(system.SignInEntry);
@@ -169,8 +201,12 @@ public sealed class Identities(LedgerXSystem system)
     {
         if (response.StatusCode != status)
         {
-            throw new InvalidOperationException(
-                $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}, expected {(int)status}: {await response.Content.ReadAsStringAsync()}");
+            string message =
+                $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}, expected {(int)status}: {await response.Content.ReadAsStringAsync()}";
+            throw response.StatusCode == HttpStatusCode.GatewayTimeout ? new UpstreamTimeoutException(message) : new InvalidOperationException(message);
         }
     }
 }
+
+/// <summary>The gateway gave up waiting for a service (504): the service may still have done the work.</summary>
+public sealed class UpstreamTimeoutException(string message) : InvalidOperationException(message);

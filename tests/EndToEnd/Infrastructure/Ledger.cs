@@ -10,17 +10,28 @@ public sealed class Ledger(LedgerXSystem system)
     /// <summary>An account opened by <paramref name="owner"/>; its id.</summary>
     public async Task<string> OpenAccountAsync(Caller owner)
     {
-        var account = await SendOkAsync(owner, HttpMethod.Post, "/api/v1/accounts", new { currency = Currency }, HttpStatusCode.Created);
+        using var http = system.PatientClient();
+        using var request = owner.Request(HttpMethod.Post, "/api/v1/accounts", new { currency = Currency });
+        using var response = await http.SendAsync(request);
+        await Identities.Expect(response, HttpStatusCode.Created);
+        var account = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         return account["id"]!.GetValue<string>();
     }
 
-    /// <summary>A customer with an account holding <paramref name="funds"/>, deposited by a teller.</summary>
-    public async Task<(Caller Customer, string AccountId)> FundedCustomerAsync(long funds = 100_00)
+    /// <summary>The run's customer called <paramref name="name"/> with a new account holding <paramref name="funds"/>,
+    /// deposited by a teller. Accounts are per test; customers are shared (signing in is what costs time).</summary>
+    public async Task<(Caller Customer, string AccountId)> FundedCustomerAsync(long funds = 100_00, string name = "alice")
     {
-        var customer = await system.Identities.NewCustomerAsync();
-        string account = await OpenAccountAsync(customer);
+        var customer = await system.Identities.CustomerAsync(name);
+        return (customer, await FundedAccountAsync(customer, funds));
+    }
+
+    /// <summary>A new account of <paramref name="owner"/> holding <paramref name="funds"/>; its id.</summary>
+    public async Task<string> FundedAccountAsync(Caller owner, long funds = 100_00)
+    {
+        string account = await OpenAccountAsync(owner);
         await DepositAsync(account, funds);
-        return (customer, account);
+        return account;
     }
 
     public async Task<JsonObject> DepositAsync(string accountId, long amount) =>
@@ -45,9 +56,12 @@ public sealed class Ledger(LedgerXSystem system)
         return await http.SendAsync(request);
     }
 
+    /// <summary>A set-up or read step that must succeed with <paramref name="expected"/> (rate limits waited out).</summary>
     public async Task<JsonObject> SendOkAsync(Caller caller, HttpMethod method, string url, object? body, HttpStatusCode expected)
     {
-        using var response = await SendAsync(caller, method, url, body);
+        using var http = system.PatientClient();
+        using var request = caller.Request(method, url, body);
+        using var response = await http.SendAsync(request);
         await Identities.Expect(response, expected);
         return JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
     }

@@ -152,9 +152,18 @@ public sealed class LedgerXSystem : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
-        if (_run is not null)
+        try
         {
-            await _run.WaitAsync(TimeSpan.FromSeconds(60));
+            if (_run is not null)
+            {
+                await _run.WaitAsync(TimeSpan.FromSeconds(60));
+            }
+        }
+        finally
+        {
+            // A launcher that fails while stopping (a sidecar that never connected) leaves the apps after it running:
+            // whatever still carries this run's marker is ended, by process id.
+            RunMarker.KillRemaining(SystemRunFile.RunId);
         }
 
         if (_log is not null)

@@ -3,7 +3,8 @@ namespace LedgerX.EndToEnd.Tests.Infrastructure;
 /// <summary>
 /// For the set-up steps of a test (signing users in, funding accounts), not for what a test asserts: one gateway
 /// serves the whole run, so a test that spends a rate-limit budget on purpose must not fail the next test's set-up.
-/// A 429 is waited out as its <c>Retry-After</c> says (bounded), then the request is sent again.
+/// A 429 is waited out as its <c>Retry-After</c> says (bounded), then the request is sent again; so is a 503 with
+/// <c>Retry-After</c> (an open circuit breaker: the gateway did not forward the request, so sending it again is safe).
 /// </summary>
 public sealed class PatientHandler() : DelegatingHandler(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false })
 {
@@ -20,7 +21,9 @@ public sealed class PatientHandler() : DelegatingHandler(new HttpClientHandler {
         for (int attempt = 1; ; attempt++)
         {
             var response = await base.SendAsync(request, cancellationToken);
-            if (response.StatusCode != HttpStatusCode.TooManyRequests || attempt == MaxAttempts)
+            bool refusedUnsent = response.StatusCode == HttpStatusCode.TooManyRequests
+                || (response.StatusCode == HttpStatusCode.ServiceUnavailable && response.Headers.RetryAfter is not null);
+            if (!refusedUnsent || attempt == MaxAttempts)
             {
                 return response;
             }

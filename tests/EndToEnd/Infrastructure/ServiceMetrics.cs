@@ -35,7 +35,8 @@ public static partial class ServiceMetrics
         return total;
     }
 
-    [GeneratedRegex(@"^http_server_request_duration_seconds_count\{(?<labels>[^}]*)\}\s+(?<value>[0-9.eE+]+)", RegexOptions.Multiline)]
+    // Label values may hold braces (http_route="/api/v1/accounts/{id:guid}"): a value is a quoted string.
+    [GeneratedRegex(@"^http_server_request_duration_seconds_count\{(?<labels>(?:[^}""]|""[^""]*"")*)\}\s+(?<value>[0-9.eE+]+)", RegexOptions.Multiline)]
     private static partial Regex CountLine();
 
     [GeneratedRegex("http_route=\"(?<route>[^\"]*)\"")]

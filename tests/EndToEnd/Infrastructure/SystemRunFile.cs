@@ -17,6 +17,9 @@ public static partial class SystemRunFile
     private const string Configuration = "Release";
     private const string TargetFramework = "net10.0";
 
+    /// <summary>Marks every app process of this run (environment <see cref="RunMarker.Variable"/>).</summary>
+    public static readonly string RunId = Guid.NewGuid().ToString("N");
+
     /// <summary>The demo users auth-service seeds (dapr.yaml turns seeding on), with passwords only this run knows.</summary>
     public static readonly string AdminPassword = "E2e-Admin-" + Guid.NewGuid().ToString("N")[..12];
 
@@ -47,6 +50,7 @@ public static partial class SystemRunFile
             }
 
             // Seeding is on in dapr.yaml (Development); the tests sign in as the seeded admin and customer.
+            env[RunMarker.Variable] = RunId;
             env["Auth__Seed__AdminPassword"] = AdminPassword;
             env["Auth__Seed__CustomerPassword"] = CustomerPassword;
             foreach (var (name, value) in TestSettings(app.AppId))

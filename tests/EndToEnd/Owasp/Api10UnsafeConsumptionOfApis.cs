@@ -38,7 +38,7 @@ public sealed class Api10UnsafeConsumptionOfApis(LedgerXSystem system)
         }
 
         // Afterwards the consumers still answer, and still project real events: a deposit shows in analytics.
-        var (alice, account) = await Ledger.FundedCustomerAsync(5_00);
+        var (alice, account) = await Ledger.FundedCustomerAsync(5_00, "alice");
         await Eventually.SucceedsAsync(async () =>
         {
             using var history = await Ledger.SendAsync(alice, HttpMethod.Get, $"/api/v1/accounts/{account}/balance-history");
@@ -82,7 +82,7 @@ public sealed class Api10UnsafeConsumptionOfApis(LedgerXSystem system)
     [Fact]
     public async Task What_a_service_answers_reaches_the_client_as_a_problem_without_its_internals()
     {
-        var alice = await system.Identities.NewCustomerAsync();
+        var alice = await system.Identities.CustomerAsync("alice");
 
         // The ledger refuses this body; the gateway passes on the ledger's problem, not a proxy error or a stack trace.
         using var response = await Ledger.SendAsync(alice, HttpMethod.Post, "/api/v1/transfers", new { fromAccountId = "x" });

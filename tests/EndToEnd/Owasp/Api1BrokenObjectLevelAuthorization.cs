@@ -17,8 +17,8 @@ public sealed class Api1BrokenObjectLevelAuthorization(LedgerXSystem system)
     [InlineData("/api/v2/accounts/{0}")]
     public async Task Another_customers_account_answers_like_an_account_that_does_not_exist(string template)
     {
-        var (alice, aliceAccount) = await Ledger.FundedCustomerAsync();
-        var mallory = await system.Identities.NewCustomerAsync();
+        var (alice, aliceAccount) = await Ledger.FundedCustomerAsync(name: "alice");
+        var mallory = await system.Identities.CustomerAsync("mallory");
 
         using var own = await Ledger.SendAsync(alice, HttpMethod.Get, string.Format(template, aliceAccount));
         own.StatusCode.ShouldBe(HttpStatusCode.OK, await own.Content.ReadAsStringAsync());
@@ -42,7 +42,7 @@ public sealed class Api1BrokenObjectLevelAuthorization(LedgerXSystem system)
     public async Task A_customer_cannot_debit_another_customers_account_and_is_told_nothing_about_it()
     {
         var (_, aliceAccount) = await Ledger.FundedCustomerAsync(100_00);
-        var mallory = await system.Identities.NewCustomerAsync();
+        var mallory = await system.Identities.CustomerAsync("mallory");
         string malloryAccount = await Ledger.OpenAccountAsync(mallory);
 
         using var stolen = await Ledger.SendAsync(mallory, HttpMethod.Post, "/api/v1/transfers",
@@ -59,8 +59,8 @@ public sealed class Api1BrokenObjectLevelAuthorization(LedgerXSystem system)
     [Fact]
     public async Task Money_may_be_sent_to_any_existing_account_but_only_from_ones_own()
     {
-        var (alice, aliceAccount) = await Ledger.FundedCustomerAsync(100_00);
-        var bob = await system.Identities.NewCustomerAsync();
+        var (alice, aliceAccount) = await Ledger.FundedCustomerAsync(100_00, "alice");
+        var bob = await system.Identities.CustomerAsync("bob");
         string bobAccount = await Ledger.OpenAccountAsync(bob);
 
         await Ledger.TransferAsync(alice, aliceAccount, bobAccount, 30_00);
@@ -72,10 +72,10 @@ public sealed class Api1BrokenObjectLevelAuthorization(LedgerXSystem system)
     [Fact]
     public async Task A_customer_cannot_read_another_customers_entry_or_hold()
     {
-        var (alice, aliceAccount) = await Ledger.FundedCustomerAsync(100_00);
-        var bob = await system.Identities.NewCustomerAsync();
+        var (alice, aliceAccount) = await Ledger.FundedCustomerAsync(100_00, "alice");
+        var bob = await system.Identities.CustomerAsync("bob");
         string bobAccount = await Ledger.OpenAccountAsync(bob);
-        var mallory = await system.Identities.NewCustomerAsync();
+        var mallory = await system.Identities.CustomerAsync("mallory");
         var entry = await Ledger.TransferAsync(alice, aliceAccount, bobAccount, 10_00);
         var hold = await Ledger.SendOkAsync(alice, HttpMethod.Post, "/api/v1/holds",
             new { accountId = aliceAccount, toAccountId = bobAccount, amount = 5_00, currency = Ledger.Currency }, HttpStatusCode.Created);
@@ -97,8 +97,8 @@ public sealed class Api1BrokenObjectLevelAuthorization(LedgerXSystem system)
     [Fact]
     public async Task A_customer_cannot_void_or_post_another_customers_hold()
     {
-        var (alice, aliceAccount) = await Ledger.FundedCustomerAsync(100_00);
-        var mallory = await system.Identities.NewCustomerAsync();
+        var (alice, aliceAccount) = await Ledger.FundedCustomerAsync(100_00, "alice");
+        var mallory = await system.Identities.CustomerAsync("mallory");
         string malloryAccount = await Ledger.OpenAccountAsync(mallory);
         var hold = await Ledger.SendOkAsync(alice, HttpMethod.Post, "/api/v1/holds",
             new { accountId = aliceAccount, toAccountId = malloryAccount, amount = 40_00, currency = Ledger.Currency }, HttpStatusCode.Created);
@@ -113,8 +113,11 @@ public sealed class Api1BrokenObjectLevelAuthorization(LedgerXSystem system)
     [Fact]
     public async Task A_customers_account_list_holds_only_their_own_accounts()
     {
-        var (alice, aliceAccount) = await Ledger.FundedCustomerAsync();
-        var (bob, bobAccount) = await Ledger.FundedCustomerAsync();
+        // Fresh customers: their lists hold exactly what this test opened.
+        var alice = await system.Identities.NewCustomerAsync();
+        var bob = await system.Identities.NewCustomerAsync();
+        string aliceAccount = await Ledger.FundedAccountAsync(alice);
+        string bobAccount = await Ledger.FundedAccountAsync(bob);
 
         var page = await Ledger.SendOkAsync(bob, HttpMethod.Get, "/api/v1/accounts", null, HttpStatusCode.OK);
         var ids = page["items"]!.AsArray().Select(a => a!["id"]!.GetValue<string>()).ToList();
@@ -134,8 +137,8 @@ public sealed class Api1BrokenObjectLevelAuthorization(LedgerXSystem system)
     [InlineData("/api/v1/accounts/{0}/alerts")]
     public async Task Another_customers_fraud_and_analytics_views_answer_404(string template)
     {
-        var (alice, aliceAccount) = await Ledger.FundedCustomerAsync();
-        var mallory = await system.Identities.NewCustomerAsync();
+        var (alice, aliceAccount) = await Ledger.FundedCustomerAsync(name: "alice");
+        var mallory = await system.Identities.CustomerAsync("mallory");
         string path = string.Format(template, aliceAccount);
 
         // The other services learn ownership from account.opened.v1: wait until the owner is served.
@@ -154,10 +157,10 @@ public sealed class Api1BrokenObjectLevelAuthorization(LedgerXSystem system)
     [Fact]
     public async Task A_reversal_is_visible_to_the_accounts_it_touches_only()
     {
-        var (alice, aliceAccount) = await Ledger.FundedCustomerAsync(100_00);
-        var bob = await system.Identities.NewCustomerAsync();
+        var (alice, aliceAccount) = await Ledger.FundedCustomerAsync(100_00, "alice");
+        var bob = await system.Identities.CustomerAsync("bob");
         string bobAccount = await Ledger.OpenAccountAsync(bob);
-        var mallory = await system.Identities.NewCustomerAsync();
+        var mallory = await system.Identities.CustomerAsync("mallory");
         var entry = await Ledger.TransferAsync(alice, aliceAccount, bobAccount, 10_00);
         var reversal = await Ledger.SendOkAsync(alice, HttpMethod.Post, "/api/v1/reversals",
             new { entryId = entry["id"]!.GetValue<string>(), reason = "sent by mistake" }, HttpStatusCode.Accepted);

@@ -24,7 +24,7 @@ public sealed class Api2BrokenAuthentication(LedgerXSystem system)
     [Fact]
     public async Task A_token_signed_with_the_real_key_and_right_claims_is_accepted_which_makes_each_forgery_below_a_real_test()
     {
-        var (alice, account) = await Ledger.FundedCustomerAsync();
+        var (alice, account) = await Ledger.FundedCustomerAsync(name: "alice");
 
         using var response = await GetAsync($"/api/v1/accounts/{account}", Mint(alice.Subject));
 
@@ -35,7 +35,7 @@ public sealed class Api2BrokenAuthentication(LedgerXSystem system)
     [MemberData(nameof(Forgeries))]
     public async Task A_forged_or_stale_token_is_refused_with_401(string forgery)
     {
-        var (alice, account) = await Ledger.FundedCustomerAsync();
+        var (alice, account) = await Ledger.FundedCustomerAsync(name: "alice");
         string token = forgery switch
         {
             "expired" => Mint(alice.Subject, expiresIn: TimeSpan.FromMinutes(-10)),
@@ -57,8 +57,8 @@ public sealed class Api2BrokenAuthentication(LedgerXSystem system)
     [Fact]
     public async Task A_real_token_with_its_payload_changed_is_refused()
     {
-        var (alice, account) = await Ledger.FundedCustomerAsync();
-        var mallory = await system.Identities.NewCustomerAsync();
+        var (alice, account) = await Ledger.FundedCustomerAsync(name: "alice");
+        var mallory = await system.Identities.CustomerAsync("mallory");
         // Mallory's own real token, with the subject swapped for Alice's: the signature no longer matches.
         string[] parts = mallory.AccessToken.Split('.');
         string payload = Encoding.UTF8.GetString(WebEncoders.Base64UrlDecode(parts[1])).Replace(mallory.Subject, alice.Subject, StringComparison.Ordinal);
@@ -92,7 +92,7 @@ public sealed class Api2BrokenAuthentication(LedgerXSystem system)
     [Fact]
     public async Task A_wrong_password_gets_no_code_and_says_nothing_about_whether_the_user_exists()
     {
-        var alice = await system.Identities.NewCustomerAsync();
+        var alice = await system.Identities.CustomerAsync("alice");
 
         string known = await FailedSignInPageAsync(alice.Email, "Wrong-Passw0rd-Long");
         string unknown = await FailedSignInPageAsync($"nobody-{Guid.NewGuid():N}@ledgerx.test", "Wrong-Passw0rd-Long");
@@ -118,7 +118,7 @@ public sealed class Api2BrokenAuthentication(LedgerXSystem system)
     [Fact]
     public async Task A_flood_of_requests_without_a_token_never_reaches_a_service()
     {
-        var (alice, account) = await Ledger.FundedCustomerAsync();
+        var (alice, account) = await Ledger.FundedCustomerAsync(name: "alice");
         string[] paths = [$"/api/v1/accounts/{account}", "/api/v1/transfers", $"/api/v1/accounts/{account}/risk-profile", $"/api/v1/accounts/{account}/spending", "/api/v1/ledger/verify"];
         string[] apps = [LedgerXSystem.LedgerAppId, LedgerXSystem.FraudAppId, LedgerXSystem.AnalyticsAppId];
         await Task.Delay(TimeSpan.FromSeconds(1)); // the exporter caches a scrape briefly

@@ -14,8 +14,8 @@ public sealed class Api3BrokenObjectPropertyLevelAuthorization(LedgerXSystem sys
     [Fact]
     public async Task An_account_is_owned_by_the_token_subject_and_an_ownerId_in_the_body_is_refused_naming_it()
     {
-        var alice = await system.Identities.NewCustomerAsync();
-        var mallory = await system.Identities.NewCustomerAsync();
+        var alice = await system.Identities.CustomerAsync("alice");
+        var mallory = await system.Identities.CustomerAsync("mallory");
 
         using var spoofed = await Ledger.SendAsync(mallory, HttpMethod.Post, "/api/v1/accounts", new { ownerId = alice.Subject, currency = Ledger.Currency });
         await ShouldNameFieldAsync(spoofed, "ownerId");
@@ -31,7 +31,7 @@ public sealed class Api3BrokenObjectPropertyLevelAuthorization(LedgerXSystem sys
     [InlineData("heldAmount", 0L)]
     public async Task Properties_a_client_must_not_set_are_refused_not_ignored(string property, object value)
     {
-        var mallory = await system.Identities.NewCustomerAsync();
+        var mallory = await system.Identities.CustomerAsync("mallory");
         var body = new Dictionary<string, object> { ["currency"] = Ledger.Currency, [property] = value };
 
         using var response = await Ledger.SendAsync(mallory, HttpMethod.Post, "/api/v1/accounts", body);
@@ -42,8 +42,8 @@ public sealed class Api3BrokenObjectPropertyLevelAuthorization(LedgerXSystem sys
     [Fact]
     public async Task An_approver_comes_from_the_token_and_a_by_field_is_refused_naming_it()
     {
-        var (alice, aliceAccount) = await Ledger.FundedCustomerAsync(100_00);
-        var bob = await system.Identities.NewCustomerAsync();
+        var (alice, aliceAccount) = await Ledger.FundedCustomerAsync(100_00, "alice");
+        var bob = await system.Identities.CustomerAsync("bob");
         string bobAccount = await Ledger.OpenAccountAsync(bob);
         var entry = await Ledger.TransferAsync(alice, aliceAccount, bobAccount, 10_00);
         var reversal = await Ledger.SendOkAsync(alice, HttpMethod.Post, "/api/v1/reversals",
@@ -70,8 +70,8 @@ public sealed class Api3BrokenObjectPropertyLevelAuthorization(LedgerXSystem sys
     [Fact]
     public async Task A_payers_view_of_a_transfer_shows_the_payees_account_but_not_its_balance_or_owner()
     {
-        var (alice, aliceAccount) = await Ledger.FundedCustomerAsync(100_00);
-        var (bob, bobAccount) = await Ledger.FundedCustomerAsync(77_00);
+        var (alice, aliceAccount) = await Ledger.FundedCustomerAsync(100_00, "alice");
+        var (bob, bobAccount) = await Ledger.FundedCustomerAsync(77_00, "bob");
 
         var entry = await Ledger.TransferAsync(alice, aliceAccount, bobAccount, 10_00);
         using var read = await Ledger.SendAsync(alice, HttpMethod.Get, $"/api/v1/entries/{entry["id"]}");

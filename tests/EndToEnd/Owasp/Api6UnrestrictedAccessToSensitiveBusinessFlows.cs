@@ -14,9 +14,9 @@ public sealed class Api6UnrestrictedAccessToSensitiveBusinessFlows(LedgerXSystem
     [Fact]
     public async Task An_idempotency_key_belongs_to_its_caller_so_another_caller_with_the_same_key_gets_their_own_effect()
     {
-        var (alice, aliceAccount) = await Ledger.FundedCustomerAsync(100_00);
-        var (bob, bobAccount) = await Ledger.FundedCustomerAsync(100_00);
-        var payee = await system.Identities.NewCustomerAsync();
+        var (alice, aliceAccount) = await Ledger.FundedCustomerAsync(100_00, "alice");
+        var (bob, bobAccount) = await Ledger.FundedCustomerAsync(100_00, "bob");
+        var payee = await system.Identities.CustomerAsync("payee");
         string payeeAccount = await Ledger.OpenAccountAsync(payee);
         string key = Guid.NewGuid().ToString();
 
@@ -37,7 +37,7 @@ public sealed class Api6UnrestrictedAccessToSensitiveBusinessFlows(LedgerXSystem
     public async Task A_customer_cannot_create_money_with_a_journal_entry_against_someone_elses_account()
     {
         var (_, victimAccount) = await Ledger.FundedCustomerAsync(100_00);
-        var mallory = await system.Identities.NewCustomerAsync();
+        var mallory = await system.Identities.CustomerAsync("mallory");
         string malloryAccount = await Ledger.OpenAccountAsync(mallory);
 
         using var response = await Ledger.SendAsync(mallory, HttpMethod.Post, "/api/v1/entries", new
@@ -57,8 +57,8 @@ public sealed class Api6UnrestrictedAccessToSensitiveBusinessFlows(LedgerXSystem
     [Fact]
     public async Task Money_is_never_spent_twice_however_many_transfers_race()
     {
-        var (alice, aliceAccount) = await Ledger.FundedCustomerAsync(100_00);
-        var bob = await system.Identities.NewCustomerAsync();
+        var (alice, aliceAccount) = await Ledger.FundedCustomerAsync(100_00, "racer");
+        var bob = await system.Identities.CustomerAsync("bob");
         string bobAccount = await Ledger.OpenAccountAsync(bob);
         using var http = system.Client();
 

@@ -21,7 +21,7 @@ public sealed class Api7ServerSideRequestForgery(LedgerXSystem system)
     [InlineData("GET /api/v1/accounts HTTP/1.1\nHost: {gateway}\nX-Original-URL: http://127.0.0.1:{honeypot}/")]
     public async Task No_request_target_or_header_makes_the_gateway_connect_to_a_host_of_the_callers_choice(string head)
     {
-        var alice = await system.Identities.NewCustomerAsync();
+        var alice = await system.Identities.CustomerAsync("alice");
         using var honeypot = new Honeypot();
         string request = head.Replace("{honeypot}", honeypot.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
             .Replace("{gateway}", system.Gateway.Authority, StringComparison.Ordinal) + $"\nAuthorization: Bearer {alice.AccessToken}";
@@ -53,7 +53,7 @@ public sealed class Api7ServerSideRequestForgery(LedgerXSystem system)
     [Fact]
     public async Task A_traversal_out_of_one_services_route_does_not_land_in_another_service()
     {
-        var customer = await system.Identities.NewCustomerAsync();
+        var customer = await system.Identities.CustomerAsync("customer");
         string account = await Ledger.OpenAccountAsync(customer);
 
         // From a ledger route up into auth-service's admin API, which the customer must never reach.
@@ -70,7 +70,7 @@ public sealed class Api7ServerSideRequestForgery(LedgerXSystem system)
     [InlineData("Dapr-App-Id")]
     public async Task A_dapr_app_id_header_from_the_client_does_not_choose_the_target_app(string header)
     {
-        var (alice, account) = await Ledger.FundedCustomerAsync();
+        var (alice, account) = await Ledger.FundedCustomerAsync(name: "alice");
         using var http = system.Client();
 
         // A ledger path, smuggled to auth-service: auth-service would answer 404.
@@ -90,7 +90,7 @@ public sealed class Api7ServerSideRequestForgery(LedgerXSystem system)
     [Fact]
     public async Task A_dapr_api_token_from_the_client_is_not_passed_on()
     {
-        var (alice, account) = await Ledger.FundedCustomerAsync();
+        var (alice, account) = await Ledger.FundedCustomerAsync(name: "alice");
         using var http = system.Client();
         using var request = alice.Request(HttpMethod.Get, $"/api/v1/accounts/{account}");
         request.Headers.TryAddWithoutValidation("dapr-api-token", "chosen-by-the-client");

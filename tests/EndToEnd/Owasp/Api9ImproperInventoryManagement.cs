@@ -17,7 +17,6 @@ public sealed class Api9ImproperInventoryManagement(LedgerXSystem system)
     [InlineData("/api/v3/accounts")]
     [InlineData("/api/v0/accounts")]
     [InlineData("/api/accounts")]
-    [InlineData("/api/V1/accounts")]
     [InlineData("/api/v1/internal/accounts")]
     [InlineData("/api/v1.1/accounts")]
     public async Task An_undocumented_version_or_route_is_not_found(string path)
@@ -52,7 +51,7 @@ public sealed class Api9ImproperInventoryManagement(LedgerXSystem system)
     [Fact]
     public async Task Only_v1_is_announced_as_deprecated_with_its_sunset_and_the_migration_guide()
     {
-        var (alice, account) = await Ledger.FundedCustomerAsync();
+        var (alice, account) = await Ledger.FundedCustomerAsync(name: "alice");
 
         using var v1 = await Ledger.SendAsync(alice, HttpMethod.Get, $"/api/v1/accounts/{account}");
         using var v2 = await Ledger.SendAsync(alice, HttpMethod.Get, $"/api/v2/accounts/{account}");
@@ -72,7 +71,7 @@ public sealed class Api9ImproperInventoryManagement(LedgerXSystem system)
     [Fact]
     public async Task V2_is_a_real_version_money_is_an_object_there()
     {
-        var (alice, account) = await Ledger.FundedCustomerAsync(12_34);
+        var (alice, account) = await Ledger.FundedCustomerAsync(12_34, "alice");
 
         var v1 = await Ledger.SendOkAsync(alice, HttpMethod.Get, $"/api/v1/accounts/{account}", null, HttpStatusCode.OK);
         var v2 = await Ledger.SendOkAsync(alice, HttpMethod.Get, $"/api/v2/accounts/{account}", null, HttpStatusCode.OK);
