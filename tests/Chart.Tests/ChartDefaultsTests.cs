@@ -61,7 +61,11 @@ public sealed class ChartDefaultsRender
         var container = Node.List(Chart.ForApp("Deployment", appId).At("spec", "template", "spec", "containers")).Single();
         const string secretName = "ledgerx-secrets"; // secrets.name's default
 
-        DaprApps.Value[appId].ShouldNotBeEmpty();
+        if (DaprApps.Value[appId].Length == 0)
+        {
+            // The gateway has no database: nothing of the Secret's may reach it.
+            Node.List(container, "env").ShouldNotContain(e => (Node.Str(e, "name") ?? "").StartsWith("ConnectionStrings__", StringComparison.Ordinal));
+        }
         foreach (var variable in DaprApps.Value[appId])
         {
             var entry = Node.List(container, "env").SingleOrDefault(e => Node.Str(e, "name") == variable);
@@ -106,9 +110,11 @@ public sealed class ChartDefaultsRender
 
         deployed.ShouldBe(DaprApps.Value.Keys.Order().ToList());
         Chart.OfKind("Component").Select(c => c.Name).Order().ShouldBe(["pubsub", "statestore"]);
+        // The gateway publishes nothing and keeps no state: no component is its to use.
+        var users = deployed.Where(appId => appId != "gateway").ToList();
         foreach (var component in Chart.OfKind("Component"))
         {
-            component.List("scopes").Cast<string>().Order().ToList().ShouldBe(deployed, component.ToString());
+            component.List("scopes").Cast<string>().Order().ToList().ShouldBe(users, component.ToString());
         }
     }
 
@@ -164,12 +170,17 @@ public sealed class ChartDefaultsRender
         var fromPods = chart.OfKind("Deployment")
             .SelectMany(d => d.List("spec", "template", "spec", "containers").Concat(d.List("spec", "template", "spec", "initContainers")))
             .SelectMany(c => Node.List(c, "env"))
+            .Where(e => !IsDaprTokenSecret(Node.Str(e, "valueFrom", "secretKeyRef", "name")))
             .Select(e => Node.Str(e, "valueFrom", "secretKeyRef", "key"));
         var fromComponents = chart.OfKind("Component")
             .SelectMany(c => c.List("spec", "metadata"))
             .Select(m => Node.Str(m, "secretKeyRef", "key"));
         return fromPods.Concat(fromComponents).OfType<string>().Distinct();
     }
+
+    /// <summary>The per-app Dapr token Secrets (templates/dapr-tokens.yaml), which are not the connection-string Secret.</summary>
+    internal static bool IsDaprTokenSecret(string? name) =>
+        name is not null && (name.EndsWith("-dapr-api-token", StringComparison.Ordinal) || name.EndsWith("-app-api-token", StringComparison.Ordinal));
 
     internal static string? Env(object container, string name) =>
         Node.Str(Node.List(container, "env").SingleOrDefault(e => Node.Str(e, "name") == name), "value");

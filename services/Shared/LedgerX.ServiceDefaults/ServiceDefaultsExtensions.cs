@@ -44,8 +44,8 @@ public static class ServiceDefaultsExtensions
 
     /// <summary>
     /// Adds request logging, the exception handler and status code pages, so every error leaves as
-    /// <c>application/problem+json</c>, and refuses NUL characters in query values. Call it before any other
-    /// middleware.
+    /// <c>application/problem+json</c>, refuses calls that do not come from the app's own Dapr sidecar (when
+    /// <c>APP_API_TOKEN</c> is set) and NUL characters in query values. Call it before any other middleware.
     /// </summary>
     public static IApplicationBuilder UseServiceDefaults(this IApplicationBuilder app)
     {
@@ -55,6 +55,8 @@ public static class ServiceDefaultsExtensions
         app.UseRequestLogging();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // Before authentication and every endpoint: a caller other than the sidecar learns nothing else.
+        app.UseAppApiTokenGuard();
         app.UseNulCharacterGuard();
         return app;
     }

@@ -101,6 +101,10 @@ public sealed class JsAppRun : IAsyncDisposable
                 command: ["node", "app.js"]
                 env:
                   CONTROL_PORT: "{controlPort}"
+                  # No tokens: the launcher would generate them, and @dapr/durabletask-js sends none. Tokens are
+                  # covered by tests/LocalDapr.Tests; these apps check what the SDKs see of the building blocks.
+                  DAPR_API_TOKEN: ""
+                  APP_API_TOKEN: ""
 
             """), cancellationToken);
 

@@ -13,12 +13,12 @@ public sealed class MultiAppRunnerTests
 {
     private const string NodeApp = """
         const http = require('http');
-        const names = ['APP_ID','APP_PORT','APP_CHANNEL_ADDRESS','DAPR_HTTP_PORT','DAPR_GRPC_PORT','DAPR_METRICS_PORT','APP_PROTOCOL','GREETING'];
+        const names = ['APP_ID','APP_PORT','APP_CHANNEL_ADDRESS','DAPR_HTTP_PORT','DAPR_GRPC_PORT','DAPR_METRICS_PORT','APP_PROTOCOL','GREETING','DAPR_API_TOKEN','APP_API_TOKEN'];
         http.createServer((req, res) => {
           res.writeHead(200, { 'content-type': 'application/json' });
           if (req.url === '/dapr/subscribe') { res.end('[]'); return; }
           const env = {}; for (const n of names) env[n] = process.env[n];
-          res.end(JSON.stringify({ path: req.url, caller: req.headers['dapr-caller-app-id'], env }));
+          res.end(JSON.stringify({ path: req.url, caller: req.headers['dapr-caller-app-id'], token: req.headers['dapr-api-token'], env }));
         }).listen(Number(process.env.APP_PORT), '127.0.0.1', () => console.log('listening on ' + process.env.APP_PORT));
         """;
 
@@ -65,10 +65,21 @@ public sealed class MultiAppRunnerTests
         File.Exists(Path.Combine(registry, beta + ".json")).ShouldBeTrue();
 
         using var http = new HttpClient();
+        // Secure by default: no token was set anywhere, so each app and its sidecar share fresh random ones.
+        var alphaEnv = JsonNode.Parse(await http.GetStringAsync($"http://127.0.0.1:{alphaPort}/env", Ct))!["env"]!;
+        string alphaToken = alphaEnv["DAPR_API_TOKEN"]!.GetValue<string>();
+        alphaToken.Length.ShouldBe(64);
+        (await http.GetAsync($"http://127.0.0.1:{alphaSidecar.HttpPort}/v1.0/invoke/{beta}/method/env", Ct)).StatusCode.ShouldBe(System.Net.HttpStatusCode.Unauthorized);
+        http.DefaultRequestHeaders.Add("dapr-api-token", alphaToken);
         var answer = JsonNode.Parse(await http.GetStringAsync($"http://127.0.0.1:{alphaSidecar.HttpPort}/v1.0/invoke/{beta}/method/env?x=1", Ct))!;
         answer["path"]!.GetValue<string>().ShouldBe("/env?x=1");
         answer["caller"]!.GetValue<string>().ShouldBe(alpha);
         var env = answer["env"]!;
+        // beta's sidecar sent beta's app token; beta's tokens are its own, not alpha's.
+        answer["token"]!.GetValue<string>().ShouldBe(env["APP_API_TOKEN"]!.GetValue<string>());
+        env["APP_API_TOKEN"]!.GetValue<string>().Length.ShouldBe(64);
+        env["DAPR_API_TOKEN"]!.GetValue<string>().ShouldNotBe(alphaToken);
+        env["APP_API_TOKEN"]!.GetValue<string>().ShouldNotBe(alphaEnv["APP_API_TOKEN"]!.GetValue<string>());
         env["APP_ID"]!.GetValue<string>().ShouldBe(beta);
         env["APP_PORT"]!.GetValue<string>().ShouldBe(betaPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         env["APP_CHANNEL_ADDRESS"]!.GetValue<string>().ShouldBe("127.0.0.1");

@@ -131,6 +131,7 @@ internal static class Cli
                     ConfigFile = parsed.GetValue(config) is { } file ? Path.GetFullPath(file) : null,
                     ApiToken = Environment.GetEnvironmentVariable("DAPR_API_TOKEN"),
                     AppApiToken = Environment.GetEnvironmentVariable("APP_API_TOKEN"),
+                    Namespace = Environment.GetEnvironmentVariable("NAMESPACE") is { Length: > 0 } ns ? ns : "default",
                     RegistryDirectory = parsed.GetValue(registry)!,
                     WaitForApp = false,
                     AppReadyTimeout = TimeSpan.FromMinutes(10),

@@ -29,8 +29,10 @@ public sealed class ReadModelRebuilder(
 
     private readonly SemaphoreSlim _running = new(1, 1);
 
-    /// <summary>Runs a rebuild for <paramref name="caller"/>, or returns null at once if one is already running (here or in another replica).</summary>
-    public async Task<RebuildReport?> TryRebuildAsync(AuditActor caller, CancellationToken ct)
+    /// <summary>Runs a rebuild for <paramref name="caller"/>, reading the ledger's log with their
+    /// <paramref name="authorization"/> (the request's <c>Authorization</c> header, forwarded: the export is theirs), or
+    /// returns null at once if one is already running (here or in another replica).</summary>
+    public async Task<RebuildReport?> TryRebuildAsync(AuditActor caller, string? authorization, CancellationToken ct)
     {
         if (!await _running.WaitAsync(0, ct))
         {
@@ -40,7 +42,7 @@ public sealed class ReadModelRebuilder(
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(options.Value.RebuildTimeoutSeconds));
-            var report = await RebuildAsync(caller, timeout.Token);
+            var report = await RebuildAsync(caller, authorization, timeout.Token);
             metrics.Rebuilt(report is null ? "busy" : "completed");
             return report;
         }
@@ -55,7 +57,7 @@ public sealed class ReadModelRebuilder(
         }
     }
 
-    private async Task<RebuildReport?> RebuildAsync(AuditActor caller, CancellationToken ct)
+    private async Task<RebuildReport?> RebuildAsync(AuditActor caller, string? authorization, CancellationToken ct)
     {
         var started = Stopwatch.StartNew();
         await using var connection = await database.OpenConnectionAsync(ct);
@@ -82,7 +84,7 @@ public sealed class ReadModelRebuilder(
         var pageSize = options.Value.RebuildPageSize;
         while (true)
         {
-            var page = await ledger.GetEventsAsync(after, pageSize, ct);
+            var page = await ledger.GetEventsAsync(after, pageSize, authorization, ct);
             foreach (var item in page.Items)
             {
                 // The log is gapless and ordered; anything else means the cursor is wrong and the replay would be too.

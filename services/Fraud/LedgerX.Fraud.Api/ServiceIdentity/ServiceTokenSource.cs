@@ -20,8 +20,9 @@ public sealed partial class ServiceTokenSource(
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ServiceTokenOptions _options = options.Value;
-    private (string Token, DateTimeOffset RefreshAt)? _cached;
-    private string? _secret;
+    // A reference, read without the gate: a reader sees a whole token or none, never half of one.
+    private volatile CachedToken? _cached;
+    private volatile string? _secret;
 
     /// <summary>A token good for at least <see cref="ServiceTokenOptions.RefreshBeforeExpirySeconds"/> more.</summary>
     public async Task<string> GetAsync(CancellationToken ct)
@@ -40,7 +41,7 @@ public sealed partial class ServiceTokenSource(
             var (token, lifetime) = await RequestAsync(ct);
             // Refresh at the earlier of "shortly before expiry" and half the lifetime, so a short-lived token is reused at all.
             var margin = TimeSpan.FromSeconds(Math.Min(_options.RefreshBeforeExpirySeconds, lifetime.TotalSeconds / 2));
-            _cached = (token, clock.GetUtcNow() + lifetime - margin);
+            _cached = new CachedToken(token, clock.GetUtcNow() + lifetime - margin);
             return token;
         }
         finally
@@ -59,17 +60,29 @@ public sealed partial class ServiceTokenSource(
 
     private async Task<(string Token, TimeSpan Lifetime)> RequestAsync(CancellationToken ct)
     {
-        _secret ??= (await dapr.GetSecretAsync(_options.SecretStore, _options.SecretName, cancellationToken: ct)).Values.Single();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(_options.TimeoutMs);
-        var http = clients.CreateClient(HttpClientName);
-        var response = await http.RequestClientCredentialsTokenAsync(new ClientCredentialsTokenRequest
+        TokenResponse response;
+        try
         {
-            Address = $"http://{auth.Value.AppId}/connect/token",
-            ClientId = _options.ClientId,
-            ClientSecret = _secret,
-            Scope = _options.Scopes,
-        }, timeout.Token);
+            _secret ??= (await dapr.GetSecretAsync(_options.SecretStore, _options.SecretName, cancellationToken: ct)).Values.Single();
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(_options.TimeoutMs);
+            var http = clients.CreateClient(HttpClientName);
+            response = await http.RequestClientCredentialsTokenAsync(new ClientCredentialsTokenRequest
+            {
+                Address = $"http://{auth.Value.AppId}/connect/token",
+                ClientId = _options.ClientId,
+                ClientSecret = _secret,
+                Scope = _options.Scopes,
+            }, timeout.Token);
+        }
+        // No secret (secret store down or entry missing) or no answer: no identity, which the caller must not mistake
+        // for the ledger refusing the request.
+        catch (Exception ex) when (ex is Dapr.DaprException or InvalidOperationException or HttpRequestException
+                                   || (ex is OperationCanceledException && !ct.IsCancellationRequested))
+        {
+            metrics.ServiceToken("failed");
+            throw new ServiceTokenUnavailableException($"No token for {_options.ClientId}: {ex.GetBaseException().Message}");
+        }
         if (response.IsError || string.IsNullOrEmpty(response.AccessToken))
         {
             metrics.ServiceToken("failed");
@@ -82,6 +95,8 @@ public sealed partial class ServiceTokenSource(
     }
 
     public void Dispose() => _gate.Dispose();
+
+    private sealed record CachedToken(string Token, DateTimeOffset RefreshAt);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "auth-service refused a client-credentials token to {ClientId} ({Status}): {Error}")]
     private static partial void LogRefused(ILogger logger, string clientId, int status, string error);

@@ -32,8 +32,7 @@ internal static class ForwarderErrors
                 $"The {upstream} upstream did not answer within this route's timeout.", extensions);
             return;
         }
-        if (error.Error is ForwarderError.RequestBodyClient or ForwarderError.RequestBodyCanceled
-            && error.Exception is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
+        if (BodyTooLarge(error.Exception))
         {
             // Kestrel's body limit tripped while the body streamed (no Content-Length); the shared problem setup words it.
             context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
@@ -42,5 +41,18 @@ internal static class ForwarderErrors
         }
         await GatewayProblems.WriteAsync(context, StatusCodes.Status502BadGateway, Unreachable,
             $"The {upstream} upstream could not be reached.", extensions);
+    }
+
+    /// <summary>The body limit tripped somewhere below the forwarder (it arrives wrapped in the client's I/O errors).</summary>
+    private static bool BodyTooLarge(Exception? exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
+            {
+                return true;
+            }
+        }
+        return false;
     }
 }

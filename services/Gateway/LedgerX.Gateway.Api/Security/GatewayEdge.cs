@@ -59,7 +59,11 @@ internal static class GatewayEdge
     /// for); HSTS on HTTPS.</summary>
     public static IApplicationBuilder UseGatewayEdge(this IApplicationBuilder app)
     {
-        app.UseForwardedHeaders();
+        // With no known proxy at all the middleware would believe everyone; so without trusted proxies it is not used.
+        if (app.ApplicationServices.GetRequiredService<IOptions<GatewayOptions>>().Value.TrustedProxies.Count > 0)
+        {
+            app.UseForwardedHeaders();
+        }
         app.UseHsts();
         app.UseCors();
         return app;

@@ -85,6 +85,19 @@ public sealed class MultiAppRunner
         }
     }
 
+    public const string ApiTokenVariable = "DAPR_API_TOKEN";
+    public const string AppApiTokenVariable = "APP_API_TOKEN";
+
+    /// <summary>
+    /// Secure by default: a token the run file's <c>env</c> for this app sets (an empty value turns it off, e.g. for an
+    /// app that clients call directly), else the launcher's environment's, else a fresh random one for this app alone,
+    /// given to both the app and its sidecar. The dapr CLI has no such default (daprd gets only the CLI's environment).
+    /// </summary>
+    public static string? Token(RunFileApp app, string variable) =>
+        app.Env.TryGetValue(variable, out string? own) ? (own.Length == 0 ? null : own)
+        : Environment.GetEnvironmentVariable(variable) is { Length: > 0 } shared ? shared
+        : Invocation.SidecarHop.NewToken();
+
     public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -99,8 +112,8 @@ public sealed class MultiAppRunner
         PostgresAppRedirect? postgresRedirect,
         CancellationToken stop)
     {
-        string? apiToken = app.Env.GetValueOrDefault("DAPR_API_TOKEN") ?? Environment.GetEnvironmentVariable("DAPR_API_TOKEN");
-        string? appApiToken = app.Env.GetValueOrDefault("APP_API_TOKEN") ?? Environment.GetEnvironmentVariable("APP_API_TOKEN");
+        string? apiToken = Token(app, ApiTokenVariable);
+        string? appApiToken = Token(app, AppApiTokenVariable);
         var loggers = LoggerFactory.Create(b => b.ClearProviders().SetMinimumLevel(_options.SidecarLogLevel).AddFilter("Microsoft", LogLevel.Warning).AddProvider(new PrefixedLoggerProvider(_output, $"{app.AppId} daprd", _options.SidecarLogLevel)));
         var sidecar = await LocalDaprSidecar.StartAsync(
             new SidecarOptions
@@ -116,6 +129,8 @@ public sealed class MultiAppRunner
                 ConfigFile = app.ConfigFilePath,
                 ApiToken = apiToken,
                 AppApiToken = appApiToken,
+                // daprd reads its namespace from NAMESPACE (part of the identity access control checks).
+                Namespace = app.Env.GetValueOrDefault("NAMESPACE") is { Length: > 0 } ns ? ns : Environment.GetEnvironmentVariable("NAMESPACE") is { Length: > 0 } shared ? shared : "default",
                 WorkingDirectory = app.AppDirPath,
                 RegistryDirectory = _options.RegistryDirectory,
                 ComponentMetadataOverrides = overrides,
@@ -153,6 +168,9 @@ public sealed class MultiAppRunner
             info.Environment["DAPR_HTTP_PORT"] = sidecar.HttpPort.ToString(CultureInfo.InvariantCulture);
             info.Environment["DAPR_GRPC_PORT"] = sidecar.GrpcPort.ToString(CultureInfo.InvariantCulture);
             info.Environment["DAPR_METRICS_PORT"] = metricsPort.ToString(CultureInfo.InvariantCulture);
+            // The app calls its sidecar with the sidecar's token and accepts calls bearing its own app token.
+            info.Environment[ApiTokenVariable] = apiToken ?? "";
+            info.Environment[AppApiTokenVariable] = appApiToken ?? "";
             if (app.AppPort is { } port)
             {
                 info.Environment["APP_PORT"] = port.ToString(CultureInfo.InvariantCulture);
@@ -270,6 +288,10 @@ public sealed class MultiAppRunner
         {
             _output.Plain(string.Join("  ", row.Select((c, i) => c.PadRight(widths[i]))));
         }
+
+        // Never the values: they are the only thing standing between a local process and an app's port.
+        var open = running.Where(r => string.IsNullOrEmpty(r.Sidecar.Runtime.Options.AppApiToken)).Select(r => r.App.AppId).ToList();
+        _output.Plain($"sidecar API and app tokens: per app (DAPR_API_TOKEN / APP_API_TOKEN, random unless set){(open.Count > 0 ? "; no app token for: " + string.Join(", ", open) : "")}");
     }
 
     /// <summary>One app process (if it has a command) and its in-process sidecar.</summary>
