@@ -45,6 +45,7 @@ public sealed class LedgerEventLogContract
         pact.UponReceiving("a request for the ledger's events from the start")
             .Given("the ledger has posted a deposit")
             .WithRequest("GET", "/api/v1/ledger/events")
+            .WithHeader("Authorization", ExampleTokens.Header(ExampleTokens.AnalyticsService))
             .WithQuery("after", "0")
             .WithQuery("limit", Limit)
             .WillRespond()
@@ -76,6 +77,7 @@ public sealed class LedgerEventLogContract
         pact.UponReceiving("a request for a page of the ledger's events with more to follow")
             .Given("the ledger has posted a deposit")
             .WithRequest("GET", "/api/v1/ledger/events")
+            .WithHeader("Authorization", ExampleTokens.Header(ExampleTokens.AnalyticsService))
             .WithQuery("after", "0")
             .WithQuery("limit", Match.Regex("1", "^[0-9]+$"))
             .WillRespond()
@@ -102,6 +104,7 @@ public sealed class LedgerEventLogContract
         pact.UponReceiving("a request for the ledger's events past its end")
             .Given("the ledger has posted a deposit")
             .WithRequest("GET", "/api/v1/ledger/events")
+            .WithHeader("Authorization", ExampleTokens.Header(ExampleTokens.AnalyticsService))
             .WithQuery("after", PastTheEnd.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .WithQuery("limit", Limit)
             .WillRespond()
@@ -117,5 +120,5 @@ public sealed class LedgerEventLogContract
         });
     }
 
-    private static ILedgerEventLog Client(Uri mockServer) => AnalyticsRegistration.CreateLedgerEventLog(new HttpClient { BaseAddress = mockServer });
+    private static ILedgerEventLog Client(Uri mockServer) => AnalyticsRegistration.CreateLedgerEventLog(ExampleTokens.Client(mockServer, ExampleTokens.AnalyticsService));
 }

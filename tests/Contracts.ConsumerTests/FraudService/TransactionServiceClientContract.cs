@@ -9,7 +9,8 @@ namespace LedgerX.Contracts.ConsumerTests.FraudService;
 /// fraud-service → transaction-service: the high-score policy's <see cref="ITransactionServiceClient"/>, built by the
 /// service's own factory (<see cref="FraudRegistration.CreateTransactionServiceClient"/>, same Refit settings) and
 /// pointed at the Pact mock server. Declares only what the policy relies on: the status codes (the body of a success
-/// is never read), and that a refusal is final for <see cref="PolicyWorker.IsFinalRefusal"/>.
+/// is never read), and that a refusal is final for <see cref="PolicyWorker.IsFinalRefusal"/>. Every call carries
+/// fraud-service's own client-credentials token (<see cref="ExampleTokens.FraudService"/>: who it is and what it may do).
 /// </summary>
 public sealed class TransactionServiceClientContract
 {
@@ -38,6 +39,7 @@ public sealed class TransactionServiceClientContract
         pact.UponReceiving("a request to freeze an open account")
             .Given("an open account")
             .WithRequest("POST", Match.FromProviderState("/api/v1/accounts/${accountId}/freeze", $"/api/v1/accounts/{ExampleAccountId}/freeze"))
+            .WithHeader("Authorization", ExampleTokens.Header(ExampleTokens.FraudService))
             .WithHeader("Idempotency-Key", IdempotencyKey(1, "freeze"))
             .WithJsonBody(new { reason = Match.Type(Reason) })
             .WillRespond()
@@ -58,6 +60,7 @@ public sealed class TransactionServiceClientContract
         pact.UponReceiving("a request to freeze an account that does not exist")
             .Given("no account exists with the requested id")
             .WithRequest("POST", $"/api/v1/accounts/{MissingAccountId}/freeze")
+            .WithHeader("Authorization", ExampleTokens.Header(ExampleTokens.FraudService))
             .WithHeader("Idempotency-Key", IdempotencyKey(2, "freeze"))
             .WithJsonBody(new { reason = Match.Type(Reason) })
             .WillRespond()
@@ -80,6 +83,7 @@ public sealed class TransactionServiceClientContract
         pact.UponReceiving("a request to reverse a posted entry")
             .Given("a posted deposit")
             .WithRequest("POST", "/api/v1/reversals")
+            .WithHeader("Authorization", ExampleTokens.Header(ExampleTokens.FraudService))
             .WithHeader("Idempotency-Key", IdempotencyKey(3, "reverse"))
             .WithJsonBody(new { entryId = Match.FromProviderState("${entryId}", ExampleEntryId.ToString()), reason = Match.Type(Reason) })
             .WillRespond()
@@ -103,6 +107,7 @@ public sealed class TransactionServiceClientContract
         pact.UponReceiving("a request to reverse an entry that does not exist")
             .Given("no entry exists with the requested id")
             .WithRequest("POST", "/api/v1/reversals")
+            .WithHeader("Authorization", ExampleTokens.Header(ExampleTokens.FraudService))
             .WithHeader("Idempotency-Key", IdempotencyKey(4, "reverse"))
             .WithJsonBody(new { entryId = MissingEntryId.ToString(), reason = Match.Type(Reason) })
             .WillRespond()
@@ -119,5 +124,5 @@ public sealed class TransactionServiceClientContract
     }
 
     private static ITransactionServiceClient Client(Uri mockServer) =>
-        FraudRegistration.CreateTransactionServiceClient(new HttpClient { BaseAddress = mockServer });
+        FraudRegistration.CreateTransactionServiceClient(ExampleTokens.Client(mockServer, ExampleTokens.FraudService));
 }
