@@ -25,6 +25,10 @@ public static class ExampleTokens
     /// <summary>analytics-service's own client-credentials token: rebuilding its read models exports the ledger's log.</summary>
     public static readonly string AnalyticsService = ClientToken(Participants.AnalyticsService, "ledger:verify ledger:read");
 
+    /// <summary>A user's token that a service forwards on their behalf (an administrator starting an analytics rebuild,
+    /// which exports the ledger's log: ledger:verify).</summary>
+    public static readonly string RebuildCaller = UserToken("admin-example", "ledger:read ledger:verify analytics:rebuild");
+
     /// <summary>The Authorization header as the pact states it.</summary>
     public static IMatcher Header(string token) => Match.Regex($"Bearer {token}", JwtPattern);
 
@@ -32,12 +36,17 @@ public static class ExampleTokens
     public static HttpClient Client(Uri mockServer, string token) =>
         new() { BaseAddress = mockServer, DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Bearer", token) } };
 
-    private static string ClientToken(string clientId, string scope)
+    private static string ClientToken(string clientId, string scope) => Token(clientId, clientId, scope);
+
+    /// <summary>A user signed in through a client: the subject is the user, the client someone else.</summary>
+    private static string UserToken(string subject, string scope) => Token(subject, "ledgerx-web", scope);
+
+    private static string Token(string subject, string clientId, string scope)
     {
         var header = new JsonObject { ["alg"] = "none", ["typ"] = "at+jwt" };
         var payload = new JsonObject
         {
-            ["iss"] = Issuer, ["aud"] = "ledgerx-api", ["sub"] = clientId, ["client_id"] = clientId, ["scope"] = scope,
+            ["iss"] = Issuer, ["aud"] = "ledgerx-api", ["sub"] = subject, ["client_id"] = clientId, ["scope"] = scope,
         };
         return $"{Encode(header.ToJsonString())}.{Encode(payload.ToJsonString())}.";
     }
