@@ -34,11 +34,11 @@ public sealed class LedgerEventLogContract
         payload = Match.Type(new { }),
     }, 1);
 
-    /// <summary>The rebuild forwards its caller's access token (ledger:verify): any bearer token; the provider's
-    /// verification supplies a valid one.</summary>
-    private const string ExampleBearer = "Bearer eyJhbGciOiJSUzI1NiJ9.example.signature";
+    /// <summary>The rebuild forwards its caller's access token (an administrator's, with ledger:verify): the provider
+    /// re-signs the example's claims with the issuer it trusts.</summary>
+    private static readonly string ExampleBearer = "Bearer " + ExampleTokens.RebuildCaller;
 
-    private static IMatcher Authorization => Match.Regex(ExampleBearer, "^Bearer [A-Za-z0-9._~+/=-]+$");
+    private static IMatcher Authorization => ExampleTokens.Header(ExampleTokens.RebuildCaller);
 
     private static IMatcher Limit => Match.Regex(PageSize.ToString(System.Globalization.CultureInfo.InvariantCulture), "^[0-9]+$");
 

@@ -63,7 +63,14 @@ public sealed class ProviderStates(HttpClient api)
 
     private async Task<Guid> DepositAsync(Guid account, CancellationToken ct)
     {
-        var response = await api.PostAsJsonAsync("/api/v1/deposits", new { accountId = account, amount = DepositAmount, currency = Currency }, ct);
+        // Money enters the ledger by a teller's hand (ledger:fund, on anyone's account).
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/deposits")
+        {
+            Content = JsonContent.Create(new { accountId = account, amount = DepositAmount, currency = Currency }),
+        };
+        request.Headers.Authorization = LedgerX.Testing.TestTokens.Shared.Bearer("pact-teller", LedgerX.ServiceDefaults.Auth.Permissions.LedgerFund,
+            LedgerX.ServiceDefaults.Auth.Permissions.AccountsAny);
+        var response = await api.SendAsync(request, ct);
         return await IdOfCreatedAsync(response, $"deposit into {account}", ct);
     }
 

@@ -64,8 +64,18 @@ public class TransactionServiceHost() : AppOnKestrel<Program>("pact_ledger", "Le
         builder.ConfigureTestServices(services =>
         {
             ProviderStateEndpoint.AddTo(services);
+            services.AddSingleton<IStartupFilter, PactTokens>();
             AddTestOnlyChanges(services);
         });
+    }
+
+    /// <summary><see cref="AppOnKestrel{TEntryPoint}.Client"/> arranges and inspects as an administrator: every ledger
+    /// route needs a token. The pact verifier's requests carry the consumers' own (see <see cref="PactTokens"/>).</summary>
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer",
+            TestTokens.Shared.Mint("pact-admin", LedgerX.ServiceDefaults.Auth.Permissions.All, expiresIn: TimeSpan.FromHours(6)));
     }
 
     /// <summary>A test-only change on top of the service, registered after the service's own services.</summary>

@@ -6,8 +6,11 @@ namespace LedgerX.Transactions.Api.Apis.V2;
 /// <summary>An amount in minor units of an ISO 4217 currency (EUR 12.34 = <c>{ "amount": 1234, "currency": "EUR" }</c>).</summary>
 public sealed record Money(long Amount, string Currency);
 
-/// <summary>Money in a request; a missing or malformed part is reported by its path (<c>amount.currency</c>).</summary>
-public sealed record MoneyInput(long? Amount, string? Currency);
+/// <summary>Money in a request; a missing or malformed part is reported by its path (<c>amount.currency</c>). Both parts
+/// are required and never null, as the OpenAPI document says (a missing <c>amount</c> reads as 0, refused as not
+/// positive; a missing <c>currency</c> as required): non-nullable here because the shared document transformer does not
+/// reach schemas nested behind a nullable wrapper to say so.</summary>
+public sealed record MoneyInput(long Amount, string Currency);
 
 public sealed record MovementRequest(Guid? AccountId, MoneyInput? Amount, string? Description = null, string? Category = null,
     Dictionary<string, string>? Metadata = null);
