@@ -9,7 +9,8 @@ namespace LedgerX.Contracts.ConsumerTests.FraudService;
 /// fraud-service → transaction-service: the high-score policy's <see cref="ITransactionServiceClient"/>, built by the
 /// service's own factory (<see cref="FraudRegistration.CreateTransactionServiceClient"/>, same Refit settings) and
 /// pointed at the Pact mock server. Declares only what the policy relies on: the status codes (the body of a success
-/// is never read), and that a refusal is final for <see cref="PolicyWorker.IsFinalRefusal"/>.
+/// is never read), that each call carries fraud-service's own bearer token, and that a refusal is final for
+/// <see cref="PolicyWorker.IsFinalRefusal"/>.
 /// </summary>
 public sealed class TransactionServiceClientContract
 {
@@ -29,6 +30,12 @@ public sealed class TransactionServiceClientContract
 
     private static IMatcher IdempotencyKey(int alert, string action) => Match.Regex(KeyFor(alert, action), IdempotencyKeyPattern);
 
+    /// <summary>fraud-service's own client-credentials token (ServiceTokenHandler adds it to every call): any bearer
+    /// token here; the provider's verification supplies a valid one.</summary>
+    private const string ExampleBearer = "eyJhbGciOiJSUzI1NiJ9.example.signature";
+
+    private static IMatcher ServiceToken => Match.Regex("Bearer " + ExampleBearer, "^Bearer [A-Za-z0-9._~+/=-]+$");
+
     private static object ProblemBody(int status, string title) => new { status, title = Match.Type(title) };
 
     [Fact]
@@ -39,6 +46,7 @@ public sealed class TransactionServiceClientContract
             .Given("an open account")
             .WithRequest("POST", Match.FromProviderState("/api/v1/accounts/${accountId}/freeze", $"/api/v1/accounts/{ExampleAccountId}/freeze"))
             .WithHeader("Idempotency-Key", IdempotencyKey(1, "freeze"))
+            .WithHeader("Authorization", ServiceToken)
             .WithJsonBody(new { reason = Match.Type(Reason) })
             .WillRespond()
             .WithStatus(200);
@@ -59,6 +67,7 @@ public sealed class TransactionServiceClientContract
             .Given("no account exists with the requested id")
             .WithRequest("POST", $"/api/v1/accounts/{MissingAccountId}/freeze")
             .WithHeader("Idempotency-Key", IdempotencyKey(2, "freeze"))
+            .WithHeader("Authorization", ServiceToken)
             .WithJsonBody(new { reason = Match.Type(Reason) })
             .WillRespond()
             .WithStatus(404)
@@ -81,6 +90,7 @@ public sealed class TransactionServiceClientContract
             .Given("a posted deposit")
             .WithRequest("POST", "/api/v1/reversals")
             .WithHeader("Idempotency-Key", IdempotencyKey(3, "reverse"))
+            .WithHeader("Authorization", ServiceToken)
             .WithJsonBody(new { entryId = Match.FromProviderState("${entryId}", ExampleEntryId.ToString()), reason = Match.Type(Reason) })
             .WillRespond()
             .WithStatus(202);
@@ -104,6 +114,7 @@ public sealed class TransactionServiceClientContract
             .Given("no entry exists with the requested id")
             .WithRequest("POST", "/api/v1/reversals")
             .WithHeader("Idempotency-Key", IdempotencyKey(4, "reverse"))
+            .WithHeader("Authorization", ServiceToken)
             .WithJsonBody(new { entryId = MissingEntryId.ToString(), reason = Match.Type(Reason) })
             .WillRespond()
             .WithStatus(422)
@@ -118,6 +129,11 @@ public sealed class TransactionServiceClientContract
         });
     }
 
-    private static ITransactionServiceClient Client(Uri mockServer) =>
-        FraudRegistration.CreateTransactionServiceClient(new HttpClient { BaseAddress = mockServer });
+    /// <summary>The client as registered, with the header the service's token handler adds.</summary>
+    private static ITransactionServiceClient Client(Uri mockServer)
+    {
+        var http = new HttpClient { BaseAddress = mockServer };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ExampleBearer);
+        return FraudRegistration.CreateTransactionServiceClient(http);
+    }
 }

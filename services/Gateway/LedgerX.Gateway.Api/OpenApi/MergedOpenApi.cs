@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json.Nodes;
 using LedgerX.Gateway.Api.Routing;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy;
@@ -67,25 +66,13 @@ internal sealed partial class MergedOpenApi(IHttpClientFactory clients, IProxySt
         deadline.CancelAfter(TimeSpan.FromMilliseconds(options.Value.FetchTimeoutMs));
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(sidecar.Address, $"openapi/{version}.json"));
-            request.Headers.TryAddWithoutValidation(SidecarEndpoint.AppIdHeader, appId);
-            if (sidecar.ApiToken is not null)
+            var client = new UpstreamOpenApiClient(clients.CreateClient(ClientName), sidecar);
+            if (await client.FetchAsync(appId, version, deadline.Token) is { } document)
             {
-                request.Headers.TryAddWithoutValidation(SidecarEndpoint.ApiTokenHeader, sidecar.ApiToken);
+                return new UpstreamDocument(appId, document);
             }
-            using var response = await clients.CreateClient(ClientName).SendAsync(request, deadline.Token);
-            if (!response.IsSuccessStatusCode)
-            {
-                LogMissing(logger, appId, version, $"it answered {(int)response.StatusCode}");
-                return null;
-            }
-            var document = JsonNode.Parse(await response.Content.ReadAsStringAsync(deadline.Token)) as JsonObject;
-            if (document?["paths"] is not JsonObject)
-            {
-                LogMissing(logger, appId, version, "its answer is not an OpenAPI document");
-                return null;
-            }
-            return new UpstreamDocument(appId, document);
+            LogMissing(logger, appId, version, "it gave no OpenAPI document");
+            return null;
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or System.Text.Json.JsonException
             && !cancellationToken.IsCancellationRequested)
