@@ -135,7 +135,7 @@ public sealed class ServiceUrlsResolve
 
     [Fact]
     public void ElseTheLocalDefault() =>
-        ServiceUrls.Api(ServiceUrls.Resolve(null, Env()), "api/v1/ledger/verify").ShouldBe(new Uri("http://127.0.0.1:5100/api/v1/ledger/verify"));
+        ServiceUrls.Api(ServiceUrls.Resolve(null, Env()), "api/v1/ledger/verify").ShouldBe(new Uri("http://127.0.0.1:8080/api/v1/ledger/verify"));
 
     [Theory]
     [InlineData("ftp://ledger")]

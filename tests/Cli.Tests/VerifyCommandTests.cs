@@ -1,3 +1,4 @@
+using LedgerX.Cli.Auth;
 using System.Net;
 using System.Net.Sockets;
 using LedgerX.Cli.Commands;
@@ -21,13 +22,17 @@ internal sealed class FakeLedgerEndpoint : IAsyncDisposable
 
     public int Port => BaseUrl.Port;
 
-    public static async Task<FakeLedgerEndpoint> StartAsync(string path, int status, string body)
+    /// <summary>Answers <paramref name="path"/>; with <paramref name="requiredBearer"/>, only a call carrying that bearer
+    /// token (401 otherwise, as the gateway answers).</summary>
+    public static async Task<FakeLedgerEndpoint> StartAsync(string path, int status, string body, string? requiredBearer = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         var app = builder.Build();
-        app.MapGet(path, () => Results.Text(body, "application/json", statusCode: status));
+        app.MapGet(path, (HttpRequest request) => requiredBearer is not null && request.Headers.Authorization != $"Bearer {requiredBearer}"
+            ? Results.Text("""{"status":401,"code":"unauthorized"}""", "application/problem+json", statusCode: 401)
+            : Results.Text(body, "application/json", statusCode: status));
         await app.StartAsync(TestContext.Current.CancellationToken);
         return new FakeLedgerEndpoint(app);
     }
@@ -157,6 +162,23 @@ public sealed class VerifyCommandRun
         var exitCode = await VerifyCommand.RunAsync(console, null, environment, TestContext.Current.CancellationToken);
 
         exitCode.ShouldBe(ExitCodes.Ok);
+    }
+
+    [Fact]
+    public async Task SendsTheTokenOfLedgerxTokenAndSaysWhatIsMissingWhenRefused()
+    {
+        await using var fake = await FakeLedgerEndpoint.StartAsync(VerifyPath, 200, OkBody, requiredBearer: "staff-token");
+        var (console, output) = Console();
+        var noSession = Path.Combine(Path.GetTempPath(), $"ledgerx-no-session-{Guid.NewGuid():N}.json");
+
+        var withToken = await VerifyCommand.RunAsync(console, fake.BaseUrl.ToString(),
+            key => key == CallerToken.Variable ? "staff-token" : null, TestContext.Current.CancellationToken);
+        var without = await VerifyCommand.RunAsync(console, fake.BaseUrl.ToString(),
+            key => key == "LEDGERX_TOKENS_FILE" ? noSession : null, TestContext.Current.CancellationToken);
+
+        withToken.ShouldBe(ExitCodes.Ok);
+        without.ShouldBe(ExitCodes.Unreachable);
+        output.ToString().ShouldContain("ledger:verify");
     }
 
     /// <summary>A port that was free a moment ago; nothing in the test binds it again.</summary>

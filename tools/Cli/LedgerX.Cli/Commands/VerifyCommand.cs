@@ -6,7 +6,8 @@ using Spectre.Console;
 namespace LedgerX.Cli.Commands;
 
 /// <summary>`ledgerx verify`: asks the ledger to recompute every balance from its event log and check the hash chain.
-/// Exit code 0 consistent, 1 discrepancy, 2 unreachable.</summary>
+/// Exit code 0 consistent, 1 discrepancy, 2 unreachable (or refused: verification needs a token granting ledger:verify,
+/// <see cref="CallerToken"/>).</summary>
 internal static class VerifyCommand
 {
     /// <summary>Verification replays the whole log; on a large ledger that takes minutes, not the usual 100 s.</summary>
@@ -37,6 +38,10 @@ internal static class VerifyCommand
             return ExitCodes.Unreachable;
         }
         using var http = new HttpClient { Timeout = Timeout };
+        if (await CallerToken.FindAsync(console, environment, ct) is { } token)
+        {
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
         console.MarkupLine($"[grey]verifying {Markup.Escape(ServiceUrls.Api(baseUrl, VerifyClient.Path).ToString())}[/]");
         return VerifyReportView.Render(console, await VerifyClient.VerifyAsync(http, baseUrl, ct));
     }

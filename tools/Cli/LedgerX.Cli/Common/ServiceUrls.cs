@@ -1,14 +1,14 @@
 namespace LedgerX.Cli.Common;
 
-/// <summary>Where the transaction service's HTTP API is. Every URL the CLI takes is a base URL; API paths are appended.</summary>
+/// <summary>Where the transaction service's HTTP API is (through the gateway unless told otherwise). Every URL the CLI takes is a base URL; API paths are appended.</summary>
 internal static class ServiceUrls
 {
     public const string TransactionsUrlVariable = "LEDGERX_TRANSACTIONS_URL";
     public const string DaprHttpPortVariable = "DAPR_HTTP_PORT";
     public const string AppId = "transaction-service";
 
-    /// <summary>Where `./ledgerx up` serves the ledger when it runs without a sidecar.</summary>
-    public const string Fallback = "http://127.0.0.1:5100";
+    /// <summary>Where `./ledgerx up` serves the API: the gateway (the ledger's own port answers only its sidecar).</summary>
+    public const string Fallback = "http://127.0.0.1:8080";
 
     /// <summary>An explicit URL wins; then LEDGERX_TRANSACTIONS_URL; then, inside a Dapr app (DAPR_HTTP_PORT set),
     /// service invocation through the sidecar, so the call takes the same path as other services' calls; else the

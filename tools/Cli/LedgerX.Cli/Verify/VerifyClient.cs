@@ -23,7 +23,10 @@ internal static class VerifyClient
             if (!response.IsSuccessStatusCode)
             {
                 var body = await response.Content.ReadAsStringAsync(ct);
-                return new VerifyOutcome.Unreachable(url, $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}: {Shorten(body)}");
+                var hint = response.StatusCode is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden
+                    ? " (verification needs a token granting ledger:verify: `ledgerx login` as staff, or set LEDGERX_TOKEN)"
+                    : "";
+                return new VerifyOutcome.Unreachable(url, $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}{hint}: {Shorten(body)}");
             }
             var report = await response.Content.ReadFromJsonAsync<VerifyReport>(Json, ct);
             return report is null
