@@ -30,6 +30,7 @@ app.UseAuthorization();
 app.UseRequestTimeouts();
 
 app.MapDefaultEndpoints();
+app.MapSidecarAppChannel();
 app.MapMergedOpenApi();
 app.MapMigrationGuide();
 app.MapGatewayRoutes();

@@ -124,5 +124,16 @@ public sealed class TokenBuckets(SmallBudgetsGateway gateway) : IClassFixture<Sm
         gateway.UpstreamHits.ShouldBe(hitsBefore);
     }
 
+    [Fact]
+    public async Task ProbesSpendNoBudget()
+    {
+        for (var i = 0; i < 8; i++)
+        {
+            using var probe = await gateway.Client.GetAsync("/healthz");
+            probe.StatusCode.ShouldBe(HttpStatusCode.OK);
+            probe.Headers.Contains("RateLimit").ShouldBeFalse();
+        }
+    }
+
     private static string NewCaller() => "user-" + Guid.NewGuid().ToString("N")[..8];
 }

@@ -87,7 +87,6 @@ public sealed class RoutesReachTheirService(GatewayHost gateway) : IClassFixture
     [InlineData("/api/v1/nothing-here")]
     [InlineData("/v1.0/invoke/transaction-service/method/api/v1/accounts")]
     [InlineData("/v1.0/state/statestore/balance")]
-    [InlineData("/dapr/subscribe")]
     [InlineData("/events/transaction-posted")]
     public async Task PathsNoRouteClaimsReachNobody(string path)
     {
@@ -96,6 +95,20 @@ public sealed class RoutesReachTheirService(GatewayHost gateway) : IClassFixture
         using var response = await gateway.SendAsync(HttpMethod.Get, path);
 
         await response.ShouldBeProblemAsync(404, "not_found");
+        gateway.UpstreamHits.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task TheSidecarsStartupQuestionsAreAnsweredWithoutATokenAndReachNobody()
+    {
+        gateway.ClearUpstreams();
+
+        using var subscribe = await gateway.Client.GetAsync("/dapr/subscribe");
+        using var config = await gateway.Client.GetAsync("/dapr/config");
+
+        subscribe.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await subscribe.Content.ReadAsStringAsync()).ShouldBe("[]");
+        config.StatusCode.ShouldBe(HttpStatusCode.NotFound);
         gateway.UpstreamHits.ShouldBe(0);
     }
 

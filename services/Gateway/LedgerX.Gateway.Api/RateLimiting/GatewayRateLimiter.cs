@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Threading.RateLimiting;
+using LedgerX.ServiceDefaults;
 using Microsoft.Extensions.Options;
 
 namespace LedgerX.Gateway.Api.RateLimiting;
@@ -70,7 +71,8 @@ internal sealed class GatewayRateLimiter : IAsyncDisposable
 
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
-        if (!_enabled)
+        // Probes and scrapes come from the platform every few seconds; they must not spend (or be refused by) a budget.
+        if (!_enabled || IsProbe(context.Request.Path))
         {
             await next(context);
             return;
@@ -97,6 +99,10 @@ internal sealed class GatewayRateLimiter : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => _limiter.DisposeAsync();
+
+    private static bool IsProbe(PathString path) =>
+        path.StartsWithSegments(DefaultEndpoints.Liveness) || path.StartsWithSegments(DefaultEndpoints.Readiness)
+        || path.StartsWithSegments(DefaultEndpoints.Metrics);
 }
 
 /// <summary>The fields of draft-ietf-httpapi-ratelimit-headers (structured-field lists keyed by policy name):
