@@ -10,7 +10,7 @@ public sealed class ChartValuesRender
     [Fact]
     public void Disabling_fraud_and_analytics_leaves_transaction_service_alone_in_workloads_and_scopes()
     {
-        var chart = ChartRenderer.Render("--set", "fraudService.enabled=false,analyticsService.enabled=false,authService.enabled=false", "--notes");
+        var chart = ChartRenderer.Render("--set", "fraudService.enabled=false,analyticsService.enabled=false,authService.enabled=false,gateway.enabled=false", "--notes");
 
         foreach (var kind in new[] { "Deployment", "Service", "PodDisruptionBudget" })
         {
@@ -117,7 +117,7 @@ public sealed class ChartValuesRender
         }
         chart.Manifests.GroupBy(m => (m.Kind, m.Name)).Where(g => g.Count() > 1).Select(g => g.Key.ToString())
             .ShouldBeEmpty("two objects of the same kind and name overwrite each other");
-        chart.OfKind("Deployment").Select(d => d.Name).ShouldAllBe(name => name.EndsWith("-service", StringComparison.Ordinal));
+        chart.OfKind("Deployment").Select(d => d.Name).ShouldAllBe(name => name.EndsWith("-service", StringComparison.Ordinal) || name.EndsWith("-gateway", StringComparison.Ordinal));
     }
 
     private static readonly System.Text.RegularExpressions.Regex DnsLabel = new("^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$");

@@ -39,8 +39,8 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 The LedgerX apps this release deploys, as YAML: `include "ledgerx.apps" . | fromYaml` gives {apps: [...]}.
 One entry per app: the key of its values, its Dapr app id (a contract: dapr.yaml's appID, and the name other
 services invoke it by, so it is fixed, not derived from the release), the environment variable and Secret key
-of its connection string, and the key of its settings map. transaction-service is always deployed: the other
-two invoke it.
+of its connection string (none for the gateway, which has no database), and the key of its settings map.
+transaction-service is always deployed: the others invoke it.
 */}}
 {{- define "ledgerx.apps" -}}
 apps:
@@ -70,16 +70,25 @@ apps:
     secretKey: auth-connection-string
     settingsKey: settings
 {{- end }}
+{{- if .Values.gateway.enabled }}
+  - key: gateway
+    appId: gateway
+    settingsKey: settings
+    # It publishes nothing and keeps no state: the components are not scoped to it.
+    noComponents: true
+{{- end }}
 {{- end }}
 
-{{/* Who may use the Dapr components: the deployed apps, plus dapr.extraScopes. */}}
+{{/* Who may use the Dapr components: the deployed apps (but the gateway), plus dapr.extraScopes. */}}
 {{- define "ledgerx.scopes" -}}
 {{- if hasKey .Values.dapr "scopes" }}
 {{- fail "dapr.scopes is no longer read: the components are scoped to the deployed apps; list other app ids in dapr.extraScopes" }}
 {{- end }}
 {{- $scopes := list }}
 {{- range (include "ledgerx.apps" . | fromYaml).apps }}
+{{- if not .noComponents }}
 {{- $scopes = append $scopes .appId }}
+{{- end }}
 {{- end }}
 {{- range .Values.dapr.extraScopes }}
 {{- $scopes = append $scopes . }}

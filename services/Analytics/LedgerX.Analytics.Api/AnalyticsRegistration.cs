@@ -60,7 +60,8 @@ public static class AnalyticsRegistration
         return builder.AddOpenApiDocument("LedgerX analytics-service",
             "Read models built from the ledger's and fraud-service's events: balances over time, spending by " +
             "category and month, top counterparties, daily volumes and alert counts. Amounts are integers in " +
-            "minor units of their ISO 4217 currency; days and months are UTC.");
+            "minor units of their ISO 4217 currency (in v2 an amount and its currency are one object); days and months are UTC.",
+            [.. Apis.ApiVersion.All]);
     }
 
     /// <summary>Applies pending migrations (EF Core takes a database lock, so replicas starting together do not race).</summary>

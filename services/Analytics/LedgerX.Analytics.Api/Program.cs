@@ -20,6 +20,7 @@ app.MapSubscribeHandler();
 app.MapApiReference();
 
 app.MapTransactionPostedSubscription();
+app.MapAccountOpenedSubscription();
 app.MapHoldSubscriptions();
 app.MapReversalSubscriptions();
 app.MapFraudFlaggedSubscription();

@@ -87,6 +87,8 @@ public static class AuthRegistration
         // Account messages (auth.account_message.v1) have their own small outbox: they are not audit events.
         builder.Services.AddHostedService<OutboxRelay>();
         builder.Services.AddScoped<DemoSeeder>();
+        builder.Services.AddScoped<ServiceClientSeeder>();
+        builder.Services.AddSingleton<IValidateOptions<SeedOptions>, ServiceClientsValidator>();
         builder.Services.AddScoped<TokenPrincipals>();
         return builder;
     }
@@ -181,7 +183,7 @@ public static class AuthRegistration
     }
 
     /// <summary>Applies pending migrations, loads the signing keys from the secret store (waiting for the sidecar) and
-    /// seeds the demo users and clients when Auth:Seed:Enabled.</summary>
+    /// registers the services' own clients, and seeds the demo users and clients when Auth:Seed:Enabled.</summary>
     public static async Task PrepareAuthAsync(this WebApplication app)
     {
         app.Services.GetService<IStartupValidator>()?.Validate();
@@ -204,6 +206,10 @@ public static class AuthRegistration
             .Build();
         await retry.ExecuteAsync(async ct => await ring.RefreshAsync(ct), app.Lifetime.ApplicationStopping);
 
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<ServiceClientSeeder>().SeedAsync(app.Lifetime.ApplicationStopping);
+        }
         if (app.Services.GetRequiredService<IOptions<SeedOptions>>().Value.Enabled)
         {
             await using var scope = app.Services.CreateAsyncScope();

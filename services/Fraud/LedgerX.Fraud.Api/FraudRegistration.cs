@@ -9,6 +9,7 @@ using LedgerX.Fraud.Api.Alerts;
 using LedgerX.Fraud.Api.Infrastructure;
 using LedgerX.Fraud.Api.Infrastructure.Persistence;
 using LedgerX.Fraud.Api.Policy;
+using LedgerX.Fraud.Api.ServiceIdentity;
 using LedgerX.Fraud.Domain.Rules;
 using LedgerX.Fraud.Domain.Scoring;
 using Microsoft.EntityFrameworkCore;
@@ -64,13 +65,38 @@ public static class FraudRegistration
         builder.Services.AddSingleton<FraudMetrics>();
         builder.Services.AddSingleton<DispatchSignals>();
         builder.Services.AddScoped<AlertRecorder>();
+        builder.Services.AddScoped<Access.AccountOwners>();
         builder.Services.AddHostedService<OutboxRelay>();
-        builder.Services.AddSingleton(_ => CreateTransactionServiceClient(
-            DaprClient.CreateInvokeHttpClient(Events.Components.TransactionService, sidecarHttp, apiToken)));
+        builder.AddServiceIdentity(sidecarHttp, apiToken);
+        builder.Services.AddSingleton(services => CreateTransactionServiceClient(
+            services.GetRequiredService<IHttpClientFactory>().CreateClient(TransactionServiceHttpClient)));
         builder.Services.AddHostedService<PolicyWorker>();
         builder.AddAuditOutbox<FraudDbContext>();
         return builder;
     }
+
+    /// <summary>The HttpClient of the policy actions: transaction-service by service invocation, with fraud-service's own token.</summary>
+    public const string TransactionServiceHttpClient = "transaction-service";
+
+    /// <summary>fraud-service's own OAuth client (client credentials from auth-service, through the sidecar) and the
+    /// invocation client of transaction-service that sends its token. Dapr's InvocationHandler rewrites
+    /// <c>http://{app-id}/path</c> to the sidecar's invoke API and adds the Dapr API token.</summary>
+    private static void AddServiceIdentity(this WebApplicationBuilder builder, string sidecarHttp, string? apiToken)
+    {
+        builder.Services.AddValidatedOptions<ServiceTokenOptions>(ServiceTokenOptions.Section);
+        builder.Services.AddSingleton<ServiceTokenSource>();
+        builder.Services.AddTransient<ServiceTokenHandler>();
+        builder.Services.AddHttpClient(ServiceTokenSource.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => Invocation(sidecarHttp, apiToken));
+        builder.Services.AddHttpClient(TransactionServiceHttpClient,
+                http => http.BaseAddress = new Uri($"http://{Events.Components.TransactionService}/"))
+            .AddHttpMessageHandler<ServiceTokenHandler>()
+            .ConfigurePrimaryHttpMessageHandler(() => Invocation(sidecarHttp, apiToken));
+    }
+
+    // InvocationHandler takes the Dapr API token only from the environment; the one from configuration is added here.
+    private static HttpMessageHandler Invocation(string sidecarHttp, string? apiToken) =>
+        new InvocationHandler { DaprEndpoint = sidecarHttp, InnerHandler = new SidecarApiToken(apiToken) { InnerHandler = new SocketsHttpHandler() } };
 
     /// <summary>The typed transaction-service client over <paramref name="http"/>, with the serializer settings it is
     /// registered with: Dapr's invocation HttpClient in the service, a Pact mock server in the consumer contract tests.</summary>
@@ -85,7 +111,8 @@ public static class FraudRegistration
             json.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow);
         return builder.AddOpenApiDocument("LedgerX fraud-service",
             "Fraud alerts scored from the ledger's events, with the reasons for each score, and per-account risk profiles. " +
-            "Amounts are integers in minor units of their ISO 4217 currency.");
+            "Amounts are integers in minor units of their ISO 4217 currency; in v2 an amount and its currency are one object.",
+            [.. Apis.ApiVersion.All]);
     }
 
     /// <summary>Applies pending migrations (EF Core takes a database lock, so replicas starting together do not race).

@@ -21,6 +21,7 @@ app.MapActorsHandlers();
 
 app.MapTransactionPostedSubscription();
 app.MapHoldCreatedSubscription();
+app.MapAccountOpenedSubscription();
 app.MapAlertsApi();
 app.MapRiskProfilesApi();
 

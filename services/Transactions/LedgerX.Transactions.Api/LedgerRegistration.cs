@@ -74,14 +74,19 @@ public static class LedgerRegistration
     }
 
     /// <summary>The HTTP API's conventions: strict JSON (an unknown or misspelt field is an error, not silently
-    /// ignored) and an OpenAPI document.</summary>
+    /// ignored) and an OpenAPI document per API version.</summary>
     public static WebApplicationBuilder AddLedgerApi(this WebApplicationBuilder builder)
     {
         builder.Services.ConfigureHttpJsonOptions(json =>
             json.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow);
-        return builder.AddOpenApiDocument("LedgerX transaction-service",
-            "The double-entry ledger: accounts, money movements, holds, history, verification and reversal sagas. " +
-            "Amounts are integers in minor units of their ISO 4217 currency.");
+        const string title = "LedgerX transaction-service";
+        const string about = "The double-entry ledger: accounts, money movements, holds, history, verification and reversal sagas. " +
+                             "Every route needs an access token granting its permission; without accounts:any a caller sees and debits only their own accounts.";
+        builder.AddOpenApiDocument(title, $"{about} Amounts are integers in minor units of their ISO 4217 currency, next to a currency field.",
+            Apis.ApiVersion.V1.Name);
+        return builder.AddOpenApiDocument(title,
+            $"{about} Money is one object, {{ \"amount\": <integer minor units>, \"currency\": \"<ISO 4217>\" }} (the breaking change from v1).",
+            Apis.ApiVersion.V2.Name);
     }
 
     /// <summary>Applies pending migrations (as the owner role when <c>ConnectionStrings:LedgerMigrations</c> is set), or

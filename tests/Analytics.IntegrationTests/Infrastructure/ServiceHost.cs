@@ -32,5 +32,13 @@ public sealed class LedgerHost() : ServiceHost<ledger::Program>("ledger", "Ledge
     };
 }
 
-/// <summary>analytics-service, the subject.</summary>
-public sealed class AnalyticsHost() : ServiceHost<Program>("analytics", "Analytics");
+/// <summary>analytics-service, the subject. Every call of its <see cref="AppOnKestrel{TEntryPoint}.Client"/> is
+/// <see cref="Callers.Admin"/>'s unless a test names another caller (<see cref="Callers.SendAsAsync"/>).</summary>
+public sealed class AnalyticsHost() : ServiceHost<Program>("analytics", "Analytics")
+{
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Authorization = Callers.Admin.Bearer();
+    }
+}

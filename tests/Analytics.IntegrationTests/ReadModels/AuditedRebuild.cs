@@ -9,8 +9,9 @@ using Npgsql;
 
 namespace LedgerX.Analytics.IntegrationTests.ReadModels;
 
-/// <summary>A rebuild is a privileged action: one audit event per committed rebuild, in its transaction, and none for a
-/// refused one. Its replay is an export of the ledger's log, which the ledger audits as analytics-service's.</summary>
+/// <summary>A rebuild is a privileged action: one audit event per committed rebuild, in its transaction, by the token's
+/// principal, and none for a refused one. Its replay is an export of the ledger's log on the caller's behalf (their token
+/// is forwarded), which the ledger audits as that caller's.</summary>
 [Collection(LedgerAndAnalyticsCollection.Name)]
 public sealed class AuditedRebuild(LedgerAndAnalytics env)
 {
@@ -29,22 +30,25 @@ public sealed class AuditedRebuild(LedgerAndAnalytics env)
         return [.. payloads.Select(p => JsonNode.Parse(p)!.AsObject())];
     }
 
-    private async Task<HttpResponseMessage> RebuildAsync(string callerApp)
+    /// <summary>As <paramref name="caller"/>, through a sidecar of app id <paramref name="callerApp"/>: the token's principal,
+    /// not the relaying app, is the actor.</summary>
+    private async Task<HttpResponseMessage> RebuildAsync(string callerApp, Caller? caller = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/admin/rebuild");
         request.Headers.Add(AuditCaller.DaprCallerHeader, callerApp);
-        return await env.Analytics.Client.SendAsync(request);
+        return await env.Analytics.Client.SendAsAsync(request, caller ?? Callers.Admin);
     }
 
     [Fact]
-    public async Task ARebuild_IsAuditedOnce_ByItsCaller_AndTheLedgerAuditsTheExportAsAnalytics()
+    public async Task ARebuild_IsAuditedOnce_ByItsCaller_AndTheLedgerAuditsTheExportAsTheSameCaller()
     {
         await env.OpenAccountAsync("audited-rebuild");
         var before = (await AuditEventsAsync(env.Analytics.ConnectionString, AuditActions.AnalyticsRebuilt)).Count;
         var exportsBefore = (await AuditEventsAsync(env.Ledger.ConnectionString, AuditActions.EventLogExported))
-            .Count(e => e["actor"]!["id"]!.GetValue<string>() == "analytics-service");
+            .Count(e => e["actor"]!["id"]!.GetValue<string>() == "operator-7");
 
-        var response = await RebuildAsync("ops-console");
+        var rebuilder = new Caller("operator-7", LedgerX.ServiceDefaults.Auth.Permissions.AnalyticsRebuild, LedgerX.ServiceDefaults.Auth.Permissions.LedgerVerify);
+        var response = await RebuildAsync("ops-console", rebuilder);
 
         await LedgerAndAnalytics.ExpectAsync(response, HttpStatusCode.OK);
         var report = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
@@ -52,12 +56,12 @@ public sealed class AuditedRebuild(LedgerAndAnalytics env)
         events.Count.ShouldBe(before + 1);
         var e = events[^1];
         e["source"]!.GetValue<string>().ShouldBe("analytics-service");
-        e["actor"]!["type"]!.GetValue<string>().ShouldBe("service");
-        e["actor"]!["id"]!.GetValue<string>().ShouldBe("ops-console");
+        e["actor"]!["type"]!.GetValue<string>().ShouldBe("user");
+        e["actor"]!["id"]!.GetValue<string>().ShouldBe("operator-7");
         e["outcome"]!.GetValue<string>().ShouldBe(AuditOutcomes.Succeeded);
         e["details"]!["eventsRead"]!.GetValue<string>().ShouldBe($"{report["eventsRead"]!.GetValue<long>()}");
         (await AuditEventsAsync(env.Ledger.ConnectionString, AuditActions.EventLogExported))
-            .Count(x => x["actor"]!["id"]!.GetValue<string>() == "analytics-service").ShouldBe(exportsBefore + 1);
+            .Count(x => x["actor"]!["id"]!.GetValue<string>() == "operator-7").ShouldBe(exportsBefore + 1);
     }
 
     [Fact]

@@ -31,7 +31,7 @@ public sealed class ConsumedEventContracts
     public void ItSubscribesToTheLedgersAndFraudServicesTopics_OnItsPubSub()
     {
         Subscriptions.Value.Select(s => s.Topic).ShouldBe(
-            [Topics.TransactionPosted, Topics.HoldCreated, Topics.HoldPosted, Topics.HoldVoided, Topics.HoldExpired,
+            [Topics.TransactionPosted, Topics.AccountOpened, Topics.HoldCreated, Topics.HoldPosted, Topics.HoldVoided, Topics.HoldExpired,
              Topics.ReversalRequested, Topics.ReversalCompleted, Topics.ReversalFailed, Topics.FraudFlagged], ignoreOrder: true);
         Subscriptions.Value.ShouldAllBe(s => s.PubSub == Components.PubSub);
         Subscriptions.Value.Select(s => s.Topic).ShouldAllBe(topic => EventSchemas.Topics().Contains(topic));
@@ -52,7 +52,14 @@ public sealed class ConsumedEventContracts
         });
 
         EventDecoder.Decode(Topics.TransactionPosted, posted).ShouldBeOfType<TransactionPosted>().Postings.Count.ShouldBe(2);
-        EventDecoder.Decode("account.opened.v1", posted).ShouldBeNull();
+        EventDecoder.Decode("account.closed.v1", posted).ShouldBeNull();
+        var opened = JsonSerializer.SerializeToElement(new
+        {
+            eventId = Guid.CreateVersion7(), occurredAt = DateTimeOffset.UnixEpoch, sequence = 1, accountId = Guid.CreateVersion7(), ownerId = "alice",
+            currency = "EUR", kind = "customer", overdraftLimit = 0, metadata = new { },
+        });
+        // The owner is replayed with the rest, so a rebuild restores who may read which account.
+        EventDecoder.Decode(Topics.AccountOpened, opened).ShouldBeOfType<AccountOpened>().OwnerId.ShouldBe("alice");
     }
 
     /// <summary>The service's own registrations (nothing is started or connected), so its handlers' parameters bind as in

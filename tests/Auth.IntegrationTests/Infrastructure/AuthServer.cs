@@ -32,6 +32,9 @@ public sealed class AuthServer : IAsyncLifetime
     public const string MachineSecret = "machine-secret-for-tests-only";
     public const string CliClient = "ledgerx-cli";
     public const string MachineClient = "ledgerx-machine";
+    public const string ServiceClient = "svc-it";
+    public const string ServiceSecret = "service-secret-for-tests-only";
+    public const string ServiceScopes = "accounts:freeze ledger:read";
     public const int LockoutAttempts = 3;
 
     private readonly string _resources = Directory.CreateTempSubdirectory("ledgerx-auth-it-").FullName;
@@ -57,6 +60,7 @@ public sealed class AuthServer : IAsyncLifetime
         Environment.SetEnvironmentVariable(KeysVariable, TestKeys.Json(TestKeys.New("it-key-1", DateTimeOffset.UtcNow.AddDays(-1))));
         Environment.SetEnvironmentVariable(_prefix + "_ENC", TestKeys.EncryptionKey());
         Environment.SetEnvironmentVariable(_prefix + "_MACHINE", MachineSecret);
+        Environment.SetEnvironmentVariable(_prefix + "_SERVICE", ServiceSecret);
 
         var port = FreePorts.Next();
         Issuer = string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}/");
@@ -88,6 +92,8 @@ public sealed class AuthServer : IAsyncLifetime
         ["Auth:Seed:CustomerPassword"] = CustomerPassword,
         ["Auth:Seed:MachineClientSecretName"] = prefix + "_MACHINE",
         ["Auth:Seed:MachineClientScopes"] = "ledger:read ledger:write",
+        [$"Auth:Seed:ServiceClients:{ServiceClient}:Scopes"] = ServiceScopes,
+        [$"Auth:Seed:ServiceClients:{ServiceClient}:SecretName"] = prefix + "_SERVICE",
     };
 
     public HttpClient Client => App.Client;
@@ -124,7 +130,7 @@ public sealed class AuthServer : IAsyncLifetime
         await App.DisposeAsync();
         await _sidecar.DisposeAsync();
         await _network.DisposeAsync();
-        foreach (var suffix in new[] { "_KEYS", "_ENC", "_MACHINE" })
+        foreach (var suffix in new[] { "_KEYS", "_ENC", "_MACHINE", "_SERVICE" })
         {
             Environment.SetEnvironmentVariable(_prefix + suffix, null);
         }

@@ -19,11 +19,7 @@ public static class OAuth
 {
     public const string RedirectUri = "http://127.0.0.1/callback";
 
-    public static (string Verifier, string Challenge) Pkce()
-    {
-        var verifier = Base64Url(RandomNumberGenerator.GetBytes(32));
-        return (verifier, Base64Url(SHA256.HashData(Encoding.ASCII.GetBytes(verifier))));
-    }
+    public static (string Verifier, string Challenge) Pkce() => LedgerX.Testing.Pkce.Create();
 
     public static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 

@@ -24,7 +24,7 @@ public sealed class AuthServiceHost : AppOnKestrel<auth::Program>
     /// <summary>States that hold in every running auth-service (it does not start without a signing key).</summary>
     public static readonly IReadOnlySet<string> KnownStates = new HashSet<string>(StringComparer.Ordinal)
     {
-        "auth-service has a signing key", "auth-service publishes its signing keys",
+        "auth-service has a signing key", "auth-service publishes its signing keys", "auth-service documents its API",
     };
 
     private static readonly SidecarPorts Ports = SidecarPorts.Free();

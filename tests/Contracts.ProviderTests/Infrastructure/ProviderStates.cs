@@ -38,6 +38,8 @@ public sealed class ProviderStates(HttpClient api)
                 return new Dictionary<string, string> { ["entryId"] = entry.ToString(), ["accountId"] = account.ToString() };
             },
             ["no entry exists with the requested id"] = (_, _) => Nothing(),
+            // The gateway's merge of OpenAPI documents: every running transaction-service serves its own.
+            ["transaction-service documents its API"] = (_, _) => Nothing(),
             // An account opened and a deposit posted: the log holds at least the account's opening and the deposit's posting.
             ["the ledger has posted a deposit"] = async (s, ct) =>
             {

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using LedgerX.Fraud.Api.Apis;
 using LedgerX.Fraud.IntegrationTests.Infrastructure;
+using LedgerX.ServiceDefaults.Auth;
 
 namespace LedgerX.Fraud.IntegrationTests.Alerts;
 
@@ -53,15 +54,16 @@ public sealed class AlertsApiSurface(FraudAndLedger env)
         var secondAlert = (await env.AlertsAsync($"accountId={second}")).Items.Single();
         seen.IndexOf(secondAlert.Id).ShouldBeLessThan(seen.IndexOf(alert.Id));
 
-        var acknowledged = await env.Fraud.Client.PostAsJsonAsync($"/api/v1/alerts/{alert.Id}/acknowledge", new { acknowledgedBy = "analyst-7", note = "called the customer" });
+        var acknowledged = await env.Fraud.Client.PostAsJsonAsync($"/api/v1/alerts/{alert.Id}/acknowledge", new { note = "called the customer" });
         await FraudAndLedger.ExpectAsync(acknowledged, HttpStatusCode.OK);
         var body = (await acknowledged.Content.ReadFromJsonAsync<AlertResponse>(FraudAndLedger.Json))!;
         body.Status.ShouldBe("acknowledged");
-        body.AcknowledgedBy.ShouldBe("analyst-7");
+        // The acknowledger is the token's subject (the fixture's default caller), never a body field.
+        body.AcknowledgedBy.ShouldBe(Callers.FraudAnalyst.Subject);
         (await env.AlertsAsync($"accountId={first}&status=open")).Items.ShouldBeEmpty();
         (await env.AlertsAsync($"accountId={first}&status=acknowledged")).Items.Single().Id.ShouldBe(alert.Id);
 
-        var again = await env.Fraud.Client.PostAsJsonAsync($"/api/v1/alerts/{alert.Id}/acknowledge", new { acknowledgedBy = "analyst-8" });
+        var again = await env.Fraud.Client.PostAsJsonAsync($"/api/v1/alerts/{alert.Id}/acknowledge", new { note = "again" });
         await FraudAndLedger.ExpectAsync(again, HttpStatusCode.Conflict);
         (await again.Content.ReadFromJsonAsync<JsonObject>())!["code"]!.GetValue<string>().ShouldBe("alert_already_acknowledged");
     }
@@ -91,8 +93,9 @@ public sealed class AlertsApiSurface(FraudAndLedger env)
             problem.ToJsonString().ShouldNotContain("Nullable");
         }
 
-        var noActor = await env.Fraud.Client.PostAsJsonAsync($"/api/v1/alerts/{Guid.NewGuid()}/acknowledge", new { acknowledgedBy = "" });
-        await FraudAndLedger.ExpectAsync(noActor, HttpStatusCode.BadRequest);
+        var tooLong = await env.Fraud.Client.PostAsJsonAsync($"/api/v1/alerts/{Guid.NewGuid()}/acknowledge", new { note = new string('n', 1001) });
+        await FraudAndLedger.ExpectAsync(tooLong, HttpStatusCode.BadRequest);
+        (await tooLong.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!.AsObject().Select(e => e.Key).ShouldBe(["note"]);
     }
 
     [Fact]
@@ -101,8 +104,7 @@ public sealed class AlertsApiSurface(FraudAndLedger env)
         var account = await AccountWithAMidScoreAlertAsync("api-nul");
         var alert = (await env.AlertsAsync($"accountId={account}")).Items.Single();
 
-        foreach (var (body, field) in new object[] { new { acknowledgedBy = "ana\0lyst" }, new { acknowledgedBy = "analyst", note = "called\0" } }
-                     .Zip(["acknowledgedBy", "note"]))
+        foreach (var (body, field) in new object[] { new { note = "called\0" } }.Zip(["note"]))
         {
             var refused = await env.Fraud.Client.PostAsJsonAsync($"/api/v1/alerts/{alert.Id}/acknowledge", body);
             await FraudAndLedger.ExpectAsync(refused, HttpStatusCode.BadRequest);
@@ -114,11 +116,11 @@ public sealed class AlertsApiSurface(FraudAndLedger env)
     [Fact]
     public async Task RefusesAFieldSentTwice_InsteadOfTakingTheLast()
     {
-        using var repeated = new StringContent("""{"acknowledgedBy":"a","acknowledgedBy":"b"}""", System.Text.Encoding.UTF8, "application/json");
+        using var repeated = new StringContent("""{"note":"a","note":"b"}""", System.Text.Encoding.UTF8, "application/json");
         var refused = await env.Fraud.Client.PostAsync($"/api/v1/alerts/{Guid.NewGuid()}/acknowledge", repeated);
 
         await FraudAndLedger.ExpectAsync(refused, HttpStatusCode.BadRequest);
-        (await refused.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!.AsObject().Select(e => e.Key).ShouldBe(["acknowledgedBy"]);
+        (await refused.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!.AsObject().Select(e => e.Key).ShouldBe(["note"]);
     }
 
     [Fact]
@@ -131,45 +133,61 @@ public sealed class AlertsApiSurface(FraudAndLedger env)
         (await unknown.Content.ReadFromJsonAsync<JsonObject>())!["code"]!.GetValue<string>().ShouldBe("risk_profile_not_found");
     }
 
-    /// <summary>The OpenAPI document is true: every status it documents for an operation is produced here, and a body
-    /// with only the fields it requires is accepted. A newly documented status without a request below fails.</summary>
-    [Fact]
-    public async Task EveryStatusTheOpenApiDocumentPromises_IsProduced()
+    /// <summary>The OpenAPI document of each version is true: every status it documents for an operation is produced here
+    /// (401 without a token, 403 with a token lacking the permission), and a body with only the fields it requires is
+    /// accepted. A newly documented status without a request below fails.</summary>
+    [Theory]
+    [InlineData("v1")]
+    [InlineData("v2")]
+    public async Task EveryStatusTheOpenApiDocumentPromises_IsProduced(string version)
     {
-        var document = (await env.Fraud.Client.GetFromJsonAsync<JsonObject>("/openapi/v1.json"))!;
+        var document = (await env.Fraud.Client.GetFromJsonAsync<JsonObject>($"/openapi/{version}.json"))!;
         var acknowledgement = document["components"]!["schemas"]!["AcknowledgeAlertRequest"]!;
         var requiredOnly = new JsonObject();
-        foreach (var field in acknowledgement["required"]!.AsArray().Select(f => f!.GetValue<string>()))
+        foreach (var field in acknowledgement["required"]?.AsArray().Select(f => f!.GetValue<string>()) ?? [])
         {
-            requiredOnly[field] = field == "acknowledgedBy" ? "analyst-9" : throw new InvalidOperationException($"No value for '{field}': add one.");
+            throw new InvalidOperationException($"No value for '{field}': add one.");
         }
-        acknowledgement["properties"]!["acknowledgedBy"]!["type"]!.GetValue<string>().ShouldBe("string");
-        var account = await AccountWithAMidScoreAlertAsync("api-documented");
+        acknowledgement["properties"]!.AsObject().Select(p => p.Key).ShouldBe(["note"]);
+        var suffix = version == "v1" ? "" : "V2";
+        var account = await AccountWithAMidScoreAlertAsync($"api-documented-{version}");
         var alert = (await env.AlertsAsync($"accountId={account}")).Items.Single().Id;
-        var acknowledge = $"/api/v1/alerts/{alert}/acknowledge";
+        var api = $"/api/{version}";
+        var acknowledge = $"{api}/alerts/{alert}/acknowledge";
         Task<HttpResponseMessage> Post(string path, string body, string contentType = "application/json") =>
             env.Fraud.Client.PostAsync(path, new StringContent(body, System.Text.Encoding.UTF8, contentType));
+        Task<HttpResponseMessage> As(Caller? caller, string path, HttpMethod? method = null) =>
+            env.Fraud.Client.SendAsAsync(new HttpRequestMessage(method ?? HttpMethod.Get, path)
+                { Content = method == HttpMethod.Post ? JsonContent.Create(new { }) : null }, caller);
         var produce = new Dictionary<(string Operation, int Status), Func<Task<HttpResponseMessage>>>
         {
-            [("ListAlerts", 200)] = () => env.Fraud.Client.GetAsync("/api/v1/alerts"),
-            [("ListAlerts", 400)] = () => env.Fraud.Client.GetAsync("/api/v1/alerts?minScore=abc"),
-            [("GetAlert", 200)] = () => env.Fraud.Client.GetAsync($"/api/v1/alerts/{alert}"),
-            [("GetAlert", 404)] = () => env.Fraud.Client.GetAsync($"/api/v1/alerts/{Guid.NewGuid()}"),
+            [("ListAlerts", 200)] = () => env.Fraud.Client.GetAsync($"{api}/alerts"),
+            [("ListAlerts", 400)] = () => env.Fraud.Client.GetAsync($"{api}/alerts?minScore=abc"),
+            [("ListAlerts", 401)] = () => As(null, $"{api}/alerts"),
+            [("ListAlerts", 403)] = () => As(Callers.Nobody, $"{api}/alerts"),
+            [("GetAlert", 200)] = () => env.Fraud.Client.GetAsync($"{api}/alerts/{alert}"),
+            [("GetAlert", 401)] = () => As(null, $"{api}/alerts/{alert}"),
+            [("GetAlert", 403)] = () => As(Callers.Nobody, $"{api}/alerts/{alert}"),
+            [("GetAlert", 404)] = () => env.Fraud.Client.GetAsync($"{api}/alerts/{Guid.NewGuid()}"),
             // In this order: the first acknowledgement succeeds, the second conflicts.
             [("AcknowledgeAlert", 200)] = () => Post(acknowledge, requiredOnly.ToJsonString()),
             [("AcknowledgeAlert", 409)] = () => Post(acknowledge, requiredOnly.ToJsonString()),
             [("AcknowledgeAlert", 400)] = () => Post(acknowledge, "[]"),
-            [("AcknowledgeAlert", 404)] = () => Post($"/api/v1/alerts/{Guid.NewGuid()}/acknowledge", requiredOnly.ToJsonString()),
+            [("AcknowledgeAlert", 401)] = () => As(null, acknowledge, HttpMethod.Post),
+            [("AcknowledgeAlert", 403)] = () => As(Callers.Teller, acknowledge, HttpMethod.Post),
+            [("AcknowledgeAlert", 404)] = () => Post($"{api}/alerts/{Guid.NewGuid()}/acknowledge", requiredOnly.ToJsonString()),
             [("AcknowledgeAlert", 413)] = () => Post(acknowledge, new JsonObject { ["note"] = new string('x', 70_000) }.ToJsonString()),
-            [("AcknowledgeAlert", 415)] = () => Post(acknowledge, "acknowledgedBy=me", "text/plain"),
-            [("GetRiskProfile", 200)] = () => env.Fraud.Client.GetAsync($"/api/v1/accounts/{account}/risk-profile"),
-            [("GetRiskProfile", 404)] = () => env.Fraud.Client.GetAsync($"/api/v1/accounts/{Guid.NewGuid()}/risk-profile"),
+            [("AcknowledgeAlert", 415)] = () => Post(acknowledge, "note=me", "text/plain"),
+            [("GetRiskProfile", 200)] = () => env.Fraud.Client.GetAsync($"{api}/accounts/{account}/risk-profile"),
+            [("GetRiskProfile", 401)] = () => As(null, $"{api}/accounts/{account}/risk-profile"),
+            [("GetRiskProfile", 403)] = () => As(Callers.Nobody, $"{api}/accounts/{account}/risk-profile"),
+            [("GetRiskProfile", 404)] = () => env.Fraud.Client.GetAsync($"{api}/accounts/{Guid.NewGuid()}/risk-profile"),
         };
 
         var documented = document["paths"]!.AsObject().SelectMany(path => path.Value!.AsObject().SelectMany(operation =>
             operation.Value!["responses"]!.AsObject().Select(response =>
                 (operation.Value!["operationId"]!.GetValue<string>(), int.Parse(response.Key, System.Globalization.CultureInfo.InvariantCulture)))));
-        documented.ShouldBe(produce.Keys, ignoreOrder: true);
+        documented.ShouldBe(produce.Keys.Select(k => (k.Operation + suffix, k.Status)), ignoreOrder: true);
         foreach (var ((operation, status), send) in produce)
         {
             using var response = await send();
@@ -177,12 +195,16 @@ public sealed class AlertsApiSurface(FraudAndLedger env)
         }
     }
 
-    [Fact]
-    public async Task PublishesAnOpenApiDocument()
+    [Theory]
+    [InlineData("v1")]
+    [InlineData("v2")]
+    public async Task PublishesAnOpenApiDocumentPerVersion_WithOnlyThatVersionsRoutes(string version)
     {
-        var document = await env.Fraud.Client.GetFromJsonAsync<JsonObject>("/openapi/v1.json");
+        var document = await env.Fraud.Client.GetFromJsonAsync<JsonObject>($"/openapi/{version}.json");
 
         document!["paths"]!.AsObject().Select(p => p.Key).ShouldBe(
-            ["/api/v1/alerts", "/api/v1/alerts/{id}", "/api/v1/alerts/{id}/acknowledge", "/api/v1/accounts/{accountId}/risk-profile"], ignoreOrder: true);
+            [$"/api/{version}/alerts", $"/api/{version}/alerts/{{id}}", $"/api/{version}/alerts/{{id}}/acknowledge",
+             $"/api/{version}/accounts/{{accountId}}/risk-profile"], ignoreOrder: true);
+        document["info"]!["version"]!.GetValue<string>().ShouldBe(version);
     }
 }

@@ -8,7 +8,7 @@ using Npgsql;
 namespace LedgerX.Fraud.IntegrationTests.Alerts;
 
 /// <summary>Acknowledging an alert is a privileged action: one audit event, committed with the acknowledgement, by the
-/// caller; none for a refused second acknowledgement; and fraud-service's relay publishes it on audit.recorded.v1.</summary>
+/// caller's token principal (not the app that relayed it); none for a refused second acknowledgement; and fraud-service's relay publishes it on audit.recorded.v1.</summary>
 [Collection(FraudAndLedgerCollection.Name)]
 public sealed class AuditedAcknowledgement(FraudAndLedger env)
 {
@@ -38,14 +38,16 @@ public sealed class AuditedAcknowledgement(FraudAndLedger env)
         return [.. payloads.Select(p => JsonNode.Parse(p)!.AsObject())];
     }
 
-    private async Task<HttpResponseMessage> AcknowledgeAsync(Guid alert, string by)
+    /// <summary>As <paramref name="by"/>, through a sidecar of app id ops-console: the token's principal, not the calling
+    /// app, is the actor.</summary>
+    private async Task<HttpResponseMessage> AcknowledgeAsync(Guid alert, Caller by)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/alerts/{alert}/acknowledge")
         {
-            Content = JsonContent.Create(new { acknowledgedBy = by, note = "called the customer" }),
+            Content = JsonContent.Create(new { note = "called the customer" }),
         };
         request.Headers.Add(AuditCaller.DaprCallerHeader, "ops-console");
-        return await env.Fraud.Client.SendAsync(request);
+        return await env.Fraud.Client.SendAsAsync(request, by);
     }
 
     [Fact]
@@ -53,14 +55,15 @@ public sealed class AuditedAcknowledgement(FraudAndLedger env)
     {
         var alert = await AlertAsync("audited-ack");
 
-        await FraudAndLedger.ExpectAsync(await AcknowledgeAsync(alert, "analyst-9"), HttpStatusCode.OK);
-        (await AcknowledgeAsync(alert, "analyst-10")).StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        var analyst9 = Callers.FraudAnalyst with { Subject = "analyst-9" };
+        await FraudAndLedger.ExpectAsync(await AcknowledgeAsync(alert, analyst9), HttpStatusCode.OK);
+        (await AcknowledgeAsync(alert, Callers.FraudAnalyst with { Subject = "analyst-10" })).StatusCode.ShouldBe(HttpStatusCode.Conflict);
 
         var e = (await AuditEventsAsync(alert)).ShouldHaveSingleItem();
         e["action"]!.GetValue<string>().ShouldBe(AuditActions.AlertAcknowledged);
         e["source"]!.GetValue<string>().ShouldBe("fraud-service");
-        e["actor"]!["type"]!.GetValue<string>().ShouldBe("service");
-        e["actor"]!["id"]!.GetValue<string>().ShouldBe("ops-console");
+        e["actor"]!["type"]!.GetValue<string>().ShouldBe("user");
+        e["actor"]!["id"]!.GetValue<string>().ShouldBe("analyst-9");
         e["subject"]!["type"]!.GetValue<string>().ShouldBe("alert");
         e["details"]!["acknowledgedBy"]!.GetValue<string>().ShouldBe("analyst-9");
         e["details"]!["note"]!.GetValue<string>().ShouldBe("called the customer");

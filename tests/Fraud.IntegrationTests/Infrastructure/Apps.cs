@@ -48,4 +48,12 @@ public sealed class FraudApp(SidecarPorts sidecar, IDictionary<string, string?>?
     };
 
     protected override IDictionary<string, string?> Settings => extra ?? base.Settings;
+
+    /// <summary>Every call of <see cref="AppOnKestrel{TEntryPoint}.Client"/> is <see cref="Callers.FraudAnalyst"/>'s unless a
+    /// test names another caller (<see cref="Callers.SendAsAsync"/>).</summary>
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Authorization = Callers.FraudAnalyst.Bearer();
+    }
 }

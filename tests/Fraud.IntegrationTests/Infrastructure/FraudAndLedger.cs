@@ -44,6 +44,19 @@ public sealed class FraudAndLedger : IAsyncLifetime
 
     public DeadLetterWatcher DeadLetters { get; private set; } = null!;
 
+    /// <summary>auth-service as fraud-service reaches it through its sidecar: issues fraud-service's own client-credentials
+    /// tokens (signed with the keys the ledger trusts), so the policy's freezes carry a real token end to end.</summary>
+    public FakeAuthService Auth { get; private set; } = null!;
+
+    /// <summary>fraud-service's client secret, in the sidecars' secret store as in components/secrets.json.</summary>
+    public const string FraudClientSecret = "fraud-it-secret";
+
+    /// <summary>What a fraud-service host needs to get its own token: auth-service's app id (the fake's).</summary>
+    public IDictionary<string, string?> ServiceIdentitySettings => new Dictionary<string, string?>
+    {
+        ["Auth:AppId"] = Auth.AppId,
+    };
+
     private LocalDaprSidecar _deadLetterSidecar = null!;
 
     /// <summary>A client of the ledger's sidecar: publishes as transaction-service would.</summary>
@@ -62,7 +75,22 @@ public sealed class FraudAndLedger : IAsyncLifetime
               version: v1
             ---
             {ActorStore.InMemory.Component("statestore")}
+            ---
+            apiVersion: dapr.io/v1alpha1
+            kind: Component
+            metadata:
+              name: secretstore
+            spec:
+              type: secretstores.local.file
+              version: v1
+              metadata:
+              - name: secretsFile
+                value: {Path.Combine(_resources, "secrets.json")}
             """);
+        await File.WriteAllTextAsync(Path.Combine(_resources, "secrets.json"),
+            new JsonObject { ["fraud-service-client-secret"] = FraudClientSecret }.ToJsonString());
+        Auth = await FakeAuthService.StartAsync(TestTokens.Shared, "fraud-it", CancellationToken.None);
+        Auth.RegisterClient("fraud-service", FraudClientSecret, "accounts:freeze", "accounts:any", "ledger:write", "ledger:read");
 
         // The ledger's sidecar first, on the port its app will take: the ledger's workflow worker connects at start.
         var ledgerPort = FreePorts.Next();
@@ -72,7 +100,7 @@ public sealed class FraudAndLedger : IAsyncLifetime
             ResourcesPaths = [_resources], InMemoryPubSubNetwork = _network, WaitForApp = false,
         });
         Ledger = new LedgerApp(_ledgerPorts, LedgerClock);
-        Fraud = new FraudApp(_fraudPorts);
+        Fraud = new FraudApp(_fraudPorts, ServiceIdentitySettings);
         await Task.WhenAll(Ledger.StartAsync(ledgerPort), Fraud.StartAsync());
         FraudSidecar = await LocalDaprSidecar.StartAsync(new SidecarOptions
         {
@@ -107,6 +135,10 @@ public sealed class FraudAndLedger : IAsyncLifetime
         }
         await Fraud.DisposeAsync();
         await Ledger.DisposeAsync();
+        if (Auth is not null)
+        {
+            await Auth.DisposeAsync();
+        }
         await _network.DisposeAsync();
         Directory.Delete(_resources, recursive: true);
     }
@@ -118,7 +150,7 @@ public sealed class FraudAndLedger : IAsyncLifetime
     public async Task<IAsyncDisposable> StartAnotherFraudServiceAsync(string appId, IDictionary<string, string?> settings)
     {
         var ports = SidecarPorts.Free();
-        var app = new FraudApp(ports, settings);
+        var app = new FraudApp(ports, new Dictionary<string, string?>(ServiceIdentitySettings.Concat(settings)));
         await app.StartAsync();
         var sidecar = await LocalDaprSidecar.StartAsync(new SidecarOptions
         {
@@ -169,6 +201,19 @@ public sealed class FraudAndLedger : IAsyncLifetime
     public async Task<string> AccountStatusAsync(Guid account) =>
         (await Ledger.Client.GetFromJsonAsync<JsonObject>($"/api/v1/accounts/{account}", Json))!["status"]!.GetValue<string>();
 
+    /// <summary>The ledger's audit events of <paramref name="action"/> on <paramref name="subject"/>, from its audit outbox.</summary>
+    public async Task<List<JsonObject>> LedgerAuditEventsAsync(string action, Guid subject)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(Ledger.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(
+            "SELECT coalesce(array_agg(payload::text ORDER BY enqueued_at), '{}') FROM audit_outbox WHERE payload->>'action' = @action AND payload->'subject'->>'id' = @subject",
+            connection);
+        command.Parameters.AddWithValue("action", action);
+        command.Parameters.AddWithValue("subject", subject.ToString());
+        return [.. ((string[])(await command.ExecuteScalarAsync())!).Select(p => JsonNode.Parse(p)!.AsObject())];
+    }
+
     // fraud-service, through its HTTP API.
 
     public async Task<RiskProfileResponse> RiskProfileAsync(Guid account) =>
@@ -188,6 +233,7 @@ public sealed class FraudAndLedger : IAsyncLifetime
         return await response.Content.ReadFromJsonAsync<RiskProfileResponse>(Json);
     }
 
+    /// <summary>The alerts <see cref="Callers.FraudAnalyst"/> (the fixture's default caller) sees.</summary>
     public async Task<Page<AlertResponse>> AlertsAsync(string query) =>
         (await Fraud.Client.GetFromJsonAsync<Page<AlertResponse>>($"/api/v1/alerts?{query}", Json))!;
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using LedgerX.Fraud.Api.Infrastructure;
 using LedgerX.Fraud.Api.Infrastructure.Persistence;
 using LedgerX.Fraud.Api.Policy;
 using LedgerX.Fraud.IntegrationTests.Infrastructure;
@@ -21,7 +22,8 @@ public sealed class HighScorePolicyActions : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _app = new FraudApp(SidecarPorts.Free(), services: s => s.AddSingleton<ITransactionServiceClient>(_ledger));
+        _app = new FraudApp(SidecarPorts.Free(), new Dictionary<string, string?> { ["Fraud:Dispatch:MaxActionAttempts"] = "3" },
+            services: s => s.AddSingleton<ITransactionServiceClient>(_ledger));
         await _app.StartAsync();
     }
 
@@ -58,6 +60,44 @@ public sealed class HighScorePolicyActions : IAsyncLifetime
         var call = _ledger.Calls.Single(c => c.Target == alert.EntryId);
         call.Kind.ShouldBe("reverse");
         call.IdempotencyKey.ShouldBe($"fraud-alert-{alert.Id}-reverse");
+    }
+
+    /// <summary>The ledger refusing fraud-service's own token (401) or its permissions (403) is an identity problem an
+    /// operator fixes, not a property of the request: the action stays pending past MaxActionAttempts, counted as
+    /// unauthorized, and is done once the ledger accepts it.</summary>
+    [Fact]
+    public async Task AFreezeRefusedFor401Or403_StaysPendingPastTheAttemptLimit_IsCounted_AndIsDoneOnceAccepted()
+    {
+        var unauthorized = 0L;
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == FraudMetrics.MeterName && instrument.Name == "ledgerx.fraud.policy_actions")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag is { Key: "outcome", Value: "unauthorized" })
+                {
+                    Interlocked.Add(ref unauthorized, value);
+                }
+            }
+        });
+        listener.Start();
+        var alert = NewPendingAlert("freeze");
+        // MaxActionAttempts is 3 here: five refusals would have failed any other 4xx at the first.
+        HttpStatusCode?[] refusals = [HttpStatusCode.Unauthorized, HttpStatusCode.Forbidden, HttpStatusCode.Unauthorized, HttpStatusCode.Forbidden, HttpStatusCode.Unauthorized];
+        _ledger.Script(alert.AccountId, [.. refusals, HttpStatusCode.OK]);
+        await InsertAsync(alert);
+
+        var done = await WaitForActionAsync(alert.Id, ActionStatus.Done);
+
+        done.ActionAttempts.ShouldBe(refusals.Length + 1);
+        Interlocked.Read(ref unauthorized).ShouldBeGreaterThanOrEqualTo(refusals.Length);
     }
 
     private static AlertRow NewPendingAlert(string action)

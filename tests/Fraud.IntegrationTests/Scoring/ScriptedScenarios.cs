@@ -64,6 +64,12 @@ public sealed class ScriptedScenarios(FraudAndLedger env)
 
         await FraudAndLedger.WaitUntilAsync(async () => await env.AccountStatusAsync(victim) == "frozen", "the ledger to freeze the victim's account");
         await FraudAndLedger.WaitUntilAsync(async () => (await env.AlertsAsync($"accountId={victim}")).Items[0].PolicyAction.Status == "done", "the freeze to be recorded");
+        // The freeze carried fraud-service's own client-credentials token, asked of auth-service through the sidecar: the
+        // ledger validated it and audits the freeze as that client (an unvalidated call would be the calling app's).
+        env.Auth.TokensIssued.ShouldBeGreaterThan(0);
+        var frozen = (await env.LedgerAuditEventsAsync("ledger.account.frozen", victim)).ShouldHaveSingleItem();
+        frozen["actor"]!["type"]!.GetValue<string>().ShouldBe("client");
+        frozen["actor"]!["id"]!.GetValue<string>().ShouldBe("fraud-service");
 
         var flagged = await env.FraudSidecar.PubSub.WaitForPublishedAsync(
             m => m.Topic == Topics.FraudFlagged && m.CloudEvent?["data"]?["alertId"]?.GetValue<string>() == drain.Id.ToString(), TimeSpan.FromSeconds(10));

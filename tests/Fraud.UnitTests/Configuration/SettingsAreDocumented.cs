@@ -12,4 +12,8 @@ public sealed class SettingsAreDocumented
 
     [Fact]
     public void TheDispatchOptions() => ConfigurationDocs.AssertDocumented(typeof(DispatchOptions), DispatchOptions.Section);
+
+    [Fact]
+    public void TheServiceTokenOptions() =>
+        ConfigurationDocs.AssertDocumented(typeof(LedgerX.Fraud.Api.ServiceIdentity.ServiceTokenOptions), LedgerX.Fraud.Api.ServiceIdentity.ServiceTokenOptions.Section);
 }

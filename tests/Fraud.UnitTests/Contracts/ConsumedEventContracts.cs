@@ -20,6 +20,7 @@ public sealed class ConsumedEventContracts
     {
         [Topics.TransactionPosted] = typeof(TransactionPosted),
         [Topics.HoldCreated] = typeof(HoldCreated),
+        [Topics.AccountOpened] = typeof(AccountOpened),
     };
 
     private static readonly Lazy<IReadOnlyList<DaprSubscription>> Subscriptions = new(Discover);

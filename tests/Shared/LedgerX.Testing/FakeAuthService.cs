@@ -13,13 +13,20 @@ namespace LedgerX.Testing;
 
 /// <summary>
 /// auth-service as the services see it: an app that serves <see cref="TestTokens"/>'s JWKS at
-/// <c>GET /.well-known/jwks</c>, behind its own local Dapr sidecar, plus a sidecar for the caller. A service under test
+/// <c>GET /.well-known/jwks</c> and client-credentials tokens for clients a test registers at <c>POST /connect/token</c>,
+/// behind its own local Dapr sidecar, plus a sidecar for the caller. A service under test
 /// given <see cref="Settings"/> fetches its keys the production way: from its sidecar, by service invocation.
 /// App ids get a random suffix, since sidecars in one test process resolve each other by app id.
 /// </summary>
 public sealed class FakeAuthService : IAsyncDisposable
 {
     public const string JwksPath = "/.well-known/jwks";
+
+    /// <summary>auth-service's token endpoint; the fake serves only the client-credentials grant.</summary>
+    public const string TokenPath = "/connect/token";
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Secret, string[] Scopes)> _clients = new();
+    private int _tokensIssued;
 
     private WebApplication? _app;
     private LocalDaprSidecar _authSidecar = null!;
@@ -56,6 +63,13 @@ public sealed class FakeAuthService : IAsyncDisposable
         return fake;
     }
 
+    /// <summary>Registers a confidential client, as auth-service's service-client seeding does: it may get tokens for
+    /// <paramref name="scopes"/> (or fewer) with <paramref name="secret"/>.</summary>
+    public void RegisterClient(string clientId, string secret, params string[] scopes) => _clients[clientId] = (secret, scopes);
+
+    /// <summary>How many client-credentials tokens the fake has issued.</summary>
+    public int TokensIssued => Volatile.Read(ref _tokensIssued);
+
     /// <summary>auth-service goes down: its sidecar stays, invocations of it fail.</summary>
     public async Task StopAppAsync()
     {
@@ -83,10 +97,41 @@ public sealed class FakeAuthService : IAsyncDisposable
                 return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
             }
         });
+        app.MapPost(TokenPath, IssueClientCredentialsToken);
         await app.StartAsync(cancellationToken);
         _app = app;
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
         return new Uri(address).Port;
+    }
+
+    /// <summary>RFC 6749 §4.4 as auth-service answers it: client authentication by form fields or HTTP Basic, the granted
+    /// scopes the asked ones the client may have, a JWT access token whose subject and client_id are the client.</summary>
+    private async Task<IResult> IssueClientCredentialsToken(HttpRequest request)
+    {
+        var form = await request.ReadFormAsync();
+        var (clientId, secret) = ((string?)form["client_id"], (string?)form["client_secret"]);
+        if (request.Headers.Authorization.ToString() is { } header && header.StartsWith("Basic ", StringComparison.Ordinal))
+        {
+            var pair = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(header["Basic ".Length..])).Split(':', 2);
+            (clientId, secret) = (Uri.UnescapeDataString(pair[0]), Uri.UnescapeDataString(pair[1]));
+        }
+        if (form["grant_type"] != "client_credentials")
+        {
+            return Results.Json(new { error = "unsupported_grant_type" }, statusCode: StatusCodes.Status400BadRequest);
+        }
+        if (clientId is null || !_clients.TryGetValue(clientId, out var client) || client.Secret != secret)
+        {
+            return Results.Json(new { error = "invalid_client" }, statusCode: StatusCodes.Status401Unauthorized);
+        }
+        var asked = ((string?)form["scope"] ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (asked.Except(client.Scopes).Any())
+        {
+            return Results.Json(new { error = "invalid_scope" }, statusCode: StatusCodes.Status400BadRequest);
+        }
+        Interlocked.Increment(ref _tokensIssued);
+        var lifetime = TimeSpan.FromMinutes(5);
+        var token = Tokens.Mint(clientId, asked, expiresIn: lifetime, claims: new Dictionary<string, object> { [LedgerXClaims.ClientId] = clientId });
+        return Results.Json(new { access_token = token, token_type = "Bearer", expires_in = (int)lifetime.TotalSeconds, scope = string.Join(' ', asked) });
     }
 
     public async ValueTask DisposeAsync()

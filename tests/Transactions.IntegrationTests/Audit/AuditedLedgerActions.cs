@@ -38,17 +38,18 @@ internal static class AuditOutboxRows
 /// <summary>
 /// Freeze and unfreeze (through the writer's group commit), verification and the event-log export: each leaves
 /// exactly one audit event in the ledger's audit outbox, by the caller, and a refused or replayed one leaves none.
-/// Until requests carry tokens (issue 15) the caller is the calling app (Dapr's caller header) or anonymous.
+/// The actor is the token's principal: a user, or a client for client credentials (fraud-service's own token), never the
+/// Dapr caller header when a token is there, and never anonymous (no token is refused before anything happens).
 /// </summary>
 public sealed class AuditedLedgerActions(LedgerApi api) : IClassFixture<LedgerApi>
 {
-    private async Task<HttpResponseMessage> PostAsync(string path, object? body, string? callerApp = null, string? key = null)
+    private async Task<HttpResponseMessage> PostAsync(string path, object? body, System.Net.Http.Headers.AuthenticationHeaderValue? caller = null,
+        string? key = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
-        if (callerApp is not null)
-        {
-            request.Headers.Add(AuditCaller.DaprCallerHeader, callerApp);
-        }
+        // The sidecar names the calling app too; the token's principal is who acts.
+        request.Headers.Add(AuditCaller.DaprCallerHeader, "some-app");
+        request.Headers.Authorization = caller ?? Callers.Admin();
         if (key is not null)
         {
             request.Headers.Add("Idempotency-Key", key);
@@ -62,7 +63,7 @@ public sealed class AuditedLedgerActions(LedgerApi api) : IClassFixture<LedgerAp
         var account = (await api.OpenAccountAsync()).Id;
 
         var refused = await PostAsync($"/api/v1/accounts/{account}/freeze", new { reason = "" });
-        var frozen = await PostAsync($"/api/v1/accounts/{account}/freeze", new { reason = "court order 17" }, callerApp: "fraud-service");
+        var frozen = await PostAsync($"/api/v1/accounts/{account}/freeze", new { reason = "court order 17" }, Callers.FraudService());
         // Freezing a frozen account is answered 200 and changes nothing: no privileged action happened.
         var again = await PostAsync($"/api/v1/accounts/{account}/freeze", new { reason = "again" });
 
@@ -70,7 +71,7 @@ public sealed class AuditedLedgerActions(LedgerApi api) : IClassFixture<LedgerAp
         await LedgerApi.ExpectAsync(frozen, HttpStatusCode.OK);
         await LedgerApi.ExpectAsync(again, HttpStatusCode.OK);
         var e = (await api.EventsAsync(AuditActions.AccountFrozen, account.ToString())).ShouldHaveSingleItem();
-        e.ShouldBeBy("service", "fraud-service");
+        e.ShouldBeBy("client", Callers.FraudServiceClient);
         e["subject"]!["type"]!.GetValue<string>().ShouldBe("account");
         e["details"]!["reason"]!.GetValue<string>().ShouldBe("court order 17");
     }
@@ -87,7 +88,7 @@ public sealed class AuditedLedgerActions(LedgerApi api) : IClassFixture<LedgerAp
 
         await LedgerApi.ExpectAsync(first, HttpStatusCode.OK);
         replay.Headers.Contains("Idempotent-Replayed").ShouldBeTrue();
-        (await api.EventsAsync(AuditActions.AccountUnfrozen, account.ToString())).ShouldHaveSingleItem().ShouldBeBy("anonymous", "anonymous");
+        (await api.EventsAsync(AuditActions.AccountUnfrozen, account.ToString())).ShouldHaveSingleItem().ShouldBeBy("user", Callers.StaffSubject);
     }
 
     [Fact]
@@ -111,7 +112,7 @@ public sealed class AuditedLedgerActions(LedgerApi api) : IClassFixture<LedgerAp
         var events = await api.EventsAsync(AuditActions.LedgerVerified);
         events.Count.ShouldBe(before + 1);
         var e = events[^1];
-        e.ShouldBeBy("anonymous", "anonymous");
+        e.ShouldBeBy("user", Callers.StaffSubject);
         e["subject"]!["type"]!.GetValue<string>().ShouldBe("ledger");
         e["details"]!["result"]!.GetValue<string>().ShouldBe(report.Ok ? "ok" : "discrepancies");
         e["details"]!["eventsChecked"]!.GetValue<string>().ShouldBe($"{report.EventsChecked}");
@@ -124,6 +125,7 @@ public sealed class AuditedLedgerActions(LedgerApi api) : IClassFixture<LedgerAp
         var before = (await api.EventsAsync(AuditActions.EventLogExported)).Count;
         using var first = new HttpRequestMessage(HttpMethod.Get, "/api/v1/ledger/events?limit=1");
         first.Headers.Add(AuditCaller.DaprCallerHeader, "analytics-service");
+        first.Headers.Authorization = Callers.Auditor("auditor-7");
 
         (await api.Client.SendAsync(first)).EnsureSuccessStatusCode();
         (await api.Client.GetAsync("/api/v1/ledger/events?after=1&limit=1")).EnsureSuccessStatusCode();
@@ -131,7 +133,26 @@ public sealed class AuditedLedgerActions(LedgerApi api) : IClassFixture<LedgerAp
 
         var events = await api.EventsAsync(AuditActions.EventLogExported);
         events.Count.ShouldBe(before + 1);
-        events[^1].ShouldBeBy("service", "analytics-service");
+        events[^1].ShouldBeBy("user", "auditor-7");
+    }
+
+    [Fact]
+    public async Task APrivilegedActionWithoutAToken_IsRefused_AndLeavesNoAnonymousEvent()
+    {
+        var account = (await api.OpenAccountAsync()).Id;
+        using var freeze = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/accounts/{account}/freeze") { Content = JsonContent.Create(new { reason = "x" }) };
+        freeze.Headers.Authorization = null;
+        using var noToken = new HttpClient { BaseAddress = api.Client.BaseAddress };
+        using var verify = new HttpRequestMessage(HttpMethod.Get, "/api/v1/ledger/verify");
+
+        (await noToken.SendAsync(freeze)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await noToken.SendAsync(verify)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await api.Client.SendAsync(Callers.Request(HttpMethod.Post, $"/api/v1/accounts/{account}/freeze", Callers.Customer("owner"), new { reason = "x" })))
+            .StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+
+        (await api.EventsAsync(AuditActions.AccountFrozen, account.ToString())).ShouldBeEmpty();
+        var anonymous = await api.ScalarAsync<long>("SELECT count(*) FROM audit_outbox WHERE payload->'actor'->>'type' = 'anonymous'");
+        anonymous.ShouldBe(0);
     }
 }
 
@@ -155,10 +176,12 @@ public sealed class AuditedReversalDecisions(PatientApprovalEnvironment environm
         return reversal.Id;
     }
 
+    /// <summary>A decision by the fraud analyst <paramref name="by"/>, through an operations console app: the approver is the token's subject.</summary>
     private Task<HttpResponseMessage> DecideAsync(Guid reversal, bool approved, string by, string? key = null)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/reversals/{reversal}/approval") { Content = JsonContent.Create(new { approved, by }) };
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/reversals/{reversal}/approval") { Content = JsonContent.Create(new { approved }) };
         request.Headers.Add(AuditCaller.DaprCallerHeader, "ops-console");
+        request.Headers.Authorization = Callers.FraudAnalyst(by);
         if (key is not null)
         {
             request.Headers.Add("Idempotency-Key", key);
@@ -185,7 +208,7 @@ public sealed class AuditedReversalDecisions(PatientApprovalEnvironment environm
         var rejections = await Api.EventsAsync(AuditActions.ReversalRejected, reversal.ToString());
         (approvals.Count + rejections.Count).ShouldBe(1);
         var e = approvedWon ? approvals.Single() : rejections.Single();
-        e.ShouldBeBy("service", "ops-console");
+        e.ShouldBeBy("user", approvedWon ? "ops-anna" : "ops-ben");
         e["subject"]!["type"]!.GetValue<string>().ShouldBe("reversal");
         e["details"]!["by"]!.GetValue<string>().ShouldBe(approvedWon ? "ops-anna" : "ops-ben");
     }

@@ -52,11 +52,20 @@ public class LedgerApi : AppOnKestrel<Program>
         ["Ledger:Outbox:PollIntervalMs"] = "100",
     };
 
+    /// <summary><see cref="AppOnKestrel{T}.Client"/> calls as an administrator (<see cref="Callers.Admin"/>): tests of the
+    /// ledger's mechanics act on anyone's accounts, as staff do. Tests of who may do what send their caller's token per
+    /// request (<see cref="Callers"/>), which replaces this one.</summary>
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Authorization = Callers.Admin();
+    }
+
     /// <summary>Opens an account as <paramref name="owner"/>: the owner is the caller, so the request carries their token.</summary>
     public async Task<AccountResponse> OpenAccountAsync(string owner = "alice", string currency = "EUR", long overdraftLimit = 0)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/accounts") { Content = JsonContent.Create(new { currency, overdraftLimit }) };
-        request.Headers.Authorization = Tokens.Bearer(owner, Permissions.LedgerWrite);
+        request.Headers.Authorization = Callers.Customer(owner);
         var response = await Client.SendAsync(request);
         await ExpectAsync(response, HttpStatusCode.Created);
         return (await response.Content.ReadFromJsonAsync<AccountResponse>(Json))!;

@@ -56,7 +56,9 @@ public sealed class BadInput(BadInput.ApiWithAccountsInEveryState api) : IClassF
             "opening an account without ledger:write" => api.Tokens.Bearer("bad-input", Permissions.LedgerRead),
             _ => api.Tokens.Bearer("bad-input"),
         };
-        using var response = await api.Client.SendAsync(request);
+        // The fixture's client sends an administrator's token by default; a request without one needs a client without it.
+        using var anonymous = new HttpClient { BaseAddress = api.Client.BaseAddress };
+        using var response = await (request.Headers.Authorization is null ? anonymous : api.Client).SendAsync(request);
 
         var text = await response.Content.ReadAsStringAsync();
         ((int)response.StatusCode).ShouldBe(status, text);
@@ -173,7 +175,20 @@ public sealed class BadInput(BadInput.ApiWithAccountsInEveryState api) : IClassF
                 new { accountId = a.Other, direction = "credit", amount = 100, currency = "EUR" },
             },
         }), 400, "postings[0].direction"),
-        ["NUL in an approver"] = _ => (HttpMethod.Post, $"/api/v1/reversals/{Guid.NewGuid()}/approval", Json(new { approved = true, by = "ad\0min" }), 400, "by"),
+        // Identity never comes from the body (issue 15): an old client still naming the approver or the owner learns why.
+        ["an approver in the body"] = _ => (HttpMethod.Post, $"/api/v1/reversals/{Guid.NewGuid()}/approval", Json(new { approved = true, by = "admin" }), 400, "by"),
+        ["an approver in a v2 body"] = _ => (HttpMethod.Post, $"/api/v2/reversals/{Guid.NewGuid()}/approval", Json(new { approved = true, by = "admin" }), 400, "by"),
+        ["v2 money without its currency"] = a => (HttpMethod.Post, "/api/v2/transfers",
+            Json(new { fromAccountId = a.Funded, toAccountId = a.Other, amount = new { amount = 1 } }), 400, "amount.currency"),
+        ["v2 money that is a number"] = a => (HttpMethod.Post, "/api/v2/deposits", Json(new { accountId = a.Funded, amount = 1 }), 400, "amount"),
+        ["v2 posting money with a bad currency"] = a => (HttpMethod.Post, "/api/v2/entries", Json(new
+        {
+            postings = new[]
+            {
+                new { accountId = a.Funded, direction = "debit", amount = new { amount = 100L, currency = "eur" } },
+                new { accountId = a.Other, direction = "credit", amount = new { amount = 100L, currency = "EUR" } },
+            },
+        }), 400, "postings[0].amount.currency"),
         ["NUL in a query value"] = _ => (HttpMethod.Get, "/api/v1/accounts?ownerId=al%00ice", "", 400, "ownerId"),
         // Framework rejections (issue 13 item 3): named fields and a code, never "Failed to bind parameter \"Nullable<int> limit\"".
         ["limit that is not a number"] = _ => (HttpMethod.Get, "/api/v1/accounts?ownerId=x&limit=abc", "", 400, "limit"),

@@ -24,9 +24,11 @@ public sealed class ReversalApprovalDecisions(PatientApprovalEnvironment environ
         return reversal.Id;
     }
 
+    /// <summary>A decision by the approver whose token's subject is <paramref name="by"/>: who decides is the caller.</summary>
     private async Task<HttpResponseMessage> DecideAsync(Guid reversal, bool approved, string by, string? key = null)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/reversals/{reversal}/approval") { Content = JsonContent.Create(new { approved, by }) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/reversals/{reversal}/approval") { Content = JsonContent.Create(new { approved }) };
+        request.Headers.Authorization = Callers.FraudAnalyst(by);
         if (key is not null)
         {
             request.Headers.Add("Idempotency-Key", key);
@@ -76,7 +78,7 @@ public sealed class ReversalApprovalDecisions(PatientApprovalEnvironment environ
         await Api.AssertLedgerInvariantsAsync();
     }
 
-    /// <summary>Issue 11: an approver named "timeout" was recorded as the timeout.</summary>
+    /// <summary>Issue 11: an approver named "timeout" was recorded as the timeout (now: a user whose subject is "timeout").</summary>
     [Fact]
     public async Task AnApproverNamedTimeout_IsRecordedAsTheirRejection_NotAsATimeout()
     {

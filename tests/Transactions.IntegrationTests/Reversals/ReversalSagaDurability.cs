@@ -87,7 +87,7 @@ public sealed class ReversalSagaDurability : IAsyncLifetime
 
         await first.DisposeAsync();
         await using var second = await StartHostAsync();
-        (await second.Client.PostAsJsonAsync($"/api/v1/reversals/{accepted.Id}/approval", new { approved = true, by = "ops" })).EnsureSuccessStatusCode();
+        (await second.Client.PostAsJsonAsync($"/api/v1/reversals/{accepted.Id}/approval", new { approved = true })).EnsureSuccessStatusCode();
         var done = await second.FinishedAsync(accepted.Id);
 
         done.Status.ShouldBe("completed", done.FailureReason);

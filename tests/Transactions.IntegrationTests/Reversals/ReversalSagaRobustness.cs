@@ -83,7 +83,7 @@ public sealed class ReversalSagaRobustness(PatientApprovalEnvironment environmen
             transfers.Add(transfer);
             var reversal = (await Api.RequestReversalAsync(transfer.Entry, reason: "stall:hold")).Id;
             await Api.WaitForAsync(reversal, r => r.Status == "awaiting_approval");
-            await LedgerApi.ExpectAsync(await Api.Client.PostAsJsonAsync($"/api/v1/reversals/{reversal}/approval", new { approved = true, by = "ops" }),
+            await LedgerApi.ExpectAsync(await Api.Client.PostAsJsonAsync($"/api/v1/reversals/{reversal}/approval", new { approved = true }),
                 HttpStatusCode.Accepted);
             reversals.Add(reversal);
         }

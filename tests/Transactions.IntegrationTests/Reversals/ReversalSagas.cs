@@ -118,7 +118,7 @@ public sealed partial class ReversalSagas(SagaEnvironment environment) : IClassF
 
         var accepted = await Api.RequestReversalAsync(entry);
         await Api.WaitForAsync(accepted.Id, r => r.Status == "awaiting_approval");
-        var approval = await Api.Client.PostAsJsonAsync($"/api/v1/reversals/{accepted.Id}/approval", new { approved = true, by = "ops-anna" });
+        var approval = await Api.Client.PostAsJsonAsync($"/api/v1/reversals/{accepted.Id}/approval", new { approved = true });
         await LedgerApi.ExpectAsync(approval, HttpStatusCode.Accepted);
         var done = await Api.FinishedAsync(accepted.Id);
 
@@ -157,7 +157,7 @@ public sealed partial class ReversalSagas(SagaEnvironment environment) : IClassF
         Api.Stalls.AfterCommit[SagaSteps.Hold] = release;
         var accepted = await Api.RequestReversalAsync(entry, reason: "stall:hold");
         await Api.WaitForAsync(accepted.Id, r => r.Status == "awaiting_approval");
-        await LedgerApi.ExpectAsync(await Api.Client.PostAsJsonAsync($"/api/v1/reversals/{accepted.Id}/approval", new { approved = true, by = "ops" }),
+        await LedgerApi.ExpectAsync(await Api.Client.PostAsJsonAsync($"/api/v1/reversals/{accepted.Id}/approval", new { approved = true }),
             HttpStatusCode.Accepted);
         await Api.Stalls.Reached.Task.WaitAsync(TimeSpan.FromSeconds(20));
 
@@ -199,7 +199,8 @@ public sealed partial class ReversalSagas(SagaEnvironment environment) : IClassF
 
         var accepted = await Api.RequestReversalAsync(entry);
         await Api.WaitForAsync(accepted.Id, r => r.Status == "awaiting_approval");
-        (await Api.Client.PostAsJsonAsync($"/api/v1/reversals/{accepted.Id}/approval", new { approved = false, by = "ops-ben" })).EnsureSuccessStatusCode();
+        (await Api.Client.SendAsync(Callers.Request(HttpMethod.Post, $"/api/v1/reversals/{accepted.Id}/approval", Callers.FraudAnalyst("ops-ben"),
+            new { approved = false }))).EnsureSuccessStatusCode();
         var done = await Api.FinishedAsync(accepted.Id);
 
         (done.Status, done.FailureReason).ShouldBe(("failed", "rejected by ops-ben"));
@@ -288,8 +289,8 @@ public sealed partial class ReversalSagas(SagaEnvironment environment) : IClassF
         var (_, _, entry) = await TransferAsync(50);
         var done = await Api.FinishedAsync((await Api.RequestReversalAsync(entry)).Id);
 
-        var conflict = await Api.Client.PostAsJsonAsync($"/api/v1/reversals/{done.Id}/approval", new { approved = true, by = "ops" });
-        var missing = await Api.Client.PostAsJsonAsync($"/api/v1/reversals/{Guid.NewGuid()}/approval", new { approved = true, by = "ops" });
+        var conflict = await Api.Client.PostAsJsonAsync($"/api/v1/reversals/{done.Id}/approval", new { approved = true });
+        var missing = await Api.Client.PostAsJsonAsync($"/api/v1/reversals/{Guid.NewGuid()}/approval", new { approved = true });
 
         conflict.StatusCode.ShouldBe(HttpStatusCode.Conflict);
         missing.StatusCode.ShouldBe(HttpStatusCode.NotFound);

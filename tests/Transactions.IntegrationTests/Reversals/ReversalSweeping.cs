@@ -96,7 +96,7 @@ public sealed class ReversalSweeping : IAsyncLifetime
         await StopSidecarAsync();
 
         var clock = Stopwatch.StartNew();
-        var approval = await _api.Client.PostAsJsonAsync($"/api/v1/reversals/{accepted.Id}/approval", new { approved = true, by = "ops" });
+        var approval = await _api.Client.PostAsJsonAsync($"/api/v1/reversals/{accepted.Id}/approval", new { approved = true });
         var answeredIn = clock.Elapsed;
         await StartSidecarAsync();
         var done = await _api.WaitForAsync(accepted.Id, r => r.Status is "completed" or "failed", seconds: 60);
@@ -122,7 +122,7 @@ public sealed class ReversalSweeping : IAsyncLifetime
         await workflows.TerminateWorkflowAsync(accepted.Id.ToString(), "lost by the engine");
         await workflows.WaitForWorkflowCompletionAsync(accepted.Id.ToString(), getInputsAndOutputs: false).WaitAsync(TimeSpan.FromSeconds(20));
 
-        await LedgerApi.ExpectAsync(await _api.Client.PostAsJsonAsync($"/api/v1/reversals/{accepted.Id}/approval", new { approved = true, by = "ops" }),
+        await LedgerApi.ExpectAsync(await _api.Client.PostAsJsonAsync($"/api/v1/reversals/{accepted.Id}/approval", new { approved = true }),
             HttpStatusCode.Accepted);
         var done = await _api.WaitForAsync(accepted.Id, r => r.Status is "completed" or "failed", seconds: 60);
 

@@ -59,7 +59,7 @@ public sealed class ScopedIdempotencyKeys(PatientApprovalEnvironment environment
         var (payer, receiver, entry, reversal, attackerFrom, attackerTo) = await AwaitingApprovalAsync();
         var planted = await TransferAsync(attackerFrom, attackerTo, 4_000, key: SagaSteps.Key(reversal.Id, SagaSteps.Post));
 
-        await LedgerApi.ExpectAsync(await Api.Client.PostAsJsonAsync($"/api/v1/reversals/{reversal.Id}/approval", new { approved = true, by = "ops" }),
+        await LedgerApi.ExpectAsync(await Api.Client.PostAsJsonAsync($"/api/v1/reversals/{reversal.Id}/approval", new { approved = true }),
             HttpStatusCode.Accepted);
         var done = await Api.FinishedAsync(reversal.Id);
 
@@ -88,7 +88,7 @@ public sealed class ScopedIdempotencyKeys(PatientApprovalEnvironment environment
                     convert_to('{plantedBody.Replace("'", "''")}', 'UTF8'), now(), now() + interval '1 day')
             """);
 
-        await LedgerApi.ExpectAsync(await Api.Client.PostAsJsonAsync($"/api/v1/reversals/{reversal.Id}/approval", new { approved = true, by = "ops" }),
+        await LedgerApi.ExpectAsync(await Api.Client.PostAsJsonAsync($"/api/v1/reversals/{reversal.Id}/approval", new { approved = true }),
             HttpStatusCode.Accepted);
         var done = await Api.FinishedAsync(reversal.Id);
 
@@ -102,8 +102,8 @@ public sealed class ScopedIdempotencyKeys(PatientApprovalEnvironment environment
     }
 
     /// <summary>fraud-service's <c>fraud-alert-{id}-{action}</c> keys: a client that claims one first (with another
-    /// request) used to make fraud's freeze a 422, a final refusal, so the freeze never happened. fraud-service calls
-    /// through Dapr invocation, so its requests carry <c>dapr-caller-app-id</c> and land in the <c>app:fraud-service</c> scope.</summary>
+    /// request) used to make fraud's freeze a 422, a final refusal, so the freeze never happened. fraud-service calls with
+    /// its own client-credentials token, so its keys live in the <c>client:fraud-service</c> scope, apart from any teller's.</summary>
     [Fact]
     public async Task AClientCannotClaimFraudServicesKeys_AndTheFreezeHappens()
     {
@@ -111,9 +111,9 @@ public sealed class ScopedIdempotencyKeys(PatientApprovalEnvironment environment
         var decoy = (await Api.OpenAccountAsync("decoy")).Id;
         var key = $"fraud-alert-{Guid.NewGuid()}-freeze";
 
-        var claimed = await Freeze(decoy, key, callerApp: null);
-        var fraud = await Freeze(target, key, callerApp: "fraud-service");
-        var fraudRetry = await Freeze(target, key, callerApp: "fraud-service");
+        var claimed = await Freeze(decoy, key, Callers.Teller("mallory-the-teller"));
+        var fraud = await Freeze(target, key, Callers.FraudService());
+        var fraudRetry = await Freeze(target, key, Callers.FraudService());
 
         claimed.StatusCode.ShouldBe(HttpStatusCode.OK);
         fraud.StatusCode.ShouldBe(HttpStatusCode.OK, await fraud.Content.ReadAsStringAsync());
@@ -121,10 +121,12 @@ public sealed class ScopedIdempotencyKeys(PatientApprovalEnvironment environment
         fraudRetry.StatusCode.ShouldBe(HttpStatusCode.OK);
         fraudRetry.Headers.GetValues("Idempotent-Replayed").ShouldBe(["true"]);
         (await Api.GetAccountAsync(target)).Status.ShouldBe("frozen");
+        (await Api.ScalarAsync<string>($"SELECT string_agg(scope, ',' ORDER BY scope) FROM idempotency_keys WHERE key = '{key}'"))
+            .ShouldBe("client:fraud-service,user:mallory-the-teller");
     }
 
-    /// <summary>Whatever a request says about its caller, it cannot select an internal scope: a malformed caller header is
-    /// ignored (the anonymous client scope), so the saga's key sent with it is the client's own key.</summary>
+    /// <summary>Whatever a request says about its caller, it cannot select an internal scope: the token's caller is the
+    /// scope, whatever Dapr caller header comes along, so the saga's key sent with it is the client's own key.</summary>
     [Theory]
     [InlineData("internal:reversal-saga")]
     [InlineData("reversal-saga")]
@@ -133,26 +135,24 @@ public sealed class ScopedIdempotencyKeys(PatientApprovalEnvironment environment
         var (_, _, entry, reversal, attackerFrom, attackerTo) = await AwaitingApprovalAsync();
         await TransferAsync(attackerFrom, attackerTo, 1_000, key: SagaSteps.Key(reversal.Id, SagaSteps.Hold), callerApp: callerApp);
 
-        await LedgerApi.ExpectAsync(await Api.Client.PostAsJsonAsync($"/api/v1/reversals/{reversal.Id}/approval", new { approved = true, by = "ops" }),
+        await LedgerApi.ExpectAsync(await Api.Client.PostAsJsonAsync($"/api/v1/reversals/{reversal.Id}/approval", new { approved = true }),
             HttpStatusCode.Accepted);
 
         (await Api.FinishedAsync(reversal.Id)).Status.ShouldBe("completed");
         (await Api.ScalarAsync<long>($"SELECT count(*) FROM journal_entries WHERE reverses_entry_id = '{entry}'")).ShouldBe(1);
         (await Api.ScalarAsync<string>($"SELECT string_agg(scope, ',' ORDER BY scope) FROM idempotency_keys WHERE key = '{SagaSteps.Key(reversal.Id, SagaSteps.Hold)}'"))
-            .ShouldBe(callerApp == "reversal-saga" ? "app:reversal-saga,internal:reversal-saga" : "client:anonymous,internal:reversal-saga");
+            .ShouldBe($"internal:reversal-saga,user:{Callers.StaffSubject}");
     }
 
-    private async Task<HttpResponseMessage> Freeze(Guid account, string key, string? callerApp)
+    private async Task<HttpResponseMessage> Freeze(Guid account, string key, System.Net.Http.Headers.AuthenticationHeaderValue caller)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/accounts/{account}/freeze")
         {
             Content = JsonContent.Create(new { reason = "fraud-service alert" }),
         };
         request.Headers.Add("Idempotency-Key", key);
-        if (callerApp is not null)
-        {
-            request.Headers.Add("dapr-caller-app-id", callerApp);
-        }
+        request.Headers.Add("dapr-caller-app-id", "fraud-service");
+        request.Headers.Authorization = caller;
         return await Api.Client.SendAsync(request);
     }
 }

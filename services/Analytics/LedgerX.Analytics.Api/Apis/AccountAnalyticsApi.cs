@@ -1,12 +1,15 @@
+using LedgerX.Analytics.Api.Access;
 using LedgerX.Analytics.Api.Caching;
 using LedgerX.Analytics.Api.Persistence;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using LedgerX.ServiceDefaults.Auth;
 using Microsoft.EntityFrameworkCore;
 
 namespace LedgerX.Analytics.Api.Apis;
 
-/// <summary>One account's read models: balance over time, spending by category and month, top counterparties, alerts.</summary>
+/// <summary>One account's read models: balance over time, spending by category and month, top counterparties, alerts.
+/// analytics:read, and the account must be the caller's own unless they hold accounts:any (<see cref="AccountAccess"/>).</summary>
 public static class AccountAnalyticsApi
 {
     public const int MaxBalancePage = 500;
@@ -16,19 +19,35 @@ public static class AccountAnalyticsApi
 
     public static IEndpointRouteBuilder MapAccountAnalyticsApi(this IEndpointRouteBuilder app)
     {
-        var accounts = app.MapGroup("/api/v1/accounts/{accountId}").WithTags("Accounts");
-        accounts.MapGet("/balance-history", BalanceHistory).WithName("GetBalanceHistory")
-            .WithSummary("The account's balance after each entry that touched it, oldest first, paged by ledger sequence");
-        accounts.MapGet("/spending", Spending).WithName("GetSpending")
-            .WithSummary("Money that left the account, by UTC month, category and currency");
-        accounts.MapGet("/counterparties", Counterparties).WithName("GetTopCounterparties")
-            .WithSummary("The accounts this one exchanged most money with (two-sided entries only), largest first");
-        accounts.MapGet("/alerts", Alerts).WithName("GetAccountAlerts")
-            .WithSummary("Fraud alerts raised on the account, per UTC day");
+        var v1 = ApiVersion.V1.Group(app, "/accounts/{accountId}", "Accounts").RequirePermission(Permissions.AnalyticsRead)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        v1.MapGet("/balance-history", BalanceHistory).WithName("GetBalanceHistory").WithSummary(BalanceHistorySummary);
+        v1.MapGet("/spending", Spending).WithName("GetSpending").WithSummary(SpendingSummary);
+        v1.MapGet("/counterparties", Counterparties).WithName("GetTopCounterparties").WithSummary(CounterpartiesSummary);
+        v1.MapGet("/alerts", Alerts).WithName("GetAccountAlerts").WithSummary(AlertsSummary);
+
+        // v2: the same handlers, their answers mapped to money objects (alerts carry no money and keep their shape).
+        var v2 = ApiVersion.V2.Group(app, "/accounts/{accountId}", "Accounts").RequirePermission(Permissions.AnalyticsRead)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        v2.MapGet("/balance-history", async (string accountId, [FromQuery] string? from, [FromQuery] string? to, [FromQuery] string? after,
+                [FromQuery] string? limit, [AsParameters] QueryServices s) => V2Views.Map(await BalanceHistory(accountId, from, to, after, limit, s), V2Views.Page))
+            .WithName("GetBalanceHistoryV2").WithSummary(BalanceHistorySummary);
+        v2.MapGet("/spending", async (string accountId, [FromQuery] string? fromMonth, [FromQuery] string? toMonth, [AsParameters] QueryServices s) =>
+                V2Views.Map(await Spending(accountId, fromMonth, toMonth, s), V2Views.Report))
+            .WithName("GetSpendingV2").WithSummary(SpendingSummary);
+        v2.MapGet("/counterparties", async (string accountId, [FromQuery] string? limit, [AsParameters] QueryServices s) =>
+                V2Views.Map(await Counterparties(accountId, limit, s), V2Views.Report))
+            .WithName("GetTopCounterpartiesV2").WithSummary(CounterpartiesSummary);
+        v2.MapGet("/alerts", Alerts).WithName("GetAccountAlertsV2").WithSummary(AlertsSummary);
         return app;
     }
 
-    public static async Task<Results<Ok<Page<BalancePoint>>, ValidationProblem>> BalanceHistory(
+    private const string BalanceHistorySummary = "The account's balance after each entry that touched it, oldest first, paged by ledger sequence";
+    private const string SpendingSummary = "Money that left the account, by UTC month, category and currency";
+    private const string CounterpartiesSummary = "The accounts this one exchanged most money with (two-sided entries only), largest first";
+    private const string AlertsSummary = "Fraud alerts raised on the account, per UTC day";
+
+    public static async Task<Results<Ok<Page<BalancePoint>>, ValidationProblem, ProblemHttpResult>> BalanceHistory(
         string accountId, [FromQuery] string? from, [FromQuery] string? to, [FromQuery] string? after, [FromQuery] string? limit,
         [AsParameters] QueryServices s)
     {
@@ -45,6 +64,10 @@ public static class AccountAnalyticsApi
         if (!input.IsValid)
         {
             return input.Problem();
+        }
+        if (!await s.Db.MayReadAsync(s.Http.User, id, s.Ct))
+        {
+            return AccountAccess.NotFound(id);
         }
 
         var answer = await s.Cache.GetOrComputeAsync(QueryCache.AccountScope(id), $"balance:{fromDay}:{toDay}:{cursor}:{size}", async ct =>
@@ -67,7 +90,7 @@ public static class AccountAnalyticsApi
         return CachedAnswer.Ok(s.Http, answer);
     }
 
-    public static async Task<Results<Ok<SpendingReport>, ValidationProblem>> Spending(
+    public static async Task<Results<Ok<SpendingReport>, ValidationProblem, ProblemHttpResult>> Spending(
         string accountId, [FromQuery] string? fromMonth, [FromQuery] string? toMonth, [AsParameters] QueryServices s)
     {
         var input = new QueryInput();
@@ -86,6 +109,10 @@ public static class AccountAnalyticsApi
         if (!input.IsValid)
         {
             return input.Problem();
+        }
+        if (!await s.Db.MayReadAsync(s.Http.User, id, s.Ct))
+        {
+            return AccountAccess.NotFound(id);
         }
 
         var answer = await s.Cache.GetOrComputeAsync(QueryCache.AccountScope(id), $"spending:{start:yyyy-MM}:{end:yyyy-MM}", async ct =>
@@ -115,7 +142,7 @@ public static class AccountAnalyticsApi
         return CachedAnswer.Ok(s.Http, answer);
     }
 
-    public static async Task<Results<Ok<CounterpartiesReport>, ValidationProblem>> Counterparties(
+    public static async Task<Results<Ok<CounterpartiesReport>, ValidationProblem, ProblemHttpResult>> Counterparties(
         string accountId, [FromQuery] string? limit, [AsParameters] QueryServices s)
     {
         var input = new QueryInput();
@@ -124,6 +151,10 @@ public static class AccountAnalyticsApi
         if (!input.IsValid)
         {
             return input.Problem();
+        }
+        if (!await s.Db.MayReadAsync(s.Http.User, id, s.Ct))
+        {
+            return AccountAccess.NotFound(id);
         }
 
         var answer = await s.Cache.GetOrComputeAsync(QueryCache.AccountScope(id), $"counterparties:{size}", async ct =>
@@ -136,7 +167,7 @@ public static class AccountAnalyticsApi
         return CachedAnswer.Ok(s.Http, answer);
     }
 
-    public static async Task<Results<Ok<AccountAlertsReport>, ValidationProblem>> Alerts(
+    public static async Task<Results<Ok<AccountAlertsReport>, ValidationProblem, ProblemHttpResult>> Alerts(
         string accountId, [FromQuery] string? from, [FromQuery] string? to, [AsParameters] QueryServices s)
     {
         var input = new QueryInput();
@@ -145,6 +176,10 @@ public static class AccountAnalyticsApi
         if (!input.IsValid)
         {
             return input.Problem();
+        }
+        if (!await s.Db.MayReadAsync(s.Http.User, id, s.Ct))
+        {
+            return AccountAccess.NotFound(id);
         }
 
         var answer = await s.Cache.GetOrComputeAsync(QueryCache.AccountScope(id), $"alerts:{start:yyyy-MM-dd}:{end:yyyy-MM-dd}", async ct =>

@@ -1,6 +1,7 @@
 using LedgerX.Analytics.Api.Caching;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using LedgerX.ServiceDefaults.Auth;
 using Microsoft.EntityFrameworkCore;
 
 namespace LedgerX.Analytics.Api.Apis;
@@ -12,17 +13,24 @@ public static class LedgerAnalyticsApi
 
     public static IEndpointRouteBuilder MapLedgerAnalyticsApi(this IEndpointRouteBuilder app)
     {
-        var ledger = app.MapGroup("/api/v1/ledger").WithTags("Ledger");
-        ledger.MapGet("/volumes/daily", Volumes).WithName("GetDailyVolumes")
-            .WithSummary("Entries and money moved per UTC day, currency and entry kind");
-        ledger.MapGet("/activity/daily", Activity).WithName("GetDailyActivity")
-            .WithSummary("Hold and reversal events per UTC day and event type");
-        ledger.MapGet("/alerts/daily", Alerts).WithName("GetDailyAlerts")
-            .WithSummary("Fraud alerts per UTC day: how many, on how many accounts, the highest score");
+        foreach (var version in new[] { ApiVersion.V1, ApiVersion.V2 })
+        {
+            // They add up everyone's money: analytics:read alone (a customer's) is not enough, accounts:any is needed too.
+            var ledger = version.Group(app, "/ledger", "Ledger").RequirePermission(Permissions.AnalyticsRead).RequirePermission(Permissions.AccountsAny);
+            var volumes = version == ApiVersion.V1
+                ? ledger.MapGet("/volumes/daily", Volumes)
+                : ledger.MapGet("/volumes/daily", async ([FromQuery] string? from, [FromQuery] string? to, [FromQuery] string? currency, [AsParameters] QueryServices s) =>
+                    V2Views.Map(await Volumes(from, to, currency, s), V2Views.Report));
+            volumes.WithName(version.EndpointName("GetDailyVolumes")).WithSummary("Entries and money moved per UTC day, currency and entry kind");
+            ledger.MapGet("/activity/daily", Activity).WithName(version.EndpointName("GetDailyActivity"))
+                .WithSummary("Hold and reversal events per UTC day and event type");
+            ledger.MapGet("/alerts/daily", Alerts).WithName(version.EndpointName("GetDailyAlerts"))
+                .WithSummary("Fraud alerts per UTC day: how many, on how many accounts, the highest score");
+        }
         return app;
     }
 
-    public static async Task<Results<Ok<DailyReport<DailyVolume>>, ValidationProblem>> Volumes(
+    public static async Task<Results<Ok<DailyReport<DailyVolume>>, ValidationProblem, ProblemHttpResult>> Volumes(
         [FromQuery] string? from, [FromQuery] string? to, [FromQuery] string? currency, [AsParameters] QueryServices s)
     {
         var input = new QueryInput();

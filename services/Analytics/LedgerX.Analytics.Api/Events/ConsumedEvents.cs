@@ -41,6 +41,15 @@ public sealed record HoldChanged : ConsumedEvent
 /// <summary>reversal.requested.v1, reversal.completed.v1, reversal.failed.v1: counted per day; nothing else is read.</summary>
 public sealed record ReversalChanged : ConsumedEvent;
 
+/// <summary>account.opened.v1: who owns the account, so a customer reads only their own accounts' analytics.</summary>
+public sealed record AccountOpened : ConsumedEvent
+{
+    public const int MaxOwnerIdLength = 128;
+
+    public required Guid AccountId { get; init; }
+    public required string OwnerId { get; init; }
+}
+
 /// <summary>fraud.flagged.v1 (owned by fraud-service): only the account, the score and the time are read.</summary>
 public sealed record FraudFlagged : ConsumedEvent
 {

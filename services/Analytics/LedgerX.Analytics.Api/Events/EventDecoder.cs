@@ -8,10 +8,11 @@ public static class EventDecoder
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    /// <summary>Null for event types the read models do not use (account.*, or types added later).</summary>
+    /// <summary>Null for event types the read models do not use (other account.* events, or types added later).</summary>
     public static ConsumedEvent? Decode(string type, JsonElement payload) => type switch
     {
         Topics.TransactionPosted => payload.Deserialize<TransactionPosted>(Json),
+        Topics.AccountOpened => payload.Deserialize<AccountOpened>(Json),
         Topics.HoldCreated or Topics.HoldPosted or Topics.HoldVoided or Topics.HoldExpired => payload.Deserialize<HoldChanged>(Json),
         Topics.ReversalRequested or Topics.ReversalCompleted or Topics.ReversalFailed => payload.Deserialize<ReversalChanged>(Json),
         _ => null,

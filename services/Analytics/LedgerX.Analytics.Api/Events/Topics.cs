@@ -5,6 +5,7 @@ namespace LedgerX.Analytics.Api.Events;
 public static class Topics
 {
     public const string TransactionPosted = "transaction.posted.v1";
+    public const string AccountOpened = "account.opened.v1";
     public const string HoldCreated = "hold.created.v1";
     public const string HoldPosted = "hold.posted.v1";
     public const string HoldVoided = "hold.voided.v1";

@@ -14,6 +14,7 @@ public sealed class AnalyticsDbContext(DbContextOptions<AnalyticsDbContext> opti
     public DbSet<DailyVolumeRow> DailyVolumes => Set<DailyVolumeRow>();
     public DbSet<DailyActivityRow> DailyActivity => Set<DailyActivityRow>();
     public DbSet<AlertCountRow> AlertCounts => Set<AlertCountRow>();
+    public DbSet<AccountOwnerRow> AccountOwners => Set<AccountOwnerRow>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -76,6 +77,13 @@ public sealed class AnalyticsDbContext(DbContextOptions<AnalyticsDbContext> opti
             a.HasKey(x => new { x.AccountId, x.Day });
             a.Property(x => x.MaxScore).HasPrecision(7, 2);
             a.HasIndex(x => x.Day);
+        });
+
+        model.Entity<AccountOwnerRow>(o =>
+        {
+            o.ToTable("account_owners");
+            o.HasKey(x => x.AccountId);
+            o.Property(x => x.OwnerId).HasMaxLength(Events.AccountOpened.MaxOwnerIdLength);
         });
 
         // The rebuild's audit events, written in the rebuild's transaction (ServiceDefaults' shared outbox).

@@ -99,3 +99,10 @@ public sealed class AlertCountRow
     public long Alerts { get; set; }
     public decimal MaxScore { get; set; }
 }
+
+/// <summary>An account's owner, from account.opened.v1.</summary>
+public sealed class AccountOwnerRow
+{
+    public Guid AccountId { get; set; }
+    public string OwnerId { get; set; } = "";
+}

@@ -14,6 +14,7 @@ public sealed record ProjectionChanges
     public IReadOnlyList<DailyVolumeIncrement> DailyVolumes { get; init; } = [];
     public IReadOnlyList<DailyActivityIncrement> DailyActivity { get; init; } = [];
     public IReadOnlyList<AlertIncrement> Alerts { get; init; } = [];
+    public IReadOnlyList<AccountOwnerFact> Owners { get; init; } = [];
 
     /// <summary>The accounts whose answers this event changes (their cached answers are invalidated).</summary>
     public IReadOnlyList<Guid> AccountsTouched { get; init; } = [];
@@ -42,3 +43,6 @@ public sealed record DailyActivityIncrement(DateOnly Day, string Activity);
 
 /// <summary>One fraud alert for an account on a UTC day.</summary>
 public sealed record AlertIncrement(Guid AccountId, DateOnly Day, decimal Score);
+
+/// <summary>Who owns an account (immutable in the ledger): what the object-level checks compare the token's subject with.</summary>
+public sealed record AccountOwnerFact(Guid AccountId, string OwnerId);

@@ -111,6 +111,12 @@ public sealed class ProjectionWriter(NpgsqlDataSource database, QueryCache cache
                 "ON CONFLICT (account_id, day) DO UPDATE SET alerts = alert_counts.alerts + 1, max_score = GREATEST(alert_counts.max_score, excluded.max_score)",
                 P(a.AccountId), P(a.Day), P(a.Score)));
         }
+        foreach (var o in changes.Owners.OrderBy(o => o.AccountId))
+        {
+            batch.BatchCommands.Add(Command(
+                "INSERT INTO account_owners (account_id, owner_id) VALUES ($1, $2) ON CONFLICT (account_id) DO NOTHING",
+                P(o.AccountId), P(o.OwnerId)));
+        }
         if (batch.BatchCommands.Count > 0)
         {
             await batch.ExecuteNonQueryAsync(ct);

@@ -26,6 +26,11 @@ public static class Projector
             AccountsTouched = [hold.AccountId],
         },
         ReversalChanged reversal => new ProjectionChanges { DailyActivity = [new DailyActivityIncrement(DayOf(reversal.OccurredAt), type)] },
+        AccountOpened opened => new ProjectionChanges
+        {
+            Owners = [new AccountOwnerFact(opened.AccountId, opened.OwnerId)],
+            AccountsTouched = [opened.AccountId],
+        },
         FraudFlagged flagged => new ProjectionChanges
         {
             Alerts = [new AlertIncrement(flagged.AccountId, DayOf(flagged.OccurredAt), flagged.Score)],

@@ -15,7 +15,8 @@ public sealed record RebuildReport(long EventsRead, long EventsApplied, long Las
 /// Rebuilds the ledger-derived read models by replaying transaction-service's event log, in ONE database transaction:
 /// lock processed_events against live consumers, truncate, replay every page, commit. Readers see the old tables
 /// until the commit and the new ones after, never a half-built state; live deliveries wait for the commit and then
-/// find their event already applied (or apply it, if it came after the last page). Alert counts come from
+/// find their event already applied (or apply it, if it came after the last page). Account owners are in the ledger's
+/// log too (account.opened.v1), so they are rebuilt with the rest. Alert counts come from
 /// fraud-service, which has no log to replay, so they are kept. The rebuild's audit event (who asked, what was
 /// replayed) is written in the same transaction: a rebuild that committed is audited, one that failed or was busy never.
 /// </summary>
@@ -28,8 +29,10 @@ public sealed class ReadModelRebuilder(
 
     private readonly SemaphoreSlim _running = new(1, 1);
 
-    /// <summary>Runs a rebuild for <paramref name="caller"/>, or returns null at once if one is already running (here or in another replica).</summary>
-    public async Task<RebuildReport?> TryRebuildAsync(AuditActor caller, CancellationToken ct)
+    /// <summary>Runs a rebuild for <paramref name="caller"/>, reading the ledger's log with their
+    /// <paramref name="authorization"/> (the request's <c>Authorization</c> header, forwarded: the export is theirs), or
+    /// returns null at once if one is already running (here or in another replica).</summary>
+    public async Task<RebuildReport?> TryRebuildAsync(AuditActor caller, string? authorization, CancellationToken ct)
     {
         if (!await _running.WaitAsync(0, ct))
         {
@@ -39,7 +42,7 @@ public sealed class ReadModelRebuilder(
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(options.Value.RebuildTimeoutSeconds));
-            var report = await RebuildAsync(caller, timeout.Token);
+            var report = await RebuildAsync(caller, authorization, timeout.Token);
             metrics.Rebuilt(report is null ? "busy" : "completed");
             return report;
         }
@@ -54,7 +57,7 @@ public sealed class ReadModelRebuilder(
         }
     }
 
-    private async Task<RebuildReport?> RebuildAsync(AuditActor caller, CancellationToken ct)
+    private async Task<RebuildReport?> RebuildAsync(AuditActor caller, string? authorization, CancellationToken ct)
     {
         var started = Stopwatch.StartNew();
         await using var connection = await database.OpenConnectionAsync(ct);
@@ -71,7 +74,7 @@ public sealed class ReadModelRebuilder(
         // projection tables keeps the lock order the same as theirs (no deadlock), and makes them wait.
         await using (var reset = new NpgsqlCommand(
             "LOCK TABLE processed_events IN EXCLUSIVE MODE; " +
-            "TRUNCATE balance_points, spending_entries, reversal_adjustments, counterparties, daily_volumes, daily_activity; " +
+            "TRUNCATE balance_points, spending_entries, reversal_adjustments, counterparties, daily_volumes, daily_activity, account_owners; " +
             $"DELETE FROM processed_events WHERE origin = '{EventOrigins.Ledger}';", connection, transaction))
         {
             await reset.ExecuteNonQueryAsync(ct);
@@ -81,7 +84,7 @@ public sealed class ReadModelRebuilder(
         var pageSize = options.Value.RebuildPageSize;
         while (true)
         {
-            var page = await ledger.GetEventsAsync(after, pageSize, ct);
+            var page = await ledger.GetEventsAsync(after, pageSize, authorization, ct);
             foreach (var item in page.Items)
             {
                 // The log is gapless and ordered; anything else means the cursor is wrong and the replay would be too.

@@ -1,6 +1,7 @@
 namespace LedgerX.Auth.Api.Seeding;
 
-/// <summary>"Auth:Seed": the demo users and clients created on first start of a Development run (`./ledgerx up`).</summary>
+/// <summary>"Auth:Seed": the demo users and clients created on first start of a Development run (`./ledgerx up`), and
+/// the services' own clients, registered on every start.</summary>
 public sealed class SeedOptions
 {
     public const string Section = "Auth:Seed";
@@ -26,4 +27,8 @@ public sealed class SeedOptions
 
     /// <summary>Space-separated permissions the machine client may ask for.</summary>
     public string MachineClientScopes { get; set; } = "ledger:read ledger:write";
+
+    /// <summary>The services' own clients by client id (<see cref="ServiceClientOptions"/>): registered on every start, in
+    /// every environment, independently of <see cref="Enabled"/>.</summary>
+    public Dictionary<string, ServiceClientOptions> ServiceClients { get; set; } = [];
 }

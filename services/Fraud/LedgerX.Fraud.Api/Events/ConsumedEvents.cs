@@ -22,3 +22,13 @@ public sealed record HoldCreated(Guid? EventId, DateTimeOffset? OccurredAt, Guid
         EventId is not null && OccurredAt is not null && HoldId is not null && AccountId is not null && ToAccountId is not null && Amount > 0
         && !string.IsNullOrEmpty(Currency);
 }
+
+/// <summary>account.opened.v1, as fraud-service reads it: who owns the account, so a customer sees only their own accounts'
+/// alerts and risk profiles.</summary>
+public sealed record AccountOpened(Guid? EventId, DateTimeOffset? OccurredAt, Guid? AccountId, string? OwnerId)
+{
+    public const int MaxOwnerIdLength = 128;
+
+    public bool IsComplete =>
+        EventId is not null && OccurredAt is not null && AccountId is not null && OwnerId is { Length: > 0 and <= MaxOwnerIdLength };
+}

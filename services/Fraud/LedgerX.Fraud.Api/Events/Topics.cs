@@ -6,6 +6,7 @@ public static class Topics
 {
     public const string TransactionPosted = "transaction.posted.v1";
     public const string HoldCreated = "hold.created.v1";
+    public const string AccountOpened = "account.opened.v1";
     public const string FraudFlagged = "fraud.flagged.v1";
 
     /// <summary>Where the sidecar puts messages fraud-service cannot read (DROP) or keeps failing on.</summary>

@@ -12,6 +12,7 @@ public sealed class FraudMetrics
     private readonly Histogram<int> _scores;
     private readonly Counter<long> _actions;
     private readonly Counter<long> _published;
+    private readonly Counter<long> _serviceTokens;
 
     public FraudMetrics(IMeterFactory meters)
     {
@@ -22,6 +23,8 @@ public sealed class FraudMetrics
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [10, 20, 30, 40, 50, 60, 70, 80, 90, 100] });
         _actions = meter.CreateCounter<long>("ledgerx.fraud.policy_actions", description: "Policy actions by kind and outcome");
         _published = meter.CreateCounter<long>("ledgerx.fraud.flagged_published", description: "fraud.flagged.v1 events published");
+        _serviceTokens = meter.CreateCounter<long>("ledgerx.fraud.service_token",
+            description: "fraud-service's own access token: issued or failed by auth-service, refused (401) or forbidden (403) by the ledger");
     }
 
     public void Consumed(string topic, string outcome) =>
@@ -35,4 +38,6 @@ public sealed class FraudMetrics
         _actions.Add(1, new KeyValuePair<string, object?>("action", kind), new KeyValuePair<string, object?>("outcome", outcome));
 
     public void Published(int count) => _published.Add(count);
+
+    public void ServiceToken(string outcome) => _serviceTokens.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using LedgerX.Fraud.Api.Infrastructure;
 using LedgerX.Fraud.Api.Infrastructure.Persistence;
+using LedgerX.Fraud.Api.ServiceIdentity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Refit;
@@ -13,6 +14,10 @@ namespace LedgerX.Fraud.Api.Policy;
 /// reversal, by Dapr invocation of transaction-service. The pending action is written with the alert, so an action is
 /// requested if and only if its alert committed, and retried (capped exponential backoff, at most MaxActionAttempts)
 /// until transaction-service answers. A 4xx other than 408/429 is final: retrying the same request cannot change it.
+/// Except 401 and 403, and no token from auth-service at all: those say fraud-service's own identity is not (yet)
+/// accepted, which an operator fixes (the client's scopes, its secret, the ledger's keys), not the request. Such an
+/// action stays pending, retried with backoff however many attempts it takes, so a misconfigured identity delays the
+/// policy but never loses it; the error is logged and counted (policy_actions outcome=unauthorized).
 /// </summary>
 public sealed class PolicyWorker(
     IServiceScopeFactory scopes, ITransactionServiceClient ledger, DispatchSignals signals, TimeProvider clock,
@@ -42,7 +47,11 @@ public sealed class PolicyWorker(
 
     /// <summary>A 4xx other than 408/429: the same request would be refused again, so it is not retried.</summary>
     public static bool IsFinalRefusal(HttpStatusCode status) =>
-        (int)status is >= 400 and < 500 && status is not HttpStatusCode.RequestTimeout and not HttpStatusCode.TooManyRequests;
+        (int)status is >= 400 and < 500 && !IsIdentityRefusal(status)
+        && status is not HttpStatusCode.RequestTimeout and not HttpStatusCode.TooManyRequests;
+
+    /// <summary>The ledger did not accept fraud-service's token (401) or its permissions (403).</summary>
+    public static bool IsIdentityRefusal(HttpStatusCode status) => status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden;
 
     public async Task<int> RunOnceAsync(CancellationToken ct)
     {
@@ -71,6 +80,7 @@ public sealed class PolicyWorker(
         var key = $"fraud-alert-{alert.Id}-{alert.Action}";
         HttpStatusCode? status = null;
         string? error;
+        var identityRefused = false;
         try
         {
             using var response = alert.Action switch
@@ -83,10 +93,16 @@ public sealed class PolicyWorker(
             error = response.IsSuccessful ? null
                 : $"{(int?)response.StatusCode}: {(response.Error as ApiException)?.Content ?? response.Error?.Message ?? response.ReasonPhrase}";
         }
+        catch (ServiceTokenUnavailableException ex)
+        {
+            error = ex.Message;
+            identityRefused = true;
+        }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             error = ex.GetBaseException().Message;
         }
+        identityRefused |= status is { } refused && IsIdentityRefusal(refused);
 
         var now = clock.GetUtcNow();
         if (error is null)
@@ -102,7 +118,14 @@ public sealed class PolicyWorker(
 
         alert.ActionLastError = error[..Math.Min(error.Length, 2000)];
         var final = status is { } s && IsFinalRefusal(s);
-        if (final || alert.ActionAttempts >= _options.MaxActionAttempts)
+        if (identityRefused)
+        {
+            alert.ActionNextAttemptAt = now + Backoff.For(alert.ActionAttempts, _options);
+            metrics.Action(alert.Action, "unauthorized");
+            logger.LogError("Policy {Action} for alert {AlertId}: fraud-service's own identity was refused on attempt {Attempt}; kept pending and retried: {Error}",
+                alert.Action, alert.Id, alert.ActionAttempts, error);
+        }
+        else if (final || alert.ActionAttempts >= _options.MaxActionAttempts)
         {
             alert.ActionStatus = ActionStatus.Failed;
             alert.ActionNextAttemptAt = null;

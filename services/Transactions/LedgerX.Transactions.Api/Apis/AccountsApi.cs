@@ -1,83 +1,105 @@
 using LedgerX.ServiceDefaults.Audit;
+using LedgerX.Transactions.Api.Access;
 using LedgerX.ServiceDefaults.Auth;
 using LedgerX.Transactions.Api.Infrastructure.Persistence;
 using LedgerX.Transactions.Api.Ledger;
 using LedgerX.Transactions.Domain;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
 namespace LedgerX.Transactions.Api.Apis;
 
-/// <summary>Accounts: open, read, list by owner, history, freeze/unfreeze, close.</summary>
+/// <summary>Accounts: open, read, list, history, freeze/unfreeze, close; in every API version, each route behind its permission.</summary>
 public static class AccountsApi
 {
     public const int MaxPageSize = 200;
 
     public static IEndpointRouteBuilder MapAccountsApi(this IEndpointRouteBuilder app)
     {
-        var accounts = app.MapGroup("/api/v1/accounts").WithTags("Accounts");
-        accounts.MapPost("/", Open).WithName("OpenAccount").WithSummary("Open an account owned by the caller (the access token's sub)")
-            .RequirePermission(Permissions.LedgerWrite)
-            .Produces<AccountResponse>(StatusCodes.Status201Created).ProducesLedgerCommandProblems();
-        accounts.MapGet("/{id:guid}", Get).WithName("GetAccount").WithSummary("Get an account with its ledger and available balances")
-            .ProducesProblem(StatusCodes.Status404NotFound);
-        // Still any owner's by ?ownerId= (issue 15 makes it the caller's own, once reads are authorized).
-        accounts.MapGet("/", ListByOwner).WithName("ListAccounts").WithSummary("List an owner's accounts");
-        accounts.MapGet("/{id:guid}/history", History).WithName("GetAccountHistory").WithSummary("An account's postings, newest first")
-            .ProducesProblem(StatusCodes.Status404NotFound);
-        accounts.MapPost("/{id:guid}/freeze", Freeze).WithName("FreezeAccount").WithSummary("Freeze an account: no money moves in or out")
-            .Produces<AccountResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesLedgerCommandProblems();
-        accounts.MapPost("/{id:guid}/unfreeze", Unfreeze).WithName("UnfreezeAccount").WithSummary("Unfreeze an account")
-            .Produces<AccountResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesLedgerCommandProblems();
-        accounts.MapPost("/{id:guid}/close", Close).WithName("CloseAccount").WithSummary("Close an account at zero balance")
-            .Produces<AccountResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesLedgerCommandProblems();
+        foreach (var version in ApiVersion.All)
+        {
+            Map(app.MapVersionGroup(version, "/accounts").WithTags("Accounts"), version);
+        }
         return app;
     }
 
-    /// <summary>The owner is whoever the token says the caller is, never a field a client could fill with someone else.</summary>
-    public static Task<IResult> Open(OpenAccountRequest request, HttpContext http, LedgerWriter writer, CancellationToken ct) =>
-        LedgerSubmission.SubmitAsync(http, writer, request, r => new OpenAccount(
-            http.User.SubjectId() ?? throw new InvalidOperationException("RequirePermission lets no anonymous caller in."),
-            RequestFields.Currency(r.Currency), r.OverdraftLimit ?? 0, LedgerMetadata.Validate(r.Metadata)), Responses.OpenedAccount, ct);
+    private static void Map(RouteGroupBuilder accounts, ApiVersion version)
+    {
+        accounts.MapPost("/", Open).WithName(version.EndpointName("OpenAccount")).WithSummary("Open an account owned by the caller (the access token's sub)")
+            .RequirePermission(Permissions.LedgerWrite)
+            .ProducesIn<AccountResponse, V2.AccountResponse>(version, StatusCodes.Status201Created).ProducesLedgerCommandProblems();
+        accounts.MapGet("/{id:guid}", Get).WithName(version.EndpointName("GetAccount")).WithSummary("Get an account with its ledger and available balances")
+            .RequirePermission(Permissions.LedgerRead)
+            .ProducesIn<AccountResponse, V2.AccountResponse>(version).ProducesProblem(StatusCodes.Status404NotFound);
+        accounts.MapGet("/", List).WithName(version.EndpointName("ListAccounts"))
+            .WithSummary("List the caller's accounts (with accounts:any, anyone's, optionally one owner's by ownerId)")
+            .RequirePermission(Permissions.LedgerRead)
+            .ProducesIn<Page<AccountResponse>, Page<V2.AccountResponse>>(version).ProducesProblem(StatusCodes.Status400BadRequest);
+        accounts.MapGet("/{id:guid}/history", History).WithName(version.EndpointName("GetAccountHistory")).WithSummary("An account's postings, newest first")
+            .RequirePermission(Permissions.LedgerRead)
+            .ProducesIn<Page<HistoryItem>, Page<V2.HistoryItem>>(version).ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        accounts.MapPost("/{id:guid}/freeze", Freeze).WithName(version.EndpointName("FreezeAccount")).WithSummary("Freeze an account: no money moves in or out")
+            .RequirePermission(Permissions.AccountsFreeze)
+            .ProducesIn<AccountResponse, V2.AccountResponse>(version).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesLedgerCommandProblems();
+        accounts.MapPost("/{id:guid}/unfreeze", Unfreeze).WithName(version.EndpointName("UnfreezeAccount")).WithSummary("Unfreeze an account")
+            .RequirePermission(Permissions.AccountsFreeze)
+            .ProducesIn<AccountResponse, V2.AccountResponse>(version).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesLedgerCommandProblems();
+        accounts.MapPost("/{id:guid}/close", Close).WithName(version.EndpointName("CloseAccount")).WithSummary("Close one of the caller's accounts at zero balance")
+            .RequirePermission(Permissions.LedgerWrite)
+            .ProducesIn<AccountResponse, V2.AccountResponse>(version).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesLedgerCommandProblems();
+    }
 
-    public static async Task<Results<Ok<AccountResponse>, ProblemHttpResult>> Get(Guid id, LedgerDbContext db, CancellationToken ct) =>
-        await db.Accounts.AsNoTracking().FirstOrDefaultAsync(a => a.Id == id, ct) is { } account
-            ? TypedResults.Ok(account.ToResponse())
+    /// <summary>The owner is whoever the token says the caller is, never a field a client could fill with someone else.</summary>
+    public static Task<IResult> Open(OpenAccountRequest request, LedgerCaller caller, ApiVersion version, HttpContext http, LedgerWriter writer,
+        CancellationToken ct) =>
+        LedgerSubmission.SubmitAsync(http, writer, caller, request, r => new OpenAccount(caller.Subject,
+            RequestFields.Currency(r.Currency), r.OverdraftLimit ?? 0, LedgerMetadata.Validate(r.Metadata)), Responses.OpenedAccount(version), ct);
+
+    public static async Task<IResult> Get(Guid id, LedgerCaller caller, ApiVersion version, LedgerDbContext db, CancellationToken ct) =>
+        await db.AccountsOf(caller).FirstOrDefaultAsync(a => a.Id == id, ct) is { } account
+            ? Representation.Ok(version.Of(account.ToResponse()))
             : LedgerProblems.NotFound("account", id);
 
-    public static async Task<Results<Ok<Page<AccountResponse>>, ProblemHttpResult>> ListByOwner(
-        [FromQuery] string? ownerId, [FromQuery] Guid? after, [FromQuery] int? limit, LedgerDbContext db, CancellationToken ct)
+    /// <summary>A customer lists their own accounts; naming another owner needs accounts:any (the owner is the token's
+    /// subject, not a parameter a client could set to someone else).</summary>
+    public static async Task<IResult> List([FromQuery] string? ownerId, [FromQuery] Guid? after, [FromQuery] int? limit, LedgerCaller caller,
+        ApiVersion version, LedgerDbContext db, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(ownerId))
+        if (ownerId is not null && !caller.ActsForAnyone && !string.Equals(ownerId, caller.Subject, StringComparison.Ordinal))
         {
-            return LedgerProblems.From(LedgerError.Validation("ownerId", "The ownerId query parameter is required."));
+            return LedgerProblems.From(LedgerError.Validation("ownerId",
+                "Listing another owner's accounts needs the accounts:any permission; leave ownerId out to list your own."));
         }
         if (PageSize(limit) is not { } size)
         {
             return LedgerProblems.From(LedgerError.Validation("limit", $"The limit must be between 1 and {MaxPageSize}."));
         }
-        var query = db.Accounts.AsNoTracking().Where(a => a.OwnerId == ownerId);
+        var query = db.AccountsOf(caller);
+        if (ownerId is not null)
+        {
+            query = query.Where(a => a.OwnerId == ownerId);
+        }
         if (after is { } cursor)
         {
             query = query.Where(a => a.Id.CompareTo(cursor) > 0);
         }
         var rows = await query.OrderBy(a => a.Id).Take(size + 1).ToListAsync(ct);
         var items = rows.Take(size).Select(a => a.ToResponse()).ToList();
-        return TypedResults.Ok(new Page<AccountResponse>(items, rows.Count > size ? items[^1].Id.ToString() : null));
+        return Representation.Ok(version.Of(new Page<AccountResponse>(items, rows.Count > size ? items[^1].Id.ToString() : null)));
     }
 
-    public static async Task<Results<Ok<Page<HistoryItem>>, ProblemHttpResult>> History(
-        Guid id, [FromQuery] string? after, [FromQuery] int? limit, LedgerDbContext db, CancellationToken ct)
+    public static async Task<IResult> History(Guid id, [FromQuery] string? after, [FromQuery] int? limit, LedgerCaller caller, ApiVersion version,
+        LedgerDbContext db, CancellationToken ct)
     {
         if (PageSize(limit) is not { } size)
         {
             return LedgerProblems.From(LedgerError.Validation("limit", $"The limit must be between 1 and {MaxPageSize}."));
         }
-        if (!await db.Accounts.AnyAsync(a => a.Id == id, ct))
+        if (!await db.AccountsOf(caller).AnyAsync(a => a.Id == id, ct))
         {
             return LedgerProblems.NotFound("account", id);
         }
@@ -98,21 +120,23 @@ public static class AccountsApi
             r.Posting.Direction == "credit" ? r.Posting.Amount : -r.Posting.Amount, r.Posting.Currency, r.Posting.BalanceAfter,
             r.Description, r.Category, r.Posting.PostedAt)).ToList();
         var next = rows.Count > size ? HistoryCursor.Format(rows[size - 1].Posting.Sequence, rows[size - 1].Posting.Line) : null;
-        return TypedResults.Ok(new Page<HistoryItem>(items, next));
+        return Representation.Ok(version.Of(new Page<HistoryItem>(items, next)));
     }
 
-    public static Task<IResult> Freeze(Guid id, FreezeAccountRequest request, HttpContext http, LedgerWriter writer, TimeProvider clock, CancellationToken ct) =>
-        LedgerSubmission.SubmitAsync(http, writer, request, r => new FreezeAccount(new AccountId(id), r.Reason ?? ""),
-            Responses.AccountNow(new AccountId(id)), ct,
+    public static Task<IResult> Freeze(Guid id, FreezeAccountRequest request, LedgerCaller caller, ApiVersion version, HttpContext http,
+        LedgerWriter writer, TimeProvider clock, CancellationToken ct) =>
+        LedgerSubmission.SubmitAsync(http, writer, caller, request, r => new FreezeAccount(new AccountId(id), r.Reason ?? ""),
+            Responses.AccountNow(new AccountId(id), version), ct,
             audit: LedgerAudit.Succeeded(http, clock, AuditActions.AccountFrozen, LedgerAudit.Account(id),
                 request.Reason is { Length: > 0 } reason ? new Dictionary<string, string> { ["reason"] = AuditCaller.Detail(reason) } : null));
 
-    public static Task<IResult> Unfreeze(Guid id, HttpContext http, LedgerWriter writer, TimeProvider clock, CancellationToken ct) =>
-        LedgerSubmission.SubmitAsync(http, writer, id, _ => new UnfreezeAccount(new AccountId(id)), Responses.AccountNow(new AccountId(id)), ct,
-            audit: LedgerAudit.Succeeded(http, clock, AuditActions.AccountUnfrozen, LedgerAudit.Account(id)));
+    public static Task<IResult> Unfreeze(Guid id, LedgerCaller caller, ApiVersion version, HttpContext http, LedgerWriter writer, TimeProvider clock,
+        CancellationToken ct) =>
+        LedgerSubmission.SubmitAsync(http, writer, caller, id, _ => new UnfreezeAccount(new AccountId(id)), Responses.AccountNow(new AccountId(id), version),
+            ct, audit: LedgerAudit.Succeeded(http, clock, AuditActions.AccountUnfrozen, LedgerAudit.Account(id)));
 
-    public static Task<IResult> Close(Guid id, HttpContext http, LedgerWriter writer, CancellationToken ct) =>
-        LedgerSubmission.SubmitAsync(http, writer, id, _ => new CloseAccount(new AccountId(id)), Responses.AccountNow(new AccountId(id)), ct);
+    public static Task<IResult> Close(Guid id, LedgerCaller caller, ApiVersion version, HttpContext http, LedgerWriter writer, CancellationToken ct) =>
+        LedgerSubmission.SubmitAsync(http, writer, caller, id, _ => new CloseAccount(new AccountId(id)), Responses.AccountNow(new AccountId(id), version), ct);
 
     internal static int? PageSize(int? limit) => limit switch
     {

@@ -32,7 +32,9 @@ public sealed record PostHoldRequest(long? Amount = null);
 public sealed record AccountResponse(Guid Id, string OwnerId, string Currency, string Kind, string Status, long OverdraftLimit,
     long Balance, long HeldAmount, long AvailableBalance, IReadOnlyDictionary<string, string> Metadata, DateTimeOffset OpenedAt, long Version);
 
-public sealed record PostingResponse(Guid AccountId, string Direction, long Amount, string Currency, long BalanceAfter);
+/// <param name="BalanceAfter">Null on an account the caller does not own (the other party of a transfer, the world account):
+/// another customer's balance is not the caller's business.</param>
+public sealed record PostingResponse(Guid AccountId, string Direction, long Amount, string Currency, long? BalanceAfter);
 
 public sealed record EntryResponse(Guid Id, long Sequence, string Kind, string? Description, string? Category,
     IReadOnlyDictionary<string, string> Metadata, IReadOnlyList<PostingResponse> Postings, Guid? ReversesEntryId, Guid? HoldId, DateTimeOffset PostedAt);
@@ -54,13 +56,15 @@ public sealed record LogEvent(long Sequence, Guid EventId, string Type, DateTime
 /// <summary>Reverse a posted entry, fully (no <c>amount</c>: all that is not reversed yet) or partly.</summary>
 public sealed record ReversalRequest(Guid? EntryId, string? Reason, long? Amount = null);
 
-/// <summary>An administrator's answer to a reversal awaiting approval.</summary>
-public sealed record ApprovalRequest(bool? Approved, string? By);
+/// <summary>An approver's answer to a reversal awaiting approval. Who decides is the access token's subject; a body that
+/// still names one (<c>by</c>) is refused with 400, so an old client learns why.</summary>
+public sealed record ApprovalRequest(bool? Approved);
 
 /// <summary>A reversal and its saga's progress. <c>status</c>: pending, awaiting_approval, completed or failed.</summary>
+/// <param name="DecidedBy">Who approved or rejected it (their token's subject); shown to staff (accounts:any) only.</param>
 public sealed record ReversalResponse(Guid Id, Guid EntryId, Guid AccountId, Guid CounterpartyAccountId, long Amount, string Currency, string Reason,
     bool RequiresApproval, string Status, IReadOnlyList<ReversalStepResponse> Steps, string? FailureReason, IReadOnlyList<string> Compensations,
-    Guid? ReversalEntryId, DateTimeOffset RequestedAt, DateTimeOffset UpdatedAt);
+    Guid? ReversalEntryId, DateTimeOffset RequestedAt, DateTimeOffset UpdatedAt, string? DecidedBy = null);
 
 /// <summary>One step of a reversal saga: <c>outcome</c> is succeeded, failed, waiting, approved, rejected or timed_out.</summary>
 public sealed record ReversalStepResponse(string Name, string Outcome, string? Detail, DateTimeOffset StartedAt, DateTimeOffset FinishedAt);

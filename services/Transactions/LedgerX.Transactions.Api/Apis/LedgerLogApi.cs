@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using LedgerX.ServiceDefaults.Audit;
+using LedgerX.ServiceDefaults.Auth;
 using LedgerX.Transactions.Api.Infrastructure.Persistence;
 using LedgerX.Transactions.Api.Ledger;
 using LedgerX.Transactions.Domain;
@@ -17,10 +18,16 @@ public static class LedgerLogApi
 
     public static IEndpointRouteBuilder MapLedgerLogApi(this IEndpointRouteBuilder app)
     {
-        var ledger = app.MapGroup("/api/v1/ledger").WithTags("Ledger");
-        ledger.MapGet("/verify", Verify).WithName("VerifyLedger")
-            .WithSummary("Recompute every balance from the event log and check the hash chain; reports the first discrepancy");
-        ledger.MapGet("/events", Events).WithName("ListLedgerEvents").WithSummary("The event log in sequence order, paged by sequence");
+        foreach (var version in ApiVersion.All)
+        {
+            var ledger = app.MapVersionGroup(version, "/ledger").WithTags("Ledger");
+            ledger.MapGet("/verify", Verify).WithName(version.EndpointName("VerifyLedger"))
+                .WithSummary("Recompute every balance from the event log and check the hash chain; reports the first discrepancy")
+                .RequirePermission(Permissions.LedgerVerify);
+            ledger.MapGet("/events", Events).WithName(version.EndpointName("ListLedgerEvents"))
+                .WithSummary("The event log in sequence order, paged by sequence (every account's events: an export)")
+                .RequirePermission(Permissions.LedgerVerify);
+        }
         return app;
     }
 

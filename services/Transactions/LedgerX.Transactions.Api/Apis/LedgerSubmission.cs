@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using LedgerX.ServiceDefaults;
+using LedgerX.Transactions.Api.Access;
 using LedgerX.Transactions.Api.Ledger;
 using LedgerX.Transactions.Domain;
 
@@ -20,7 +21,8 @@ internal static class LedgerSubmission
     /// <param name="afterApplied">Runs once the command is applied (or replayed), before answering: what must follow a
     /// commit, such as starting the saga a reversal request begins. It must be safe to run again on every retry.</param>
     /// <param name="audit">A privileged action's audit event, committed with the command if and only if it is applied.</param>
-    public static async Task<IResult> SubmitAsync<TRequest>(HttpContext http, LedgerWriter writer, TRequest request,
+    /// <param name="caller">Whose request it is: the writer holds the command to <see cref="CommandAccess"/> for them.</param>
+    public static async Task<IResult> SubmitAsync<TRequest>(HttpContext http, LedgerWriter writer, LedgerCaller caller, TRequest request,
         Func<TRequest, LedgerCommand> toCommand, ResponseRenderer render, CancellationToken ct,
         Func<StoredResponse, CancellationToken, Task>? afterApplied = null, ServiceDefaults.Audit.AuditRecorded? audit = null)
     {
@@ -39,7 +41,7 @@ internal static class LedgerSubmission
         WriteResult result;
         try
         {
-            result = await writer.SubmitAsync(command, idempotency, render, ct, audit);
+            result = await writer.SubmitAsync(command, idempotency, render, ct, audit, caller);
         }
         catch (LedgerUnavailableException unavailable)
         {

@@ -19,6 +19,14 @@ internal static class RequestFields
     public static Money Amount(long? amount, Currency currency, string field = "amount") =>
         Money.Positive(Required(amount, field), currency, field);
 
+    /// <summary>v2's money object: a missing object is named <paramref name="field"/>, its parts <c>field.amount</c> and
+    /// <c>field.currency</c>.</summary>
+    public static Money Amount(V2.MoneyInput? money, string field = "amount")
+    {
+        var input = money ?? throw Missing(field);
+        return Amount(input.Amount, Currency(input.Currency, $"{field}.currency"), $"{field}.amount");
+    }
+
     public static Direction Direction(string? direction, string field) => direction switch
     {
         "debit" => Domain.Direction.Debit,

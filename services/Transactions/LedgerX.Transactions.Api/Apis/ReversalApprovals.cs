@@ -1,6 +1,7 @@
 using System.Text.Json;
 using LedgerX.ServiceDefaults;
 using LedgerX.ServiceDefaults.Audit;
+using LedgerX.Transactions.Api.Access;
 using LedgerX.Transactions.Api.Infrastructure.Persistence;
 using LedgerX.Transactions.Api.Ledger;
 using LedgerX.Transactions.Api.Reversals;
@@ -28,18 +29,16 @@ namespace LedgerX.Transactions.Api.Apis;
 /// </summary>
 public sealed class ReversalApprovals(IServiceScopeFactory scopes, ReversalSagaClient sagas, TimeProvider clock, IOptions<LedgerOptions> ledgerOptions)
 {
-    public const int MaxApproverLength = 128;
-
-    public async Task<IResult> DecideAsync(Guid id, ApprovalRequest request, HttpContext http, CancellationToken ct)
+    /// <summary>The approver is the caller: the token's subject, recorded on the reversal, in the audit event and in the
+    /// decision the saga receives. Without accounts:any the reversal must touch one of the caller's accounts, else it is
+    /// not found (as for every read).</summary>
+    public async Task<IResult> DecideAsync(Guid id, ApprovalRequest request, LedgerCaller caller, ApiVersion version, HttpContext http, CancellationToken ct)
     {
         if (request.Approved is not { } approved)
         {
             return LedgerProblems.From(LedgerError.Validation("approved", "The approved field is required."));
         }
-        if (string.IsNullOrWhiteSpace(request.By) || request.By.Length > MaxApproverLength)
-        {
-            return LedgerProblems.From(LedgerError.Validation("by", $"Who decides (by) must be 1 to {MaxApproverLength} characters."));
-        }
+        var by = caller.Subject;
         IdempotencyRequest? idempotency;
         try
         {
@@ -56,10 +55,10 @@ public sealed class ReversalApprovals(IServiceScopeFactory scopes, ReversalSagaC
         {
             try
             {
-                var outcome = await RecordAsync(id, approved, request.By, idempotency, AuditCaller.Of(http), ct);
+                var outcome = await RecordAsync(id, approved, caller, version, idempotency, AuditCaller.Of(http), ct);
                 if (outcome is Recorded { Replayed: false })
                 {
-                    await sagas.TryDeliverDecisionAsync(id, new ApprovalDecision(approved, request.By), ct);
+                    await sagas.TryDeliverDecisionAsync(id, new ApprovalDecision(approved, by), ct);
                 }
                 return outcome switch
                 {
@@ -81,6 +80,10 @@ public sealed class ReversalApprovals(IServiceScopeFactory scopes, ReversalSagaC
         }
     }
 
+    private static async Task<bool> CanSeeAsync(LedgerDbContext db, LedgerCaller caller, ReversalRow reversal, CancellationToken ct) =>
+        caller.ActsForAnyone
+        || await db.AccountsOf(caller).AnyAsync(a => a.Id == reversal.AccountId || a.Id == reversal.CounterpartyAccountId, ct);
+
     private static bool DatabaseUnavailable(Exception? ex)
     {
         for (; ex is not null; ex = ex.InnerException)
@@ -97,7 +100,8 @@ public sealed class ReversalApprovals(IServiceScopeFactory scopes, ReversalSagaC
     private sealed record Recorded(StoredResponse Response, bool Replayed) : Outcome;
     private sealed record Refused(LedgerError Error) : Outcome;
 
-    private async Task<Outcome> RecordAsync(Guid id, bool approved, string by, IdempotencyRequest? idempotency, AuditActor caller, CancellationToken ct)
+    private async Task<Outcome> RecordAsync(Guid id, bool approved, LedgerCaller caller, ApiVersion version, IdempotencyRequest? idempotency,
+        AuditActor actor, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LedgerDbContext>();
@@ -105,7 +109,7 @@ public sealed class ReversalApprovals(IServiceScopeFactory scopes, ReversalSagaC
         var now = clock.GetUtcNow();
 
         var reversal = await db.Reversals.FromSql($"SELECT * FROM reversals WHERE id = {id} FOR UPDATE").SingleOrDefaultAsync(ct);
-        if (reversal is null)
+        if (reversal is null || !await CanSeeAsync(db, caller, reversal, ct))
         {
             return new Refused(LedgerError.NotFound("reversal_not_found", $"Reversal {id} does not exist."));
         }
@@ -134,10 +138,10 @@ public sealed class ReversalApprovals(IServiceScopeFactory scopes, ReversalSagaC
         }
 
         reversal.Decision = approved ? ApprovalDecisions.Approved : ApprovalDecisions.Rejected;
-        reversal.DecidedBy = by;
+        reversal.DecidedBy = caller.Subject;
         reversal.DecidedAt = now;
-        var response = new StoredResponse(StatusCodes.Status202Accepted, JsonSerializer.SerializeToUtf8Bytes(reversal.ToResponse(), ApiJson.Options),
-            $"/api/v1/reversals/{id}");
+        var response = new StoredResponse(StatusCodes.Status202Accepted, Responses.Serialize(version.Of(reversal.ToResponse(caller))),
+            $"{version.Prefix}/reversals/{id}");
         if (idempotency is { Key: var newKey })
         {
             if (stored is not null)
@@ -152,9 +156,9 @@ public sealed class ReversalApprovals(IServiceScopeFactory scopes, ReversalSagaC
                 ExpiresAt = now.AddHours(ledgerOptions.Value.IdempotencyRetentionHours),
             });
         }
-        db.AddAuditEvent(AuditRecorded.Create(clock, LedgerAudit.Source, caller,
+        db.AddAuditEvent(AuditRecorded.Create(clock, LedgerAudit.Source, actor,
             approved ? AuditActions.ReversalApproved : AuditActions.ReversalRejected, AuditOutcomes.Succeeded,
-            new AuditSubject("reversal", id.ToString()), new Dictionary<string, string> { ["by"] = by, ["entryId"] = reversal.EntryId.ToString() }));
+            new AuditSubject("reversal", id.ToString()), new Dictionary<string, string> { ["by"] = caller.Subject, ["entryId"] = reversal.EntryId.ToString() }));
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         return new Recorded(response, Replayed: false);

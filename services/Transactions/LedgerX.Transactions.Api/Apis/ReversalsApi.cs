@@ -1,9 +1,10 @@
 using System.Text.Json;
+using LedgerX.ServiceDefaults.Auth;
+using LedgerX.Transactions.Api.Access;
 using LedgerX.Transactions.Api.Infrastructure.Persistence;
 using LedgerX.Transactions.Api.Ledger;
 using LedgerX.Transactions.Api.Reversals;
 using LedgerX.Transactions.Domain;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -19,40 +20,56 @@ public static class ReversalsApi
 
     public static IEndpointRouteBuilder MapReversalsApi(this IEndpointRouteBuilder app)
     {
-        var reversals = app.MapGroup("/api/v1/reversals").WithTags("Reversals");
-        reversals.MapPost("/", Request).WithName("RequestReversal").WithSummary("Reverse a posted entry, fully or partly")
-            .Produces<ReversalResponse>(StatusCodes.Status202Accepted).ProducesLedgerCommandProblems()
-            .WithDescription("Honours the Idempotency-Key header. Answers 202 with the reversal (its saga id) and a Location to follow it. " +
-                             "The saga starts at once, or, if the workflow engine cannot be reached within a few seconds, by the reversal sweeper later.");
-        reversals.MapGet("/{id:guid}", Get).WithName("GetReversal").WithSummary("A reversal: status, each step with outcome and timestamps, failure reason")
-            .ProducesProblem(StatusCodes.Status404NotFound);
-        reversals.MapGet("/", List).WithName("ListReversals").WithSummary("Reversals by account and/or status, oldest first (keyset paging)");
-        reversals.MapPost("/{id:guid}/approval", Approve).WithName("ApproveReversal").WithSummary("Approve or reject a reversal awaiting approval (admin)")
-            .Produces<ReversalResponse>(StatusCodes.Status202Accepted).ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
-            .WithDescription("Honours the Idempotency-Key header. Exactly one decision is recorded per reversal; a later or concurrent " +
-                             "different decision is 409 reversal_already_decided.");
+        foreach (var version in ApiVersion.All)
+        {
+            Map(app.MapVersionGroup(version, "/reversals").WithTags("Reversals"), version);
+        }
         return app;
     }
 
-    public static Task<IResult> Request(ReversalRequest request, HttpContext http, LedgerWriter writer, ReversalSagaClient sagas, TimeProvider clock,
-        IOptions<ReversalOptions> options, CancellationToken ct) =>
-        LedgerSubmission.SubmitAsync(http, writer, request, r =>
+    private static void Map(RouteGroupBuilder reversals, ApiVersion version)
+    {
+        reversals.MapPost("/", Request).WithName(version.EndpointName("RequestReversal"))
+            .WithSummary("Reverse a posted entry that debited one of the caller's accounts, fully or partly")
+            .RequirePermission(Permissions.LedgerWrite)
+            .ProducesIn<ReversalResponse, V2.ReversalResponse>(version, StatusCodes.Status202Accepted).ProducesLedgerCommandProblems()
+            .WithDescription("Honours the Idempotency-Key header. Answers 202 with the reversal (its saga id) and a Location to follow it. " +
+                             "The saga starts at once, or, if the workflow engine cannot be reached within a few seconds, by the reversal sweeper later.");
+        reversals.MapGet("/{id:guid}", Get).WithName(version.EndpointName("GetReversal"))
+            .WithSummary("A reversal: status, each step with outcome and timestamps, failure reason")
+            .RequirePermission(Permissions.LedgerRead)
+            .ProducesIn<ReversalResponse, V2.ReversalResponse>(version).ProducesProblem(StatusCodes.Status404NotFound);
+        reversals.MapGet("/", List).WithName(version.EndpointName("ListReversals"))
+            .WithSummary("Reversals touching the caller's accounts, by account and/or status, oldest first (keyset paging)")
+            .RequirePermission(Permissions.LedgerRead)
+            .ProducesIn<Page<ReversalResponse>, Page<V2.ReversalResponse>>(version).ProducesProblem(StatusCodes.Status400BadRequest);
+        reversals.MapPost("/{id:guid}/approval", Approve).WithName(version.EndpointName("ApproveReversal"))
+            .WithSummary("Approve or reject a reversal awaiting approval; the approver is the caller")
+            .RequirePermission(Permissions.ReversalsApprove)
+            .ProducesIn<ReversalResponse, V2.ReversalResponse>(version, StatusCodes.Status202Accepted).ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithDescription("Honours the Idempotency-Key header. Exactly one decision is recorded per reversal; a later or concurrent " +
+                             "different decision is 409 reversal_already_decided.");
+    }
+
+    public static Task<IResult> Request(ReversalRequest request, LedgerCaller caller, ApiVersion version, HttpContext http, LedgerWriter writer,
+        ReversalSagaClient sagas, TimeProvider clock, IOptions<ReversalOptions> options, CancellationToken ct) =>
+        LedgerSubmission.SubmitAsync(http, writer, caller, request, r =>
         {
             var entryId = RequestFields.Required(r.EntryId, "entryId");
             var reason = RequestFields.Required(r.Reason, "reason");
             return new RequestReversal(ReversalId.New(clock), new EntryId(entryId), r.Amount, reason,
                 clock.GetUtcNow().AddDays(-options.Value.WindowDays), options.Value.Thresholds());
-        }, Responses.AcceptedReversal, ct, (response, token) => StartSagaAsync(sagas, response, token));
+        }, Responses.AcceptedReversal(version), ct, (response, token) => StartSagaAsync(sagas, version, response, token));
 
-    public static async Task<Results<Ok<ReversalResponse>, ProblemHttpResult>> Get(Guid id, LedgerDbContext db, CancellationToken ct) =>
-        await db.Reversals.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, ct) is { } reversal
-            ? TypedResults.Ok(reversal.ToResponse())
+    public static async Task<IResult> Get(Guid id, LedgerCaller caller, ApiVersion version, LedgerDbContext db, CancellationToken ct) =>
+        await db.ReversalsOf(caller).FirstOrDefaultAsync(r => r.Id == id, ct) is { } reversal
+            ? Representation.Ok(version.Of(reversal.ToResponse(caller)))
             : LedgerProblems.NotFound("reversal", id);
 
-    public static async Task<Results<Ok<Page<ReversalResponse>>, ProblemHttpResult>> List([FromQuery] Guid? accountId, [FromQuery] string? status,
-        [FromQuery] Guid? after, [FromQuery] int? limit, LedgerDbContext db, CancellationToken ct)
+    public static async Task<IResult> List([FromQuery] Guid? accountId, [FromQuery] string? status, [FromQuery] Guid? after, [FromQuery] int? limit,
+        LedgerCaller caller, ApiVersion version, LedgerDbContext db, CancellationToken ct)
     {
         if (status is not null && !ReversalStatus.All.Contains(status))
         {
@@ -63,7 +80,7 @@ public static class ReversalsApi
             return LedgerProblems.From(LedgerError.Validation("limit", $"The limit must be between 1 and {MaxPageSize}."));
         }
         var size = limit ?? DefaultPageSize;
-        var query = db.Reversals.AsNoTracking();
+        var query = db.ReversalsOf(caller);
         if (accountId is { } account)
         {
             query = query.Where(r => r.AccountId == account || r.CounterpartyAccountId == account);
@@ -77,19 +94,22 @@ public static class ReversalsApi
             query = query.Where(r => r.Id.CompareTo(cursor) > 0);
         }
         var rows = await query.OrderBy(r => r.Id).Take(size + 1).ToListAsync(ct);
-        var items = rows.Take(size).Select(r => r.ToResponse()).ToList();
-        return TypedResults.Ok(new Page<ReversalResponse>(items, rows.Count > size ? items[^1].Id.ToString() : null));
+        var items = rows.Take(size).Select(r => r.ToResponse(caller)).ToList();
+        return Representation.Ok(version.Of(new Page<ReversalResponse>(items, rows.Count > size ? items[^1].Id.ToString() : null)));
     }
 
     /// <summary>Approve or reject: the decision is recorded first (exactly one decision wins; see
-    /// <see cref="ReversalApprovals"/>), then delivered to the saga within a bounded time.</summary>
-    public static Task<IResult> Approve(Guid id, ApprovalRequest request, HttpContext http, ReversalApprovals approvals, CancellationToken ct) =>
-        approvals.DecideAsync(id, request, http, ct);
+    /// <see cref="ReversalApprovals"/>), then delivered to the saga within a bounded time. The approver is the caller.</summary>
+    public static Task<IResult> Approve(Guid id, ApprovalRequest request, LedgerCaller caller, ApiVersion version, HttpContext http,
+        ReversalApprovals approvals, CancellationToken ct) =>
+        approvals.DecideAsync(id, request, caller, version, http, ct);
 
     /// <summary>Starts the reversal's saga, named by the reversal id; a retried request finds it started and leaves it be,
     /// so a reversal never runs twice. The call is bounded (<see cref="ReversalOptions.SidecarCallTimeoutMs"/>): with the
     /// sidecar away the client still gets its 202 at once (the reversal is committed, status pending), and the
     /// <see cref="ReversalSweeper"/> starts the saga once the sidecar is back.</summary>
-    private static async Task StartSagaAsync(ReversalSagaClient sagas, StoredResponse response, CancellationToken ct) =>
-        await sagas.TryStartAsync(JsonSerializer.Deserialize<ReversalResponse>(response.Body, ApiJson.Options)!, ct);
+    private static async Task StartSagaAsync(ReversalSagaClient sagas, ApiVersion version, StoredResponse response, CancellationToken ct) =>
+        await sagas.TryStartAsync(version.MoneyAsObject
+            ? JsonSerializer.Deserialize<V2.ReversalResponse>(response.Body, ApiJson.Options)!.ToV1()
+            : JsonSerializer.Deserialize<ReversalResponse>(response.Body, ApiJson.Options)!, ct);
 }

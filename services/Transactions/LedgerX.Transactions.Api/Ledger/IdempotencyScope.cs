@@ -8,10 +8,12 @@ namespace LedgerX.Transactions.Api.Ledger;
 /// never replay, or block with 422, another caller's request. The scope is decided once, at the edge that knows the
 /// caller (<see cref="CallerScopes"/>), and carried with the key to the writer:
 /// <list type="bullet">
-/// <item><c>client:anonymous</c>: every HTTP client without an access token (only some routes require one yet);</item>
+/// <item><c>client:anonymous</c>: an HTTP client without an access token. Every route requires one since issue 15, so no
+/// request reaches the writer in this scope any more; it stays for keys stored before;</item>
 /// <item><c>user:&lt;sub&gt;</c> / <c>client:&lt;client_id&gt;</c>: the authenticated caller (client credentials: sub is the
 /// client id). Opening an account depends on this: the owner is the token's sub, not in the hashed body;</item>
-/// <item><c>app:&lt;app-id&gt;</c>: another service calling through Dapr invocation (fraud-service);</item>
+/// <item><c>app:&lt;app-id&gt;</c>: another service calling through Dapr invocation without a token (before issue 15,
+/// fraud-service; it now calls with its own client token, <c>client:fraud-service</c>);</item>
 /// <item><c>internal:&lt;name&gt;</c>: the service's own steps (the reversal saga). Only code in this assembly can
 /// name one; nothing read from a request can produce it.</item>
 /// </list>

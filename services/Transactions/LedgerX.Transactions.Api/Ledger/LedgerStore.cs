@@ -68,13 +68,16 @@ internal static class LedgerStore
                 SELECT unnest($1::uuid[])
                 UNION SELECT account_id FROM holds WHERE id = ANY($3)
                 UNION SELECT to_account_id FROM holds WHERE id = ANY($3)
-                UNION SELECT id FROM accounts WHERE kind = 'world' AND currency = ANY($2))
+                UNION SELECT id FROM accounts WHERE kind = 'world' AND currency = ANY($2)
+                UNION SELECT account_id FROM postings WHERE entry_id = ANY($4))
             ORDER BY id
             FOR UPDATE
             """,
             new NpgsqlParameter<Guid[]> { TypedValue = accountIds },
             new NpgsqlParameter<string[]> { TypedValue = worldCurrencies },
-            new NpgsqlParameter<Guid[]> { TypedValue = holdIds }));
+            new NpgsqlParameter<Guid[]> { TypedValue = holdIds },
+            // The accounts of the entries a command names (a reversal request): whose they are is what access checks read.
+            new NpgsqlParameter<Guid[]> { TypedValue = entryIds }));
 
         // Entries a reversal decides on, and the entry each of them reversed (a compensation gives back to that one).
         // Read after the head lock: reversals are appended only under it, so what was reversed cannot change meanwhile.

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using LedgerX.ServiceDefaults.Audit;
+using LedgerX.Transactions.Api.Access;
 using LedgerX.Transactions.Api.Infrastructure;
 using LedgerX.Transactions.Domain;
 using LedgerX.Transactions.Domain.Events;
@@ -30,11 +31,13 @@ public sealed class LedgerWriter(
     /// it may already be part of a committing batch, and its outcome must stay knowable (retry with the same key).
     /// <paramref name="audit"/>, for a privileged action, is written to the audit outbox in the batch's transaction if
     /// and only if the command is applied and changes the ledger (not when it is refused or changes nothing, nor when a
-    /// retry replays it).</summary>
+    /// retry replays it). <paramref name="caller"/>, for a client's request, is held to <see cref="CommandAccess"/> against
+    /// the batch's locked state; the service's own steps (the reversal saga, maintenance) pass none.</summary>
     public async Task<WriteResult> SubmitAsync(
-        LedgerCommand command, IdempotencyRequest? idempotency, ResponseRenderer render, CancellationToken ct, AuditRecorded? audit = null)
+        LedgerCommand command, IdempotencyRequest? idempotency, ResponseRenderer render, CancellationToken ct, AuditRecorded? audit = null,
+        LedgerCaller? caller = null)
     {
-        var pending = new PendingWrite(command, idempotency, render, audit);
+        var pending = new PendingWrite(command, idempotency, render, audit, caller);
         try
         {
             await _queue.Writer.WriteAsync(pending, ct);
@@ -219,6 +222,10 @@ public sealed class LedgerWriter(
             }
             try
             {
+                if (write.Caller is { } caller)
+                {
+                    CommandAccess.Check(ledger, write.Command, caller);
+                }
                 var events = ledger.Execute(write.Command);
                 appended.AddRange(events);
                 var response = write.Render(state, events);
@@ -355,8 +362,10 @@ public sealed class LedgerWriter(
     private static WriteResult.Refused KeyReused(IdempotencyKey key) => new(new LedgerError(LedgerErrorKind.RuleViolation, "idempotency_key_reused",
         $"Idempotency-Key '{key}' was already used with a different request.", "Idempotency-Key"));
 
-    private sealed class PendingWrite(LedgerCommand command, IdempotencyRequest? idempotency, ResponseRenderer render, AuditRecorded? audit)
+    private sealed class PendingWrite(LedgerCommand command, IdempotencyRequest? idempotency, ResponseRenderer render, AuditRecorded? audit,
+        LedgerCaller? caller)
     {
+        public LedgerCaller? Caller { get; } = caller;
         public LedgerCommand Command { get; } = command;
         public IdempotencyRequest? Idempotency { get; } = idempotency;
         public ResponseRenderer Render { get; } = render;

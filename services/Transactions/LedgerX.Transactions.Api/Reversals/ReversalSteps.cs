@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using LedgerX.Transactions.Api.Access;
 using LedgerX.Transactions.Api.Apis;
 using LedgerX.Transactions.Api.Ledger;
 using LedgerX.Transactions.Domain;
@@ -75,7 +76,7 @@ public sealed class ReversalSteps(LedgerWriter writer, NpgsqlDataSource database
             new CreateHold(new AccountId(r.AccountId), new AccountId(r.CounterpartyAccountId), AmountOf(r, toHold),
                 clock.GetUtcNow().AddSeconds(_options.HoldExpirySeconds), $"reversal {r.ReversalId}",
                 ForReversal: new ReversalId(r.ReversalId)),
-            Responses.CreatedHold, ct);
+            Responses.CreatedHold(ApiVersion.V1), ct);
         if (refused is not null)
         {
             return StepOutcome.Failed(Describe(refused));
@@ -100,7 +101,7 @@ public sealed class ReversalSteps(LedgerWriter writer, NpgsqlDataSource database
         var (response, refused) = await WriteOnceAsync(saga, SagaSteps.Post,
             new PostEntry(EntryKind.Reversal, postings, Details(r, $"Reversal of {r.EntryId}: {r.Reason}"), new EntryId(r.EntryId),
                 saga.HoldId is { } hold ? new HoldId(hold) : null),
-            Responses.PostedEntry, ct);
+            Responses.PostedEntry(LedgerCaller.Internal, ApiVersion.V1), ct);
         return refused is not null
             ? StepOutcome.Failed(Describe(refused))
             : new StepOutcome(true, EntryId: JsonSerializer.Deserialize<EntryResponse>(response!.Body, ApiJson.Options)!.Id);
@@ -151,7 +152,7 @@ public sealed class ReversalSteps(LedgerWriter writer, NpgsqlDataSource database
             p.Direction == "credit" ? Direction.Debit : Direction.Credit, new Money(p.Amount, Currency.Parse(p.Currency)), "accountId")).ToList();
         var (response, refused) = await WriteOnceAsync(saga, SagaSteps.CompensateEntry,
             new PostEntry(EntryKind.Reversal, postings, Details(r, $"Compensation of reversal {r.ReversalId}"), new EntryId(entryId)),
-            Responses.PostedEntry, ct);
+            Responses.PostedEntry(LedgerCaller.Internal, ApiVersion.V1), ct);
         return refused is not null
             ? StepOutcome.Failed(Describe(refused))
             : new StepOutcome(true, EntryId: JsonSerializer.Deserialize<EntryResponse>(response!.Body, ApiJson.Options)!.Id);

@@ -52,7 +52,7 @@ public sealed class ReversalSweeper(
         var redriveSince = now - TimeSpan.FromHours(ledgerOptions.Value.IdempotencyRetentionHours) + TimeSpan.FromHours(1);
         foreach (var row in claimed)
         {
-            var reversal = row.ToResponse();
+            var reversal = row.ToResponse(caller: null);
             var (instance, lastUpdated) = await sagas.InspectAsync(row.Id, ct);
             switch (instance)
             {

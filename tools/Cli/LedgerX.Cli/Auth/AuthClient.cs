@@ -26,7 +26,8 @@ internal sealed class AuthException(string error, string? description) : Excepti
 internal sealed class AuthClient(HttpClient http, TimeProvider clock)
 {
     public const string UrlVariable = "LEDGERX_AUTH_URL";
-    public const string DefaultUrl = "http://127.0.0.1:5130";
+    /// <summary>The gateway, which forwards /connect to auth-service: the one address a client needs.</summary>
+    public const string DefaultUrl = "http://127.0.0.1:8080";
     public const string ClientId = "ledgerx-cli";
     public const string DefaultScope = "openid offline_access ledger:read ledger:write analytics:read";
 

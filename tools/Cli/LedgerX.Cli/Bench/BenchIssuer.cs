@@ -49,7 +49,9 @@ internal sealed class BenchIssuer : IAsyncDisposable
         var header = new JsonObject { ["alg"] = "RS256", ["typ"] = "at+jwt", ["kid"] = Kid };
         var payload = new JsonObject
         {
-            ["iss"] = Issuer, ["aud"] = "ledgerx-api", ["sub"] = subject, ["client_id"] = "ledgerx-bench", ["scope"] = "ledger:read ledger:write",
+            ["iss"] = Issuer, ["aud"] = "ledgerx-api", ["sub"] = subject, ["client_id"] = "ledgerx-bench",
+            // A teller over its own accounts: it funds them (ledger:fund) and verifies the ledger at the end (ledger:verify).
+            ["scope"] = "ledger:read ledger:write ledger:fund ledger:verify",
             ["iat"] = now.ToUnixTimeSeconds(), ["nbf"] = now.ToUnixTimeSeconds(), ["exp"] = (now + lifetime).ToUnixTimeSeconds(),
         };
         var input = $"{Base64Url(Encoding.UTF8.GetBytes(header.ToJsonString()))}.{Base64Url(Encoding.UTF8.GetBytes(payload.ToJsonString()))}";

@@ -57,7 +57,10 @@ internal sealed class LedgerApiClient(HttpClient http, Uri baseUrl, string token
 
     public async Task DepositAsync(Guid accountId, long amount, string currency, CancellationToken ct)
     {
-        using var response = await http.PostAsJsonAsync(_deposits, new { accountId, amount, currency }, Json, ct);
+        // Every ledger route needs a token now (issue 15), not only opening.
+        using var request = new HttpRequestMessage(HttpMethod.Post, _deposits) { Content = JsonContent.Create(new { accountId, amount, currency }, options: Json) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await http.SendAsync(request, ct);
         await EnsureCreatedAsync(response, "deposit", ct);
     }
 
@@ -71,7 +74,9 @@ internal sealed class LedgerApiClient(HttpClient http, Uri baseUrl, string token
         content.Headers.ContentType = JsonContentType;
         try
         {
-            using var response = await http.PostAsync(_transfers, content, ct);
+            using var request = new HttpRequestMessage(HttpMethod.Post, _transfers) { Content = content };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var response = await http.SendAsync(request, ct);
             if (response.StatusCode == HttpStatusCode.Created)
             {
                 return (TransferOutcome.Applied, 201, null);

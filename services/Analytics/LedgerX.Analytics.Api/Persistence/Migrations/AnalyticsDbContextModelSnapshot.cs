@@ -22,6 +22,25 @@ namespace LedgerX.Analytics.Api.Persistence.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("LedgerX.Analytics.Api.Persistence.AccountOwnerRow", b =>
+                {
+                    b.Property<Guid>("AccountId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("OwnerId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("owner_id");
+
+                    b.HasKey("AccountId")
+                        .HasName("pk_account_owners");
+
+                    b.ToTable("account_owners", (string)null);
+                });
+
             modelBuilder.Entity("LedgerX.Analytics.Api.Persistence.AlertCountRow", b =>
                 {
                     b.Property<Guid>("AccountId")

@@ -3,13 +3,14 @@ using Microsoft.EntityFrameworkCore;
 
 namespace LedgerX.Fraud.Api.Infrastructure.Persistence;
 
-/// <summary>fraud-service's own database (snake_case): alerts, processed events and the outbox. Risk profiles live in
+/// <summary>fraud-service's own database (snake_case): alerts, processed events, the outbox and account owners. Risk profiles live in
 /// actor state, not here.</summary>
 public sealed class FraudDbContext(DbContextOptions<FraudDbContext> options) : DbContext(options)
 {
     public DbSet<AlertRow> Alerts => Set<AlertRow>();
     public DbSet<ProcessedEventRow> ProcessedEvents => Set<ProcessedEventRow>();
     public DbSet<OutboxRow> Outbox => Set<OutboxRow>();
+    public DbSet<AccountOwnerRow> AccountOwners => Set<AccountOwnerRow>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -55,6 +56,16 @@ public sealed class FraudDbContext(DbContextOptions<FraudDbContext> options) : D
             o.Property(x => x.Payload).HasColumnType("json");
             o.Property(x => x.LastError).HasMaxLength(2000);
             o.HasIndex(x => new { x.NextAttemptAt, x.Id }).HasFilter("sent_at IS NULL").HasDatabaseName("ix_outbox_pending");
+        });
+
+        model.Entity<AccountOwnerRow>(o =>
+        {
+            o.ToTable("account_owners");
+            o.HasKey(x => x.AccountId);
+            o.Property(x => x.AccountId).ValueGeneratedNever();
+            o.Property(x => x.OwnerId).HasMaxLength(Events.AccountOpened.MaxOwnerIdLength);
+            // A customer's alerts are found through their accounts.
+            o.HasIndex(x => x.OwnerId);
         });
 
         // Acknowledgements' audit events, written in the acknowledgement's transaction (ServiceDefaults' shared outbox).

@@ -69,3 +69,12 @@ public sealed class OutboxRow
     public string? LastError { get; set; }
     public DateTimeOffset? SentAt { get; set; }
 }
+
+/// <summary>Who owns an account, from account.opened.v1 (ownership never changes): what object-level checks compare the
+/// caller's token subject with.</summary>
+public sealed class AccountOwnerRow
+{
+    public Guid AccountId { get; set; }
+    public required string OwnerId { get; set; }
+    public DateTimeOffset OpenedAt { get; set; }
+}

@@ -22,6 +22,31 @@ namespace LedgerX.Fraud.Api.Infrastructure.Persistence.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("LedgerX.Fraud.Api.Infrastructure.Persistence.AccountOwnerRow", b =>
+                {
+                    b.Property<Guid>("AccountId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateTimeOffset>("OpenedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("opened_at");
+
+                    b.Property<string>("OwnerId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("owner_id");
+
+                    b.HasKey("AccountId")
+                        .HasName("pk_account_owners");
+
+                    b.HasIndex("OwnerId")
+                        .HasDatabaseName("ix_account_owners_owner_id");
+
+                    b.ToTable("account_owners", (string)null);
+                });
+
             modelBuilder.Entity("LedgerX.Fraud.Api.Infrastructure.Persistence.AlertRow", b =>
                 {
                     b.Property<Guid>("Id")

@@ -1,10 +1,11 @@
+using System.Net;
 using System.Text.RegularExpressions;
 
-namespace LedgerX.Auth.IntegrationTests.Infrastructure;
+namespace LedgerX.Testing;
 
 /// <summary>
 /// A browser over real HTTP: a cookie jar, redirects followed by the test (so each hop can be checked), forms posted
-/// with the antiforgery token the page carried.
+/// with the antiforgery token the page carried. Used against auth-service's sign-in pages, directly or through the gateway.
 /// </summary>
 public sealed partial class Browser : IDisposable
 {
@@ -25,7 +26,10 @@ public sealed partial class Browser : IDisposable
     public async Task<HttpResponseMessage> SubmitAsync(string pageUrl, string action, IDictionary<string, string> fields)
     {
         using var page = await _http.GetAsync(pageUrl);
-        page.StatusCode.ShouldBe(HttpStatusCode.OK, await page.Content.ReadAsStringAsync());
+        if (page.StatusCode != HttpStatusCode.OK)
+        {
+            throw new InvalidOperationException($"GET {pageUrl} answered {(int)page.StatusCode}: {await page.Content.ReadAsStringAsync()}");
+        }
         return await PostFormAsync(action, await page.Content.ReadAsStringAsync(), fields);
     }
 
@@ -33,7 +37,10 @@ public sealed partial class Browser : IDisposable
     public async Task<HttpResponseMessage> PostFormAsync(string action, string html, IDictionary<string, string> fields)
     {
         var token = AntiforgeryField().Match(html);
-        token.Success.ShouldBeTrue("the page has no antiforgery token");
+        if (!token.Success)
+        {
+            throw new InvalidOperationException("the page has no antiforgery token");
+        }
         var form = new Dictionary<string, string>(fields) { [token.Groups["name"].Value] = WebUtility.HtmlDecode(token.Groups["value"].Value) };
         return await _http.PostAsync(action, new FormUrlEncodedContent(form));
     }

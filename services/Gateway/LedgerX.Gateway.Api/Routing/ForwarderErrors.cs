@@ -1,0 +1,58 @@
+using Microsoft.AspNetCore.Http.Timeouts;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Model;
+
+namespace LedgerX.Gateway.Api.Routing;
+
+/// <summary>
+/// YARP answers a failed forward with a bare status; this turns it into the problem every LedgerX error is: 504
+/// <c>upstream_timeout</c> when the route's timeout fired, 502 <c>upstream_unreachable</c> when the sidecar could not be
+/// reached or broke off. A client that hung up gets nothing (there is no one to tell).
+/// </summary>
+internal static class ForwarderErrors
+{
+    public const string Timeout = "upstream_timeout";
+    public const string Unreachable = "upstream_unreachable";
+
+    public static async Task AsProblemAsync(HttpContext context, Func<Task> next)
+    {
+        await next();
+        var error = context.GetForwarderErrorFeature();
+        if (error is null || context.Response.HasStarted || error.Error is ForwarderError.RequestCanceled && context.RequestAborted.IsCancellationRequested
+            && context.Features.Get<IHttpRequestTimeoutFeature>()?.RequestTimeoutToken.IsCancellationRequested != true)
+        {
+            return;
+        }
+        var upstream = context.GetReverseProxyFeature().Cluster.Config.ClusterId;
+        var extensions = new Dictionary<string, object?> { ["upstream"] = upstream };
+        if (context.Features.Get<IHttpRequestTimeoutFeature>()?.RequestTimeoutToken.IsCancellationRequested == true
+            || error.Error == ForwarderError.RequestTimedOut)
+        {
+            await GatewayProblems.WriteAsync(context, StatusCodes.Status504GatewayTimeout, Timeout,
+                $"The {upstream} upstream did not answer within this route's timeout.", extensions);
+            return;
+        }
+        if (BodyTooLarge(error.Exception))
+        {
+            // Kestrel's body limit tripped while the body streamed (no Content-Length); the shared problem setup words it.
+            context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+            await Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge).ExecuteAsync(context);
+            return;
+        }
+        await GatewayProblems.WriteAsync(context, StatusCodes.Status502BadGateway, Unreachable,
+            $"The {upstream} upstream could not be reached.", extensions);
+    }
+
+    /// <summary>The body limit tripped somewhere below the forwarder (it arrives wrapped in the client's I/O errors).</summary>
+    private static bool BodyTooLarge(Exception? exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+}

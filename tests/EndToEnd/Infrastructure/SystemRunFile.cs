@@ -1,0 +1,146 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using LedgerX.LocalDapr.Launcher;
+using LedgerX.Testing;
+using Npgsql;
+
+namespace LedgerX.EndToEnd.Tests.Infrastructure;
+
+/// <summary>
+/// The repository's <c>dapr.yaml</c>, made fit for a test run beside other test runs: every app runs its Release build
+/// (<c>dotnet run</c> would spend minutes on up-to-date checks), on free ports instead of the fixed ones, each with a
+/// fresh database of its own on the test PostgreSQL. Everything else (the apps, their settings, the components, the
+/// Dapr Configuration) is the file's, so the system under test is the one <c>./ledgerx up</c> runs.
+/// </summary>
+public static partial class SystemRunFile
+{
+    private const string Configuration = "Release";
+    private const string TargetFramework = "net10.0";
+
+    /// <summary>Marks every app process of this run (environment <see cref="RunMarker.Variable"/>).</summary>
+    public static readonly string RunId = Guid.NewGuid().ToString("N");
+
+    /// <summary>The demo users auth-service seeds (dapr.yaml turns seeding on), with passwords only this run knows.</summary>
+    public static readonly string AdminPassword = "E2e-Admin-" + Guid.NewGuid().ToString("N")[..12];
+
+    public static readonly string CustomerPassword = "E2e-Customer-" + Guid.NewGuid().ToString("N")[..12];
+
+    /// <summary>The apps of dapr.yaml with test ports, builds and databases; <paramref name="ports"/> gets old → new.</summary>
+    public static async Task<RunFile> LoadAsync(IDictionary<int, int> ports, CancellationToken ct)
+    {
+        var original = RunFile.Load(RepositoryRoot.PathOf("dapr.yaml"));
+        foreach (var app in original.Apps)
+        {
+            foreach (int? port in new[] { app.AppPort, app.DaprHttpPort, app.DaprGrpcPort, app.MetricsPort })
+            {
+                if (port is { } fixedPort)
+                {
+                    ports[fixedPort] = MultiAppRunner.FreePort();
+                }
+            }
+        }
+
+        var apps = new List<RunFileApp>();
+        foreach (var app in original.Apps)
+        {
+            var env = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (name, value) in app.Env)
+            {
+                env[name] = await RewriteAsync(app.AppId, name, RemapPorts(value, ports), ct);
+            }
+
+            // Seeding is on in dapr.yaml (Development); the tests sign in as the seeded admin and customer.
+            env[RunMarker.Variable] = RunId;
+            env["Auth__Seed__AdminPassword"] = AdminPassword;
+            env["Auth__Seed__CustomerPassword"] = CustomerPassword;
+            foreach (var (name, value) in TestSettings(app.AppId))
+            {
+                env[name] = value;
+            }
+
+            apps.Add(app with
+            {
+                AppPort = Remap(app.AppPort, ports),
+                DaprHttpPort = Remap(app.DaprHttpPort, ports),
+                DaprGrpcPort = Remap(app.DaprGrpcPort, ports),
+                MetricsPort = Remap(app.MetricsPort, ports),
+                Command = ["dotnet", BuiltDll(app)],
+                Env = env,
+            });
+        }
+
+        return original with { Apps = apps };
+    }
+
+    /// <summary>The few settings a test run changes, each for a reason a test needs.</summary>
+    private static IEnumerable<(string Name, string Value)> TestSettings(string appId)
+    {
+        if (appId == LedgerXSystem.AuthAppId)
+        {
+            // Staff tokens are signed in once per run; the run may outlast the 5-minute default.
+            yield return ("Auth__AccessTokenLifetimeSeconds", "1800");
+        }
+
+        if (appId == LedgerXSystem.GatewayAppId)
+        {
+            // One browser origin allowed, so the CORS tests see both sides.
+            yield return ("Gateway__Cors__AllowedOrigins__0", AllowedOrigin);
+            // All tests sign in from 127.0.0.1: the per-IP sign-in budget must let a run create its users, and
+            // still be small enough for the rate-limit test to exhaust quickly.
+            yield return ("Gateway__RateLimits__SignIn__TokenLimit", SignInBurst.ToString(CultureInfo.InvariantCulture));
+            yield return ("Gateway__RateLimits__SignIn__TokensPerPeriod", "20");
+            yield return ("Gateway__RateLimits__SignIn__ReplenishmentPeriodSeconds", "1");
+        }
+    }
+
+    /// <summary>The one browser origin the gateway allows in this run.</summary>
+    public const string AllowedOrigin = "https://app.ledgerx.test";
+
+    /// <summary>The per-IP sign-in budget's burst in this run.</summary>
+    public const int SignInBurst = 60;
+
+    /// <summary>Replaces every <c>host:port</c> of a fixed port in a setting (ASPNETCORE_URLS, Auth__Issuer, ...).</summary>
+    public static string RemapPorts(string value, IDictionary<int, int> ports) =>
+        LoopbackPort().Replace(value, m =>
+            int.TryParse(m.Groups["port"].Value, CultureInfo.InvariantCulture, out int port) && ports.TryGetValue(port, out int free)
+                ? $"{m.Groups["host"].Value}:{free.ToString(CultureInfo.InvariantCulture)}"
+                : m.Value);
+
+    private static int? Remap(int? port, IDictionary<int, int> ports) => port is { } p ? ports[p] : null;
+
+    /// <summary>The app's own build output: <c>appDirPath/bin/Release/net10.0/&lt;project&gt;.dll</c>.</summary>
+    private static string BuiltDll(RunFileApp app)
+    {
+        string project = Path.GetFileName(app.AppDirPath.TrimEnd(Path.DirectorySeparatorChar));
+        string dll = Path.Combine(app.AppDirPath, "bin", Configuration, TargetFramework, project + ".dll");
+        return File.Exists(dll)
+            ? dll
+            : throw new InvalidOperationException(
+                $"{app.AppId}: {dll} is missing. Build it first (./ledgerx test builds everything; or dotnet build -c {Configuration} {app.AppDirPath}).");
+    }
+
+    /// <summary>A connection string to the local PostgreSQL becomes a fresh database of the test server.</summary>
+    private static async Task<string> RewriteAsync(string appId, string name, string value, CancellationToken ct)
+    {
+        if (!name.StartsWith("ConnectionStrings__", StringComparison.OrdinalIgnoreCase))
+        {
+            return value;
+        }
+
+        NpgsqlConnectionStringBuilder builder;
+        try
+        {
+            builder = new NpgsqlConnectionStringBuilder(value);
+        }
+        catch (ArgumentException)
+        {
+            return value;
+        }
+
+        string prefix = "e2e_" + new string([.. appId.Where(char.IsAsciiLetterOrDigit)]) + "_" + builder.Database;
+        return await TestPostgres.CreateDatabaseAsync(prefix[..Math.Min(prefix.Length, 40)].ToLowerInvariant(), ct);
+    }
+
+    [GeneratedRegex(@"(?<host>127\.0\.0\.1|localhost|\[::1\]):(?<port>\d{2,5})\b")]
+    private static partial Regex LoopbackPort();
+}

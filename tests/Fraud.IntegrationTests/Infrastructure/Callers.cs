@@ -1,0 +1,55 @@
+using System.Net.Http.Headers;
+using LedgerX.ServiceDefaults.Auth;
+using LedgerX.Testing;
+
+namespace LedgerX.Fraud.IntegrationTests.Infrastructure;
+
+/// <summary>A caller of fraud-service: who (the token's subject) and which permissions, as auth-service's roles give them.</summary>
+public sealed record Caller(string Subject, params string[] Permissions)
+{
+    /// <summary>An Authorization header for this caller; long-lived, so a fixture's default client outlives a slow run.</summary>
+    public AuthenticationHeaderValue Bearer() =>
+        new("Bearer", TestTokens.Shared.Mint(Subject, Permissions, expiresIn: TimeSpan.FromHours(3)));
+}
+
+/// <summary>The callers the tests name (permissions as in auth-service's Roles/RolePermissions.cs).</summary>
+public static class Callers
+{
+    /// <summary>The fixture's default caller: reviews every account's alerts.</summary>
+    public static readonly Caller FraudAnalyst = new("fraud-analyst-1",
+        Permissions.LedgerRead, Permissions.AccountsAny, Permissions.FraudReview, Permissions.AccountsFreeze, Permissions.ReversalsApprove,
+        Permissions.AnalyticsRead);
+
+    /// <summary>A teller: every account (accounts:any), but no fraud review.</summary>
+    public static readonly Caller Teller = new("teller-1",
+        Permissions.LedgerRead, Permissions.LedgerWrite, Permissions.AnalyticsRead, Permissions.LedgerFund, Permissions.AccountsAny, Permissions.AccountsFreeze);
+
+    /// <summary>A customer: their own accounts only.</summary>
+    public static Caller Customer(string subject) => new(subject, Permissions.LedgerRead, Permissions.LedgerWrite, Permissions.AnalyticsRead);
+
+    /// <summary>A valid token that grants nothing fraud-service asks for.</summary>
+    public static readonly Caller Nobody = new("nobody-1", Permissions.AuditRead);
+
+    private static readonly HttpClient Anonymous = new();
+
+    /// <summary>Sends <paramref name="request"/> (relative to <paramref name="client"/>'s base address) as
+    /// <paramref name="caller"/>, or with no token at all when it is null (the client's default token is not sent then).</summary>
+    public static async Task<HttpResponseMessage> SendAsAsync(this HttpClient client, HttpRequestMessage request, Caller? caller)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(request);
+        if (caller is null)
+        {
+            request.RequestUri = new Uri(client.BaseAddress!, request.RequestUri!);
+            return await Anonymous.SendAsync(request);
+        }
+        request.Headers.Authorization = caller.Bearer();
+        return await client.SendAsync(request);
+    }
+
+    public static Task<HttpResponseMessage> GetAsAsync(this HttpClient client, string url, Caller? caller) =>
+        client.SendAsAsync(new HttpRequestMessage(HttpMethod.Get, url), caller);
+
+    public static Task<HttpResponseMessage> PostAsAsync(this HttpClient client, string url, object? body, Caller? caller) =>
+        client.SendAsAsync(new HttpRequestMessage(HttpMethod.Post, url) { Content = System.Net.Http.Json.JsonContent.Create(body) }, caller);
+}
