@@ -53,6 +53,20 @@ public sealed class ChartZeroTrust
     }
 
     [Fact]
+    public void The_gateway_which_clients_call_directly_demands_no_app_token_but_keeps_its_sidecars_api_token()
+    {
+        var chart = ChartRenderer.Render();
+        var gateway = chart.ForApp("Deployment", "gateway");
+        var annotations = gateway.Map("spec", "template", "metadata", "annotations");
+        var env = Node.List(Node.List(gateway.At("spec", "template", "spec", "containers")).Single(), "env");
+
+        annotations.ContainsKey("dapr.io/app-token-secret").ShouldBeFalse();
+        env.ShouldNotContain(e => Node.Str(e, "name") == "APP_API_TOKEN");
+        SecretOf(env, "DAPR_API_TOKEN").ShouldBe((string)annotations["dapr.io/api-token-secret"]);
+        chart.OfKind("Secret").ShouldNotContain(s => s.Name == "release-name-ledgerx-gateway-app-api-token");
+    }
+
+    [Fact]
     public void With_tokens_managed_outside_the_chart_no_token_secret_is_rendered_but_the_pods_still_name_them()
     {
         var chart = ChartRenderer.Render("--set", "dapr.tokens.create=false");

@@ -74,6 +74,8 @@ apps:
   - key: gateway
     appId: gateway
     settingsKey: settings
+    # Clients call it directly: no app token (its sidecar's API token still applies).
+    appToken: false
     # It publishes nothing and keeps no state: the components are not scoped to it.
     noComponents: true
 {{- end }}

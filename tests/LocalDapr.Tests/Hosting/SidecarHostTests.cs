@@ -26,6 +26,28 @@ public sealed class SidecarHostTests
     }
 
     [Fact]
+    public async Task An_app_that_refuses_the_dapr_routes_still_gets_a_healthy_sidecar_as_with_daprd()
+    {
+        // The gateway's authentication answers 401 to everything it does not route, /dapr/subscribe and /dapr/config
+        // included; daprd takes both as "none" (only 200 counts), so the sidecar must not stay unhealthy.
+        await using var app = await SubscriberApp.StartAsync((web, _) => web.Use(async (context, next) =>
+        {
+            if (context.Request.Path.StartsWithSegments("/dapr"))
+            {
+                context.Response.StatusCode = 401;
+                return;
+            }
+
+            await next(context);
+        }));
+        await using var sidecar = await LocalDaprSidecar.StartAsync(new SidecarOptions { AppId = "refusing-app-" + Guid.NewGuid().ToString("N")[..6], AppPort = app.Port }, Ct);
+        using var http = new HttpClient();
+
+        (await http.GetAsync($"{sidecar.HttpEndpoint}/v1.0/healthz", Ct)).StatusCode.ShouldBe(System.Net.HttpStatusCode.NoContent);
+        sidecar.Runtime.PubSub.Subscriptions.ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task Metadata_lists_app_id_and_components_over_grpc_and_http()
     {
         using var resources = new ResourceFolder().WithComponent("statestore", "state.in-memory").WithComponent("pubsub", "pubsub.in-memory");

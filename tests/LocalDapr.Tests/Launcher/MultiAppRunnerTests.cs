@@ -231,6 +231,22 @@ public sealed class MultiAppRunnerTests
         apps[2].ResourcesPaths.ShouldBe([Path.Combine(folder.Path, "c", "own")]);
     }
 
+    [Fact]
+    public void An_apps_own_token_wins_an_empty_one_turns_it_off_and_otherwise_each_app_gets_a_fresh_one()
+    {
+        static RunFileApp App(params (string Name, string Value)[] env) =>
+            new("app", "/tmp", 1, "http", "127.0.0.1", [], null, null, null, [], null, env.ToDictionary(e => e.Name, e => e.Value));
+
+        // The launcher's own environment may set these (a developer's shell); only the app's env is under test here.
+        Assert.SkipWhen(Environment.GetEnvironmentVariable(MultiAppRunner.AppApiTokenVariable) is { Length: > 0 }, "APP_API_TOKEN is set in this environment");
+
+        MultiAppRunner.Token(App(("APP_API_TOKEN", "mine")), MultiAppRunner.AppApiTokenVariable).ShouldBe("mine");
+        MultiAppRunner.Token(App(("APP_API_TOKEN", "")), MultiAppRunner.AppApiTokenVariable).ShouldBeNull();
+        string first = MultiAppRunner.Token(App(), MultiAppRunner.AppApiTokenVariable)!;
+        first.Length.ShouldBe(64);
+        MultiAppRunner.Token(App(), MultiAppRunner.AppApiTokenVariable).ShouldNotBe(first);
+    }
+
     private static void WriteApp(ResourceFolder folder, string name)
     {
         string dir = Path.Combine(folder.Path, name);

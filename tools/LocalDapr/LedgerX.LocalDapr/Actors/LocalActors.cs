@@ -276,12 +276,13 @@ public sealed partial class LocalActors : IAsyncDisposable
             {
                 using var request = new HttpRequestMessage(HttpMethod.Get, "dapr/config");
                 using var response = await _options.AppChannel.SendAsync(request, linked.Token);
-                if (response.StatusCode == HttpStatusCode.NotFound)
+                // daprd's HTTP channel (GetAppConfig) takes any answer but 200 as "no actors", 404 or not: an app that
+                // refuses the route (the gateway's authentication answers 401) still gets a healthy sidecar.
+                if (response.StatusCode != HttpStatusCode.OK)
                 {
                     return new Dictionary<string, ActorTypeSettings>();
                 }
 
-                response.EnsureSuccessStatusCode();
                 byte[] config;
                 try
                 {
