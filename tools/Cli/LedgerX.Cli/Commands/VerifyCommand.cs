@@ -1,4 +1,5 @@
 using System.CommandLine;
+using LedgerX.Cli.Auth;
 using LedgerX.Cli.Common;
 using LedgerX.Cli.Verify;
 using Spectre.Console;
