@@ -36,7 +36,6 @@ public sealed class Api9ImproperInventoryManagement(LedgerXSystem system)
     [InlineData("POST", "/events/fraud-flagged")]
     [InlineData("GET", "/v1.0/metadata")]
     [InlineData("GET", "/v1.0/healthz")]
-    [InlineData("GET", "/metrics")]
     [InlineData("PUT", "/actors/ReversalWorkflow/x/method/y")]
     [InlineData("GET", "/api/v1/events/transaction-posted")]
     public async Task An_internal_endpoint_is_not_reachable_through_the_gateway(string method, string path)
