@@ -95,6 +95,9 @@ public sealed class LedgerXPolicyTests
         analytics.MayPublish("analytics.deadletter.v1").ShouldBeTrue();
         auth.MayPublish("auth-service.dead-letters").ShouldBeTrue();
 
+        // Both learn account owners from account.opened.v1 for their object-level checks.
+        fraud.MaySubscribe("account.opened.v1").ShouldBeTrue();
+        analytics.MaySubscribe("account.opened.v1").ShouldBeTrue();
         fraud.MaySubscribe("transaction.posted.v1").ShouldBeTrue();
         fraud.MaySubscribe("hold.created.v1").ShouldBeTrue();
         fraud.MaySubscribe("reversal.completed.v1").ShouldBeFalse();
