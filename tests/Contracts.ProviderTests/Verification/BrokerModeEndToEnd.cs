@@ -30,7 +30,7 @@ public sealed class BrokerModeEndToEnd
         await using var broker = await StandInPactBroker.StartAsync(ct);
         var consumers = PactFiles.ForProvider(PactFiles.RepositoryPactDirectory(), ProviderVersion.Provider)
             .Select(f => Path.GetFileName(f).Split("-transaction-service")[0]).Order().ToList();
-        consumers.ShouldBe(["analytics-service", "fraud-service"], "the committed pacts naming transaction-service");
+        consumers.ShouldBe(["analytics-service", "fraud-service", "gateway"], "the committed pacts naming transaction-service");
 
         // (a) CI publishes the consumers' pacts (contracts/pacts/, as committed) as version C on main.
         var publish = await ScriptAsync(broker, ["publish"], ConsumerVersion);
