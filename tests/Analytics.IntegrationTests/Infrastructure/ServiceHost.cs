@@ -21,9 +21,18 @@ public abstract class ServiceHost<TEntryPoint>(string databasePrefix, string con
     };
 }
 
-/// <summary>The real transaction-service; its outbox relay polls fast so events go out quickly.</summary>
+/// <summary>The real transaction-service; its outbox relay polls fast so events go out quickly. It requires a token on
+/// every route, so every call of its <see cref="AppOnKestrel{TEntryPoint}.Client"/> is staff's (<see cref="Callers.Admin"/>:
+/// ledger:fund for set-up deposits, accounts:any to act on the test owners' accounts, ledger:verify for its event log)
+/// unless a request names another caller (opening an account is the owner's own call).</summary>
 public sealed class LedgerHost() : ServiceHost<ledger::Program>("ledger", "Ledger")
 {
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Authorization = Callers.Admin.Bearer();
+    }
+
     protected override IDictionary<string, string?> Defaults => new Dictionary<string, string?>(base.Defaults)
     {
         ["Ledger:Outbox:BackoffBaseMs"] = "50",

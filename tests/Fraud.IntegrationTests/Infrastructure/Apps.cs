@@ -23,6 +23,15 @@ public sealed class LedgerApp(SidecarPorts sidecar, ShiftedClock clock) : AppOnK
         base.ConfigureWebHost(builder);
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(clock));
     }
+
+    /// <summary>transaction-service requires a token on every route: every call of <see cref="AppOnKestrel{TEntryPoint}.Client"/>
+    /// is <see cref="Callers.Teller"/>'s (ledger:fund for set-up deposits and withdrawals, accounts:any to act on the test
+    /// owners' accounts) unless a request names another caller (opening an account is the owner's own call).</summary>
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Authorization = Callers.Teller.Bearer();
+    }
 }
 
 /// <summary>fraud-service, with the freeze policy on and fast dispatch loops; <paramref name="services"/> may replace
