@@ -20,6 +20,10 @@ public sealed class Api4UnrestrictedResourceConsumption(LedgerXSystem system)
         using var http = system.Client();
         using var request = alice.Request(HttpMethod.Post, "/api/v1/transfers");
         request.Content = oversized;
+        // As a real client does for a large upload: the gateway judges the declared Content-Length and answers 413
+        // before asking for the body (no 100 Continue), so the body is never sent, let alone forwarded. Without it the
+        // gateway's early 413 and close race the client's upload and the client sees a broken pipe instead.
+        request.Headers.ExpectContinue = true;
 
         using var response = await http.SendAsync(request);
 

@@ -67,13 +67,15 @@ public sealed class QueryCache(DaprClient dapr, IOptions<AnalyticsOptions> optio
 
     /// <summary>Makes every cached answer about these accounts, and every ledger-wide answer, unreachable. Throws if
     /// the state store fails, so that the delivery is retried and the cache cannot stay stale.</summary>
+    /// <remarks>One SaveState per key, not SaveBulkState: the 1.19 SDK's SaveBulkStateAsync reached the sidecar without
+    /// the dapr-api-token (refused "api token mismatch" under the end-to-end run's per-app tokens, while Get/Save of
+    /// single keys passed), so every delivery answered 500 after committing and no cached answer was ever invalidated:
+    /// owners kept their stale 404s and empty pages. The versions are independent keys; none needs to be atomic.</remarks>
     public Task InvalidateAsync(IEnumerable<Guid> accounts, CancellationToken ct)
     {
         var version = Guid.CreateVersion7().ToString("N");
-        var items = accounts.Select(AccountScope).Append(LedgerScope).Distinct()
-            .Select(scope => new SaveStateItem<string>(VersionKey(scope), version, etag: null!))
-            .ToList();
-        return dapr.SaveBulkStateAsync(Components.StateStore, items, ct);
+        return Task.WhenAll(accounts.Select(AccountScope).Append(LedgerScope).Distinct()
+            .Select(scope => dapr.SaveStateAsync(Components.StateStore, VersionKey(scope), version, cancellationToken: ct)));
     }
 
     /// <summary>After a rebuild every answer may differ.</summary>
