@@ -67,10 +67,10 @@ public sealed class QueryCache(DaprClient dapr, IOptions<AnalyticsOptions> optio
 
     /// <summary>Makes every cached answer about these accounts, and every ledger-wide answer, unreachable. Throws if
     /// the state store fails, so that the delivery is retried and the cache cannot stay stale.</summary>
-    /// <remarks>One SaveState per key, not SaveBulkState: the 1.19 SDK's SaveBulkStateAsync reached the sidecar without
-    /// the dapr-api-token (refused "api token mismatch" under the end-to-end run's per-app tokens, while Get/Save of
-    /// single keys passed), so every delivery answered 500 after committing and no cached answer was ever invalidated:
-    /// owners kept their stale 404s and empty pages. The versions are independent keys; none needs to be atomic.</remarks>
+    /// <remarks>One SaveState per key, not SaveBulkState: in the end-to-end run (per-app API tokens) the sidecar refused
+    /// the SDK's SaveBulkStateAsync with "api token mismatch" while single-key Get/Save on the same client passed (not
+    /// yet traced to the SDK or the local sidecar). Every delivery then answered 500 after committing, its retries held
+    /// up the topic and no cached answer was invalidated. The versions are independent keys; none needs to be atomic.</remarks>
     public Task InvalidateAsync(IEnumerable<Guid> accounts, CancellationToken ct)
     {
         var version = Guid.CreateVersion7().ToString("N");
