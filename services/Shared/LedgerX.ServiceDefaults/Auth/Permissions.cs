@@ -50,10 +50,19 @@ public static class Permissions
     /// <summary>Grant and revoke roles, manage users and OAuth clients.</summary>
     public const string UsersAdmin = "users:admin";
 
+    /// <summary>
+    /// Manage one's own notifications: preferences, webhook endpoints, notification history and the live feed. Every
+    /// role has it; it never reaches another user's (object checks answer 404).
+    /// </summary>
+    public const string NotificationsManage = "notifications:manage";
+
+    /// <summary>Operate notification delivery: see and replay dead letters, read any user's history and deliveries.</summary>
+    public const string NotificationsOperate = "notifications:operate";
+
     public static readonly IReadOnlyList<string> All =
     [
         LedgerRead, LedgerWrite, LedgerFund, AccountsAny, ReversalsApprove, AccountsFreeze, LedgerVerify, FraudReview,
-        AnalyticsRead, AnalyticsRebuild, AuditRead, UsersAdmin,
+        AnalyticsRead, AnalyticsRebuild, AuditRead, UsersAdmin, NotificationsManage, NotificationsOperate,
     ];
 }
 
