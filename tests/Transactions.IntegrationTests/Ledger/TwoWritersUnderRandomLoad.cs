@@ -32,8 +32,10 @@ public sealed class TwoWritersUnderRandomLoad : IAsyncLifetime
     private const int Operations = 200;
     private const int Clients = 8;
     private static readonly int[] KillAfter = [60, 130];
-    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(50);
-    private static readonly TimeSpan SagasBudget = TimeSpan.FromSeconds(25);
+    // Hang guards, not performance assertions: at load average ~45 (the suite beside parallel builds) a 50 s budget
+    // ran out in the acknowledged-replay phase with all 200 commands answered and every invariant still to be checked.
+    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(150);
+    private static readonly TimeSpan SagasBudget = TimeSpan.FromSeconds(60);
 
     private readonly int _seed = int.TryParse(Environment.GetEnvironmentVariable("LEDGERX_PROPERTY_SEED"), CultureInfo.InvariantCulture, out var s)
         ? s : Random.Shared.Next(1, 1_000_000);
