@@ -4,6 +4,7 @@ using LedgerX.Analytics.Api.Events;
 using LedgerX.Analytics.Api.Persistence;
 using LedgerX.Analytics.Api.Projections;
 using LedgerX.Analytics.Api.Rebuild;
+using LedgerX.ServiceDefaults.Apis;
 using LedgerX.ServiceDefaults.Data;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -61,7 +62,7 @@ public static class AnalyticsRegistration
             "Read models built from the ledger's and fraud-service's events: balances over time, spending by " +
             "category and month, top counterparties, daily volumes and alert counts. Amounts are integers in " +
             "minor units of their ISO 4217 currency (in v2 an amount and its currency are one object); days and months are UTC.",
-            [.. Apis.ApiVersion.All]);
+            [.. ApiVersion.All]);
     }
 
     /// <summary>Applies pending migrations (EF Core takes a database lock, so replicas starting together do not race).</summary>

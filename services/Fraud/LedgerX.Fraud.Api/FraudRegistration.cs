@@ -1,4 +1,3 @@
-using LedgerX.ServiceDefaults.Data;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -12,6 +11,8 @@ using LedgerX.Fraud.Api.Policy;
 using LedgerX.Fraud.Api.ServiceIdentity;
 using LedgerX.Fraud.Domain.Rules;
 using LedgerX.Fraud.Domain.Scoring;
+using LedgerX.ServiceDefaults.Apis;
+using LedgerX.ServiceDefaults.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Refit;
@@ -112,7 +113,7 @@ public static class FraudRegistration
         return builder.AddOpenApiDocument("LedgerX fraud-service",
             "Fraud alerts scored from the ledger's events, with the reasons for each score, and per-account risk profiles. " +
             "Amounts are integers in minor units of their ISO 4217 currency; in v2 an amount and its currency are one object.",
-            [.. Apis.ApiVersion.All]);
+            [.. ApiVersion.All]);
     }
 
     /// <summary>Applies pending migrations (EF Core takes a database lock, so replicas starting together do not race).

@@ -1,9 +1,10 @@
 using LedgerX.Analytics.Api.Access;
 using LedgerX.Analytics.Api.Caching;
 using LedgerX.Analytics.Api.Persistence;
+using LedgerX.ServiceDefaults.Apis;
+using LedgerX.ServiceDefaults.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using LedgerX.ServiceDefaults.Auth;
 using Microsoft.EntityFrameworkCore;
 
 namespace LedgerX.Analytics.Api.Apis;

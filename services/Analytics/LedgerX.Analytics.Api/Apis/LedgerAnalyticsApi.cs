@@ -1,7 +1,8 @@
 using LedgerX.Analytics.Api.Caching;
+using LedgerX.ServiceDefaults.Apis;
+using LedgerX.ServiceDefaults.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using LedgerX.ServiceDefaults.Auth;
 using Microsoft.EntityFrameworkCore;
 
 namespace LedgerX.Analytics.Api.Apis;

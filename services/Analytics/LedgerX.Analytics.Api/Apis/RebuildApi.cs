@@ -1,5 +1,6 @@
 using LedgerX.Analytics.Api.Rebuild;
 using LedgerX.ServiceDefaults;
+using LedgerX.ServiceDefaults.Apis;
 using LedgerX.ServiceDefaults.Audit;
 using LedgerX.ServiceDefaults.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using LedgerX.Fraud.Api.Access;
 using LedgerX.Fraud.Api.Infrastructure.Persistence;
 using LedgerX.ServiceDefaults;
+using LedgerX.ServiceDefaults.Apis;
 using LedgerX.ServiceDefaults.Audit;
 using LedgerX.ServiceDefaults.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -6,6 +6,7 @@ using LedgerX.Fraud.Api.Actors;
 using LedgerX.Fraud.Api.Infrastructure.Persistence;
 using LedgerX.Fraud.Domain.Profiles;
 using LedgerX.ServiceDefaults;
+using LedgerX.ServiceDefaults.Apis;
 using LedgerX.ServiceDefaults.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 

@@ -1,10 +1,14 @@
-namespace LedgerX.Fraud.Api.Apis;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace LedgerX.ServiceDefaults.Apis;
 
 /// <summary>
-/// The API versions served side by side, each with its route prefix, OpenAPI document (<c>/openapi/{version}.json</c>)
-/// and endpoint-name suffix. The same handlers serve both; only the JSON shapes differ (<see cref="AlertViews"/>).
-/// v2's breaking change: money is one object, <c>{ "amount": 2500, "currency": "EUR" }</c>, wherever v1 has an
-/// amount and a currency side by side.
+/// The API versions a service serves side by side, each with its route prefix, OpenAPI document
+/// (<c>/openapi/{version}.json</c>) and endpoint-name suffix. The same handlers serve both; only the JSON shapes differ.
+/// v2's breaking change: money is one object, <c>{ "amount": 2500, "currency": "EUR" }</c>, wherever v1 has an amount and
+/// a currency side by side. One definition, so every service names its groups, documents and endpoints alike.
 /// </summary>
 public sealed record ApiVersion(string Name, string EndpointSuffix)
 {
