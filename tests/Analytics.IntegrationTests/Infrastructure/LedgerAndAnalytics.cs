@@ -106,12 +106,25 @@ public sealed class LedgerAndAnalytics : IAsyncLifetime
         return [.. page!["items"]!.AsArray().Select(i => i!.AsObject())];
     }
 
-    /// <summary>Waits until analytics-service has applied every event now in the ledger's log.</summary>
+    /// <summary>Waits until analytics-service has applied and acknowledged every one of these events: each id is in
+    /// processed_events, and analytics' sidecar recorded a successful delivery of it.</summary>
+    /// <remarks>The row alone is not enough. The subscription commits the read models (and the row) first and only
+    /// then writes the new query-cache versions of the scopes the event touched; it answers SUCCESS after both. On a
+    /// loaded machine a query sent between the commit and the cache write reads the previous version: a cached answer
+    /// without the event, or a fresh one cached under a version that is about to be replaced (the next identical
+    /// query then misses). A successful delivery is what says the cache has caught up too.</remarks>
     public async Task WaitUntilAppliedAsync(IEnumerable<Guid> eventIds)
     {
         var ids = eventIds.ToArray();
-        await WaitUntilAsync(async () => await ScalarAsync<long>($"SELECT count(*) FROM processed_events WHERE event_id = ANY(@ids)", ("ids", ids)) == ids.Length,
-            $"analytics to apply {ids.Length} events");
+        var pending = ids.Select(id => id.ToString()).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        await WaitUntilAsync(() =>
+        {
+            pending.ExceptWith(AnalyticsSidecar.PubSub.Deliveries
+                .Where(d => d.Outcome == DeliveryOutcome.Success && d.CloudEventId is not null).Select(d => d.CloudEventId!));
+            return Task.FromResult(pending.Count == 0);
+        }, $"analytics' sidecar to deliver {ids.Length} events successfully");
+        (await ScalarAsync<long>("SELECT count(*) FROM processed_events WHERE event_id = ANY(@ids)", ("ids", ids))).ShouldBe(ids.Length,
+            "every successfully delivered event is applied");
     }
 
     public async Task WaitUntilLedgerLogAppliedAsync() =>
