@@ -1,4 +1,5 @@
 using LedgerX.Notifications.Api;
+using LedgerX.Notifications.Api.Live;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -9,7 +10,7 @@ builder.AddNotificationsApi();
 // Modules, each adding its own services and tables (one DbContext per module, see Infrastructure/Persistence):
 // builder.AddIntake(); builder.AddPreferences(); builder.AddDelivery();   (core)
 // builder.AddWebhooks();                                                  (Webhooks/)
-// builder.AddLiveFeed();                                                  (Live/)
+builder.AddLiveFeed();
 
 var app = builder.Build();
 
@@ -22,7 +23,7 @@ app.MapSubscribeHandler();
 // Subscriptions and endpoint groups, one line per module:
 // app.MapIntakeSubscriptions(); app.MapPreferencesApi(); app.MapNotificationsApi();   (core)
 // app.MapWebhooksApi();                                                               (Webhooks/)
-// app.MapLiveFeed();                                                                  (Live/)
+app.MapLiveFeed();
 
 await app.MigrateNotificationsDatabaseAsync();
 await app.RunAsync();
