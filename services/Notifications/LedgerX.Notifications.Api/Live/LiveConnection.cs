@@ -69,27 +69,52 @@ public sealed class LiveConnection
     }
 }
 
+/// <summary>What a connection does with an item the hub handed it.</summary>
+public enum CursorDecision
+{
+    /// <summary>Write it: the next of the user's sequence, or an ephemeral item still fresh.</summary>
+    Send,
+
+    /// <summary>Already sent (by the replay, or the broadcast delivered it twice), or a stale ephemeral item.</summary>
+    Drop,
+
+    /// <summary>Items between the last one sent and this one are missing (the broker reordered or lost them): read
+    /// them from the database, send them, then this one.</summary>
+    FillGap,
+}
+
 /// <summary>
-/// The item a connection writes next, after resume: stored items at or below the last id it sent are dropped (a replay
-/// already had them, or the broadcast delivered one twice), ephemeral items past their expiry too. Ids grow per user in
-/// the order the hub receives them (<see cref="LiveFeedRelay"/>), so "at or below" is exactly "already sent".
+/// Where a connection is in its user's feed (pure): the last feed id and per-user sequence number sent. Sequence
+/// numbers have no gaps per user, so an item is a duplicate (at or below), the next one, or proof that some are missing.
 /// </summary>
-public sealed class ResumeCursor(long lastSentId, TimeProvider clock)
+public sealed class ResumeCursor(long lastSentId, long lastSentSeq, TimeProvider clock)
 {
     public long LastSentId { get; private set; } = lastSentId;
 
-    public bool ShouldSend(LiveFeedItem item)
+    public long LastSentSeq { get; private set; } = lastSentSeq;
+
+    public CursorDecision Decide(LiveFeedItem item)
     {
         ArgumentNullException.ThrowIfNull(item);
         if (item.IsEphemeral)
         {
-            return item.ExpiresAt > clock.GetUtcNow();
+            return item.ExpiresAt > clock.GetUtcNow() ? CursorDecision.Send : CursorDecision.Drop;
         }
-        if (item.Id is not { } id || id <= LastSentId)
+        if (item.Seq is not { } seq || seq <= LastSentSeq)
         {
-            return false;
+            return CursorDecision.Drop;
         }
-        LastSentId = id;
-        return true;
+        return seq == LastSentSeq + 1 ? CursorDecision.Send : CursorDecision.FillGap;
+    }
+
+    /// <summary>Records a stored item as written.</summary>
+    public void Sent(LiveFeedItem item)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        if (!item.IsEphemeral && item.Seq is { } seq && seq > LastSentSeq)
+        {
+            LastSentSeq = seq;
+            LastSentId = Math.Max(LastSentId, item.Id ?? 0);
+        }
     }
 }

@@ -28,6 +28,8 @@ public sealed class LiveDbContext(DbContextOptions<LiveDbContext> options) : DbC
             f.HasIndex(x => new { x.EventId, x.UserId }).IsUnique();
             // Resume: a user's items after an id, in id order.
             f.HasIndex(x => new { x.UserId, x.Id });
+            // The user's own gapless sequence: how a connection notices an item it has not seen (ResumeCursor).
+            f.HasIndex(x => new { x.UserId, x.Seq }).IsUnique();
             f.HasIndex(x => x.OccurredAt);
         });
 
@@ -56,6 +58,9 @@ public sealed class FeedItemRow
 {
     public long Id { get; set; }
     public required string UserId { get; set; }
+
+    /// <summary>1, 2, 3... per user, in commit order.</summary>
+    public long Seq { get; set; }
     public Guid EventId { get; set; }
     public required string Kind { get; set; }
     public required string Payload { get; set; }

@@ -8,7 +8,8 @@ public sealed record LiveAmount(long Amount, string Currency);
 
 /// <summary>
 /// live.feed.v1 (contracts/events/live.feed.v1.schema.json): one item of one user's feed, broadcast to every replica.
-/// A stored item has its feed <see cref="Id"/> and the <see cref="EventId"/> it came from; an ephemeral one (pushed by
+/// A stored item has its feed <see cref="Id"/>, its place in its user's sequence (<see cref="Seq"/>) and the
+/// <see cref="EventId"/> it came from; an ephemeral one (pushed by
 /// another service, e.g. an answer streamed token by token) has neither, is never stored or replayed, and is dropped
 /// after <see cref="ExpiresAt"/>.
 /// </summary>
@@ -23,7 +24,8 @@ public sealed record LiveFeedItem(
     LiveAmount? Amount,
     IReadOnlyDictionary<string, string>? Data,
     bool? Ephemeral = null,
-    DateTimeOffset? ExpiresAt = null)
+    DateTimeOffset? ExpiresAt = null,
+    long? Seq = null)
 {
     public const int Version = 1;
 
@@ -39,7 +41,7 @@ public sealed record LiveFeedItem(
     /// <summary>Usable at all: a user, a kind, and either a feed id (stored) or an expiry (ephemeral).</summary>
     [JsonIgnore]
     public bool IsComplete => SchemaVersion == Version && !string.IsNullOrEmpty(UserId) && !string.IsNullOrEmpty(Kind)
-        && (IsEphemeral ? ExpiresAt is not null && Id is null : Id is > 0);
+        && (IsEphemeral ? ExpiresAt is not null && Id is null : Id is > 0 && Seq is > 0);
 
     /// <summary>What the client receives (docs/api/live.md): no user id (it is the client's own), no schema version.</summary>
     public LiveFrame ToFrame() => new(Id, Kind, OccurredAt, AccountId, Amount, Data ?? EmptyData, IsEphemeral ? true : null);

@@ -12,7 +12,8 @@ namespace LedgerX.Notifications.Api.Live;
 /// Feed ids must grow per user in commit order, or a client resuming after id N could miss an item that got a smaller
 /// id but committed later. An identity column alone does not promise that (ids are drawn at insert, transactions commit
 /// in any order), so inserts for one user are serialised by a transaction-scoped advisory lock on the user; different
-/// users never wait for each other.
+/// users never wait for each other. Under that lock each item also gets the user's next <see cref="FeedItemRow.Seq"/>
+/// (1, 2, 3...), by which a connection sees at once that an item is missing, whatever order the broker delivers in.
 /// </para>
 /// </summary>
 public sealed class LiveFeedSink(LiveDbContext db, LiveSignals signals, TimeProvider clock) : IUserEventSink
@@ -28,8 +29,9 @@ public sealed class LiveFeedSink(LiveDbContext db, LiveSignals signals, TimeProv
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
             await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({e.UserId}, 7419))", ct);
             var ids = await db.Database.SqlQuery<long>($"""
-                INSERT INTO user_feed (user_id, event_id, kind, payload, occurred_at)
-                VALUES ({e.UserId}, {e.EventId}, {item.Kind}, {payload}::jsonb, {e.OccurredAt})
+                INSERT INTO user_feed (user_id, seq, event_id, kind, payload, occurred_at)
+                VALUES ({e.UserId}, (SELECT coalesce(max(seq), 0) + 1 FROM user_feed WHERE user_id = {e.UserId}),
+                        {e.EventId}, {item.Kind}, {payload}::jsonb, {e.OccurredAt})
                 ON CONFLICT (event_id, user_id) DO NOTHING
                 RETURNING id AS "Value"
                 """).ToListAsync(ct);
@@ -65,7 +67,7 @@ public static class LiveFeedItems
         ArgumentNullException.ThrowIfNull(row);
         var stored = JsonSerializer.Deserialize<LiveFeedItem>(row.Payload, LiveFeedItem.Json)
             ?? throw new InvalidOperationException($"Feed item {row.Id} has an empty payload.");
-        return stored with { Id = row.Id };
+        return stored with { Id = row.Id, Seq = row.Seq };
     }
 }
 

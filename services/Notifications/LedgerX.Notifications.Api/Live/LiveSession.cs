@@ -70,29 +70,29 @@ public sealed partial class LiveSession(LiveDbContext db, TimeProvider clock, IO
 
     private async Task<ResumeCursor> ReplayAsync(string userId, long? lastEventId, ILiveTransport transport, CancellationToken ct)
     {
+        var mine = db.Feed.AsNoTracking().Where(f => f.UserId == userId);
         if (lastEventId is not { } after)
         {
             // Live from now: everything stored so far counts as sent.
-            var newest = await db.Feed.Where(f => f.UserId == userId).MaxAsync(f => (long?)f.Id, ct) ?? 0;
-            return new ResumeCursor(newest, clock);
+            var newest = await mine.OrderByDescending(f => f.Seq).Select(f => new { f.Id, f.Seq }).FirstOrDefaultAsync(ct);
+            return new ResumeCursor(newest?.Id ?? 0, newest?.Seq ?? 0, clock);
         }
-        var missed = await db.Feed.AsNoTracking().Where(f => f.UserId == userId && f.Id > after)
-            .OrderByDescending(f => f.Id).Take(_options.ReplayLimit + 1).ToListAsync(ct);
-        var cursor = new ResumeCursor(after, clock);
+        // Where the client was: the last of its items at or before the id it names (ids and sequence grow together).
+        var seen = await mine.Where(f => f.Id <= after).MaxAsync(f => (long?)f.Seq, ct) ?? 0;
+        var cursor = new ResumeCursor(after, seen, clock);
+        var missed = await mine.Where(f => f.Seq > seen).OrderByDescending(f => f.Seq).Take(_options.ReplayLimit + 1).ToListAsync(ct);
         if (missed.Count > _options.ReplayLimit)
         {
             missed.RemoveAt(missed.Count - 1);
             await transport.SendAsync(new LiveFrame(null, LiveFrame.ReplayTruncated, clock.GetUtcNow(), null, null,
                 new Dictionary<string, string> { ["replayLimit"] = _options.ReplayLimit.ToString(CultureInfo.InvariantCulture) }, null), ct);
+            // The oldest still sent is the new starting point: the ones before it are the history API's.
+            var oldest = missed[^1];
+            cursor = new ResumeCursor(oldest.Id - 1, oldest.Seq - 1, clock);
         }
         foreach (var row in Enumerable.Reverse(missed))
         {
-            var item = LiveFeedItems.FromRow(row);
-            if (cursor.ShouldSend(item))
-            {
-                await transport.SendAsync(item.ToFrame(), ct);
-                metrics.Pushed(transport.Name);
-            }
+            await SendAsync(LiveFeedItems.FromRow(row), cursor, transport, ct);
         }
         return cursor;
     }
@@ -121,13 +121,44 @@ public sealed partial class LiveSession(LiveDbContext db, TimeProvider clock, IO
             }
             while (connection.CloseReason is null && reader.TryRead(out var item))
             {
-                if (cursor.ShouldSend(item))
+                switch (cursor.Decide(item))
                 {
-                    await transport.SendAsync(item.ToFrame(), ct);
-                    metrics.Pushed(transport.Name);
+                    case CursorDecision.Send:
+                        await SendAsync(item, cursor, transport, ct);
+                        break;
+                    case CursorDecision.FillGap:
+                        await FillGapAsync(connection.UserId, item, cursor, transport, ct);
+                        break;
                 }
             }
         }
+    }
+
+    /// <summary>The items between the cursor and <paramref name="item"/> are committed (items are broadcast only after
+    /// their commit, and a user's items commit in sequence order), so the database has them.</summary>
+    private async Task FillGapAsync(string userId, LiveFeedItem item, ResumeCursor cursor, ILiveTransport transport, CancellationToken ct)
+    {
+        var from = cursor.LastSentSeq;
+        var missing = await db.Feed.AsNoTracking().Where(f => f.UserId == userId && f.Seq > from && f.Seq < item.Seq)
+            .OrderBy(f => f.Seq).Take(_options.ReplayLimit).ToListAsync(ct);
+        if (missing.Count == _options.ReplayLimit)
+        {
+            // More may be missing than a replay sends: say so, as a resume would.
+            await transport.SendAsync(new LiveFrame(null, LiveFrame.ReplayTruncated, clock.GetUtcNow(), null, null,
+                new Dictionary<string, string> { ["replayLimit"] = _options.ReplayLimit.ToString(CultureInfo.InvariantCulture) }, null), ct);
+        }
+        foreach (var row in missing)
+        {
+            await SendAsync(LiveFeedItems.FromRow(row), cursor, transport, ct);
+        }
+        await SendAsync(item, cursor, transport, ct);
+    }
+
+    private async Task SendAsync(LiveFeedItem item, ResumeCursor cursor, ILiveTransport transport, CancellationToken ct)
+    {
+        await transport.SendAsync(item.ToFrame(), ct);
+        cursor.Sent(item);
+        metrics.Pushed(transport.Name);
     }
 
     private ITimer? ScheduleExpiry(LiveConnection connection, DateTimeOffset? expiresAt)

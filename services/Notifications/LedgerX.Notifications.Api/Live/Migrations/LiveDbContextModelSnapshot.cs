@@ -50,6 +50,10 @@ namespace LedgerX.Notifications.Api.Live.Migrations
                         .HasColumnType("jsonb")
                         .HasColumnName("payload");
 
+                    b.Property<long>("Seq")
+                        .HasColumnType("bigint")
+                        .HasColumnName("seq");
+
                     b.Property<string>("UserId")
                         .IsRequired()
                         .HasMaxLength(128)
@@ -68,6 +72,10 @@ namespace LedgerX.Notifications.Api.Live.Migrations
 
                     b.HasIndex("UserId", "Id")
                         .HasDatabaseName("ix_user_feed_user_id_id");
+
+                    b.HasIndex("UserId", "Seq")
+                        .IsUnique()
+                        .HasDatabaseName("ix_user_feed_user_id_seq");
 
                     b.ToTable("user_feed", (string)null);
                 });

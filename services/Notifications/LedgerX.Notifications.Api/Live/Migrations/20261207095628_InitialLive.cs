@@ -34,6 +34,7 @@ namespace LedgerX.Notifications.Api.Live.Migrations
                     id = table.Column<long>(type: "bigint", nullable: false)
                         .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityAlwaysColumn),
                     user_id = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    seq = table.Column<long>(type: "bigint", nullable: false),
                     event_id = table.Column<Guid>(type: "uuid", nullable: false),
                     kind = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
                     payload = table.Column<string>(type: "jsonb", nullable: false),
@@ -84,6 +85,12 @@ namespace LedgerX.Notifications.Api.Live.Migrations
                 name: "ix_user_feed_user_id_id",
                 table: "user_feed",
                 columns: new[] { "user_id", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_user_feed_user_id_seq",
+                table: "user_feed",
+                columns: new[] { "user_id", "seq" },
+                unique: true);
         }
 
         /// <inheritdoc />

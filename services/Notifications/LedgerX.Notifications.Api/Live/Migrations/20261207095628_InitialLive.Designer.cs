@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace LedgerX.Notifications.Api.Live.Migrations
 {
     [DbContext(typeof(LiveDbContext))]
-    [Migration("20261207095136_InitialLive")]
+    [Migration("20261207095628_InitialLive")]
     partial class InitialLive
     {
         /// <inheritdoc />
@@ -53,6 +53,10 @@ namespace LedgerX.Notifications.Api.Live.Migrations
                         .HasColumnType("jsonb")
                         .HasColumnName("payload");
 
+                    b.Property<long>("Seq")
+                        .HasColumnType("bigint")
+                        .HasColumnName("seq");
+
                     b.Property<string>("UserId")
                         .IsRequired()
                         .HasMaxLength(128)
@@ -71,6 +75,10 @@ namespace LedgerX.Notifications.Api.Live.Migrations
 
                     b.HasIndex("UserId", "Id")
                         .HasDatabaseName("ix_user_feed_user_id_id");
+
+                    b.HasIndex("UserId", "Seq")
+                        .IsUnique()
+                        .HasDatabaseName("ix_user_feed_user_id_seq");
 
                     b.ToTable("user_feed", (string)null);
                 });
