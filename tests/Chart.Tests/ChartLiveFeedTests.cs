@@ -19,6 +19,15 @@ public sealed class ChartLiveFeed
     }
 
     [Fact]
+    public void The_gateway_reaches_the_live_feed_at_notification_services_own_service()
+    {
+        var chart = ChartRenderer.Render();
+        var container = chart.ForApp("Deployment", "gateway").List("spec", "template", "spec", "containers")[0];
+
+        ChartDefaultsRender.Env(container, "Gateway__Live__Destination").ShouldBe("http://release-name-ledgerx-notification-service");
+    }
+
+    [Fact]
     public void Without_notification_service_there_is_no_live_pubsub()
     {
         ChartRenderer.Render("--set", "notificationService.enabled=false").OfKind("Component").Select(c => c.Name)
