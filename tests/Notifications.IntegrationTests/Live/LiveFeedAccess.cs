@@ -35,6 +35,10 @@ public sealed class LiveFeedAccess(LiveSystem system)
     {
         var (_, forbidden) = await LiveEventStream.OpenAsync(system.ReplicaA.Client.BaseAddress!, Callers.Nobody.Bearer());
         forbidden.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        var forbiddenSocket = await Should.ThrowAsync<LiveHandshakeRefused>(() => LiveWebSocket.ConnectAsync(system.Gateway.WebSocketUri(), Callers.Nobody.Bearer()));
+        forbiddenSocket.Status.ShouldBe(HttpStatusCode.Forbidden);
+        (await system.Gateway.Client.PostAsAsync($"{LiveApi.Prefix}/tickets", null, Callers.Nobody)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await system.ReplicaA.Client.PostAsAsync($"{LiveApi.Prefix}/tickets", null, caller: null)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
 
         var token = Callers.Customer(Callers.NewSubject()).Bearer().Parameter;
         var (_, inQuery) = await LiveEventStream.OpenAsync(system.ReplicaA.Client.BaseAddress!, bearer: null, query: $"?access_token={token}");
@@ -91,6 +95,9 @@ public sealed class LiveFeedAccess(LiveSystem system)
             }
             var refused = await Should.ThrowAsync<LiveHandshakeRefused>(() => LiveWebSocket.ConnectAsync(system.Gateway.WebSocketUri(), ivan.Bearer()));
             refused.Status.ShouldBe(HttpStatusCode.TooManyRequests);
+            var (_, stream) = await LiveEventStream.OpenAsync(system.Gateway.Client.BaseAddress!, ivan.Bearer());
+            stream.StatusCode.ShouldBe(HttpStatusCode.TooManyRequests);
+            (await stream.Content.ReadFromJsonAsync<JsonObject>())!["code"]!.GetValue<string>().ShouldBe(LiveApi.TooManyConnections);
         }
         finally
         {
