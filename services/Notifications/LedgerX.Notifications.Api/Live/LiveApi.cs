@@ -48,10 +48,15 @@ public static class LiveApi
 
     public sealed record LiveServices(LiveHub Hub, LiveSession Session, LiveTickets Tickets, IOptions<LiveOptions> Options, HttpContext Http);
 
-    public static async Task<Created<TicketResponse>> IssueTicket(ClaimsPrincipal caller, LiveTickets tickets, CancellationToken ct)
+    public static async Task<Results<Created<TicketResponse>, ProblemHttpResult>> IssueTicket(ClaimsPrincipal caller, LiveTickets tickets, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        var (ticket, expiresAt) = await tickets.IssueAsync(caller.SubjectId()!, LiveCaller.TokenExpiry(caller), ct);
+        if (caller.SubjectId() is not { Length: > 0 } userId)
+        {
+            // A client-credentials token has no user, hence no feed.
+            return Problems.Problem(StatusCodes.Status403Forbidden, "forbidden", "The live feed is a user's: this needs a user's token (with a sub).");
+        }
+        var (ticket, expiresAt) = await tickets.IssueAsync(userId, LiveCaller.TokenExpiry(caller), ct);
         return TypedResults.Created((string?)null, new TicketResponse(ticket, expiresAt));
     }
 

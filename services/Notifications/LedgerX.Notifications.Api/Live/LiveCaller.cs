@@ -30,10 +30,10 @@ public sealed record LiveCaller(string UserId, DateTimeOffset? ExpiresAt)
         var user = http.User;
         if (user.Identity?.IsAuthenticated == true)
         {
-            if (!user.HasPermission(Permissions.NotificationsManage))
+            if (!user.HasPermission(Permissions.NotificationsManage) || string.IsNullOrEmpty(user.SubjectId()))
             {
                 return (null, Problems.Problem(StatusCodes.Status403Forbidden, "forbidden",
-                    $"This needs the permission {Permissions.NotificationsManage}, which the access token does not grant."));
+                    $"This needs a user's token (with a sub) granting {Permissions.NotificationsManage}."));
             }
             return (new LiveCaller(user.SubjectId()!, TokenExpiry(user)), null);
         }
