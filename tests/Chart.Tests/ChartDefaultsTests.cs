@@ -109,10 +109,11 @@ public sealed class ChartDefaultsRender
             .Select(d => d.Str("spec", "template", "metadata", "annotations", "dapr.io/app-id") ?? "").Order().ToList();
 
         deployed.ShouldBe(DaprApps.Value.Keys.Order().ToList());
-        Chart.OfKind("Component").Select(c => c.Name).Order().ShouldBe(["pubsub", "statestore"]);
+        Chart.OfKind("Component").Select(c => c.Name).Order().ShouldBe(["live-pubsub", "pubsub", "statestore"]);
         // The gateway publishes nothing and keeps no state: no component is its to use.
         var users = deployed.Where(appId => appId != "gateway").ToList();
-        foreach (var component in Chart.OfKind("Component"))
+        // live-pubsub is notification-service's alone (ChartLiveFeed).
+        foreach (var component in Chart.OfKind("Component").Where(c => c.Name != ChartLiveFeed.Component))
         {
             component.List("scopes").Cast<string>().Order().ToList().ShouldBe(users, component.ToString());
         }

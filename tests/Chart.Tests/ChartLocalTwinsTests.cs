@@ -20,7 +20,11 @@ public sealed class ChartLocalTwins
     private static readonly string[] LocalOnly = ["secretstore"];
 
     // A cluster's Redis may need a password and TLS; the one `dapr init` starts has neither.
-    private static readonly Dictionary<string, string[]> ChartOnlyFields = new() { ["pubsub"] = ["redisPassword", "enableTLS"] };
+    private static readonly Dictionary<string, string[]> ChartOnlyFields = new()
+    {
+        ["pubsub"] = ["redisPassword", "enableTLS"],
+        ["live-pubsub"] = ["redisPassword", "enableTLS"],
+    };
 
     public static TheoryData<string> LocalComponents =>
         [.. Local.Value.Where(r => Node.Str(r, "kind") == "Component")

@@ -85,3 +85,42 @@ public sealed class AppApiTokenTests
         (await answer.Content.ReadAsStringAsync(Ct)).ShouldBe("pong");
     }
 }
+
+/// <summary><c>AppApiToken:PublicPathPrefixes</c>: paths clients reach without the sidecar (notification-service's live
+/// feed, which the gateway connects to directly because WebSockets cannot pass service invocation).</summary>
+public sealed class AppApiTokenPublicPaths
+{
+    private const string Token = "app-token-4f1c9e";
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_public_prefix_needs_no_app_token_and_every_other_path_still_does()
+    {
+        await using var app = await SampleService.StartAsync(new Dictionary<string, string?>
+        {
+            ["APP_API_TOKEN"] = Token,
+            ["AppApiToken:PublicPathPrefixes:0"] = "/pi",
+        });
+        using var client = app.GetTestClient();
+
+        // Whole segments only: /pi is public, /ping is not.
+        (await client.GetAsync("/ping", Ct)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await client.GetAsync("/pi/anything", Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound, "past the guard: no such endpoint");
+        (await client.GetAsync("/PI/anything", Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound, "case-insensitive like routing");
+    }
+
+    [Theory]
+    [InlineData("/")]
+    [InlineData("api/v1/live")]
+    [InlineData("/api/../x")]
+    public async Task A_prefix_that_would_open_more_than_it_names_stops_the_start(string prefix)
+    {
+        var error = await Should.ThrowAsync<InvalidOperationException>(() => SampleService.StartAsync(new Dictionary<string, string?>
+        {
+            ["APP_API_TOKEN"] = Token,
+            ["AppApiToken:PublicPathPrefixes:0"] = prefix,
+        }));
+        error.Message.ShouldContain("AppApiToken:PublicPathPrefixes");
+    }
+}

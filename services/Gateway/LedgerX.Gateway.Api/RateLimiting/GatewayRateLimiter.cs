@@ -51,6 +51,7 @@ internal sealed class GatewayRateLimiter : IAsyncDisposable
             [RateLimitBudgets.Reads] = ReplicaBudget.Of(RateLimitBudgets.Reads, settings.Reads, replicas),
             [RateLimitBudgets.SignIn] = ReplicaBudget.Of(RateLimitBudgets.SignIn, settings.SignIn, replicas),
             [RateLimitBudgets.Nlp] = ReplicaBudget.Of(RateLimitBudgets.Nlp, settings.Nlp, replicas),
+            [RateLimitBudgets.Live] = ReplicaBudget.Of(RateLimitBudgets.Live, settings.Live, replicas),
         };
         _limiter = PartitionedRateLimiter.Create<RateLimitSubject, RateLimitSubject>(subject =>
         {
@@ -126,7 +127,7 @@ internal static class RateLimitingRegistration
     {
         // Data annotations do not reach into the nested budgets by themselves.
         builder.Services.AddValidatedOptions<RateLimitOptions>(RateLimitOptions.Section).Validate(
-            o => new[] { o.Writes, o.Reads, o.SignIn, o.Nlp }.All(b => b is not null && Validator.TryValidateObject(b, new ValidationContext(b), null, true)),
+            o => new[] { o.Writes, o.Reads, o.SignIn, o.Nlp, o.Live }.All(b => b is not null && Validator.TryValidateObject(b, new ValidationContext(b), null, true)),
             "Gateway:RateLimits: every budget's TokenLimit and TokensPerPeriod are 1 to 1000000, ReplenishmentPeriodSeconds 1 to 3600.");
         builder.Services.AddSingleton<GatewayRateLimiter>();
         return builder;

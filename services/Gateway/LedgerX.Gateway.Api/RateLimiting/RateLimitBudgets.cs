@@ -12,6 +12,7 @@ internal static class RateLimitBudgets
     public const string Reads = "reads";
     public const string SignIn = "sign-in";
     public const string Nlp = "nlp";
+    public const string Live = "live";
 
     private static readonly string[] SignInPaths = ["/connect/token", "/connect/device", "/account/login", "/account/2fa"];
     private static readonly string[] SignInApiPaths = ["/users/register", "/users/confirm", "/users/password/forgot", "/users/password/reset"];
@@ -32,6 +33,10 @@ internal static class RateLimitBudgets
             if (rest.StartsWithSegments("/questions", StringComparison.OrdinalIgnoreCase))
             {
                 return Nlp;
+            }
+            if (rest.StartsWithSegments("/live", StringComparison.OrdinalIgnoreCase))
+            {
+                return Live;
             }
         }
         return HttpMethods.IsPost(request.Method) || HttpMethods.IsPut(request.Method) || HttpMethods.IsPatch(request.Method)

@@ -23,6 +23,10 @@ public sealed class RateLimitOptions
 
     /// <summary>Questions in natural language (<c>/api/*/questions</c>): each costs a model call.</summary>
     public TokenBucketBudget Nlp { get; set; } = new() { TokenLimit = 10, TokensPerPeriod = 1, ReplenishmentPeriodSeconds = 3 };
+
+    /// <summary>Live feed connection attempts and tickets (<c>/api/*/live</c>): each holds a connection open for long, so a
+    /// client that reconnects in a loop is slowed down, not the others.</summary>
+    public TokenBucketBudget Live { get; set; } = new() { TokenLimit = 10, TokensPerPeriod = 1, ReplenishmentPeriodSeconds = 2 };
 }
 
 /// <summary>A token bucket: <see cref="TokenLimit"/> requests at once, refilled by <see cref="TokensPerPeriod"/> every

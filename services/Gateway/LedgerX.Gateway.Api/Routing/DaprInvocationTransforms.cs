@@ -24,6 +24,11 @@ internal static class DaprInvocationTransforms
         {
             return;
         }
+        if (LiveRoute.IsLive(context.Cluster))
+        {
+            LiveRoute.ApplyTransforms(context);
+            return;
+        }
         var appId = SidecarDestinations.AppIdOf(context.Cluster);
         context.AddRequestTransform(transform =>
         {

@@ -16,6 +16,10 @@ internal static class GatewayRouting
         var sidecar = SidecarEndpoint.From(builder.Configuration);
         builder.Services.AddSingleton(sidecar);
         builder.Services.AddValidatedOptions<CircuitBreakerOptions>(CircuitBreakerOptions.Section);
+        builder.Services.AddValidatedOptions<LiveRouteOptions>(LiveRouteOptions.Section).Validate(
+            o => o.Destination is { IsAbsoluteUri: true } d && (d.Scheme == Uri.UriSchemeHttp || d.Scheme == Uri.UriSchemeHttps),
+            "Gateway:Live:Destination must be an absolute http(s) URL, e.g. http://notification-service:5140.");
+        builder.Services.Configure<Microsoft.AspNetCore.Authorization.AuthorizationOptions>(LiveRoute.AddPolicy);
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddSingleton<UpstreamCircuitBreakers>();
         builder.Services.AddSingleton<IForwarderHttpClientFactory, CircuitBreakingClientFactory>();

@@ -9,9 +9,10 @@ namespace LedgerX.Gateway.Api.Routing;
 /// Every cluster's one destination is the gateway's own sidecar; which service answers is the cluster's
 /// <c>Metadata:DaprAppId</c>, sent as <c>dapr-app-id</c> (<see cref="DaprInvocationTransforms"/>). A cluster that names
 /// destinations of its own is refused at start: it would bypass the sidecar (no mTLS, no access policy, no tracing), and a
-/// configured host is the only host the gateway ever forwards to.
+/// configured host is the only host the gateway ever forwards to. The live feed's cluster (<see cref="LiveRoute"/>) is the
+/// one exception, to a configured address too.
 /// </summary>
-internal sealed partial class SidecarDestinations(SidecarEndpoint sidecar) : IProxyConfigFilter
+internal sealed partial class SidecarDestinations(SidecarEndpoint sidecar, Microsoft.Extensions.Options.IOptions<LiveRouteOptions> live) : IProxyConfigFilter
 {
     public const string AppIdMetadata = "DaprAppId";
     public const string Destination = "sidecar";
@@ -19,6 +20,10 @@ internal sealed partial class SidecarDestinations(SidecarEndpoint sidecar) : IPr
     public ValueTask<ClusterConfig> ConfigureClusterAsync(ClusterConfig cluster, CancellationToken cancel)
     {
         ArgumentNullException.ThrowIfNull(cluster);
+        if (LiveRoute.IsLive(cluster) && cluster.Destinations is not { Count: > 0 })
+        {
+            return ValueTask.FromResult(LiveRoute.WithDestination(cluster, live.Value));
+        }
         if (cluster.Destinations is { Count: > 0 })
         {
             throw new InvalidOperationException(

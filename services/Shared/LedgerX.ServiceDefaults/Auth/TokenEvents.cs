@@ -88,8 +88,13 @@ internal sealed class TokenEvents(SigningKeyCache keys, AuthOptions auth) : JwtB
         {
             problem.Extensions[key] = value;
         }
-        await http.RequestServices.GetRequiredService<IProblemDetailsService>()
-            .WriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem });
+        // A client that accepts only something else (an EventSource sends Accept: text/event-stream) still gets the
+        // problem as problem+json: the framework's writers decline such a request, which would turn a 401 into a 500.
+        if (!await http.RequestServices.GetRequiredService<IProblemDetailsService>()
+            .TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem }))
+        {
+            await http.Response.WriteAsJsonAsync(problem, (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
+        }
     }
 
     // Words a client can act on, free of .NET's IDX codes; they also go into the WWW-Authenticate header, so no quotes.

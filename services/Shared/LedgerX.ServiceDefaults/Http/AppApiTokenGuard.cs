@@ -22,6 +22,12 @@ namespace LedgerX.ServiceDefaults.Http;
 /// alternative identity on opted-in endpoints rather than a gate in front of all of them.
 /// </para>
 /// <para>
+/// <c>AppApiToken:PublicPathPrefixes</c> names path prefixes that clients reach without the sidecar (matched by whole
+/// segments, case-insensitively): notification-service's <c>/api/v1/live</c>, because a WebSocket cannot pass Dapr service
+/// invocation, so the gateway connects to the app directly (docs/adr/0016-live-updates.md). Those paths skip only this
+/// guard: their endpoints still demand a user token. <c>/</c> is refused (it would switch the guard off unannounced).
+/// </para>
+/// <para>
 /// Without <c>APP_API_TOKEN</c> nothing is checked (tests on Kestrel, and the gateway, whose port is the public one). In
 /// Production that is logged as a warning at start rather than refused: the one client-facing app legitimately runs so.
 /// </para>
@@ -35,6 +41,9 @@ internal static class AppApiTokenGuard
     public const string Header = "dapr-api-token";
 
     public const string Code = "app_token_required";
+
+    /// <summary>Path prefixes that need no app token (a list: <c>AppApiToken:PublicPathPrefixes:0</c>, ...).</summary>
+    public const string PublicPathPrefixesSetting = "AppApiToken:PublicPathPrefixes";
 
     public static IApplicationBuilder UseAppApiTokenGuard(this IApplicationBuilder app)
     {
@@ -53,9 +62,11 @@ internal static class AppApiTokenGuard
         }
 
         byte[] expected = Encoding.UTF8.GetBytes(token);
+        PathString[] publicPrefixes = PublicPrefixes(configuration);
         return app.Use(async (context, next) =>
         {
-            if (DefaultEndpoints.IsProbe(context.Request.Path) || Presents(context.Request, expected))
+            if (DefaultEndpoints.IsProbe(context.Request.Path) || Presents(context.Request, expected)
+                || publicPrefixes.Any(prefix => context.Request.Path.StartsWithSegments(prefix, StringComparison.OrdinalIgnoreCase)))
             {
                 await next(context);
                 return;
@@ -66,6 +77,21 @@ internal static class AppApiTokenGuard
                 "Only this service's Dapr sidecar may call it; send requests through the gateway.",
                 new Dictionary<string, object?> { ["header"] = Header });
         });
+    }
+
+    /// <summary>The configured prefixes; a value that is not an absolute path of at least one segment stops the start.</summary>
+    internal static PathString[] PublicPrefixes(IConfiguration configuration)
+    {
+        var values = configuration.GetSection(PublicPathPrefixesSetting).GetChildren().Select(c => c.Value ?? "").ToArray();
+        foreach (var value in values)
+        {
+            if (!value.StartsWith('/') || value.TrimEnd('/').Length == 0 || value.Contains("..", StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException(
+                    $"{PublicPathPrefixesSetting}: '{value}' is not a path prefix such as /api/v1/live ('/' would open every path).");
+            }
+        }
+        return [.. values.Select(v => new PathString(v.TrimEnd('/')))];
     }
 
     private static bool Presents(HttpRequest request, byte[] expected)

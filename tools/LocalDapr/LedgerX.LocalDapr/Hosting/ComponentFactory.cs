@@ -41,7 +41,9 @@ internal static class ComponentFactory
         InMemoryPubSubNetwork? inMemoryNetwork,
         ILoggerFactory loggers,
         TimeProvider time,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        string appNamespace = "default",
+        string? podName = null)
     {
         var secretStores = OpenSecretStores(resources, workingDirectory);
         var built = new Backends();
@@ -50,6 +52,7 @@ internal static class ComponentFactory
             foreach (var c in resources.Components.Where(c => c.Category != "secretstores"))
             {
                 var meta = Resolve(c, secretStores, overrides.GetValueOrDefault(c.Name));
+                ComponentMetadataTemplates.Expand(meta, appId, appNamespace, podName, c.Name, c.File);
                 await AddBackendAsync(c, meta, built, appId, workingDirectory, inMemoryNetwork, loggers, time, cancellationToken);
             }
         }

@@ -87,7 +87,7 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
         var logger = loggers.CreateLogger($"localdapr.{options.AppId}");
 
         var resources = ResourceLoader.Load(options.ResourcesPaths, options.ConfigFile, options.AppId);
-        var components = await ComponentFactory.BuildAsync(resources, options.AppId, options.WorkingDirectory, options.ComponentMetadataOverrides, options.InMemoryPubSubNetwork, loggers, options.TimeProvider, cancellationToken);
+        var components = await ComponentFactory.BuildAsync(resources, options.AppId, options.WorkingDirectory, options.ComponentMetadataOverrides, options.InMemoryPubSubNetwork, loggers, options.TimeProvider, cancellationToken, options.Namespace, options.PodName);
 
         var appChannel = new AppChannel(options.AppChannelAddress, options.AppPort, options.AppApiToken, options.AppProtocol, options.MaxRequestBodyBytes);
         var actors = new LocalActors(new LocalActorsOptions

@@ -38,6 +38,9 @@ public sealed record SidecarOptions
     /// </summary>
     public string Namespace { get; init; } = "default";
 
+    /// <summary>daprd's <c>POD_NAME</c>: what <c>{podName}</c> in component metadata becomes (unset outside Kubernetes).</summary>
+    public string? PodName { get; init; } = Environment.GetEnvironmentVariable("POD_NAME");
+
     /// <summary>DAPR_API_TOKEN: required from callers on every API but the health endpoints.</summary>
     public string? ApiToken { get; init; }
 
