@@ -204,7 +204,7 @@ internal static class DaprHttpApi
         var body = await ReadJsonAsync(request) as JsonObject ?? throw DaprApiException.Malformed("expected {\"data\":...,\"operation\":...}");
         // daprd re-marshals `data` to JSON (pkg/api/http/http.go onOutputBindingMessage): a string arrives at the binding
         // quoted, which is why bindings such as smtp and localstorage unquote it; absent data is `null`.
-        byte[] data = Encoding.UTF8.GetBytes(body["data"]?.ToJsonString() ?? "null");
+        byte[] data = Bindings.GoText.MarshalLikeGo(body["data"]);
         var metadata = StringMap(body["metadata"]);
         if (System.Diagnostics.Activity.Current is { IdFormat: System.Diagnostics.ActivityIdFormat.W3C } span)
         {

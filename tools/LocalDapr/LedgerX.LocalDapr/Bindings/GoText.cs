@@ -1,5 +1,8 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace LedgerX.LocalDapr.Bindings;
 
@@ -95,6 +98,42 @@ internal static class GoText
         value = sb.ToString();
         return true;
     }
+
+    private static readonly JsonSerializerOptions GoJsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>
+    /// What Go's <c>json.Marshal</c> makes of a JSON value decoded into <c>any</c> (daprd's HTTP API does this to a
+    /// binding's <c>data</c>): object keys sorted, and only &lt; &gt; &amp; U+2028 U+2029 escaped in strings. (Go also
+    /// passes numbers through float64; beyond 2^53 they lose digits there, not here.)
+    /// </summary>
+    public static byte[] MarshalLikeGo(JsonNode? node)
+    {
+        string json = Sorted(node)?.ToJsonString(GoJsonOptions) ?? "null";
+        // These characters can only occur inside JSON strings, so replacing them escapes exactly what Go escapes.
+        var sb = new StringBuilder(json.Length);
+        foreach (char c in json)
+        {
+            sb.Append(c switch
+            {
+                '<' => "\\u003c",
+                '>' => "\\u003e",
+                '&' => "\\u0026",
+                '\u2028' => "\\u2028",
+                '\u2029' => "\\u2029",
+                _ => c.ToString(),
+            });
+        }
+
+        return Encoding.UTF8.GetBytes(sb.ToString());
+    }
+
+    private static JsonNode? Sorted(JsonNode? node) => node switch
+    {
+        JsonObject obj => new JsonObject(obj.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => KeyValuePair.Create(p.Key, Sorted(p.Value)))),
+        JsonArray array => new JsonArray(array.Select(Sorted).ToArray()),
+        null => null,
+        _ => node.DeepClone(),
+    };
 
     /// <summary>dapr/kit <c>strings.IsTruthy</c>: y, yes, true, t, on, 1 (any case, trimmed).</summary>
     public static bool IsTruthy(string? value) =>

@@ -174,7 +174,8 @@ public sealed class SmtpBinding : OutputBinding
         message.Headers.Add("X-priority", m.Priority.ToString(CultureInfo.InvariantCulture));
         string raw = Encoding.UTF8.GetString(data);
         // Over daprd's HTTP API the body arrives as a JSON string (quoted); over gRPC as it was sent.
-        message.Body = new TextPart(TextFormat.Html) { Text = GoText.TryUnquote(raw, out string body) ? body : raw };
+        // gomail's default transfer encoding.
+        message.Body = new TextPart(TextFormat.Html) { Text = GoText.TryUnquote(raw, out string body) ? body : raw, ContentTransferEncoding = ContentEncoding.QuotedPrintable };
         return message;
     }
 
