@@ -39,6 +39,8 @@ public sealed class ChannelSender(DaprClient dapr)
     private static BindingRequest HttpPost(string binding, NotificationRow row, object body) => new(binding, "post")
     {
         Data = JsonSerializer.SerializeToUtf8Bytes(body, Json),
-        Metadata = { [IdempotencyKeyHeader] = row.Id.ToString(), ["Content-Type"] = "application/json" },
+        // No Content-Type metadata: the local sidecar's bindings.http cannot send it yet (it sets it as a request header);
+        // the providers read the body as JSON.
+        Metadata = { [IdempotencyKeyHeader] = row.Id.ToString() },
     };
 }

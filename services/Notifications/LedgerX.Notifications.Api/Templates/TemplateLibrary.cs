@@ -26,6 +26,9 @@ public sealed class TemplateLibrary
     private const string SectionSeparator = "\n---\n";
 
     private static readonly FluidParser Parser = new();
+
+    /// <summary>Encodes what HTML needs (&lt; &gt; &amp; quotes) but leaves letters such as ä as they are: mails are UTF-8.</summary>
+    private static readonly HtmlEncoder Html = HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All);
     private readonly ConcurrentDictionary<string, IFluidTemplate[]?> _parsed = new();
     private readonly TemplateOptions _options = TemplateOptions.Default;
 
@@ -59,7 +62,7 @@ public sealed class TemplateLibrary
         string Text(int index) => sections[index].Render(context, NullEncoder.Default).Trim();
         return channel switch
         {
-            Channels.Email => new RenderedMessage(id, Text(0), Text(1), sections[2].Render(context, HtmlEncoder.Default).Trim()),
+            Channels.Email => new RenderedMessage(id, Text(0), Text(1), sections[2].Render(context, Html).Trim()),
             Channels.Push => new RenderedMessage(id, Text(0), Text(1), null),
             _ => new RenderedMessage(id, null, Text(0), null),
         };
