@@ -1,6 +1,6 @@
 using LedgerX.Notifications.Api;
 using LedgerX.Notifications.Api.Apis;
-using LedgerX.Notifications.Api.Intake;
+using LedgerX.Notifications.Api.Intake.Subscriptions;
 
 var builder = WebApplication.CreateBuilder(args);
 

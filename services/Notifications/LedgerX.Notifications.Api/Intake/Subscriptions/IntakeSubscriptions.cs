@@ -1,14 +1,15 @@
 using Dapr;
 using LedgerX.Notifications.Api.Events;
+using LedgerX.Notifications.Api.Intake;
 
-namespace LedgerX.Notifications.Api.Intake;
+namespace LedgerX.Notifications.Api.Intake.Subscriptions;
 
 /// <summary>
 /// The Dapr subscriptions of intake, mapped like endpoints (one route per topic, each with the service's dead-letter
 /// topic). Handlers are small and alike (read, check processed, look owners up, map, deliver), so they live together
 /// here rather than one file each; the mapping itself is <see cref="UserEventMapping"/>.
 /// </summary>
-public static class Subscriptions
+public static class IntakeSubscriptions
 {
     public const string RoutePrefix = "/events/";
 
