@@ -70,6 +70,13 @@ apps:
     secretKey: auth-connection-string
     settingsKey: settings
 {{- end }}
+{{- if .Values.notificationService.enabled }}
+  - key: notificationService
+    appId: notification-service
+    connectionStringEnv: ConnectionStrings__Notifications
+    secretKey: notifications-connection-string
+    settingsKey: settings
+{{- end }}
 {{- if .Values.gateway.enabled }}
   - key: gateway
     appId: gateway
