@@ -70,6 +70,15 @@ apps:
     secretKey: auth-connection-string
     settingsKey: settings
 {{- end }}
+{{- if .Values.notificationService.enabled }}
+  - key: notificationService
+    appId: notification-service
+    connectionStringEnv: ConnectionStrings__Notifications
+    secretKey: notifications-connection-string
+    settingsKey: settings
+    # It keeps no Dapr state (its own database holds everything): not in the statestore's scopes.
+    noState: true
+{{- end }}
 {{- if .Values.gateway.enabled }}
   - key: gateway
     appId: gateway
@@ -89,6 +98,20 @@ apps:
 {{- $scopes := list }}
 {{- range (include "ledgerx.apps" . | fromYaml).apps }}
 {{- if not .noComponents }}
+{{- $scopes = append $scopes .appId }}
+{{- end }}
+{{- end }}
+{{- range .Values.dapr.extraScopes }}
+{{- $scopes = append $scopes . }}
+{{- end }}
+{{- toYaml (uniq $scopes) }}
+{{- end }}
+
+{{/* Who may use the state store: the apps of ledgerx.scopes but those that keep no Dapr state (noState). */}}
+{{- define "ledgerx.stateScopes" -}}
+{{- $scopes := list }}
+{{- range (include "ledgerx.apps" . | fromYaml).apps }}
+{{- if not (or .noComponents .noState) }}
 {{- $scopes = append $scopes .appId }}
 {{- end }}
 {{- end }}

@@ -1,4 +1,6 @@
 using LedgerX.Notifications.Api;
+using LedgerX.Notifications.Api.Apis;
+using LedgerX.Notifications.Api.Intake.Subscriptions;
 using LedgerX.Notifications.Api.Live;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -8,8 +10,9 @@ builder.AddLedgerXAuthentication();
 builder.AddNotificationsDatabase();
 builder.AddNotificationsApi();
 // Modules, each adding its own services and tables (one DbContext per module, see Infrastructure/Persistence):
-// builder.AddIntake(); builder.AddPreferences(); builder.AddDelivery();   (core)
-// builder.AddWebhooks();                                                  (Webhooks/)
+builder.AddIntake();
+builder.AddPreferences();
+builder.AddDelivery();
 builder.AddLiveFeed();
 
 var app = builder.Build();
@@ -20,9 +23,10 @@ app.UseCloudEvents(new() { ForwardCloudEventPropertiesAsHeaders = true });
 app.MapDefaultEndpoints();
 app.MapApiReference();
 app.MapSubscribeHandler();
-// Subscriptions and endpoint groups, one line per module:
-// app.MapIntakeSubscriptions(); app.MapPreferencesApi(); app.MapNotificationsApi();   (core)
-// app.MapWebhooksApi();                                                               (Webhooks/)
+app.MapIntakeSubscriptions();
+app.MapPreferencesApi();
+app.MapNotificationsApi();
+app.MapDeadLettersApi();
 app.MapLiveFeed();
 
 await app.MigrateNotificationsDatabaseAsync();

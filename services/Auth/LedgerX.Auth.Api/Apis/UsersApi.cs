@@ -88,12 +88,14 @@ public static class UsersApi
             return IdentityProblems.Of(created);
         }
         messages.Send(AccountMessage.ConfirmEmail, user, await users.GenerateEmailConfirmationTokenAsync(user));
+        UserContacts.Publish(db, user, clock);
         await users.AddToRoleAsync(user, RolePermissions.Customer);
         await transaction.CommitAsync();
         return TypedResults.Created($"/api/v1/users/me", await ToResponseAsync(users, user));
     }
 
-    public static async Task<Results<NoContent, ValidationProblem>> Confirm(ConfirmEmailRequest body, UserManager<AuthUser> users, ISecurityAudit audit)
+    public static async Task<Results<NoContent, ValidationProblem>> Confirm(
+        ConfirmEmailRequest body, UserManager<AuthUser> users, ISecurityAudit audit, AuthDbContext db, TimeProvider clock)
     {
         if (body.UserId is null || string.IsNullOrEmpty(body.Token))
         {
@@ -112,6 +114,9 @@ public static class UsersApi
             audit.DiscardPending();
             return IdentityProblems.Of(confirmed);
         }
+        // The address is confirmed now: notification-service may start e-mailing it.
+        UserContacts.Publish(db, user, clock);
+        await db.SaveChangesAsync();
         return TypedResults.NoContent();
     }
 

@@ -21,7 +21,7 @@ namespace LedgerX.Auth.Api.Seeding;
 /// </summary>
 public sealed partial class DemoSeeder(
     UserManager<AuthUser> users, IOpenIddictApplicationManager applications, DaprClient dapr, IOptions<SeedOptions> options,
-    IOptions<AuthOptions> auth, IHostEnvironment environment, TimeProvider clock, ISecurityAudit audit, ILogger<DemoSeeder> logger)
+    IOptions<AuthOptions> auth, IHostEnvironment environment, TimeProvider clock, ISecurityAudit audit, AuthDbContext db, ILogger<DemoSeeder> logger)
 {
     private static readonly AuditActor Seeder = AuditActor.Service(AuthRegistration.AppId);
     private static readonly Dictionary<string, string> Seeded = new() { ["reason"] = "development_seed" };
@@ -55,6 +55,8 @@ public sealed partial class DemoSeeder(
         var subject = new AuditSubject("user", user.Id.ToString());
         audit.Add(AuditActions.UserRegistered, AuditOutcomes.Succeeded, Seeder, subject, Seeded);
         Check(await users.CreateAsync(user, chosen), email);
+        // Commits with the role grant below: notification-service learns the demo users' (confirmed) addresses.
+        Accounts.UserContacts.Publish(db, user, clock);
         audit.Add(AuditActions.RoleGranted, AuditOutcomes.Succeeded, Seeder, subject, new Dictionary<string, string>(Seeded) { ["role"] = role });
         Check(await users.AddToRoleAsync(user, role), email);
         LogUser(logger, role, email, chosen, auth.Value.Issuer);
