@@ -53,12 +53,13 @@ public sealed class LiveFeedSink(LiveDbContext db, LiveSignals signals, TimeProv
 /// <summary>Mapping a user event to its feed item (pure).</summary>
 public static class LiveFeedItems
 {
-    /// <summary>The stored form: no id yet (the row's identity is it).</summary>
+    /// <summary>The stored form: no id yet (the row's identity is it). Without the event's secret data (a password reset
+    /// or confirmation token travels only by e-mail to the address it was asked for, never to a session).</summary>
     public static LiveFeedItem From(UserEvent e)
     {
         ArgumentNullException.ThrowIfNull(e);
         return new LiveFeedItem(LiveFeedItem.Version, null, e.UserId, e.EventId, e.Kind, e.OccurredAt, e.AccountId,
-            e.Amount is { } money ? new LiveAmount(money.Amount, money.Currency) : null, e.Data);
+            e.Amount is { } money ? new LiveAmount(money.Amount, money.Currency) : null, UserEventData.Public(e.Data));
     }
 
     /// <summary>A stored row as the item clients and the broadcast see.</summary>
