@@ -30,6 +30,10 @@ public sealed class Maildir
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 
+    // A file in a maildir never changes once delivered, so each is parsed once, however often a wait polls: a test
+    // run's shared maildir holds every test's mail.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ReceivedMail> _parsed = new(StringComparer.Ordinal);
+
     public Maildir(string path) => Path = path;
 
     public string Path { get; }
@@ -48,7 +52,7 @@ public sealed class Maildir
         {
             try
             {
-                mails.Add(Parse(file.FullName));
+                mails.Add(_parsed.TryGetValue(file.FullName, out var known) ? known : _parsed[file.FullName] = Parse(file.FullName));
             }
             catch (FileNotFoundException)
             {
