@@ -56,6 +56,9 @@ public sealed class FakeUpstream : IAsyncDisposable
 
     public UpstreamBehaviour Behaviour { get; set; } = UpstreamBehaviour.Answer;
 
+    /// <summary>The API versions it has documents for; any other version's document is a 404, as a real service's.</summary>
+    public IReadOnlyList<string> Versions { get; set; } = ["v1", "v2"];
+
     public IReadOnlyList<ReceivedRequest> Received => [.. _received];
 
     /// <summary>Requests other than OpenAPI document fetches.</summary>
@@ -89,7 +92,9 @@ public sealed class FakeUpstream : IAsyncDisposable
         var app = builder.Build();
         // The sidecar asks the app what it subscribes to: nothing.
         app.MapGet("/dapr/subscribe", () => Results.Json(Array.Empty<object>()));
-        app.MapGet("/openapi/{version}.json", (string version) => Results.Text(OpenApiDocument(version).ToJsonString(), "application/json"));
+        app.MapGet("/openapi/{version}.json", (string version) => Versions.Contains(version)
+            ? Results.Text(OpenApiDocument(version).ToJsonString(), "application/json")
+            : Results.NotFound());
         app.Map("{**path}", (Delegate)HandleAsync);
         await app.StartAsync();
         _app = app;

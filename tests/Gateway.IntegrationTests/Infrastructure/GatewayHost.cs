@@ -22,8 +22,9 @@ public class GatewayHost() : AppOnKestrel<Program>("Gateway", SidecarPorts.Free(
     public FakeUpstream Fraud { get; private set; } = null!;
     public FakeUpstream Analytics { get; private set; } = null!;
     public FakeUpstream Auth { get; private set; } = null!;
+    public FakeUpstream Notifications { get; private set; } = null!;
 
-    public IEnumerable<FakeUpstream> Upstreams => [Transactions, Fraud, Analytics, Auth];
+    public IEnumerable<FakeUpstream> Upstreams => [Transactions, Fraud, Analytics, Auth, Notifications];
 
     /// <summary>Requests that reached any service (OpenAPI fetches aside).</summary>
     public int UpstreamHits => Upstreams.Sum(u => u.ApiRequests.Count);
@@ -36,6 +37,7 @@ public class GatewayHost() : AppOnKestrel<Program>("Gateway", SidecarPorts.Free(
         ["ReverseProxy:Clusters:fraud:Metadata:DaprAppId"] = Fraud.AppId,
         ["ReverseProxy:Clusters:analytics:Metadata:DaprAppId"] = Analytics.AppId,
         ["ReverseProxy:Clusters:auth:Metadata:DaprAppId"] = Auth.AppId,
+        ["ReverseProxy:Clusters:notifications:Metadata:DaprAppId"] = Notifications.AppId,
         ["Gateway:RateLimits:Reads:TokenLimit"] = "10000",
         ["Gateway:RateLimits:Writes:TokenLimit"] = "10000",
         ["Gateway:RateLimits:SignIn:TokenLimit"] = "10000",
@@ -51,6 +53,7 @@ public class GatewayHost() : AppOnKestrel<Program>("Gateway", SidecarPorts.Free(
         Fraud = await FakeUpstream.StartAsync("fraud-service", _suffix, "alerts");
         Analytics = await FakeUpstream.StartAsync("analytics-service", _suffix, "ledger/volumes/daily");
         Auth = await FakeUpstream.StartAsync("auth-service", _suffix, "users/me");
+        Notifications = await FakeUpstream.StartAsync("notification-service", _suffix, "notifications/preferences");
         _sidecar = await LocalDaprSidecar.StartAsync(new SidecarOptions
         {
             AppId = "gateway-" + _suffix,
@@ -92,7 +95,7 @@ public class GatewayHost() : AppOnKestrel<Program>("Gateway", SidecarPorts.Free(
         {
             await _sidecar.DisposeAsync();
         }
-        foreach (var upstream in new[] { Transactions, Fraud, Analytics, Auth }.OfType<FakeUpstream>())
+        foreach (var upstream in new[] { Transactions, Fraud, Analytics, Auth, Notifications }.OfType<FakeUpstream>())
         {
             await upstream.DisposeAsync();
         }

@@ -36,13 +36,27 @@ public sealed class MergedDocuments : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AServiceWithoutAVersion_IsNotNamedMissingFromIt()
+    {
+        _gateway.Notifications.Versions = ["v1"];
+
+        using var response = await _gateway.Client.GetAsync("/openapi/v2.json");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        response.Headers.Contains("X-LedgerX-OpenApi-Missing").ShouldBeFalse();
+        var paths = (await response.JsonAsync()).GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+        paths.ShouldNotContain($"/api/v2/{_gateway.Notifications.ApiSegment}");
+        paths.Count.ShouldBe(_gateway.Upstreams.Count() - 1);
+    }
+
+    [Fact]
     public async Task SchemasThatDifferAreRenamedAndTheirReferencesFollow()
     {
         var document = await (await _gateway.Client.GetAsync("/openapi/v1.json")).JsonAsync();
 
         var schemas = document.GetProperty("components").GetProperty("schemas");
         var moneys = schemas.EnumerateObject().Where(s => s.Name.EndsWith("Money", StringComparison.Ordinal)).ToList();
-        moneys.Count.ShouldBe(4);
+        moneys.Count.ShouldBe(_gateway.Upstreams.Count());
         foreach (var upstream in _gateway.Upstreams)
         {
             var reference = document.GetProperty("paths").GetProperty($"/api/v1/{upstream.ApiSegment}").GetProperty("get")
@@ -51,7 +65,7 @@ public sealed class MergedDocuments : IAsyncLifetime
             var name = reference["#/components/schemas/".Length..];
             schemas.GetProperty(name).GetProperty("description").GetString().ShouldBe($"{upstream.AppId}'s money");
         }
-        // Identical schemas are shared, not copied four times.
+        // Identical schemas are shared, not copied once per service.
         schemas.EnumerateObject().Count(s => s.Name.EndsWith("ProblemDetails", StringComparison.Ordinal) && s.Name != "GatewayProblemDetails").ShouldBe(1);
     }
 

@@ -41,6 +41,12 @@ public sealed class RoutesReachTheirService(GatewayHost gateway) : IClassFixture
             data.Add("PUT", $"/api/{v}/admin/users/{Id}/roles/teller", "auth");
             data.Add("GET", $"/api/{v}/audit/events", "auth");
         }
+        // notification-service has only v1.
+        data.Add("GET", "/api/v1/notifications", "notifications");
+        data.Add("PUT", "/api/v1/notifications/preferences", "notifications");
+        data.Add("POST", $"/api/v1/notifications/dead-letters/email/{Id}/replay", "notifications");
+        data.Add("POST", "/api/v1/webhooks", "notifications");
+        data.Add("GET", $"/api/v1/webhooks/{Id}/deliveries", "notifications");
         return data;
     }
 
@@ -117,6 +123,7 @@ public sealed class RoutesReachTheirService(GatewayHost gateway) : IClassFixture
         "transactions" => gateway.Transactions,
         "fraud" => gateway.Fraud,
         "analytics" => gateway.Analytics,
+        "notifications" => gateway.Notifications,
         _ => gateway.Auth,
     };
 }

@@ -10,7 +10,9 @@ namespace LedgerX.Gateway.Api.OpenApi;
 /// </summary>
 internal sealed class UpstreamOpenApiClient(HttpClient http, SidecarEndpoint sidecar)
 {
-    /// <summary>The document, or null when the service answers but not with one; throws when it cannot be reached.</summary>
+    /// <summary>The document, or null when the service answers but not with one; throws when it cannot be reached. A 404 is
+    /// the service saying it has no API of that version (notification-service serves only v1): an empty document, so the
+    /// service is not named missing from a version it never had.</summary>
     public async Task<JsonObject?> FetchAsync(string appId, string version, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(sidecar.Address, $"openapi/{version}.json"));
@@ -20,6 +22,10 @@ internal sealed class UpstreamOpenApiClient(HttpClient http, SidecarEndpoint sid
             request.Headers.TryAddWithoutValidation(SidecarEndpoint.ApiTokenHeader, sidecar.ApiToken);
         }
         using var response = await http.SendAsync(request, cancellationToken);
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return new JsonObject { ["paths"] = new JsonObject() };
+        }
         if (!response.IsSuccessStatusCode)
         {
             return null;
