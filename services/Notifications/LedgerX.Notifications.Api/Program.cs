@@ -1,0 +1,31 @@
+using LedgerX.Notifications.Api;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddLedgerXAuthentication();
+builder.AddNotificationsDatabase();
+builder.AddNotificationsApi();
+// Modules, each adding its own services and tables (one DbContext per module, see Infrastructure/Persistence):
+// builder.AddIntake(); builder.AddPreferences(); builder.AddDelivery();   (core)
+// builder.AddWebhooks();                                                  (Webhooks/)
+// builder.AddLiveFeed();                                                  (Live/)
+
+var app = builder.Build();
+
+app.UseServiceDefaults();
+app.UseLedgerXAuthentication();
+app.UseCloudEvents(new() { ForwardCloudEventPropertiesAsHeaders = true });
+app.MapDefaultEndpoints();
+app.MapApiReference();
+app.MapSubscribeHandler();
+// Subscriptions and endpoint groups, one line per module:
+// app.MapIntakeSubscriptions(); app.MapPreferencesApi(); app.MapNotificationsApi();   (core)
+// app.MapWebhooksApi();                                                               (Webhooks/)
+// app.MapLiveFeed();                                                                  (Live/)
+
+await app.MigrateNotificationsDatabaseAsync();
+await app.RunAsync();
+
+/// <summary>Visible to the integration tests' WebApplicationFactory.</summary>
+public partial class Program;
