@@ -1,4 +1,5 @@
 using LedgerX.Notifications.Api;
+using LedgerX.Notifications.Api.Webhooks;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -8,7 +9,7 @@ builder.AddNotificationsDatabase();
 builder.AddNotificationsApi();
 // Modules, each adding its own services and tables (one DbContext per module, see Infrastructure/Persistence):
 // builder.AddIntake(); builder.AddPreferences(); builder.AddDelivery();   (core)
-// builder.AddWebhooks();                                                  (Webhooks/)
+builder.AddWebhooks();
 // builder.AddLiveFeed();                                                  (Live/)
 
 var app = builder.Build();
@@ -21,7 +22,7 @@ app.MapApiReference();
 app.MapSubscribeHandler();
 // Subscriptions and endpoint groups, one line per module:
 // app.MapIntakeSubscriptions(); app.MapPreferencesApi(); app.MapNotificationsApi();   (core)
-// app.MapWebhooksApi();                                                               (Webhooks/)
+app.MapWebhooksApi();
 // app.MapLiveFeed();                                                                  (Live/)
 
 await app.MigrateNotificationsDatabaseAsync();

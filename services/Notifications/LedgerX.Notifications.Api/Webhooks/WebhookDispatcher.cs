@@ -1,5 +1,4 @@
 using LedgerX.Notifications.Api.Webhooks.Persistence;
-using LedgerX.ServiceDefaults.Audit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -14,7 +13,7 @@ namespace LedgerX.Notifications.Api.Webhooks;
 /// </summary>
 public sealed class WebhookDispatcher(
     IServiceScopeFactory scopes, WebhookSender sender, WebhookDispatchSignal signal, TimeProvider clock,
-    IOptions<WebhookOptions> options, ILogger<WebhookDispatcher> logger, AuditOutboxSignal? auditSignal = null) : BackgroundService
+    IOptions<WebhookOptions> options, ILogger<WebhookDispatcher> logger) : BackgroundService
 {
     private readonly WebhookOptions _options = options.Value;
 
@@ -121,13 +120,9 @@ public sealed class WebhookDispatcher(
         }
         foreach (var endpoint in disabled)
         {
-            await WebhookAudit.DisabledAsync(db, clock, endpoint, ct);
+            WebhookAudit.Disabled(db, clock, endpoint);
         }
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        if (disabled.Count > 0)
-        {
-            auditSignal?.Notify();
-        }
     }
 }

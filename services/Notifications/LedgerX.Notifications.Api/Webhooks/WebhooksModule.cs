@@ -1,8 +1,8 @@
 using LedgerX.Notifications.Api.Intake;
 using LedgerX.Notifications.Api.Webhooks.Persistence;
-using LedgerX.ServiceDefaults.Data;
+using LedgerX.Notifications.Api.Infrastructure.Persistence;
+using LedgerX.Notifications.Api.Delivery;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -15,16 +15,16 @@ public static class WebhooksModule
     /// <summary>Data Protection's application name: every replica must share it to read each other's ciphertexts.</summary>
     public const string DataProtectionApplication = "ledgerx-notification-service";
 
-    public static WebApplicationBuilder AddWebhooks(this WebApplicationBuilder builder, string connectionString)
+    public const string Module = "webhooks";
+
+    public static WebApplicationBuilder AddWebhooks(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         services.AddValidatedOptions<WebhookOptions>(WebhookOptions.Section);
         services.AddSingleton<IValidateOptions<WebhookOptions>, WebhookOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
-        services.AddDbContextPool<WebhooksDbContext>(options => options
-            .UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable(WebhooksDbContext.MigrationsHistoryTable))
-            .UseSnakeCaseNamingConvention());
+        builder.AddModuleDbContext<WebhooksDbContext>(Module);
         // The key ring lives in the webhooks tables: every replica decrypts what another stored, and it survives restarts.
         services.AddDataProtection().SetApplicationName(DataProtectionApplication).PersistKeysToDbContext<WebhooksDbContext>();
         services.AddSingleton(sp => new SsrfGuard(sp.GetRequiredService<IOptions<WebhookOptions>>().Value.AllowedNetworks()));
@@ -32,16 +32,10 @@ public static class WebhooksModule
         services.AddSingleton<WebhookDispatchSignal>();
         services.AddSingleton<WebhookSender>();
         services.AddScoped<IUserEventSink, WebhookSink>();
+        services.AddScoped<IDeadLetterSource, WebhookDeadLetters>();
         services.AddHostedService<WebhookDispatcher>();
+        // Automatic disables are audited in the same transaction (audit_outbox in this module's tables).
+        builder.AddAuditOutbox<WebhooksDbContext>();
         return builder;
-    }
-
-    public static async Task MigrateWebhooksDatabaseAsync(this WebApplication app)
-    {
-        ArgumentNullException.ThrowIfNull(app);
-        await using var scope = app.Services.CreateAsyncScope();
-        var database = scope.ServiceProvider.GetRequiredService<WebhooksDbContext>().Database;
-        await PostgresDatabase.CreateIfMissingAsync(database.GetConnectionString()!, app.Logger);
-        await database.MigrateAsync();
     }
 }

@@ -1,3 +1,4 @@
+using LedgerX.ServiceDefaults.Audit;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
@@ -5,12 +6,11 @@ namespace LedgerX.Notifications.Api.Webhooks.Persistence;
 
 /// <summary>
 /// The webhooks module's tables in notification-service's database (snake_case, own migrations history
-/// <c>__ef_migrations_webhooks</c>): endpoints, deliveries, attempts, and the Data Protection key ring that encrypts
-/// the signing secrets (in the database so every replica can decrypt what any replica stored).
+/// <c>__ef_migrations_webhooks</c>): endpoints, deliveries, attempts, the Data Protection key ring that encrypts
+/// the signing secrets (in the database so every replica can decrypt what any replica stored), and the audit outbox.
 /// </summary>
 public sealed class WebhooksDbContext(DbContextOptions<WebhooksDbContext> options) : DbContext(options), IDataProtectionKeyContext
 {
-    public const string MigrationsHistoryTable = "__ef_migrations_webhooks";
     public const int MaxUserIdLength = 128;
     public const int MaxDescriptionLength = 500;
     public const int MaxErrorLength = 2000;
@@ -66,5 +66,9 @@ public sealed class WebhooksDbContext(DbContextOptions<WebhooksDbContext> option
         });
 
         model.Entity<DataProtectionKey>(k => k.ToTable("webhook_data_protection_keys"));
+
+        // notification-service's audit outbox (ServiceDefaults' shared table): automatic disables are audited in the
+        // transaction that disables. The only one in the service so far; another module audits through this context.
+        model.ConfigureAuditOutbox();
     }
 }
