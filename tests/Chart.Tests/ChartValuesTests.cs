@@ -17,7 +17,7 @@ public sealed class ChartValuesRender
             chart.OfKind(kind).Select(m => m.Str("metadata", "labels", "app.kubernetes.io/component"))
                 .ShouldBe(["transaction-service"], kind);
         }
-        foreach (var component in chart.OfKind("Component"))
+        foreach (var component in chart.OfKind("Component").Where(c => !ChartNotifyComponents.IsNotify(c)))
         {
             component.List("scopes").ShouldBe(["transaction-service"]);
         }
@@ -57,7 +57,7 @@ public sealed class ChartValuesRender
         chart.OfKind("Deployment").Count().ShouldBe(2);
         chart.OfKind("PodDisruptionBudget").Select(p => p.Name).ShouldBe(["prod-ledgerx-transaction-service"], "one fraud replica: no PDB");
         chart.OfKind("Resiliency").ShouldBeEmpty();
-        foreach (var component in chart.OfKind("Component"))
+        foreach (var component in chart.OfKind("Component").Where(c => !ChartNotifyComponents.IsNotify(c)))
         {
             component.List("scopes").ShouldBe(["transaction-service", "fraud-service", "gateway-service"]);
         }
@@ -90,7 +90,9 @@ public sealed class ChartValuesRender
     public void Created_secret_with_every_app_and_redis_holds_every_key_read()
     {
         var chart = ChartRenderer.Render("--set", "secrets.create=true,secrets.ledgerConnectionString=l,secrets.fraudConnectionString=f," +
-            "secrets.analyticsConnectionString=a,secrets.authConnectionString=u,secrets.statestoreConnectionString=s,secrets.redisPassword=r");
+            "secrets.analyticsConnectionString=a,secrets.authConnectionString=u,secrets.statestoreConnectionString=s,secrets.redisPassword=r," +
+            "dapr.notify.email.credentialsFromSecret=true,dapr.notify.sms.tokenFromSecret=true,dapr.notify.push.tokenFromSecret=true," +
+            "secrets.notifySmtpUser=su,secrets.notifySmtpPassword=sp,secrets.notifySmsToken=st,secrets.notifyPushToken=pt");
 
         chart.Single("Secret", "ledgerx-secrets").Map("stringData").Keys.Cast<string>().Order()
             .ShouldBe(ChartDefaultsRender.SecretKeysReferenced(chart).Order());
@@ -139,6 +141,8 @@ public sealed class ChartValuesRender
     [InlineData("secrets.create=true,secrets.ledgerConnectionString=l,secrets.statestoreConnectionString=s,secrets.redisPassword=r,secrets.analyticsConnectionString=a",
         "secrets.fraudConnectionString is required when secrets.create is true", "secret.yaml")]
     [InlineData("dapr.scopes={transaction-service}", "dapr.scopes is no longer read", "_helpers.tpl")]
+    [InlineData("dapr.notify.email.host=", "dapr.notify.email.host is required", "dapr-components.yaml")]
+    [InlineData("dapr.notify.push.url=", "dapr.notify.push.url is required", "dapr-components.yaml")]
     [InlineData("auth.issuer=", "auth.issuer is required: the public URL of auth-service with its trailing slash", "deployment.yaml")]
     [InlineData("auth.issuer=null", "auth.issuer is required", "deployment.yaml")]
     [InlineData("auth.issuer=,fraudService.enabled=false,analyticsService.enabled=false,authService.enabled=false", "auth.issuer is required", "deployment.yaml")]

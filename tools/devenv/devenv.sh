@@ -19,21 +19,33 @@
 #       Stops both servers (PostgreSQL with a fast shutdown); --purge also deletes DIR. Idempotent:
 #       stopping what is not running succeeds.
 #   devenv.sh env DIR [--export] prints the same lines as `start` if both servers in DIR are running (exit 1 if not).
-#   devenv.sh ensure-packages  installs postgresql, redis-server, npm and Go with the chart renderer's Go
-#                              libraries (tools/chart-render) from Debian if missing (needs root).
+#   devenv.sh start-mail DIR [--export]
+#       Starts (or reuses) the local SMTP server (tools/devenv/smtp-maildir.py, Debian python3-aiosmtpd), which
+#       stores every mail in the maildir DIR/mail, and the SMS/push provider sink (tools/devenv/provider-sink.py),
+#       which logs every request to DIR/provider-sink.jsonl. stdout (--export: `export KEY='value'` lines, plus
+#       the LEDGERX_TEST_* twins):
+#           LEDGERX_SMTP=127.0.0.1:N
+#           LEDGERX_MAILDIR=DIR/mail
+#           LEDGERX_PROVIDER_SINK=http://127.0.0.1:N
+#           LEDGERX_PROVIDER_SINK_LOG=DIR/provider-sink.jsonl
+#       LEDGERX_SMTP_PORT / LEDGERX_PROVIDER_SINK_PORT name preferred ports. `stop DIR` stops them too.
+#   devenv.sh ensure-packages  installs postgresql, redis-server, python3-aiosmtpd, npm and Go with the chart
+#                              renderer's Go libraries (tools/chart-render) from Debian if missing (needs root).
 #   Environment: LEDGERX_PG_FAST=1 trades durability for speed (fsync, synchronous_commit and
 #   full_page_writes off) for the servers this command starts; the default keeps fsync on because
 #   benchmarks run against the same setup. LEDGERX_POSTGRES_PORT / LEDGERX_REDIS_PORT name a preferred
 #   port, used when free (otherwise a free one, with a warning on stderr).
 #   Layout of DIR: pgdata/ (cluster, also the unix socket dir), postgres.port, postgres.log,
-#   redis.port, redis.pid, redis.log. A later `start DIR` reuses the cluster and, if still free, the ports.
+#   redis.port, redis.pid, redis.log; with start-mail also mail/ (maildir), smtp.{port,pid,log},
+#   provider-sink.{port,pid,log} and provider-sink.jsonl. A later `start DIR` reuses the cluster and, if still free, the ports.
 #   Launchers (tools/LocalDapr, ./ledgerx up) that are handed LEDGERX_POSTGRES/LEDGERX_REDIS in their
 #   environment should use those servers instead of starting their own.
 #
 # ── Sourcing ───────────────────────────────────────────────────────────────────────────────────────────
 #   `source tools/devenv/devenv.sh` defines ensure_packages, start_postgres DIR, start_redis DIR,
-#   stop_servers DIR, stop_all DIR (stop + delete DIR, for traps) without running anything; start_* export
-#   LEDGERX_POSTGRES / LEDGERX_REDIS. Safe under `set -euo pipefail`.
+#   start_smtp DIR, start_provider_sink DIR, stop_servers DIR, stop_all DIR (stop + delete DIR, for traps)
+#   without running anything; start_* export LEDGERX_POSTGRES / LEDGERX_REDIS / LEDGERX_SMTP + LEDGERX_MAILDIR /
+#   LEDGERX_PROVIDER_SINK + LEDGERX_PROVIDER_SINK_LOG. Safe under `set -euo pipefail`.
 
 # Superuser name inside the cluster: fixed so connection strings do not depend on which OS user ran initdb.
 LEDGERX_PG_SUPERUSER=postgres
@@ -62,6 +74,10 @@ pg_bindir() {
     done
 }
 
+# Always Debian's interpreter: the python3 on PATH may be pyenv's or a virtualenv's, without Debian's modules.
+readonly LEDGERX_SYSTEM_PYTHON=/usr/bin/python3
+system_python_has() { [[ -x "$LEDGERX_SYSTEM_PYTHON" ]] && "$LEDGERX_SYSTEM_PYTHON" -c "import $1" 2>/dev/null; }
+
 redis_server_bin() { command -v redis-server 2>/dev/null || { [[ -x /usr/bin/redis-server ]] && echo /usr/bin/redis-server; } || true; }
 
 ensure_packages() {
@@ -70,6 +86,8 @@ ensure_packages() {
     [[ -n "$(redis_server_bin)" ]] || missing+=(redis-server)
     # The Pact engine (libpact_ffi) and CLI are pinned npm packages that the build restores with npm ci.
     command -v npm >/dev/null 2>&1 || missing+=(npm)
+    # The local SMTP server (smtp-maildir.py). Debian's module lives in /usr/bin/python3's path only.
+    system_python_has aiosmtpd || missing+=(python3-aiosmtpd)
     # Go and the Go sources of Helm's template libraries, for tools/chart-render (helm template without Helm),
     # which tests/Chart.Tests builds in GOPATH mode from /usr/share/gocode (no Go module downloads here).
     command -v go >/dev/null 2>&1 || missing+=(golang-go)
@@ -87,7 +105,7 @@ ensure_packages() {
 
     # Say what and why before apt-get's own download lines: Go alone is about 530 MB installed.
     devenv_log "installing from Debian, once per machine: ${missing[*]}"
-    devenv_log "  postgresql, redis-server: the servers; npm: restores the Pact engine; golang-*: builds the chart renderer for the chart's tests (Go is about 530 MB)"
+    devenv_log "  postgresql, redis-server, python3-aiosmtpd: the servers; npm: restores the Pact engine; golang-*: builds the chart renderer for the chart's tests (Go is about 530 MB)"
     # Package scripts start the system services on default ports unless policy-rc.d forbids it; we only
     # want the binaries. Add a temporary policy if the machine has none (Docker images usually have one).
     local added_policy=0
@@ -387,6 +405,124 @@ stop_redis() {
     kill -KILL "$pid" 2>/dev/null || true
 }
 
+# ── Mail: SMTP server and provider sink ───────────────────────────────────────────────────────────────
+
+DEVENV_SCRIPTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# The pid in DIR/NAME.pid if that process is alive.
+helper_pid() {
+    local file="$1/$2.pid" pid
+    [[ -s "$file" ]] || return 1
+    pid=$(<"$file")
+    [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null && printf '%s\n' "$pid"
+}
+
+# An SMTP server greets with "220 ..." as soon as it accepts a connection.
+smtp_answers() {
+    local reply
+    reply=$( (exec 3<>"/dev/tcp/127.0.0.1/$1" && IFS= read -r -t 2 line <&3 && printf 'QUIT\r\n' >&3 &&
+        printf '%s' "$line") 2>/dev/null) || true
+    [[ "$reply" == 220* ]]
+}
+
+provider_sink_answers() {
+    local reply
+    reply=$( (exec 3<>"/dev/tcp/127.0.0.1/$1" &&
+        printf 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >&3 &&
+        IFS= read -r -t 2 line <&3 && printf '%s' "$line") 2>/dev/null) || true
+    [[ "$reply" == "HTTP/1."?" 200"* ]]
+}
+
+# start_helper DIR NAME PREFERRED_PORT PROBE SCRIPT ARG: runs tools/devenv/SCRIPT 127.0.0.1:PORT ARG in the
+# background (it outlives this shell: `stop DIR` ends it) and waits up to 20 s until PROBE PORT succeeds.
+# Prints the port.
+start_helper() {
+    local dir=$1 name=$2 preferred=$3 probe=$4 script=$5 arg=$6 port attempt pid
+    if pid=$(helper_pid "$dir" "$name") && [[ -s "$dir/$name.port" ]] && "$probe" "$(<"$dir/$name.port")"; then
+        devenv_log "$name already running in $dir on port $(<"$dir/$name.port")"
+        cat "$dir/$name.port"
+        return 0
+    fi
+    stop_helper "$dir" "$name"
+    for attempt in 1 2 3; do
+        port=$(choose_port "$dir/$name.port" "$preferred") || return 1
+        nohup "$LEDGERX_SYSTEM_PYTHON" "$DEVENV_SCRIPTS_DIR/$script" "127.0.0.1:$port" "$arg" \
+            </dev/null >>"$dir/$name.log" 2>&1 &
+        echo $! >"$dir/$name.pid"
+        for _ in $(seq 1 200); do
+            "$probe" "$port" && break
+            helper_pid "$dir" "$name" >/dev/null || break
+            sleep 0.1
+        done
+        if "$probe" "$port"; then
+            devenv_log "$name started in $dir on 127.0.0.1:$port"
+            printf '%s\n' "$port"
+            return 0
+        fi
+        stop_helper "$dir" "$name"
+        rm -f "$dir/$name.port"
+        if ((attempt == 3)); then
+            tail -20 "$dir/$name.log" >&2 2>/dev/null || true
+            devenv_die "$name failed to start in $dir (log above)"
+            return 1
+        fi
+    done
+}
+
+stop_helper() {
+    local dir=$1 name=$2 pid
+    pid=$(helper_pid "$dir" "$name") || { rm -f "$dir/$name.pid"; return 0; }
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do
+        kill -0 "$pid" 2>/dev/null || { rm -f "$dir/$name.pid"; return 0; }
+        sleep 0.1
+    done
+    devenv_log "$name in $dir did not stop in time; killing $pid"
+    kill -KILL "$pid" 2>/dev/null || true
+    rm -f "$dir/$name.pid"
+}
+
+# The SMTP server bindings.smtp (component notify-email) delivers to; every mail lands in DIR/mail/new.
+start_smtp() {
+    local dir=${1:?usage: start_smtp DIR} port
+    system_python_has aiosmtpd || { devenv_die "python3-aiosmtpd is not installed (run ensure_packages)"; return 1; }
+    mkdir -p "$dir"
+    port=$(start_helper "$dir" smtp "${LEDGERX_SMTP_PORT:-}" smtp_answers smtp-maildir.py "$dir/mail") || return 1
+    LEDGERX_SMTP="127.0.0.1:$port"
+    LEDGERX_MAILDIR="$dir/mail"
+    export LEDGERX_SMTP LEDGERX_MAILDIR
+}
+
+# The SMS and push providers' stand-in bindings.http (notify-sms, notify-push) posts to.
+start_provider_sink() {
+    local dir=${1:?usage: start_provider_sink DIR} port
+    mkdir -p "$dir"
+    port=$(start_helper "$dir" provider-sink "${LEDGERX_PROVIDER_SINK_PORT:-}" provider_sink_answers provider-sink.py \
+        "$dir/provider-sink.jsonl") || return 1
+    LEDGERX_PROVIDER_SINK="http://127.0.0.1:$port"
+    LEDGERX_PROVIDER_SINK_LOG="$dir/provider-sink.jsonl"
+    export LEDGERX_PROVIDER_SINK LEDGERX_PROVIDER_SINK_LOG
+}
+
+stop_mail_servers() {
+    local dir=$1
+    stop_helper "$dir" smtp
+    stop_helper "$dir" provider-sink
+}
+
+print_mail_env() {
+    local format=$1 key value
+    for key in LEDGERX_SMTP LEDGERX_MAILDIR LEDGERX_PROVIDER_SINK LEDGERX_PROVIDER_SINK_LOG; do
+        value=${!key}
+        if [[ "$format" == export ]]; then
+            value=$(printf '%s' "$value" | sed "s/'/'\\\\''/g")
+            printf "export %s='%s'\nexport %s='%s'\n" "$key" "$value" "${key/LEDGERX_/LEDGERX_TEST_}" "$value"
+        else
+            printf '%s=%s\n' "$key" "$value"
+        fi
+    done
+}
+
 # ── Both ──────────────────────────────────────────────────────────────────────────────────────────────
 
 stop_servers() {
@@ -394,6 +530,7 @@ stop_servers() {
     [[ -d "$dir" ]] || return 0
     stop_postgres "$dir" || true
     stop_redis "$dir" || true
+    stop_mail_servers "$dir" || true
 }
 
 # For traps: stop everything and delete DIR. Never fails, so it cannot mask the exit code being reported.
@@ -449,6 +586,14 @@ devenv_main() {
             LEDGERX_POSTGRES=$(postgres_connection_string "$(<"$dir/postgres.port")")
             LEDGERX_REDIS="127.0.0.1:$(<"$dir/redis.port")"
             print_env "$format"
+            ;;
+        start-mail)
+            local dir=${1:?usage: devenv.sh start-mail DIR [--export]} format="plain"
+            if [[ "${2:-}" == --export ]]; then format="export"; fi
+            ensure_packages
+            start_smtp "$dir"
+            start_provider_sink "$dir"
+            print_mail_env "$format"
             ;;
         ensure-packages) ensure_packages ;;
         help | -h | --help) devenv_usage ;;

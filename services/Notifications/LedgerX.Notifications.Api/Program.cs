@@ -1,4 +1,6 @@
 using LedgerX.Notifications.Api;
+using LedgerX.Notifications.Api.Apis;
+using LedgerX.Notifications.Api.Intake.Subscriptions;
 using LedgerX.Notifications.Api.Webhooks;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -7,6 +9,9 @@ builder.AddServiceDefaults();
 builder.AddLedgerXAuthentication();
 builder.AddNotificationsDatabase();
 builder.AddNotificationsApi();
+builder.AddIntake();
+builder.AddPreferences();
+builder.AddDelivery();
 // Modules, each adding its own services and tables (one DbContext per module, see Infrastructure/Persistence):
 // builder.AddIntake(); builder.AddPreferences(); builder.AddDelivery();   (core)
 builder.AddWebhooks();
@@ -20,6 +25,10 @@ app.UseCloudEvents(new() { ForwardCloudEventPropertiesAsHeaders = true });
 app.MapDefaultEndpoints();
 app.MapApiReference();
 app.MapSubscribeHandler();
+app.MapIntakeSubscriptions();
+app.MapPreferencesApi();
+app.MapNotificationsApi();
+app.MapDeadLettersApi();
 // Subscriptions and endpoint groups, one line per module:
 // app.MapIntakeSubscriptions(); app.MapPreferencesApi(); app.MapNotificationsApi();   (core)
 app.MapWebhooksApi();

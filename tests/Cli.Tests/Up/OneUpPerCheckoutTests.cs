@@ -26,6 +26,9 @@ public sealed class OneUpPerCheckoutTests : IAsyncLifetime
         // Never the ports a developer's real `up` prefers (5432, 6379).
         ["LEDGERX_POSTGRES_PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["LEDGERX_REDIS_PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        // Nor its SMTP server's and provider sink's (1025, 5149).
+        ["LEDGERX_SMTP_PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["LEDGERX_PROVIDER_SINK_PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;

@@ -40,14 +40,56 @@ public class NotificationService : IAsyncLifetime
     /// <summary>A client of the publisher's sidecar: publishes as transaction-service, fraud-service or auth-service would.</summary>
     public DaprClient Publisher { get; private set; } = null!;
 
+    /// <summary>The push provider behind notify-push (e-mail and SMS go to the servers <c>./ledgerx test</c> starts).</summary>
+    public FlakyProvider Push { get; private set; } = null!;
+
     /// <summary>Component YAML documents added to the shared resources folder (bindings, a module's pub/sub).</summary>
     protected virtual string ExtraComponents => "";
+
+    /// <summary>notify-email and notify-sms at the test mail servers, notify-push at <see cref="Push"/>, and quick
+    /// redelivery of RETRY answers (an event waiting for its owner's account.opened.v1).</summary>
+    private string NotifyComponentsAndResiliency() =>
+        string.Join("\n---\n", NotifyComponents.Yaml().Split("\n---\n").Where(c => !c.Contains($"name: {NotifyComponents.Push}", StringComparison.Ordinal))) + $"""
+
+            ---
+            apiVersion: dapr.io/v1alpha1
+            kind: Component
+            metadata:
+              name: {NotifyComponents.Push}
+            spec:
+              type: bindings.http
+              version: v1
+              metadata:
+                - name: url
+                  value: "{Push.Url}"
+                - name: errorIfNot2XX
+                  value: "true"
+            ---
+            apiVersion: dapr.io/v1alpha1
+            kind: Resiliency
+            metadata:
+              name: quick-delivery
+            spec:
+              policies:
+                retries:
+                  quick:
+                    policy: constant
+                    duration: 100ms
+                    maxRetries: 100
+              targets:
+                components:
+                  pubsub:
+                    inbound:
+                      retry: quick
+            """;
 
     /// <summary>Settings of the service, on top of <see cref="NotificationsApp.FastLoops"/>.</summary>
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
     public virtual async ValueTask InitializeAsync()
     {
+        Push = await FlakyProvider.StartAsync();
+        await File.WriteAllTextAsync(Path.Combine(Resources, "notify.yaml"), NotifyComponentsAndResiliency());
         await File.WriteAllTextAsync(Path.Combine(Resources, "components.yaml"),
             $"""
             apiVersion: dapr.io/v1alpha1
@@ -138,6 +180,10 @@ public class NotificationService : IAsyncLifetime
             await App.DisposeAsync();
         }
         await _network.DisposeAsync();
+        if (Push is not null)
+        {
+            await Push.DisposeAsync();
+        }
         if (Database.Length > 0)
         {
             await TestPostgres.DropDatabaseAsync(Database);

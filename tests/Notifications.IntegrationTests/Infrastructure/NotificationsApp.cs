@@ -18,7 +18,15 @@ public sealed class NotificationsApp(
     /// <summary>Fast loops, so tests do not wait for production poll intervals.</summary>
     protected override IDictionary<string, string?> Defaults => FastLoops;
 
-    public static readonly IDictionary<string, string?> FastLoops = new Dictionary<string, string?>();
+    public static readonly IDictionary<string, string?> FastLoops = new Dictionary<string, string?>
+    {
+        ["Notifications:Delivery:PollIntervalMs"] = "100",
+        ["Notifications:Delivery:BackoffBaseMs"] = "50",
+        ["Notifications:Delivery:BackoffMaxMs"] = "300",
+        ["Notifications:Delivery:MaxAttempts"] = "3",
+        ["Notifications:Delivery:InCallRetries"] = "0",
+        ["Notifications:Intake:MaxOwnerWaitAttempts"] = "60",
+    };
 
     protected override IDictionary<string, string?> Settings => settings ?? base.Settings;
 

@@ -34,5 +34,8 @@ public sealed class ServiceStarts(NotificationService service)
         var tables = (string[])(await command.ExecuteScalarAsync())!;
         tables.ShouldNotContain("__EFMigrationsHistory");
         tables.ShouldAllBe(t => t.StartsWith("__ef_migrations_", StringComparison.Ordinal));
+        tables.ShouldContain("__ef_migrations_intake");
+        tables.ShouldContain("__ef_migrations_preferences");
+        tables.ShouldContain("__ef_migrations_delivery");
     }
 }

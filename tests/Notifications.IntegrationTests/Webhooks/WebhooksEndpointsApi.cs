@@ -151,5 +151,47 @@ public sealed class WebhooksEndpointsApi(WebhooksService service) : IAsyncLifeti
         (await ProblemJson.ReadAsync(response)).GetProperty("code").GetString().ShouldBe("webhook_delivery_not_found");
     }
 
+    [Fact]
+    public async Task TheEndpointLimit_IsUnprocessable()
+    {
+        var owner = Callers.Customer(Callers.NewSubject());
+        for (var i = 0; i < new WebhookOptions().MaxEndpointsPerUser; i++)
+        {
+            await service.RegisterAsync(owner, _receiver);
+        }
+
+        var response = await Client.PostAsAsync(WebhooksApi.Prefix, new { url = _receiver.Url, eventTypes = new[] { "*" } }, owner);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await ProblemJson.ReadAsync(response)).GetProperty("code").GetString().ShouldBe("webhook_endpoint_limit");
+    }
+
+    [Fact]
+    public async Task ADeliveryLogPageOutOfRange_IsAValidationProblem()
+    {
+        var owner = Callers.Customer(Callers.NewSubject());
+        var created = await service.RegisterAsync(owner, _receiver);
+
+        var response = await Client.GetAsAsync($"{WebhooksApi.Prefix}/{created.Endpoint.Id}/deliveries?limit=0", owner);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await ProblemJson.ReadAsync(response)).GetProperty("errors").TryGetProperty("limit", out _).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task RedeliveringOnADisabledEndpoint_IsAConflict()
+    {
+        var owner = Callers.Customer(Callers.NewSubject());
+        var created = await service.RegisterAsync(owner, _receiver);
+        var url = $"{WebhooksApi.Prefix}/{created.Endpoint.Id}";
+        (await Client.SendAsAsync(new HttpRequestMessage(HttpMethod.Patch, url) { Content = JsonContent.Create(new { enabled = false }) }, owner))
+            .StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        var response = await Client.PostAsAsync($"{url}/deliveries/{Guid.NewGuid()}/redeliver", null, owner);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        (await ProblemJson.ReadAsync(response)).GetProperty("code").GetString().ShouldBe("webhook_endpoint_disabled");
+    }
+
     private sealed record EndpointList(EndpointView[] Items);
 }

@@ -65,3 +65,31 @@ public static class UserEventKinds
     /// <summary>Kinds about the user's security: never deferred by quiet hours.</summary>
     public static bool IsSecurity(string kind) => kind.StartsWith("security.", StringComparison.Ordinal);
 }
+
+/// <summary>Keys of <see cref="UserEvent.Data"/> (template fields). Keys starting with <see cref="SecretPrefix"/> carry
+/// secrets meant only for the e-mail to the user (a confirmation or reset token): webhooks and the live feed must drop them.</summary>
+public static class UserEventData
+{
+    public const string SecretPrefix = "secret.";
+    public const string SecretToken = "secret.token";
+
+    public const string EntryId = "entryId";
+    public const string EntryKind = "entryKind";
+    public const string Description = "description";
+    public const string Counterparty = "counterparty";
+    public const string BalanceAfter = "balanceAfter";
+    public const string HoldId = "holdId";
+    public const string ExpiresAt = "expiresAt";
+    public const string ReversalId = "reversalId";
+    public const string Reason = "reason";
+    public const string AlertId = "alertId";
+    public const string Action = "action";
+    public const string Email = "email";
+
+    /// <summary>The counterparty of a deposit or withdrawal: the ledger's world account, outside the platform.</summary>
+    public const string ExternalCounterparty = "external";
+
+    /// <summary><paramref name="data"/> without the secret keys: what may leave the service other than by the user's e-mail.</summary>
+    public static IReadOnlyDictionary<string, string> Public(IReadOnlyDictionary<string, string> data) =>
+        data.Where(kv => !kv.Key.StartsWith(SecretPrefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key, kv => kv.Value);
+}

@@ -229,9 +229,47 @@ public sealed class DaprGrpcApi
 
     public async Task<InvokeBindingResponse> InvokeBinding(InvokeBindingRequest request, ServerCallContext context)
     {
-        var result = await Guard(() => _runtime.Bindings.InvokeAsync(request.Name, request.Operation, request.Data.ToByteArray(), request.Metadata, context.CancellationToken));
-        var response = new InvokeBindingResponse { Data = ByteString.CopyFrom(result.Data) };
-        response.Metadata.Add(new Dictionary<string, string>(result.Metadata));
+        // As pkg/api/grpc/grpc.go InvokeBinding: the request's metadata, the trace context if the caller gave none,
+        // then the call's own gRPC metadata under keys not already set ("grpc-*" renamed "dapr-grpc-*").
+        var metadata = new Dictionary<string, string>(request.Metadata, StringComparer.Ordinal);
+        if (System.Diagnostics.Activity.Current is { IdFormat: System.Diagnostics.ActivityIdFormat.W3C } span)
+        {
+            metadata.TryAdd("traceparent", span.Id!);
+            if (!string.IsNullOrEmpty(span.TraceStateString))
+            {
+                metadata.TryAdd("tracestate", span.TraceStateString);
+            }
+        }
+
+        foreach (var entry in context.RequestHeaders.Where(e => !e.IsBinary))
+        {
+            string key = entry.Key.StartsWith("grpc-", StringComparison.Ordinal) ? "dapr-" + entry.Key : entry.Key;
+            if (!metadata.ContainsKey(key) || key is "traceparent" or "tracestate")
+            {
+                metadata[key] = entry.Value;
+            }
+        }
+
+        var outcome = await _runtime.Bindings.InvokeAsync(request.Name, request.Operation, request.Data.ToByteArray(), metadata, context.CancellationToken);
+        if (outcome.Response is { Metadata.Count: > 0 } withMetadata)
+        {
+            // daprd sends the binding's response metadata as "metadata.<key>" headers, on failure too.
+            var headers = new Grpc.Core.Metadata();
+            foreach (var (k, v) in withMetadata.Metadata)
+            {
+                string key = "metadata." + k.ToLowerInvariant();
+                if (key.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '_' or '.') && v.All(c => c is >= ' ' and <= '~'))
+                {
+                    headers.Add(key, v);
+                }
+            }
+
+            await context.WriteResponseHeadersAsync(headers);
+        }
+
+        var result = await Guard(() => Task.FromResult(outcome.ThrowIfFailed()));
+        var response = new InvokeBindingResponse { Data = ByteString.CopyFrom(result?.Data ?? []) };
+        response.Metadata.Add(new Dictionary<string, string>(result?.Metadata ?? new Dictionary<string, string>()));
         return response;
     }
 

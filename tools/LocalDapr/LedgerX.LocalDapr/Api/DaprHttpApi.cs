@@ -202,14 +202,28 @@ internal static class DaprHttpApi
     private static async Task<IResult> InvokeBinding(SidecarRuntime rt, string name, HttpRequest request)
     {
         var body = await ReadJsonAsync(request) as JsonObject ?? throw DaprApiException.Malformed("expected {\"data\":...,\"operation\":...}");
-        byte[] data = body["data"] is JsonValue v && v.TryGetValue(out string? s) ? Encoding.UTF8.GetBytes(s) : ValueBytes(body["data"]);
-        var result = await rt.Bindings.InvokeAsync(name, Text(body, "operation") ?? "", data, StringMap(body["metadata"]), request.HttpContext.RequestAborted);
-        foreach (var (k, val) in result.Metadata)
+        // daprd re-marshals `data` to JSON (pkg/api/http/http.go onOutputBindingMessage): a string arrives at the binding
+        // quoted, which is why bindings such as smtp and localstorage unquote it; absent data is `null`.
+        byte[] data = Bindings.GoText.MarshalLikeGo(body["data"]);
+        var metadata = StringMap(body["metadata"]);
+        if (System.Diagnostics.Activity.Current is { IdFormat: System.Diagnostics.ActivityIdFormat.W3C } span)
         {
+            // The trace context reaches bindings.http as headers, as daprd passes it in the request metadata.
+            metadata["traceparent"] = span.Id!;
+            if (!string.IsNullOrEmpty(span.TraceStateString))
+            {
+                metadata["tracestate"] = span.TraceStateString;
+            }
+        }
+
+        var outcome = await rt.Bindings.InvokeAsync(name, Text(body, "operation") ?? "", data, metadata, request.HttpContext.RequestAborted);
+        foreach (var (k, val) in outcome.Response?.Metadata ?? new Dictionary<string, string>())
+        {
+            // Set even when the binding failed: bindings.http answers a non-2xx status with its status and headers.
             request.HttpContext.Response.Headers["Metadata." + k] = val;
         }
 
-        return result.Data.Length == 0 ? Results.NoContent() : Results.Bytes(result.Data, "application/json");
+        return outcome.ThrowIfFailed() is { } result ? Results.Bytes(result.Data, "application/json") : Results.NoContent();
     }
 
     private static Task Fallback(SidecarRuntime rt, HttpContext context)

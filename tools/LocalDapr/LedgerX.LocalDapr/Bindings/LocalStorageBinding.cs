@@ -5,7 +5,8 @@ namespace LedgerX.LocalDapr.Bindings;
 /// <summary>
 /// <c>bindings.localstorage</c> (components-contrib bindings/localstorage): files under <c>rootPath</c>;
 /// operations create, get, list, delete; <c>fileName</c> in request metadata, a uuid when absent on create.
-/// Paths that escape <c>rootPath</c> are refused, as the component does.
+/// Paths that escape <c>rootPath</c> are refused, as the component does. Create unquotes and base64-decodes the data
+/// when it can and answers <c>{"fileName": ...}</c>; delete answers nothing, as the component does.
 /// </summary>
 public sealed class LocalStorageBinding : OutputBinding
 {
@@ -20,7 +21,7 @@ public sealed class LocalStorageBinding : OutputBinding
 
     public override IReadOnlyList<string> Operations { get; } = ["create", "get", "list", "delete"];
 
-    public override async Task<BindingResponse> InvokeAsync(string operation, byte[] data, IReadOnlyDictionary<string, string> metadata, CancellationToken cancellationToken)
+    public override async Task<BindingResponse?> InvokeAsync(string operation, byte[] data, IReadOnlyDictionary<string, string> metadata, CancellationToken cancellationToken)
     {
         switch (operation)
         {
@@ -29,8 +30,8 @@ public sealed class LocalStorageBinding : OutputBinding
                 string name = metadata.GetValueOrDefault("fileName") is { Length: > 0 } n ? n : Guid.NewGuid().ToString();
                 string path = Safe(name);
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                await File.WriteAllBytesAsync(path, data, cancellationToken);
-                return new BindingResponse([], new Dictionary<string, string> { ["fileName"] = name });
+                await File.WriteAllBytesAsync(path, Decode(data), cancellationToken);
+                return new BindingResponse(JsonSerializer.SerializeToUtf8Bytes(new { fileName = Path.GetRelativePath(_root, path) }), new Dictionary<string, string>());
             }
 
             case "get":
@@ -53,7 +54,7 @@ public sealed class LocalStorageBinding : OutputBinding
             {
                 string path = Safe(RequiredName(metadata));
                 File.Delete(path);
-                return new BindingResponse([], new Dictionary<string, string>());
+                return null;
             }
 
             case "list":
@@ -68,6 +69,26 @@ public sealed class LocalStorageBinding : OutputBinding
 
             default:
                 throw new BindingException($"binding does not support operation {operation}. supported operations: {string.Join(", ", Operations)}");
+        }
+    }
+
+    /// <summary>components-contrib localstorage <c>create</c>: strconv.Unquote, then base64 when the result decodes.</summary>
+    private static byte[] Decode(byte[] data)
+    {
+        string text = System.Text.Encoding.UTF8.GetString(data);
+        if (GoText.TryUnquote(text, out string unquoted))
+        {
+            data = System.Text.Encoding.UTF8.GetBytes(unquoted);
+            text = unquoted;
+        }
+
+        try
+        {
+            return text.Length > 0 ? Convert.FromBase64String(text) : data;
+        }
+        catch (FormatException)
+        {
+            return data;
         }
     }
 

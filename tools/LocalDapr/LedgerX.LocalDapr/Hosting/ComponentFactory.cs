@@ -107,6 +107,12 @@ internal static class ComponentFactory
             case "bindings.localstorage":
                 built.Outputs[c.Name] = new LocalStorageBinding(Path.GetFullPath(Required(c, meta, "rootPath"), workingDirectory));
                 break;
+            case "bindings.smtp":
+                built.Outputs[c.Name] = new SmtpBinding(BindingSettings(c, () => SmtpSettings.From(meta)));
+                break;
+            case "bindings.http":
+                built.Outputs[c.Name] = new HttpBinding(BindingSettings(c, () => HttpBindingMetadata.From(meta)));
+                break;
             case "bindings.cron":
                 built.Inputs.Add(new CronInputBinding(c.Name, ParseSchedule(c, Required(c, meta, "schedule"))));
                 break;
@@ -132,6 +138,19 @@ internal static class ComponentFactory
         }
 
         return secretStores;
+    }
+
+    /// <summary>A binding's Init error fails the component, as daprd refuses to load it.</summary>
+    private static T BindingSettings<T>(ComponentResource c, Func<T> parse)
+    {
+        try
+        {
+            return parse();
+        }
+        catch (BindingException ex)
+        {
+            throw new ResourceException(c.File, "spec.metadata", ex.Message);
+        }
     }
 
     private static CronSchedule ParseSchedule(ComponentResource c, string text)
@@ -270,6 +289,11 @@ internal static class ComponentFactory
             foreach (var pubsub in PubSubs.Values.Where(p => p.OwnsBroker))
             {
                 await pubsub.Broker.DisposeAsync();
+            }
+
+            foreach (var output in Outputs.Values.OfType<IDisposable>())
+            {
+                output.Dispose();
             }
         }
     }

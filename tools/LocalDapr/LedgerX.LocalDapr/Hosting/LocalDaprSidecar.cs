@@ -115,7 +115,7 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
             new StateService(options.AppId, components.StateStores),
             pubSub,
             new SecretsService(components.SecretStores),
-            new BindingsService(components.OutputBindings),
+            new BindingsService(components.OutputBindings, resiliency),
             new ServiceInvoker(options.AppId, identity, accessControl, options.RegistryDirectory, appChannel, resiliency, tracer, metrics, hopToken),
             new MetadataService(options.AppId, options.AppPort, options.AppChannelAddress, components.All, () => pubSub.Subscriptions, actors.RuntimeView),
             tracer,
@@ -229,6 +229,7 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
         {
             await web.DisposeAsync();
             await runtime.State.DisposeAsync();
+            runtime.Bindings.Dispose();
             await pubSub.DisposeAsync();
             await actors.DisposeAsync();
             await tracer.DisposeAsync();
@@ -291,6 +292,7 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
 
         await _web.DisposeAsync();
         await _runtime.State.DisposeAsync();
+        _runtime.Bindings.Dispose();
         _runtime.Invoker.Dispose();
         await _runtime.Tracer.DisposeAsync();
         _appChannel.Dispose();

@@ -223,7 +223,7 @@ public sealed class MetadataService
     {
         "state.in-memory" => ["ETAG", "TRANSACTIONAL", "TTL", "DELETE_WITH_PREFIX", "KEYS_LIKE", "ACTOR"],
         "state.postgresql" => ["ETAG", "TRANSACTIONAL", "TTL", "KEYS_LIKE", "ACTOR"],
-        "bindings.localstorage" => ["OUTPUT_BINDING"],
+        "bindings.localstorage" or "bindings.smtp" or "bindings.http" => ["OUTPUT_BINDING"],
         "bindings.cron" => ["INPUT_BINDING"],
         "secretstores.local.file" when component.Metadata.Any(m => string.Equals(m.Name, "multiValued", StringComparison.OrdinalIgnoreCase)
             && string.Equals(m.Value?.Trim(), "true", StringComparison.OrdinalIgnoreCase)) => ["MULTIPLE_KEY_VALUES_PER_SECRET"],

@@ -19,7 +19,7 @@ public static partial class ResourceLoader
         "state.in-memory", "state.postgresql",
         "pubsub.in-memory", "pubsub.redis",
         "secretstores.local.file", "secretstores.local.env",
-        "bindings.localstorage", "bindings.cron",
+        "bindings.localstorage", "bindings.cron", "bindings.smtp", "bindings.http",
     };
 
     private const int MaxResourceFileBytes = 1 << 20;

@@ -1,0 +1,97 @@
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace LedgerX.Notifications.Api.Intake;
+
+/// <summary>A user's contact as the decider needs it.</summary>
+public sealed record Contact(string? Email, bool EmailConfirmed, string? PhoneNumber);
+
+/// <summary>Where users can be reached (the contact projection), for the delivery modules.</summary>
+public interface IContactDirectory
+{
+    Task<Contact?> FindAsync(string userId, CancellationToken ct);
+}
+
+/// <summary>The projections intake keeps: account owners, user contacts and reversal parties. Each write is idempotent:
+/// a replayed event changes nothing (ownership never changes; a contact only moves forward in time).</summary>
+public sealed class Projections(IntakeDbContext db) : IContactDirectory
+{
+    public async Task<IReadOnlyDictionary<Guid, AccountOwner>> OwnersAsync(IReadOnlyCollection<Guid> accounts, CancellationToken ct) =>
+        await db.AccountOwners.AsNoTracking().Where(o => accounts.Contains(o.AccountId))
+            .ToDictionaryAsync(o => o.AccountId, o => new AccountOwner(o.OwnerId, o.IsWorld), ct);
+
+    public async Task<AccountOwner?> OwnerAsync(Guid account, CancellationToken ct) =>
+        (await OwnersAsync([account], ct)).GetValueOrDefault(account);
+
+    public async Task RecordOwnerAsync(AccountOpened opened, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(opened);
+        if (await db.AccountOwners.AnyAsync(o => o.AccountId == opened.AccountId, ct))
+        {
+            return;
+        }
+        db.AccountOwners.Add(new AccountOwnerRow
+        {
+            AccountId = opened.AccountId!.Value, OwnerId = opened.OwnerId!, IsWorld = opened.Kind == AccountOpened.WorldKind,
+            OpenedAt = opened.OccurredAt!.Value,
+        });
+        await SaveIgnoringRaceAsync(ct);
+    }
+
+    public async Task RecordContactAsync(UserContact contact, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(contact);
+        var row = await db.UserContacts.FirstOrDefaultAsync(c => c.UserId == contact.UserId, ct);
+        if (row is null)
+        {
+            row = new UserContactRow { UserId = contact.UserId! };
+            db.UserContacts.Add(row);
+        }
+        else if (row.UpdatedAt >= contact.OccurredAt)
+        {
+            return; // An older event delivered late: the newer contact stays.
+        }
+        row.Email = string.IsNullOrEmpty(contact.Email) ? null : contact.Email;
+        row.EmailConfirmed = contact.EmailConfirmed!.Value;
+        row.PhoneNumber = string.IsNullOrEmpty(contact.PhoneNumber) ? null : contact.PhoneNumber;
+        row.UpdatedAt = contact.OccurredAt!.Value;
+        await SaveIgnoringRaceAsync(ct);
+    }
+
+    public async Task RecordReversalAsync(ReversalRequested requested, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(requested);
+        if (await db.ReversalParties.AnyAsync(r => r.ReversalId == requested.ReversalId, ct))
+        {
+            return;
+        }
+        db.ReversalParties.Add(new ReversalPartiesRow
+        {
+            ReversalId = requested.ReversalId!.Value, EntryId = requested.EntryId!.Value, AccountId = requested.AccountId!.Value,
+            CounterpartyAccountId = requested.CounterpartyAccountId!.Value, Amount = requested.Amount!.Value, Currency = requested.Currency!,
+        });
+        await SaveIgnoringRaceAsync(ct);
+    }
+
+    public async Task<ReversalParties?> ReversalAsync(Guid reversalId, CancellationToken ct) =>
+        await db.ReversalParties.AsNoTracking().Where(r => r.ReversalId == reversalId)
+            .Select(r => new ReversalParties(r.ReversalId, r.EntryId, r.AccountId, r.CounterpartyAccountId, new Money(r.Amount, r.Currency)))
+            .FirstOrDefaultAsync(ct);
+
+    public async Task<Contact?> FindAsync(string userId, CancellationToken ct) =>
+        await db.UserContacts.AsNoTracking().Where(c => c.UserId == userId)
+            .Select(c => new Contact(c.Email, c.EmailConfirmed, c.PhoneNumber)).FirstOrDefaultAsync(ct);
+
+    /// <summary>Two deliveries of the same event racing: the other one's row is the same fact.</summary>
+    private async Task SaveIgnoringRaceAsync(CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            db.ChangeTracker.Clear();
+        }
+    }
+}
