@@ -48,17 +48,17 @@ public static partial class IntentDetector
     private static partial Regex Reversal();
     [GeneratedRegex(@" (?:unusual|suspicious|strange|odd|weird|anomalous|anomalies|flagged|ungewoehnliche?n?|verdaechtige?n?|seltsame?n?)(?= )")]
     private static partial Regex Unusual();
-    [GeneratedRegex(@" (?:compare|compared|comparison|versus|vs|month over month|month on month|than (?:the month before|last month|the previous month|before)|im vergleich|vergleich|vergleiche|gegenueber)(?= )")]
+    [GeneratedRegex(@" (?:compare|compared|comparison|versus|vs|month over month|month on month|than (?:the month before|last month|the previous month|before|in)|im vergleich|vergleich|vergleiche|gegenueber)(?= )")]
     private static partial Regex Compare();
-    [GeneratedRegex(@" (?:counterpart(?:y|ies)|merchants?|payees?|recipients?|shops?|stores?|haendler|empfaenger|who (?:did|do) i (?:pay|send|spend)|where (?:do|did) i (?:shop|spend) (?:the )?most|whom|wem)(?= )")]
+    [GeneratedRegex(@" (?:counterpart(?:y|ies)|merchants?|payees?|recipients?|shops?|stores?|haendler|empfaenger|who (?:did|do) i (?:pay|send|spend)|where (?:do|did) i (?:shop|spend) (?:the )?most|whom|wem|wen)(?= )")]
     private static partial Regex Counterparties();
     [GeneratedRegex(@" (?:largest|biggest|highest|most expensive|largest|groessten|groesste|hoechsten|teuersten|teuerste|transactions (?:over|above)|payments (?:over|above)|purchases (?:over|above))(?= )")]
     private static partial Regex Largest();
-    [GeneratedRegex(@" (?:balance|balances|kontostand|saldo|how much (?:money )?(?:do|did) i have|wie viel (?:geld )?(?:habe|hatte) ich)(?= )")]
+    [GeneratedRegex(@" (?:balance|balances|kontostand|saldo|how much (?:money )?(?:do|did) i have|wie viel geld (?:habe|hatte) ich)(?= )")]
     private static partial Regex Balance();
     [GeneratedRegex(@" (?:income|earn|earned|earnings|einnahmen|verdient|net savings|save|saved|gespart)(?= )")]
     private static partial Regex Income();
-    [GeneratedRegex(@" (?:spend|spent|spending|expenses|expenditure|cost|costs|ausgegeben|ausgaben|how much (?:did|do) i pay|wie viel (?:habe ich )?(?:fuer|fur) )")]
+    [GeneratedRegex(@" (?:spend|spent|spending|expenses|expenditure|cost|costs|ausgegeben|ausgaben|how much (?:did|do) i pay|wie viel (?:habe ich )?(?:fuer|fur) |where did (?:my|all my|the) money go)")]
     private static partial Regex Spending();
     [GeneratedRegex(@"^ (?:(?:please )?(?:transfer|send|pay|move|open|close|freeze|unfreeze|cancel|block|ueberweise|sende|zahle) )|(?: (?:will|predict|forecast|prognose|next month|next week|next year|naechsten monat|should i|recommend|advice|invest|investment|stocks?|crypto|bitcoin|tax|taxes|steuern|loan|mortgage|credit score|weather|joke)(?= ))")]
     private static partial Regex OutOfScope();

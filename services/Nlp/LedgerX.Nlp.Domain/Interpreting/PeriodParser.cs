@@ -75,16 +75,16 @@ public static partial class PeriodParser
         var monday = today.AddDays(-(((int)today.DayOfWeek + 6) % 7));
 
         Take(Since, m => DateOf(m) is { } d && d <= today ? DaysP(d, tomorrow, "since " + d.ToString("d MMMM yyyy", CultureInfo.InvariantCulture)) : null);
-        Take(OnDate, m => DateOf(m) is { } d ? DaysP(d, d.AddDays(1), d.ToString("d MMMM yyyy", CultureInfo.InvariantCulture)) : null);
+        Take(OnDate, m => DateOf(m) is { } d ? DaysP(d, d.AddDays(1), "on " + d.ToString("d MMMM yyyy", CultureInfo.InvariantCulture)) : null);
         Take(LastDaysRegex(), m => Words.Number(m.Groups["n"].Value) is { } n && n is >= 1 and <= 366
-            ? DaysP(today.AddDays(1 - n), tomorrow, $"the last {n} days") : null);
+            ? DaysP(today.AddDays(1 - n), tomorrow, $"in the last {n} days") : null);
         Take(QuarterRegex(), m =>
         {
             var q = m.Groups["q"].Value[0] - '0';
             var year = m.Groups["y"].Success ? int.Parse(m.Groups["y"].Value, CultureInfo.InvariantCulture)
                 : (new DateOnly(today.Year, q * 3 - 2, 1) <= today ? today.Year : today.Year - 1);
             var first = new DateOnly(year, q * 3 - 2, 1);
-            return DaysP(first, first.AddMonths(3), $"Q{q} {year}");
+            return DaysP(first, first.AddMonths(3), $"in Q{q} {year}");
         });
         Take(LastMonthRegex(), _ => DaysP(thisMonth.AddMonths(-1), thisMonth, "last month"));
         Take(ThisMonthRegex(), _ => DaysP(thisMonth, thisMonth.AddMonths(1), "this month"));
@@ -98,7 +98,7 @@ public static partial class PeriodParser
         {
             var first = MonthStart(MonthNumber(m.Groups["m"].Value)!.Value,
                 m.Groups["y"].Success ? int.Parse(m.Groups["y"].Value, CultureInfo.InvariantCulture) : null);
-            return DaysP(first, first.AddMonths(1), first.ToString("MMMM yyyy", CultureInfo.InvariantCulture));
+            return DaysP(first, first.AddMonths(1), "in " + first.ToString("MMMM yyyy", CultureInfo.InvariantCulture));
         });
 
         var periods = found.OrderBy(f => f.Index).Select(f => f.Period).ToList();
@@ -109,7 +109,7 @@ public static partial class PeriodParser
 
     private static readonly Regex Since = Build(@" (?:since|seit|from) (?:the )?" + DatePart + "(?= )");
     private static readonly Regex OnDate = Build(@" (?:on|am|at|for|as of|zum|per)? ?(?:the )?" + DatePart + "(?= )");
-    private static readonly Regex InMonth = Build(@" (?:in|im|during|for|of|at the end of|end of|ende) (?<m>{M})(?: (?<y>20\d\d))?(?= )");
+    private static readonly Regex InMonth = Build(@" (?:in|im|during|for|of|at the end of|end of|ende|or|and|oder|und|bis) (?<m>{M})(?: (?<y>20\d\d))?(?= )");
 
     private static Regex Build(string pattern) =>
         new(pattern.Replace("{M}", Month, StringComparison.Ordinal), RegexOptions.CultureInvariant);

@@ -95,8 +95,9 @@ public sealed class QuestionInterpreter : IQuestionInterpreter
             return null;
         }
         if (primary.Count == 1) return primary[0];
-        if (found.Contains(Intent.MonthOverMonth)) return Intent.MonthOverMonth;
+        // "income vs spending" contains a comparison cue; income is the more specific ask.
         if (found.Contains(Intent.IncomeVsSpending)) return Intent.IncomeVsSpending;
+        if (found.Contains(Intent.MonthOverMonth)) return Intent.MonthOverMonth;
         if (found.Contains(Intent.SpendingByCategory)) return Intent.SpendingByCategory;
         return null;
     }
