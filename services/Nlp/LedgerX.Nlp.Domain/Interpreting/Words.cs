@@ -58,7 +58,7 @@ public static class Words
     {
         ["one"] = 1, ["two"] = 2, ["three"] = 3, ["four"] = 4, ["five"] = 5, ["six"] = 6, ["seven"] = 7,
         ["eight"] = 8, ["nine"] = 9, ["ten"] = 10, ["eleven"] = 11, ["twelve"] = 12, ["fifteen"] = 15, ["twenty"] = 20,
-        ["a dozen"] = 12, ["eins"] = 1, ["zwei"] = 2, ["drei"] = 3, ["vier"] = 4, ["fuenf"] = 5, ["sechs"] = 6,
+        ["thirty"] = 30, ["sixty"] = 60, ["ninety"] = 90, ["fourteen"] = 14, ["eins"] = 1, ["zwei"] = 2, ["drei"] = 3, ["vier"] = 4, ["fuenf"] = 5, ["sechs"] = 6,
         ["sieben"] = 7, ["acht"] = 8, ["neun"] = 9, ["zehn"] = 10,
     };
 
@@ -69,6 +69,4 @@ public static class Words
             return value;
         return Numbers.TryGetValue(token, out var word) ? word : null;
     }
-
-    public static string NumberPattern { get; } = @"\d{1,3}|" + string.Join('|', Numbers.Keys.Where(k => !k.Contains(' ', StringComparison.Ordinal)));
 }
