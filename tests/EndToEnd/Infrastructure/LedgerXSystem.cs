@@ -16,6 +16,7 @@ public sealed class LedgerXSystem : IAsyncLifetime
     public const string LedgerAppId = "transaction-service";
     public const string FraudAppId = "fraud-service";
     public const string AnalyticsAppId = "analytics-service";
+    public const string NotificationsAppId = "notification-service";
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
@@ -70,7 +71,7 @@ public sealed class LedgerXSystem : IAsyncLifetime
         var started = Stopwatch.StartNew();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         timeout.CancelAfter(StartTimeout);
-        RunFile = await SystemRunFile.LoadAsync(_ports, timeout.Token);
+        RunFile = await SystemRunFile.LoadAsync(_ports, _directory, timeout.Token);
 
         // The Dapr state store (workflows, actors) gets a database of its own too: components/ names localhost:5432,
         // and the launcher repoints every PostgreSQL component at LEDGERX_POSTGRES, as under ./ledgerx up.

@@ -25,8 +25,9 @@ public static partial class SystemRunFile
 
     public static readonly string CustomerPassword = "E2e-Customer-" + Guid.NewGuid().ToString("N")[..12];
 
-    /// <summary>The apps of dapr.yaml with test ports, builds and databases; <paramref name="ports"/> gets old → new.</summary>
-    public static async Task<RunFile> LoadAsync(IDictionary<int, int> ports, CancellationToken ct)
+    /// <summary>The apps of dapr.yaml with test ports, builds and databases; <paramref name="ports"/> gets old → new.
+    /// <paramref name="directory"/> is the run's own folder, where notification-service's components are written.</summary>
+    public static async Task<RunFile> LoadAsync(IDictionary<int, int> ports, string directory, CancellationToken ct)
     {
         var original = RunFile.Load(RepositoryRoot.PathOf("dapr.yaml"));
         foreach (var app in original.Apps)
@@ -53,13 +54,16 @@ public static partial class SystemRunFile
             env[RunMarker.Variable] = RunId;
             env["Auth__Seed__AdminPassword"] = AdminPassword;
             env["Auth__Seed__CustomerPassword"] = CustomerPassword;
-            foreach (var (name, value) in TestSettings(app.AppId))
+            foreach (var (name, value) in TestSettings(app.AppId, ports))
             {
                 env[name] = value;
             }
 
             apps.Add(app with
             {
+                ResourcesPaths = app.AppId == LedgerXSystem.NotificationsAppId
+                    ? [await NotificationResourcesAsync(app.ResourcesPaths, directory)]
+                    : app.ResourcesPaths,
                 AppPort = Remap(app.AppPort, ports),
                 DaprHttpPort = Remap(app.DaprHttpPort, ports),
                 DaprGrpcPort = Remap(app.DaprGrpcPort, ports),
@@ -73,7 +77,7 @@ public static partial class SystemRunFile
     }
 
     /// <summary>The few settings a test run changes, each for a reason a test needs.</summary>
-    private static IEnumerable<(string Name, string Value)> TestSettings(string appId)
+    private static IEnumerable<(string Name, string Value)> TestSettings(string appId, IDictionary<int, int> ports)
     {
         if (appId == LedgerXSystem.AuthAppId)
         {
@@ -90,7 +94,44 @@ public static partial class SystemRunFile
             yield return ("Gateway__RateLimits__SignIn__TokenLimit", SignInBurst.ToString(CultureInfo.InvariantCulture));
             yield return ("Gateway__RateLimits__SignIn__TokensPerPeriod", "20");
             yield return ("Gateway__RateLimits__SignIn__ReplenishmentPeriodSeconds", "1");
+            // The live feed is proxied straight to notification-service's own address (not its sidecar's), by
+            // default its fixed port of dapr.yaml; in a test run that port is a free one.
+            yield return ("Gateway__Live__Destination", RemapPorts(DefaultLiveDestination, ports));
         }
+
+        if (appId == LedgerXSystem.NotificationsAppId)
+        {
+            // The test's webhook receivers listen on loopback over plain HTTP, which the SSRF guard refuses by default
+            // (a test proves it still refuses 169.254.169.254, which this range does not open).
+            yield return ("Notifications__Webhooks__AllowedPrivateNetworks__0", "127.0.0.0/8");
+            yield return ("Notifications__Webhooks__AllowHttp", "true");
+        }
+    }
+
+    /// <summary>Gateway:Live:Destination's default (LiveRouteOptions): notification-service's port of dapr.yaml.</summary>
+    private const string DefaultLiveDestination = "http://127.0.0.1:5140";
+
+    /// <summary>
+    /// The components of dapr.yaml with notify-email/-sms/-push pointed at the SMTP server and provider sink that
+    /// <c>./ledgerx test</c> started (<see cref="NotifyComponents"/>) instead of the fixed ports of <c>./ledgerx up</c>:
+    /// a copy of the folder without the three files, plus the test's. Relative paths in the components (the secret
+    /// store's file) resolve against the app's folder, not theirs, so the copy works unchanged.
+    /// </summary>
+    private static async Task<string> NotificationResourcesAsync(IReadOnlyList<string> resourcesPaths, string directory)
+    {
+        string copy = Directory.CreateDirectory(Path.Combine(directory, "notification-resources")).FullName;
+        string[] replaced = [NotifyComponents.Email, NotifyComponents.Sms, NotifyComponents.Push];
+        foreach (string file in resourcesPaths.SelectMany(Directory.EnumerateFiles))
+        {
+            string name = Path.GetFileName(file);
+            if (Path.GetExtension(name) is ".yaml" or ".yml" && !replaced.Contains(Path.GetFileNameWithoutExtension(name), StringComparer.Ordinal))
+            {
+                File.Copy(file, Path.Combine(copy, name), overwrite: true);
+            }
+        }
+
+        await NotifyComponents.WriteAsync(copy, LedgerXSystem.NotificationsAppId);
+        return copy;
     }
 
     /// <summary>The one browser origin the gateway allows in this run.</summary>
