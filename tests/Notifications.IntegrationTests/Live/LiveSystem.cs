@@ -102,7 +102,7 @@ public sealed class LiveSystem : IAsyncLifetime
 
     public static UserEvent Credited(string userId, long amount, string? description = null) => new(
         Guid.CreateVersion7(), userId, UserEventKinds.TransactionCredited, DateTimeOffset.UtcNow, Guid.CreateVersion7(),
-        new Api.Money(amount, "EUR"), new Dictionary<string, string> { ["description"] = description ?? $"credit {amount}" });
+        new global::LedgerX.Notifications.Api.Money(amount, "EUR"), new Dictionary<string, string> { ["description"] = description ?? $"credit {amount}" });
 
     public async ValueTask DisposeAsync()
     {
