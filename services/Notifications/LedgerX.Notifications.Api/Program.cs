@@ -2,6 +2,7 @@ using LedgerX.Notifications.Api;
 using LedgerX.Notifications.Api.Apis;
 using LedgerX.Notifications.Api.Intake.Subscriptions;
 using LedgerX.Notifications.Api.Live;
+using LedgerX.Notifications.Api.Webhooks;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -13,6 +14,7 @@ builder.AddNotificationsApi();
 builder.AddIntake();
 builder.AddPreferences();
 builder.AddDelivery();
+builder.AddWebhooks();
 builder.AddLiveFeed();
 
 var app = builder.Build();
@@ -27,6 +29,7 @@ app.MapIntakeSubscriptions();
 app.MapPreferencesApi();
 app.MapNotificationsApi();
 app.MapDeadLettersApi();
+app.MapWebhooksApi();
 app.MapLiveFeed();
 
 await app.MigrateNotificationsDatabaseAsync();
