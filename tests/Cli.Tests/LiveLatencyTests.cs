@@ -11,12 +11,12 @@ public sealed class LiveLatencyCommandParse
     private static ParseResult Parse(string line) => new RootCommand { LiveLatencyCommand.Create() }.Parse(line);
 
     [Fact]
-    public void DefaultsAreTwentyTransfersASecondForThirtySeconds()
+    public void DefaultsStayUnderOneCustomersGatewayWriteBudgetForThirtySeconds()
     {
         var result = Parse("live-latency");
 
         result.Errors.ShouldBeEmpty();
-        result.GetValue<double>("--rate").ShouldBe(20);
+        result.GetValue<double>("--rate").ShouldBe(8);
         result.GetValue<TimeSpan>("--duration").ShouldBe(TimeSpan.FromSeconds(30));
         result.GetValue<TimeSpan>("--frame-timeout").ShouldBe(TimeSpan.FromSeconds(30));
         result.GetValue<long>("--amount").ShouldBe(1);
