@@ -3,10 +3,11 @@ using LedgerX.Cli;
 using LedgerX.Cli.Commands;
 
 // The ledgerx CLI: one verb per class under Commands/. `./ledgerx <verb>` at the repository root forwards here.
-var root = new RootCommand("LedgerX command line: load benchmarks, ledger verification, sign-in.")
+var root = new RootCommand("LedgerX command line: load benchmarks, live-feed latency, ledger verification, sign-in.")
 {
     BenchCommand.Create(),
     VerifyCommand.Create(),
+    LiveLatencyCommand.Create(),
     LoginCommand.Create(),
     LoginCommand.CreateToken(),
 };

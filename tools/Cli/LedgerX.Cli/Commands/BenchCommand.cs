@@ -112,7 +112,8 @@ internal static class BenchCommand
         _ => [BenchMode.Uniform, BenchMode.Hot],
     };
 
-    private static Option<TimeSpan> DurationOption(string name, string description, TimeSpan defaultValue, TimeSpan minimum)
+    /// <summary>A duration option (30s, 2m, ...) between <paramref name="minimum"/> and an hour; live-latency uses it too.</summary>
+    internal static Option<TimeSpan> DurationOption(string name, string description, TimeSpan defaultValue, TimeSpan minimum)
     {
         var maximum = TimeSpan.FromHours(1);
         return new Option<TimeSpan>(name)
