@@ -64,8 +64,9 @@ public sealed partial class DemoSeeder(
 
     private async Task SeedCliClientAsync(CancellationToken ct)
     {
-        if (await applications.FindByClientIdAsync(_seed.CliClientId, ct) is not null)
+        if (await applications.FindByClientIdAsync(_seed.CliClientId, ct) is { } existing)
         {
+            await GrantNewPermissionsAsync(existing, ct);
             return;
         }
         var cli = new OpenIddictApplicationDescriptor
@@ -114,6 +115,27 @@ public sealed partial class DemoSeeder(
             new Dictionary<string, string>(Seeded) { ["scopes"] = _seed.MachineClientScopes });
         await applications.CreateAsync(machine, ct);
         LogMachine(logger, _seed.MachineClientId, _seed.MachineClientSecretName, auth.Value.Issuer, _seed.MachineClientScopes);
+    }
+
+    /// <summary>A CLI client seeded by an older release lacks the permissions added since (notifications:manage): the CLI asks
+    /// for them, and OpenIddict would refuse the whole sign-in. Adds the missing scopes, never removes one, and audits it.</summary>
+    private async Task GrantNewPermissionsAsync(object existing, CancellationToken ct)
+    {
+        var current = new OpenIddictApplicationDescriptor();
+        await applications.PopulateAsync(current, existing, ct);
+        var wanted = new OpenIddictApplicationDescriptor();
+        AddScopes(wanted, [Scopes.Profile, Scopes.Email, Scopes.OfflineAccess, .. LedgerX.ServiceDefaults.Auth.Permissions.All]);
+        var missing = wanted.Permissions.Except(current.Permissions, StringComparer.Ordinal).ToList();
+        if (missing.Count == 0)
+        {
+            return;
+        }
+        current.Permissions.UnionWith(missing);
+        audit.Add(AuditActions.ClientRegistered, AuditOutcomes.Succeeded, Seeder, new AuditSubject("client", _seed.CliClientId),
+            new Dictionary<string, string>(Seeded) { ["change"] = "scopes", ["added"] = string.Join(' ', missing) });
+        // UpdateAsync(app, descriptor) keeps the stored secret when the descriptor has none (a public client has none anyway).
+        current.ClientSecret = null;
+        await applications.UpdateAsync(existing, current, ct);
     }
 
     internal static void AddScopes(OpenIddictApplicationDescriptor client, IEnumerable<string> scopes)
