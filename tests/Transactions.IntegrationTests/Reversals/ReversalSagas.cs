@@ -75,7 +75,9 @@ public sealed partial class ReversalSagas(SagaEnvironment environment) : IClassF
         var (payer, receiver, entry) = await TransferAsync(700);
 
         var accepted = await Api.RequestReversalAsync(entry, reason: "duplicate payment");
-        var done = await Api.FinishedAsync(accepted.Id);
+        // The reversal shows completed when the notify step's event commits; the step's own record follows it (CI once
+        // read the reversal in between).
+        var done = await Api.WaitForAsync(accepted.Id, r => r.Status == "failed" || (r.Status == "completed" && r.Steps.Any(s => s.Name == "notify")));
 
         done.Status.ShouldBe("completed");
         done.Steps.Select(s => (s.Name, s.Outcome)).ShouldBe([("validate", "succeeded"), ("hold", "succeeded"), ("post", "succeeded"), ("notify", "succeeded")]);

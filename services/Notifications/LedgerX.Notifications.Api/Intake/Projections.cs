@@ -38,24 +38,25 @@ public sealed class Projections(IntakeDbContext db) : IContactDirectory
         await SaveIgnoringRaceAsync(ct);
     }
 
+    /// <summary>
+    /// One atomic upsert, newest event wins. A registration and its confirmation are published moments apart and may be
+    /// delivered at once: a find-then-insert let the confirmation lose the insert race and be dropped as a duplicate,
+    /// leaving the address unconfirmed (and the user without e-mail) for good.
+    /// </summary>
     public async Task RecordContactAsync(UserContact contact, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(contact);
-        var row = await db.UserContacts.FirstOrDefaultAsync(c => c.UserId == contact.UserId, ct);
-        if (row is null)
-        {
-            row = new UserContactRow { UserId = contact.UserId! };
-            db.UserContacts.Add(row);
-        }
-        else if (row.UpdatedAt >= contact.OccurredAt)
-        {
-            return; // An older event delivered late: the newer contact stays.
-        }
-        row.Email = string.IsNullOrEmpty(contact.Email) ? null : contact.Email;
-        row.EmailConfirmed = contact.EmailConfirmed!.Value;
-        row.PhoneNumber = string.IsNullOrEmpty(contact.PhoneNumber) ? null : contact.PhoneNumber;
-        row.UpdatedAt = contact.OccurredAt!.Value;
-        await SaveIgnoringRaceAsync(ct);
+        var email = string.IsNullOrEmpty(contact.Email) ? null : contact.Email;
+        var phone = string.IsNullOrEmpty(contact.PhoneNumber) ? null : contact.PhoneNumber;
+        await db.Database.ExecuteSqlAsync(
+            $"""
+            INSERT INTO user_contacts (user_id, email, email_confirmed, phone_number, updated_at)
+            VALUES ({contact.UserId!}, {email}, {contact.EmailConfirmed!.Value}, {phone}, {contact.OccurredAt!.Value})
+            ON CONFLICT (user_id) DO UPDATE
+            SET email = EXCLUDED.email, email_confirmed = EXCLUDED.email_confirmed, phone_number = EXCLUDED.phone_number,
+                updated_at = EXCLUDED.updated_at
+            WHERE user_contacts.updated_at < EXCLUDED.updated_at
+            """, ct);
     }
 
     public async Task RecordReversalAsync(ReversalRequested requested, CancellationToken ct)
