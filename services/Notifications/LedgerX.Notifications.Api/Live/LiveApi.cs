@@ -74,17 +74,7 @@ public static class LiveApi
         {
             return invalid;
         }
-        var (caller, refusal) = await LiveCaller.ResolveAsync(http, s.Tickets, http.RequestAborted);
-        if (caller is null)
-        {
-            return refusal!;
-        }
-        var connection = s.Hub.Open(caller.UserId);
-        if (connection is null)
-        {
-            return TooMany(s.Options.Value);
-        }
-        try
+        return await ServeAsync(s, async (connection, caller) =>
         {
             var options = s.Options.Value;
             using var socket = await http.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
@@ -94,12 +84,7 @@ public static class LiveApi
             });
             using var transport = new WebSocketTransport(socket, options.MaxClientMessageBytes, http.RequestAborted);
             await s.Session.RunAsync(connection, caller, lastEventId, transport, http);
-        }
-        finally
-        {
-            s.Hub.Leave(connection);
-        }
-        return Results.Empty;
+        });
     }
 
     public static async Task<IResult> OpenEventStream([AsParameters] LiveServices s)
@@ -115,6 +100,18 @@ public static class LiveApi
         {
             return invalid;
         }
+        return await ServeAsync(s, async (connection, caller) =>
+        {
+            await SseTransport.StartAsync(http.Response, retryMs: 2000, http.RequestAborted);
+            await s.Session.RunAsync(connection, caller, lastEventId, new SseTransport(http.Response), http);
+        });
+    }
+
+    /// <summary>What both transports share: the caller from the token or ticket, a place among the user's connections on
+    /// this replica (or 429), and leaving it however the session ends.</summary>
+    private static async Task<IResult> ServeAsync(LiveServices s, Func<LiveConnection, LiveCaller, Task> session)
+    {
+        var http = s.Http;
         var (caller, refusal) = await LiveCaller.ResolveAsync(http, s.Tickets, http.RequestAborted);
         if (caller is null)
         {
@@ -127,8 +124,7 @@ public static class LiveApi
         }
         try
         {
-            await SseTransport.StartAsync(http.Response, retryMs: 2000, http.RequestAborted);
-            await s.Session.RunAsync(connection, caller, lastEventId, new SseTransport(http.Response), http);
+            await session(connection, caller);
         }
         finally
         {
