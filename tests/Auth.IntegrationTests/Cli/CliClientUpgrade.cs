@@ -6,9 +6,9 @@ using OpenIddict.Abstractions;
 namespace LedgerX.Auth.IntegrationTests.Cli;
 
 /// <summary>A database seeded by an older release keeps its CLI client: the seeder grants it the permissions added since
-/// (the CLI asks for notifications:manage, and OpenIddict refuses a sign-in that asks for a scope the client lacks).</summary>
-[Collection(AuthServerCollection.Name)]
-public sealed class CliClientUpgrade(AuthServer server)
+/// (the CLI asks for notifications:manage, and OpenIddict refuses a sign-in that asks for a scope the client lacks).
+/// Its own server: the upgrade it audits would otherwise show in the shared server's seeding audit (SeedingIsAudited).</summary>
+public sealed class CliClientUpgrade(AuthServer server) : IClassFixture<AuthServer>
 {
     private const string Added = OpenIddictConstants.Permissions.Prefixes.Scope + Permissions.NotificationsManage;
 
