@@ -18,24 +18,24 @@ public static class RolePermissions
     private static readonly FrozenDictionary<string, FrozenSet<string>> Map = new Dictionary<string, FrozenSet<string>>
     {
         // A customer moves their own money; object checks in each service limit them to their own accounts.
-        [Customer] = new[] { Permissions.LedgerRead, Permissions.LedgerWrite, Permissions.AnalyticsRead, Permissions.NotificationsManage }.ToFrozenSet(),
+        [Customer] = new[] { Permissions.LedgerRead, Permissions.LedgerWrite, Permissions.AnalyticsRead, Permissions.NotificationsManage, Permissions.NlpAsk }.ToFrozenSet(),
         // A teller acts for any customer (cash in and out at the desk) and may freeze an account on the spot, but not
         // approve reversals.
         [Teller] = new[]
         {
             Permissions.LedgerRead, Permissions.LedgerWrite, Permissions.LedgerFund, Permissions.AccountsAny, Permissions.AccountsFreeze,
-            Permissions.AnalyticsRead, Permissions.NotificationsManage,
+            Permissions.AnalyticsRead, Permissions.NotificationsManage, Permissions.NlpAsk,
         }.ToFrozenSet(),
         [FraudAnalyst] = new[]
         {
             Permissions.LedgerRead, Permissions.AccountsAny, Permissions.FraudReview, Permissions.AccountsFreeze, Permissions.ReversalsApprove,
-            Permissions.AnalyticsRead, Permissions.NotificationsManage,
+            Permissions.AnalyticsRead, Permissions.NotificationsManage, Permissions.NlpAsk,
         }.ToFrozenSet(),
         // An auditor reads and verifies anyone's records, and changes nothing.
         [Auditor] = new[]
         {
             Permissions.LedgerRead, Permissions.AccountsAny, Permissions.LedgerVerify, Permissions.AuditRead, Permissions.AnalyticsRead,
-            Permissions.NotificationsManage,
+            Permissions.NotificationsManage, Permissions.NlpAsk,
         }.ToFrozenSet(),
         [Admin] = Permissions.All.ToFrozenSet(),
     }.ToFrozenDictionary(StringComparer.Ordinal);

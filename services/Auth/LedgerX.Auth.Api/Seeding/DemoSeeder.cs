@@ -117,7 +117,7 @@ public sealed partial class DemoSeeder(
         LogMachine(logger, _seed.MachineClientId, _seed.MachineClientSecretName, auth.Value.Issuer, _seed.MachineClientScopes);
     }
 
-    /// <summary>A CLI client seeded by an older release lacks the permissions added since (notifications:manage): the CLI asks
+    /// <summary>A CLI client seeded by an older release lacks the permissions added since (notifications:manage, nlp:ask): the CLI asks
     /// for them, and OpenIddict would refuse the whole sign-in. Adds the missing scopes, never removes one, and audits it.</summary>
     private async Task GrantNewPermissionsAsync(object existing, CancellationToken ct)
     {

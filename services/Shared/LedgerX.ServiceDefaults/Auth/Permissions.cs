@@ -59,10 +59,21 @@ public static class Permissions
     /// <summary>Operate notification delivery: see and replay dead letters, read any user's history and deliveries.</summary>
     public const string NotificationsOperate = "notifications:operate";
 
+    /// <summary>
+    /// Ask nlp-service questions about one's own money and read, cancel and rate one's own answers. Every role has it.
+    /// The answers read data with the asker's own token (relayed), so they never show more than <see cref="LedgerRead"/>
+    /// and <see cref="AnalyticsRead"/> would.
+    /// </summary>
+    public const string NlpAsk = "nlp:ask";
+
+    /// <summary>Operate nlp-service: see dead-lettered questions and the answers' ratings (for evaluation).</summary>
+    public const string NlpOperate = "nlp:operate";
+
     public static readonly IReadOnlyList<string> All =
     [
         LedgerRead, LedgerWrite, LedgerFund, AccountsAny, ReversalsApprove, AccountsFreeze, LedgerVerify, FraudReview,
         AnalyticsRead, AnalyticsRebuild, AuditRead, UsersAdmin, NotificationsManage, NotificationsOperate,
+        NlpAsk, NlpOperate,
     ];
 }
 

@@ -29,7 +29,7 @@ internal sealed class AuthClient(HttpClient http, TimeProvider clock)
     /// <summary>The gateway, which forwards /connect to auth-service: the one address a client needs.</summary>
     public const string DefaultUrl = "http://127.0.0.1:8080";
     public const string ClientId = "ledgerx-cli";
-    public const string DefaultScope = "openid offline_access ledger:read ledger:write analytics:read notifications:manage";
+    public const string DefaultScope = "openid offline_access ledger:read ledger:write analytics:read notifications:manage nlp:ask";
 
     /// <summary>Refresh this long before expiry, so a token handed to curl is not dead on arrival.</summary>
     public static readonly TimeSpan RefreshMargin = TimeSpan.FromSeconds(30);
