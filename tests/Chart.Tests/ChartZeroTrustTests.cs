@@ -22,7 +22,7 @@ public sealed class ChartZeroTrust
         configuration.Str("spec", "mtls", "enabled").ShouldBe("true");
         var localPolicy = Canonical(Node.At(local, "spec", "accessControl")).Replace("namespace:default", "namespace:ledger-prod", StringComparison.Ordinal);
         Canonical(configuration.At("spec", "accessControl")).ShouldBe(localPolicy);
-        Node.List(configuration.At("spec", "accessControl", "policies")).Count.ShouldBe(6);
+        Node.List(configuration.At("spec", "accessControl", "policies")).Count.ShouldBe(7);
     }
 
     [Fact]
