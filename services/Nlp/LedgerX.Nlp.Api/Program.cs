@@ -1,5 +1,6 @@
 using LedgerX.Nlp.Api;
 using LedgerX.Nlp.Api.Answering;
+using LedgerX.Nlp.Api.Answering.Model;
 using LedgerX.Nlp.Api.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -9,6 +10,7 @@ builder.AddLedgerXAuthentication();
 builder.AddNlpDatabase();
 builder.AddNlpApi();
 builder.AddAnswering();
+builder.AddModelAnswering();
 
 var app = builder.Build();
 

@@ -184,3 +184,31 @@ public sealed class ModelAnswererAnswersFromTools
         byDates.Result.Answer.Figures.ShouldBe(byPhrase.Result.Answer.Figures);
     }
 }
+
+public sealed class ModelAnswererToolFailures
+{
+    private sealed class FailingAnalytics(IAnalyticsTools inner) : IAnalyticsTools
+    {
+        public Task<SpendingByCategoryResult> SpendingByCategoryAsync(Asker asker, SpendingByCategoryRequest request, CancellationToken ct) =>
+            throw new HttpRequestException("analytics-service answered 503");
+        public Task<IncomeVsSpendingResult> IncomeVsSpendingAsync(Asker asker, IncomeVsSpendingRequest request, CancellationToken ct) => inner.IncomeVsSpendingAsync(asker, request, ct);
+        public Task<TopCounterpartiesResult> TopCounterpartiesAsync(Asker asker, TopCounterpartiesRequest request, CancellationToken ct) => inner.TopCounterpartiesAsync(asker, request, ct);
+        public Task<MonthOverMonthResult> MonthOverMonthAsync(Asker asker, MonthOverMonthRequest request, CancellationToken ct) => inner.MonthOverMonthAsync(asker, request, ct);
+    }
+
+    [Fact]
+    public async Task FailedToolEndsTheQuestionWithItsOwnException()
+    {
+        var data = SyntheticDataset.Generate();
+        var reference = new ReferenceTools(data);
+        var tools = reference.AsTools() with { Analytics = new FailingAnalytics(reference) };
+        var model = ScriptedChatClient.CallThenSay("spending_by_category", new Dictionary<string, object?> { ["period"] = "last month" }, _ => "You spent nothing.");
+
+        var failure = await Should.ThrowAsync<ToolCallFailedException>(() => new ModelAnswerer(model).AnswerAsync(
+            new Asker("user-alice", TimeZoneInfo.FindSystemTimeZoneById(SyntheticDataset.Zone)), "Spending last month?", "en", tools, data.Now, null, CancellationToken.None));
+
+        failure.InnerException.ShouldBeOfType<HttpRequestException>();
+        failure.Tool.ShouldBe("spending_by_category");
+        model.Turns.ShouldBe(1, "the model is not asked to phrase a failure");
+    }
+}

@@ -18,7 +18,8 @@ public sealed record ModelAnswerResult(
 /// <summary>Answers a question with a chat model that may only choose tools and phrase their results. The model is
 /// given the fixed tool set (<see cref="ModelToolbox"/>) through <see cref="FunctionInvokingChatClient"/>; its text is
 /// streamed through the guard (<see cref="GroundedStream"/>). A model that reads no data, calls a tool that does not
-/// exist, or declines is answered with a refusal, never with its own words about money.</summary>
+/// exist, or declines is answered with a refusal, never with its own words about money. A tool that fails ends the
+/// question with <see cref="ToolCallFailedException"/>.</summary>
 public sealed class ModelAnswerer(IChatClient chat)
 {
     /// <summary>Bounds the model's turns: one tool call and one phrasing is the normal case; a correction after a bad
@@ -56,6 +57,7 @@ public sealed class ModelAnswerer(IChatClient chat)
             text.Append(piece);
             await stream.WriteAsync(piece, ct);
         }
+        if (toolbox.Failure is { } failure) throw failure;
         await stream.CompleteAsync(ct);
         return Decide(toolbox, text.ToString(), stream, unknownTool);
     }

@@ -15,6 +15,13 @@ namespace LedgerX.Nlp.Domain.Model;
 /// <summary>A tool call a model made: the tool's name and its arguments as JSON.</summary>
 public sealed record ToolInvocation(string Tool, string Arguments);
 
+/// <summary>A tool failed (a downstream service, an expired token): the question cannot be answered now, by the model or
+/// anyone. Carries the tool's exception so the caller's retry policy sees what really happened.</summary>
+public sealed class ToolCallFailedException(string tool, Exception inner) : Exception($"The tool {tool} failed: {inner.Message}", inner)
+{
+    public string Tool { get; } = tool;
+}
+
 /// <summary>The fixed tool set of one question as functions a model may call. Each function turns the model's
 /// arguments into the interpreter's typed slots and runs them through <see cref="AnswerPlanner"/>, so the model's tools
 /// are exactly the interpreter's (same asker, same account resolution, same composer for figures and citations). The
@@ -74,6 +81,9 @@ public sealed class ModelToolbox
 
     /// <summary>The refusal a tool made (the model's own, or a not-found account or record), if any.</summary>
     public (Interpretation? Interpretation, Refusal Refusal)? Refused { get; private set; }
+
+    /// <summary>The first tool that failed, if any.</summary>
+    public ToolCallFailedException? Failure { get; private set; }
 
     public bool HasData { get { lock (gate) return results.Count > 0; } }
 
@@ -159,7 +169,19 @@ public sealed class ModelToolbox
         var slots = ModelArguments.Slots(intent, period, from, to, category, counterparty, account, count, minAmount, currency, recordId, asker.Zone, now, out var error);
         if (slots is null) return new JsonObject { ["error"] = error };
         var interpretation = new Interpretation(intent, slots, 1.0);
-        var answer = await AnswerPlanner.AnswerAsync(asker, interpretation, tools, ct);
+        Answer answer;
+        try
+        {
+            answer = await AnswerPlanner.AnswerAsync(asker, interpretation, tools, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            // FunctionInvokingChatClient would hand the error to the model and carry on; a failed read must instead end
+            // the question (and reach the worker's retry), so it is kept, the loop told to stop, and rethrown afterwards.
+            lock (gate) Failure ??= new ToolCallFailedException(tool, ex);
+            if (FunctionInvokingChatClient.CurrentContext is { } context) context.Terminate = true;
+            return new JsonObject { ["error"] = "the tool failed" };
+        }
         if (answer.Refusal is { } refusal)
         {
             lock (gate) Refused ??= (interpretation, refusal);
