@@ -102,9 +102,12 @@ public sealed partial class ModelEndpointSource(DaprClient dapr, IOptions<ModelO
         }
     }
 
-    /// <summary>daprd answers a missing key with ERR_SECRET_GET (gRPC Unknown / HTTP 500) whose message says "not found".</summary>
+    /// <summary>daprd answers a missing key with ERR_SECRET_GET ("… not found"), a sidecar without secret stores with
+    /// ERR_SECRET_STORES_NOT_CONFIGURED (FailedPrecondition) and an unknown store with ERR_SECRET_STORE_NOT_FOUND
+    /// (InvalidArgument): all three mean "no model named here", not a failure to retry.</summary>
     private static bool IsNotFound(DaprException ex) =>
-        (ex.InnerException?.Message ?? ex.Message).Contains("not found", StringComparison.OrdinalIgnoreCase);
+        ex.InnerException is Grpc.Core.RpcException { StatusCode: Grpc.Core.StatusCode.FailedPrecondition or Grpc.Core.StatusCode.InvalidArgument }
+        || (ex.InnerException?.Message ?? ex.Message).Contains("not found", StringComparison.OrdinalIgnoreCase);
 
     private void Apply((string Endpoint, string Model, string? ApiKey)? read)
     {
