@@ -174,6 +174,22 @@ public sealed class ModelAnswererAnswersFromTools
     }
 
     [Fact]
+    public async Task ModelMayNameTheRecordItReadButNoOther()
+    {
+        var alices = Data.Accounts.Where(a => a.UserId == "user-alice").Select(a => a.Id).ToHashSet();
+        var flag = Data.Flags.First(f => alices.Contains(Data.Entries.Single(e => e.Id == f.EntryId).AccountId));
+        var arguments = new Dictionary<string, object?> { ["record_id"] = flag.Id.ToString() };
+        var question = $"Why was {flag.Id} flagged?";
+
+        var named = await Ask(ScriptedChatClient.CallThenSay("why_flagged", arguments, r => $"Flag {flag.Id} scored {Figure(r, "score")}."), question);
+        var invented = await Ask(ScriptedChatClient.CallThenSay("why_flagged", arguments, r => $"Flag {Guid.NewGuid()} scored {Figure(r, "score")}."), question);
+
+        named.Result.ModelTextUsed.ShouldBeTrue(named.Result.Answer.Text);
+        named.Result.Answer.Citations.ShouldContain(new Citation(CitationKinds.Flag, flag.Id));
+        invented.Result.Ungrounded.ShouldBeTrue("an id no tool returned is as invented as a number");
+    }
+
+    [Fact]
     public async Task IsoDatesAndPhrasesMeanTheSamePeriod()
     {
         var byPhrase = await Ask(ScriptedChatClient.CallThenSay("spending_by_category", GroceriesLastMonth, _ => "Done."), Groceries);

@@ -20,23 +20,32 @@ public sealed class NumberGuardReadsNumbers
     }
 
     [Fact]
+    public void RecordIdsMustBeCitedRecordsAndAreNotReadAsNumbers()
+    {
+        var cited = Guid.Parse("3f2a1b2c-1234-4abc-8def-0123456789ab");
+        var other = Guid.Parse("9f2a1b2c-1234-4abc-8def-0123456789ab");
+        NumberGuard.Ungrounded($"Flag {cited} scored 87.", new HashSet<string> { "87" }, new HashSet<Guid> { cited }).ShouldBeEmpty();
+        NumberGuard.Ungrounded($"Flag {other} scored 87.", new HashSet<string> { "87" }, new HashSet<Guid> { cited }).ShouldBe([other.ToString()]);
+    }
+
+    [Fact]
     public async Task StreamHoldsANumberUntilItIsCompleteAndChecked()
     {
         var written = new List<string>();
         var hasData = false;
-        var stream = new GroundedStream(() => hasData, () => new HashSet<string> { "1234.56" }, (t, _) => { written.Add(t); return ValueTask.CompletedTask; });
+        var stream = new GroundedStream(() => hasData, () => new HashSet<string> { "1234.56" }, () => new HashSet<Guid>(), (t, _) => { written.Add(t); return ValueTask.CompletedTask; });
 
         await stream.WriteAsync("Checking. ", CancellationToken.None);
         written.ShouldBeEmpty("nothing is streamed before a tool returned data");
         hasData = true;
         await stream.WriteAsync("You spent 1,2", CancellationToken.None);
         string.Concat(written).ShouldBe("Checking. You spent ");
-        await stream.WriteAsync("34.56 EUR and 99", CancellationToken.None);
-        string.Concat(written).ShouldBe("Checking. You spent 1,234.56 EUR and ");
+        await stream.WriteAsync("34.56 EUR, 99", CancellationToken.None);
+        string.Concat(written).ShouldBe("Checking. You spent 1,234.56 EUR, ");
         await stream.CompleteAsync(CancellationToken.None);
         stream.Ungrounded.ShouldBe(["99"]);
         string.Concat(written).ShouldNotContain("99");
         await stream.WriteAsync(" more", CancellationToken.None);
-        string.Concat(written).ShouldBe("Checking. You spent 1,234.56 EUR and ", "a stopped stream writes nothing more");
+        string.Concat(written).ShouldBe("Checking. You spent 1,234.56 EUR, ", "a stopped stream writes nothing more");
     }
 }

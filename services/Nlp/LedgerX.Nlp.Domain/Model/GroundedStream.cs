@@ -4,7 +4,8 @@ namespace LedgerX.Nlp.Domain.Model;
 /// tool has returned data (a model that reads nothing has nothing to say), and a number only once it is complete and
 /// found in the tool results. At the first ungrounded number the stream stops for good; the stored answer then carries
 /// the composer's text, so what was streamed is always a grounded prefix, never a wrong figure.</summary>
-public sealed class GroundedStream(Func<bool> hasData, Func<IReadOnlySet<string>> allowed, Func<string, CancellationToken, ValueTask> sink)
+public sealed class GroundedStream(Func<bool> hasData, Func<IReadOnlySet<string>> allowed, Func<IReadOnlySet<Guid>> ids,
+    Func<string, CancellationToken, ValueTask> sink)
 {
     private readonly System.Text.StringBuilder pending = new();
 
@@ -35,7 +36,7 @@ public sealed class GroundedStream(Func<bool> hasData, Func<IReadOnlySet<string>
     {
         if (end == 0) return;
         var piece = pending.ToString(0, end);
-        var ungrounded = NumberGuard.Ungrounded(piece, allowed());
+        var ungrounded = NumberGuard.Ungrounded(piece, allowed(), ids());
         if (ungrounded.Count > 0)
         {
             Ungrounded = ungrounded;

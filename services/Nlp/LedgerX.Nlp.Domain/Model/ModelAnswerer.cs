@@ -32,7 +32,7 @@ public sealed class ModelAnswerer(IChatClient chat)
         ArgumentNullException.ThrowIfNull(asker);
         ArgumentNullException.ThrowIfNull(question);
         var toolbox = new ModelToolbox(asker, tools, now);
-        var stream = new GroundedStream(() => toolbox.HasData, () => toolbox.AllowedNumbers, onText ?? ((_, _) => ValueTask.CompletedTask));
+        var stream = new GroundedStream(() => toolbox.HasData, () => toolbox.AllowedNumbers, () => toolbox.AllowedRecords, onText ?? ((_, _) => ValueTask.CompletedTask));
         using var client = new FunctionInvokingChatClient(chat)
         {
             MaximumIterationsPerRequest = MaxToolRounds,
@@ -76,7 +76,7 @@ public sealed class ModelAnswerer(IChatClient chat)
             return Refused(null, new Refusal(RefusalReason.Unsupported, "I can't answer that: no data of yours was read for this question."));
 
         var composed = Merge(results.Select(r => r.Answer).ToList());
-        var ungrounded = stream.Stopped ? stream.Ungrounded : NumberGuard.Ungrounded(modelText, toolbox.AllowedNumbers);
+        var ungrounded = stream.Stopped ? stream.Ungrounded : NumberGuard.Ungrounded(modelText, toolbox.AllowedNumbers, toolbox.AllowedRecords);
         var useModel = ungrounded.Count == 0 && !string.IsNullOrWhiteSpace(modelText);
         var answer = useModel ? composed with { Text = modelText.Trim() } : composed;
         return new ModelAnswerResult(answer, results[0].Interpretation, toolbox.Calls, ModelPrompt.Version, useModel, ungrounded);

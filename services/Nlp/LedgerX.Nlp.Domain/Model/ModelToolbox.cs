@@ -43,6 +43,7 @@ public sealed class ModelToolbox
     private readonly NlpTools tools;
     private readonly DateTimeOffset now;
     private readonly HashSet<string> allowed = [];
+    private readonly HashSet<Guid> records = [];
     private readonly List<ToolInvocation> calls = [];
     private readonly List<(Interpretation Interpretation, Answer Answer)> results = [];
     private readonly object gate = new();
@@ -89,6 +90,9 @@ public sealed class ModelToolbox
 
     /// <summary>Every number the tool results contain (canonical values): what a model's text may state.</summary>
     public IReadOnlySet<string> AllowedNumbers { get { lock (gate) return allowed.ToHashSet(); } }
+
+    /// <summary>The records the tool results cite: the only ids a model's text may name.</summary>
+    public IReadOnlySet<Guid> AllowedRecords { get { lock (gate) return records.ToHashSet(); } }
 
     private Task<JsonObject> SpendingByCategory([Description(PeriodHelp)] string? period = null, [Description(FromHelp)] string? from = null,
         [Description(ToHelp)] string? to = null, [Description(CategoryHelp)] string? category = null,
@@ -192,6 +196,7 @@ public sealed class ModelToolbox
             results.Add((interpretation, answer));
             foreach (var text in answer.Figures.Select(f => f.Value).Append(answer.Text).Append(PeriodText(slots.Period)))
                 allowed.UnionWith(NumberGuard.Numbers(text));
+            records.UnionWith(answer.Citations.Select(c => c.Id));
         }
         var figures = new JsonObject();
         foreach (var figure in answer.Figures) figures[figure.Name] = figure.Value;

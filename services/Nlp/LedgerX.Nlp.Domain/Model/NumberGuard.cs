@@ -14,9 +14,15 @@ public static partial class NumberGuard
     public static IEnumerable<string> Numbers(string text) =>
         NumberRegex().Matches(text).Select(m => Canonical(m.Value));
 
-    /// <summary>The numbers of <paramref name="text"/> that <paramref name="allowed"/> does not hold, in order.</summary>
-    public static IReadOnlyList<string> Ungrounded(string text, IReadOnlySet<string> allowed) =>
-        Numbers(text).Where(n => !allowed.Contains(n)).Distinct().ToList();
+    /// <summary>The numbers of <paramref name="text"/> that <paramref name="allowed"/> does not hold, in order. A record id
+    /// (UUID) is not read as numbers: it must be one of <paramref name="ids"/> (the records the tools returned), else it
+    /// is ungrounded itself.</summary>
+    public static IReadOnlyList<string> Ungrounded(string text, IReadOnlySet<string> allowed, IReadOnlySet<Guid>? ids = null)
+    {
+        var unknownIds = GuidRegex().Matches(text).Where(m => !(ids?.Contains(Guid.Parse(m.Value)) ?? false)).Select(m => m.Value);
+        var withoutIds = GuidRegex().Replace(text, " ");
+        return unknownIds.Concat(Numbers(withoutIds).Where(n => !allowed.Contains(n))).Distinct().ToList();
+    }
 
     /// <summary>"1,234.50" → "1234.5"; "05" → "5"; "2026" → "2026".</summary>
     public static string Canonical(string raw)
@@ -26,8 +32,12 @@ public static partial class NumberGuard
         return value.ToString("0.############################", CultureInfo.InvariantCulture);
     }
 
-    /// <summary>True when <paramref name="c"/> may continue a number being written (so a stream holds it back).</summary>
-    public static bool IsNumberChar(char c) => char.IsAsciiDigit(c) || c is ',' or '.';
+    /// <summary>True when <paramref name="c"/> may continue a number or a record id being written (so a stream holds it
+    /// back until the next piece shows where it ends).</summary>
+    public static bool IsNumberChar(char c) => char.IsAsciiHexDigit(c) || c is ',' or '.' or '-';
+
+    [GeneratedRegex(@"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", RegexOptions.CultureInvariant)]
+    private static partial Regex GuidRegex();
 
     [GeneratedRegex(@"\d[\d,]*(?:\.\d+)?", RegexOptions.CultureInvariant)]
     private static partial Regex NumberRegex();
