@@ -10,6 +10,7 @@ public sealed record QuestionQueued(int SchemaVersion, Guid QuestionId, string U
 {
     public const int Version = 1;
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsComplete => SchemaVersion == Version && QuestionId != Guid.Empty && !string.IsNullOrEmpty(UserId);
 }
 

@@ -22,7 +22,7 @@ public static class OperatorsApi
         group.MapGet("/dead-letters", DeadLetters).WithName("ListQuestionDeadLetters").WithSummary("Questions given up, newest first")
             .ProducesValidationProblem().RequirePermission(Permissions.NlpOperate);
         group.MapPost("/dead-letters/{id:guid}/requeue", Requeue).WithName("RequeueQuestion").WithSummary("Queue a given-up question again, with fresh attempts")
-            .RequirePermission(Permissions.NlpOperate);
+            .ProducesProblem(StatusCodes.Status404NotFound).RequirePermission(Permissions.NlpOperate);
         group.MapGet("/ratings", Ratings).WithName("ExportRatings").WithSummary("Rated answers since a time, oldest first, for evaluation")
             .ProducesValidationProblem().RequirePermission(Permissions.NlpOperate);
         return app;

@@ -35,11 +35,11 @@ public static class QuestionsApi
         group.MapGet("/", List).WithName("ListQuestions").WithSummary("My questions, newest first")
             .ProducesValidationProblem().RequirePermission(Permissions.NlpAsk);
         group.MapGet("/{id:guid}", Get).WithName("GetQuestion").WithSummary("A question of mine, with its answer once there")
-            .RequirePermission(Permissions.NlpAsk);
+            .ProducesProblem(StatusCodes.Status404NotFound).RequirePermission(Permissions.NlpAsk);
         group.MapPost("/{id:guid}/cancel", Cancel).WithName("CancelQuestion").WithSummary("Stop a queued or answering question")
-            .RequirePermission(Permissions.NlpAsk);
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).RequirePermission(Permissions.NlpAsk);
         group.MapPut("/{id:guid}/rating", Rate).WithName("RateAnswer").WithSummary("Rate an answer (1-5) for evaluation")
-            .RequirePermission(Permissions.NlpAsk);
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).RequirePermission(Permissions.NlpAsk);
         return app;
     }
 
