@@ -18,7 +18,7 @@ public sealed partial class QuestionWorker(
     IServiceScopeFactory scopes, IQuestionAnswerer answerer, LiveAnswerPublisher live, ActiveAnswers active, NlpMetrics metrics,
     IOptions<NlpOptions> options, TimeProvider time, ILogger<QuestionWorker> logger) : IHostedService
 {
-    /// <summary>This replica's name on the leases it takes.</summary>
+    /// <summary>This replica's name, the first part of every lease it takes.</summary>
     public string Id { get; } = WorkerName();
 
     private readonly NlpOptions _options = options.Value;
@@ -49,7 +49,9 @@ public sealed partial class QuestionWorker(
         try
         {
             await using var scope = scopes.CreateAsyncScope();
-            row = await scope.ServiceProvider.GetRequiredService<QuestionStore>().ClaimAsync(questionId, Id, time.GetUtcNow() + _options.Lease, ct);
+            // One lease per claim, not per replica: an attempt of this replica whose lease ran out must never act on the
+            // next attempt's claim of the same question (also this replica's).
+            row = await scope.ServiceProvider.GetRequiredService<QuestionStore>().ClaimAsync(questionId, $"{Id}/{Guid.NewGuid():N}", time.GetUtcNow() + _options.Lease, ct);
         }
         catch
         {
@@ -90,6 +92,7 @@ public sealed partial class QuestionWorker(
     /// <summary>One attempt at a claimed question; returns the outcome's name for the metrics.</summary>
     private async Task<string> AnswerHeldAsync(QuestionRow row)
     {
+        var lease = row.LeaseOwner!;
         await using var scope = scopes.CreateAsyncScope();
         var store = scope.ServiceProvider.GetRequiredService<QuestionStore>();
         var tokens = scope.ServiceProvider.GetRequiredService<RelayedTokens>();
@@ -105,7 +108,7 @@ public sealed partial class QuestionWorker(
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         cancel.CancelAfter(_options.AnswerTimeout);
         active.Add(row.Id, cancel);
-        using var watch = WatchForCancelAsync(row.Id, cancel);
+        using var watch = WatchForCancel(row.Id, lease, cancel);
         var stream = new LiveAnswerStream(live, row.Id, row.UserId);
         try
         {
@@ -118,7 +121,7 @@ public sealed partial class QuestionWorker(
                 // An answerer that composed its text without streaming it still reaches the live feed.
                 await stream.WriteAsync(answer.Answer.Text, cancel.Token);
             }
-            if (await store.CompleteAsync(row.Id, Id, answer, none) is { } status)
+            if (await store.CompleteAsync(row.Id, lease, answer, none) is { } status)
             {
                 metrics.Finished(status, answer.Engine);
                 await live.CompletedAsync(row.Id, row.UserId, status, none);
@@ -130,10 +133,10 @@ public sealed partial class QuestionWorker(
         {
             if (_stopping.IsCancellationRequested)
             {
-                await store.ReleaseAsync(row.Id, Id, none);
+                await store.ReleaseAsync(row.Id, lease, none);
                 return "released";
             }
-            if (!await store.StillHeldAsync(row.Id, Id, none))
+            if (!await store.StillHeldAsync(row.Id, lease, none))
             {
                 return await EndedElsewhereAsync(row);
             }
@@ -162,10 +165,10 @@ public sealed partial class QuestionWorker(
         var message = $"{e.GetType().Name}: {e.Message}";
         if (row.Attempts < _options.MaxAttempts)
         {
-            await store.RetryLaterAsync(row.Id, Id, QuestionErrors.AnswerFailed, message, _options.RetryBackoff(row.Attempts), CancellationToken.None);
+            await store.RetryLaterAsync(row.Id, row.LeaseOwner!, QuestionErrors.AnswerFailed, message, _options.RetryBackoff(row.Attempts), CancellationToken.None);
             return "retry";
         }
-        if (await store.DeadLetterAsync(row.Id, Id, QuestionErrors.AnswerFailed, message, CancellationToken.None))
+        if (await store.DeadLetterAsync(row.Id, row.LeaseOwner!, QuestionErrors.AnswerFailed, message, CancellationToken.None))
         {
             metrics.Finished(QuestionStatus.Failed, null);
             await services.GetRequiredService<QueuePublisher>().PublishDeadLetterAsync(row, QuestionErrors.AnswerFailed, message, row.Attempts, CancellationToken.None);
@@ -176,7 +179,7 @@ public sealed partial class QuestionWorker(
 
     private async Task<string> FailAsync(QuestionStore store, QuestionRow row, string code, string message)
     {
-        if (await store.FailAsync(row.Id, Id, code, message, CancellationToken.None))
+        if (await store.FailAsync(row.Id, row.LeaseOwner!, code, message, CancellationToken.None))
         {
             metrics.Finished(QuestionStatus.Failed, null);
             await live.CompletedAsync(row.Id, row.UserId, QuestionStatus.Failed, CancellationToken.None);
@@ -199,7 +202,7 @@ public sealed partial class QuestionWorker(
     }
 
     /// <summary>Polls the row while answering: a cancel at another replica (or a lost lease) stops this answer.</summary>
-    private IDisposable WatchForCancelAsync(Guid id, CancellationTokenSource cancel)
+    private IDisposable WatchForCancel(Guid id, string lease, CancellationTokenSource cancel)
     {
         var timer = time.CreateTimer(_ => _ = CheckAsync(), null, TimeSpan.FromMilliseconds(_options.CancelPollMs), TimeSpan.FromMilliseconds(_options.CancelPollMs));
         return timer;
@@ -209,7 +212,7 @@ public sealed partial class QuestionWorker(
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
-                if (!cancel.IsCancellationRequested && !await scope.ServiceProvider.GetRequiredService<QuestionStore>().StillHeldAsync(id, Id, CancellationToken.None))
+                if (!cancel.IsCancellationRequested && !await scope.ServiceProvider.GetRequiredService<QuestionStore>().StillHeldAsync(id, lease, CancellationToken.None))
                 {
                     await cancel.CancelAsync();
                 }
@@ -228,7 +231,7 @@ public sealed partial class QuestionWorker(
     private static string WorkerName()
     {
         var host = Environment.MachineName;
-        return $"{(host.Length > 30 ? host[..30] : host)}/{Guid.NewGuid():N}";
+        return $"{(host.Length > 20 ? host[..20] : host)}/{Guid.NewGuid().ToString("N")[..8]}";
     }
 
     /// <summary>Stops answering: every question in flight is handed back to the queue (released), not failed.</summary>
