@@ -2,6 +2,7 @@ using LedgerX.Nlp.Api;
 using LedgerX.Nlp.Api.Answering;
 using LedgerX.Nlp.Api.Answering.Model;
 using LedgerX.Nlp.Api.Infrastructure;
+using LedgerX.Nlp.Api.Questions;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -9,6 +10,7 @@ builder.AddServiceDefaults();
 builder.AddLedgerXAuthentication();
 builder.AddNlpDatabase();
 builder.AddNlpApi();
+builder.AddQuestions();
 builder.AddAnswering();
 builder.AddModelAnswering();
 
@@ -20,6 +22,7 @@ app.UseCloudEvents();
 app.MapDefaultEndpoints();
 app.MapApiReference();
 app.MapSubscribeHandler();
+app.MapQuestions();
 
 await app.MigrateNlpDatabaseAsync();
 await app.RunAsync();
