@@ -1,6 +1,5 @@
 using LedgerX.Nlp.Api.Answering;
 using LedgerX.Nlp.Api.Answering.Model;
-using LedgerX.Nlp.Domain.Answers;
 using LedgerX.Nlp.Domain.Evaluation;
 using LedgerX.Nlp.Domain.Interpreting;
 using LedgerX.Nlp.Domain.Tools;
@@ -24,11 +23,15 @@ public class ModelNlpService : NlpService
         ["Nlp:Model:RefreshSeconds"] = "5",
     };
 
+    /// <summary>Set by a test to make the analytics tools throw it (the collection runs its tests one at a time).</summary>
+    public Exception? ToolFailure { get; set; }
+
     protected override void Services(IServiceCollection services)
     {
-        services.AddSingleton<INlpToolsFactory>(new DatasetTools(Data));
+        services.AddSingleton<INlpToolsFactory>(new DatasetTools(Data, () => ToolFailure));
+        // The tools helper's interpreter answerer, over the dataset's tools: the fallback.
         services.AddKeyedSingleton<IQuestionAnswerer>(ModelAnsweringRegistration.InterpreterKey,
-            (sp, _) => new DatasetInterpreter(sp.GetRequiredService<INlpToolsFactory>()));
+            (sp, _) => new InterpreterAnswerer(new QuestionInterpreter(), sp.GetRequiredService<INlpToolsFactory>()));
     }
 
     public override async ValueTask InitializeAsync()
@@ -72,23 +75,21 @@ public class ModelNlpService : NlpService
         await Model.DisposeAsync();
     }
 
-    private sealed class DatasetTools(SyntheticDataset data) : INlpToolsFactory
+    private sealed class DatasetTools(SyntheticDataset data, Func<Exception?> failure) : INlpToolsFactory
     {
-        public NlpTools For(QuestionContext question) => new ReferenceTools(data).AsTools();
+        public NlpTools For(QuestionContext question)
+        {
+            var tools = new ReferenceTools(data).AsTools();
+            return failure() is { } ex ? tools with { Analytics = new FailingAnalytics(ex) } : tools;
+        }
     }
 
-    /// <summary>The interpreter path over the same tools (the tools helper's InterpreterAnswerer does this over Dapr).</summary>
-    private sealed class DatasetInterpreter(INlpToolsFactory tools) : IQuestionAnswerer
+    private sealed class FailingAnalytics(Exception failure) : IAnalyticsTools
     {
-        public async Task<AnswerOutcome> AnswerAsync(QuestionContext question, IAnswerStream stream, CancellationToken ct)
-        {
-            var result = new QuestionInterpreter().Interpret(question.Text, question.Asker.Zone, question.AskedAt);
-            var answer = result.Interpretation is { } i
-                ? await AnswerPlanner.AnswerAsync(question.Asker, i, tools.For(question), ct)
-                : Answer.Refused(result.Refusal!);
-            await stream.WriteAsync(answer.Text, ct);
-            return new AnswerOutcome(answer, Engines.Interpreter, null, null, null, []);
-        }
+        public Task<SpendingByCategoryResult> SpendingByCategoryAsync(Asker asker, SpendingByCategoryRequest request, CancellationToken ct) => throw failure;
+        public Task<IncomeVsSpendingResult> IncomeVsSpendingAsync(Asker asker, IncomeVsSpendingRequest request, CancellationToken ct) => throw failure;
+        public Task<TopCounterpartiesResult> TopCounterpartiesAsync(Asker asker, TopCounterpartiesRequest request, CancellationToken ct) => throw failure;
+        public Task<MonthOverMonthResult> MonthOverMonthAsync(Asker asker, MonthOverMonthRequest request, CancellationToken ct) => throw failure;
     }
 }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using LedgerX.Nlp.Api.Answering;
 using LedgerX.Nlp.Api.Answering.Model;
+using LedgerX.Nlp.Api.Tools;
 using LedgerX.Nlp.Domain.Model;
 using LedgerX.Nlp.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -83,6 +84,47 @@ public sealed class ModelPathAnswers(ModelNlpService service)
         outcome.Model.ShouldBe(FakeOpenAiEndpoint.ModelName, "the model that was tried is recorded");
         outcome.Answer.Figures.ShouldBe((await Interpreter(service, Groceries)).Answer.Figures);
         service.Model.Mode = FakeModelMode.Healthy;
+    }
+}
+
+/// <summary>A tool failing under the model: the worker's exceptions pass through, refusals read as the interpreter's.</summary>
+[Collection(ModelServiceCollection.Name)]
+public sealed class ModelPathToolFailures(ModelNlpService service)
+{
+    private const string Groceries = "How much did I spend on groceries last month?";
+
+    [Fact]
+    public async Task UnavailableServiceReachesTheWorkerAsItself()
+    {
+        var answerer = await service.AnswererAsync();
+        service.ToolFailure = new ToolUnavailableException("analytics-service", "analytics-service answered 503");
+        try
+        {
+            await Should.ThrowAsync<ToolUnavailableException>(() =>
+                answerer.AnswerAsync(ModelNlpService.Question(Groceries), new CollectingStream(), CancellationToken.None));
+        }
+        finally
+        {
+            service.ToolFailure = null;
+        }
+    }
+
+    [Fact]
+    public async Task AccessDeniedIsTheInterpretersForbiddenRefusal()
+    {
+        var answerer = await service.AnswererAsync();
+        service.ToolFailure = new ToolAccessDeniedException("analytics-service", 403, "forbidden");
+        try
+        {
+            var outcome = await answerer.AnswerAsync(ModelNlpService.Question(Groceries), new CollectingStream(), CancellationToken.None);
+
+            outcome.Answer.Refusal!.Reason.ShouldBe(LedgerX.Nlp.Domain.Questions.RefusalReason.Forbidden);
+            outcome.Engine.ShouldBe(Engines.Interpreter);
+        }
+        finally
+        {
+            service.ToolFailure = null;
+        }
     }
 }
 

@@ -1,3 +1,4 @@
+using LedgerX.Nlp.Api.Tools;
 using LedgerX.Nlp.Domain.Model;
 using Microsoft.Extensions.Options;
 using Polly;
@@ -74,9 +75,16 @@ public sealed class FallbackAnswerer : IQuestionAnswerer
         {
             throw;
         }
+        catch (ToolCallFailedException ex) when (ex.InnerException is ToolException and not (ToolUnavailableException or ToolTokenExpiredException))
+        {
+            // A tool the token may not use, or a question reaching too far: the interpreter answerer turns these into
+            // its refusals (forbidden, unsupported), so it answers, and the refusal reads the same whichever engine ran.
+            return await _interpreter.AnswerAsync(question, stream, ct);
+        }
         catch (ToolCallFailedException ex)
         {
-            // The worker classifies the tool's own exception (transient, token expired); the interpreter would fail alike.
+            // The worker classifies the tool's own exception (unavailable: retry; token expired: fail); the interpreter
+            // would fail alike, so it is not asked.
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerException!).Throw();
             throw;
         }
