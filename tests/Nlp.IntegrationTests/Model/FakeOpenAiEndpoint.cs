@@ -27,6 +27,11 @@ public sealed class FakeOpenAiEndpoint : IAsyncDisposable
 
     public FakeModelMode Mode { get; set; } = FakeModelMode.Healthy;
 
+    public const string LastMonthGroceries = """{"period":"last month","category":"groceries"}""";
+
+    /// <summary>The arguments of the tool call the fake makes (JSON).</summary>
+    public string ToolArguments { get; set; } = LastMonthGroceries;
+
     public int Requests => Volatile.Read(ref _requests);
 
     /// <summary>The request bodies, newest last.</summary>
@@ -81,7 +86,7 @@ public sealed class FakeOpenAiEndpoint : IAsyncDisposable
             {
                 ["tool_calls"] = new JsonArray(new JsonObject
                 {
-                    ["index"] = 0, ["function"] = new JsonObject { ["arguments"] = """{"period":"last month","category":"groceries"}""" },
+                    ["index"] = 0, ["function"] = new JsonObject { ["arguments"] = ToolArguments },
                 }),
             }, null);
             await ChunkAsync(http, new JsonObject(), "tool_calls");
@@ -89,7 +94,7 @@ public sealed class FakeOpenAiEndpoint : IAsyncDisposable
         else
         {
             var result = JsonNode.Parse((string)toolResult["content"]!)!;
-            var figure = (string)result["figures"]!.AsObject().First().Value!;
+            var figure = (string?)result["figures"]?.AsObject().FirstOrDefault().Value ?? "nothing";
             var text = $"Last month you spent {figure} on groceries." + (Mode == FakeModelMode.Ungrounded ? " That is 17.5 % more than usual." : "");
             for (var i = 0; i < text.Length; i += 4)
                 await ChunkAsync(http, new JsonObject { ["content"] = text.Substring(i, Math.Min(4, text.Length - i)) }, null);

@@ -188,12 +188,63 @@ public sealed class WithoutAModel(NlpService service)
         await NlpService.EventuallyAsync(() => Task.FromResult(source.Loaded ? source : null), "the model secret looked up");
         source.Current.ShouldBeNull();
 
-        var outcome = await service.App.Services.GetRequiredService<IQuestionAnswerer>()
+        // The fixture replaces the worker's answerer with its scripted one; the fallback answerer is built as DI would.
+        var answerer = ActivatorUtilities.CreateInstance<FallbackAnswerer>(service.App.Services);
+        var outcome = await answerer
             .AnswerAsync(ModelNlpService.Question("What will the weather be tomorrow?"), new CollectingStream(), CancellationToken.None);
 
         outcome.Engine.ShouldBe(Engines.Interpreter);
         outcome.FallbackReason.ShouldBeNull();
         outcome.Model.ShouldBeNull();
         outcome.Answer.IsRefusal.ShouldBeTrue();
+    }
+}
+
+/// <summary>The whole way: asked over HTTP, queued on pub/sub, answered by the model through the worker, streamed as live
+/// items and read back with the model's name and prompt version.</summary>
+[Collection(ModelServiceCollection.Name)]
+public sealed class ModelAnswersThroughTheQueue(ModelNlpService service)
+{
+    [Fact]
+    public async Task AskedQuestionIsAnsweredByTheModelAndStreamed()
+    {
+        await service.AnswererAsync();
+        service.Model.Mode = FakeModelMode.Healthy;
+        // Questions are read at the time they are asked; the dataset is of 2026's first half, so name its May.
+        service.Model.ToolArguments = """{"from":"2026-05-01","to":"2026-05-31","category":"groceries"}""";
+        var alice = new Caller("user-alice", TimeSpan.FromHours(3), LedgerX.ServiceDefaults.Auth.Permissions.LedgerRead, LedgerX.ServiceDefaults.Auth.Permissions.NlpAsk);
+        try
+        {
+            using var response = await service.App.Client.PostAsAsync("/api/v1/questions",
+                new { question = "How much did I spend on groceries in May 2026?", timeZone = "Europe/Berlin" }, alice);
+            response.StatusCode.ShouldBe(System.Net.HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
+            var id = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!["id"]!.GetValue<Guid>();
+
+            var q = await service.App.Client.WaitForStatusAsync(alice, id, "answered");
+
+            q["engine"]!.GetValue<string>().ShouldBe(Engines.Model);
+            q["model"]!.GetValue<string>().ShouldBe(FakeOpenAiEndpoint.ModelName);
+            q["promptVersion"]!.GetValue<string>().ShouldBe(ModelPrompt.Version);
+            q["fallbackReason"].ShouldBeNull();
+            var answer = q["answer"]!.AsObject();
+            var figure = answer["figures"]!.AsArray().ShouldHaveSingleItem()!["value"]!.GetValue<string>();
+            answer["text"]!.GetValue<string>().ShouldBe($"Last month you spent {figure} on groceries.");
+            answer["citations"]!.AsArray().ShouldNotBeEmpty();
+
+            var deltas = await NlpService.EventuallyAsync(() =>
+            {
+                var items = service.Published("live-pubsub", "live.feed.v1").Select(m => m.CloudEvent!["data"]!.AsObject())
+                    .Where(d => d["data"]?["questionId"]?.GetValue<string>() == id.ToString()).ToList();
+                return Task.FromResult(items.Any(i => i["kind"]!.GetValue<string>() == "nlp.answer_completed")
+                    ? items.Where(i => i["kind"]!.GetValue<string>() == "nlp.answer_delta").ToList() : null);
+            }, "the answer's live items");
+            deltas.Count.ShouldBeGreaterThan(3, "the model's tokens stream as they come");
+            string.Concat(deltas.OrderBy(d => int.Parse(d["data"]!["index"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture))
+                .Select(d => d["data"]!["text"]!.GetValue<string>())).ShouldBe(answer["text"]!.GetValue<string>());
+        }
+        finally
+        {
+            service.Model.ToolArguments = FakeOpenAiEndpoint.LastMonthGroceries;
+        }
     }
 }
