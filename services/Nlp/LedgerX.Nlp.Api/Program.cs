@@ -1,5 +1,6 @@
 using LedgerX.Nlp.Api;
 using LedgerX.Nlp.Api.Answering;
+using LedgerX.Nlp.Api.Answering.Model;
 using LedgerX.Nlp.Api.Infrastructure;
 using LedgerX.Nlp.Api.Questions;
 
@@ -11,6 +12,7 @@ builder.AddNlpDatabase();
 builder.AddNlpApi();
 builder.AddQuestions();
 builder.AddAnswering();
+builder.AddModelAnswering();
 
 var app = builder.Build();
 

@@ -3,11 +3,12 @@ using LedgerX.Cli;
 using LedgerX.Cli.Commands;
 
 // The ledgerx CLI: one verb per class under Commands/. `./ledgerx <verb>` at the repository root forwards here.
-var root = new RootCommand("LedgerX command line: load benchmarks, live-feed latency, ledger verification, sign-in.")
+var root = new RootCommand("LedgerX command line: load benchmarks, live-feed latency, ledger verification, NLP evaluation, sign-in.")
 {
     BenchCommand.Create(),
     VerifyCommand.Create(),
     LiveLatencyCommand.Create(),
+    NlpEvalCommand.Create(),
     LoginCommand.Create(),
     LoginCommand.CreateToken(),
 };
