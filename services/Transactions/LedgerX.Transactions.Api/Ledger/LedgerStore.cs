@@ -61,9 +61,9 @@ internal static class LedgerStore
             new NpgsqlParameter<Guid[]> { TypedValue = holdIds }));
         // Primary-key access whatever the statistics say: the wanted ids are collected into one array first (an InitPlan),
         // and `id = ANY(that array)` leaves the planner no join to choose. As a semi-join (`id IN (SELECT …)`) the planner
-        // picked a hash join over a sequential scan of all accounts whenever its row estimates were stale (a fresh or
-        // not-yet-analyzed table, or one that grew since the last autoanalyze): every batch then read every account
-        // page, and the batch time depended on what had run before (docs/benchmarks.md, "Plans independent of statistics").
+        // chose between a primary-key nested loop and a hash join over a full scan of accounts on its row estimates, so
+        // the plan flipped with autoanalyze (a fresh database has no statistics for its first minute or two), and the
+        // full scan's cost grows with the table (docs/benchmarks.md, "Plans independent of statistics").
         batch.BatchCommands.Add(Command(
             """
             SELECT id, owner_id, currency, kind, status, overdraft_limit, balance, held, metadata, opened_at, version
