@@ -36,6 +36,19 @@ public sealed class ReversalApprovalDecisions(PatientApprovalEnvironment environ
         return await Api.Client.SendAsync(request);
     }
 
+    /// <summary>Here, not in ReversalSagas: with that fixture's 1.5 s approval timeout, a loaded machine (load average 40
+    /// on 2 cores) let the timeout win the race against the rejection, and the reversal failed as "approval timed out".</summary>
+    [Fact]
+    public async Task ARejectedApproval_FailsTheReversal()
+    {
+        var reversal = await AwaitingApprovalAsync();
+
+        (await DecideAsync(reversal, approved: false, "ops-ben")).EnsureSuccessStatusCode();
+        var done = await Api.FinishedAsync(reversal);
+
+        (done.Status, done.FailureReason).ShouldBe(("failed", "rejected by ops-ben"));
+    }
+
     /// <summary>Issue 11: three concurrent sends with one key were three 202s, none marked as a replay.</summary>
     [Fact]
     public async Task ThreeConcurrentSendsWithOneKey_AreOneDecision_AndTwoReplaysOfIt()

@@ -194,20 +194,6 @@ public sealed partial class ReversalSagas(SagaEnvironment environment) : IClassF
         await Api.AssertLedgerInvariantsAsync();
     }
 
-    [Fact]
-    public async Task ARejectedApproval_FailsTheReversal()
-    {
-        var (_, _, entry) = await TransferAsync(SagaHost.ApprovalThreshold + 5);
-
-        var accepted = await Api.RequestReversalAsync(entry);
-        await Api.WaitForAsync(accepted.Id, r => r.Status == "awaiting_approval");
-        (await Api.Client.SendAsync(Callers.Request(HttpMethod.Post, $"/api/v1/reversals/{accepted.Id}/approval", Callers.FraudAnalyst("ops-ben"),
-            new { approved = false }))).EnsureSuccessStatusCode();
-        var done = await Api.FinishedAsync(accepted.Id);
-
-        (done.Status, done.FailureReason).ShouldBe(("failed", "rejected by ops-ben"));
-    }
-
     [Theory]
     [InlineData("validate", new string[0], 700L)]
     [InlineData("hold", new string[0], 700L)]

@@ -59,17 +59,21 @@ internal static class LedgerStore
             FROM holds WHERE id = ANY($1)
             """,
             new NpgsqlParameter<Guid[]> { TypedValue = holdIds }));
-        // One semi-join over a small id set, so each branch uses its index however large the tables grow.
+        // Primary-key access whatever the statistics say: the wanted ids are collected into one array first (an InitPlan),
+        // and `id = ANY(that array)` leaves the planner no join to choose. As a semi-join (`id IN (SELECT …)`) the planner
+        // chose between a primary-key nested loop and a hash join over a full scan of accounts on its row estimates, so
+        // the plan flipped with autoanalyze (a fresh database has no statistics for its first minute or two), and the
+        // full scan's cost grows with the table (docs/benchmarks.md, "Plans independent of statistics").
         batch.BatchCommands.Add(Command(
             """
             SELECT id, owner_id, currency, kind, status, overdraft_limit, balance, held, metadata, opened_at, version
             FROM accounts
-            WHERE id IN (
+            WHERE id = ANY(ARRAY(
                 SELECT unnest($1::uuid[])
                 UNION SELECT account_id FROM holds WHERE id = ANY($3)
                 UNION SELECT to_account_id FROM holds WHERE id = ANY($3)
                 UNION SELECT id FROM accounts WHERE kind = 'world' AND currency = ANY($2)
-                UNION SELECT account_id FROM postings WHERE entry_id = ANY($4))
+                UNION SELECT account_id FROM postings WHERE entry_id = ANY($4)))
             ORDER BY id
             FOR UPDATE
             """,
@@ -81,19 +85,22 @@ internal static class LedgerStore
 
         // Entries a reversal decides on, and the entry each of them reversed (a compensation gives back to that one).
         // Read after the head lock: reversals are appended only under it, so what was reversed cannot change meanwhile.
-        const string wantedEntries = "SELECT unnest($1::uuid[]) UNION SELECT reverses_entry_id FROM journal_entries WHERE id = ANY($1) AND reverses_entry_id IS NOT NULL";
+        // `= ANY(ARRAY(…))` for the same reason as the accounts above: index access to journal_entries and postings (their
+        // largest tables) however stale the statistics, where `IN (SELECT …)` let the planner hash-join a full scan.
+        const string wantedEntries =
+            "ARRAY(SELECT unnest($1::uuid[]) UNION SELECT reverses_entry_id FROM journal_entries WHERE id = ANY($1) AND reverses_entry_id IS NOT NULL)";
         batch.BatchCommands.Add(Command(
             $"""
             SELECT e.id, e.kind, e.reverses_entry_id, e.posted_at,
                 (SELECT count(*) FROM postings p WHERE p.entry_id = e.id),
                 (SELECT p.account_id FROM postings p WHERE p.entry_id = e.id AND p.direction = 'debit' ORDER BY p.line LIMIT 1),
                 (SELECT p.account_id FROM postings p WHERE p.entry_id = e.id AND p.direction = 'credit' ORDER BY p.line LIMIT 1)
-            FROM journal_entries e WHERE e.id IN ({wantedEntries})
+            FROM journal_entries e WHERE e.id = ANY({wantedEntries})
             """, new NpgsqlParameter<Guid[]> { TypedValue = entryIds }));
         batch.BatchCommands.Add(Command(
             $"""
             SELECT p.entry_id, p.currency, sum(p.amount)::bigint FROM postings p
-            WHERE p.entry_id IN ({wantedEntries}) AND p.direction = 'credit' GROUP BY p.entry_id, p.currency
+            WHERE p.entry_id = ANY({wantedEntries}) AND p.direction = 'credit' GROUP BY p.entry_id, p.currency
             """, new NpgsqlParameter<Guid[]> { TypedValue = entryIds }));
         batch.BatchCommands.Add(Command(
             $"""
@@ -101,7 +108,7 @@ internal static class LedgerStore
                 sum(p.amount - coalesce((SELECT sum(cp.amount) FROM journal_entries c JOIN postings cp ON cp.entry_id = c.id
                                          WHERE c.reverses_entry_id = r.id AND cp.direction = 'credit' AND cp.currency = p.currency), 0))::bigint
             FROM journal_entries r JOIN postings p ON p.entry_id = r.id AND p.direction = 'credit'
-            WHERE r.reverses_entry_id IN ({wantedEntries})
+            WHERE r.reverses_entry_id = ANY({wantedEntries})
             GROUP BY r.reverses_entry_id, p.currency
             """, new NpgsqlParameter<Guid[]> { TypedValue = entryIds }));
 

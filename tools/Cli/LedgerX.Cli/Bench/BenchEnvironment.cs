@@ -54,6 +54,12 @@ internal sealed partial class BenchEnvironment : IAsyncDisposable
 
     public IReadOnlyDictionary<string, string> ServiceSettings { get; private set; } = new Dictionary<string, string>();
 
+    /// <summary>The private PostgreSQL's port on 127.0.0.1 (the raw-SQL baseline runs there too).</summary>
+    public string PostgresPort { get; private set; } = "";
+
+    /// <summary>The run's temporary directory (purged at the end).</summary>
+    public string WorkDirectory => _directory;
+
     /// <summary>The postmaster's pid (first line of postmaster.pid), so PostgreSQL's CPU can be measured; null if unreadable.</summary>
     public int? PostmasterPid
     {
@@ -72,8 +78,10 @@ internal sealed partial class BenchEnvironment : IAsyncDisposable
     }
 
     /// <param name="serviceDll">A specific build of the service (e.g. one pinned to a commit); default: the repository's Release build.</param>
+    /// <param name="postgresSettings">Server settings (appended to postgresql.conf, then a restart) for this run's cluster only, e.g. to load
+    /// pg_stat_statements and auto_explain while looking for a slow statement.</param>
     public static async Task<BenchEnvironment> StartAsync(IAnsiConsole console, IReadOnlyDictionary<string, string> serviceSettings, string? serviceDll,
-        CancellationToken ct)
+        IReadOnlyDictionary<string, string> postgresSettings, CancellationToken ct)
     {
         var root = FindRepositoryRoot() ?? throw new BenchSetupException(
             $"Cannot find the repository ({DevenvRelativePath}) above {AppContext.BaseDirectory} or {Environment.CurrentDirectory}; pass --url to bench a running service.");
@@ -90,7 +98,12 @@ internal sealed partial class BenchEnvironment : IAsyncDisposable
         try
         {
             var connection = await environment.StartServersAsync(ct);
-            await environment.CreateDatabaseAsync(connection, ct);
+            if (postgresSettings.Count > 0)
+            {
+                connection = await environment.ApplyPostgresSettingsAsync(postgresSettings, ct);
+            }
+            environment.PostgresPort = PortOf(connection);
+            await environment.CreateDatabaseAsync(connection, postgresSettings.Keys, ct);
             await environment.StartServiceAsync(dll, WithDatabase(connection, DatabaseName), serviceSettings, ct);
             return environment;
         }
@@ -154,7 +167,24 @@ internal sealed partial class BenchEnvironment : IAsyncDisposable
         return connection;
     }
 
-    private async Task CreateDatabaseAsync(string connection, CancellationToken ct)
+    /// <summary>Appends the settings to the cluster's postgresql.conf (as devenv.sh writes its own; ALTER SYSTEM would refuse a
+    /// library's settings before the library is loaded), then restarts it through devenv, which keeps the cluster and, if
+    /// free, its port. Returns the connection string after the restart.</summary>
+    private async Task<string> ApplyPostgresSettingsAsync(IReadOnlyDictionary<string, string> settings, CancellationToken ct)
+    {
+        var lines = settings.Select(s => $"{s.Key} = '{s.Value.Replace("'", "''", StringComparison.Ordinal)}'");
+        await File.AppendAllTextAsync(Path.Combine(_directory, "pgdata", "postgresql.conf"),
+            "\n# ── ledgerx bench --postgres-setting ──\n" + string.Join('\n', lines) + "\n", ct);
+        _console.MarkupLine($"[grey]restarting PostgreSQL with {Markup.Escape(string.Join(", ", settings.Select(s => $"{s.Key}={s.Value}")))}[/]");
+        var stopped = await ProcessRunner.RunAsync("bash", [_devenv, "stop", _directory], DevenvTimeout, ct);
+        if (stopped.ExitCode != 0)
+        {
+            throw new BenchSetupException($"devenv.sh stop failed (exit {stopped.ExitCode}): {stopped.StandardError.Trim()}");
+        }
+        return await StartServersAsync(ct);
+    }
+
+    private async Task CreateDatabaseAsync(string connection, IEnumerable<string> extraSettings, CancellationToken ct)
     {
         var port = PortOf(connection);
         var psql = FindPsql();
@@ -166,7 +196,8 @@ internal sealed partial class BenchEnvironment : IAsyncDisposable
         }
         var shown = await ProcessRunner.RunAsync(target[0], [.. target[1..],
             "SELECT name || '=' || current_setting(name) FROM pg_settings WHERE name IN ('server_version', 'fsync', 'synchronous_commit', " +
-            "'full_page_writes', 'wal_level', 'shared_buffers', 'commit_delay', 'max_connections') ORDER BY name"], DevenvTimeout, ct);
+            "'full_page_writes', 'wal_level', 'shared_buffers', 'commit_delay', 'max_connections'" +
+            string.Concat(extraSettings.Select(name => $", '{name}'")) + ") ORDER BY name"], DevenvTimeout, ct);
         PostgresSettings = shown.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(line => line.Split('=', 2)).Where(pair => pair.Length == 2).ToDictionary(pair => pair[0], pair => pair[1]);
     }
@@ -263,7 +294,7 @@ internal sealed partial class BenchEnvironment : IAsyncDisposable
     }
 
     /// <summary>psql from PATH, else from the newest /usr/lib/postgresql/*/bin (where Debian puts it).</summary>
-    private static string FindPsql()
+    internal static string FindPsql()
     {
         var onPath = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
             .Select(dir => Path.Combine(dir, "psql")).FirstOrDefault(File.Exists);

@@ -71,16 +71,26 @@ internal sealed class BenchIssuer : IAsyncDisposable
             {
                 return;
             }
-            using var response = context.Response;
-            if (context.Request.HttpMethod == "GET" && context.Request.Url?.AbsolutePath == JwksPath)
+            // One failed answer must not end the serving: on a loaded machine the service's key fetch can give up
+            // (KeyFetchTimeoutMs) before the answer is written, and its retry a few seconds later must find us still here,
+            // or every token the bench sends is refused as "signed by a key auth-service does not publish".
+            try
             {
-                var body = Encoding.UTF8.GetBytes(Jwks());
-                response.ContentType = "application/json";
-                await response.OutputStream.WriteAsync(body);
+                using var response = context.Response;
+                if (context.Request.HttpMethod == "GET" && context.Request.Url?.AbsolutePath == JwksPath)
+                {
+                    var body = Encoding.UTF8.GetBytes(Jwks());
+                    response.ContentType = "application/json";
+                    await response.OutputStream.WriteAsync(body);
+                }
+                else
+                {
+                    response.StatusCode = (int)HttpStatusCode.NotFound;
+                }
             }
-            else
+            catch (Exception ex) when (ex is HttpListenerException or IOException or ObjectDisposedException)
             {
-                response.StatusCode = (int)HttpStatusCode.NotFound;
+                // The caller hung up; it retries.
             }
         }
     }

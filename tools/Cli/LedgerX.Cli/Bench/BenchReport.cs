@@ -25,6 +25,9 @@ internal sealed record BenchReport(
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
+    /// <summary>With --baseline: each run beside the raw-SQL transfer of the same mode, clients and duration (pgbench).</summary>
+    public IReadOnlyList<BaselineComparison>? Baseline { get; init; }
+
     public void Render(IAnsiConsole console)
     {
         if (Postgres.Count > 0)
@@ -63,6 +66,10 @@ internal sealed record BenchReport(
         {
             console.Write(writer);
         }
+        if (Baseline is { Count: > 0 } baseline)
+        {
+            console.Write(BaselineTable(baseline));
+        }
         foreach (var run in Runs.Where(r => r.ErrorSamples.Count > 0 || r.OtherStatusCodes.Count > 0))
         {
             console.MarkupLine($"[red]{Workload.Name(run.Mode)} × {run.Clients}[/]: statuses {Markup.Escape(string.Join(", ", run.OtherStatusCodes.Select(s => $"{s.Key}×{s.Value}")))}, " +
@@ -72,6 +79,26 @@ internal sealed record BenchReport(
         {
             console.MarkupLine($"[yellow]{Workload.Name(run.Mode)} × {run.Clients}: {run.Latency.Dropped:N0} latencies beyond the sample buffer were not kept[/]");
         }
+    }
+
+    /// <summary>The ratio table: ledger ÷ raw SQL per run; ≥ 1.0× means the ledger (HTTP, event log, hash chain, outbox)
+    /// moves more transfers per second than PostgreSQL does with one plain transaction per transfer.</summary>
+    public static Table BaselineTable(IReadOnlyList<BaselineComparison> baseline)
+    {
+        var table = new Table().Border(TableBorder.Rounded)
+            .Title("[bold]ledger vs raw SQL (pgbench: the same transfer, same PostgreSQL, same run)[/]")
+            .AddColumns("mode", "clients", "ledger applied/s", "raw SQL tps", "ratio");
+        foreach (var pair in baseline)
+        {
+            var ratio = pair.Ratio.ToString("0.00", CultureInfo.InvariantCulture) + "×";
+            table.AddRow(Workload.Name(pair.Mode), N(pair.Clients), pair.LedgerPerSecond.ToString("N0", CultureInfo.InvariantCulture),
+                pair.RawSqlPerSecond.ToString("N0", CultureInfo.InvariantCulture), pair.Ratio >= 1 ? $"[green bold]{ratio}[/]" : $"[bold]{ratio}[/]");
+        }
+        foreach (var column in table.Columns.Skip(1))
+        {
+            column.RightAligned();
+        }
+        return table;
     }
 
     public async Task WriteJsonAsync(string path, CancellationToken ct)

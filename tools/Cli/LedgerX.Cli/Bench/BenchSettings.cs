@@ -21,7 +21,9 @@ internal sealed record BenchSettings(
     string? JsonPath,
     IReadOnlyDictionary<string, string> ServiceSettings,
     string? ServiceDll = null,
-    string? Token = null)
+    string? Token = null,
+    bool Baseline = false,
+    IReadOnlyDictionary<string, string>? PostgresSettings = null)
 {
     public const string Currency = "EUR";
 

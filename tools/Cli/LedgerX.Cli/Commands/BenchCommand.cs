@@ -72,10 +72,37 @@ internal static class BenchCommand
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable("LEDGERX_TOKEN") is { Length: > 0 } fromEnvironment ? fromEnvironment : null,
         };
 
+        var baseline = new Option<bool>("--baseline")
+        {
+            Description = "First run the same transfer in raw SQL (Debian's pgbench) for every mode and client count, on the bench's own " +
+                          "PostgreSQL, and report the ledger's throughput as a ratio to it. Not with --url.",
+        };
+        var postgresSettings = new Option<string[]>("--postgres-setting")
+        {
+            Description = "NAME=VALUE for the bench's private PostgreSQL (appended to its postgresql.conf, then a restart; repeatable), e.g. " +
+                          "shared_preload_libraries=pg_stat_statements,auto_explain. Not with --url.",
+            DefaultValueFactory = _ => [],
+            AllowMultipleArgumentsPerToken = false,
+        };
+        postgresSettings.Validators.Add(r =>
+        {
+            foreach (var bad in r.GetValueOrDefault<string[]>()?.Where(s => !IsPostgresSetting(s)) ?? [])
+            {
+                r.AddError($"--postgres-setting '{bad}' is not NAME=VALUE with a PostgreSQL setting name (letters, digits, _ and .)");
+            }
+        });
+
         var command = new Command("bench", "Benchmark transfers through the ledger's HTTP API (uniform and hot-account traffic), then verify the ledger.")
         {
-            url, mode, accounts, clients, duration, warmup, amount, json, serviceSettings, serviceDll, token,
+            url, mode, accounts, clients, duration, warmup, amount, json, serviceSettings, serviceDll, token, baseline, postgresSettings,
         };
+        command.Validators.Add(r =>
+        {
+            if (r.GetValue(url) is { Length: > 0 } && (r.GetValue(baseline) || r.GetValue(postgresSettings) is { Length: > 0 }))
+            {
+                r.AddError("--baseline and --postgres-setting need the bench's own PostgreSQL: drop --url (pgbench must run on the server the ledger runs on)");
+            }
+        });
         command.SetAction(async (parse, ct) =>
         {
             Uri? target = null;
@@ -99,11 +126,17 @@ internal static class BenchCommand
             }
             var settings = new BenchSettings(target, Modes(parse.GetValue(mode)!), parse.GetValue(accounts), parse.GetValue(clients)!,
                 parse.GetValue(duration), parse.GetValue(warmup), parse.GetValue(amount), parse.GetValue(json), environment,
-                parse.GetValue(serviceDll), target is null ? null : parse.GetValue(token));
+                parse.GetValue(serviceDll), target is null ? null : parse.GetValue(token), parse.GetValue(baseline),
+                (parse.GetValue(postgresSettings) ?? []).Select(s => s.Split('=', 2)).ToDictionary(p => p[0], p => p[1]));
             return await BenchRunner.RunAsync(AnsiConsole.Console, settings, ct);
         });
         return command;
     }
+
+    /// <summary>NAME=VALUE where NAME is a PostgreSQL setting's shape (it goes into postgresql.conf and a query unquoted, so nothing else passes).</summary>
+    internal static bool IsPostgresSetting(string text) =>
+        text.Split('=', 2) is [var name, _] && name.Length is > 0 and <= 63 && (char.IsAsciiLetterLower(name[0]) || name[0] == '_') &&
+        name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '_' or '.');
 
     private static IReadOnlyList<BenchMode> Modes(string mode) => mode switch
     {
