@@ -46,6 +46,7 @@ public sealed class FailuresAreBounded(StrictNlpService service)
             .Where(d => d["questionId"]!.GetValue<Guid>() == id).ToList();
         events.Count.ShouldBe(1);
         events[0]["errorCode"]!.GetValue<string>().ShouldBe("answer_failed");
+        EventSchemas.AssertValid("nlp.question_dead_letter.v1", events[0].ToJsonString());
 
         (await Client.PostAsAsync($"/api/v1/nlp/dead-letters/{id}/requeue", null, caller)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
         ScriptedAnswerer.Failing.TryRemove(text, out _);

@@ -72,6 +72,10 @@ public sealed class QuestionsAreAnswered(NlpService service)
 
         items.ShouldAllBe(i => i["userId"]!.GetValue<string>() == caller.Subject && i["ephemeral"]!.GetValue<bool>() && i["schemaVersion"]!.GetValue<int>() == 1);
         items.ShouldAllBe(i => i["id"] == null && i["seq"] == null && i["expiresAt"] != null);
+        foreach (var item in items)
+        {
+            EventSchemas.AssertValid("live.feed.v1", item.ToJsonString());
+        }
         items[0]["kind"]!.GetValue<string>().ShouldBe("nlp.answer_started");
         var deltas = items.Where(i => i["kind"]!.GetValue<string>() == "nlp.answer_delta")
             .OrderBy(i => int.Parse(i["data"]!["index"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture)).ToList();
@@ -96,6 +100,7 @@ public sealed class QuestionsAreAnswered(NlpService service)
             stored.ShouldNotContain(caller.Token);
             stored.ShouldNotContain(text);
             message.CloudEvent!["data"]!.AsObject().Select(p => p.Key).ShouldBe(["schemaVersion", "questionId", "userId", "askedAt"], ignoreOrder: true);
+            EventSchemas.AssertValid("nlp.question_queued.v1", message.CloudEvent!["data"]!.ToJsonString());
         }
         var sealedToken = await TokenColumnAsync(id);
         sealedToken.ShouldNotBeNull();
