@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using LedgerX.Nlp.Api.Answering;
+using LedgerX.Nlp.Api.Tools;
 using LedgerX.Nlp.Domain.Answers;
 using LedgerX.Nlp.Domain.Evaluation;
 using LedgerX.Nlp.Domain.Interpreting;
@@ -73,7 +74,7 @@ public sealed class ScriptedAnswerer : IQuestionAnswerer
             }
             else if (text.StartsWith("reject:", StringComparison.Ordinal))
             {
-                throw new RelayedTokenRejectedException("transaction-service answered 401");
+                throw new ToolTokenExpiredException("transaction-service", null);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using LedgerX.Nlp.Api.Answering;
 using LedgerX.Nlp.Api.Questions.Persistence;
 using LedgerX.Nlp.Api.Streaming;
+using LedgerX.Nlp.Api.Tools;
 using LedgerX.Nlp.Domain.Tools;
 using Microsoft.Extensions.Options;
 
@@ -143,7 +144,7 @@ public sealed partial class QuestionWorker(
             return await FailAsync(store, row, QuestionErrors.AnswerTimeout,
                 $"The answer took longer than {_options.AnswerTimeoutSeconds} s and was stopped.");
         }
-        catch (RelayedTokenRejectedException)
+        catch (ToolTokenExpiredException)
         {
             return await FailAsync(store, row, QuestionErrors.TokenExpired,
                 "The services holding your data no longer accept the sign-in this question was asked with; ask again.");

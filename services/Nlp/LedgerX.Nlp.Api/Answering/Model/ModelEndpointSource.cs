@@ -26,7 +26,10 @@ public sealed partial class ModelEndpointSource(DaprClient dapr, IOptions<ModelO
     /// <summary>Ollama ignores the key, the client requires one.</summary>
     private const string NoKey = "no-key";
 
+    /// <summary>Until the first read succeeds (the sidecar may start after the app), retry after 1 s, doubling up to 30 s:
+    /// soon enough for a model to be used from the first questions, without a warning a second while a sidecar is down.</summary>
     private static readonly TimeSpan FirstReadRetry = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan FirstReadRetryMax = TimeSpan.FromSeconds(30);
 
     private readonly ModelOptions _options = options.Value;
     private (string Endpoint, string Model, string? ApiKey)? _read;
@@ -45,6 +48,7 @@ public sealed partial class ModelEndpointSource(DaprClient dapr, IOptions<ModelO
             Loaded = true;
             return;
         }
+        var firstReadRetry = FirstReadRetry;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -56,9 +60,11 @@ public sealed partial class ModelEndpointSource(DaprClient dapr, IOptions<ModelO
             {
                 LogReadFailed(logger, _options.SecretStore, _options.SecretName, ex.Message);
             }
+            var delay = Loaded ? TimeSpan.FromSeconds(_options.RefreshSeconds) : firstReadRetry;
+            firstReadRetry = TimeSpan.FromTicks(Math.Min(firstReadRetry.Ticks * 2, FirstReadRetryMax.Ticks));
             try
             {
-                await Task.Delay(Loaded ? TimeSpan.FromSeconds(_options.RefreshSeconds) : FirstReadRetry, clock, stoppingToken);
+                await Task.Delay(delay, clock, stoppingToken);
             }
             catch (OperationCanceledException)
             {
