@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using LedgerX.Nlp.IntegrationTests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LedgerX.Nlp.IntegrationTests.Questions;
 
@@ -97,5 +99,43 @@ public sealed class QuestionsAreTheAskersOwn(NlpService service)
         row["question"]!.GetValue<string>().ShouldBe(text);
         row["templateVersion"]!.GetValue<string>().ShouldBe("answers-en-v1");
         (await Client.GetAsAsync("/api/v1/nlp/ratings", caller)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task RatingsSharingATimestampArePagedOnceEach()
+    {
+        var caller = Callers.Customer();
+        var ids = new List<Guid>();
+        for (var i = 0; i < 3; i++)
+        {
+            var id = await Client.AskAsync(caller, ScriptedAnswerer.GroceriesQuestion);
+            await Client.WaitForStatusAsync(caller, id, "answered");
+            (await Client.PutAsAsync($"/api/v1/questions/{id}/rating", new { score = 4 }, caller)).StatusCode.ShouldBe(HttpStatusCode.OK);
+            ids.Add(id);
+        }
+        // Rated in the same instant, far in the future so no other test's rating is among them.
+        var at = new DateTimeOffset(2100, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        using (var scope = service.App.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<LedgerX.Nlp.Api.Questions.Persistence.QuestionsDbContext>();
+            await db.Questions.Where(q => ids.Contains(q.Id)).ExecuteUpdateAsync(u => u.SetProperty(q => q.RatedAt, at));
+        }
+
+        var seen = new List<Guid>();
+        var url = $"/api/v1/nlp/ratings?limit=1&since={Uri.EscapeDataString(at.AddTicks(-10).ToString("O"))}";
+        for (var page = 0; page < 10; page++)
+        {
+            var body = await Client.GetFromJsonAsAsync(Callers.Operator, url);
+            seen.AddRange(body["items"]!.AsArray().Select(r => r!["questionId"]!.GetValue<Guid>()));
+            if (body["nextCursor"]?.GetValue<string>() is not { } next)
+            {
+                break;
+            }
+            url = $"/api/v1/nlp/ratings?limit=1&after={Uri.EscapeDataString(next)}";
+        }
+
+        seen.ShouldBe(ids.Order().ToList(), ignoreOrder: true);
+        seen.Count.ShouldBe(3);
+        (await Client.GetAsAsync("/api/v1/nlp/ratings?after=nonsense", Callers.Operator)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
     }
 }

@@ -50,7 +50,7 @@ public static class OperatorsApi
             : Problems.NotFound(DeadLetterNotFoundCode, $"There is no dead-lettered question {id}.");
     }
 
-    public sealed record RatingsQuery([FromQuery] DateTimeOffset? Since, [FromQuery] int? Limit);
+    public sealed record RatingsQuery([FromQuery] DateTimeOffset? Since, [FromQuery] string? After, [FromQuery] int? Limit);
 
     public static async Task<Results<Ok<RatingPage>, ValidationProblem>> Ratings([AsParameters] RatingsQuery q, QuestionsDbContext db, CancellationToken ct)
     {
@@ -61,11 +61,41 @@ public static class OperatorsApi
         {
             return Problems.Validation("limit", $"The limit must be between 1 and {MaxLimit}.");
         }
-        var since = q.Since ?? DateTimeOffset.MinValue;
-        var rows = await db.Questions.AsNoTracking().Where(x => x.RatedAt != null && x.RatedAt > since)
-            .OrderBy(x => x.RatedAt).ThenBy(x => x.Id).Take(size).ToListAsync(ct);
-        // The next page starts after the last rating returned (ratings rated in the same microsecond may repeat, never vanish).
-        var next = rows.Count == size ? rows[^1].RatedAt!.Value.ToString("O", System.Globalization.CultureInfo.InvariantCulture) : null;
+        var rated = db.Questions.AsNoTracking().Where(x => x.RatedAt != null);
+        if (q.After is not null)
+        {
+            // The cursor is the last row's (ratedAt, id), the order's own key: ratings sharing a timestamp at a page
+            // boundary are neither repeated nor skipped.
+            if (RatingCursor.Parse(q.After) is not var (at, id))
+            {
+                return Problems.Validation("after", "Pass the nextCursor of the previous page unchanged.");
+            }
+            rated = rated.Where(x => x.RatedAt > at || (x.RatedAt == at && x.Id.CompareTo(id) > 0));
+        }
+        else if (q.Since is { } since)
+        {
+            rated = rated.Where(x => x.RatedAt > since);
+        }
+        var rows = await rated.OrderBy(x => x.RatedAt).ThenBy(x => x.Id).Take(size).ToListAsync(ct);
+        var next = rows.Count == size ? RatingCursor.Of(rows[^1].RatedAt!.Value, rows[^1].Id) : null;
         return TypedResults.Ok(new RatingPage([.. rows.Select(RatingExport.From)], next));
+    }
+}
+
+/// <summary>The ratings export's page cursor: <c>{ratedAt:O}_{id}</c> of the last rating returned.</summary>
+internal static class RatingCursor
+{
+    public static string Of(DateTimeOffset ratedAt, Guid id) =>
+        $"{ratedAt.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture)}_{id:N}";
+
+    public static (DateTimeOffset At, Guid Id)? Parse(string cursor)
+    {
+        var cut = cursor.LastIndexOf('_');
+        return cut > 0
+            && DateTimeOffset.TryParseExact(cursor[..cut], "O", System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.None, out var at)
+            && Guid.TryParseExact(cursor[(cut + 1)..], "N", out var id)
+                ? (at, id)
+                : null;
     }
 }
