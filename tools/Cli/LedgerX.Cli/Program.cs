@@ -3,13 +3,15 @@ using LedgerX.Cli;
 using LedgerX.Cli.Commands;
 
 // The ledgerx CLI: one verb per class under Commands/. `./ledgerx <verb>` at the repository root forwards here.
-var root = new RootCommand("LedgerX command line: load benchmarks, live-feed latency, ledger verification, sign-in.")
+var root = new RootCommand("LedgerX command line: load benchmarks, live-feed latency, ledger verification, sign-in, questions about your money.")
 {
     BenchCommand.Create(),
     VerifyCommand.Create(),
     LiveLatencyCommand.Create(),
     LoginCommand.Create(),
     LoginCommand.CreateToken(),
+    AskCommand.Create(),
+    NlpLatencyCommand.Create(),
 };
 
 CliInvocation.ConfigureConsole();
