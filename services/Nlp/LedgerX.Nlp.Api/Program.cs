@@ -1,0 +1,26 @@
+using LedgerX.Nlp.Api;
+using LedgerX.Nlp.Api.Answering;
+using LedgerX.Nlp.Api.Infrastructure;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddLedgerXAuthentication();
+builder.AddNlpDatabase();
+builder.AddNlpApi();
+builder.AddAnswering();
+
+var app = builder.Build();
+
+app.UseServiceDefaults();
+app.UseLedgerXAuthentication();
+app.UseCloudEvents();
+app.MapDefaultEndpoints();
+app.MapApiReference();
+app.MapSubscribeHandler();
+
+await app.MigrateNlpDatabaseAsync();
+await app.RunAsync();
+
+/// <summary>Visible to the integration tests' WebApplicationFactory.</summary>
+public partial class Program;
