@@ -18,6 +18,13 @@ public sealed class RolePermissionsMap
         RolePermissions.Of(RolePermissions.Auditor).ShouldNotContain(p => p == Permissions.LedgerWrite || p == Permissions.AccountsFreeze || p == Permissions.ReversalsApprove);
 
     [Fact]
+    public void EveryRoleMayAskAboutItsOwnMoneyButOnlyAdminsOperateTheQuestions()
+    {
+        RolePermissions.AllRoles.ShouldAllBe(r => RolePermissions.Of(r).Contains(Permissions.NlpAsk));
+        RolePermissions.AllRoles.Where(r => RolePermissions.Of(r).Contains(Permissions.NlpOperate)).ShouldBe([RolePermissions.Admin]);
+    }
+
+    [Fact]
     public void EveryMappedPermissionIsAPermission() =>
         RolePermissions.AllRoles.SelectMany(RolePermissions.Of).ShouldAllBe(p => Permissions.All.Contains(p));
 

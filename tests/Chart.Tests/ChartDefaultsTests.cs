@@ -111,12 +111,16 @@ public sealed class ChartDefaultsRender
         deployed.ShouldBe(DaprApps.Value.Keys.Order().ToList());
         Chart.OfKind("Component").Select(c => c.Name).Order().ShouldBe(["live-pubsub", "notify-email", "notify-push", "notify-sms", "pubsub", "statestore"]);
         // The gateway publishes nothing and keeps no state: no component is its to use. The notify-* bindings and
-        // live-pubsub are notification-service's alone (ChartNotifyComponents, ChartLiveFeed).
+        // live-pubsub are notification-service's (and nlp-service's, which streams answers on it) alone
+        // (ChartNotifyComponents, ChartLiveFeed).
         var users = deployed.Where(appId => appId != "gateway").ToList();
         foreach (var component in Chart.OfKind("Component").Where(c => !ChartNotifyComponents.IsNotify(c) && c.Name != ChartLiveFeed.Component))
         {
-            // notification-service keeps no Dapr state (its database holds everything): the state store is not its.
-            var expected = component.Name == "statestore" ? users.Where(appId => appId != "notification-service").ToList() : users;
+            // notification-service and nlp-service keep no Dapr state (their databases hold everything): the state store
+            // is not theirs.
+            var expected = component.Name == "statestore"
+                ? users.Where(appId => appId is not ("notification-service" or "nlp-service")).ToList()
+                : users;
             component.List("scopes").Cast<string>().Order().ToList().ShouldBe(expected, component.ToString());
         }
     }

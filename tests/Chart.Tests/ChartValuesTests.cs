@@ -10,7 +10,7 @@ public sealed class ChartValuesRender
     [Fact]
     public void Disabling_fraud_and_analytics_leaves_transaction_service_alone_in_workloads_and_scopes()
     {
-        var chart = ChartRenderer.Render("--set", "fraudService.enabled=false,analyticsService.enabled=false,authService.enabled=false,notificationService.enabled=false,gateway.enabled=false", "--notes");
+        var chart = ChartRenderer.Render("--set", "fraudService.enabled=false,analyticsService.enabled=false,authService.enabled=false,notificationService.enabled=false,nlpService.enabled=false,gateway.enabled=false", "--notes");
 
         foreach (var kind in new[] { "Deployment", "Service", "PodDisruptionBudget" })
         {
@@ -90,7 +90,7 @@ public sealed class ChartValuesRender
     public void Created_secret_with_every_app_and_redis_holds_every_key_read()
     {
         var chart = ChartRenderer.Render("--set", "secrets.create=true,secrets.ledgerConnectionString=l,secrets.fraudConnectionString=f," +
-            "secrets.analyticsConnectionString=a,secrets.authConnectionString=u,secrets.notificationsConnectionString=n,secrets.statestoreConnectionString=s,secrets.redisPassword=r," +
+            "secrets.analyticsConnectionString=a,secrets.authConnectionString=u,secrets.notificationsConnectionString=n,secrets.nlpConnectionString=q,secrets.statestoreConnectionString=s,secrets.redisPassword=r," +
             "dapr.notify.email.credentialsFromSecret=true,dapr.notify.sms.tokenFromSecret=true,dapr.notify.push.tokenFromSecret=true," +
             "secrets.notifySmtpUser=su,secrets.notifySmtpPassword=sp,secrets.notifySmsToken=st,secrets.notifyPushToken=pt");
 

@@ -10,7 +10,7 @@ namespace LedgerX.Chart.Tests;
 /// </summary>
 public sealed class ChartZeroTrust
 {
-    private static readonly string[] Apps = ["transaction-service", "fraud-service", "analytics-service", "auth-service", "notification-service"];
+    private static readonly string[] Apps = ["transaction-service", "fraud-service", "analytics-service", "auth-service", "notification-service", "nlp-service"];
 
     [Fact]
     public void The_configuration_turns_mtls_on_and_carries_the_local_access_control_in_the_release_namespace()
@@ -22,7 +22,7 @@ public sealed class ChartZeroTrust
         configuration.Str("spec", "mtls", "enabled").ShouldBe("true");
         var localPolicy = Canonical(Node.At(local, "spec", "accessControl")).Replace("namespace:default", "namespace:ledger-prod", StringComparison.Ordinal);
         Canonical(configuration.At("spec", "accessControl")).ShouldBe(localPolicy);
-        Node.List(configuration.At("spec", "accessControl", "policies")).Count.ShouldBe(6);
+        Node.List(configuration.At("spec", "accessControl", "policies")).Count.ShouldBe(7);
     }
 
     [Fact]

@@ -19,7 +19,8 @@ public sealed class RateLimitBudgetsOfRequests
     [InlineData("POST", "/api/v2/users/password/forgot", "sign-in")]
     [InlineData("POST", "/api/v1/users/me/password", "writes")]
     [InlineData("POST", "/api/v1/questions", "nlp")]
-    [InlineData("GET", "/api/v2/questions/42", "nlp")]
+    [InlineData("GET", "/api/v2/questions/42", "reads")]
+    [InlineData("POST", "/api/v1/questions/42/cancel", "writes")]
     [InlineData("GET", "/connect/userinfo", "reads")]
     public void EachRequestSpendsOneBudget(string method, string path, string budget)
     {

@@ -79,6 +79,15 @@ apps:
     # It keeps no Dapr state (its own database holds everything): not in the statestore's scopes.
     noState: true
 {{- end }}
+{{- if .Values.nlpService.enabled }}
+  - key: nlpService
+    appId: nlp-service
+    connectionStringEnv: ConnectionStrings__Nlp
+    secretKey: nlp-connection-string
+    settingsKey: settings
+    # Its questions, answers and ratings are in its own database: no Dapr state.
+    noState: true
+{{- end }}
 {{- if .Values.gateway.enabled }}
   - key: gateway
     appId: gateway

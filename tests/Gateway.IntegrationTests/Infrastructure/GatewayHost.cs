@@ -24,7 +24,9 @@ public class GatewayHost() : AppOnKestrel<Program>("Gateway", SidecarPorts.Free(
     public FakeUpstream Auth { get; private set; } = null!;
     public FakeUpstream Notifications { get; private set; } = null!;
 
-    public IEnumerable<FakeUpstream> Upstreams => [Transactions, Fraud, Analytics, Auth, Notifications];
+    public FakeUpstream Nlp { get; private set; } = null!;
+
+    public IEnumerable<FakeUpstream> Upstreams => [Transactions, Fraud, Analytics, Auth, Notifications, Nlp];
 
     /// <summary>Requests that reached any service (OpenAPI fetches aside).</summary>
     public int UpstreamHits => Upstreams.Sum(u => u.ApiRequests.Count);
@@ -38,6 +40,7 @@ public class GatewayHost() : AppOnKestrel<Program>("Gateway", SidecarPorts.Free(
         ["ReverseProxy:Clusters:analytics:Metadata:DaprAppId"] = Analytics.AppId,
         ["ReverseProxy:Clusters:auth:Metadata:DaprAppId"] = Auth.AppId,
         ["ReverseProxy:Clusters:notifications:Metadata:DaprAppId"] = Notifications.AppId,
+        ["ReverseProxy:Clusters:nlp:Metadata:DaprAppId"] = Nlp.AppId,
         ["Gateway:RateLimits:Reads:TokenLimit"] = "10000",
         ["Gateway:RateLimits:Writes:TokenLimit"] = "10000",
         ["Gateway:RateLimits:SignIn:TokenLimit"] = "10000",
@@ -54,6 +57,7 @@ public class GatewayHost() : AppOnKestrel<Program>("Gateway", SidecarPorts.Free(
         Analytics = await FakeUpstream.StartAsync("analytics-service", _suffix, "ledger/volumes/daily");
         Auth = await FakeUpstream.StartAsync("auth-service", _suffix, "users/me");
         Notifications = await FakeUpstream.StartAsync("notification-service", _suffix, "notifications/preferences");
+        Nlp = await FakeUpstream.StartAsync("nlp-service", _suffix, "questions");
         _sidecar = await LocalDaprSidecar.StartAsync(new SidecarOptions
         {
             AppId = "gateway-" + _suffix,

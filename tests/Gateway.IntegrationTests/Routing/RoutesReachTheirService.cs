@@ -47,6 +47,11 @@ public sealed class RoutesReachTheirService(GatewayHost gateway) : IClassFixture
         data.Add("POST", $"/api/v1/notifications/dead-letters/email/{Id}/replay", "notifications");
         data.Add("POST", "/api/v1/webhooks", "notifications");
         data.Add("GET", $"/api/v1/webhooks/{Id}/deliveries", "notifications");
+        // nlp-service has only v1.
+        data.Add("POST", "/api/v1/questions", "nlp");
+        data.Add("GET", $"/api/v1/questions/{Id}", "nlp");
+        data.Add("POST", $"/api/v1/questions/{Id}/cancel", "nlp");
+        data.Add("GET", "/api/v1/nlp/dead-letters", "nlp");
         return data;
     }
 
@@ -124,6 +129,7 @@ public sealed class RoutesReachTheirService(GatewayHost gateway) : IClassFixture
         "fraud" => gateway.Fraud,
         "analytics" => gateway.Analytics,
         "notifications" => gateway.Notifications,
+        "nlp" => gateway.Nlp,
         _ => gateway.Auth,
     };
 }

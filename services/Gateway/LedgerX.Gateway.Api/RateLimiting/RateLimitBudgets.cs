@@ -30,7 +30,9 @@ internal static class RateLimitBudgets
             {
                 return SignIn;
             }
-            if (rest.StartsWithSegments("/questions", StringComparison.OrdinalIgnoreCase))
+            // Asking costs a worker's time (and a model call when one is configured); reading, cancelling and rating an
+            // answer do not, and a client polling its answer must not run out of questions.
+            if (HttpMethods.IsPost(request.Method) && rest.Equals("/questions", StringComparison.OrdinalIgnoreCase))
             {
                 return Nlp;
             }

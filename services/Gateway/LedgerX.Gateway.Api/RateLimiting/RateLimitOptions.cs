@@ -21,7 +21,8 @@ public sealed class RateLimitOptions
     /// <summary>Token requests, sign-in pages, register, confirm, forgot and reset password: slow, so guessing is slow.</summary>
     public TokenBucketBudget SignIn { get; set; } = new() { TokenLimit = 10, TokensPerPeriod = 1, ReplenishmentPeriodSeconds = 6 };
 
-    /// <summary>Questions in natural language (<c>/api/*/questions</c>): each costs a model call.</summary>
+    /// <summary>Questions asked in natural language (<c>POST /api/*/questions</c>): each costs a worker's time and, with a
+    /// model, a model call. Reading, cancelling and rating answers are reads and writes.</summary>
     public TokenBucketBudget Nlp { get; set; } = new() { TokenLimit = 10, TokensPerPeriod = 1, ReplenishmentPeriodSeconds = 3 };
 
     /// <summary>Live feed connection attempts and tickets (<c>/api/*/live</c>): each holds a connection open for long, so a
