@@ -3,9 +3,8 @@ using System.Globalization;
 namespace LedgerX.EndToEnd.Tests.Nlp;
 
 /// <summary>
-/// nlp-service's API as a client uses it through the gateway (docs/api/nlp.md). Reading a question waits out the
-/// gateway's <c>nlp</c> budget (10 at once, 1 more every 3 s per caller): the reads are set-up for what a test asserts
-/// on the answer, not the assertion itself.
+/// nlp-service's API as a client uses it through the gateway (docs/api/nlp.md). Asking spends the gateway's small
+/// <c>nlp</c> budget (10 at once, 1 more every 3 s per caller); set-up steps wait a 429 out, the assertions never do.
 /// </summary>
 public sealed class Questions(LedgerXSystem system)
 {

@@ -199,8 +199,8 @@ public sealed class Api1BrokenObjectLevelAuthorization(LedgerXSystem system)
                      (HttpMethod.Put, $"{Questions.Path}/{{0}}/rating", new { score = 1, comment = "not mine to rate" }),
                  })
         {
-            using var foreign = await SendPatientlyAsync(mallory, method, string.Format(path, id), body);
-            using var missing = await SendPatientlyAsync(mallory, method, string.Format(path, Guid.CreateVersion7()), body);
+            using var foreign = await Ledger.SendAsync(mallory, method, string.Format(path, id), body);
+            using var missing = await Ledger.SendAsync(mallory, method, string.Format(path, Guid.CreateVersion7()), body);
 
             foreign.StatusCode.ShouldBe(HttpStatusCode.NotFound, $"{method} {path}: {await foreign.Content.ReadAsStringAsync()}");
             (await Ledger.ProblemShapeAsync(foreign)).ShouldBe(await Ledger.ProblemShapeAsync(missing));
@@ -212,13 +212,5 @@ public sealed class Api1BrokenObjectLevelAuthorization(LedgerXSystem system)
         var still = await Ledger.SendOkAsync(alice, HttpMethod.Get, $"{Questions.Path}/{id}", null, HttpStatusCode.OK);
         Questions.Status(still).ShouldBe("answered", "Mallory's cancel and rating changed nothing");
         still["rating"].ShouldBeNull();
-    }
-
-    /// <summary>nlp-service's routes spend the gateway's small <c>nlp</c> budget: the probes wait out a 429 (a 404 is never retried).</summary>
-    private async Task<HttpResponseMessage> SendPatientlyAsync(Caller caller, HttpMethod method, string url, object? body)
-    {
-        using var http = system.PatientClient();
-        using var request = caller.Request(method, url, body);
-        return await http.SendAsync(request);
     }
 }

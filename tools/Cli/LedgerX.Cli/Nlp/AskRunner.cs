@@ -7,13 +7,13 @@ namespace LedgerX.Cli.Nlp;
 /// <summary>
 /// One `ledgerx ask`: open the live feed, ask (202 at once), print the answer's pieces as they arrive, then read the
 /// question with its figures and citations. Without a usable feed (refused, or `--no-stream`) it polls the question
-/// instead, gently: polls spend the same gateway budget as questions (`nlp`, 10 at once, 1 more every 3 s).
+/// instead, backing off to one read a second (reads are the gateway's `reads` budget; only asking spends `nlp`).
 /// Ctrl-C cancels the question on the server before leaving.
 /// </summary>
 internal static class AskRunner
 {
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan[] PollSchedule = [TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3)];
+    private static readonly TimeSpan[] PollSchedule = [TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1)];
 
     public static async Task<int> AskAsync(IAnsiConsole console, TextWriter stdout, NlpClient client, AskSettings settings, string question, CancellationToken ct)
     {
