@@ -1,6 +1,8 @@
 using LedgerX.Nlp.Api;
 using LedgerX.Nlp.Api.Answering;
+using LedgerX.Nlp.Api.Answering.Model;
 using LedgerX.Nlp.Api.Infrastructure;
+using LedgerX.Nlp.Api.Questions;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -8,7 +10,9 @@ builder.AddServiceDefaults();
 builder.AddLedgerXAuthentication();
 builder.AddNlpDatabase();
 builder.AddNlpApi();
+builder.AddQuestions();
 builder.AddAnswering();
+builder.AddModelAnswering();
 
 var app = builder.Build();
 
@@ -18,6 +22,7 @@ app.UseCloudEvents();
 app.MapDefaultEndpoints();
 app.MapApiReference();
 app.MapSubscribeHandler();
+app.MapQuestions();
 
 await app.MigrateNlpDatabaseAsync();
 await app.RunAsync();

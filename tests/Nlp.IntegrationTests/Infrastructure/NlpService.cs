@@ -37,12 +37,15 @@ public class NlpService : IAsyncLifetime
     public IReadOnlyList<Replica> Replicas => _replicas;
 
     /// <summary>Settings of every replica, on top of <see cref="NlpApp.FastLoops"/>.</summary>
-    protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
-
-    /// <summary>Services replaced in every replica (the answerer, the tools).</summary>
-    protected virtual void Services(IServiceCollection services)
+    protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
-    }
+        // Headroom: tests block answers on purpose, and one failing midway must not starve the others of workers.
+        ["Nlp:WorkerConcurrency"] = "16",
+    };
+
+    /// <summary>Services replaced in every replica: the <see cref="ScriptedAnswerer"/> by default.</summary>
+    protected virtual void Services(IServiceCollection services) =>
+        services.AddSingleton<LedgerX.Nlp.Api.Answering.IQuestionAnswerer, ScriptedAnswerer>();
 
     public virtual async ValueTask InitializeAsync()
     {

@@ -40,6 +40,28 @@ public sealed class Queries(LedgerApi api) : IClassFixture<LedgerApi>
         seen.ShouldAllBe(h => h.Kind == "deposit" && h.Direction == "credit");
     }
 
+    [Fact]
+    public async Task History_CarriesEachEntrysMetadata_InBothVersions()
+    {
+        var payer = await api.OpenAccountAsync("metadata-reader");
+        var payee = await api.OpenAccountAsync("metadata-payee");
+        await api.DepositAsync(payer.Id, 1_000);
+        var transfer = await api.Client.PostAsJsonAsync("/api/v1/transfers", new
+        {
+            fromAccountId = payer.Id, toAccountId = payee.Id, amount = 250, currency = "EUR", description = "CARD REWE 1234",
+            category = "groceries", metadata = new Dictionary<string, string> { ["counterparty"] = "REWE", ["channel"] = "card" },
+        });
+        await LedgerApi.ExpectAsync(transfer, HttpStatusCode.Created);
+
+        var v1 = (await api.Client.GetFromJsonAsync<Page<HistoryItem>>($"/api/v1/accounts/{payer.Id}/history", LedgerApi.Json))!;
+        var v2 = (await api.Client.GetFromJsonAsync<JsonObject>($"/api/v2/accounts/{payer.Id}/history"))!;
+
+        v1.Items[0].Metadata.ShouldBe(new Dictionary<string, string> { ["channel"] = "card", ["counterparty"] = "REWE" });
+        v1.Items[1].Metadata.ShouldBeEmpty(); // the deposit had none: an empty object, never null
+        v2["items"]![0]!["metadata"]!.ToJsonString().ShouldBe("""{"channel":"card","counterparty":"REWE"}""");
+        v2["items"]![1]!["metadata"]!.ToJsonString().ShouldBe("{}");
+    }
+
     [Theory]
     [InlineData("limit=0", "limit")]
     [InlineData("limit=201", "limit")]

@@ -3,11 +3,12 @@ using LedgerX.Cli;
 using LedgerX.Cli.Commands;
 
 // The ledgerx CLI: one verb per class under Commands/. `./ledgerx <verb>` at the repository root forwards here.
-var root = new RootCommand("LedgerX command line: load benchmarks, live-feed latency, ledger verification, sign-in, questions about your money.")
+var root = new RootCommand("LedgerX command line: load benchmarks, live-feed latency, ledger verification, NLP evaluation, sign-in, questions about your money.")
 {
     BenchCommand.Create(),
     VerifyCommand.Create(),
     LiveLatencyCommand.Create(),
+    NlpEvalCommand.Create(),
     LoginCommand.Create(),
     LoginCommand.CreateToken(),
     AskCommand.Create(),

@@ -5,7 +5,15 @@ using LedgerX.Nlp.Domain.Tools;
 
 namespace LedgerX.Nlp.Domain.Evaluation;
 
-public sealed record CaseOutcome(string Id, string Question, bool ExactAnswer, bool RefusalCorrect, bool IntentCorrect, string? Difference);
+public sealed record CaseOutcome(string Id, string Question, bool ExactAnswer, bool RefusalCorrect, bool IntentCorrect, string? Difference,
+    TimeSpan Elapsed = default);
+
+/// <summary>How one engine answered one question: the interpretation it acted on (the interpreter's, or the intent and
+/// slots of the tool a model called; null when refused before any) and the answer.</summary>
+public sealed record EvaluatedAnswer(Interpretation? Interpretation, Answer Answer);
+
+/// <summary>One engine under evaluation: answers a case's question for its asker at the set's "now".</summary>
+public delegate Task<EvaluatedAnswer> CaseAnswerer(EvalCase evalCase, Asker asker, DateTimeOffset now, CancellationToken ct);
 
 /// <summary>ExactAnswerAccuracy: of the questions that should be answered, the share answered with the expected
 /// interpretation and exactly the expected figures and citations. RefusalCorrectness: of all questions, the share where
@@ -27,17 +35,29 @@ public sealed record EvalReport(int Cases, int Answerable, int ExactAnswers, int
 /// answer. `ledgerx nlp-eval` will call this with the embedded interpreter and with a model when one is configured.</summary>
 public static class Evaluator
 {
-    public static async Task<EvalReport> RunAsync(EvalSet set, IQuestionInterpreter interpreter, NlpTools tools, CancellationToken ct)
+    public static Task<EvalReport> RunAsync(EvalSet set, IQuestionInterpreter interpreter, NlpTools tools, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(interpreter);
+        return RunAsync(set, async (c, asker, now, token) =>
+        {
+            var result = interpreter.Interpret(c.Question, asker.Zone, now);
+            var answer = result.Interpretation is { } i ? await AnswerPlanner.AnswerAsync(asker, i, tools, token) : Answer.Refused(result.Refusal!);
+            return new EvaluatedAnswer(result.Interpretation, answer);
+        }, ct);
+    }
+
+    /// <summary>Runs any engine (the interpreter above, or the model answerer) over the set, timing each question.</summary>
+    public static async Task<EvalReport> RunAsync(EvalSet set, CaseAnswerer answerer, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(set);
+        ArgumentNullException.ThrowIfNull(answerer);
         var zone = TimeZoneInfo.FindSystemTimeZoneById(set.Zone);
         var outcomes = new List<CaseOutcome>();
         foreach (var c in set.Cases)
         {
-            var asker = new Asker(c.UserId, zone);
-            var result = interpreter.Interpret(c.Question, zone, set.Now);
-            var answer = result.Interpretation is { } i ? await AnswerPlanner.AnswerAsync(asker, i, tools, ct) : Answer.Refused(result.Refusal!);
-            outcomes.Add(Compare(c, result.Interpretation, answer));
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var got = await answerer(c, new Asker(c.UserId, zone), set.Now, ct);
+            outcomes.Add(Compare(c, got.Interpretation, got.Answer) with { Elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started) });
         }
         return new EvalReport(
             outcomes.Count,

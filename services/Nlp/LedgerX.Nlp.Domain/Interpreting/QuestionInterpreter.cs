@@ -118,8 +118,9 @@ public sealed class QuestionInterpreter : IQuestionInterpreter
         return null;
     }
 
-    /// <summary>No period said: a balance is "now"; everything else is "this month" (confidence drops).</summary>
-    private static Period DefaultPeriod(Intent intent, DateTimeOffset now, TimeZoneInfo zone)
+    /// <summary>No period said: a balance is "now"; everything else is "this month" (confidence drops). The model
+    /// answerer applies the same default when a model leaves the period out.</summary>
+    public static Period DefaultPeriod(Intent intent, DateTimeOffset now, TimeZoneInfo zone)
     {
         if (intent == Intent.BalanceAtDate) return Period.Until(now, "now");
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).DateTime);

@@ -32,6 +32,9 @@ public enum RefusalReason
     Ambiguous,
     /// <summary>The account or record named is not among the asker's (a foreign one looks exactly like a missing one).</summary>
     NotFound,
+    /// <summary>The asker's token does not allow reading the data the question needs (a downstream service answered 401/403):
+    /// the service says so rather than answering from less data than asked about.</summary>
+    Forbidden,
 }
 
 /// <summary>An explicit "I can't answer that", with the reason the asker is told.</summary>
@@ -43,6 +46,7 @@ public sealed record Refusal(RefusalReason Reason, string Message)
         RefusalReason.OtherPersonsData => "other_persons_data",
         RefusalReason.Ambiguous => "ambiguous",
         RefusalReason.NotFound => "not_found",
+        RefusalReason.Forbidden => "forbidden",
         _ => throw new ArgumentOutOfRangeException(nameof(reason)),
     };
 }

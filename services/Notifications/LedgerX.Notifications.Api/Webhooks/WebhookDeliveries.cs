@@ -14,12 +14,14 @@ public static class WebhookDeliveries
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>The body of <paramref name="e"/>: <c>id</c> is the domain event's id (the same for every endpoint that gets
-    /// it), <c>data</c> the account, the amount (minor units and currency) and the event's template fields.</summary>
+    /// it), <c>data</c> the account, the amount (minor units and currency) and the event's public template fields. Never
+    /// the secret ones (a confirmation or password-reset token): they belong in the user's mailbox alone, and a webhook
+    /// endpoint registered with a stolen access token would otherwise turn it into a lasting account takeover.</summary>
     public static string Body(UserEvent e)
     {
         ArgumentNullException.ThrowIfNull(e);
         var data = new SortedDictionary<string, object?>(StringComparer.Ordinal);
-        foreach (var (key, value) in e.Data)
+        foreach (var (key, value) in UserEventData.Public(e.Data))
         {
             data[key] = value;
         }

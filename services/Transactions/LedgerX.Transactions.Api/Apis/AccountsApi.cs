@@ -113,12 +113,12 @@ public static class AccountsApi
             query = query.Where(p => p.Sequence < sequence || (p.Sequence == sequence && p.Line < line));
         }
         var rows = await query
-            .Join(db.JournalEntries, p => p.EntryId, e => e.Id, (p, e) => new { Posting = p, e.Kind, e.Description, e.Category })
+            .Join(db.JournalEntries, p => p.EntryId, e => e.Id, (p, e) => new { Posting = p, e.Kind, e.Description, e.Category, e.Metadata })
             .OrderByDescending(r => r.Posting.Sequence).ThenByDescending(r => r.Posting.Line).Take(size + 1)
             .ToListAsync(ct);
         var items = rows.Take(size).Select(r => new HistoryItem(r.Posting.EntryId, r.Posting.Sequence, r.Kind, r.Posting.Direction,
             r.Posting.Direction == "credit" ? r.Posting.Amount : -r.Posting.Amount, r.Posting.Currency, r.Posting.BalanceAfter,
-            r.Description, r.Category, r.Posting.PostedAt)).ToList();
+            r.Description, r.Category, r.Posting.PostedAt, Responses.Metadata(r.Metadata))).ToList();
         var next = rows.Count > size ? HistoryCursor.Format(rows[size - 1].Posting.Sequence, rows[size - 1].Posting.Line) : null;
         return Representation.Ok(version.Of(new Page<HistoryItem>(items, next)));
     }

@@ -44,8 +44,10 @@ public sealed record HoldResponse(Guid Id, Guid AccountId, Guid ToAccountId, lon
     Guid? EntryId, string? Description, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, DateTimeOffset? ClosedAt, Guid? ReversalId);
 
 /// <summary>One posting in an account's history, newest first. <c>amount</c> is signed: credits positive, debits negative.</summary>
+/// <param name="Metadata">The entry's metadata (keys in ordinal order), so a reader of the history can tell e.g. the
+/// counterparty a client recorded without fetching every entry.</param>
 public sealed record HistoryItem(Guid EntryId, long Sequence, string Kind, string Direction, long Amount, string Currency, long BalanceAfter,
-    string? Description, string? Category, DateTimeOffset PostedAt);
+    string? Description, string? Category, DateTimeOffset PostedAt, IReadOnlyDictionary<string, string> Metadata);
 
 /// <summary>A page of results; pass <c>nextCursor</c> as <c>after</c> to get the next page (null at the end).</summary>
 public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);

@@ -56,10 +56,10 @@ public sealed record HoldResponse(Guid Id, Guid AccountId, Guid ToAccountId, Mon
 
 /// <summary>One posting in an account's history, newest first. <c>amount.amount</c> is signed: credits positive, debits negative.</summary>
 public sealed record HistoryItem(Guid EntryId, long Sequence, string Kind, string Direction, Money Amount, Money BalanceAfter,
-    string? Description, string? Category, DateTimeOffset PostedAt)
+    string? Description, string? Category, DateTimeOffset PostedAt, IReadOnlyDictionary<string, string> Metadata)
 {
     public static HistoryItem From(Apis.HistoryItem h) => new(h.EntryId, h.Sequence, h.Kind, h.Direction, new(h.Amount, h.Currency),
-        new(h.BalanceAfter, h.Currency), h.Description, h.Category, h.PostedAt);
+        new(h.BalanceAfter, h.Currency), h.Description, h.Category, h.PostedAt, h.Metadata);
 }
 
 public sealed record ReversalResponse(Guid Id, Guid EntryId, Guid AccountId, Guid CounterpartyAccountId, Money Amount, string Reason,

@@ -85,7 +85,7 @@ internal static class Responses
 
     private static StoredResponse Ok(object body) => new(StatusCodes.Status200OK, Serialize(body));
 
-    private static IReadOnlyDictionary<string, string> Metadata(string json) =>
+    public static IReadOnlyDictionary<string, string> Metadata(string json) =>
         JsonSerializer.Deserialize<Dictionary<string, string>>(json, ApiJson.Options) ?? [];
 
     private static string Lower<TEnum>(TEnum value) where TEnum : struct, Enum => value.ToString().ToLowerInvariant();
