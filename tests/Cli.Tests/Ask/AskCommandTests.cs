@@ -115,6 +115,20 @@ public sealed class AskCommandRun
     }
 
     [Fact]
+    public async Task ARetriedAnswerStartsOverAndIsPrintedWhole()
+    {
+        await using var fake = await FakeNlpGateway.StartAsync();
+        fake.RetryOnce = true;
+
+        var (exit, output, _) = await AskAsync(fake);
+
+        exit.ShouldBe(ExitCodes.Ok, output);
+        output.ShouldContain("(retrying)");
+        Occurrences(output, FakeNlpGateway.AnswerText).ShouldBe(1, output);
+        output.ShouldNotContain("the live feed missed part of the answer");
+    }
+
+    [Fact]
     public async Task WithoutTheStreamItReadsTheQuestionUntilItIsFinal()
     {
         await using var fake = await FakeNlpGateway.StartAsync();

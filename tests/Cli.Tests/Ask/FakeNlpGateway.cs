@@ -31,6 +31,9 @@ internal sealed class FakeNlpGateway : IAsyncDisposable
 
     public int FeedsOpened { get; private set; }
 
+    /// <summary>The first attempt fails after one piece; the retry starts again from index 0 (docs/api/nlp.md).</summary>
+    public bool RetryOnce { get; set; }
+
     /// <summary>What POST /questions answers (status, body, Retry-After seconds); 202 by default.</summary>
     public (int Status, string Body, int? RetryAfter) AskAnswer { get; set; } =
         (202, $$"""{"id":"{{QuestionId}}","status":"queued","askedAt":"2026-12-07T10:00:00Z"}""", null);
@@ -116,6 +119,10 @@ internal sealed class FakeNlpGateway : IAsyncDisposable
         {
             await _asked.Task.WaitAsync(ct);
             await Send(response, ": ping\n\n", ct);
+            if (RetryOnce)
+            {
+                await Send(response, Item("nlp.answer_started", QuestionId, "") + Item("nlp.answer_delta", QuestionId, "\"index\":\"0\",\"text\":\"You sp\""), ct);
+            }
             await Send(response, Item("nlp.answer_started", QuestionId, "") + Item("transaction.debited", null, "\"entryId\":\"x\""), ct);
             // Pieces out of order, split across TCP writes, another question's piece in between.
             await Send(response, Item("nlp.answer_delta", QuestionId, "\"index\":\"1\",\"text\":\"123.45 EUR on groceries \""), ct);

@@ -162,7 +162,17 @@ internal static class AskRunner
                 {
                     continue;
                 }
-                if (frame is { Kind: NlpLiveFrame.AnswerDelta, Index: { } index, Text: { } text })
+                if (frame.Kind == NlpLiveFrame.AnswerStarted && pieces.Text.Length > 0)
+                {
+                    // A retry after a transient failure: its pieces are numbered from 0 again and replace the first try's.
+                    if (!quiet)
+                    {
+                        console.WriteLine();
+                        console.MarkupLine("[grey](retrying)[/]");
+                    }
+                    pieces = new DeltaAssembler();
+                }
+                else if (frame is { Kind: NlpLiveFrame.AnswerDelta, Index: { } index, Text: { } text })
                 {
                     Write(console, pieces.Accept(index, text), quiet);
                 }

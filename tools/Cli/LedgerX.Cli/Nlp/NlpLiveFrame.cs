@@ -62,7 +62,7 @@ internal sealed record NlpLiveFrame(string Kind, Guid? QuestionId, int? Index, s
 /// <summary>
 /// Puts the answer's pieces back in order: the broker may hand two pieces over out of order, so a piece is released
 /// only when every piece before it has been; whatever is still held when the answer completes is released in index
-/// order (a lost piece must not hold the rest back forever). Pieces arrive per question; indexes start at 0.
+/// order (a lost piece must not hold the rest back forever). One assembler per attempt: indexes start at 0 each time.
 /// </summary>
 internal sealed class DeltaAssembler
 {
