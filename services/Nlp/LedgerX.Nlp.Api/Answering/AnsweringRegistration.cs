@@ -7,7 +7,8 @@ public static class AnsweringRegistration
     public static WebApplicationBuilder AddAnswering(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddSingleton<IQuestionAnswerer, RefusingAnswerer>();
+        // The interpreter over the Dapr tools (Tools/, AddNlpTools); AddModelAnswering wraps it when a model is configured.
+        builder.Services.AddSingleton<IQuestionAnswerer>(services => services.GetRequiredService<InterpreterAnswerer>());
         return builder;
     }
 }
