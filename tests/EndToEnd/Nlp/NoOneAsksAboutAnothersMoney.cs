@@ -31,7 +31,7 @@ public sealed class NoOneAsksAboutAnothersMoney(LedgerXSystem system)
             await Questions.AskAndWaitAsync(alice, $"Where is my reversal {reversalId}?"),
         };
         own.ShouldAllBe(q => Questions.Status(q) == "answered", string.Join("\n", own.Select(q => q.ToJsonString())));
-        var secrets = own.SelectMany(q => Questions.Figures(q).Values).Where(v => v.EndsWith(Ledger.Currency, StringComparison.Ordinal)).ToHashSet();
+        var secrets = own.SelectMany(q => Questions.Figures(q).Select(f => f.Value)).Where(v => v.EndsWith(Ledger.Currency, StringComparison.Ordinal)).ToHashSet();
         var records = own.SelectMany(q => Questions.Cited(q)).Append(household.Checking).Append(household.Savings).Append(reversalId).ToHashSet();
         secrets.ShouldContain(Questions.Money(household.Groceries));
 
@@ -54,7 +54,7 @@ public sealed class NoOneAsksAboutAnothersMoney(LedgerXSystem system)
             string shown = $"{attempt} → {answer.ToJsonString()}";
 
             Questions.Status(answer).ShouldBeOneOf(["answered", "refused"], shown);
-            Questions.Figures(answer).Values.ShouldNotContain(v => secrets.Contains(v), shown);
+            Questions.Figures(answer).Select(f => f.Value).ShouldNotContain(v => secrets.Contains(v), shown);
             Questions.Cited(answer).ShouldNotContain(id => records.Contains(id), shown);
             secrets.ShouldNotContain(s => Questions.Text(answer).Contains(s, StringComparison.Ordinal), shown);
             Questions.Cited(answer, "account").ShouldAllBe(id => id == malloryAccount, shown);

@@ -46,9 +46,10 @@ public sealed class Questions(LedgerXSystem system)
 
     public static string Status(JsonObject question) => question["status"]!.GetValue<string>();
 
-    /// <summary>The answer's figures, name → value ("spent.groceries.EUR" → "40.75 EUR").</summary>
-    public static IReadOnlyDictionary<string, string> Figures(JsonObject question) =>
-        (question["answer"]?["figures"]?.AsArray() ?? []).ToDictionary(f => f!["name"]!.GetValue<string>(), f => f!["value"]!.GetValue<string>());
+    /// <summary>The answer's figures in order, name → value ("spent.groceries.EUR" → "40.75 EUR"). Names may repeat (two
+    /// accounts of the same name each have a balance), so this is a list, not a map.</summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> Figures(JsonObject question) =>
+        [.. (question["answer"]?["figures"]?.AsArray() ?? []).Select(f => KeyValuePair.Create(f!["name"]!.GetValue<string>(), f["value"]!.GetValue<string>()))];
 
     /// <summary>The ids the answer cites, of the given kind (entry, account, flag, reversal) or all.</summary>
     public static IReadOnlyList<string> Cited(JsonObject question, string? kind = null) =>

@@ -44,7 +44,7 @@ public sealed class QuestionsAreAnsweredFromTheAskersOwnData(LedgerXSystem syste
         question["answer"]!["intent"]!.GetValue<string>().ShouldBe("spending_by_category");
         question["engine"]!.GetValue<string>().ShouldBe("interpreter");
         question["templateVersion"]!.GetValue<string>().ShouldNotBeNullOrWhiteSpace();
-        Questions.Figures(question).ShouldBe(new Dictionary<string, string> { ["spent.groceries.EUR"] = Questions.Money(household.Groceries) });
+        Questions.Figures(question).ShouldBe([KeyValuePair.Create("spent.groceries.EUR", Questions.Money(household.Groceries))]);
         Questions.Cited(question, "entry").ShouldBe(household.GroceryEntries, ignoreOrder: true);
         Questions.Text(question).ShouldContain(Questions.Money(household.Groceries));
     }
@@ -57,7 +57,7 @@ public sealed class QuestionsAreAnsweredFromTheAskersOwnData(LedgerXSystem syste
         var question = await Questions.AskAndWaitAsync(household.Customer, "What is my balance?");
 
         Questions.Status(question).ShouldBe("answered", question.ToJsonString());
-        var balances = Questions.Figures(question).Values.ToList();
+        var balances = Questions.Figures(question).Select(f => f.Value).ToList();
         balances.ShouldBe([Questions.Money(await Ledger.BalanceAsync(household.Checking)), Questions.Money(await Ledger.BalanceAsync(household.Savings))], ignoreOrder: true);
         Questions.Cited(question, "account").ShouldBe([household.Checking, household.Savings], ignoreOrder: true);
     }
