@@ -3,6 +3,7 @@ using LedgerX.Nlp.Api.Answering;
 using LedgerX.Nlp.Api.Answering.Model;
 using LedgerX.Nlp.Api.Infrastructure;
 using LedgerX.Nlp.Api.Questions;
+using LedgerX.Nlp.Api.Tools;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -11,6 +12,7 @@ builder.AddLedgerXAuthentication();
 builder.AddNlpDatabase();
 builder.AddNlpApi();
 builder.AddQuestions();
+builder.AddNlpTools();
 builder.AddAnswering();
 builder.AddModelAnswering();
 

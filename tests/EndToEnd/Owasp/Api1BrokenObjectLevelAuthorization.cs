@@ -1,10 +1,13 @@
+using LedgerX.EndToEnd.Tests.Nlp;
+
 namespace LedgerX.EndToEnd.Tests.Owasp;
 
 /// <summary>
 /// OWASP API1:2023 Broken Object Level Authorization. A customer sees and moves only their own accounts and the objects
 /// that touch them; anything else answers exactly as an id that does not exist (404, same problem), so ids do not leak.
-/// Every case has its positive control (the owner, or staff with accounts:any, gets the object), so a case cannot pass
-/// because the object was simply not there.
+/// nlp-service's questions likewise: another customer's question is 404 <c>question_not_found</c> to read, cancel or
+/// rate, exactly like an unknown id. Every case has its positive control (the owner, or staff with accounts:any, gets
+/// the object), so a case cannot pass because the object was simply not there.
 /// </summary>
 [Collection(SystemCollection.Name)]
 public sealed class Api1BrokenObjectLevelAuthorization(LedgerXSystem system)
@@ -178,5 +181,36 @@ public sealed class Api1BrokenObjectLevelAuthorization(LedgerXSystem system)
         using var malloryReverses = await Ledger.SendAsync(mallory, HttpMethod.Post, "/api/v1/reversals",
             new { entryId = entry["id"]!.GetValue<string>(), reason = "not mine to reverse" });
         ((int)malloryReverses.StatusCode).ShouldBeInRange(400, 499, await malloryReverses.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Another_customers_question_answers_like_a_question_that_does_not_exist()
+    {
+        var alice = await system.Identities.NewCustomerAsync();
+        var mallory = await system.Identities.NewCustomerAsync();
+        var questions = new Questions(system);
+        var asked = await questions.AskAndWaitAsync(alice, "What is my balance?");
+        string id = Questions.Id(asked);
+
+        foreach (var (method, path, body) in new (HttpMethod, string, object?)[]
+                 {
+                     (HttpMethod.Get, $"{Questions.Path}/{{0}}", null),
+                     (HttpMethod.Post, $"{Questions.Path}/{{0}}/cancel", null),
+                     (HttpMethod.Put, $"{Questions.Path}/{{0}}/rating", new { score = 1, comment = "not mine to rate" }),
+                 })
+        {
+            using var foreign = await Ledger.SendAsync(mallory, method, string.Format(path, id), body);
+            using var missing = await Ledger.SendAsync(mallory, method, string.Format(path, Guid.CreateVersion7()), body);
+
+            foreign.StatusCode.ShouldBe(HttpStatusCode.NotFound, $"{method} {path}: {await foreign.Content.ReadAsStringAsync()}");
+            (await Ledger.ProblemShapeAsync(foreign)).ShouldBe(await Ledger.ProblemShapeAsync(missing));
+            JsonNode.Parse(await foreign.Content.ReadAsStringAsync())!["code"]!.GetValue<string>().ShouldBe("question_not_found");
+        }
+
+        var list = await Ledger.SendOkAsync(mallory, HttpMethod.Get, Questions.Path, null, HttpStatusCode.OK);
+        list.ToJsonString().ShouldNotContain(id);
+        var still = await Ledger.SendOkAsync(alice, HttpMethod.Get, $"{Questions.Path}/{id}", null, HttpStatusCode.OK);
+        Questions.Status(still).ShouldBe("answered", "Mallory's cancel and rating changed nothing");
+        still["rating"].ShouldBeNull();
     }
 }

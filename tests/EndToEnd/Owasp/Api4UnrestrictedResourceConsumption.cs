@@ -5,7 +5,8 @@ namespace LedgerX.EndToEnd.Tests.Owasp;
 /// <summary>
 /// OWASP API4:2023 Unrestricted Resource Consumption. The gateway bounds what one request may cost (body, URL,
 /// headers: 413/414/431) and what one caller may ask for over time (token buckets per principal, per client IP when
-/// anonymous, with separate budgets: 429 with Retry-After and the IETF RateLimit headers); services bound page sizes.
+/// anonymous, with separate budgets, questions to nlp-service their own small one: 429 with Retry-After and the IETF
+/// RateLimit headers); services bound page sizes.
 /// </summary>
 [Collection(SystemCollection.Name)]
 public sealed class Api4UnrestrictedResourceConsumption(LedgerXSystem system)
@@ -84,6 +85,46 @@ public sealed class Api4UnrestrictedResourceConsumption(LedgerXSystem system)
             responses.Count(r => r.StatusCode == HttpStatusCode.BadRequest).ShouldBeGreaterThan(0, "the budget's first requests reach the ledger");
 
             other.StatusCode.ShouldNotBe(HttpStatusCode.TooManyRequests, "budgets are per principal");
+        }
+        finally
+        {
+            foreach (var response in responses)
+            {
+                response.Dispose();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_flood_of_questions_meets_the_gateways_nlp_budget_while_another_caller_is_still_served()
+    {
+        // Fresh callers: the flood spends one budget on purpose; the other's must be untouched.
+        var greedy = await system.Identities.NewCustomerAsync();
+        var patient = await system.Identities.NewCustomerAsync();
+        using var http = system.Client();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 40).Select(i =>
+            http.SendAsync(greedy.Request(HttpMethod.Post, "/api/v1/questions", new { question = $"What is my balance? ({i})" }))));
+        using var other = await http.SendAsync(patient.Request(HttpMethod.Post, "/api/v1/questions", new { question = "What is my balance?" }));
+        try
+        {
+            var limited = responses.Where(r => r.StatusCode == HttpStatusCode.TooManyRequests).ToList();
+            var byGateway = new List<HttpResponseMessage>();
+            foreach (var response in limited)
+            {
+                string body = await response.Content.ReadAsStringAsync();
+                response.Headers.RetryAfter.ShouldNotBeNull(body);
+                if (JsonNode.Parse(body)!["code"]!.GetValue<string>() == "rate_limited")
+                {
+                    byGateway.Add(response);
+                }
+            }
+            byGateway.ShouldNotBeEmpty("40 questions at once must exceed one caller's nlp budget (10 at once)");
+            string.Join(",", byGateway[0].Headers.GetValues("RateLimit-Policy")).ShouldContain("\"nlp\"");
+            responses.Count(r => r.StatusCode == HttpStatusCode.Accepted).ShouldBeGreaterThan(0, "the budget's first questions are accepted");
+            responses.Count(r => r.StatusCode == HttpStatusCode.Accepted).ShouldBeLessThanOrEqualTo(10, "no more than the nlp budget gets through");
+
+            other.StatusCode.ShouldBe(HttpStatusCode.Accepted, "budgets are per principal: " + await other.Content.ReadAsStringAsync());
         }
         finally
         {

@@ -1,7 +1,7 @@
 namespace LedgerX.EndToEnd.Tests.Owasp;
 
 /// <summary>
-/// OWASP API5:2023 Broken Function Level Authorization. Every privileged function refuses a customer's token with 403
+/// OWASP API5:2023 Broken Function Level Authorization. Every privileged function (nlp-service's operator views included) refuses a customer's token with 403
 /// (the object is the customer's own, so only the function decides), and the same call with the staff role that
 /// holds the permission succeeds, so a refusal cannot come from anything but the permission check.
 /// </summary>
@@ -26,6 +26,9 @@ public sealed class Api5BrokenFunctionLevelAuthorization(LedgerXSystem system)
         { "POST", "/api/v1/admin/rebuild", null, Identities.Roles.Admin },
         { "GET", "/api/v1/admin/users/{user}/roles", null, Identities.Roles.Admin },
         { "PUT", "/api/v1/admin/users/{user}/roles/admin", null, Identities.Roles.Admin },
+        // nlp-service's operator views (nlp:operate): other customers' questions and ratings, so never a customer's.
+        { "GET", "/api/v1/nlp/dead-letters", null, Identities.Roles.Admin },
+        { "GET", "/api/v1/nlp/ratings", null, Identities.Roles.Admin },
     };
 
     [Theory]
@@ -70,6 +73,20 @@ public sealed class Api5BrokenFunctionLevelAuthorization(LedgerXSystem system)
         using var response = await Ledger.SendAsync(customer, HttpMethod.Post, $"/api/v1/alerts/{Guid.CreateVersion7()}/acknowledge", new { });
 
         response.StatusCode.ShouldBe(HttpStatusCode.Forbidden, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_customer_cannot_requeue_a_dead_lettered_question_and_an_operator_is_told_it_does_not_exist()
+    {
+        var customer = await system.Identities.CustomerAsync("customer");
+        var admin = await system.Identities.AdminAsync();
+        string path = $"/api/v1/nlp/dead-letters/{Guid.CreateVersion7()}/requeue";
+
+        using var refused = await Ledger.SendAsync(customer, HttpMethod.Post, path);
+        using var unknown = await Ledger.SendAsync(admin, HttpMethod.Post, path);
+
+        refused.StatusCode.ShouldBe(HttpStatusCode.Forbidden, await refused.Content.ReadAsStringAsync());
+        unknown.StatusCode.ShouldBe(HttpStatusCode.NotFound, "the operator passes the permission check and meets the object check: " + await unknown.Content.ReadAsStringAsync());
     }
 
     [Fact]

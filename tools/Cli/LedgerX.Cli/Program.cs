@@ -3,7 +3,7 @@ using LedgerX.Cli;
 using LedgerX.Cli.Commands;
 
 // The ledgerx CLI: one verb per class under Commands/. `./ledgerx <verb>` at the repository root forwards here.
-var root = new RootCommand("LedgerX command line: load benchmarks, live-feed latency, ledger verification, NLP evaluation, sign-in.")
+var root = new RootCommand("LedgerX command line: load benchmarks, live-feed latency, ledger verification, NLP evaluation, sign-in, questions about your money.")
 {
     BenchCommand.Create(),
     VerifyCommand.Create(),
@@ -11,6 +11,8 @@ var root = new RootCommand("LedgerX command line: load benchmarks, live-feed lat
     NlpEvalCommand.Create(),
     LoginCommand.Create(),
     LoginCommand.CreateToken(),
+    AskCommand.Create(),
+    NlpLatencyCommand.Create(),
 };
 
 CliInvocation.ConfigureConsole();
