@@ -9,7 +9,9 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace LedgerX.Nlp.IntegrationTests.Tools.Infrastructure;
 
-[CollectionDefinition(Name)]
+/// <summary>Runs alone, after the parallel collections: three apps, their sidecars and a seeded scenario load a 2-core
+/// machine enough that another collection's one-second readiness checks time out beside it.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class LedgerAndFraudCollection : ICollectionFixture<LedgerAndFraud>
 {
     public const string Name = "nlp tools over the real ledger and fraud-service";
