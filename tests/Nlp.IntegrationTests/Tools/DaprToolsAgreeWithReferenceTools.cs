@@ -115,6 +115,25 @@ public sealed class DaprToolsAgreeWithReferenceTools(LedgerAndFraud apps)
         }
     }
 
+    /// <summary>Agreement on empty answers would prove nothing: the seeded data gives every tool something to say.</summary>
+    [Fact]
+    public async Task TheScenario_GivesEveryToolSomethingToSay()
+    {
+        var (alice, bob, reference) = (AskerOf(S.Alice), AskerOf(S.Bob), Reference(apps));
+        var (all, _, _, _) = Periods(S);
+
+        (await reference.Analytics.SpendingByCategoryAsync(alice, new SpendingByCategoryRequest(all, null, null, null), default)).Rows.Count.ShouldBeGreaterThanOrEqualTo(3);
+        (await reference.Analytics.SpendingByCategoryAsync(bob, new SpendingByCategoryRequest(all, null, null, null), default)).Rows.ShouldNotBeEmpty();
+        (await reference.Analytics.TopCounterpartiesAsync(alice, new TopCounterpartiesRequest(all, 10, null), default)).Rows.Count.ShouldBeGreaterThanOrEqualTo(3);
+        (await reference.Ledger.BalanceAtAsync(alice, new BalanceAtRequest(S.Last.AddMinutes(1), null), default)).Accounts
+            .ShouldAllBe(a => a.Balance.Minor > 0 && a.LastEntryId != null);
+        (await reference.Fraud.UnusualTransactionsAsync(alice, new UnusualTransactionsRequest(all, 5, null), default)).Rows.ShouldNotBeEmpty();
+        (await reference.Fraud.WhyFlaggedAsync(alice, new WhyFlaggedRequest(null), default)).ShouldNotBeNull();
+        (await reference.Reversals.ReversalStatusAsync(alice, new ReversalStatusRequest(null), default)).ShouldNotBeNull();
+        S.Expected.Entries.ShouldContain(e => e.Counterparty == "REWE" && e.Category == "groceries");
+        S.Expected.Entries.ShouldContain(e => e.Counterparty.StartsWith("KARTENZAHLUNG REWE", StringComparison.Ordinal)); // no counterparty in the metadata
+    }
+
     [Fact]
     public async Task EveryToolCall_IsRecordedWithItsArguments()
     {

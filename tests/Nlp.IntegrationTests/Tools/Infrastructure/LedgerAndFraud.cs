@@ -9,7 +9,9 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace LedgerX.Nlp.IntegrationTests.Tools.Infrastructure;
 
-[CollectionDefinition(Name)]
+/// <summary>Runs alone, after the parallel collections: three apps, their sidecars and a seeded scenario load a 2-core
+/// machine enough that another collection's one-second readiness checks time out beside it.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class LedgerAndFraudCollection : ICollectionFixture<LedgerAndFraud>
 {
     public const string Name = "nlp tools over the real ledger and fraud-service";
@@ -20,7 +22,7 @@ public sealed class LedgerAndFraudCollection : ICollectionFixture<LedgerAndFraud
 /// so the ledger's events reach fraud-service; actor and workflow state in memory), an nlp-service sidecar the tools
 /// call through (service invocation, as in production), and the tools themselves as nlp-service registers them
 /// (<see cref="ToolsRegistration.AddNlpTools"/>). The scenario of <see cref="TwoCustomers"/> is seeded once, through
-/// the ledger's API, for the collection.
+/// the ledger's API, for the collection. The called sidecars apply the repository's access policy (components/config.yaml).
 /// </summary>
 public sealed class LedgerAndFraud : IAsyncLifetime
 {
@@ -31,6 +33,10 @@ public sealed class LedgerAndFraud : IAsyncLifetime
     private readonly SidecarPorts _nlpPorts = SidecarPorts.Free();
     private readonly List<IAsyncDisposable> _stops = [];
     private WebApplication _tools = null!;
+
+    /// <summary>The repository's access control (deny by default), on the sidecars the tools call: the tests pass only if
+    /// it lets nlp-service's reads through, exactly as deployed.</summary>
+    private static string AccessPolicy => RepositoryRoot.PathOf("components", "config.yaml");
 
     /// <summary>fraud-service's client secret in the sidecars' secret store (it asks auth-service for its own token).</summary>
     private const string FraudClientSecret = "nlp-tools-it-fraud-secret";
@@ -84,7 +90,7 @@ public sealed class LedgerAndFraud : IAsyncLifetime
         _stops.Add(await LocalDaprSidecar.StartAsync(new SidecarOptions
         {
             AppId = "transaction-service", AppPort = ledgerPort, HttpPort = _ledgerPorts.Http, GrpcPort = _ledgerPorts.Grpc,
-            ResourcesPaths = [_resources], InMemoryPubSubNetwork = _network, WaitForApp = false,
+            ResourcesPaths = [_resources], InMemoryPubSubNetwork = _network, WaitForApp = false, ConfigFile = AccessPolicy,
         }));
         Ledger = new ToolsLedgerApp(_ledgerPorts, Clock);
         Fraud = new ToolsFraudApp(_fraudPorts, Clock, new Dictionary<string, string?> { ["Auth:AppId"] = auth.AppId });
@@ -94,7 +100,7 @@ public sealed class LedgerAndFraud : IAsyncLifetime
         _stops.Add(await LocalDaprSidecar.StartAsync(new SidecarOptions
         {
             AppId = "fraud-service", AppPort = Fraud.Port, HttpPort = _fraudPorts.Http, GrpcPort = _fraudPorts.Grpc,
-            ResourcesPaths = [_resources], InMemoryPubSubNetwork = _network,
+            ResourcesPaths = [_resources], InMemoryPubSubNetwork = _network, ConfigFile = AccessPolicy,
         }));
         // nlp-service's sidecar: the tools only call out through it, so no app behind it.
         _stops.Add(await LocalDaprSidecar.StartAsync(new SidecarOptions
