@@ -53,6 +53,11 @@ public sealed class NlpEvalCommandTests : IDisposable
         engine.GetProperty("slowest").GetArrayLength().ShouldBe(5);
         output.ToString().ShouldContain("exact answers");
         output.ToString().ShouldContain("spending_by_category");
+        // The categorizer the spending questions rely on is reported beside them, scored on lines it never trained on.
+        var categorizer = report.RootElement.GetProperty("categorizer");
+        categorizer.GetProperty("heldOut").GetInt32().ShouldBeGreaterThan(100);
+        categorizer.GetProperty("rulesAndModel").GetDouble().ShouldBeGreaterThanOrEqualTo(0.85);
+        output.ToString().ShouldContain("categorizer");
     }
 
     [Fact]

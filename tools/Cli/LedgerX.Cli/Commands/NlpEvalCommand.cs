@@ -105,7 +105,11 @@ internal static class NlpEvalCommand
         {
             chat?.Dispose();
         }
-        var report = NlpEvalView.ToJson(setPath, evalSet, runs, slowest);
+        var categorizer = NlpEvalRunner.MeasureCategorizer();
+        var report = NlpEvalView.ToJson(setPath, evalSet, runs, slowest) with
+        {
+            Categorizer = new(categorizer.HeldOut, categorizer.Combined, categorizer.ModelAlone, categorizer.DecidedByRules),
+        };
         NlpEvalView.Write(console, report, minAccuracy);
         if (jsonPath is not null) await File.WriteAllTextAsync(jsonPath, NlpEvalView.Serialize(report), ct);
         if (runs.Any(r => r.Errors > 0 && r.Errors == r.Report.Cases))

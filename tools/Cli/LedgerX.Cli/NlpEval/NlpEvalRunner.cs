@@ -1,4 +1,5 @@
 using LedgerX.Nlp.Domain.Answers;
+using LedgerX.Nlp.Domain.Categorization;
 using LedgerX.Nlp.Domain.Evaluation;
 using LedgerX.Nlp.Domain.Interpreting;
 using LedgerX.Nlp.Domain.Model;
@@ -44,5 +45,12 @@ internal static class NlpEvalRunner
         }, ct);
         runs.Add(new EngineRun(ModelEngine, modelName, ModelPrompt.Version, report, errors));
         return runs;
+    }
+
+    /// <summary>The categorizer the tools use, trained as nlp-service trains it, scored on the labelled lines it never saw.</summary>
+    public static CategorizerAccuracy MeasureCategorizer()
+    {
+        var labelled = LabelledDescriptions.Generate();
+        return TransactionCategorizer.Train(labelled).Measure(labelled);
     }
 }

@@ -15,7 +15,9 @@ internal static class NlpEvalView
     public sealed record EngineJson(string Engine, string? Model, string? PromptVersion, int Cases, int Answerable, int ExactAnswers,
         double ExactAnswerAccuracy, double RefusalCorrectness, int RefusalCases, int RefusalsCorrect, double IntentAccuracy, int ModelErrors,
         IReadOnlyList<IntentRow> PerIntent, IReadOnlyList<Slow> Slowest, IReadOnlyList<Miss> Misses);
-    public sealed record ReportJson(string Set, int Seed, DateTimeOffset Now, string TemplateVersion, IReadOnlyList<EngineJson> Engines);
+    public sealed record CategorizerJson(int HeldOut, double RulesAndModel, double ModelAlone, double DecidedByRules);
+    public sealed record ReportJson(string Set, int Seed, DateTimeOffset Now, string TemplateVersion, IReadOnlyList<EngineJson> Engines,
+        CategorizerJson? Categorizer = null);
 
     private static string P(double share) => share.ToString("P1", CultureInfo.InvariantCulture);
 
@@ -63,6 +65,12 @@ internal static class NlpEvalView
             foreach (var miss in e.Misses.Take(MaxMissesShown))
                 console.MarkupLine($"  miss {Markup.Escape(miss.Id)} \"{Markup.Escape(miss.Question)}\": {Markup.Escape(miss.Difference)}");
             if (e.Misses.Count > MaxMissesShown) console.MarkupLine($"  … and {e.Misses.Count - MaxMissesShown} more misses (--json has all)");
+        }
+        if (report.Categorizer is { } c)
+        {
+            console.WriteLine();
+            console.MarkupLine($"[bold]categorizer[/] (the spending questions' categories) on {c.HeldOut} held-out labelled lines never trained on: " +
+                               $"rules + model {P(c.RulesAndModel)}, model alone {P(c.ModelAlone)}, decided by rules {P(c.DecidedByRules)}");
         }
     }
 
