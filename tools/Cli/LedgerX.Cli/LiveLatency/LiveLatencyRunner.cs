@@ -28,7 +28,7 @@ internal static class LiveLatencyRunner
             Timeout = TimeSpan.FromSeconds(60),
         };
         var gateway = settings.GatewayUrl;
-        var loadBefore = LoadAverage();
+        var loadBefore = MachineLoad.OneMinute();
         LiveFeedSocket? feed = null;
         try
         {
@@ -55,7 +55,7 @@ internal static class LiveLatencyRunner
             await PacedTransfersAsync(http, settings, from, to, measured, ct);
             // The frames of the last transfers are still on their way: wait for them, up to the frame timeout.
             await WaitUntilAsync(() => measured.Outstanding == 0, settings.FrameTimeout, ct, feed, failure: null);
-            var report = new LiveLatencyReport(started, Environment.ProcessorCount, loadBefore, LoadAverage(), gateway.ToString(),
+            var report = new LiveLatencyReport(started, Environment.ProcessorCount, loadBefore, MachineLoad.OneMinute(), gateway.ToString(),
                 settings.Rate, settings.Duration.TotalSeconds, settings.FrameTimeout.TotalSeconds, measured.Result(settings.Transfers), feed.ClosedBecause);
             report.Render(console);
             if (settings.JsonPath is { } path)
@@ -183,21 +183,6 @@ internal static class LiveLatencyRunner
             return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("code", out var code) ? code.GetString() : null;
         }
         catch (JsonException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>The 1-minute load average (Linux /proc/loadavg): the run's numbers mean little without it on a shared
-    /// 2-core machine. Null elsewhere.</summary>
-    private static double? LoadAverage()
-    {
-        try
-        {
-            var first = File.ReadAllText("/proc/loadavg").Split(' ')[0];
-            return double.Parse(first, CultureInfo.InvariantCulture);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
         {
             return null;
         }

@@ -24,7 +24,7 @@ internal static class NlpLatencyRunner
         {
             Timeout = TimeSpan.FromSeconds(60),
         };
-        var loadBefore = LoadAverage();
+        var loadBefore = MachineLoad.OneMinute();
         var feeds = new List<LiveEvents>();
         var current = new MatcherHolder();
         var pumps = new List<Task>();
@@ -79,7 +79,7 @@ internal static class NlpLatencyRunner
             await Task.WhenAll(inFlight);
             await WaitUntilAsync(() => measured.Outstanding == 0, settings.AnswerTimeout, ct);
 
-            var report = new NlpLatencyReport(started, Environment.ProcessorCount, loadBefore, LoadAverage(), settings.Gateway.ToString(), clients.Count,
+            var report = new NlpLatencyReport(started, Environment.ProcessorCount, loadBefore, MachineLoad.OneMinute(), settings.Gateway.ToString(), clients.Count,
                 settings.Rate, settings.Questions, measured.AcceptedCount, measured.CompletedCount, settings.AnswerTimeout.TotalSeconds,
                 measured.AskToAnswer.Summarize(), measured.Accepted.Summarize(), transfers.Summarize(), transferFailures,
                 new SortedDictionary<string, int>(measured.Statuses.ToDictionary(), StringComparer.Ordinal),
@@ -179,19 +179,6 @@ internal static class NlpLatencyRunner
         while (!done() && Stopwatch.GetTimestamp() < deadline)
         {
             await Task.Delay(PollInterval, ct);
-        }
-    }
-
-    /// <summary>The 1-minute load average (Linux /proc/loadavg): numbers from a shared 2-core machine mean little without it.</summary>
-    private static double? LoadAverage()
-    {
-        try
-        {
-            return double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
-        {
-            return null;
         }
     }
 }
