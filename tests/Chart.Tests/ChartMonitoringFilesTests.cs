@@ -2,7 +2,7 @@ namespace LedgerX.Chart.Tests;
 
 /// <summary>The chart's PrometheusRules and dashboard ConfigMaps come from files/ (Helm reads nothing outside the chart),
 /// which are copies of observability/'s rule files and dashboards, kept equal here as the component twins are.</summary>
-public sealed class ChartMonitoringFiles
+public sealed partial class ChartMonitoringFiles
 {
     private static string ChartFiles(string kind) => Path.Combine(ChartRenderer.ChartDirectory, "files", kind);
 
@@ -44,6 +44,33 @@ public sealed class ChartMonitoringFiles
         chart.OfKind("PrometheusRule").Count().ShouldBe(Copies("rules", "*.yml").Length);
         chart.OfKind("ConfigMap").Count(c => c.Str("metadata", "labels", "grafana_dashboard") == "1").ShouldBe(Copies("dashboards", "*.json").Length);
     }
+
+    [Fact]
+    public void The_labels_the_rules_and_dashboards_select_on_are_those_the_monitors_give()
+    {
+        var chart = ChartRenderer.Render("-f", ChartProduction.ProductionValues);
+        var tiers = chart.OfKind("ServiceMonitor").SelectMany(m => m.List("spec", "endpoints"))
+            .Concat(chart.OfKind("PodMonitor").SelectMany(m => m.List("spec", "podMetricsEndpoints")))
+            .SelectMany(e => Node.List(e, "relabelings")).Where(r => Node.Str(r, "targetLabel") == "tier")
+            .Select(r => Node.Str(r, "replacement")!).ToHashSet();
+        var text = string.Concat(Copies("rules", "*.yml").Concat(Copies("dashboards", "*.json")).Select(File.ReadAllText));
+
+        tiers.ShouldBe(["app", "sidecar"], ignoreOrder: true);
+        foreach (System.Text.RegularExpressions.Match used in TierSelector().Matches(text))
+        {
+            used.Groups[1].Value.Split('|').ShouldAllBe(tier => tiers.Contains(tier), used.Value);
+        }
+        foreach (System.Text.RegularExpressions.Match used in AppIdSelector().Matches(text))
+        {
+            ChartDefaultsRender.DaprApps.Value.Keys.ShouldContain(used.Groups[1].Value, used.Value);
+        }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"tier=~?\\?""([a-z|]+)\\?""")]
+    private static partial System.Text.RegularExpressions.Regex TierSelector();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"app_id=\\?""([a-z-]+)\\?""")]
+    private static partial System.Text.RegularExpressions.Regex AppIdSelector();
 
     [Fact]
     public void A_rule_file_becomes_a_prometheus_rule_with_its_groups_and_a_dashboard_a_labelled_config_map()

@@ -141,9 +141,18 @@ public sealed class ChartProduction
             monitor.Map("spec", "selector", "matchLabels").ShouldBe(service.Map("spec", "selector"));
             Node.Str(monitor.List("spec", "endpoints").Single(), "port").ShouldBe("http");
             Node.Str(monitor.List("spec", "endpoints").Single(), "path").ShouldBe("/metrics");
+            // observability/'s rules and dashboards select on app_id and tier, never on job.
+            var relabel = Node.List(monitor.List("spec", "endpoints").Single(), "relabelings");
+            Node.Str(relabel.Single(r => Node.Str(r, "targetLabel") == "app_id"), "replacement").ShouldBe(appId);
+            Node.Str(relabel.Single(r => Node.Str(r, "targetLabel") == "tier"), "replacement").ShouldBe("app");
         }
         var sidecars = Chart.OfKind("PodMonitor").ShouldHaveSingleItem();
-        Node.Str(sidecars.List("spec", "podMetricsEndpoints").Single(), "port").ShouldBe("dapr-metrics");
+        var endpoint = sidecars.List("spec", "podMetricsEndpoints").Single();
+        Node.Str(endpoint, "port").ShouldBe("dapr-metrics");
+        var sidecarRelabel = Node.List(endpoint, "relabelings");
+        Node.List(sidecarRelabel.Single(r => Node.Str(r, "targetLabel") == "app_id"), "sourceLabels")
+            .ShouldBe(["__meta_kubernetes_pod_annotation_dapr_io_app_id"], "the dapr.io/app-id annotation every pod carries");
+        Node.Str(sidecarRelabel.Single(r => Node.Str(r, "targetLabel") == "tier"), "replacement").ShouldBe("sidecar");
         sidecars.Map("spec", "selector", "matchLabels")
             .ShouldBe(new Dictionary<object, object> { ["app.kubernetes.io/name"] = "ledgerx", ["app.kubernetes.io/instance"] = "ledgerx" });
     }
