@@ -110,7 +110,8 @@ public static class ChartRenderer
             .FirstOrDefault(File.Exists);
     }
 
-    private static (int ExitCode, string Stdout, string Stderr) Execute(ProcessStartInfo start, TimeSpan timeout)
+    /// <summary>Runs a process to its end (killed after <paramref name="timeout"/>): exit code, stdout, stderr.</summary>
+    internal static (int ExitCode, string Stdout, string Stderr) Execute(ProcessStartInfo start, TimeSpan timeout)
     {
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {start.FileName}");
         var stdout = process.StandardOutput.ReadToEndAsync();

@@ -148,15 +148,7 @@ public sealed class DeploymentPipeline
 
     private static (int ExitCode, string Output) Run(ProcessStartInfo start, TimeSpan timeout)
     {
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {start.FileName}");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{start.FileName} {string.Join(' ', start.ArgumentList)} did not finish in {timeout}.");
-        }
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result + stderr.Result);
+        var (exitCode, stdout, stderr) = ChartRenderer.Execute(start, timeout);
+        return (exitCode, stdout + stderr);
     }
 }
