@@ -204,3 +204,12 @@ auth:
   secretStore: {{ include "ledgerx.secretStoreName" . }}
 {{- end }}
 {{- end }}
+
+{{/*
+A release-wide object's name: (dict "root" $ "suffix" "default-deny") gives "<fullname>-default-deny", shortening the
+prefix, never the suffix, so it stays a DNS label of at most 63 characters for any release name.
+*/}}
+{{- define "ledgerx.suffixed" -}}
+{{- $prefix := include "ledgerx.fullname" .root | trunc (int (sub 62 (len .suffix))) | trimSuffix "-" }}
+{{- printf "%s-%s" $prefix .suffix }}
+{{- end }}
