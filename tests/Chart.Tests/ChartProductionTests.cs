@@ -43,6 +43,19 @@ public sealed class ChartProduction
     }
 
     [Fact]
+    public void Kafka_over_mtls_takes_the_client_certificate_key_and_ca_from_the_secret()
+    {
+        var chart = ChartRenderer.Render("-f", ProductionValues, "--set", "dapr.pubsub.kafka.authType=mtls");
+        var metadata = chart.Single("Component", "pubsub").List("spec", "metadata");
+
+        Node.Str(metadata.Single(m => Node.Str(m, "name") == "authType"), "value").ShouldBe("mtls");
+        metadata.Where(m => Node.At(m, "secretKeyRef") is not null)
+            .Select(m => $"{Node.Str(m, "name")}={Node.Str(m, "secretKeyRef", "key")}").Order()
+            .ShouldBe(["caCert=kafka-ca-cert", "clientCert=kafka-client-cert", "clientKey=kafka-client-key"]);
+        chart.Single("Component", "pubsub").At("auth").ShouldBeNull("with the Kubernetes secret store no auth section is needed");
+    }
+
+    [Fact]
     public void Every_app_but_the_gateway_autoscales_and_the_autoscaler_owns_its_replica_count()
     {
         foreach (var deployment in Chart.OfKind("Deployment"))
