@@ -68,8 +68,10 @@ public sealed class ChartBlueGreen
                 deployment.Map("spec", "selector", "matchLabels").ContainsKey("ledgerx.io/colour")
                     .ShouldBeFalse("a selector cannot change after install, and a release is one colour for life");
             }
-            // Shared consumer groups (the app id, Dapr's default): the idle colour does not receive every event a second time.
-            chart.Single("Component", "pubsub").List("spec", "metadata").Select(m => Node.Str(m, "name")).ShouldNotContain("consumerGroup");
+            // Shared consumer groups (the app id, the same in both namespaces): the idle colour does not receive every event
+            // a second time.
+            Node.Str(chart.Single("Component", "pubsub").List("spec", "metadata").Single(m => Node.Str(m, "name") == "consumerGroup"), "value")
+                .ShouldBe("{appID}");
         }
     }
 

@@ -30,8 +30,8 @@ public sealed class ChartProduction
             Node.Str(entry, "value").ShouldBeNull($"{secretField} must never sit in values");
             Node.Str(entry, "secretKeyRef", "name").ShouldBe("ledgerx-secrets");
         }
-        // Each app's consumer group is its app id (Dapr's default): replicas and a second colour share the partitions.
-        kafka.List("spec", "metadata").Select(m => Node.Str(m, "name")).ShouldNotContain("consumerGroup");
+        // Each app's consumer group is its app id, not its namespace's: replicas and a second colour share the partitions.
+        Field(kafka, "consumerGroup").ShouldBe("{appID}");
         kafka.List("spec", "metadata").Select(m => Node.Str(m, "name")).ShouldNotContain("consumerID");
         foreach (var field in PubsubScopeFields)
         {
