@@ -67,7 +67,9 @@ public sealed class DeploymentPipeline
     [Fact]
     public void Deploy_asks_can_i_deploy_before_and_records_the_deployment_after_argocd_is_healthy()
     {
-        var steps = Steps(Node.At(Workflow("deploy.yml"), "jobs", "production")).Select(s => Node.Str(s, "run") ?? Node.Str(s, "uses") ?? "").ToList();
+        var job = Node.At(Workflow("deploy.yml"), "jobs", "production");
+        Node.Str(job, "if")!.ShouldContain("github.event.workflow_run.event == 'push'", customMessage: "a pull request's green CI must not deploy");
+        var steps = Steps(job).Select(s => Node.Str(s, "run") ?? Node.Str(s, "uses") ?? "").ToList();
 
         var gate = steps.FindIndex(s => s.Contains("pact-broker.sh can-i-deploy", StringComparison.Ordinal));
         var bump = steps.FindIndex(s => s.Contains("deploy/argocd/values-cluster.yaml", StringComparison.Ordinal));
