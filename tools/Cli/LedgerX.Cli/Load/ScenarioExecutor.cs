@@ -55,11 +55,13 @@ internal sealed class ScenarioExecutor(ScenarioContext context, TimeProvider clo
 
     private async Task ArrivalRateAsync(CancellationToken abort, CancellationToken interrupt)
     {
-        var idle = new ConcurrentStack<VirtualUser>();
+        // First in, first out (as k6's VU channel): idle VUs take turns, so the users they play share the load
+        // instead of the most recently freed VU (one user, one rate budget) taking every iteration.
+        var idle = new ConcurrentQueue<VirtualUser>();
         var allocated = 0;
         for (; allocated < Spec.PreAllocatedVus; allocated++)
         {
-            idle.Push(new VirtualUser(allocated, context));
+            idle.Enqueue(new VirtualUser(allocated, context));
         }
         context.Counters.VusAllocated(allocated);
         var start = Stopwatch.GetTimestamp();
@@ -70,7 +72,7 @@ internal sealed class ScenarioExecutor(ScenarioContext context, TimeProvider clo
             var due = (long)Math.Floor(ArrivalSchedule.IterationsDue(Spec, elapsed));
             for (; started < due; started++)
             {
-                if (!idle.TryPop(out var vu))
+                if (!idle.TryDequeue(out var vu))
                 {
                     if (allocated >= Spec.MaxVus)
                     {
@@ -97,7 +99,7 @@ internal sealed class ScenarioExecutor(ScenarioContext context, TimeProvider clo
         }
     }
 
-    private void Launch(VirtualUser vu, ConcurrentStack<VirtualUser> idle, CancellationToken interrupt)
+    private void Launch(VirtualUser vu, ConcurrentQueue<VirtualUser> idle, CancellationToken interrupt)
     {
         Interlocked.Increment(ref _inFlight);
         context.Counters.VuBusy(1);
@@ -115,7 +117,7 @@ internal sealed class ScenarioExecutor(ScenarioContext context, TimeProvider clo
             finally
             {
                 context.Counters.VuBusy(-1);
-                idle.Push(vu);
+                idle.Enqueue(vu);
                 Interlocked.Decrement(ref _inFlight);
             }
         }, CancellationToken.None);
