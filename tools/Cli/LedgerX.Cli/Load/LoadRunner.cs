@@ -27,6 +27,9 @@ internal static class LoadRunner
             console.MarkupLine($"[red]error:[/] preparing the user pool: {Markup.Escape(ex.Message)}");
             return ex is HttpRequestException ? ExitCodes.Unreachable : ExitCodes.SetupFailed;
         }
+        using var stopRefreshing = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var refreshing = new TokenRefresher(new CodeFlowSignIn(poolSettings.Gateway), users, TimeProvider.System, line => progress.WriteLine(line))
+            .RunAsync(stopRefreshing.Token);
         try
         {
             return search is null
@@ -36,6 +39,11 @@ internal static class LoadRunner
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             return ExitCodes.Cancelled;
+        }
+        finally
+        {
+            await stopRefreshing.CancelAsync();
+            await refreshing;
         }
     }
 

@@ -75,13 +75,8 @@ internal sealed partial class CodeFlowSignIn(Uri gateway)
         return new SignedIn(Subject(access), access, json.TryGetProperty("refresh_token", out var refresh) ? refresh.GetString() : null);
     }
 
-    /// <summary>The token's <c>sub</c> claim (the payload is read, not verified: the services verify it).</summary>
-    private static string Subject(string jwt)
-    {
-        var payload = jwt.Split('.')[1].Replace('-', '+').Replace('_', '/');
-        payload = payload.PadRight(payload.Length + (4 - payload.Length % 4) % 4, '=');
-        return JsonDocument.Parse(Convert.FromBase64String(payload)).RootElement.GetProperty("sub").GetString()!;
-    }
+    private static string Subject(string jwt) =>
+        JwtPayload.Read(jwt)?.GetProperty("sub").GetString() ?? throw new LoadSetupException("the access token is not a JWT with a subject");
 
     private async Task<Uri> RedirectAsync(HttpClient http, CookieContainer cookies, HttpRequestMessage request, CancellationToken ct)
     {

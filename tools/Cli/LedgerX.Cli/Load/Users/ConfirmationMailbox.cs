@@ -20,9 +20,9 @@ internal sealed partial class ConfirmationMailbox(string maildir, TimeProvider c
         var seen = new HashSet<string>(StringComparer.Ordinal);
         while (true)
         {
-            if (Directory.Exists(maildir))
+            foreach (var directory in Directories().Where(Directory.Exists))
             {
-                foreach (var file in Directory.EnumerateFiles(maildir).Where(seen.Add))
+                foreach (var file in Directory.EnumerateFiles(directory).Where(seen.Add))
                 {
                     if (await TryReadAsync(file, email, ct) is { } code)
                     {
@@ -36,6 +36,19 @@ internal sealed partial class ConfirmationMailbox(string maildir, TimeProvider c
                                              "(is notification-service running, and is this the maildir `./ledgerx up` printed?)");
             }
             await Task.Delay(Poll, clock, ct);
+        }
+    }
+
+    /// <summary>The directory given, and a maildir's <c>new/</c> and <c>cur/</c> (a mail reader moves what it read to
+    /// <c>cur/</c>), whether the root or its <c>new/</c> was given.</summary>
+    private IEnumerable<string> Directories()
+    {
+        yield return maildir;
+        yield return System.IO.Path.Combine(maildir, "new");
+        yield return System.IO.Path.Combine(maildir, "cur");
+        if (System.IO.Path.GetFileName(System.IO.Path.TrimEndingDirectorySeparator(maildir)) == "new")
+        {
+            yield return System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.TrimEndingDirectorySeparator(maildir))!, "cur");
         }
     }
 
