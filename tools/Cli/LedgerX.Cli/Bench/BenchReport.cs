@@ -38,13 +38,32 @@ internal sealed record BenchReport(
         {
             console.MarkupLine($"[grey]service settings: {Markup.Escape(string.Join(", ", ServiceSettings.Select(s => $"{s.Key}={s.Value}")))}[/]");
         }
-        var table = new Table().Border(TableBorder.Rounded).Title("[bold]transfers through the HTTP API[/]")
-            .AddColumns("mode", "clients", "applied/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "201", "422 refused", "other");
+        // Open-loop runs add the offered rate and the arrivals that waited for a client slot; their latencies run from
+        // each arrival's scheduled time.
+        var openLoop = Runs.Any(r => r.OfferedPerSecond is not null);
+        var table = new Table().Border(TableBorder.Rounded)
+            .Title(openLoop ? "[bold]transfers through the HTTP API (open loop: latency from each arrival's scheduled time)[/]" : "[bold]transfers through the HTTP API[/]")
+            .AddColumns(openLoop ? ["mode", "max in flight", "offered/s"] : ["mode", "clients"])
+            .AddColumns("applied/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "201", "422 refused", "other");
+        if (openLoop)
+        {
+            table.AddColumn("saturated");
+        }
         foreach (var run in Runs)
         {
             var other = run.OtherStatus + run.TransportErrors;
-            table.AddRow(Workload.Name(run.Mode), N(run.Clients), $"[bold]{run.AppliedPerSecond:N0}[/]", Ms(run.Latency.P50Ms), Ms(run.Latency.P95Ms),
-                Ms(run.Latency.P99Ms), Ms(run.Latency.MaxMs), N(run.Applied), N(run.Refused), other == 0 ? "0" : $"[red]{other:N0}[/]");
+            var cells = new List<string> { Workload.Name(run.Mode), N(run.Clients) };
+            if (openLoop)
+            {
+                cells.Add(Opt(run.OfferedPerSecond, "N0"));
+            }
+            cells.AddRange([$"[bold]{run.AppliedPerSecond:N0}[/]", Ms(run.Latency.P50Ms), Ms(run.Latency.P95Ms),
+                Ms(run.Latency.P99Ms), Ms(run.Latency.MaxMs), N(run.Applied), N(run.Refused), other == 0 ? "0" : $"[red]{other:N0}[/]"]);
+            if (openLoop)
+            {
+                cells.Add(run.Saturated is { } saturated ? N(saturated) : "-");
+            }
+            table.AddRow(cells.ToArray());
         }
         foreach (var column in table.Columns.Skip(1))
         {
@@ -138,8 +157,9 @@ internal sealed record BenchReport(
 }
 
 /// <summary>The settings as reported (durations in seconds, so the JSON is easy to read in scripts).</summary>
-internal sealed record BenchSettingsView(string Modes, int Accounts, IReadOnlyList<int> Clients, double DurationSeconds, double WarmupSeconds, long Amount)
+internal sealed record BenchSettingsView(string Modes, int Accounts, IReadOnlyList<int> Clients, double DurationSeconds, double WarmupSeconds, long Amount,
+    int? Rate = null)
 {
     public static BenchSettingsView From(BenchSettings settings) => new(string.Join(",", settings.Modes.Select(Workload.Name)), settings.Accounts,
-        settings.Clients, settings.Duration.TotalSeconds, settings.Warmup.TotalSeconds, settings.Amount);
+        settings.Clients, settings.Duration.TotalSeconds, settings.Warmup.TotalSeconds, settings.Amount, settings.Rate);
 }

@@ -112,11 +112,13 @@ internal static class BenchRunner
     private static async Task<RunResult> RunOneAsync(IAnsiConsole console, LedgerApiClient api, BenchSettings settings, BenchMode mode, int clients,
         string runId, int? postmasterPid, CancellationToken ct)
     {
-        var title = $"{Workload.Name(mode)} × {clients} clients";
+        var title = settings.Rate is { } rate
+            ? $"{Workload.Name(mode)} at {rate:N0}/s offered (≤ {clients} in flight)"
+            : $"{Workload.Name(mode)} × {clients} clients";
         console.MarkupLine($"[bold]{Markup.Escape(title)}[/]: opening {settings.Accounts:N0} accounts{(mode == BenchMode.Hot ? " + 1 hot source" : "")}…");
         var workload = await Workload.SetUpAsync(api, mode, settings.Accounts, settings.Amount, settings.Warmup + settings.Duration, runId, ct);
 
-        var generator = new LoadGenerator(api, workload, clients, settings.Warmup, settings.Duration, settings.Amount);
+        var generator = new LoadGenerator(api, workload, clients, settings.Warmup, settings.Duration, settings.Amount, settings.Rate);
         // The service's counters are read when the measurement window opens and when it closes, so the writer's
         // statistics describe exactly the window the throughput is measured over.
         var before = SampleAfterAsync(api, settings.Warmup, postmasterPid, ct);
@@ -125,7 +127,8 @@ internal static class BenchRunner
         result = result with { Writer = WriterStats.Between(await before, await after) };
 
         console.MarkupLine($"  → [bold]{result.AppliedPerSecond:N0} applied/s[/], p50 {result.Latency.P50Ms:0.0} ms, p99 {result.Latency.P99Ms:0.0} ms, " +
-                           $"refused {result.Refused:N0}, other {result.OtherStatus + result.TransportErrors:N0}");
+                           $"refused {result.Refused:N0}, other {result.OtherStatus + result.TransportErrors:N0}" +
+                           (result.Saturated is { } saturated ? $", saturated {saturated:N0}" : ""));
         return result;
     }
 

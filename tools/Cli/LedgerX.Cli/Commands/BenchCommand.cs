@@ -92,15 +92,27 @@ internal static class BenchCommand
             }
         });
 
+        var rate = new Option<int?>("--rate")
+        {
+            Description = "Open loop: transfers arrive at this many per second whatever the service answers, with at most --clients in flight; " +
+                          "latency runs from each arrival's scheduled time (no coordinated omission). Not with --baseline.",
+        };
+        rate.Validators.Add(r => Range(r, r.GetValueOrDefault<int?>() ?? 1, 1, BenchSettings.MaxRate, "--rate"));
+
         var command = new Command("bench", "Benchmark transfers through the ledger's HTTP API (uniform and hot-account traffic), then verify the ledger.")
         {
-            url, mode, accounts, clients, duration, warmup, amount, json, serviceSettings, serviceDll, token, baseline, postgresSettings,
+            url, mode, accounts, clients, duration, warmup, amount, json, serviceSettings, serviceDll, token, baseline, postgresSettings, rate,
         };
         command.Validators.Add(r =>
         {
             if (r.GetValue(url) is { Length: > 0 } && (r.GetValue(baseline) || r.GetValue(postgresSettings) is { Length: > 0 }))
             {
                 r.AddError("--baseline and --postgres-setting need the bench's own PostgreSQL: drop --url (pgbench must run on the server the ledger runs on)");
+            }
+            if (r.GetValue(rate) is not null && r.GetValue(baseline))
+            {
+                // pgbench runs closed loop: a throughput ratio to an open-loop run, whose throughput is the offered rate, says nothing.
+                r.AddError("--rate (open loop) and --baseline (a closed-loop throughput ratio) do not go together: drop one");
             }
         });
         command.SetAction(async (parse, ct) =>
@@ -127,7 +139,7 @@ internal static class BenchCommand
             var settings = new BenchSettings(target, Modes(parse.GetValue(mode)!), parse.GetValue(accounts), parse.GetValue(clients)!,
                 parse.GetValue(duration), parse.GetValue(warmup), parse.GetValue(amount), parse.GetValue(json), environment,
                 parse.GetValue(serviceDll), target is null ? null : parse.GetValue(token), parse.GetValue(baseline),
-                (parse.GetValue(postgresSettings) ?? []).Select(s => s.Split('=', 2)).ToDictionary(p => p[0], p => p[1]));
+                (parse.GetValue(postgresSettings) ?? []).Select(s => s.Split('=', 2)).ToDictionary(p => p[0], p => p[1]), parse.GetValue(rate));
             return await BenchRunner.RunAsync(AnsiConsole.Console, settings, ct);
         });
         return command;
