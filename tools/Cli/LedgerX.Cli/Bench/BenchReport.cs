@@ -85,6 +85,18 @@ internal sealed record BenchReport(
         {
             console.Write(writer);
         }
+        if (Runs.Any(r => r.Outbox is not null))
+        {
+            var outbox = new Table().Border(TableBorder.Simple).Title("outbox through the sidecar (sampled every second from each run's start)")
+                .AddColumns("mode", "clients", "samples", "max unpublished", "max oldest ms", "at end", "oldest at end ms", "drained after s");
+            foreach (var run in Runs.Where(r => r.Outbox is not null))
+            {
+                var o = run.Outbox!;
+                outbox.AddRow(Workload.Name(run.Mode), N(run.Clients), N(o.Samples), N(o.MaxDepth), Opt(o.MaxAgeMs, "N0"), N(o.DepthAtEnd), Opt(o.AgeAtEndMs, "N0"),
+                    o.DrainSeconds is { } drain ? drain.ToString("0.0", CultureInfo.InvariantCulture) : "[red]not drained[/]");
+            }
+            console.Write(outbox);
+        }
         if (Baseline is { Count: > 0 } baseline)
         {
             console.Write(BaselineTable(baseline));
@@ -158,8 +170,8 @@ internal sealed record BenchReport(
 
 /// <summary>The settings as reported (durations in seconds, so the JSON is easy to read in scripts).</summary>
 internal sealed record BenchSettingsView(string Modes, int Accounts, IReadOnlyList<int> Clients, double DurationSeconds, double WarmupSeconds, long Amount,
-    int? Rate = null)
+    int? Rate = null, bool Sidecar = false)
 {
     public static BenchSettingsView From(BenchSettings settings) => new(string.Join(",", settings.Modes.Select(Workload.Name)), settings.Accounts,
-        settings.Clients, settings.Duration.TotalSeconds, settings.Warmup.TotalSeconds, settings.Amount, settings.Rate);
+        settings.Clients, settings.Duration.TotalSeconds, settings.Warmup.TotalSeconds, settings.Amount, settings.Rate, settings.Sidecar);
 }

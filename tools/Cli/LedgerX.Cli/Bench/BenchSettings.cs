@@ -24,7 +24,8 @@ internal sealed record BenchSettings(
     string? Token = null,
     bool Baseline = false,
     IReadOnlyDictionary<string, string>? PostgresSettings = null,
-    int? Rate = null)
+    int? Rate = null,
+    bool Sidecar = false)
 {
     public const string Currency = "EUR";
 

@@ -207,6 +207,9 @@ internal sealed record RunResult(
     /// <summary>Open loop: arrivals that found every client slot busy and waited for one (their wait is in their latency).</summary>
     public long? Saturated { get; init; }
 
+    /// <summary>With --sidecar: the outbox's depth and age over the run, and how long it took to drain.</summary>
+    public OutboxLag? Outbox { get; init; }
+
     /// <summary>Filled in after the run from the service's /metrics, when it exposes them.</summary>
     public WriterStats? Writer { get; init; }
 }
