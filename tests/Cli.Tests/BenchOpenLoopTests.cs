@@ -55,14 +55,17 @@ public sealed class LoadGeneratorOpenLoop
         var result = await generator.RunAsync(ct);
 
         result.OfferedPerSecond.ShouldBe(100);
-        // Every arrival of the window was sent and answered, however late: the schedule did not bend to the service.
-        result.Applied.ShouldBe(200);
-        ledger.Transfers.ShouldBe(200);
-        result.Saturated.ShouldNotBeNull().ShouldBeGreaterThan(100);
-        // The last arrival (due at 1.99 s) is answered no sooner than 200 × 50 ms = 10 s after the start, so it waited
-        // ≥ 8 s: far beyond one service time. Lower bounds the arithmetic implies, which a slower machine only raises.
-        result.Latency.MaxMs.ShouldBeGreaterThan(5_000);
-        result.Latency.P50Ms.ShouldBeGreaterThan(10 * ServiceTimeMs);
+        // Every arrival of the window is accounted for: answered, or still unsent when the window closed (the service
+        // fell ~160 behind). The schedule did not bend to the service.
+        (result.Applied + result.Unsent.ShouldNotBeNull()).ShouldBe(200);
+        result.Unsent.Value.ShouldBeGreaterThan(100);
+        ledger.Transfers.ShouldBe((int)result.Applied);
+        result.Saturated.ShouldNotBeNull().ShouldBeGreaterThan(0);
+        // Arrival k (due at k × 10 ms) is answered no sooner than (k + 1) × 50 ms, so it waited ≥ 40k + 50 ms, five service
+        // times from k = 5 on: a lower bound the arithmetic implies, which a slower machine only raises. Timing from the
+        // send would have reported about one service time.
+        result.Applied.ShouldBeGreaterThan(5);
+        result.Latency.MaxMs.ShouldBeGreaterThan(5 * ServiceTimeMs);
     }
 
     /// <summary>Kestrel on 127.0.0.1:0 answering the bench's calls; transfers one at a time, each after a pause.</summary>

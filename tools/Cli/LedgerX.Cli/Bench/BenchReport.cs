@@ -47,7 +47,7 @@ internal sealed record BenchReport(
             .AddColumns("applied/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "201", "422 refused", "other");
         if (openLoop)
         {
-            table.AddColumn("saturated");
+            table.AddColumns("saturated", "unsent");
         }
         foreach (var run in Runs)
         {
@@ -62,6 +62,7 @@ internal sealed record BenchReport(
             if (openLoop)
             {
                 cells.Add(run.Saturated is { } saturated ? N(saturated) : "-");
+                cells.Add(run.Unsent is { } unsent ? (unsent == 0 ? "0" : $"[red]{unsent:N0}[/]") : "-");
             }
             table.AddRow(cells.ToArray());
         }

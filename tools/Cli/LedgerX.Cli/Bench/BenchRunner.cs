@@ -141,7 +141,8 @@ internal static class BenchRunner
 
         console.MarkupLine($"  → [bold]{result.AppliedPerSecond:N0} applied/s[/], p50 {result.Latency.P50Ms:0.0} ms, p99 {result.Latency.P99Ms:0.0} ms, " +
                            $"refused {result.Refused:N0}, other {result.OtherStatus + result.TransportErrors:N0}" +
-                           (result.Saturated is { } saturated ? $", saturated {saturated:N0}" : ""));
+                           (result.Saturated is { } saturated ? $", saturated {saturated:N0}" : "") +
+                           (result.Unsent is > 0 ? $", [red]unsent {result.Unsent:N0} (overloaded: percentiles are a lower bound)[/]" : ""));
         return result;
     }
 

@@ -22,6 +22,10 @@ internal sealed class LoadGenerator(LedgerApiClient api, Workload workload, int 
     /// <summary>Distinct error texts kept for the report; the rest are only counted.</summary>
     private const int MaxErrorSamples = 5;
 
+    /// <summary>Open loop: how far past the window the dispatcher may still send its last arrivals (a timer's jitter), before
+    /// the rest count as unsent.</summary>
+    private static readonly TimeSpan LateGrace = TimeSpan.FromMilliseconds(250);
+
     private readonly LatencyRecorder _latencies = LatencyRecorder.ForWindow(duration);
     private readonly ConcurrentDictionary<int, long> _otherStatuses = new();
     private readonly ConcurrentDictionary<string, byte> _errorSamples = new();
@@ -35,6 +39,7 @@ internal sealed class LoadGenerator(LedgerApiClient api, Workload workload, int 
     private long _transportErrors;
     private long _errorsAll;
     private long _saturated;
+    private long _unsent;
 
     public LoadSnapshot Snapshot()
     {
@@ -73,25 +78,25 @@ internal sealed class LoadGenerator(LedgerApiClient api, Workload workload, int 
         {
             OfferedPerSecond = ratePerSecond,
             Saturated = ratePerSecond is null ? null : Interlocked.Read(ref _saturated),
+            Unsent = ratePerSecond is null ? null : Interlocked.Read(ref _unsent),
         };
     }
 
     /// <summary>One dispatcher sends every arrival whose time has come and sleeps until the next; arrival i is due at
     /// start + i / rate, so a late wake-up sends the missed arrivals at once instead of shifting the schedule. When all
     /// <c>clients</c> slots are busy the arrival waits for one (counted as saturated) and its latency keeps growing from
-    /// its scheduled time. Bounded: no arrival is scheduled past the window, and each request by the HTTP timeout.</summary>
+    /// its scheduled time. Bounded: once the window has closed, arrivals still waiting to be sent are not sent but
+    /// counted as unsent (an overloaded service would otherwise hold the bench for arrivals × service time), and each
+    /// request is bounded by the HTTP timeout.</summary>
     private async Task OpenLoopAsync(long started, double rate, CancellationToken ct)
     {
         using var slots = new SemaphoreSlim(clients, clients);
         var random = new Random(7919);
         var ticksPerArrival = Stopwatch.Frequency / rate;
-        for (long i = 0; !ct.IsCancellationRequested; i++)
+        var arrivals = (long)Math.Ceiling((_windowEnd - started) / ticksPerArrival);
+        for (long i = 0; i < arrivals && !ct.IsCancellationRequested; i++)
         {
             var due = started + (long)(i * ticksPerArrival);
-            if (due >= _windowEnd)
-            {
-                break;
-            }
             var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
             if (wait > TimeSpan.Zero)
             {
@@ -102,14 +107,36 @@ internal sealed class LoadGenerator(LedgerApiClient api, Workload workload, int 
                 Interlocked.Increment(ref _saturated);
                 await slots.WaitAsync(ct);
             }
+            if (Stopwatch.GetElapsedTime(_windowEnd) > LateGrace)
+            {
+                // Behind schedule when the window closed: what is left was never offered in time.
+                slots.Release();
+                Interlocked.Add(ref _unsent, CountedArrivals(i, arrivals, started, ticksPerArrival));
+                break;
+            }
             var (from, to) = workload.NextPair(random);
             _ = SendScheduledAsync(from, to, due, slots, ct);
         }
-        // Every slot back: all arrivals have been answered (or timed out).
+        // Every slot back: all arrivals sent have been answered (or timed out).
         for (var i = 0; i < clients; i++)
         {
             await slots.WaitAsync(ct);
         }
+    }
+
+    /// <summary>How many of arrivals [from, to) are due inside the measurement window.</summary>
+    private long CountedArrivals(long from, long to, long started, double ticksPerArrival)
+    {
+        var counted = 0L;
+        for (var i = from; i < to; i++)
+        {
+            var due = started + (long)(i * ticksPerArrival);
+            if (due >= _windowStart && due < _windowEnd)
+            {
+                counted++;
+            }
+        }
+        return counted;
     }
 
     private async Task SendScheduledAsync(Guid from, Guid to, long due, SemaphoreSlim slots, CancellationToken ct)
@@ -206,6 +233,10 @@ internal sealed record RunResult(
 
     /// <summary>Open loop: arrivals that found every client slot busy and waited for one (their wait is in their latency).</summary>
     public long? Saturated { get; init; }
+
+    /// <summary>Open loop: arrivals of the window still unsent when it closed (the service was that far behind); they have
+    /// no latency, so a run with any is overloaded and its percentiles are a lower bound.</summary>
+    public long? Unsent { get; init; }
 
     /// <summary>With --sidecar: the outbox's depth and age over the run, and how long it took to drain.</summary>
     public OutboxLag? Outbox { get; init; }
