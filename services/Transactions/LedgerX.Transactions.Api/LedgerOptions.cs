@@ -73,6 +73,11 @@ public sealed class LedgerDatabaseOptions
     /// <summary>The server drops a connection whose sent data stays unacknowledged this long (<c>tcp_user_timeout</c>):
     /// a backend blocked writing to a vanished client does not wait for the keepalives.</summary>
     [Range(1000, 3_600_000)] public int TcpUserTimeoutMs { get; set; } = 30_000;
+
+    /// <summary>Statements Npgsql prepares on each connection once they have run a few times (<c>Max Auto Prepare</c>),
+    /// so the writer's dozen fixed statements are parsed and planned once per connection instead of once per batch
+    /// (ADR 0020); used unless the connection string sets it. 0 turns preparation off.</summary>
+    [Range(0, 1024)] public int MaxAutoPrepare { get; set; } = 64;
 }
 
 /// <summary>How the outbox relay publishes, bound from "Ledger:Outbox".</summary>

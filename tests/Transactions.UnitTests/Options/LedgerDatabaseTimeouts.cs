@@ -13,7 +13,7 @@ public class LedgerDatabaseTimeouts
     {
         var built = new NpgsqlConnectionStringBuilder(LedgerDatabase.WithTimeouts("Host=db;Username=ledger", new LedgerDatabaseOptions()));
 
-        (built.CommandTimeout, built.KeepAlive).ShouldBe((30, 10));
+        (built.CommandTimeout, built.KeepAlive, built.MaxAutoPrepare).ShouldBe((30, 10, 64));
         built.Options.ShouldBe("-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3 -c tcp_user_timeout=30000");
     }
 
@@ -21,9 +21,9 @@ public class LedgerDatabaseTimeouts
     public void ValuesTheConnectionStringSets_Win()
     {
         var built = new NpgsqlConnectionStringBuilder(LedgerDatabase.WithTimeouts(
-            "Host=db;CommandTimeout=5;keepalive=0;Options=-c tcp_user_timeout=1000", new LedgerDatabaseOptions { TcpUserTimeoutMs = 9000 }));
+            "Host=db;CommandTimeout=5;keepalive=0;Max Auto Prepare=0;Options=-c tcp_user_timeout=1000", new LedgerDatabaseOptions { TcpUserTimeoutMs = 9000 }));
 
-        (built.CommandTimeout, built.KeepAlive).ShouldBe((5, 0));
+        (built.CommandTimeout, built.KeepAlive, built.MaxAutoPrepare).ShouldBe((5, 0, 0));
         // PostgreSQL applies startup options in order: the string's own come last, so they override the defaults.
         built.Options.ShouldStartWith("-c tcp_keepalives_idle=10");
         built.Options.ShouldEndWith("-c tcp_user_timeout=9000 -c tcp_user_timeout=1000");

@@ -6,7 +6,7 @@ namespace LedgerX.Transactions.Api.Ledger;
 
 /// <summary>
 /// The ledger's connection settings that keep one stuck replica from stopping the others: client-side timeouts and
-/// keepalives (Npgsql keywords), and server-side TCP keepalives sent as startup options. Each applies only where the
+/// keepalives and automatic preparation (Npgsql keywords), and server-side TCP keepalives sent as startup options. Each applies only where the
 /// connection string does not say otherwise, so an operator's explicit value always wins. The lock, statement and
 /// idle-in-transaction timeouts are set by the writer on its own transactions (<see cref="LedgerStore.LoadAsync"/>), so
 /// long reads such as <c>verify</c> are not cut short by them.
@@ -24,6 +24,10 @@ public static class LedgerDatabase
         if (!Sets(given, "Keepalive"))
         {
             builder.KeepAlive = options.KeepAliveSeconds;
+        }
+        if (!Sets(given, "Max Auto Prepare"))
+        {
+            builder.MaxAutoPrepare = options.MaxAutoPrepare;
         }
         // PostgreSQL applies startup options in order, so the string's own Options, placed after ours, override them.
         var server = string.Create(CultureInfo.InvariantCulture,

@@ -83,34 +83,14 @@ internal static class LedgerStore
             // The accounts of the entries a command names (a reversal request): whose they are is what access checks read.
             new NpgsqlParameter<Guid[]> { TypedValue = entryIds }));
 
-        // Entries a reversal decides on, and the entry each of them reversed (a compensation gives back to that one).
-        // Read after the head lock: reversals are appended only under it, so what was reversed cannot change meanwhile.
-        // `= ANY(ARRAY(…))` for the same reason as the accounts above: index access to journal_entries and postings (their
-        // largest tables) however stale the statistics, where `IN (SELECT …)` let the planner hash-join a full scan.
-        const string wantedEntries =
-            "ARRAY(SELECT unnest($1::uuid[]) UNION SELECT reverses_entry_id FROM journal_entries WHERE id = ANY($1) AND reverses_entry_id IS NOT NULL)";
-        batch.BatchCommands.Add(Command(
-            $"""
-            SELECT e.id, e.kind, e.reverses_entry_id, e.posted_at,
-                (SELECT count(*) FROM postings p WHERE p.entry_id = e.id),
-                (SELECT p.account_id FROM postings p WHERE p.entry_id = e.id AND p.direction = 'debit' ORDER BY p.line LIMIT 1),
-                (SELECT p.account_id FROM postings p WHERE p.entry_id = e.id AND p.direction = 'credit' ORDER BY p.line LIMIT 1)
-            FROM journal_entries e WHERE e.id = ANY({wantedEntries})
-            """, new NpgsqlParameter<Guid[]> { TypedValue = entryIds }));
-        batch.BatchCommands.Add(Command(
-            $"""
-            SELECT p.entry_id, p.currency, sum(p.amount)::bigint FROM postings p
-            WHERE p.entry_id = ANY({wantedEntries}) AND p.direction = 'credit' GROUP BY p.entry_id, p.currency
-            """, new NpgsqlParameter<Guid[]> { TypedValue = entryIds }));
-        batch.BatchCommands.Add(Command(
-            $"""
-            SELECT r.reverses_entry_id, p.currency,
-                sum(p.amount - coalesce((SELECT sum(cp.amount) FROM journal_entries c JOIN postings cp ON cp.entry_id = c.id
-                                         WHERE c.reverses_entry_id = r.id AND cp.direction = 'credit' AND cp.currency = p.currency), 0))::bigint
-            FROM journal_entries r JOIN postings p ON p.entry_id = r.id AND p.direction = 'credit'
-            WHERE r.reverses_entry_id = ANY({wantedEntries})
-            GROUP BY r.reverses_entry_id, p.currency
-            """, new NpgsqlParameter<Guid[]> { TypedValue = entryIds }));
+        // Only a batch that names entries (a reversal request or step) asks for them: most batches name none, and the three
+        // statements would then cost the server their execution for nothing (a prepared, generic plan cannot see that the
+        // array is empty, and ran them at 0.3–1.3 ms each: docs/benchmarks.md, "Ledger write path").
+        var readsEntries = entryIds.Length > 0;
+        if (readsEntries)
+        {
+            AddEntryReads(batch, entryIds);
+        }
 
         await using var reader = await batch.ExecuteReaderAsync(ct);
 
@@ -154,6 +134,10 @@ internal static class LedgerStore
                 JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(8), Json) ?? [],
                 reader.GetFieldValue<DateTimeOffset>(9), reader.GetInt64(10)));
         }
+        if (!readsEntries)
+        {
+            return new BatchSnapshot(transactionId, headSequence, headHash, accounts, holds, [], idempotency);
+        }
         await reader.NextResultAsync(ct);
         var entryRows = new List<(EntryId Id, EntryKind Kind, EntryId? Reverses, DateTimeOffset PostedAt, AccountId? Payer, AccountId? Receiver)>();
         while (await reader.ReadAsync(ct))
@@ -174,6 +158,41 @@ internal static class LedgerStore
                 credits, reversed.GetValueOrDefault(e.Id.Value) ?? []);
         }).ToList();
         return new BatchSnapshot(transactionId, headSequence, headHash, accounts, holds, entries, idempotency);
+    }
+
+    /// <summary>
+    /// Entries a reversal decides on, and the entry each of them reversed (a compensation gives back to that one).
+    /// Read after the head lock: reversals are appended only under it, so what was reversed cannot change meanwhile.
+    /// `= ANY(ARRAY(…))` for the same reason as the account load in <see cref="LoadAsync"/>: index access to journal_entries
+    /// and postings (their largest tables) however stale the statistics, where `IN (SELECT …)` let the planner hash-join a
+    /// full scan.
+    /// </summary>
+    private static void AddEntryReads(NpgsqlBatch batch, Guid[] entryIds)
+    {
+        const string wantedEntries =
+            "ARRAY(SELECT unnest($1::uuid[]) UNION SELECT reverses_entry_id FROM journal_entries WHERE id = ANY($1) AND reverses_entry_id IS NOT NULL)";
+        batch.BatchCommands.Add(Command(
+            $"""
+            SELECT e.id, e.kind, e.reverses_entry_id, e.posted_at,
+                (SELECT count(*) FROM postings p WHERE p.entry_id = e.id),
+                (SELECT p.account_id FROM postings p WHERE p.entry_id = e.id AND p.direction = 'debit' ORDER BY p.line LIMIT 1),
+                (SELECT p.account_id FROM postings p WHERE p.entry_id = e.id AND p.direction = 'credit' ORDER BY p.line LIMIT 1)
+            FROM journal_entries e WHERE e.id = ANY({wantedEntries})
+            """, new NpgsqlParameter<Guid[]> { TypedValue = entryIds }));
+        batch.BatchCommands.Add(Command(
+            $"""
+            SELECT p.entry_id, p.currency, sum(p.amount)::bigint FROM postings p
+            WHERE p.entry_id = ANY({wantedEntries}) AND p.direction = 'credit' GROUP BY p.entry_id, p.currency
+            """, new NpgsqlParameter<Guid[]> { TypedValue = entryIds }));
+        batch.BatchCommands.Add(Command(
+            $"""
+            SELECT r.reverses_entry_id, p.currency,
+                sum(p.amount - coalesce((SELECT sum(cp.amount) FROM journal_entries c JOIN postings cp ON cp.entry_id = c.id
+                                         WHERE c.reverses_entry_id = r.id AND cp.direction = 'credit' AND cp.currency = p.currency), 0))::bigint
+            FROM journal_entries r JOIN postings p ON p.entry_id = r.id AND p.direction = 'credit'
+            WHERE r.reverses_entry_id = ANY({wantedEntries})
+            GROUP BY r.reverses_entry_id, p.currency
+            """, new NpgsqlParameter<Guid[]> { TypedValue = entryIds }));
     }
 
     private static async Task<Dictionary<Guid, Dictionary<Currency, long>>> ReadSumsAsync(NpgsqlDataReader reader, CancellationToken ct)

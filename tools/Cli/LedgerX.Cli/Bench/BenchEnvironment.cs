@@ -16,14 +16,20 @@ internal sealed partial class BenchEnvironment : IAsyncDisposable
 {
     public const string DatabaseName = "ledgerx_bench";
     public const string ServiceDllRelativePath = "services/Transactions/LedgerX.Transactions.Api/bin/Release/net10.0/LedgerX.Transactions.Api.dll";
+    public const string SidecarDllRelativePath = "tools/LocalDapr/LedgerX.LocalDapr.Host/bin/Release/net10.0/localdapr.dll";
+    private const string PubSubComponentRelativePath = "components/pubsub.yaml";
+    private const string ServiceAppId = "transaction-service";
     private const string DevenvRelativePath = "tools/devenv/devenv.sh";
+
+    /// <summary>The relay's poll interval, slowed by default (below) and left alone with --sidecar.</summary>
+    public const string OutboxPollSetting = "Ledger__Outbox__PollIntervalMs";
 
     /// <summary>The settings the bench gives the service unless overridden with --service-setting: less logging and
     /// a slow outbox poll, so neither competes with the writer for the 2 cores (reported with the results).</summary>
     public static readonly IReadOnlyDictionary<string, string> DefaultServiceSettings = new Dictionary<string, string>
     {
         ["Serilog__MinimumLevel__Default"] = "Warning",
-        ["Ledger__Outbox__PollIntervalMs"] = "60000",
+        [OutboxPollSetting] = "60000",
     };
 
     private static readonly TimeSpan DevenvTimeout = TimeSpan.FromMinutes(5);
@@ -36,6 +42,9 @@ internal sealed partial class BenchEnvironment : IAsyncDisposable
     private readonly BenchIssuer _issuer = BenchIssuer.Start();
     private Process? _service;
     private StreamWriter? _serviceLog;
+    private Process? _sidecar;
+    private StreamWriter? _sidecarLog;
+    private string? _redis;
 
     private BenchEnvironment(IAnsiConsole console, string devenv, string directory)
     {
@@ -56,6 +65,9 @@ internal sealed partial class BenchEnvironment : IAsyncDisposable
 
     /// <summary>The private PostgreSQL's port on 127.0.0.1 (the raw-SQL baseline runs there too).</summary>
     public string PostgresPort { get; private set; } = "";
+
+    /// <summary>Whether the service publishes through a LocalDapr sidecar (--sidecar), so the outbox drains as it would under `up`.</summary>
+    public bool HasSidecar => _sidecar is not null;
 
     /// <summary>The run's temporary directory (purged at the end).</summary>
     public string WorkDirectory => _directory;
@@ -81,7 +93,7 @@ internal sealed partial class BenchEnvironment : IAsyncDisposable
     /// <param name="postgresSettings">Server settings (appended to postgresql.conf, then a restart) for this run's cluster only, e.g. to load
     /// pg_stat_statements and auto_explain while looking for a slow statement.</param>
     public static async Task<BenchEnvironment> StartAsync(IAnsiConsole console, IReadOnlyDictionary<string, string> serviceSettings, string? serviceDll,
-        IReadOnlyDictionary<string, string> postgresSettings, CancellationToken ct)
+        IReadOnlyDictionary<string, string> postgresSettings, CancellationToken ct, bool sidecar = false)
     {
         var root = FindRepositoryRoot() ?? throw new BenchSetupException(
             $"Cannot find the repository ({DevenvRelativePath}) above {AppContext.BaseDirectory} or {Environment.CurrentDirectory}; pass --url to bench a running service.");
@@ -104,7 +116,8 @@ internal sealed partial class BenchEnvironment : IAsyncDisposable
             }
             environment.PostgresPort = PortOf(connection);
             await environment.CreateDatabaseAsync(connection, postgresSettings.Keys, ct);
-            await environment.StartServiceAsync(dll, WithDatabase(connection, DatabaseName), serviceSettings, ct);
+            var grpcPort = sidecar ? await environment.StartSidecarAsync(root, ct) : (int?)null;
+            await environment.StartServiceAsync(dll, WithDatabase(connection, DatabaseName), serviceSettings, grpcPort, ct);
             return environment;
         }
         catch
@@ -116,28 +129,16 @@ internal sealed partial class BenchEnvironment : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_service is { } service)
+        Stop(ref _service);
+        Stop(ref _sidecar);
+        foreach (var log in new[] { _serviceLog, _sidecarLog })
         {
-            try
+            if (log is not null)
             {
-                if (!service.HasExited)
-                {
-                    service.Kill(entireProcessTree: true);
-                    service.WaitForExit(StopTimeout);
-                }
+                await log.DisposeAsync();
             }
-            catch (InvalidOperationException)
-            {
-                // Already gone.
-            }
-            service.Dispose();
-            _service = null;
         }
-        if (_serviceLog is { } log)
-        {
-            await log.DisposeAsync();
-            _serviceLog = null;
-        }
+        (_serviceLog, _sidecarLog) = (null, null);
         await _issuer.DisposeAsync();
         // Not the caller's token: teardown must run even (especially) after Ctrl-C.
         try
@@ -154,6 +155,28 @@ internal sealed partial class BenchEnvironment : IAsyncDisposable
         }
     }
 
+    private static void Stop(ref Process? process)
+    {
+        if (process is null)
+        {
+            return;
+        }
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit(StopTimeout);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+        process.Dispose();
+        process = null;
+    }
+
     private async Task<string> StartServersAsync(CancellationToken ct)
     {
         _console.MarkupLine($"[grey]starting PostgreSQL (fsync on) in {Markup.Escape(_directory)}[/]");
@@ -164,6 +187,8 @@ internal sealed partial class BenchEnvironment : IAsyncDisposable
         {
             throw new BenchSetupException($"devenv.sh start failed (exit {started.ExitCode}): {started.StandardError.Trim()}");
         }
+        _redis = started.StandardOutput.Split('\n')
+            .FirstOrDefault(line => line.StartsWith("LEDGERX_REDIS=", StringComparison.Ordinal))?["LEDGERX_REDIS=".Length..].Trim();
         return connection;
     }
 
@@ -202,7 +227,81 @@ internal sealed partial class BenchEnvironment : IAsyncDisposable
             .Select(line => line.Split('=', 2)).Where(pair => pair.Length == 2).ToDictionary(pair => pair[0], pair => pair[1]);
     }
 
-    private async Task StartServiceAsync(string dll, string connection, IReadOnlyDictionary<string, string> settings, CancellationToken ct)
+    /// <summary>
+    /// A LocalDapr sidecar for transaction-service, as `./ledgerx up` starts it: the repository's pubsub component (Redis
+    /// Streams, the same scopes) pointed at the Redis devenv started for this run. No app port: the ledger subscribes to
+    /// nothing, it only publishes. Returns the sidecar's gRPC port once it accepts connections.
+    /// </summary>
+    private async Task<int> StartSidecarAsync(string root, CancellationToken ct)
+    {
+        var dll = Path.Combine(root, SidecarDllRelativePath);
+        if (!File.Exists(dll))
+        {
+            throw new BenchSetupException($"{SidecarDllRelativePath} is missing: dotnet build tools/LocalDapr/LedgerX.LocalDapr.Host -c Release");
+        }
+        if (string.IsNullOrEmpty(_redis))
+        {
+            throw new BenchSetupException("devenv.sh start printed no LEDGERX_REDIS line; the sidecar needs the run's Redis.");
+        }
+        var components = Directory.CreateDirectory(Path.Combine(_directory, "components")).FullName;
+        var pubsub = await File.ReadAllTextAsync(Path.Combine(root, PubSubComponentRelativePath), ct);
+        await File.WriteAllTextAsync(Path.Combine(components, "pubsub.yaml"), pubsub.Replace("localhost:6379", _redis, StringComparison.Ordinal), ct);
+
+        var (grpcPort, httpPort, metricsPort) = (FreePort(), FreePort(), FreePort());
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[]
+                 {
+                     dll, "sidecar", "--app-id", ServiceAppId, "--dapr-grpc-port", Invariant(grpcPort), "--dapr-http-port", Invariant(httpPort),
+                     "--metrics-port", Invariant(metricsPort), "--resources-path", components,
+                     "--registry-dir", Directory.CreateDirectory(Path.Combine(_directory, "registry")).FullName, "--log-level", "warn",
+                 })
+        {
+            info.ArgumentList.Add(argument);
+        }
+        var logPath = Path.Combine(_directory, "sidecar.log");
+        _sidecarLog = new StreamWriter(logPath) { AutoFlush = true };
+        _console.MarkupLine($"[grey]starting a LocalDapr sidecar (gRPC {grpcPort}, Redis pub/sub at {Markup.Escape(_redis)})[/]");
+        _sidecar = Start(info, _sidecarLog);
+
+        var deadline = Stopwatch.GetTimestamp() + (long)(HealthTimeout.TotalSeconds * Stopwatch.Frequency);
+        while (Stopwatch.GetTimestamp() < deadline)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (_sidecar.HasExited)
+            {
+                throw new BenchSetupException($"the sidecar exited with code {_sidecar.ExitCode} while starting:\n{Tail(logPath, _sidecarLog)}");
+            }
+            try
+            {
+                using var probe = new TcpClient();
+                await probe.ConnectAsync(IPAddress.Loopback, grpcPort, ct);
+                return grpcPort;
+            }
+            catch (SocketException)
+            {
+                // Not listening yet (components load first).
+            }
+            await Task.Delay(250, ct);
+        }
+        throw new BenchSetupException($"the sidecar did not listen on gRPC {grpcPort} within {HealthTimeout.TotalSeconds:0} s:\n{Tail(logPath, _sidecarLog)}");
+    }
+
+    /// <summary>Starts a process whose output goes to <paramref name="log"/>: it must be drained or the process blocks once
+    /// the pipe fills, and the file is there for post-mortems.</summary>
+    private static Process Start(ProcessStartInfo info, StreamWriter log)
+    {
+        var process = Process.Start(info) ?? throw new BenchSetupException("Could not start dotnet.");
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static string Invariant(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private async Task StartServiceAsync(string dll, string connection, IReadOnlyDictionary<string, string> settings, int? sidecarGrpcPort,
+        CancellationToken ct)
     {
         var port = FreePort();
         BaseUrl = new Uri($"http://127.0.0.1:{port}/");
@@ -219,9 +318,10 @@ internal sealed partial class BenchEnvironment : IAsyncDisposable
             ["ConnectionStrings__Ledger"] = connection,
             ["ASPNETCORE_URLS"] = BaseUrl.ToString().TrimEnd('/'),
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            // No sidecar runs: the gRPC port only has to be unused, so the relay's publishes fail fast; the HTTP endpoint
-            // is the bench's issuer, which answers the one invocation the service makes there (auth-service's JWKS).
-            ["DAPR_GRPC_PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // Without --sidecar the gRPC port only has to be unused, so the relay's publishes fail fast; with it, publishes go
+            // to the sidecar. The HTTP endpoint is the bench's issuer either way: it answers the one invocation the service
+            // makes there (auth-service's JWKS), which no sidecar here could route.
+            ["DAPR_GRPC_PORT"] = Invariant(sidecarGrpcPort ?? FreePort()),
             ["DAPR_HTTP_ENDPOINT"] = _issuer.Endpoint.ToString().TrimEnd('/'),
             ["Auth__Issuer"] = BenchIssuer.Issuer,
         };
@@ -235,12 +335,7 @@ internal sealed partial class BenchEnvironment : IAsyncDisposable
         _serviceLog = new StreamWriter(logPath) { AutoFlush = true };
         var log = _serviceLog;
         _console.MarkupLine($"[grey]starting transaction-service on {BaseUrl} ({string.Join(", ", settings.Select(s => $"{s.Key}={s.Value}"))})[/]");
-        _service = Process.Start(info) ?? throw new BenchSetupException("Could not start dotnet.");
-        // The output must be drained or the service blocks once the pipe fills; it goes to a file for post-mortems.
-        _service.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
-        _service.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
-        _service.BeginOutputReadLine();
-        _service.BeginErrorReadLine();
+        _service = Start(info, log);
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = Stopwatch.GetTimestamp() + (long)(HealthTimeout.TotalSeconds * Stopwatch.Frequency);
@@ -249,7 +344,7 @@ internal sealed partial class BenchEnvironment : IAsyncDisposable
             ct.ThrowIfCancellationRequested();
             if (_service.HasExited)
             {
-                throw new BenchSetupException($"transaction-service exited with code {_service.ExitCode} while starting:\n{Tail(logPath)}");
+                throw new BenchSetupException($"transaction-service exited with code {_service.ExitCode} while starting:\n{Tail(logPath, log)}");
             }
             try
             {
@@ -265,12 +360,12 @@ internal sealed partial class BenchEnvironment : IAsyncDisposable
             }
             await Task.Delay(250, ct);
         }
-        throw new BenchSetupException($"transaction-service did not answer /healthz within {HealthTimeout.TotalSeconds:0} s:\n{Tail(logPath)}");
+        throw new BenchSetupException($"transaction-service did not answer /healthz within {HealthTimeout.TotalSeconds:0} s:\n{Tail(logPath, log)}");
     }
 
-    private string Tail(string path)
+    private static string Tail(string path, StreamWriter log)
     {
-        lock (_serviceLog!)
+        lock (log)
         {
             return string.Join('\n', File.ReadLines(path).TakeLast(20));
         }

@@ -38,13 +38,33 @@ internal sealed record BenchReport(
         {
             console.MarkupLine($"[grey]service settings: {Markup.Escape(string.Join(", ", ServiceSettings.Select(s => $"{s.Key}={s.Value}")))}[/]");
         }
-        var table = new Table().Border(TableBorder.Rounded).Title("[bold]transfers through the HTTP API[/]")
-            .AddColumns("mode", "clients", "applied/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "201", "422 refused", "other");
+        // Open-loop runs add the offered rate and the arrivals that waited for a client slot; their latencies run from
+        // each arrival's scheduled time.
+        var openLoop = Runs.Any(r => r.OfferedPerSecond is not null);
+        var table = new Table().Border(TableBorder.Rounded)
+            .Title(openLoop ? "[bold]transfers through the HTTP API (open loop: latency from each arrival's scheduled time)[/]" : "[bold]transfers through the HTTP API[/]")
+            .AddColumns(openLoop ? ["mode", "max in flight", "offered/s"] : ["mode", "clients"])
+            .AddColumns("applied/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "201", "422 refused", "other");
+        if (openLoop)
+        {
+            table.AddColumns("saturated", "unsent");
+        }
         foreach (var run in Runs)
         {
             var other = run.OtherStatus + run.TransportErrors;
-            table.AddRow(Workload.Name(run.Mode), N(run.Clients), $"[bold]{run.AppliedPerSecond:N0}[/]", Ms(run.Latency.P50Ms), Ms(run.Latency.P95Ms),
-                Ms(run.Latency.P99Ms), Ms(run.Latency.MaxMs), N(run.Applied), N(run.Refused), other == 0 ? "0" : $"[red]{other:N0}[/]");
+            var cells = new List<string> { Workload.Name(run.Mode), N(run.Clients) };
+            if (openLoop)
+            {
+                cells.Add(Opt(run.OfferedPerSecond, "N0"));
+            }
+            cells.AddRange([$"[bold]{run.AppliedPerSecond:N0}[/]", Ms(run.Latency.P50Ms), Ms(run.Latency.P95Ms),
+                Ms(run.Latency.P99Ms), Ms(run.Latency.MaxMs), N(run.Applied), N(run.Refused), other == 0 ? "0" : $"[red]{other:N0}[/]"]);
+            if (openLoop)
+            {
+                cells.Add(run.Saturated is { } saturated ? N(saturated) : "-");
+                cells.Add(run.Unsent is { } unsent ? (unsent == 0 ? "0" : $"[red]{unsent:N0}[/]") : "-");
+            }
+            table.AddRow(cells.ToArray());
         }
         foreach (var column in table.Columns.Skip(1))
         {
@@ -65,6 +85,18 @@ internal sealed record BenchReport(
         if (writer.Rows.Count > 0)
         {
             console.Write(writer);
+        }
+        if (Runs.Any(r => r.Outbox is not null))
+        {
+            var outbox = new Table().Border(TableBorder.Simple).Title("outbox through the sidecar (sampled every second from each run's start)")
+                .AddColumns("mode", "clients", "samples", "max unpublished", "max oldest ms", "at end", "oldest at end ms", "drained after s");
+            foreach (var run in Runs.Where(r => r.Outbox is not null))
+            {
+                var o = run.Outbox!;
+                outbox.AddRow(Workload.Name(run.Mode), N(run.Clients), N(o.Samples), N(o.MaxDepth), Opt(o.MaxAgeMs, "N0"), N(o.DepthAtEnd), Opt(o.AgeAtEndMs, "N0"),
+                    o.DrainSeconds is { } drain ? drain.ToString("0.0", CultureInfo.InvariantCulture) : "[red]not drained[/]");
+            }
+            console.Write(outbox);
         }
         if (Baseline is { Count: > 0 } baseline)
         {
@@ -138,8 +170,9 @@ internal sealed record BenchReport(
 }
 
 /// <summary>The settings as reported (durations in seconds, so the JSON is easy to read in scripts).</summary>
-internal sealed record BenchSettingsView(string Modes, int Accounts, IReadOnlyList<int> Clients, double DurationSeconds, double WarmupSeconds, long Amount)
+internal sealed record BenchSettingsView(string Modes, int Accounts, IReadOnlyList<int> Clients, double DurationSeconds, double WarmupSeconds, long Amount,
+    int? Rate = null, bool Sidecar = false)
 {
     public static BenchSettingsView From(BenchSettings settings) => new(string.Join(",", settings.Modes.Select(Workload.Name)), settings.Accounts,
-        settings.Clients, settings.Duration.TotalSeconds, settings.Warmup.TotalSeconds, settings.Amount);
+        settings.Clients, settings.Duration.TotalSeconds, settings.Warmup.TotalSeconds, settings.Amount, settings.Rate, settings.Sidecar);
 }

@@ -28,7 +28,7 @@ internal static class BenchRunner
             if (settings.Url is null)
             {
                 environment = await BenchEnvironment.StartAsync(console, settings.ServiceSettings, settings.ServiceDll,
-                    settings.PostgresSettings ?? new Dictionary<string, string>(), ct);
+                    settings.PostgresSettings ?? new Dictionary<string, string>(), ct, settings.Sidecar);
             }
             // The raw-SQL runs come first, on the same server, before the ledger's own data exists (the order the ratios
             // were defined in: issue 19), and in a database that is dropped before the ledger starts.
@@ -64,7 +64,10 @@ internal static class BenchRunner
             {
                 foreach (var clients in settings.Clients)
                 {
-                    runs.Add(await RunOneAsync(console, api, settings, mode, clients, $"{runId}-{clients}", environment?.PostmasterPid, ct));
+                    var outbox = environment is { HasSidecar: true }
+                        ? new OutboxLagSampler(BenchEnvironment.FindPsql(), environment.PostgresPort, BenchEnvironment.DatabaseName)
+                        : null;
+                    runs.Add(await RunOneAsync(console, api, settings, mode, clients, $"{runId}-{clients}", environment?.PostmasterPid, outbox, ct));
                 }
             }
 
@@ -110,22 +113,36 @@ internal static class BenchRunner
     }
 
     private static async Task<RunResult> RunOneAsync(IAnsiConsole console, LedgerApiClient api, BenchSettings settings, BenchMode mode, int clients,
-        string runId, int? postmasterPid, CancellationToken ct)
+        string runId, int? postmasterPid, OutboxLagSampler? outbox, CancellationToken ct)
     {
-        var title = $"{Workload.Name(mode)} × {clients} clients";
+        var title = settings.Rate is { } rate
+            ? $"{Workload.Name(mode)} at {rate:N0}/s offered (≤ {clients} in flight)"
+            : $"{Workload.Name(mode)} × {clients} clients";
         console.MarkupLine($"[bold]{Markup.Escape(title)}[/]: opening {settings.Accounts:N0} accounts{(mode == BenchMode.Hot ? " + 1 hot source" : "")}…");
         var workload = await Workload.SetUpAsync(api, mode, settings.Accounts, settings.Amount, settings.Warmup + settings.Duration, runId, ct);
 
-        var generator = new LoadGenerator(api, workload, clients, settings.Warmup, settings.Duration, settings.Amount);
+        var generator = new LoadGenerator(api, workload, clients, settings.Warmup, settings.Duration, settings.Amount, settings.Rate);
         // The service's counters are read when the measurement window opens and when it closes, so the writer's
         // statistics describe exactly the window the throughput is measured over.
         var before = SampleAfterAsync(api, settings.Warmup, postmasterPid, ct);
         var after = SampleAfterAsync(api, settings.Warmup + settings.Duration, postmasterPid, ct);
+        // With a sidecar the outbox is watched from the run's start until it is empty again after the window.
+        var lag = outbox?.RunAsync(System.Diagnostics.Stopwatch.GetTimestamp(), settings.Warmup + settings.Duration, ct);
         var result = await ProgressDisplay.ShowWhileAsync(console, title, generator, generator.RunAsync(ct));
         result = result with { Writer = WriterStats.Between(await before, await after) };
+        if (lag is not null)
+        {
+            console.MarkupLine("  [grey]waiting for the outbox to drain…[/]");
+            result = result with { Outbox = await lag };
+            console.MarkupLine($"  outbox: max {result.Outbox.MaxDepth:N0} unpublished, oldest {result.Outbox.MaxAgeMs:N0} ms; at the window's end " +
+                               $"{result.Outbox.DepthAtEnd:N0} ({result.Outbox.AgeAtEndMs:N0} ms); drained " +
+                               (result.Outbox.DrainSeconds is { } drain ? $"{drain:0.0} s after it" : $"[red]not within {OutboxLagSampler.DrainLimit.TotalSeconds:0} s[/]"));
+        }
 
         console.MarkupLine($"  → [bold]{result.AppliedPerSecond:N0} applied/s[/], p50 {result.Latency.P50Ms:0.0} ms, p99 {result.Latency.P99Ms:0.0} ms, " +
-                           $"refused {result.Refused:N0}, other {result.OtherStatus + result.TransportErrors:N0}");
+                           $"refused {result.Refused:N0}, other {result.OtherStatus + result.TransportErrors:N0}" +
+                           (result.Saturated is { } saturated ? $", saturated {saturated:N0}" : "") +
+                           (result.Unsent is > 0 ? $", [red]unsent {result.Unsent:N0} (overloaded: percentiles are a lower bound)[/]" : ""));
         return result;
     }
 

@@ -23,11 +23,16 @@ internal sealed record BenchSettings(
     string? ServiceDll = null,
     string? Token = null,
     bool Baseline = false,
-    IReadOnlyDictionary<string, string>? PostgresSettings = null)
+    IReadOnlyDictionary<string, string>? PostgresSettings = null,
+    int? Rate = null,
+    bool Sidecar = false)
 {
     public const string Currency = "EUR";
 
     public const int MaxAccounts = 100_000;
     public const int MaxClients = 1024;
     public const long MaxAmount = 1_000_000_000;
+
+    /// <summary>Open loop: far above what the 2 cores here can answer, low enough that the dispatcher keeps its schedule.</summary>
+    public const int MaxRate = 100_000;
 }

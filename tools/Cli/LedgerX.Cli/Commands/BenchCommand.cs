@@ -92,15 +92,38 @@ internal static class BenchCommand
             }
         });
 
+        var rate = new Option<int?>("--rate")
+        {
+            Description = "Open loop: transfers arrive at this many per second whatever the service answers, with at most --clients in flight; " +
+                          "latency runs from each arrival's scheduled time (no coordinated omission). Not with --baseline.",
+        };
+        rate.Validators.Add(r => Range(r, r.GetValueOrDefault<int?>() ?? 1, 1, BenchSettings.MaxRate, "--rate"));
+
+        var sidecar = new Option<bool>("--sidecar")
+        {
+            Description = "Start a LocalDapr sidecar for the service (the repository's Redis pub/sub component on the bench's own Redis, as " +
+                          "./ledgerx up) so the outbox relay publishes every event, and report the outbox's depth, age and drain time per run. " +
+                          "Needs the Release build of tools/LocalDapr/LedgerX.LocalDapr.Host. Not with --url.",
+        };
+
         var command = new Command("bench", "Benchmark transfers through the ledger's HTTP API (uniform and hot-account traffic), then verify the ledger.")
         {
-            url, mode, accounts, clients, duration, warmup, amount, json, serviceSettings, serviceDll, token, baseline, postgresSettings,
+            url, mode, accounts, clients, duration, warmup, amount, json, serviceSettings, serviceDll, token, baseline, postgresSettings, rate, sidecar,
         };
         command.Validators.Add(r =>
         {
             if (r.GetValue(url) is { Length: > 0 } && (r.GetValue(baseline) || r.GetValue(postgresSettings) is { Length: > 0 }))
             {
                 r.AddError("--baseline and --postgres-setting need the bench's own PostgreSQL: drop --url (pgbench must run on the server the ledger runs on)");
+            }
+            if (r.GetValue(url) is { Length: > 0 } && r.GetValue(sidecar))
+            {
+                r.AddError("--sidecar starts a sidecar for the service the bench starts: drop --url");
+            }
+            if (r.GetValue(rate) is not null && r.GetValue(baseline))
+            {
+                // pgbench runs closed loop: a throughput ratio to an open-loop run, whose throughput is the offered rate, says nothing.
+                r.AddError("--rate (open loop) and --baseline (a closed-loop throughput ratio) do not go together: drop one");
             }
         });
         command.SetAction(async (parse, ct) =>
@@ -119,6 +142,11 @@ internal static class BenchCommand
                 }
             }
             var environment = new Dictionary<string, string>(BenchEnvironment.DefaultServiceSettings);
+            if (parse.GetValue(sidecar))
+            {
+                // The slow default poll only keeps a relay that cannot publish quiet; with a sidecar it runs as configured.
+                environment.Remove(BenchEnvironment.OutboxPollSetting);
+            }
             foreach (var setting in parse.GetValue(serviceSettings) ?? [])
             {
                 var pair = setting.Split('=', 2);
@@ -127,7 +155,7 @@ internal static class BenchCommand
             var settings = new BenchSettings(target, Modes(parse.GetValue(mode)!), parse.GetValue(accounts), parse.GetValue(clients)!,
                 parse.GetValue(duration), parse.GetValue(warmup), parse.GetValue(amount), parse.GetValue(json), environment,
                 parse.GetValue(serviceDll), target is null ? null : parse.GetValue(token), parse.GetValue(baseline),
-                (parse.GetValue(postgresSettings) ?? []).Select(s => s.Split('=', 2)).ToDictionary(p => p[0], p => p[1]));
+                (parse.GetValue(postgresSettings) ?? []).Select(s => s.Split('=', 2)).ToDictionary(p => p[0], p => p[1]), parse.GetValue(rate), parse.GetValue(sidecar));
             return await BenchRunner.RunAsync(AnsiConsole.Console, settings, ct);
         });
         return command;
