@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Diagnostics.Metrics;
 using LedgerX.Notifications.Api.Delivery;
+using LedgerX.Notifications.Api.Preferences;
 using LedgerX.ServiceDefaults.Telemetry;
 using Microsoft.EntityFrameworkCore;
 
@@ -19,6 +20,8 @@ public sealed class NotificationMetrics : PolledMetrics
     /// <summary>A row stamped sent_at/dead_at commits within this long (the dispatcher's one transaction per batch), so
     /// a poll counts rows stamped up to this long ago: each row once, none missed.</summary>
     private static readonly TimeSpan CommitSlack = TimeSpan.FromSeconds(5);
+
+    private static readonly string[] OutstandingStatuses = [NotificationStatus.Pending, NotificationStatus.Dead];
 
     private readonly IServiceScopeFactory _scopes;
     private readonly Counter<long> _deliveries;
@@ -44,14 +47,17 @@ public sealed class NotificationMetrics : PolledMetrics
         var connection = scope.ServiceProvider.GetRequiredService<DeliveryDbContext>().Database.GetDbConnection();
         await connection.OpenAsync(ct);
 
-        var outstanding = new List<(string, string, long)>();
+        // Zero for every user channel until rows say otherwise: an empty queue is a value, not missing data.
+        var outstanding = (from channel in Channels.All
+                           from status in OutstandingStatuses
+                           select (channel, status)).ToDictionary(key => key, _ => 0L);
         await using (var command = connection.CreateCommand())
         {
             command.CommandText = "SELECT channel, status, count(*) FROM notifications WHERE status IN ('pending', 'dead') GROUP BY channel, status";
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
-                outstanding.Add((reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
+                outstanding[(reader.GetString(0), reader.GetString(1))] = reader.GetInt64(2);
             }
         }
 
@@ -74,7 +80,7 @@ public sealed class NotificationMetrics : PolledMetrics
         }
 
         _countedUntil = until;
-        _outstanding = outstanding;
+        _outstanding = outstanding.Select(o => (o.Key.channel, o.Key.status, o.Value)).ToList();
     }
 
     private static void AddParameter(DbCommand command, string name, DateTimeOffset value)
