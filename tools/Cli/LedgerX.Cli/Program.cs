@@ -13,6 +13,7 @@ var root = new RootCommand("LedgerX command line: load benchmarks, live-feed lat
     LoginCommand.CreateToken(),
     AskCommand.Create(),
     NlpLatencyCommand.Create(),
+    LoadCommand.Create(),
 };
 
 CliInvocation.ConfigureConsole();

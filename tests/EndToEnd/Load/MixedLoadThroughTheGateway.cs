@@ -1,0 +1,73 @@
+using LedgerX.Cli.Load;
+using LedgerX.Cli.Load.Users;
+using LedgerX.Testing;
+
+namespace LedgerX.EndToEnd.Tests.Load;
+
+/// <summary>
+/// `ledgerx load`'s mixed scenario file through the real gateway: its user pool made through the real auth-service
+/// (registration, the confirmation mail, the code flow, the admin's role grants, the teller's deposits), then every
+/// request kind of every service's mix at a low open-loop rate. No request may fail and no check may miss; latency is
+/// not asserted (a loaded 2-core machine), only reported by the summary.
+/// </summary>
+[Collection(SystemCollection.Name)]
+public sealed class MixedLoadThroughTheGateway(LedgerXSystem system)
+{
+    /// <summary>Per scenario; six scenarios make ~18 requests/s, far under every per-user budget of the pool.</summary>
+    private const double RatePerScenario = 3;
+
+    private static readonly TimeSpan Duration = TimeSpan.FromSeconds(15);
+
+    /// <summary>A hang guard: pool preparation (8 sign-ins, 8 mails) plus a 15 s run plus a 30 s graceful stop.</summary>
+    private static readonly TimeSpan Guard = TimeSpan.FromMinutes(5);
+
+    [Fact]
+    public async Task Every_request_kind_of_the_mixed_file_runs_through_the_gateway_and_none_fails()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var cache = Path.Combine(Path.GetTempPath(), $"ledgerx-load-users-{Guid.NewGuid():N}.json");
+        var settings = new PoolSettings(system.Gateway, cache, TestMailServers.Maildir.Path, SystemRunFile.AdminPassword);
+        var file = LoadScriptParser.Load(RepositoryRoot.PathOf("load", "mixed.json"));
+        try
+        {
+            var users = await new UserPoolPreparer(settings, _ => { }, TimeProvider.System)
+                .PrepareAsync(file.Users with { Customers = 6 }, ct).WaitAsync(Guard, ct);
+
+            // Every kind equally likely, and one VU per scenario while answers are quick, so that the kinds needing
+            // a value another request captured (a hold's void, a transfer's reversal, an answer) get their turn.
+            var script = file with
+            {
+                Scenarios = [.. file.Scenarios.Select(s => s.AsConstantRate(RatePerScenario, Duration) with { PreAllocatedVus = 1, MaxVus = 10 })],
+                Mixes = file.Mixes.ToDictionary(m => m.Key, m => (IReadOnlyList<RequestSpec>)[.. m.Value.Select(r => r with { Weight = 1 })]),
+            };
+            await using var run = LoadRun.Start(script, system.Gateway, users, ct);
+            var result = await run.Completion.WaitAsync(Guard, ct);
+
+            var summary = LoadSummary.Human(result, null);
+            var ran = LoadSummary.Kinds(result).ToHashSet();
+            foreach (var scenario in script.Scenarios)
+            {
+                foreach (var request in script.Mixes[scenario.Exec])
+                {
+                    ran.ShouldContain((scenario.Name, request.Name), summary);
+                }
+            }
+            var all = LoadSummary.Slice(result, null, null);
+            all.Failed.ShouldBe(0, summary);
+            all.CheckFails.ShouldBe(0, summary);
+            result.Metrics.Scenarios.Values.Sum(s => s.Dropped).ShouldBe(0, summary);
+            result.Acknowledged.Where(a => a.Kind == "transfer").ShouldNotBeEmpty(summary);
+            result.Acknowledged.ShouldAllBe(a => a.IdempotencyKey.Length > 0 && a.Id != null);
+            TestContext.Current.SendDiagnosticMessage(summary);
+
+            // The pool is kept: a second preparation refreshes the same users instead of registering new ones.
+            var again = await new UserPoolPreparer(settings, _ => { }, TimeProvider.System).PrepareAsync(file.Users with { Customers = 6 }, ct).WaitAsync(Guard, ct);
+            again.Customers.Select(c => c.Email).ShouldBe(users.Customers.Select(c => c.Email));
+            again.Teller!.Email.ShouldBe(users.Teller!.Email);
+        }
+        finally
+        {
+            File.Delete(cache);
+        }
+    }
+}
