@@ -29,6 +29,7 @@ public static class QuestionsModule
         services.AddSingleton<QuestionWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<QuestionWorker>());
         services.AddHostedService<QuestionSweeper>();
+        services.AddHostedService<Observability.QueueDepthMetrics>();
         return builder;
     }
 

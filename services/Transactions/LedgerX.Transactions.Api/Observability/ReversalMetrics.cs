@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using LedgerX.ServiceDefaults.Telemetry;
 using LedgerX.Transactions.Api.Reversals;
 using Npgsql;
 
@@ -7,15 +8,12 @@ namespace LedgerX.Transactions.Api.Observability;
 /// <summary>
 /// Reversal sagas as metrics (meter <c>LedgerX.Transactions.Reversals</c>): unfinished reversals by status, how long the
 /// oldest pending one has not moved (alert LedgerXReversalSagaStuck), and the duration of each one that finished, by
-/// outcome. Read from the <c>reversals</c> table every <see cref="PollInterval"/> rather than hooked into the saga, so
-/// the numbers are the same whichever replica or re-driven saga did the work, and the saga code stays unaware of them.
+/// outcome. Read from the <c>reversals</c> table (<see cref="PolledMetrics"/>) rather than hooked into the saga, so the
+/// numbers are the same whichever replica or re-driven saga did the work, and the saga code stays unaware of them.
 /// </summary>
-public sealed class ReversalMetrics : BackgroundService
+public sealed class ReversalMetrics : PolledMetrics
 {
     public const string MeterName = "LedgerX.Transactions.Reversals";
-
-    /// <summary>Often enough for a 15 s scrape, cheap enough for one indexed query pair per replica.</summary>
-    public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(10);
 
     /// <summary>Finished reversals read per poll; more waits for the next poll (no burst of rows in memory).</summary>
     private const int MaxFinishedPerPoll = 1000;
@@ -23,18 +21,15 @@ public sealed class ReversalMetrics : BackgroundService
     private static readonly string[] UnfinishedStatuses = [ReversalStatus.Pending, ReversalStatus.AwaitingApproval];
 
     private readonly NpgsqlDataSource _database;
-    private readonly TimeProvider _clock;
-    private readonly ILogger<ReversalMetrics> _logger;
     private readonly Histogram<double> _duration;
     private volatile IReadOnlyDictionary<string, long> _unfinished = new Dictionary<string, long>();
     private double _oldestPendingAgeSeconds;
     private DateTimeOffset _finishedSince;
 
     public ReversalMetrics(NpgsqlDataSource database, TimeProvider clock, IMeterFactory meters, ILogger<ReversalMetrics> logger)
+        : base(clock, logger)
     {
         _database = database;
-        _clock = clock;
-        _logger = logger;
         // Only reversals that finish while this replica runs: a restart must not count old ones again.
         _finishedSince = clock.GetUtcNow();
         var meter = meters.Create(MeterName);
@@ -47,27 +42,9 @@ public sealed class ReversalMetrics : BackgroundService
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 86400] });
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public override async Task PollOnceAsync(CancellationToken ct)
     {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await PollOnceAsync(stoppingToken);
-            }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
-            {
-                // The database is away: keep the last values (a gap would look like recovery) and try again.
-                _logger.LogWarning(ex, "Reading reversal metrics failed; trying again after {PollInterval}", PollInterval);
-            }
-            await Task.Delay(PollInterval, _clock, stoppingToken);
-        }
-    }
-
-    /// <summary>One read of the table; public for tests, which poll instead of waiting for the interval.</summary>
-    public async Task PollOnceAsync(CancellationToken ct)
-    {
-        var now = _clock.GetUtcNow();
+        var now = Clock.GetUtcNow();
         await using var connection = await _database.OpenConnectionAsync(ct);
 
         var unfinished = UnfinishedStatuses.ToDictionary(s => s, _ => 0L);
