@@ -68,6 +68,12 @@ internal static class SampleService
         app.MapGet("/required", (int limit) => TypedResults.Ok(limit));
         app.MapGet("/alerts", ([AsParameters] AlertQuery query) => TypedResults.Ok(query));
         app.MapGet("/boom", string () => throw new InvalidOperationException(SecretInExceptionMessage));
+        // Reads through the app's NpgsqlDataSource, for the tests that take its database away.
+        app.MapGet("/db", async (HttpContext http) =>
+        {
+            await using var command = http.RequestServices.GetRequiredService<Npgsql.NpgsqlDataSource>().CreateCommand("SELECT 1");
+            return TypedResults.Ok((int)(await command.ExecuteScalarAsync(http.RequestAborted))!);
+        });
         app.MapGet("/frozen", () => Problems.Conflict("account-frozen", "Account 42 is frozen."));
         app.MapGet("/invalid", () => Problems.Validation("currency", "Use an ISO 4217 code."));
         await app.StartAsync(TestContext.Current.CancellationToken);

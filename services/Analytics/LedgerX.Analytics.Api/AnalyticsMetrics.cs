@@ -15,13 +15,16 @@ public sealed class AnalyticsMetrics
     {
         ArgumentNullException.ThrowIfNull(meters);
         var meter = meters.Create(MeterName);
-        _events = meter.CreateCounter<long>("ledgerx.analytics.events", description: "Events delivered to the projections, by type and outcome (applied or duplicate).");
+        _events = meter.CreateCounter<long>("ledgerx.analytics.events", description: "Events delivered to the projections, by type and outcome (applied, duplicate, or dropped as unreadable).");
         _cacheReads = meter.CreateCounter<long>("ledgerx.analytics.cache_reads", description: "Query cache lookups, by result (hit or miss).");
         _rebuilds = meter.CreateCounter<long>("ledgerx.analytics.rebuilds", description: "Rebuilds of the read models from the ledger's log, by outcome.");
     }
 
     public void EventConsumed(string type, bool applied) =>
         _events.Add(1, new KeyValuePair<string, object?>("type", type), new KeyValuePair<string, object?>("outcome", applied ? "applied" : "duplicate"));
+
+    public void EventDropped(string type) =>
+        _events.Add(1, new KeyValuePair<string, object?>("type", type), new KeyValuePair<string, object?>("outcome", "dropped"));
 
     public void CacheRead(bool hit) => _cacheReads.Add(1, new KeyValuePair<string, object?>("result", hit ? "hit" : "miss"));
 

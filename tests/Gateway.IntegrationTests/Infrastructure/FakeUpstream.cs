@@ -41,6 +41,7 @@ public sealed class FakeUpstream : IAsyncDisposable
 {
     private readonly ConcurrentQueue<ReceivedRequest> _received = new();
     private WebApplication? _app;
+    private int _port;
     private LocalDaprSidecar? _sidecar;
 
     private FakeUpstream(string appId, string apiSegment)
@@ -67,8 +68,8 @@ public sealed class FakeUpstream : IAsyncDisposable
     public static async Task<FakeUpstream> StartAsync(string name, string suffix, string apiSegment)
     {
         var upstream = new FakeUpstream($"{name}-{suffix}", apiSegment);
-        var port = await upstream.StartAppAsync();
-        upstream._sidecar = await LocalDaprSidecar.StartAsync(new SidecarOptions { AppId = upstream.AppId, AppPort = port, WaitForApp = false });
+        upstream._port = await upstream.StartAppAsync(0);
+        upstream._sidecar = await LocalDaprSidecar.StartAsync(new SidecarOptions { AppId = upstream.AppId, AppPort = upstream._port, WaitForApp = false });
         return upstream;
     }
 
@@ -82,13 +83,33 @@ public sealed class FakeUpstream : IAsyncDisposable
         }
     }
 
+    /// <summary>The app comes back on its old port (a restarted pod), behind the sidecar that stayed.</summary>
+    public async Task RestartAppAsync()
+    {
+        if (_app is null)
+        {
+            await StartAppAsync(_port);
+        }
+    }
+
+    /// <summary>The app and its sidecar go away: the app id resolves to nothing (the pod is gone).</summary>
+    public async Task StopSidecarAsync()
+    {
+        await StopAppAsync();
+        if (_sidecar is not null)
+        {
+            await _sidecar.DisposeAsync();
+            _sidecar = null;
+        }
+    }
+
     public void Clear() => _received.Clear();
 
-    private async Task<int> StartAppAsync()
+    private async Task<int> StartAppAsync(int port)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         var app = builder.Build();
         // The sidecar asks the app what it subscribes to: nothing.
         app.MapGet("/dapr/subscribe", () => Results.Json(Array.Empty<object>()));

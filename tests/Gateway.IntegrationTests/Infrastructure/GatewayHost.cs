@@ -83,6 +83,24 @@ public class GatewayHost() : AppOnKestrel<Program>("Gateway", SidecarPorts.Free(
     public Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string subject = "alice") =>
         Client.SendAsync(Authorized(method, path, subject));
 
+    /// <summary>The gateway's own sidecar goes away (its port closes), as when daprd restarts beside the gateway.</summary>
+    public async Task StopSidecarAsync()
+    {
+        if (_sidecar is not null)
+        {
+            await _sidecar.DisposeAsync();
+            _sidecar = null;
+        }
+    }
+
+    /// <summary>In the gateway's sidecar's place, something that reads each request and hangs up without an answer, as
+    /// a sidecar that crashes mid-call: the request may have been processed, and the gateway cannot know.</summary>
+    public async Task<IAsyncDisposable> BreakSidecarAsync()
+    {
+        await StopSidecarAsync();
+        return HangingUpListener.Start(Sidecar.Http);
+    }
+
     public void ClearUpstreams()
     {
         foreach (var upstream in Upstreams)

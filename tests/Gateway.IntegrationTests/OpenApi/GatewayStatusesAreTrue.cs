@@ -52,11 +52,17 @@ public sealed class GatewayStatusesAreTrue : IAsyncLifetime
             using var slow = await _gateway.SendAsync(HttpMethod.Get, "/api/v1/alerts", $"caller-{i}");
             produced.Add((int)slow.StatusCode);
         }
-        // 502: analytics is gone.
+        // 503 again: analytics is gone (its sidecar answers for it).
         await _gateway.Analytics.StopAppAsync();
         using (var gone = await _gateway.SendAsync(HttpMethod.Get, "/api/v1/ledger/volumes/daily", "someone"))
         {
             produced.Add((int)gone.StatusCode);
+        }
+        // 502: the gateway's own sidecar hangs up mid-call.
+        await using (await _gateway.BreakSidecarAsync())
+        {
+            using var broken = await _gateway.SendAsync(HttpMethod.Get, "/api/v1/ledger/volumes/daily", "someone-else");
+            produced.Add((int)broken.StatusCode);
         }
 
         produced.Remove(200);

@@ -17,8 +17,8 @@ public sealed class TouchyGateway : GatewayHost
 }
 
 /// <summary>
-/// A slow, failing or dead upstream costs its own routes only: the route's timeout answers 504, its breaker opens and
-/// answers 503 with Retry-After at once, and ledger routes stay fast all along. Each test has its own gateway, since
+/// A slow, failing or dead upstream costs its own routes only: the route's timeout answers 504, a dead one 503 at once,
+/// its breaker opens and answers 503 with Retry-After without calling it, and ledger routes stay fast all along. Each test has its own gateway, since
 /// an open breaker is state.
 /// </summary>
 public sealed class UpstreamFailures : IAsyncLifetime
@@ -84,14 +84,17 @@ public sealed class UpstreamFailures : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ADeadUpstreamIsUnreachableThenItsBreakerOpens()
+    public async Task ADeadUpstreamIsUnavailableAtOnceThenItsBreakerOpens()
     {
         await _gateway.Analytics.StopAppAsync();
 
+        var clock = Stopwatch.StartNew();
         using var first = await _gateway.SendAsync(HttpMethod.Get, "/api/v1/ledger/volumes/daily");
-        var problem = await first.ShouldBeProblemAsync(502, "upstream_unreachable");
+        clock.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(5), "no waiting for the route's timeout");
+        var problem = await first.ShouldBeProblemAsync(503, "upstream_unavailable");
         (await first.Content.ReadAsStringAsync()).ShouldNotContain("ERR_DIRECT_INVOKE");
         problem.GetProperty("upstream").GetString().ShouldBe("analytics");
+        first.Headers.RetryAfter?.Delta.ShouldBe(TimeSpan.FromSeconds(1), "the breaker is still closed: the app may be back at once");
         for (var i = 0; i < 2; i++)
         {
             using var again = await _gateway.SendAsync(HttpMethod.Get, "/api/v1/ledger/volumes/daily");
@@ -99,6 +102,7 @@ public sealed class UpstreamFailures : IAsyncLifetime
 
         using var open = await _gateway.SendAsync(HttpMethod.Get, "/api/v1/accounts/0190b7a2-7a53-7c4e-9f0e-2a1b3c4d5e6f/spending");
         await open.ShouldBeProblemAsync(503, "upstream_unavailable");
+        open.Headers.RetryAfter?.Delta.ShouldBe(TimeSpan.FromSeconds(30), "an open breaker refuses for its break");
         using var ledger = await _gateway.SendAsync(HttpMethod.Get, "/api/v1/ledger/verify");
         ledger.StatusCode.ShouldBe(HttpStatusCode.OK);
     }

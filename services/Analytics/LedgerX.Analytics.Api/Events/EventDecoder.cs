@@ -6,7 +6,7 @@ namespace LedgerX.Analytics.Api.Events;
 /// replay goes through exactly the same projection as a delivery.</summary>
 public static class EventDecoder
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>Null for event types the read models do not use (other account.* events, or types added later).</summary>
     public static ConsumedEvent? Decode(string type, JsonElement payload) => type switch

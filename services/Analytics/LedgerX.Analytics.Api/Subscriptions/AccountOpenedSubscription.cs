@@ -1,6 +1,4 @@
-using Dapr;
 using LedgerX.Analytics.Api.Events;
-using LedgerX.Analytics.Api.Projections;
 
 namespace LedgerX.Analytics.Api.Subscriptions;
 
@@ -9,16 +7,7 @@ public static class AccountOpenedSubscription
 {
     public static IEndpointRouteBuilder MapAccountOpenedSubscription(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/events/account-opened", Handle)
-            .WithTopic(new TopicOptions { PubsubName = Components.PubSub, Name = Topics.AccountOpened, DeadLetterTopic = Topics.DeadLetter })
-            .ExcludeFromDescription();
+        app.MapEvent<AccountOpened>("/events/account-opened", Topics.AccountOpened);
         return app;
-    }
-
-    /// <summary>200 for an applied or duplicate event (both are done); an exception answers 500 and Dapr retries.</summary>
-    public static async Task<IResult> Handle(AccountOpened e, ProjectionWriter writer, CancellationToken ct)
-    {
-        await writer.ApplyAsync(Topics.AccountOpened, e, ct);
-        return TypedResults.Ok();
     }
 }

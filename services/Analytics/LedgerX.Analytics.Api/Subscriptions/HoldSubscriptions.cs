@@ -1,6 +1,4 @@
-using Dapr;
 using LedgerX.Analytics.Api.Events;
-using LedgerX.Analytics.Api.Projections;
 
 namespace LedgerX.Analytics.Api.Subscriptions;
 
@@ -16,16 +14,8 @@ public static class HoldSubscriptions
                      ("/events/hold-voided", Topics.HoldVoided), ("/events/hold-expired", Topics.HoldExpired),
                  })
         {
-            app.MapPost(route, (HoldChanged e, ProjectionWriter writer, CancellationToken ct) => Handle(topic, e, writer, ct))
-                .WithTopic(new TopicOptions { PubsubName = Components.PubSub, Name = topic, DeadLetterTopic = Topics.DeadLetter })
-                .ExcludeFromDescription();
+            app.MapEvent<HoldChanged>(route, topic);
         }
         return app;
-    }
-
-    public static async Task<IResult> Handle(string topic, HoldChanged e, ProjectionWriter writer, CancellationToken ct)
-    {
-        await writer.ApplyAsync(topic, e, ct);
-        return TypedResults.Ok();
     }
 }

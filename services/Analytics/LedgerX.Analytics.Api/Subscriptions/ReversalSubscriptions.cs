@@ -1,6 +1,4 @@
-using Dapr;
 using LedgerX.Analytics.Api.Events;
-using LedgerX.Analytics.Api.Projections;
 
 namespace LedgerX.Analytics.Api.Subscriptions;
 
@@ -15,16 +13,8 @@ public static class ReversalSubscriptions
                      ("/events/reversal-failed", Topics.ReversalFailed),
                  })
         {
-            app.MapPost(route, (ReversalChanged e, ProjectionWriter writer, CancellationToken ct) => Handle(topic, e, writer, ct))
-                .WithTopic(new TopicOptions { PubsubName = Components.PubSub, Name = topic, DeadLetterTopic = Topics.DeadLetter })
-                .ExcludeFromDescription();
+            app.MapEvent<ReversalChanged>(route, topic);
         }
         return app;
-    }
-
-    public static async Task<IResult> Handle(string topic, ReversalChanged e, ProjectionWriter writer, CancellationToken ct)
-    {
-        await writer.ApplyAsync(topic, e, ct);
-        return TypedResults.Ok();
     }
 }

@@ -34,7 +34,9 @@ public sealed class PolicyWorker(
             {
                 claimed = await RunOnceAsync(stoppingToken);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            // Anything but this host stopping, a timeout\'s OperationCanceledException included (a stalled database or
+            // sidecar): an escaped exception would end the loop for good and stop the host.
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 logger.LogError(ex, "Policy pass failed; retrying after the poll interval");
             }

@@ -24,7 +24,7 @@ internal static class OpenApiMerger
     [
         ("429", "Too many requests from this caller for the budget (reads, writes, sign-in, nlp); see Retry-After and RateLimit"),
         ("502", "The upstream service could not be reached (upstream_unreachable)"),
-        ("503", "The upstream service is failing and its circuit is open (upstream_unavailable); see Retry-After"),
+        ("503", "The upstream service is down or its circuit is open (upstream_unavailable); see Retry-After"),
         ("504", "The upstream service did not answer within the route's timeout (upstream_timeout)"),
     ];
 

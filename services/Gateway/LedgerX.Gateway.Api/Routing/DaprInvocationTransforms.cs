@@ -10,8 +10,8 @@ namespace LedgerX.Gateway.Api.Routing;
 /// <c>dapr-app-id</c> names the route's cluster and <c>dapr-api-token</c> authenticates the gateway to its sidecar.
 /// <c>X-Forwarded-*</c> are YARP's defaults (set from the connection, replacing what the client sent; a trusted proxy's
 /// have already been applied to the connection by the forwarded-headers middleware). The caller's
-/// <c>Authorization</c> goes on unchanged: services validate the token again. Responses: no <c>Server</c> header, and a 5xx that is not a service's problem (the sidecar's own error) becomes 502
-/// <c>upstream_unreachable</c>.
+/// <c>Authorization</c> goes on unchanged: services validate the token again. Responses: no <c>Server</c> header, and a 5xx that is not a service's problem (the sidecar's own error) becomes 503
+/// <c>upstream_unavailable</c> with <c>Retry-After</c>.
 /// </summary>
 internal static class DaprInvocationTransforms
 {
@@ -52,15 +52,14 @@ internal static class DaprInvocationTransforms
                 && response.Content.Headers.ContentType?.MediaType != GatewayProblems.ContentType)
             {
                 // Every service answers errors as problem+json (ADR 0010); a 5xx in any other shape is the sidecar's own
-                // (ERR_DIRECT_INVOKE: the app is down or unknown), whose text names internals. The client learns only that
-                // the upstream is unreachable.
+                // (ERR_DIRECT_INVOKE: the app or its sidecar is down, or the app id resolves to nothing), whose text names
+                // internals. The app is not there to answer: the client learns that the upstream is unavailable and when
+                // to try again, at once rather than after a timeout, and the breaker counts the failure.
                 transform.SuppressResponseBody = true;
                 var http = transform.HttpContext;
                 http.Response.Headers.Remove(HeaderNames.ContentLength);
-                http.Response.StatusCode = StatusCodes.Status502BadGateway;
-                await GatewayProblems.WriteAsync(http, StatusCodes.Status502BadGateway, ForwarderErrors.Unreachable,
-                    $"The {context.Cluster.ClusterId} upstream could not be reached.",
-                    new Dictionary<string, object?> { ["upstream"] = context.Cluster.ClusterId });
+                var breakers = http.RequestServices.GetRequiredService<UpstreamCircuitBreakers>();
+                await UpstreamUnavailable.WriteAsync(http, context.Cluster.ClusterId, breakers.RetryAfterFor(context.Cluster.ClusterId));
             }
         });
     }

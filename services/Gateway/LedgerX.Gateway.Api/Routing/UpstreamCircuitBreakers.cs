@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Net;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.Extensions.Options;
@@ -20,7 +19,16 @@ internal sealed partial class UpstreamCircuitBreakers(IOptions<CircuitBreakerOpt
     private readonly ConcurrentDictionary<string, (ResiliencePipeline<HttpResponseMessage> Pipeline, CircuitBreakerStateProvider State)> _breakers =
         new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>What a client is told to wait when an upstream's call failed for want of the upstream.</summary>
+    public static readonly TimeSpan MinimumRetryAfter = TimeSpan.FromSeconds(1);
+
     public TimeSpan BreakDuration => TimeSpan.FromSeconds(options.Value.BreakDurationSeconds);
+
+    /// <summary>How long a client should wait before calling <paramref name="clusterId"/> again after a failure for want
+    /// of the upstream: the break, once the breaker has opened (calls before then are refused anyway); otherwise a
+    /// second, since the upstream may be back at once (a restarted pod).</summary>
+    public TimeSpan RetryAfterFor(string clusterId) =>
+        StateOf(clusterId) is CircuitState.Open or CircuitState.Isolated ? BreakDuration : MinimumRetryAfter;
 
     public ResiliencePipeline<HttpResponseMessage> For(string clusterId) => _breakers.GetOrAdd(clusterId, Create).Pipeline;
 
@@ -87,7 +95,7 @@ internal sealed class CircuitBreakingClientFactory(UpstreamCircuitBreakers break
 /// without touching the sidecar, so a dead upstream costs its callers nothing but the answer.</summary>
 internal sealed class CircuitBreakerHandler(string clusterId, UpstreamCircuitBreakers breakers) : DelegatingHandler
 {
-    public const string Code = "upstream_unavailable";
+    public const string Code = UpstreamUnavailable.Code;
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -107,10 +115,9 @@ internal sealed class CircuitBreakerHandler(string clusterId, UpstreamCircuitBre
 
     private HttpResponseMessage Unavailable(HttpRequestMessage request, TimeSpan retryAfter)
     {
-        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
-        var body = GatewayProblems.Json(StatusCodes.Status503ServiceUnavailable, Code,
-            string.Create(CultureInfo.InvariantCulture, $"The {clusterId} upstream is failing; the gateway stops calling it for a while. Retry after {seconds} s."),
-            request.RequestUri?.AbsolutePath, new Dictionary<string, object?> { ["upstream"] = clusterId });
+        var seconds = UpstreamUnavailable.Seconds(retryAfter);
+        var body = GatewayProblems.Json(StatusCodes.Status503ServiceUnavailable, Code, UpstreamUnavailable.Detail(clusterId, seconds),
+            request.RequestUri?.AbsolutePath, UpstreamUnavailable.Extensions(clusterId));
         var response = new HttpResponseMessage(HttpStatusCode.ServiceUnavailable)
         {
             RequestMessage = request,

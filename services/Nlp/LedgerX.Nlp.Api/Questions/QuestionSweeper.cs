@@ -29,7 +29,9 @@ public sealed partial class QuestionSweeper(
             {
                 await SweepAsync(stoppingToken);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            // Anything but this host stopping, a timeout\'s OperationCanceledException included (a stalled database or
+            // sidecar): an escaped exception would end the loop for good and stop the host.
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 LogSweepFailed(logger, e);
             }

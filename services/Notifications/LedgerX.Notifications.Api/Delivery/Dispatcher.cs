@@ -38,7 +38,9 @@ public sealed partial class Dispatcher(
                 claimed = await DispatchOnceAsync(stoppingToken);
                 await PublishDeadLettersAsync(stoppingToken);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            // Anything but this host stopping, a timeout\'s OperationCanceledException included (a stalled database or
+            // sidecar): an escaped exception would end the loop for good and stop the host.
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 LogPassFailed(logger, ex);
             }

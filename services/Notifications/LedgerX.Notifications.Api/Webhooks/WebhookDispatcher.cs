@@ -29,7 +29,9 @@ public sealed class WebhookDispatcher(
             {
                 claimed = await DispatchOnceAsync(stoppingToken);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            // Anything but this host stopping, a timeout\'s OperationCanceledException included (a stalled database or
+            // sidecar): an escaped exception would end the loop for good and stop the host.
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 logger.LogError(ex, "Webhook dispatch round failed; retrying after the poll interval");
             }

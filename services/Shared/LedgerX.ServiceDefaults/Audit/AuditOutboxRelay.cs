@@ -46,7 +46,9 @@ public sealed class AuditOutboxRelay<TDbContext>(
                 await SampleBacklogAsync(stoppingToken);
                 await CleanUpIfDueAsync(stoppingToken);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            // Anything but this host stopping, a timeout\'s OperationCanceledException included (a stalled database or
+            // sidecar): an escaped exception would end the loop for good and stop the host.
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 logger.LogError(ex, "Audit outbox relay pass failed; retrying after the poll interval");
             }

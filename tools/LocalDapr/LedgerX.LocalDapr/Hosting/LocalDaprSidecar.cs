@@ -158,6 +158,9 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
         builder.Services.AddSingleton<DaprGrpcApi>();
         builder.Services.AddSingleton<IServiceMethodProvider<DaprGrpcApi>, DaprGrpcMethodProvider>();
         // Workflow state lives where daprd keeps it: with the actor state store (PostgreSQL), else in memory.
+        // The workflow engine stamps orchestration time and fires durable timers by the sidecar's clock (a skewed one
+        // in the clock-skew chaos), as daprd does by its host's.
+        builder.Services.AddSingleton(options.TimeProvider);
         builder.Services.AddLocalDaprWorkflow(await WorkflowStoreFactory.OpenAsync(resources, options, cancellationToken));
         var served = new[]
         {
