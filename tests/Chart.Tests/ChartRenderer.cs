@@ -5,7 +5,7 @@ using YamlDotNet.Serialization;
 namespace LedgerX.Chart.Tests;
 
 /// <summary>Runs tools/chart-render (helm template without Helm) on charts/ledgerx. The renderer is built with Go
-/// once per test output directory, and again only when its source changes (a hash stamp next to the binary).</summary>
+/// once per test output directory, and again only when its sources (*.go) change (a hash stamp next to the binary).</summary>
 public static class ChartRenderer
 {
     private const string Instructions =
@@ -21,9 +21,12 @@ public static class ChartRenderer
     public static string ChartDirectory => Repository.PathOf("charts", "ledgerx");
 
     /// <summary>Renders the chart with these arguments (-f, --set, ...); the render must succeed.</summary>
-    public static RenderedChart Render(params string[] args)
+    public static RenderedChart Render(params string[] args) => RenderAt(ChartDirectory, args);
+
+    /// <summary>Renders the chart in <paramref name="chartDirectory"/> (a copy of charts/ledgerx a test changed, say).</summary>
+    public static RenderedChart RenderAt(string chartDirectory, params string[] args)
     {
-        var result = Run(args);
+        var result = RunAt(chartDirectory, args);
         result.ExitCode.ShouldBe(0, $"chart-render {string.Join(' ', args)} failed:\n{result.Stderr}");
         return RenderedChart.Parse(result.Stdout);
     }
@@ -33,7 +36,9 @@ public static class ChartRenderer
 
     /// <summary>Runs the renderer with <see cref="RequiredValues"/> and then <paramref name="args"/> (a later -f or any
     /// --set overrides them, as in Helm): exit code, stdout, stderr.</summary>
-    public static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
+    public static (int ExitCode, string Stdout, string Stderr) Run(params string[] args) => RunAt(ChartDirectory, args);
+
+    private static (int ExitCode, string Stdout, string Stderr) RunAt(string chartDirectory, string[] args)
     {
         var start = new ProcessStartInfo(Binary.Value)
         {
@@ -45,17 +50,18 @@ public static class ChartRenderer
         {
             start.ArgumentList.Add(arg);
         }
-        start.ArgumentList.Add(ChartDirectory);
+        start.ArgumentList.Add(chartDirectory);
         return Execute(start, RenderTimeout);
     }
 
     private static string Build()
     {
         var source = Repository.PathOf("tools", "chart-render");
-        var hash = Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(Path.Combine(source, "main.go"))));
+        var hash = Convert.ToHexString(SHA256.HashData(Directory.GetFiles(source, "*.go").Order(StringComparer.Ordinal)
+            .SelectMany(File.ReadAllBytes).ToArray()));
         var dir = Path.Combine(AppContext.BaseDirectory, "chart-render");
         var binary = Path.Combine(dir, "chart-render");
-        var stamp = Path.Combine(dir, "main.go.sha256");
+        var stamp = Path.Combine(dir, "go-sources.sha256");
         if (File.Exists(binary) && File.Exists(stamp) && File.ReadAllText(stamp) == hash)
         {
             return binary;
@@ -104,7 +110,8 @@ public static class ChartRenderer
             .FirstOrDefault(File.Exists);
     }
 
-    private static (int ExitCode, string Stdout, string Stderr) Execute(ProcessStartInfo start, TimeSpan timeout)
+    /// <summary>Runs a process to its end (killed after <paramref name="timeout"/>): exit code, stdout, stderr.</summary>
+    internal static (int ExitCode, string Stdout, string Stderr) Execute(ProcessStartInfo start, TimeSpan timeout)
     {
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {start.FileName}");
         var stdout = process.StandardOutput.ReadToEndAsync();

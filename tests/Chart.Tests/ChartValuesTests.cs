@@ -102,6 +102,9 @@ public sealed class ChartValuesRender
     [InlineData("--name", "ledgerx")]
     [InlineData("--name", "a-release-name-of-fifty-three-characters-helms-limit")]
     [InlineData("--set", "fullnameOverride=an-override-of-sixty-three-characters-which-kubernetes-allows-x")]
+    [InlineData("--set", "fullnameOverride=an-override-of-sixty-three-characters-which-kubernetes-allows-x,colour=blue,blueGreen.routeNamespace=route," +
+        "networkPolicy.enabled=true,networkPolicy.database.enabled=true,monitoring.serviceMonitors.enabled=true,monitoring.prometheusRules.enabled=true," +
+        "monitoring.dashboards.enabled=true,transactionService.autoscaling.enabled=true,dapr.secretStore.type=vault")]
     public void Names_and_labels_are_valid_and_distinct_for_any_release_name(string option, string value)
     {
         var chart = ChartRenderer.Render(option, value);

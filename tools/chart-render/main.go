@@ -377,6 +377,11 @@ func render(opts options) (string, error) {
 		}
 	}
 
+	chartFiles, err := loadChartFiles(opts.chartDir)
+	if err != nil {
+		return "", err
+	}
+
 	// Every file under templates/ joins one template set, named chart/templates/file as in Helm, so that
 	// include and .Template.Name work the same.
 	files, err := filepath.Glob(filepath.Join(opts.chartDir, "templates", "*"))
@@ -505,7 +510,7 @@ func render(opts options) (string, error) {
 			APIVersions: append(apiVersions{"v1", "apps/v1", "policy/v1", "dapr.io/v1alpha1"}, opts.apis...),
 			HelmVersion: map[string]string{"Version": "v3.16.0"},
 		},
-		"Files": map[string]interface{}{},
+		"Files": chartFiles,
 	}
 
 	var out strings.Builder

@@ -29,7 +29,8 @@
 #           LEDGERX_PROVIDER_SINK=http://127.0.0.1:N
 #           LEDGERX_PROVIDER_SINK_LOG=DIR/provider-sink.jsonl
 #       LEDGERX_SMTP_PORT / LEDGERX_PROVIDER_SINK_PORT name preferred ports. `stop DIR` stops them too.
-#   devenv.sh ensure-packages  installs postgresql, redis-server, python3-aiosmtpd, npm and Go with the chart
+#   devenv.sh ensure-packages  installs postgresql, redis-server, python3-aiosmtpd, npm, prometheus,
+#                              prometheus-alertmanager and Go with the chart
 #                              renderer's Go libraries (tools/chart-render) from Debian if missing (needs root).
 #   Environment: LEDGERX_PG_FAST=1 trades durability for speed (fsync, synchronous_commit and
 #   full_page_writes off) for the servers this command starts; the default keeps fsync on because
@@ -94,6 +95,9 @@ ensure_packages() {
     [[ -d /usr/share/gocode/src/github.com/Masterminds/sprig ]] || missing+=(golang-github-masterminds-sprig-dev)
     [[ -d /usr/share/gocode/src/github.com/ghodss/yaml ]] || missing+=(golang-github-ghodss-yaml-dev)
     [[ -d /usr/share/gocode/src/gopkg.in/yaml.v3 ]] || missing+=(golang-gopkg-yaml.v3-dev)
+    # promtool checks and unit-tests observability/ (tests/Observability.Tests); `up --observe` runs both servers.
+    command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+    command -v amtool >/dev/null 2>&1 || missing+=(prometheus-alertmanager)
     if ((${#missing[@]} == 0)); then
         return 0
     fi
@@ -105,7 +109,7 @@ ensure_packages() {
 
     # Say what and why before apt-get's own download lines: Go alone is about 530 MB installed.
     devenv_log "installing from Debian, once per machine: ${missing[*]}"
-    devenv_log "  postgresql, redis-server, python3-aiosmtpd: the servers; npm: restores the Pact engine; golang-*: builds the chart renderer for the chart's tests (Go is about 530 MB)"
+    devenv_log "  postgresql, redis-server, python3-aiosmtpd: the servers; npm: restores the Pact engine; golang-*: builds the chart renderer for the chart's tests (Go is about 530 MB); prometheus, prometheus-alertmanager: checks observability/ and serves ./ledgerx up --observe"
     # Package scripts start the system services on default ports unless policy-rc.d forbids it; we only
     # want the binaries. Add a temporary policy if the machine has none (Docker images usually have one).
     local added_policy=0
@@ -410,6 +414,8 @@ stop_redis() {
 DEVENV_SCRIPTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tools/devenv/mail-servers.sh
 source "$DEVENV_SCRIPTS_DIR/mail-servers.sh"
+# shellcheck source=tools/devenv/observe-servers.sh
+source "$DEVENV_SCRIPTS_DIR/observe-servers.sh"
 
 # ── Both ──────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -419,6 +425,7 @@ stop_servers() {
     stop_postgres "$dir" || true
     stop_redis "$dir" || true
     stop_mail_servers "$dir" || true
+    stop_observe_servers "$dir" || true
 }
 
 # For traps: stop everything and delete DIR. Never fails, so it cannot mask the exit code being reported.

@@ -28,6 +28,31 @@ helm.sh/chart: {{ include "ledgerx.chart" . }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/part-of: ledgerx
+{{- with .Values.colour }}
+ledgerx.io/colour: {{ include "ledgerx.colour" $ }}
+{{- end }}
+{{- end }}
+
+{{/* The release's colour for blue/green (blue | green), or "" outside blue/green. */}}
+{{- define "ledgerx.colour" -}}
+{{- if and .Values.colour (not (has .Values.colour (list "blue" "green"))) }}
+{{- fail (printf "colour must be blue, green or empty, not %q" .Values.colour) }}
+{{- end }}
+{{- .Values.colour }}
+{{- end }}
+
+{{/* True when this release renders only the blue/green route (blueGreen.route.enabled): every other template is off. */}}
+{{- define "ledgerx.routeOnly" -}}
+{{- if .Values.blueGreen.route.enabled }}true{{ end }}
+{{- end }}
+
+{{/* The Dapr secret store the services read their own secrets from: Dapr's built-in "kubernetes" or the Vault component. */}}
+{{- define "ledgerx.secretStoreName" -}}
+{{- $store := .Values.dapr.secretStore }}
+{{- if eq $store.type "kubernetes" }}kubernetes
+{{- else if eq $store.type "vault" }}{{ required "dapr.secretStore.vault.name is required" $store.vault.name }}
+{{- else }}{{ fail (printf "dapr.secretStore.type must be kubernetes or vault, not %q" $store.type) }}
+{{- end }}
 {{- end }}
 
 {{- define "ledgerx.selectorLabels" -}}
@@ -43,6 +68,9 @@ of its connection string (none for the gateway, which has no database), and the 
 transaction-service is always deployed: the others invoke it.
 */}}
 {{- define "ledgerx.apps" -}}
+{{- if include "ledgerx.routeOnly" . }}
+apps: []
+{{- else }}
 apps:
   - key: transactionService
     appId: transaction-service
@@ -55,6 +83,7 @@ apps:
     connectionStringEnv: ConnectionStrings__Fraud
     secretKey: fraud-connection-string
     settingsKey: settings
+    secretStoreEnv: Fraud__ServiceToken__SecretStore
 {{- end }}
 {{- if .Values.analyticsService.enabled }}
   - key: analyticsService
@@ -69,6 +98,7 @@ apps:
     connectionStringEnv: ConnectionStrings__Auth
     secretKey: auth-connection-string
     settingsKey: settings
+    secretStoreEnv: Auth__SecretStore
 {{- end }}
 {{- if .Values.notificationService.enabled }}
   - key: notificationService
@@ -85,6 +115,7 @@ apps:
     connectionStringEnv: ConnectionStrings__Nlp
     secretKey: nlp-connection-string
     settingsKey: settings
+    secretStoreEnv: Nlp__Model__SecretStore
     # Its questions, answers and ratings are in its own database: no Dapr state.
     noState: true
 {{- end }}
@@ -96,6 +127,7 @@ apps:
     appToken: false
     # It publishes nothing and keeps no state: the components are not scoped to it.
     noComponents: true
+{{- end }}
 {{- end }}
 {{- end }}
 
@@ -162,4 +194,22 @@ or kind "app-api-token". One per app and kind, so a compromised app learns no ot
 {{/* The Secret with the connection strings. */}}
 {{- define "ledgerx.secretName" -}}
 {{- required "secrets.name is required" .Values.secrets.name }}
+{{- end }}
+
+{{/* A component's auth section: with Vault, its secretKeyRefs are read from the Vault component; with Kubernetes none
+is needed (Dapr's built-in store). */}}
+{{- define "ledgerx.componentAuth" -}}
+{{- if eq .Values.dapr.secretStore.type "vault" }}
+auth:
+  secretStore: {{ include "ledgerx.secretStoreName" . }}
+{{- end }}
+{{- end }}
+
+{{/*
+A release-wide object's name: (dict "root" $ "suffix" "default-deny") gives "<fullname>-default-deny", shortening the
+prefix, never the suffix, so it stays a DNS label of at most 63 characters for any release name.
+*/}}
+{{- define "ledgerx.suffixed" -}}
+{{- $prefix := include "ledgerx.fullname" .root | trunc (int (sub 62 (len .suffix))) | trimSuffix "-" }}
+{{- printf "%s-%s" $prefix .suffix }}
 {{- end }}

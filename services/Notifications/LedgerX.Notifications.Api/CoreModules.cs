@@ -44,6 +44,7 @@ public static class CoreModules
                 services.GetRequiredService<DeliveryDbContext>(), services.GetRequiredService<DeliverySignal>(), services.GetRequiredService<TimeProvider>()));
         }
         builder.Services.AddHostedService<Dispatcher>();
+        builder.Services.AddHostedService<Observability.NotificationMetrics>();
         return builder;
     }
 }

@@ -4,6 +4,7 @@ using Dapr.Workflow;
 using LedgerX.Transactions.Api.Infrastructure;
 using LedgerX.Transactions.Api.Infrastructure.Persistence;
 using LedgerX.Transactions.Api.Ledger;
+using LedgerX.Transactions.Api.Observability;
 using LedgerX.Transactions.Api.Reversals;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -57,6 +58,8 @@ public static class LedgerRegistration
         builder.Services.AddSingleton<Apis.ReversalApprovals>();
         builder.Services.AddSingleton<ReversalSweeper>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ReversalSweeper>());
+        builder.Services.AddSingleton<ReversalMetrics>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<ReversalMetrics>());
         builder.Services.AddDaprWorkflow(workflows =>
         {
             workflows.RegisterWorkflow<ReversalWorkflow>(ReversalWorkflow.Name);
