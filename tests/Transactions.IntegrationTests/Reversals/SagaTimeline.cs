@@ -54,29 +54,6 @@ public sealed class SagaTimeline
     }
 }
 
-/// <summary>Marks the start and end of every step on the <see cref="SagaTimeline"/>.</summary>
-public sealed class TimedSteps(IReversalSteps inner, SagaTimeline timeline) : IReversalSteps
-{
-    public Task<StepOutcome> ValidateAsync(SagaProgress saga, CancellationToken ct) => Timed(saga, SagaSteps.Validate, () => inner.ValidateAsync(saga, ct));
-    public Task<StepOutcome> HoldFundsAsync(SagaProgress saga, CancellationToken ct) => Timed(saga, SagaSteps.Hold, () => inner.HoldFundsAsync(saga, ct));
-    public Task<StepOutcome> PostAsync(SagaProgress saga, CancellationToken ct) => Timed(saga, SagaSteps.Post, () => inner.PostAsync(saga, ct));
-    public Task<StepOutcome> NotifyAsync(SagaProgress saga, CancellationToken ct) => Timed(saga, SagaSteps.Notify, () => inner.NotifyAsync(saga, ct));
-    public Task<StepOutcome> VoidHoldAsync(SagaProgress saga, CancellationToken ct) => Timed(saga, SagaSteps.VoidHold, () => inner.VoidHoldAsync(saga, ct));
-    public Task<StepOutcome> CompensateEntryAsync(SagaProgress saga, CancellationToken ct) =>
-        Timed(saga, SagaSteps.CompensateEntry, () => inner.CompensateEntryAsync(saga, ct));
-    public Task<StepOutcome> FailAsync(SagaProgress saga, CancellationToken ct) => Timed(saga, SagaSteps.Fail, () => inner.FailAsync(saga, ct));
-    public Task RecordAsync(StepRecord record, CancellationToken ct) => inner.RecordAsync(record, ct);
-    public Task<ApprovalDecision?> RecordedDecisionAsync(Guid reversalId, CancellationToken ct) => inner.RecordedDecisionAsync(reversalId, ct);
-
-    private async Task<StepOutcome> Timed(SagaProgress saga, string step, Func<Task<StepOutcome>> run)
-    {
-        timeline.Mark(saga.Reversal.ReversalId, $"{step} starts");
-        var outcome = await run();
-        timeline.Mark(saga.Reversal.ReversalId, $"{step} ends");
-        return outcome;
-    }
-}
-
 /// <summary>A <see cref="SagaHost"/> whose steps mark the timeline.</summary>
 public sealed class TimedSagaHost(int sidecarGrpcPort, SagaTimeline timeline) : SagaHost(sidecarGrpcPort)
 {
@@ -84,6 +61,6 @@ public sealed class TimedSagaHost(int sidecarGrpcPort, SagaTimeline timeline) : 
     {
         base.ConfigureWebHost(builder);
         builder.ConfigureTestServices(services => services.AddSingleton<IReversalSteps>(sp =>
-            new TimedSteps(new FaultInjectingSteps(sp.GetRequiredService<ReversalSteps>(), Stalls), timeline)));
+            new FaultInjectingSteps(sp.GetRequiredService<ReversalSteps>(), Stalls, timeline)));
     }
 }
