@@ -143,9 +143,10 @@ public sealed class StepStalls
 /// faults) asks for it
 /// ("fail:post" throws before the post step does anything, every attempt; "fail:notify:3" only the first 3 attempts;
 /// "fail-after:post" throws after the step committed, every attempt),
-/// or stalls after a step committed.
+/// or stalls after a step committed. With a <see cref="SagaTimeline"/> (the throughput harness) it marks when each step
+/// ran.
 /// </summary>
-public sealed class FaultInjectingSteps(IReversalSteps inner, StepStalls stalls) : IReversalSteps
+public sealed class FaultInjectingSteps(IReversalSteps inner, StepStalls stalls, SagaTimeline? timeline = null) : IReversalSteps
 {
     public Task<StepOutcome> ValidateAsync(SagaProgress saga, CancellationToken ct) => Run(saga, SagaSteps.Validate, () => inner.ValidateAsync(saga, ct));
     public Task<StepOutcome> HoldFundsAsync(SagaProgress saga, CancellationToken ct) => Run(saga, SagaSteps.Hold, () => inner.HoldFundsAsync(saga, ct));
@@ -178,7 +179,9 @@ public sealed class FaultInjectingSteps(IReversalSteps inner, StepStalls stalls)
         {
             throw new InvalidOperationException($"injected transient failure at {step}");
         }
+        timeline?.Mark(saga.Reversal.ReversalId, $"{step} starts");
         var outcome = await run();
+        timeline?.Mark(saga.Reversal.ReversalId, $"{step} ends");
         if (faults.Contains($"fail-after:{step}"))
         {
             throw new InvalidOperationException($"injected failure after {step} committed");

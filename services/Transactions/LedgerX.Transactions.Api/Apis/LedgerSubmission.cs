@@ -18,13 +18,14 @@ internal static class LedgerSubmission
     public const string ReplayedHeader = "Idempotent-Replayed";
     private const int MaxKeyLength = 255;
 
-    /// <param name="afterApplied">Runs once the command is applied (or replayed), before answering: what must follow a
-    /// commit, such as starting the saga a reversal request begins. It must be safe to run again on every retry.</param>
+    /// <param name="afterApplied">Runs once the command is applied (or replayed: <see cref="WriteResult.Applied.Replayed"/>),
+    /// before answering: what must follow a commit, such as starting the saga a reversal request begins. It must be safe
+    /// to run again on every retry.</param>
     /// <param name="audit">A privileged action's audit event, committed with the command if and only if it is applied.</param>
     /// <param name="caller">Whose request it is: the writer holds the command to <see cref="CommandAccess"/> for them.</param>
     public static async Task<IResult> SubmitAsync<TRequest>(HttpContext http, LedgerWriter writer, LedgerCaller caller, TRequest request,
         Func<TRequest, LedgerCommand> toCommand, ResponseRenderer render, CancellationToken ct,
-        Func<StoredResponse, CancellationToken, Task>? afterApplied = null, ServiceDefaults.Audit.AuditRecorded? audit = null)
+        Func<WriteResult.Applied, CancellationToken, Task>? afterApplied = null, ServiceDefaults.Audit.AuditRecorded? audit = null)
     {
         LedgerCommand command;
         IdempotencyRequest? idempotency;
@@ -52,7 +53,7 @@ internal static class LedgerSubmission
         {
             try
             {
-                await afterApplied(done.Response, ct);
+                await afterApplied(done, ct);
             }
             catch (FollowUpUnavailableException unavailable)
             {

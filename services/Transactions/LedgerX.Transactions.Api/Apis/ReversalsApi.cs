@@ -61,7 +61,7 @@ public static class ReversalsApi
             var reason = RequestFields.Required(r.Reason, "reason");
             return new RequestReversal(ReversalId.New(clock), new EntryId(entryId), r.Amount, reason,
                 clock.GetUtcNow().AddDays(-options.Value.WindowDays), options.Value.Thresholds());
-        }, Responses.AcceptedReversal(version), ct, (response, token) => StartSagaAsync(sagas, version, response, token));
+        }, Responses.AcceptedReversal(version), ct, (applied, token) => StartSagaAsync(sagas, version, applied, token));
 
     public static async Task<IResult> Get(Guid id, LedgerCaller caller, ApiVersion version, LedgerDbContext db, CancellationToken ct) =>
         await db.ReversalsOf(caller).FirstOrDefaultAsync(r => r.Id == id, ct) is { } reversal
@@ -107,9 +107,10 @@ public static class ReversalsApi
     /// <summary>Starts the reversal's saga, named by the reversal id; a retried request finds it started and leaves it be,
     /// so a reversal never runs twice. The call is bounded (<see cref="ReversalOptions.SidecarCallTimeoutMs"/>): with the
     /// sidecar away the client still gets its 202 at once (the reversal is committed, status pending), and the
-    /// <see cref="ReversalSweeper"/> starts the saga once the sidecar is back.</summary>
-    private static async Task StartSagaAsync(ReversalSagaClient sagas, ApiVersion version, StoredResponse response, CancellationToken ct) =>
+    /// <see cref="ReversalSweeper"/> starts the saga once the sidecar is back. A reversal this request just created has
+    /// no saga yet (its id is new), so only a replayed request asks the engine first.</summary>
+    private static async Task StartSagaAsync(ReversalSagaClient sagas, ApiVersion version, WriteResult.Applied applied, CancellationToken ct) =>
         await sagas.TryStartAsync(version.MoneyAsObject
-            ? JsonSerializer.Deserialize<V2.ReversalResponse>(response.Body, ApiJson.Options)!.ToV1()
-            : JsonSerializer.Deserialize<ReversalResponse>(response.Body, ApiJson.Options)!, ct);
+            ? JsonSerializer.Deserialize<V2.ReversalResponse>(applied.Response.Body, ApiJson.Options)!.ToV1()
+            : JsonSerializer.Deserialize<ReversalResponse>(applied.Response.Body, ApiJson.Options)!, ct, isNew: !applied.Replayed);
 }

@@ -26,8 +26,10 @@ public sealed record SagaProgress(ReversalInput Reversal, Guid? HoldId = null, l
     public long Shortfall => Reversal.Amount - Held;
 }
 
-/// <summary>A step's result. A refusal by the ledger is an outcome, not an exception: retrying it would not help.</summary>
-public sealed record StepOutcome(bool Succeeded, string? Error = null, Guid? HoldId = null, long Held = 0, Guid? EntryId = null)
+/// <summary>A step's result. A refusal by the ledger is an outcome, not an exception: retrying it would not help.
+/// <see cref="Next"/> is the outcome of the following step when the activity ran it too and it succeeded (validate →
+/// hold, post → notify; see ReversalActivities.cs); null when the workflow must run that step itself.</summary>
+public sealed record StepOutcome(bool Succeeded, string? Error = null, Guid? HoldId = null, long Held = 0, Guid? EntryId = null, StepOutcome? Next = null)
 {
     public static readonly StepOutcome Ok = new(true);
     public static StepOutcome Failed(string error) => new(false, error);

@@ -172,12 +172,27 @@ public sealed class ReversalSteps(LedgerWriter writer, NpgsqlDataSource database
         // later: the workflow's records (a retry, stamped with workflow time) and the step's own (stamped when it ends)
         // come from different activities, and a late "retrying" must not hide the "succeeded" after it. A finished
         // reversal keeps its status.
-        await using var command = database.CreateCommand(
+        //
+        // A record that changes no status commits without waiting for its WAL flush (synchronous_commit off, this
+        // transaction only): it is the read model's list of steps, best effort by design, and waiting for a disk flush
+        // per step cost the saga as much as a ledger write. It is still atomic and ordered; the next synchronous
+        // commit on the server (the saga's next ledger write) flushes it, and only a crash of PostgreSQL itself within
+        // a fraction of a second can lose it, leaving a step missing from the list while the ledger and the saga are
+        // right. A record that moves the status (awaiting approval and back) is committed durably, as before.
+        await using var connection = await database.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        if (record.Status is null)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL synchronous_commit TO OFF"));
+        }
+        var command = new NpgsqlBatchCommand(
             """
             UPDATE reversals SET steps = steps || jsonb_build_object($2::text, $3::jsonb), updated_at = $5,
                 status = CASE WHEN status IN ('completed', 'failed') OR $4::text IS NULL THEN status ELSE $4::text END
             WHERE id = $1 AND coalesce((steps -> $2::text ->> 'finishedAt')::timestamptz <= ($3::jsonb ->> 'finishedAt')::timestamptz, true)
             """);
+        batch.BatchCommands.Add(command);
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = record.ReversalId });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = record.Step });
         command.Parameters.Add(new NpgsqlParameter
@@ -187,7 +202,8 @@ public sealed class ReversalSteps(LedgerWriter writer, NpgsqlDataSource database
         });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)record.Status ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = clock.GetUtcNow() });
-        await command.ExecuteNonQueryAsync(ct);
+        await batch.ExecuteNonQueryAsync(ct);
+        await transaction.CommitAsync(ct);
     }
 
     public async Task<ApprovalDecision?> RecordedDecisionAsync(Guid reversalId, CancellationToken ct)

@@ -48,7 +48,8 @@ public sealed class ReversalWorkflow : Workflow<ReversalInput, string>
             }
         }
 
-        var held = await saga.StepAsync(nameof(HoldReversalFundsActivity), SagaSteps.Hold, progress);
+        // Without an approval to wait for, the validate activity has usually held the funds already (Next).
+        var held = validated.Next ?? await saga.StepAsync(nameof(HoldReversalFundsActivity), SagaSteps.Hold, progress);
         if (!held.Succeeded)
         {
             // The step may have failed after its hold committed (a host dying at the wrong moment): void what it left.
@@ -64,7 +65,8 @@ public sealed class ReversalWorkflow : Workflow<ReversalInput, string>
         progress = progress with { ReversalEntryId = posted.EntryId };
 
         // The pivot is behind us: the reversing entry is posted. Completing is all that is left, however long it takes.
-        var notified = await saga.ForwardAsync(nameof(NotifyReversalCompletedActivity), SagaSteps.Notify, progress, retryRefusals: true);
+        // The post activity has usually notified already (Next); otherwise notify is a forward step of its own.
+        var notified = posted.Next ?? await saga.ForwardAsync(nameof(NotifyReversalCompletedActivity), SagaSteps.Notify, progress, retryRefusals: true);
         if (notified is null)
         {
             context.SetCustomStatus(ReversalStatus.Pending);

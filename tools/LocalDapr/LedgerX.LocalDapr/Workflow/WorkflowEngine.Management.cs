@@ -204,12 +204,10 @@ public sealed partial class WorkflowEngine
             Inbox = [NewEvent(now, e => e.ExecutionStarted = started)],
             Revision = revision,
         };
-        await SaveAsync(instance, record, cancellationToken);
-        instance.Record = record;
-        instance.EvictAfter = null;
         CancelTurn(instance);
+        instance.EvictAfter = null;
+        await SaveDispatchingAsync(instance, record, cancellationToken);
         instance.Signal();
-        MarkReady(instance);
     }
 
     private async Task<int> PurgeOneAsync(string instanceId, bool recursive, bool force, bool strict, CancellationToken cancellationToken)

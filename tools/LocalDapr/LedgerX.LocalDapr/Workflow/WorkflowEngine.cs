@@ -382,10 +382,23 @@ public sealed partial class WorkflowEngine : IAsyncDisposable
         var next = record.Clone();
         next.Inbox.Add(historyEvent);
         next.State.LastUpdatedTimestamp = Now();
-        await SaveAsync(instance, next, cancellationToken);
+        await SaveDispatchingAsync(instance, next, cancellationToken);
+        return Delivery.Delivered;
+    }
+
+    /// <summary>
+    /// Saves a record that only added events to the inbox (or created the instance), handing out the turn that will
+    /// process them while the save is in flight, so the worker's replay overlaps the write instead of following it.
+    /// Nothing becomes durable or visible early: the turn's result is applied under the instance's gate, which this save
+    /// holds, so it commits after the inbox it read; and a turn has no effects of its own until it is committed (its
+    /// activities are scheduled only then). If the save fails, <see cref="SaveAsync"/> cancels the turn (its result
+    /// is refused) and the record is reloaded, exactly as for a turn handed out after the save. Call under the gate.
+    /// </summary>
+    private async Task SaveDispatchingAsync(InstanceEntry instance, WorkflowRecord next, CancellationToken cancellationToken)
+    {
         instance.Record = next;
         MarkReady(instance);
-        return Delivery.Delivered;
+        await SaveAsync(instance, next, cancellationToken);
     }
 
     /// <summary>
