@@ -151,7 +151,7 @@ public sealed partial class SigningKeyRefresher(SigningKeyRing ring, IOptions<Au
             {
                 await ring.RefreshAsync(stoppingToken);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 LogFailed(logger, ex);
             }

@@ -31,7 +31,7 @@ public sealed class OutboxRelay(
             {
                 pass = await RelayOnceAsync(stoppingToken);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 logger.LogError(ex, "Outbox relay pass failed; retrying after the poll interval");
             }

@@ -25,7 +25,7 @@ public sealed class LedgerMaintenance(
                 await ExpireDueHoldsAsync(stoppingToken);
                 await PurgeAsync(stoppingToken);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 logger.LogError(ex, "Ledger maintenance pass failed; trying again next interval");
             }

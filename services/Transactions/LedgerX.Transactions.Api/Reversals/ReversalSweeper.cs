@@ -36,7 +36,7 @@ public sealed class ReversalSweeper(
             {
                 await SweepOnceAsync(stoppingToken);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 logger.LogWarning(ex, "Reversal sweep failed; trying again after the interval");
             }
