@@ -38,6 +38,11 @@ public sealed class LauncherControl
     /// <summary>A new sidecar for the app on the ports the old one had (the app keeps its DAPR_HTTP_PORT).</summary>
     public Task StartSidecarAsync(string appId, CancellationToken ct) => App(appId).StartSidecarAsync(ct);
 
+    /// <summary>Where the app's sidecar listens for its Dapr HTTP API and the token it wants (null: none), so a fault
+    /// can act as the app would (publish a malformed event on a real topic); null while the sidecar is stopped.</summary>
+    public (Uri HttpEndpoint, string? ApiToken)? Sidecar(string appId) =>
+        App(appId).Sidecar is { } sidecar ? (new Uri(sidecar.HttpEndpoint), sidecar.Runtime.Options.ApiToken) : null;
+
     private SupervisedApp App(string appId) =>
         _apps.TryGetValue(appId, out var app) ? app : throw new ArgumentException($"the run has no app {appId} (or it has not started yet)", nameof(appId));
 }
