@@ -13,6 +13,7 @@ var root = new RootCommand("LedgerX command line: load benchmarks, chaos runs, l
     LoginCommand.CreateToken(),
     AskCommand.Create(),
     NlpLatencyCommand.Create(),
+    LoadCommand.Create(),
     ChaosCommand.Create(),
 };
 

@@ -1,0 +1,52 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace LedgerX.Cli.Tests.Load;
+
+/// <summary>A real Kestrel server the load engine is pointed at: a fast endpoint, a slow one, one that fails, and a
+/// transfer endpoint that answers 201 with an id and records the Idempotency-Key it got.</summary>
+internal sealed class FakeTarget : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private FakeTarget(WebApplication app) => _app = app;
+
+    public Uri BaseUrl => new(_app.Urls.Single() + "/");
+
+    public ConcurrentQueue<string> IdempotencyKeys { get; } = new();
+
+    public ConcurrentQueue<string> Authorizations { get; } = new();
+
+    public static async Task<FakeTarget> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var target = new FakeTarget(app);
+        app.MapGet("/fast", () => Results.Json(new { ok = true }));
+        app.MapGet("/slow", async () =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            return Results.Json(new { ok = true });
+        });
+        app.MapGet("/fail", () => Results.StatusCode(500));
+        app.MapPost("/transfers", (HttpRequest request) =>
+        {
+            target.IdempotencyKeys.Enqueue(request.Headers["Idempotency-Key"].ToString());
+            target.Authorizations.Enqueue(request.Headers.Authorization.ToString());
+            return Results.Json(new { id = Guid.CreateVersion7() }, statusCode: 201);
+        });
+        await app.StartAsync();
+        return target;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
