@@ -89,6 +89,13 @@ internal sealed class ChaosSystem : IAsyncDisposable
     public static async Task<ChaosSystem> StartAsync(string repositoryRoot, TextWriter progress, CancellationToken ct)
     {
         string directory = Directory.CreateTempSubdirectory("ledgerx-chaos-").FullName;
+        // PostgreSQL refuses to run as root, so devenv.sh runs it as another user, who must be able to enter the
+        // directory (CreateTempSubdirectory makes it 0700).
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
+                UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        }
         progress.WriteLine($"chaos: private PostgreSQL and Redis in {directory}");
         var servers = await PrivateServers.StartAsync(repositoryRoot, Path.Combine(directory, "servers"), ct);
         var original = RunFile.Load(Path.Combine(repositoryRoot, "dapr.yaml"));
