@@ -132,8 +132,8 @@ internal sealed class ChaosSystem : IAsyncDisposable
             case AuthAppId:
                 env["Auth__Seed__AdminPassword"] = "Chaos-Admin-" + Guid.NewGuid().ToString("N")[..12];
                 env["Auth__Seed__MachineClientScopes"] = MachineScopes;
-                // One token for the whole run: a run is longer than the 5-minute default.
-                env["Auth__AccessTokenLifetimeSeconds"] = "7200";
+                // One token for the whole run: the longest auth-service allows (AuthOptions), not the 5-minute default.
+                env["Auth__AccessTokenLifetimeSeconds"] = "3600";
                 break;
             case GatewayAppId:
                 // The load has one caller (the machine client): per-caller budgets would measure the limiter, not the fault.
