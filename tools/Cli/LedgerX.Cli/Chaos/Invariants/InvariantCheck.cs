@@ -93,7 +93,7 @@ internal sealed class InvariantCheck(InvariantSources sources, IReadOnlyCollecti
         await using var connection = new NpgsqlConnection(sources.Ledger);
         await connection.OpenAsync(ct);
         await using var command = new NpgsqlCommand(
-            "SELECT key, (response_body::jsonb ->> 'id') FROM idempotency_keys WHERE key = ANY(@keys) AND status_code = 201", connection);
+            "SELECT key, (convert_from(response_body, 'UTF8')::jsonb ->> 'id') FROM idempotency_keys WHERE key = ANY(@keys) AND status_code = 201", connection);
         command.Parameters.AddWithValue("keys", keys);
         var result = new Dictionary<string, Guid>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(ct);
