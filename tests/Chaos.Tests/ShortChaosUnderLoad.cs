@@ -65,7 +65,7 @@ public sealed class ShortChaosUnderLoad(ChaosSystemUnderLoad fixture) : IClassFi
     public async Task SurvivesAKilledServiceAndAPostgresStallWithEveryInvariantHolding()
     {
         var ct = TestContext.Current.CancellationToken;
-        var faults = new ChaosFault[] { new KillService(ChaosSystem.FraudAppId), new PostgresStall(ShortStall, TimeProvider.System) };
+        var faults = new ChaosFault[] { new KillService(ChaosSystem.NotificationsAppId), new PostgresStall(ShortStall, TimeProvider.System) };
         var results = new List<ScenarioResult>();
         foreach (var fault in faults)
         {
@@ -74,7 +74,7 @@ public sealed class ShortChaosUnderLoad(ChaosSystemUnderLoad fixture) : IClassFi
 
         var report = new ChaosReport(DateTimeOffset.UtcNow, null, results);
         TestContext.Current.TestOutputHelper?.WriteLine(report.ToMarkdown());
-        Assert.True(fixture.System.Control.Restarts(ChaosSystem.FraudAppId) >= 1, "the supervisor never restarted the killed fraud-service");
+        Assert.True(fixture.System.Control.Restarts(ChaosSystem.NotificationsAppId) >= 1, "the supervisor never restarted the killed notification-service");
         var killed = results[0];
         Assert.Contains(killed.Availability, r => r.NeedsDownService && r.Requests > 0);
         Assert.Contains(killed.Availability, r => !r.NeedsDownService && r.Requests > 0);
