@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using LedgerX.LocalDapr.Launcher;
 using LedgerX.Testing;
 using Npgsql;
@@ -12,11 +11,8 @@ namespace LedgerX.EndToEnd.Tests.Infrastructure;
 /// fresh database of its own on the test PostgreSQL. Everything else (the apps, their settings, the components, the
 /// Dapr Configuration) is the file's, so the system under test is the one <c>./ledgerx up</c> runs.
 /// </summary>
-public static partial class SystemRunFile
+public static class SystemRunFile
 {
-    private const string Configuration = "Release";
-    private const string TargetFramework = "net10.0";
-
     /// <summary>Marks every app process of this run (environment <see cref="RunMarker.Variable"/>).</summary>
     public static readonly string RunId = Guid.NewGuid().ToString("N");
 
@@ -30,24 +26,20 @@ public static partial class SystemRunFile
     public static async Task<RunFile> LoadAsync(IDictionary<int, int> ports, string directory, CancellationToken ct)
     {
         var original = RunFile.Load(RepositoryRoot.PathOf("dapr.yaml"));
-        foreach (var app in original.Apps)
+        var relocation = new RunFileRelocation(original);
+        foreach (var (fixedPort, free) in relocation.Ports)
         {
-            foreach (int? port in new[] { app.AppPort, app.DaprHttpPort, app.DaprGrpcPort, app.MetricsPort })
-            {
-                if (port is { } fixedPort)
-                {
-                    ports[fixedPort] = MultiAppRunner.FreePort();
-                }
-            }
+            ports[fixedPort] = free;
         }
 
         var apps = new List<RunFileApp>();
-        foreach (var app in original.Apps)
+        foreach (var fromFile in original.Apps)
         {
+            var app = relocation.Relocate(fromFile);
             var env = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var (name, value) in app.Env)
             {
-                env[name] = await RewriteAsync(app.AppId, name, RemapPorts(value, ports), ct);
+                env[name] = await RewriteAsync(app.AppId, name, value, ct);
             }
 
             // Seeding is on in dapr.yaml (Development); the tests sign in as the seeded admin and customer.
@@ -64,11 +56,6 @@ public static partial class SystemRunFile
                 ResourcesPaths = app.AppId == LedgerXSystem.NotificationsAppId
                     ? [await NotificationResourcesAsync(app.ResourcesPaths, directory)]
                     : app.ResourcesPaths,
-                AppPort = Remap(app.AppPort, ports),
-                DaprHttpPort = Remap(app.DaprHttpPort, ports),
-                DaprGrpcPort = Remap(app.DaprGrpcPort, ports),
-                MetricsPort = Remap(app.MetricsPort, ports),
-                Command = ["dotnet", BuiltDll(app)],
                 Env = env,
             });
         }
@@ -142,23 +129,7 @@ public static partial class SystemRunFile
 
     /// <summary>Replaces every <c>host:port</c> of a fixed port in a setting (ASPNETCORE_URLS, Auth__Issuer, ...).</summary>
     public static string RemapPorts(string value, IDictionary<int, int> ports) =>
-        LoopbackPort().Replace(value, m =>
-            int.TryParse(m.Groups["port"].Value, CultureInfo.InvariantCulture, out int port) && ports.TryGetValue(port, out int free)
-                ? $"{m.Groups["host"].Value}:{free.ToString(CultureInfo.InvariantCulture)}"
-                : m.Value);
-
-    private static int? Remap(int? port, IDictionary<int, int> ports) => port is { } p ? ports[p] : null;
-
-    /// <summary>The app's own build output: <c>appDirPath/bin/Release/net10.0/&lt;project&gt;.dll</c>.</summary>
-    private static string BuiltDll(RunFileApp app)
-    {
-        string project = Path.GetFileName(app.AppDirPath.TrimEnd(Path.DirectorySeparatorChar));
-        string dll = Path.Combine(app.AppDirPath, "bin", Configuration, TargetFramework, project + ".dll");
-        return File.Exists(dll)
-            ? dll
-            : throw new InvalidOperationException(
-                $"{app.AppId}: {dll} is missing. Build it first (./ledgerx test builds everything; or dotnet build -c {Configuration} {app.AppDirPath}).");
-    }
+        RunFileRelocation.RemapPorts(value, ports.AsReadOnly());
 
     /// <summary>A connection string to the local PostgreSQL becomes a fresh database of the test server.</summary>
     private static async Task<string> RewriteAsync(string appId, string name, string value, CancellationToken ct)
@@ -181,7 +152,4 @@ public static partial class SystemRunFile
         string prefix = "e2e_" + new string([.. appId.Where(char.IsAsciiLetterOrDigit)]) + "_" + builder.Database;
         return await TestPostgres.CreateDatabaseAsync(prefix[..Math.Min(prefix.Length, 40)].ToLowerInvariant(), ct);
     }
-
-    [GeneratedRegex(@"(?<host>127\.0\.0\.1|localhost|\[::1\]):(?<port>\d{2,5})\b")]
-    private static partial Regex LoopbackPort();
 }

@@ -20,18 +20,32 @@ public sealed record LauncherOptions
     /// <summary>Where <c>LEDGERX_POSTGRES</c>/<c>LEDGERX_REDIS</c> are read: the process environment (tests give their own).</summary>
     public Func<string, string?> BackendEnvironment { get; init; } = Environment.GetEnvironmentVariable;
 
+    /// <summary>What happens when an app's process exits on its own (docs/local-dapr.md).</summary>
+    public RestartPolicy RestartPolicy { get; init; } = RestartPolicy.Never;
+
+    /// <summary>The first wait before a crashed app is started again; it doubles on each crash in a row.</summary>
+    public TimeSpan RestartBackoffInitial { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest wait before a restart (Kubernetes caps its CrashLoopBackOff at 5 minutes; a laptop wants less).</summary>
+    public TimeSpan RestartBackoffMax { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>An app that ran this long before it crashed is restarted after the initial wait again.</summary>
+    public TimeSpan RestartBackoffReset { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Hooks for a fault injector (kill an app, stop/start a sidecar); null when nobody injects faults.</summary>
+    public LauncherControl? Control { get; init; }
+
     public static string DefaultRegistryDirectory => Path.Combine(Path.GetTempPath(), "localdapr", "registry");
 }
 
 /// <summary>
 /// <c>localdapr run -f</c>: the dapr CLI's multi-app run with in-process sidecars. Starts backends if needed, one
 /// sidecar per app, then the apps with the variables <c>dapr run</c> sets; waits for health; prints where everything
-/// runs; streams prefixed logs; stops everything on Ctrl-C or when an app exits on its own.
+/// runs; streams prefixed logs; stops everything on Ctrl-C or, under <see cref="RestartPolicy.Never"/>, when an app
+/// exits on its own (under <see cref="RestartPolicy.Always"/> the app is started again, see <see cref="SupervisedApp"/>).
 /// </summary>
 public sealed class MultiAppRunner
 {
-    private static readonly TimeSpan GracefulStop = TimeSpan.FromSeconds(5);
-
     private readonly RunFile _runFile;
     private readonly LauncherOptions _options;
     private readonly ConsoleOutput _output;
@@ -52,7 +66,7 @@ public sealed class MultiAppRunner
         string stateDirectory = Path.Combine(Path.GetDirectoryName(_runFile.File)!, ".ledgerx", "localdapr-devenv");
         var overrides = await backends.ProvisionAsync(plans.Select(p => (p.Resources, p.App.AppDirPath)), stateDirectory, Path.GetDirectoryName(_runFile.File)!, stop);
 
-        var running = new List<RunningApp>();
+        var running = new List<SupervisedApp>();
         try
         {
             foreach (var (app, _) in plans)
@@ -62,11 +76,13 @@ public sealed class MultiAppRunner
 
             if (!await WaitForHealthAsync(running, stop))
             {
+                _options.Control?.Fail(new InvalidOperationException("the apps did not become healthy"));
                 return 1;
             }
 
             PrintTable(running);
-            var exited = await Task.WhenAny(running.Select(r => r.Exited).Append(Task.Delay(Timeout.Infinite, stop).ContinueWith(_ => (RunningApp?)null, TaskScheduler.Default)));
+            _options.Control?.Attach(running);
+            var exited = await Task.WhenAny(running.Select(r => r.ExitedForGood).Append(Task.Delay(Timeout.Infinite, stop).ContinueWith(_ => (SupervisedApp?)null, TaskScheduler.Default)));
             if (await exited is { } crashed)
             {
                 _output.Plain($"app {crashed.App.AppId} exited unexpectedly with code {crashed.ExitCode}; stopping all apps");
@@ -105,7 +121,7 @@ public sealed class MultiAppRunner
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private async Task<RunningApp> StartAppAsync(
+    private async Task<SupervisedApp> StartAppAsync(
         RunFileApp app,
         IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> overrides,
         IReadOnlyDictionary<string, string> backendEnvironment,
@@ -115,36 +131,35 @@ public sealed class MultiAppRunner
         string? apiToken = Token(app, ApiTokenVariable);
         string? appApiToken = Token(app, AppApiTokenVariable);
         var loggers = LoggerFactory.Create(b => b.ClearProviders().SetMinimumLevel(_options.SidecarLogLevel).AddFilter("Microsoft", LogLevel.Warning).AddProvider(new PrefixedLoggerProvider(_output, $"{app.AppId} daprd", _options.SidecarLogLevel)));
-        var sidecar = await LocalDaprSidecar.StartAsync(
-            new SidecarOptions
-            {
-                AppId = app.AppId,
-                AppPort = app.AppPort,
-                AppChannelAddress = app.AppChannelAddress,
-                AppProtocol = app.AppProtocol == "grpc" ? AppProtocol.Grpc : AppProtocol.Http,
-                HttpPort = app.DaprHttpPort ?? 0,
-                GrpcPort = app.DaprGrpcPort ?? 0,
-                MetricsPort = app.MetricsPort ?? 0,
-                ResourcesPaths = app.ResourcesPaths,
-                ConfigFile = app.ConfigFilePath,
-                ApiToken = apiToken,
-                AppApiToken = appApiToken,
-                // daprd reads its namespace from NAMESPACE (part of the identity access control checks).
-                Namespace = app.Env.GetValueOrDefault("NAMESPACE") is { Length: > 0 } ns ? ns : Environment.GetEnvironmentVariable("NAMESPACE") is { Length: > 0 } shared ? shared : "default",
-                WorkingDirectory = app.AppDirPath,
-                RegistryDirectory = _options.RegistryDirectory,
-                ComponentMetadataOverrides = overrides,
-                WaitForApp = false,
-                AppReadyTimeout = _options.AppStartTimeout,
-                LoggerFactory = loggers,
-            },
-            stop);
+        var sidecarOptions = new SidecarOptions
+        {
+            AppId = app.AppId,
+            AppPort = app.AppPort,
+            AppChannelAddress = app.AppChannelAddress,
+            AppProtocol = app.AppProtocol == "grpc" ? AppProtocol.Grpc : AppProtocol.Http,
+            HttpPort = app.DaprHttpPort ?? 0,
+            GrpcPort = app.DaprGrpcPort ?? 0,
+            MetricsPort = app.MetricsPort ?? 0,
+            ResourcesPaths = app.ResourcesPaths,
+            ConfigFile = app.ConfigFilePath,
+            ApiToken = apiToken,
+            AppApiToken = appApiToken,
+            // daprd reads its namespace from NAMESPACE (part of the identity access control checks).
+            Namespace = app.Env.GetValueOrDefault("NAMESPACE") is { Length: > 0 } ns ? ns : Environment.GetEnvironmentVariable("NAMESPACE") is { Length: > 0 } shared ? shared : "default",
+            WorkingDirectory = app.AppDirPath,
+            RegistryDirectory = _options.RegistryDirectory,
+            ComponentMetadataOverrides = overrides,
+            WaitForApp = false,
+            AppReadyTimeout = _options.AppStartTimeout,
+            LoggerFactory = loggers,
+        };
+        var sidecar = await LocalDaprSidecar.StartAsync(sidecarOptions, stop);
 
         int metricsPort = sidecar.MetricsPort!.Value;
-        Process? process = null;
+        ProcessStartInfo? info = null;
         if (app.Command.Count > 0)
         {
-            var info = new ProcessStartInfo(app.Command[0])
+            info = new ProcessStartInfo(app.Command[0])
             {
                 WorkingDirectory = app.AppDirPath,
                 RedirectStandardOutput = true,
@@ -188,38 +203,26 @@ public sealed class MultiAppRunner
                 info.Environment[rewrite.Variable] = rewrite.Value;
                 _output.Plain(rewrite.Describe(app.AppId));
             }
-
-            try
-            {
-                process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {app.Command[0]}");
-            }
-            catch (System.ComponentModel.Win32Exception ex)
-            {
-                await sidecar.DisposeAsync();
-                throw new InvalidOperationException($"app {app.AppId}: cannot run '{app.Command[0]}' in {app.AppDirPath}: {ex.Message}", ex);
-            }
-
-            process.OutputDataReceived += (_, e) => Forward(app.AppId, e.Data);
-            process.ErrorDataReceived += (_, e) => Forward(app.AppId, e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
         }
 
-        return new RunningApp(app, sidecar, process, metricsPort, loggers);
-    }
-
-    private void Forward(string appId, string? line)
-    {
-        if (line is not null)
+        var supervised = new SupervisedApp(app, sidecar, sidecarOptions, info, loggers, _output);
+        try
         {
-            _output.Line(appId, line);
+            supervised.Start(_options.RestartPolicy, _options);
         }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            await sidecar.DisposeAsync();
+            throw new InvalidOperationException($"app {app.AppId}: cannot run '{app.Command[0]}' in {app.AppDirPath}: {ex.Message}", ex);
+        }
+
+        return supervised;
     }
 
-    private async Task<bool> WaitForHealthAsync(List<RunningApp> running, CancellationToken stop)
+    private async Task<bool> WaitForHealthAsync(List<SupervisedApp> running, CancellationToken stop)
     {
         var started = Stopwatch.StartNew();
-        var ready = running.ToDictionary(r => r.App.AppId, r => r.Sidecar.AppReady, StringComparer.Ordinal);
+        var ready = running.ToDictionary(r => r.App.AppId, r => r.Sidecar!.AppReady, StringComparer.Ordinal);
         // A quiet console: the pending apps are named when the set changes and every 10 s, not on every 2 s check.
         string? lastPending = null;
         var lastReported = TimeSpan.Zero;
@@ -233,7 +236,7 @@ public sealed class MultiAppRunner
                 return false;
             }
 
-            if (running.FirstOrDefault(r => r.Exited.IsCompleted) is { } crashed)
+            if (running.FirstOrDefault(r => r.ExitedForGood.IsCompleted) is { } crashed)
             {
                 _output.Plain($"app {crashed.App.AppId} exited with code {crashed.ExitCode} before becoming healthy");
                 return false;
@@ -269,15 +272,15 @@ public sealed class MultiAppRunner
         }
     }
 
-    private void PrintTable(List<RunningApp> running)
+    private void PrintTable(List<SupervisedApp> running)
     {
         string[] header = ["APP ID", "APP PORT", "DAPR HTTP", "DAPR GRPC", "METRICS", "PID", "COMMAND"];
         var rows = running.Select(r => new[]
         {
             r.App.AppId,
             r.App.AppPort?.ToString(CultureInfo.InvariantCulture) ?? "-",
-            r.Sidecar.HttpPort.ToString(CultureInfo.InvariantCulture),
-            r.Sidecar.GrpcPort.ToString(CultureInfo.InvariantCulture),
+            r.Sidecar!.HttpPort.ToString(CultureInfo.InvariantCulture),
+            r.Sidecar!.GrpcPort.ToString(CultureInfo.InvariantCulture),
             r.MetricsPort.ToString(CultureInfo.InvariantCulture),
             r.Process?.Id.ToString(CultureInfo.InvariantCulture) ?? "-",
             string.Join(' ', r.App.Command),
@@ -290,66 +293,7 @@ public sealed class MultiAppRunner
         }
 
         // Never the values: they are the only thing standing between a local process and an app's port.
-        var open = running.Where(r => string.IsNullOrEmpty(r.Sidecar.Runtime.Options.AppApiToken)).Select(r => r.App.AppId).ToList();
+        var open = running.Where(r => string.IsNullOrEmpty(r.Sidecar!.Runtime.Options.AppApiToken)).Select(r => r.App.AppId).ToList();
         _output.Plain($"sidecar API and app tokens: per app (DAPR_API_TOKEN / APP_API_TOKEN, random unless set){(open.Count > 0 ? "; no app token for: " + string.Join(", ", open) : "")}");
-    }
-
-    /// <summary>One app process (if it has a command) and its in-process sidecar.</summary>
-    private sealed class RunningApp
-    {
-        private readonly ILoggerFactory _loggers;
-
-        public RunningApp(RunFileApp app, LocalDaprSidecar sidecar, Process? process, int metricsPort, ILoggerFactory loggers)
-        {
-            App = app;
-            Sidecar = sidecar;
-            Process = process;
-            MetricsPort = metricsPort;
-            _loggers = loggers;
-            Exited = process is null
-                ? new TaskCompletionSource<RunningApp?>().Task
-                : process.WaitForExitAsync().ContinueWith(_ => (RunningApp?)this, TaskScheduler.Default);
-        }
-
-        public RunFileApp App { get; }
-
-        public LocalDaprSidecar Sidecar { get; }
-
-        public Process? Process { get; }
-
-        public int MetricsPort { get; }
-
-        public Task<RunningApp?> Exited { get; }
-
-        public int? ExitCode => Process is { HasExited: true } p ? p.ExitCode : null;
-
-        public async Task StopAsync()
-        {
-            if (Process is { HasExited: false } process)
-            {
-                // SIGTERM first so ASP.NET Core apps shut down gracefully; then the whole tree is killed.
-                using (var term = System.Diagnostics.Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", process.Id.ToString(CultureInfo.InvariantCulture) }, UseShellExecute = false }))
-                {
-                    if (term is not null)
-                    {
-                        await term.WaitForExitAsync();
-                    }
-                }
-
-                using var grace = new CancellationTokenSource(GracefulStop);
-                try
-                {
-                    await process.WaitForExitAsync(grace.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    process.Kill(entireProcessTree: true);
-                }
-            }
-
-            await Sidecar.DisposeAsync();
-            Process?.Dispose();
-            _loggers.Dispose();
-        }
     }
 }

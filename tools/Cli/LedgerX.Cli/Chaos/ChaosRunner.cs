@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using LedgerX.Cli.Chaos.Faults;
+using LedgerX.Cli.Chaos.Invariants;
+using LedgerX.Cli.Chaos.Load;
+
+namespace LedgerX.Cli.Chaos;
+
+/// <summary>What one scenario did and found.</summary>
+internal sealed record ScenarioResult(
+    string Scenario, string Fault, IReadOnlyList<string> Down, double? RecoveryMs, IReadOnlyList<RouteAvailability> Availability,
+    IReadOnlyList<string> AvailabilityViolations, IReadOnlyList<InvariantVerdict> Invariants, string? Error)
+{
+    public bool Passed => Error is null && AvailabilityViolations.Count == 0 && Invariants.All(i => i.Holds);
+}
+
+/// <summary>How long the phases of a scenario last; the defaults suit a loaded 2-core machine.</summary>
+internal sealed record ChaosTimings(TimeSpan Steady, TimeSpan RecoveryDeadline, TimeSpan AfterRecovery, TimeSpan Settle)
+{
+    public static readonly ChaosTimings Default = new(TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(3), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(90));
+}
+
+/// <summary>
+/// Runs scenarios one after the other against one <see cref="ChaosSystem"/> under <see cref="ChaosLoad"/>: steady load,
+/// the fault, recovery (every app ready again and every route answering), a little more load, then the load stops, the
+/// transfers whose outcome the client never learnt are retried with their Idempotency-Key (as a client would), and the
+/// <see cref="InvariantCheck"/> runs. Availability is measured over the window from the fault to recovery.
+/// </summary>
+internal sealed class ChaosRunner(ChaosSystem system, ChaosLoad load, ChaosTimings timings, TextWriter progress)
+{
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(200);
+    private const int SettleRetries = 5;
+    private static readonly TimeSpan SettlePause = TimeSpan.FromSeconds(1);
+
+    public async Task<ScenarioResult> RunAsync(ChaosFault fault, CancellationToken ct)
+    {
+        progress.WriteLine($"chaos: {fault.Name}: {fault.Description}");
+        load.Start();
+        double steadyFrom = load.NowMs;
+        await Task.Delay(timings.Steady, ct);
+        var usable = UsableRoutes(load.SamplesBetween(steadyFrom, load.NowMs));
+        double faultAt = load.NowMs;
+        string? error = null;
+        double? recoveredAt = null;
+        try
+        {
+            await fault.InjectAsync(system, ct);
+            recoveredAt = await WaitForRecoveryAsync(faultAt, usable, ct);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or HttpRequestException or TimeoutException)
+        {
+            error = $"{ex.GetType().Name}: {ex.Message}";
+        }
+
+        double windowEnd = recoveredAt ?? load.NowMs;
+        await Task.Delay(timings.AfterRecovery, ct);
+        await load.StopAsync();
+        var window = load.SamplesBetween(faultAt, windowEnd + 1);
+        var availability = Availability.Measure(window, faultAt, fault.Down, usable);
+        var violations = Availability.Violations(availability, fault.Down.Count > 0).ToList();
+        if (recoveredAt is null && error is null)
+        {
+            violations.Add($"no recovery within {timings.RecoveryDeadline.TotalSeconds:F0}s");
+        }
+
+        await SettleUnknownTransfersAsync(ct);
+        var invariants = await new InvariantCheck(Sources(), load.Transfers, load.Accounts, timings.Settle).RunAsync(ct);
+        var result = new ScenarioResult(fault.Name, fault.Description, fault.Down, recoveredAt - faultAt, availability, violations, invariants, error);
+        progress.WriteLine($"chaos: {fault.Name}: {(result.Passed ? "passed" : "FAILED")}");
+        return result;
+    }
+
+    public InvariantSources Sources() => new(
+        system.ConnectionString(ChaosSystem.LedgerAppId, "Ledger"),
+        system.ConnectionString(ChaosSystem.FraudAppId, "Fraud"),
+        system.ConnectionString(ChaosSystem.AnalyticsAppId, "Analytics"),
+        system.ConnectionString(ChaosSystem.NotificationsAppId, "Notifications"),
+        load.Http,
+        system.Gateway);
+
+    /// <summary>Routes that answered 2xx throughout the steady phase: only those can say anything about a fault (a route the
+    /// load's caller may not use answers 403 with or without the fault).</summary>
+    private static HashSet<string> UsableRoutes(IReadOnlyList<RequestSample> steady) =>
+        steady.GroupBy(s => s.Route).Where(g => g.All(s => s.Succeeded)).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>Recovered: every app ready, and every usable route answered 2xx after the fault was lifted.</summary>
+    private async Task<double?> WaitForRecoveryAsync(double faultAt, IReadOnlySet<string> usable, CancellationToken ct)
+    {
+        double liftedAt = load.NowMs;
+        var deadline = Stopwatch.StartNew();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        while (deadline.Elapsed < timings.RecoveryDeadline)
+        {
+            bool appsReady = true;
+            foreach (var app in system.RunFile.Apps)
+            {
+                appsReady &= await ReadyProbe.IsReadyAsync(http, system.AppUrl(app.AppId), ct);
+            }
+
+            var answered = load.SamplesBetween(liftedAt, load.NowMs).Where(s => s.Succeeded).Select(s => s.Route).ToHashSet(StringComparer.Ordinal);
+            if (appsReady && usable.All(answered.Contains))
+            {
+                return load.NowMs;
+            }
+
+            await Task.Delay(Poll, ct);
+        }
+
+        return null;
+    }
+
+    /// <summary>A transfer that got no answer, or a 5xx, is sent again with the same key until the ledger says what became of it.</summary>
+    private async Task SettleUnknownTransfersAsync(CancellationToken ct)
+    {
+        foreach (var attempt in load.Transfers.Where(t => t.EntryId is null && (t.LastStatus == 0 || t.LastStatus >= 500)).ToList())
+        {
+            for (int retry = 0; retry < SettleRetries && attempt.EntryId is null && (attempt.LastStatus == 0 || attempt.LastStatus >= 500); retry++)
+            {
+                if (retry > 0)
+                {
+                    await Task.Delay(SettlePause, ct);
+                }
+
+                await load.SendTransferAsync(attempt, ct);
+            }
+        }
+    }
+}

@@ -1,0 +1,230 @@
+using System.Diagnostics;
+using System.Globalization;
+using LedgerX.LocalDapr.Launcher;
+using Npgsql;
+
+namespace LedgerX.Cli.Chaos;
+
+/// <summary>
+/// The system a chaos run owns: its own PostgreSQL and Redis (<see cref="PrivateServers"/>), and every app of
+/// <c>dapr.yaml</c> with its in-process sidecar through the launcher of <c>./ledgerx up</c>, on free ports, from the
+/// Release builds (<see cref="RunFileRelocation"/>, as the end-to-end tests run it), supervised with restart policy
+/// Always so that a killed service comes back, and with the <see cref="LauncherControl"/> the faults act through.
+/// </summary>
+internal sealed class ChaosSystem : IAsyncDisposable
+{
+    public const string GatewayAppId = "gateway";
+    public const string AuthAppId = "auth-service";
+    public const string LedgerAppId = "transaction-service";
+    public const string FraudAppId = "fraud-service";
+    public const string AnalyticsAppId = "analytics-service";
+    public const string NotificationsAppId = "notification-service";
+    public const string NlpAppId = "nlp-service";
+
+    /// <summary>The confidential client the load signs in as (client credentials), seeded by auth-service.</summary>
+    public const string MachineClientId = "ledgerx-machine";
+
+    /// <summary>Generous: on a quiet machine every app is ready within a minute, but auth-service's first start (migrations,
+    /// seeding, key ring) took over 4 minutes on a 2-core machine at load average 60.</summary>
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(10);
+
+    /// <summary>Kubernetes starts at 10 s; a chaos run measures recovery, so the supervisor waits little.</summary>
+    private static readonly TimeSpan RestartBackoffInitial = TimeSpan.FromMilliseconds(500);
+
+    private static readonly TimeSpan RestartBackoffMax = TimeSpan.FromSeconds(5);
+
+    /// <summary>Everything the machine client may ask for in a chaos run: it is the load's one caller (see docs/chaos.md).</summary>
+    public const string MachineScopes =
+        "ledger:read ledger:write ledger:fund ledger:verify accounts:any analytics:read fraud:review notifications:manage nlp:ask";
+
+    /// <summary>The one service whose database link the proxy stands in (the db-* scenarios): fraud-service, whose
+    /// database only its own routes and consumers need, so a partition there must leave every other route available.</summary>
+    public const string ProxiedAppId = FraudAppId;
+
+    private const string ProxiedConnectionString = "ConnectionStrings__Fraud";
+
+    private readonly CancellationTokenSource _stop = new();
+    private readonly string _directory;
+    private Task<int>? _run;
+    private StreamWriter? _log;
+
+    private FaultyTcpProxy? _proxy;
+
+    private ChaosSystem(string directory, PrivateServers servers, RunFile runFile, FaultyTcpProxy proxy)
+    {
+        _directory = directory;
+        Servers = servers;
+        RunFile = runFile;
+        _proxy = proxy;
+    }
+
+    /// <summary>The faulty link between <paramref name="appId"/> and PostgreSQL.</summary>
+    public FaultyTcpProxy DatabaseProxy(string appId) =>
+        appId == ProxiedAppId && _proxy is not null ? _proxy : throw new ArgumentException($"only {ProxiedAppId}'s database link goes through the proxy", nameof(appId));
+
+    public PrivateServers Servers { get; }
+
+    public RunFile RunFile { get; }
+
+    public LauncherControl Control { get; } = new();
+
+    /// <summary>Every app's and sidecar's output, one prefixed line each.</summary>
+    public string LogFile => Path.Combine(_directory, "system.log");
+
+    public Uri Gateway => AppUrl(GatewayAppId);
+
+    public Uri AppUrl(string appId) => new(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{App(appId).AppPort}/"));
+
+    public RunFileApp App(string appId) => RunFile.Apps.SingleOrDefault(a => a.AppId == appId)
+        ?? throw new InvalidOperationException($"dapr.yaml has no app {appId}");
+
+    /// <summary>The app's own database on this run's server (the launcher repoints the app there; the database name is dapr.yaml's).</summary>
+    public string ConnectionString(string appId, string name)
+    {
+        var own = new NpgsqlConnectionStringBuilder(App(appId).Env["ConnectionStrings__" + name]);
+        return new NpgsqlConnectionStringBuilder(Servers.Postgres) { Database = own.Database, Pooling = false }.ConnectionString;
+    }
+
+    /// <summary>The machine client's secret, read where the apps' secret store reads it.</summary>
+    public string MachineSecret { get; private set; } = "";
+
+    public static async Task<ChaosSystem> StartAsync(string repositoryRoot, TextWriter progress, CancellationToken ct)
+    {
+        string directory = Directory.CreateTempSubdirectory("ledgerx-chaos-").FullName;
+        // PostgreSQL refuses to run as root, so devenv.sh runs it as another user, who must be able to enter the
+        // directory (CreateTempSubdirectory makes it 0700).
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
+                UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        }
+        progress.WriteLine($"chaos: private PostgreSQL and Redis in {directory}");
+        var servers = await PrivateServers.StartAsync(repositoryRoot, Path.Combine(directory, "servers"), ct);
+        var original = RunFile.Load(Path.Combine(repositoryRoot, "dapr.yaml"));
+        var relocation = new RunFileRelocation(original);
+        var server = new NpgsqlConnectionStringBuilder(servers.Postgres);
+        var proxy = new FaultyTcpProxy(new global::System.Net.IPEndPoint(global::System.Net.IPAddress.Loopback, server.Port));
+        var system = new ChaosSystem(directory, servers, original with { Apps = [.. original.Apps.Select(a => WithChaosSettings(relocation.Relocate(a), relocation, servers.Postgres, proxy.Port))] }, proxy);
+        system.MachineSecret = MachineSecretFrom(repositoryRoot);
+        try
+        {
+            await system.RunAsync(progress, ct);
+        }
+        catch
+        {
+            await system.DisposeAsync();
+            throw;
+        }
+
+        return system;
+    }
+
+    private static RunFileApp WithChaosSettings(RunFileApp app, RunFileRelocation relocation, string postgres, int proxyPort)
+    {
+        var env = new Dictionary<string, string>(app.Env, StringComparer.Ordinal);
+        switch (app.AppId)
+        {
+            case ProxiedAppId:
+                // A server other than the one the components name: the launcher's redirect leaves it alone (PostgresAppRedirect).
+                env[ProxiedConnectionString] = new NpgsqlConnectionStringBuilder(postgres)
+                {
+                    Port = proxyPort, Database = new NpgsqlConnectionStringBuilder(env[ProxiedConnectionString]).Database,
+                }.ConnectionString;
+                break;
+            case AuthAppId:
+                env["Auth__Seed__AdminPassword"] = "Chaos-Admin-" + Guid.NewGuid().ToString("N")[..12];
+                env["Auth__Seed__MachineClientScopes"] = MachineScopes;
+                // One token for the whole run: the longest auth-service allows (AuthOptions), not the 5-minute default.
+                env["Auth__AccessTokenLifetimeSeconds"] = "3600";
+                break;
+            case GatewayAppId:
+                // The load has one caller (the machine client): per-caller budgets would measure the limiter, not the fault.
+                env["Gateway__RateLimits__Enabled"] = "false";
+                // The live feed goes to notification-service's own port, dapr.yaml's fixed one unless told.
+                env["Gateway__Live__Destination"] = relocation.RemapPorts("http://127.0.0.1:5140");
+                break;
+        }
+
+        return app with { Env = env };
+    }
+
+    private async Task RunAsync(TextWriter progress, CancellationToken ct)
+    {
+        var started = Stopwatch.StartNew();
+        _log = new StreamWriter(LogFile) { AutoFlush = true };
+        var options = new LauncherOptions
+        {
+            RegistryDirectory = Path.Combine(_directory, "registry"),
+            AppStartTimeout = StartTimeout,
+            RestartPolicy = RestartPolicy.Always,
+            RestartBackoffInitial = RestartBackoffInitial,
+            RestartBackoffMax = RestartBackoffMax,
+            Control = Control,
+            BackendEnvironment = name => name switch
+            {
+                BackendProvisioner.PostgresVariable => Servers.Postgres,
+                BackendProvisioner.RedisVariable => Servers.Redis,
+                _ => null,
+            },
+        };
+        progress.WriteLine($"chaos: starting {RunFile.Apps.Count} apps (log: {LogFile})");
+        _run = new MultiAppRunner(RunFile, options, new ConsoleOutput(TextWriter.Synchronized(_log), colour: false)).RunAsync(_stop.Token);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(StartTimeout);
+        try
+        {
+            await Task.WhenAny(Control.Ready, _run).WaitAsync(timeout.Token);
+            if (!Control.Ready.IsCompletedSuccessfully)
+            {
+                throw new InvalidOperationException($"the launcher stopped before every app was healthy; see {LogFile}");
+            }
+
+            foreach (var app in RunFile.Apps)
+            {
+                await ReadyProbe.WaitAsync(AppUrl(app.AppId), timeout.Token);
+            }
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new InvalidOperationException($"the apps were not all ready within {StartTimeout.TotalMinutes:F0} minutes; see {LogFile}");
+        }
+
+        progress.WriteLine($"chaos: all apps ready after {started.Elapsed.TotalSeconds:F0}s");
+    }
+
+    private static string MachineSecretFrom(string repositoryRoot)
+    {
+        using var secrets = global::System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(repositoryRoot, "components", "secrets.json")));
+        return secrets.RootElement.GetProperty("auth-machine-client-secret").GetString()!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        if (_run is not null)
+        {
+            try
+            {
+                await _run.WaitAsync(TimeSpan.FromSeconds(90));
+            }
+            catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
+            {
+                // Whatever did not stop is ended below, by this run's marker.
+            }
+        }
+
+        if (_log is not null)
+        {
+            await _log.DisposeAsync();
+        }
+
+        await Servers.DisposeAsync();
+        if (_proxy is not null)
+        {
+            await _proxy.DisposeAsync();
+            _proxy = null;
+        }
+
+        _stop.Dispose();
+    }
+}
