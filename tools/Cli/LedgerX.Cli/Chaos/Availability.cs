@@ -40,7 +40,7 @@ internal static class Availability
                 route.NeedsAny(down),
                 samples.Count,
                 samples.Count - failed.Count,
-                failed.GroupBy(s => s.Status == 0 ? "no answer" : s.Status.ToString(global::System.Globalization.CultureInfo.InvariantCulture))
+                failed.GroupBy(s => FailureKey(s, faultAtMs))
                     .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),
                 failed.Count == 0 ? null : Percentile(failed.Select(s => s.LatencyMs).ToList(), 0.95),
                 recovered));
@@ -69,9 +69,9 @@ internal static class Availability
                 yield return $"{route.Route} failed slowly while its service was down: p95 {route.FailureP95Ms:F0} ms (> {FailFastMs:F0} ms)";
             }
 
-            if (route.NeedsDownService && route.Failures.Keys.Any(k => k != "503"))
+            if (route.NeedsDownService && route.Failures.Keys.Any(k => k != "503" && !k.EndsWith(InFlight, StringComparison.Ordinal)))
             {
-                yield return $"{route.Route} failed with {string.Join(", ", route.Failures.Where(f => f.Key != "503").Select(f => $"{f.Value}× {f.Key}"))}, not only 503";
+                yield return $"{route.Route} failed with {string.Join(", ", route.Failures.Where(f => f.Key != "503" && !f.Key.EndsWith(InFlight, StringComparison.Ordinal)).Select(f => $"{f.Value}× {f.Key}"))}, not only 503";
             }
 
             if (route.RecoveredAfterMs is null)
@@ -80,6 +80,16 @@ internal static class Availability
             }
         }
     }
+
+    /// <summary>
+    /// A request already sent when the fault struck may have been processed: the gateway honestly answers 502 (the call
+    /// broke off) and the client retries with its idempotency key. Only requests sent after the fault must get 503.
+    /// </summary>
+    private const string InFlight = " in flight at the fault";
+
+    private static string FailureKey(RequestSample sample, double faultAtMs) =>
+        (sample.Status == 0 ? "no answer" : sample.Status.ToString(global::System.Globalization.CultureInfo.InvariantCulture))
+        + (sample.AtMs < faultAtMs ? InFlight : "");
 
     public static double Percentile(List<double> values, double p)
     {

@@ -250,8 +250,10 @@ public sealed class ServiceInvoker : IDisposable
             using var response = await _app.SendAsync(message, cancellationToken);
             return await ReadAsync(response, cancellationToken);
         }
-        catch (HttpRequestException ex)
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
         {
+            // IOException: the app died while its answer was being read (the body was cut off). daprd answers every
+            // app-channel failure as ERR_DIRECT_INVOKE; an escaped exception would break the caller's connection instead.
             throw new Resiliency.AttemptFailedException($"error invoking app {_appId}: {ex.Message}", null, ex);
         }
     }
@@ -282,7 +284,7 @@ public sealed class ServiceInvoker : IDisposable
             var answer = await ReadAsync(response, cancellationToken);
             return response.Headers.Contains(SidecarHop.DeniedHeader) ? answer with { AccessDenied = true } : answer;
         }
-        catch (HttpRequestException ex)
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
         {
             throw new Resiliency.AttemptFailedException($"error forwarding to the sidecar of {target.AppId}: {ex.Message}", null, ex);
         }
