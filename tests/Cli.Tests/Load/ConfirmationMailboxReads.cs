@@ -37,6 +37,25 @@ public sealed class ConfirmationMailboxReads : IDisposable
     }
 
     [Fact]
+    public async Task ReadsTheHtmlOnlyMailNotificationServiceSends()
+    {
+        // As security.email_confirmation.v1 renders it: HTML only, quoted-printable, '+' escaped as an entity.
+        var code = "CfDJ8BGr+" + new string('y', 150) + "/W==";
+        var body = new BodyBuilder
+        {
+            HtmlBody = $"<p>Hello,</p>\n<p>please confirm this e-mail address for your LedgerX sign-in with this code:</p>\n" +
+                       $"<p><code>{code.Replace("+", "&#x2B;", StringComparison.Ordinal)}</code></p>\n<p>If you did not register, ignore this message.</p>",
+        };
+        var message = new MimeMessage([MailboxAddress.Parse("noreply@ledgerx.local")], [MailboxAddress.Parse("load-3@ledgerx.test")], "Confirm your e-mail address", body.ToMessageBody());
+        Directory.CreateDirectory(Path.Combine(_maildir, "new"));
+        message.WriteTo(Path.Combine(_maildir, "new", Guid.NewGuid().ToString("N")), TestContext.Current.CancellationToken);
+
+        var found = await new ConfirmationMailbox(_maildir, TimeProvider.System).CodeForAsync("load-3@ledgerx.test", TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        found.ShouldBe(code);
+    }
+
+    [Fact]
     public async Task ReadsAMailAnotherReaderAlreadyMovedToCur()
     {
         Deliver("load-2@ledgerx.test", "code-2", sub: "cur");

@@ -16,6 +16,19 @@ public sealed class MixedLoadThroughTheGateway(LedgerXSystem system)
     /// <summary>Per scenario; six scenarios make ~18 requests/s, far under every per-user budget of the pool.</summary>
     private const double RatePerScenario = 3;
 
+    /// <summary>
+    /// Questions more slowly: nlp-service allows each user 3 unfinished questions (429 `too_many_questions` beyond),
+    /// and a just-started system on a loaded machine takes seconds per answer. One a second over six customers keeps
+    /// each one at one or two unfinished questions.
+    /// </summary>
+    private const double NlpRate = 1;
+
+    private const string NlpMix = "nlp";
+
+    /// <summary>Enough VUs that a slow answer (seconds, on a loaded machine) never leaves an arrival without one:
+    /// dropped iterations are asserted to be none, and that must not depend on the machine's speed.</summary>
+    private const int MaxVus = 60;
+
     private static readonly TimeSpan Duration = TimeSpan.FromSeconds(15);
 
     /// <summary>A hang guard: pool preparation (8 sign-ins, 8 mails) plus a 15 s run plus a 30 s graceful stop.</summary>
@@ -37,7 +50,7 @@ public sealed class MixedLoadThroughTheGateway(LedgerXSystem system)
             // a value another request captured (a hold's void, a transfer's reversal, an answer) get their turn.
             var script = file with
             {
-                Scenarios = [.. file.Scenarios.Select(s => s.AsConstantRate(RatePerScenario, Duration) with { PreAllocatedVus = 1, MaxVus = 10 })],
+                Scenarios = [.. file.Scenarios.Select(s => s.AsConstantRate(s.Exec == NlpMix ? NlpRate : RatePerScenario, Duration) with { PreAllocatedVus = 1, MaxVus = MaxVus })],
                 Mixes = file.Mixes.ToDictionary(m => m.Key, m => (IReadOnlyList<RequestSpec>)[.. m.Value.Select(r => r with { Weight = 1 })]),
             };
             await using var run = LoadRun.Start(script, system.Gateway, users, ct);

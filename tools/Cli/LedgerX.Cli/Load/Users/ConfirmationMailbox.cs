@@ -62,8 +62,15 @@ internal sealed partial class ConfirmationMailbox(string maildir, TimeProvider c
             {
                 return null;
             }
-            var code = Code().Match(message.TextBody ?? "");
-            return code.Success ? code.Groups["code"].Value : null;
+            // notification-service sends the confirmation as HTML only (the code in <code>, '+' as an entity); a text part,
+            // where a template has one, carries the code on its own line.
+            if (message.TextBody is { } text && TextCode().Match(text) is { Success: true } plain)
+            {
+                return plain.Groups["code"].Value;
+            }
+            return message.HtmlBody is { } html && HtmlCode().Match(html) is { Success: true } marked
+                ? System.Net.WebUtility.HtmlDecode(marked.Groups["code"].Value)
+                : null;
         }
         catch (Exception ex) when (ex is IOException or FormatException or ParseException)
         {
@@ -74,5 +81,9 @@ internal sealed partial class ConfirmationMailbox(string maildir, TimeProvider c
 
     /// <summary>security.email_confirmation.v1's text: the code on its own line after "with this code:".</summary>
     [GeneratedRegex(@"with this code:\s*\r?\n\s*\r?\n?\s*(?<code>\S+)")]
-    private static partial Regex Code();
+    private static partial Regex TextCode();
+
+    /// <summary>Its HTML: the code in the first <c>code</c> element after "with this code:".</summary>
+    [GeneratedRegex(@"with this code:.*?<code>(?<code>[^<]+)</code>", RegexOptions.Singleline)]
+    private static partial Regex HtmlCode();
 }
