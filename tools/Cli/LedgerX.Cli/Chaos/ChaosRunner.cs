@@ -51,10 +51,11 @@ internal sealed class ChaosRunner(ChaosSystem system, ChaosLoad load, ChaosTimin
             error = $"{ex.GetType().Name}: {ex.Message}";
         }
 
-        double windowEnd = recoveredAt ?? load.NowMs;
         await Task.Delay(timings.AfterRecovery, ct);
         await load.StopAsync();
-        var window = load.SamplesBetween(faultAt, windowEnd + 1);
+        // The window runs on past recovery: the request that proved a route back may have been sent before a few
+        // quick 503s of the breaker's last open moment, and a route is judged recovered by what follows its last failure.
+        var window = load.SamplesBetween(faultAt, load.NowMs + 1);
         var availability = Availability.Measure(window, faultAt, fault.Down, usable);
         var violations = Availability.Violations(availability, fault.Down.Count > 0).ToList();
         if (recoveredAt is null && error is null)
