@@ -99,6 +99,13 @@ public class NlpService : IAsyncLifetime
     public IEnumerable<PublishedMessage> Published(string pubsub, string topic) =>
         _replicas.SelectMany(r => r.Sidecar.PubSub.Published).Where(m => m.PubsubName == pubsub && m.Topic == topic);
 
+    /// <summary>The queue messages published for question <paramref name="questionId"/>. Other messages on the topic may
+    /// lack a question id (the poison-message test publishes one there), so they are skipped, not dereferenced.</summary>
+    public IReadOnlyList<PublishedMessage> QueuedFor(Guid questionId) =>
+        [.. Published("pubsub", "nlp.question_queued.v1")
+            .Where(m => m.CloudEvent?["data"]?["questionId"] is { } id && id.GetValueKind() == System.Text.Json.JsonValueKind.String
+                        && Guid.TryParse(id.GetValue<string>(), out var parsed) && parsed == questionId)];
+
     /// <summary>Polls <paramref name="probe"/> until it returns a value or <paramref name="timeout"/> passes (generous by
     /// default: a loaded 2-core machine is slow, never wrong).</summary>
     public static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, string what, TimeSpan? timeout = null) where T : class

@@ -92,7 +92,7 @@ public sealed class QuestionsAreAnswered(NlpService service)
         var id = await Client.AskAsync(caller, text);
         await Client.WaitForStatusAsync(caller, id, "answering");
 
-        var queued = service.Published("pubsub", "nlp.question_queued.v1").Where(m => m.CloudEvent!["data"]!["questionId"]!.GetValue<Guid>() == id).ToList();
+        var queued = service.QueuedFor(id);
         queued.ShouldNotBeEmpty();
         foreach (var message in queued)
         {
