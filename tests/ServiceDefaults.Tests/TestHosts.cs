@@ -87,12 +87,7 @@ internal static class SampleService
         new(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single());
 
     /// <summary>A port nothing listens on: bound then released at once.</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => LedgerX.LocalDapr.Launcher.PortReservation.Next();
 }
 
 /// <summary>Stands in for daprd's health endpoint on a real socket, since the check calls it over HTTP.</summary>

@@ -92,10 +92,5 @@ public sealed class OneUpPerCheckoutTests : IAsyncLifetime
     private Task<Process> StartRunningUpAsync(CancellationToken ct) =>
         Bash.StartAsync("source ./ledgerx && take_up_lock && start_up_servers && echo ready && exec sleep 600", "ready", _environment, ct);
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => LedgerX.LocalDapr.Launcher.PortReservation.Next();
 }

@@ -276,12 +276,7 @@ public sealed class JsAppRun : IAsyncDisposable
         return File.Exists(dll) ? dll : throw new InvalidOperationException($"the launcher is not built: {dll} (build the solution first)");
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => LedgerX.LocalDapr.Launcher.PortReservation.Next();
 }
 
 /// <summary>A control route answered with an error: what the JavaScript SDK threw (message and gRPC code, if any).</summary>

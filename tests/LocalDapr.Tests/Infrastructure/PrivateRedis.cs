@@ -21,10 +21,7 @@ public sealed class PrivateRedis : IAsyncDisposable
 
     public static async Task<PrivateRedis> StartAsync()
     {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
+        var port = LedgerX.LocalDapr.Launcher.PortReservation.Next();
         var redis = new PrivateRedis(port);
         await redis.LaunchAsync();
         return redis;

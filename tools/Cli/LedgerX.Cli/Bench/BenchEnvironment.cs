@@ -411,14 +411,8 @@ internal sealed partial class BenchEnvironment : IAsyncDisposable
     private static string WithDatabase(string connection, string database) =>
         DatabasePattern().IsMatch(connection) ? DatabasePattern().Replace(connection, $"Database={database}") : $"{connection};Database={database}";
 
-    /// <summary>A port the OS just handed out as free. Another process could take it before the service binds it;
-    /// the health wait would then fail with the service's own bind error in its log.</summary>
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>A port reserved for this process until it exits (see <c>PortReservation</c>).</summary>
+    private static int FreePort() => LedgerX.LocalDapr.Launcher.PortReservation.Next();
 
     [GeneratedRegex(@"(?i)\bPort=(\d+)")]
     private static partial Regex PortPattern();

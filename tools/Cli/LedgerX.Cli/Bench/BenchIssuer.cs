@@ -31,11 +31,7 @@ internal sealed class BenchIssuer : IAsyncDisposable
     public static BenchIssuer Start()
     {
         var issuer = new BenchIssuer();
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            issuer.Endpoint = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{((IPEndPoint)probe.LocalEndpoint).Port}/"));
-        }
+        issuer.Endpoint = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{LedgerX.LocalDapr.Launcher.PortReservation.Next()}/"));
         issuer._listener.Prefixes.Add(issuer.Endpoint.ToString());
         issuer._listener.Start();
         issuer._serving = issuer.ServeAsync();

@@ -114,12 +114,8 @@ public sealed class MultiAppRunner
         : Environment.GetEnvironmentVariable(variable) is { Length: > 0 } shared ? shared
         : Invocation.SidecarHop.NewToken();
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>A port reserved for this process (see <see cref="PortReservation"/>).</summary>
+    public static int FreePort() => PortReservation.Next();
 
     private async Task<SupervisedApp> StartAppAsync(
         RunFileApp app,
