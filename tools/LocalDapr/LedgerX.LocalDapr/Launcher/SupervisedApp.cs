@@ -164,12 +164,14 @@ internal sealed class SupervisedApp
         }
     }
 
-    public async Task StartSidecarAsync(CancellationToken ct)
+    /// <summary>Starts the sidecar again (no-op while it runs); <paramref name="clock"/> replaces its clock from now on, as
+    /// daprd restarted on a node whose clock is off (null: the clock it was started with).</summary>
+    public async Task StartSidecarAsync(CancellationToken ct, TimeProvider? clock = null)
     {
         await _sidecarGate.WaitAsync(ct);
         try
         {
-            Sidecar ??= await LocalDaprSidecar.StartAsync(_sidecarOptions, ct);
+            Sidecar ??= await LocalDaprSidecar.StartAsync(clock is null ? _sidecarOptions : _sidecarOptions with { TimeProvider = clock }, ct);
         }
         finally
         {
