@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.TestHost;
+
+namespace LedgerX.ServiceDefaults.Tests.Otlp;
+
+/// <summary>
+/// A service's log events reach an OTLP endpoint named only by the standard settings, each with the trace and span
+/// ids of the request that logged it.
+/// </summary>
+public sealed class OtlpLogExportTests
+{
+    private const string TraceId = "0af7651916cd43dd8448eb211c80319c";
+    private const string ParentSpanId = "b7ad6b7169203331";
+    private const string ServiceName = "otlp-sample";
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task RequestLog_ReachesTheOtlpEndpoint_WithTheRequestsTraceAndSpanIds()
+    {
+        await using var receiver = await OtlpLogReceiver.StartAsync(Ct);
+        await using (var app = await SampleService.StartAsync(Settings(receiver.BaseAddress)))
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/ping", UriKind.Relative));
+            request.Headers.Add("traceparent", $"00-{TraceId}-{ParentSpanId}-01");
+            using var response = await app.GetTestClient().SendAsync(request, Ct);
+            response.EnsureSuccessStatusCode();
+            await WaitUntilAsync(() => receiver.Records.Any(IsPingRequestLog));
+        }
+
+        var record = receiver.Records.First(IsPingRequestLog);
+        record.TraceId.ShouldBe(TraceId);
+        record.SpanId.ShouldMatch("^[0-9a-f]{16}$");
+        record.SpanId.ShouldNotBe(ParentSpanId);
+        record.Resource["service.name"].ShouldBe(ServiceName);
+        record.Body.ShouldNotBeNull().ShouldContain("/ping");
+        record.Attributes["RequestPath"].ShouldBe("/ping");
+    }
+
+    [Fact]
+    public async Task WithoutAnEndpoint_NoLogIsExported()
+    {
+        await using var receiver = await OtlpLogReceiver.StartAsync(Ct);
+        var settings = Settings(receiver.BaseAddress);
+        settings.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
+        await using (var app = await SampleService.StartAsync(settings))
+        {
+            (await app.GetTestClient().GetAsync(new Uri("/ping", UriKind.Relative), Ct)).EnsureSuccessStatusCode();
+        }
+
+        // Disposing the host flushes any exporter it has, so nothing can still be on its way.
+        receiver.Requests.ShouldBe(0);
+    }
+
+    private static Dictionary<string, string?> Settings(Uri endpoint) => new()
+    {
+        ["APP_ID"] = ServiceName,
+        ["Serilog:MinimumLevel:Default"] = "Information",
+        ["OTEL_EXPORTER_OTLP_ENDPOINT"] = endpoint.ToString().TrimEnd('/'),
+        ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+        // The batch processor's default 5 s delay would only slow the test down.
+        ["OTEL_BLRP_SCHEDULE_DELAY"] = "100",
+    };
+
+    private static bool IsPingRequestLog(OtlpLogRecord record) =>
+        record.Attributes.TryGetValue("RequestPath", out var path) && path == "/ping";
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            clock.Elapsed.ShouldBeLessThan(Deadline, "no such log record arrived");
+            await Task.Delay(50, Ct);
+        }
+    }
+}
