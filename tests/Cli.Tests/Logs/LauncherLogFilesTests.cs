@@ -101,7 +101,7 @@ public sealed class LauncherLogFilesTests : IDisposable
     {
         string directory = Path.Combine(_folder, "logs");
         const long cap = 4096;
-        using (var files = LogFiles.Open(directory, ["alpha"], cap, TimeProvider.System))
+        using (var files = LogFiles.Open(directory, ["alpha"], cap, TimeProvider.System, _ => { }))
         {
             var file = files.For("alpha");
             for (int i = 0; i < 100; i++)
@@ -109,6 +109,7 @@ public sealed class LauncherLogFilesTests : IDisposable
                 file.Append(LogDirectoryFixture.Line(DateTimeOffset.UtcNow, $"line {i:D3} " + new string('x', 60)));
             }
 
+            file.Flush();
             new FileInfo(file.Path).Length.ShouldBeLessThanOrEqualTo(cap);
             new FileInfo(file.RotatedPath).Length.ShouldBeLessThanOrEqualTo(cap);
             File.ReadAllLines(file.Path).Last().ShouldContain("line 099");
@@ -116,11 +117,27 @@ public sealed class LauncherLogFilesTests : IDisposable
         }
 
         string lastRun = File.ReadAllText(LogFiles.CurrentPath(directory, "alpha"));
-        using (LogFiles.Open(directory, ["alpha"], cap, TimeProvider.System))
+        using (LogFiles.Open(directory, ["alpha"], cap, TimeProvider.System, _ => { }))
         {
             File.ReadAllText(LogFiles.RotatedPath(directory, "alpha")).ShouldBe(lastRun);
             new FileInfo(LogFiles.CurrentPath(directory, "alpha")).Length.ShouldBe(0);
         }
+    }
+
+    [Fact]
+    public void A_file_that_cannot_be_written_is_reported_once_and_never_stops_the_launcher()
+    {
+        string directory = Path.Combine(_folder, "doomed");
+        var warnings = new List<string>();
+        using var files = LogFiles.Open(directory, ["alpha"], 4096, TimeProvider.System, warnings.Add);
+        Directory.Delete(directory, recursive: true);
+
+        for (int i = 0; i < 100; i++)
+        {
+            files.For("alpha").Append(LogDirectoryFixture.Line(DateTimeOffset.UtcNow, $"line {i} " + new string('x', 60)));
+        }
+
+        warnings.ShouldHaveSingleItem().ShouldContain("cannot be written");
     }
 
     private async Task<string> LogsAsync(params string[] args)

@@ -35,14 +35,14 @@ public sealed class LogFiles : IDisposable
     public static string RotatedPath(string directory, string appId) => Path.Combine(directory, appId + RotatedExtension);
 
     /// <summary>Opens a file per app and writes the marker naming this process.</summary>
-    public static LogFiles Open(string directory, IEnumerable<string> appIds, long maxBytes, TimeProvider time)
+    public static LogFiles Open(string directory, IEnumerable<string> appIds, long maxBytes, TimeProvider time, Action<string> warn)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBytes, 4096);
         System.IO.Directory.CreateDirectory(directory);
         var files = new Dictionary<string, AppLogFile>(StringComparer.Ordinal);
         foreach (string appId in appIds)
         {
-            files[appId] = new AppLogFile(directory, appId, maxBytes, time);
+            files[appId] = new AppLogFile(directory, appId, maxBytes, time, warn);
         }
 
         string marker = Path.Combine(directory, MarkerFile);
@@ -56,10 +56,18 @@ public sealed class LogFiles : IDisposable
 
     public void Dispose()
     {
-        File.Delete(_marker);
         foreach (var file in _files.Values)
         {
             file.Dispose();
+        }
+
+        // Last, so a follower that sees the launcher gone has every line already (someone may have removed the folder).
+        try
+        {
+            File.Delete(_marker);
+        }
+        catch (DirectoryNotFoundException)
+        {
         }
     }
 }

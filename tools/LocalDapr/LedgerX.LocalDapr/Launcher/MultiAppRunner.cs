@@ -78,7 +78,7 @@ public sealed class MultiAppRunner
 
         // Disposed after the apps stop (the finally below), so their last lines are written and the marker goes last.
         using var logs = _options.LogDirectory is { } logDirectory
-            ? LogFiles.Open(logDirectory, plans.Select(p => p.App.AppId), _options.LogFileMaxBytes, TimeProvider.System)
+            ? LogFiles.Open(logDirectory, plans.Select(p => p.App.AppId), _options.LogFileMaxBytes, TimeProvider.System, _output.Plain)
             : null;
         var running = new List<SupervisedApp>();
         try
