@@ -8,9 +8,9 @@ namespace LedgerX.ServiceDefaults.Logging;
 /// <summary>
 /// Ships every log event by OTLP (to an OpenTelemetry Collector, which forwards to Loki, Elasticsearch or any OTLP
 /// backend; docs/observability.md) when the standard OpenTelemetry settings name an endpoint. Configured, not coded:
-/// the SDK itself reads <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> (or <c>OTEL_EXPORTER_OTLP_LOGS_ENDPOINT</c>),
-/// <c>OTEL_EXPORTER_OTLP_PROTOCOL</c> (<c>grpc</c>, the default, or <c>http/protobuf</c>), <c>OTEL_EXPORTER_OTLP_HEADERS</c>
-/// and the batch settings <c>OTEL_BLRP_*</c>, from the environment or any configuration source. Each record carries the
+/// the SDK itself reads <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>, <c>OTEL_EXPORTER_OTLP_PROTOCOL</c> (<c>grpc</c>, the default, or <c>http/protobuf</c>), <c>OTEL_EXPORTER_OTLP_HEADERS</c>
+/// and the batch settings <c>OTEL_BLRP_*</c>, from the environment or any configuration source (the signal-specific
+/// <c>OTEL_EXPORTER_OTLP_LOGS_*</c> variables it reads only under <c>UseOtlpExporter</c>, which is not used here). Each record carries the
 /// trace and span ids of the activity current when it was logged, the service name as a resource attribute, the
 /// rendered message as its body and the event's properties as attributes. No endpoint, no exporter: stdout stays the
 /// only sink.
@@ -20,11 +20,7 @@ internal static class OtlpLogExport
     /// <summary>The base endpoint of all signals; the exporter appends <c>/v1/logs</c> under <c>http/protobuf</c>.</summary>
     public const string EndpointSetting = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
-    /// <summary>The logs endpoint alone (the full URL under <c>http/protobuf</c>), which wins over the base endpoint.</summary>
-    public const string LogsEndpointSetting = "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT";
-
-    public static bool IsConfigured(IConfiguration configuration) =>
-        !string.IsNullOrWhiteSpace(configuration[EndpointSetting]) || !string.IsNullOrWhiteSpace(configuration[LogsEndpointSetting]);
+    public static bool IsConfigured(IConfiguration configuration) => !string.IsNullOrWhiteSpace(configuration[EndpointSetting]);
 
     /// <summary>
     /// Registers the OpenTelemetry logger provider with the OTLP exporter. Serilog owns the logger factory
