@@ -18,13 +18,15 @@ public sealed class OtlpLogExportTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task RequestLog_ReachesTheOtlpEndpoint_WithTheRequestsTraceAndSpanIds()
+    [Theory]
+    [InlineData("OTEL_EXPORTER_OTLP_ENDPOINT")]
+    [InlineData("Observability:OtlpEndpoint")]
+    public async Task RequestLog_ReachesTheOtlpEndpoint_WithTheRequestsTraceAndSpanIds(string setting)
     {
         await using var receiver = await OtlpLogReceiver.StartAsync(Ct);
         var settings = Settings();
-        // The base endpoint: under http/protobuf the exporter appends /v1/logs, as for any collector.
-        settings["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.BaseAddress.ToString().TrimEnd('/');
+        // The base endpoint, either way: under http/protobuf /v1/logs is appended, as for any collector.
+        settings[setting] = receiver.BaseAddress.ToString().TrimEnd('/');
         await using (var app = await SampleService.StartAsync(settings))
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/ping", UriKind.Relative));

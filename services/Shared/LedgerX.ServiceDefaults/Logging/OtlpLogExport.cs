@@ -20,7 +20,14 @@ internal static class OtlpLogExport
     /// <summary>The base endpoint of all signals; the exporter appends <c>/v1/logs</c> under <c>http/protobuf</c>.</summary>
     public const string EndpointSetting = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
-    public static bool IsConfigured(IConfiguration configuration) => !string.IsNullOrWhiteSpace(configuration[EndpointSetting]);
+    /// <summary>The configuration key traces take their OTLP endpoint from too (Telemetry/); it wins over <see cref="EndpointSetting"/>.</summary>
+    public const string EndpointOption = "Observability:OtlpEndpoint";
+
+    /// <summary>The signal's path under <c>http/protobuf</c>, which the SDK appends only to an endpoint it read itself.</summary>
+    private const string LogsPath = "/v1/logs";
+
+    public static bool IsConfigured(IConfiguration configuration) =>
+        !string.IsNullOrWhiteSpace(configuration[EndpointOption]) || !string.IsNullOrWhiteSpace(configuration[EndpointSetting]);
 
     /// <summary>
     /// Registers the OpenTelemetry logger provider with the OTLP exporter. Serilog owns the logger factory
@@ -37,8 +44,21 @@ internal static class OtlpLogExport
 
         // The signal's own AddOtlpExporter, not the cross-cutting UseOtlpExporter: the SDK refuses to mix the two,
         // and traces choose their exporters in Telemetry/.
+        var ownEndpoint = builder.Configuration[EndpointOption] is { Length: > 0 } value
+            ? Uri.TryCreate(value, UriKind.Absolute, out var parsed) && parsed.Scheme is "http" or "https"
+                ? parsed
+                : throw new InvalidOperationException($"{EndpointOption} '{value}' is not an absolute http(s) URI.")
+            : null;
         builder.Services.AddOpenTelemetry().WithLogging(
-            logging => logging.AddOtlpExporter(),
+            logging => logging.AddOtlpExporter(exporter =>
+            {
+                if (ownEndpoint is not null)
+                {
+                    exporter.Endpoint = exporter.Protocol == OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf
+                        ? new Uri(ownEndpoint.ToString().TrimEnd('/') + LogsPath)
+                        : ownEndpoint;
+                }
+            }),
             options =>
             {
                 // The body a person reads in Loki or Kibana; the template stays as the {OriginalFormat} attribute.
