@@ -33,7 +33,7 @@ public sealed class SecretStoreConfigurationTests : IDisposable
     public SecretStoreConfigurationTests()
     {
         File.WriteAllText(Path.Combine(_resources, "secrets.json"), $$"""{"{{SecretName}}": "{{Value}}", "other-service-key": "not-ours"}""");
-        File.WriteAllText(Path.Combine(_resources, "bundle.json"), $$"""{"ledgerx-secrets": {"{{SecretName}}": "{{Value}}", "unrelated": "x"}}""");
+        File.WriteAllText(Path.Combine(_resources, "bundle.json"), $$$"""{"ledgerx-secrets": {"{{{SecretName}}}": "{{{Value}}}", "unrelated": "x"}}""");
         File.WriteAllText(Path.Combine(_resources, "secretstore.yaml"), Component(Store, ("secretsFile", "secrets.json")));
         File.WriteAllText(Path.Combine(_resources, "bundled.yaml"), Component(Bundled, ("secretsFile", "bundle.json"), ("multiValued", "true")));
     }

@@ -24,7 +24,7 @@ public sealed class SecretsFileRedirectTests
     {
         using var folder = new ResourceFolder();
         string original = Path.Combine(folder.Path, "secrets.json");
-        string json = $$"""{"ledger-connection-string": "{{Local}}", "remote-connection-string": "{{Remote}}", "statestore-connection-string": "{{StateStore}}", "signing-key": "abc", "nested": {"x": "y"}}""";
+        string json = $$$"""{"ledger-connection-string": "{{{Local}}}", "remote-connection-string": "{{{Remote}}}", "statestore-connection-string": "{{{StateStore}}}", "signing-key": "abc", "nested": {"x": "y"}}""";
         File.WriteAllText(original, json);
         var redirect = PostgresAppRedirect.Create("Host=10.9.8.7;Port=6543;Username=launcher;Password=launcher-pw", [new PostgresEndpoint("localhost", 5432)])!;
 
