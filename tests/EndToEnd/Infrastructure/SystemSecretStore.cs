@@ -63,7 +63,7 @@ public static class SystemSecretStore
             var builder = new NpgsqlConnectionStringBuilder(value);
             return value.Contains(';', StringComparison.Ordinal) && builder is { Host.Length: > 0, Database.Length: > 0 } ? builder.Database : null;
         }
-        catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidCastException)
+        catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidCastException or KeyNotFoundException)
         {
             return null;
         }

@@ -24,7 +24,7 @@ public sealed class SecretsFileRedirectTests
     {
         using var folder = new ResourceFolder();
         string original = Path.Combine(folder.Path, "secrets.json");
-        string json = $$$"""{"ledger-connection-string": "{{{Local}}}", "remote-connection-string": "{{{Remote}}}", "statestore-connection-string": "{{{StateStore}}}", "signing-key": "abc", "nested": {"x": "y"}}""";
+        string json = $$$"""{"ledger-connection-string": "{{{Local}}}", "remote-connection-string": "{{{Remote}}}", "statestore-connection-string": "{{{StateStore}}}", "signing-key": "abc", "encryption-key": "64yC0Jc/W5ZzPMO2cUV7SJWdFeuCFaYVYat5GWwYkQs=", "nested": {"x": "y"}}""";
         File.WriteAllText(original, json);
         var redirect = PostgresAppRedirect.Create("Host=10.9.8.7;Port=6543;Username=launcher;Password=launcher-pw", [new PostgresEndpoint("localhost", 5432)])!;
 
@@ -37,6 +37,7 @@ public sealed class SecretsFileRedirectTests
         secrets["remote-connection-string"]!.GetValue<string>().ShouldBe(Remote);
         secrets["statestore-connection-string"]!.GetValue<string>().ShouldBe(StateStore, "the state store component gets its own override");
         secrets["signing-key"]!.GetValue<string>().ShouldBe("abc");
+        secrets["encryption-key"]!.GetValue<string>().ShouldBe("64yC0Jc/W5ZzPMO2cUV7SJWdFeuCFaYVYat5GWwYkQs=", "a key that Npgsql reads as an unknown keyword is not a connection string");
         secrets["nested"]!["x"]!.GetValue<string>().ShouldBe("y");
         copy.Rewrites.Select(r => r.Variable).ShouldBe(["ledger-connection-string"]);
         File.ReadAllText(original).ShouldBe(json);

@@ -125,7 +125,8 @@ public sealed class PostgresAppRedirect
         {
             app = new NpgsqlConnectionStringBuilder(value);
         }
-        catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidCastException)
+        // An unknown keyword is a KeyNotFoundException (a secret such as a base64 key ending in "=" parses as one).
+        catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidCastException or KeyNotFoundException)
         {
             return null;
         }
