@@ -10,8 +10,21 @@ public sealed class ChartDefaultsRender
 
     private static RenderedChart Chart => Defaults.Value;
 
-    /// <summary>dapr.yaml's apps: app id and the ConnectionStrings__* variables each one is started with.</summary>
+    /// <summary>dapr.yaml's apps: app id and the keys of the secret store each one reads its credentials from at start-up
+    /// (its database's connection string, ADR 0025; none for the gateway). The keys are the services' constants
+    /// (<c>DatabaseSecret</c>); a new app of dapr.yaml must be added here.</summary>
     public static TheoryData<string> AppIds => [.. DaprApps.Value.Keys];
+
+    private static readonly Dictionary<string, string[]> DatabaseSecrets = new(StringComparer.Ordinal)
+    {
+        ["transaction-service"] = ["ledger-connection-string"],
+        ["fraud-service"] = ["fraud-connection-string"],
+        ["analytics-service"] = ["analytics-connection-string"],
+        ["auth-service"] = ["auth-connection-string"],
+        ["notification-service"] = ["notifications-connection-string"],
+        ["nlp-service"] = ["nlp-connection-string"],
+        ["gateway"] = [],
+    };
 
     internal static readonly Lazy<Dictionary<string, string[]>> DaprApps = new(() =>
     {
@@ -19,8 +32,8 @@ public sealed class ChartDefaultsRender
             .Deserialize<Dictionary<object, object>>(File.ReadAllText(Repository.PathOf("dapr.yaml")));
         return Node.List(runFile, "apps").ToDictionary(
             app => Node.Str(app, "appID") ?? throw new InvalidOperationException("dapr.yaml: an app without appID"),
-            app => (Node.At(app, "env") as Dictionary<object, object> ?? [])
-                .Keys.Cast<string>().Where(k => k.StartsWith("ConnectionStrings__", StringComparison.Ordinal)).ToArray());
+            app => DatabaseSecrets.GetValueOrDefault(Node.Str(app, "appID")!)
+                ?? throw new InvalidOperationException($"dapr.yaml's app {Node.Str(app, "appID")} is not in {nameof(DatabaseSecrets)}"));
     });
 
     [Theory]
@@ -56,22 +69,31 @@ public sealed class ChartDefaultsRender
 
     [Theory]
     [MemberData(nameof(AppIds))]
-    public void Deployment_reads_each_connection_string_of_dapr_yaml_from_the_secret(string appId)
+    public void Deployment_reads_its_credentials_from_the_secret_store_and_none_from_its_environment(string appId)
     {
-        var container = Node.List(Chart.ForApp("Deployment", appId).At("spec", "template", "spec", "containers")).Single();
+        var deployment = Chart.ForApp("Deployment", appId);
+        var container = Node.List(deployment.At("spec", "template", "spec", "containers")).Single();
+        var env = Node.List(container, "env");
         const string secretName = "ledgerx-secrets"; // secrets.name's default
 
+        env.ShouldNotContain(e => (Node.Str(e, "name") ?? "").StartsWith("ConnectionStrings__", StringComparison.Ordinal), "ADR 0025: no connection string in the environment");
+        env.ShouldNotContain(e => (Node.Str(e, "value") ?? "").Contains("Password=", StringComparison.OrdinalIgnoreCase));
+        env.Select(e => Node.Str(e, "valueFrom", "secretKeyRef", "name")).Where(n => n is not null)
+            .ShouldAllBe(n => IsDaprTokenSecret(n), "only the sidecar tokens, which daprd needs before any secret store, come from a Secret directly");
         if (DaprApps.Value[appId].Length == 0)
         {
-            // The gateway has no database: nothing of the Secret's may reach it.
-            Node.List(container, "env").ShouldNotContain(e => (Node.Str(e, "name") ?? "").StartsWith("ConnectionStrings__", StringComparison.Ordinal));
+            env.ShouldNotContain(e => (Node.Str(e, "name") ?? "").StartsWith("SecretStore__", StringComparison.Ordinal));
+            deployment.Map("spec", "template", "metadata", "annotations").ShouldNotContainKey("ledgerx.io/secret-keys");
+            return;
         }
-        foreach (var variable in DaprApps.Value[appId])
+
+        Env(container, "SecretStore__Name").ShouldBe("kubernetes");
+        Env(container, "SecretStore__Secret").ShouldBe(secretName);
+        deployment.Str("spec", "template", "metadata", "annotations", "ledgerx.io/secret-keys").ShouldBe(string.Join(",", DaprApps.Value[appId]));
+        var local = File.ReadAllText(Repository.PathOf("components", "secrets.json"));
+        foreach (var key in DaprApps.Value[appId])
         {
-            var entry = Node.List(container, "env").SingleOrDefault(e => Node.Str(e, "name") == variable);
-            entry.ShouldNotBeNull($"{appId} has no {variable}");
-            Node.Str(entry, "valueFrom", "secretKeyRef", "name").ShouldBe(secretName);
-            Node.Str(entry, "valueFrom", "secretKeyRef", "key").ShouldNotBeNullOrEmpty();
+            local.ShouldContain($"\"{key}\":", customMessage: $"components/secrets.json has no {key}: locally and in a cluster the secret has one name");
         }
     }
 
@@ -179,10 +201,14 @@ public sealed class ChartDefaultsRender
             .SelectMany(c => Node.List(c, "env"))
             .Where(e => !IsDaprTokenSecret(Node.Str(e, "valueFrom", "secretKeyRef", "name")))
             .Select(e => Node.Str(e, "valueFrom", "secretKeyRef", "key"));
+        var fromStore = chart.OfKind("Deployment")
+            .Select(d => d.Str("spec", "template", "metadata", "annotations", "ledgerx.io/secret-keys"))
+            .OfType<string>()
+            .SelectMany(keys => keys.Split(','));
         var fromComponents = chart.OfKind("Component")
             .SelectMany(c => c.List("spec", "metadata"))
             .Select(m => Node.Str(m, "secretKeyRef", "key"));
-        return fromPods.Concat(fromComponents).OfType<string>().Distinct();
+        return fromPods.Concat(fromStore).Concat(fromComponents).OfType<string>().Distinct();
     }
 
     /// <summary>The per-app Dapr token Secrets (templates/dapr-tokens.yaml), which are not the connection-string Secret.</summary>

@@ -31,7 +31,9 @@ public sealed class ChartMigrationRoleRender
         var app = Separate.Value.ForApp("Deployment", "transaction-service").List("spec", "template", "spec", "containers").Single();
 
         ChartDefaultsRender.Env(app, "Ledger__Migrations").ShouldBe("Verify");
-        SecretKey(app, "ConnectionStrings__Ledger").ShouldBe("ledger-connection-string");
+        // Its own connection string comes from the secret store at start-up (ADR 0025), not the environment.
+        ChartDefaultsRender.Env(app, "SecretStore__Secret").ShouldBe("ledgerx-secrets");
+        Node.List(app, "env").ShouldNotContain(e => Node.Str(e, "name") == "ConnectionStrings__Ledger");
         Node.List(app, "env").Select(e => Node.Str(e, "valueFrom", "secretKeyRef", "key")).ShouldNotContain(OwnerKey);
     }
 

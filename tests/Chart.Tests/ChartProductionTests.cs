@@ -140,7 +140,7 @@ public sealed class ChartProduction
         Node.Str(from, "from", 0, "namespaceSelector", "matchLabels", "kubernetes.io/metadata.name").ShouldBe("ledgerx");
         Node.List(from, "from", 0, "podSelector", "matchExpressions", 0, "values").Cast<string>().Order()
             .ShouldBe(ChartDefaultsRender.DaprApps.Value.Where(a => a.Value.Length > 0).Select(a => a.Key).Order(),
-                "the apps dapr.yaml gives a connection string, and not the gateway");
+                "the apps that read a connection string from the secret store, and not the gateway");
         Node.Str(from, "ports", 0, "port").ShouldBe("5432");
     }
 

@@ -93,33 +93,4 @@ public sealed class PostgresDatabaseTests : IAsyncLifetime
                 // It has no migrations at all; only the connection and the history table matter here.
                 .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
     }
-
-    private sealed record LogEntry(string Category, LogLevel Level, string Message);
-
-    private sealed class RecordingLoggerProvider : ILoggerProvider
-    {
-        public List<LogEntry> Entries { get; } = [];
-
-        public ILogger CreateLogger(string categoryName) => new Recorder(this, categoryName);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Recorder(RecordingLoggerProvider owner, string category) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                lock (owner.Entries)
-                {
-                    owner.Entries.Add(new LogEntry(category, logLevel, formatter(state, exception)));
-                }
-            }
-        }
-    }
 }

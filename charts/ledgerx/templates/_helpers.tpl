@@ -63,8 +63,10 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{/*
 The LedgerX apps this release deploys, as YAML: `include "ledgerx.apps" . | fromYaml` gives {apps: [...]}.
 One entry per app: the key of its values, its Dapr app id (a contract: dapr.yaml's appID, and the name other
-services invoke it by, so it is fixed, not derived from the release), the environment variable and Secret key
-of its connection string (none for the gateway, which has no database), and the key of its settings map.
+services invoke it by, so it is fixed, not derived from the release), the Secret key of its connection string, which
+the app reads from the Dapr secret store at start-up (ADR 0025; the environment variable is used only by the ledger's
+migration init container, which runs before the sidecar; none for the gateway, which has no database), and the key
+of its settings map.
 transaction-service is always deployed: the others invoke it.
 */}}
 {{- define "ledgerx.apps" -}}

@@ -6,6 +6,7 @@ using LedgerX.Analytics.Api.Projections;
 using LedgerX.Analytics.Api.Rebuild;
 using LedgerX.ServiceDefaults.Apis;
 using LedgerX.ServiceDefaults.Data;
+using LedgerX.ServiceDefaults.Secrets;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Refit;
@@ -16,6 +17,10 @@ namespace LedgerX.Analytics.Api;
 public static class AnalyticsRegistration
 {
     public const string ConnectionStringName = "Analytics";
+
+    /// <summary>Where the connection string is kept: a key of the Dapr secret store (components/secrets.json locally, the
+    /// chart's Secret in a cluster), read at start-up (docs/adr/0025-credentials-from-the-secret-store.md).</summary>
+    public static readonly ServiceSecret DatabaseSecret = ServiceSecret.ConnectionString(ConnectionStringName, "analytics-connection-string");
 
     /// <summary>The read models: their database, the projection writer and the query cache in the Dapr state store.</summary>
     public static WebApplicationBuilder AddReadModels(this WebApplicationBuilder builder)

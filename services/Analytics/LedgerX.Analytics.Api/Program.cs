@@ -5,6 +5,7 @@ using LedgerX.Analytics.Api.Subscriptions;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+await builder.AddSecretStoreConfigurationAsync(AnalyticsRegistration.DatabaseSecret);
 builder.AddLedgerXAuthentication();
 builder.AddReadModels();
 builder.AddLedgerReplay();

@@ -7,6 +7,7 @@ using LedgerX.Auth.Api.Persistence;
 using LedgerX.Auth.Api.Roles;
 using LedgerX.Auth.Api.Seeding;
 using LedgerX.ServiceDefaults.Auth;
+using LedgerX.ServiceDefaults.Secrets;
 using Permissions = LedgerX.ServiceDefaults.Auth.Permissions;
 using LedgerX.ServiceDefaults.Data;
 using Microsoft.AspNetCore.Identity;
@@ -26,6 +27,10 @@ public static class AuthRegistration
 {
     public const string AppId = "auth-service";
     public const string ConnectionStringName = "Auth";
+
+    /// <summary>Where the connection string is kept: a key of the Dapr secret store (components/secrets.json locally, the
+    /// chart's Secret in a cluster), read at start-up (docs/adr/0025-credentials-from-the-secret-store.md).</summary>
+    public static readonly ServiceSecret DatabaseSecret = ServiceSecret.ConnectionString(ConnectionStringName, "auth-connection-string");
 
     /// <summary>The identity scopes a client may ask for beside the permissions.</summary>
     public static readonly IReadOnlyList<string> IdentityScopes = [Scopes.OpenId, Scopes.Profile, Scopes.Email, Scopes.OfflineAccess];

@@ -5,6 +5,7 @@ using LedgerX.Auth.Api.Connect;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+await builder.AddSecretStoreConfigurationAsync(AuthRegistration.DatabaseSecret);
 builder.AddAuthStore();
 builder.AddAuthorizationServer();
 builder.AddExternalProviders();

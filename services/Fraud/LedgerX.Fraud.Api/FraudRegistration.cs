@@ -13,6 +13,7 @@ using LedgerX.Fraud.Domain.Rules;
 using LedgerX.Fraud.Domain.Scoring;
 using LedgerX.ServiceDefaults.Apis;
 using LedgerX.ServiceDefaults.Data;
+using LedgerX.ServiceDefaults.Secrets;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Refit;
@@ -23,6 +24,10 @@ namespace LedgerX.Fraud.Api;
 public static class FraudRegistration
 {
     public const string ConnectionStringName = "Fraud";
+
+    /// <summary>Where the connection string is kept: a key of the Dapr secret store (components/secrets.json locally, the
+    /// chart's Secret in a cluster), read at start-up (docs/adr/0025-credentials-from-the-secret-store.md).</summary>
+    public static readonly ServiceSecret DatabaseSecret = ServiceSecret.ConnectionString(ConnectionStringName, "fraud-connection-string");
 
     /// <summary>Scoring (validated rules), the risk-profile actors, the alert database, the outbox relay and the
     /// high-score policy with its typed transaction-service client.</summary>

@@ -5,6 +5,7 @@ using LedgerX.Fraud.Api.Subscriptions;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+await builder.AddSecretStoreConfigurationAsync(FraudRegistration.DatabaseSecret);
 builder.AddLedgerXAuthentication();
 builder.AddFraudDetection();
 builder.AddFraudApi();

@@ -8,6 +8,7 @@ using LedgerX.Nlp.Api.Tools;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+await builder.AddSecretStoreConfigurationAsync(NlpDatabase.DatabaseSecret);
 builder.AddLedgerXAuthentication();
 builder.AddNlpDatabase();
 builder.AddNlpApi();

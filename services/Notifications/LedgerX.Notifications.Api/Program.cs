@@ -1,5 +1,6 @@
 using LedgerX.Notifications.Api;
 using LedgerX.Notifications.Api.Apis;
+using LedgerX.Notifications.Api.Infrastructure.Persistence;
 using LedgerX.Notifications.Api.Intake.Subscriptions;
 using LedgerX.Notifications.Api.Live;
 using LedgerX.Notifications.Api.Webhooks;
@@ -7,6 +8,7 @@ using LedgerX.Notifications.Api.Webhooks;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+await builder.AddSecretStoreConfigurationAsync(ModuleDatabase.DatabaseSecret);
 builder.AddLedgerXAuthentication();
 builder.AddNotificationsDatabase();
 builder.AddNotificationsApi();

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 using Dapr.Workflow;
+using LedgerX.ServiceDefaults.Secrets;
 using LedgerX.Transactions.Api.Infrastructure;
 using LedgerX.Transactions.Api.Infrastructure.Persistence;
 using LedgerX.Transactions.Api.Ledger;
@@ -15,6 +16,10 @@ namespace LedgerX.Transactions.Api;
 public static class LedgerRegistration
 {
     public const string ConnectionStringName = "Ledger";
+
+    /// <summary>Where the connection string is kept: a key of the Dapr secret store (components/secrets.json locally, the
+    /// chart's Secret in a cluster), read at start-up (docs/adr/0025-credentials-from-the-secret-store.md).</summary>
+    public static readonly ServiceSecret DatabaseSecret = ServiceSecret.ConnectionString(ConnectionStringName, "ledger-connection-string");
 
     /// <summary>The ledger: database, the group-commit writer, the outbox relay, maintenance, verification and the audit outbox.</summary>
     public static WebApplicationBuilder AddLedger(this WebApplicationBuilder builder)

@@ -4,6 +4,7 @@ using LedgerX.Transactions.Api.Apis;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+await builder.AddSecretStoreConfigurationAsync(LedgerRegistration.DatabaseSecret);
 builder.AddLedgerXAuthentication();
 builder.AddLedger();
 builder.AddReversals();

@@ -180,7 +180,7 @@ public sealed class Identities(LedgerXSystem system)
     /// <summary>The token of the newest confirmation message auth-service queued for <paramref name="email"/>.</summary>
     private async Task<string> ConfirmationTokenAsync(string email)
     {
-        await using var connection = new NpgsqlConnection(system.ConnectionString(LedgerXSystem.AuthAppId, "Auth"));
+        await using var connection = new NpgsqlConnection(system.ConnectionString(LedgerXSystem.AuthDatabaseSecret));
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
             "SELECT payload FROM outbox WHERE topic = @topic AND payload::jsonb ->> 'email' = @email AND payload::jsonb ->> 'kind' = 'confirm_email' ORDER BY id DESC LIMIT 1",

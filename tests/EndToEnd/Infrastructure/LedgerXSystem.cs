@@ -55,7 +55,20 @@ public sealed class LedgerXSystem : IAsyncLifetime
     public RunFileApp App(string appId) => RunFile.Apps.SingleOrDefault(a => a.AppId == appId)
         ?? throw new InvalidOperationException($"dapr.yaml has no app {appId}");
 
-    public string ConnectionString(string appId, string name) => App(appId).Env["ConnectionStrings__" + name];
+    /// <summary>An app's own database in this run: the value of its secret (<c>auth-connection-string</c>, ...) in the run's secret store.</summary>
+    public string ConnectionString(string secretName) => SystemRunFile.ConnectionStrings.TryGetValue(secretName, out string? value)
+        ? value
+        : throw new InvalidOperationException($"components/secrets.json has no connection string '{secretName}'");
+
+    /// <summary>An app's <c>ConnectionStrings:{name}</c> in this run: every service keeps it as secret <c>{name}-connection-string</c>.</summary>
+    public string ConnectionString(string appId, string name)
+    {
+        _ = App(appId); // an app of dapr.yaml, or a clear failure
+        return ConnectionString(name.ToLowerInvariant() + "-connection-string");
+    }
+
+    public const string AuthDatabaseSecret = "auth-connection-string";
+    public const string NotificationsDatabaseSecret = "notifications-connection-string";
 
     /// <summary>A client of the gateway, as any outside client: no redirects followed, no cookies, short timeout.</summary>
     public HttpClient Client() =>

@@ -1,7 +1,6 @@
 using System.Globalization;
 using LedgerX.LocalDapr.Launcher;
 using LedgerX.Testing;
-using Npgsql;
 
 namespace LedgerX.EndToEnd.Tests.Infrastructure;
 
@@ -21,8 +20,11 @@ public static class SystemRunFile
 
     public static readonly string CustomerPassword = "E2e-Customer-" + Guid.NewGuid().ToString("N")[..12];
 
+    /// <summary>The run's connection strings by secret name (each a fresh database), once <see cref="LoadAsync"/> ran.</summary>
+    public static IReadOnlyDictionary<string, string> ConnectionStrings { get; private set; } = new Dictionary<string, string>();
+
     /// <summary>The apps of dapr.yaml with test ports, builds and databases; <paramref name="ports"/> gets old → new.
-    /// <paramref name="directory"/> is the run's own folder, where notification-service's components are written.</summary>
+    /// <paramref name="directory"/> is the run's own folder, where the run's components and secrets are written.</summary>
     public static async Task<RunFile> LoadAsync(IDictionary<int, int> ports, string directory, CancellationToken ct)
     {
         var original = RunFile.Load(RepositoryRoot.PathOf("dapr.yaml"));
@@ -32,15 +34,14 @@ public static class SystemRunFile
             ports[fixedPort] = free;
         }
 
+        // Every app's database comes from the secret store; the run's store answers with fresh databases.
+        var (resources, connectionStrings) = await SystemSecretStore.WriteAsync(original.Apps[0].ResourcesPaths, directory, ct);
+        ConnectionStrings = connectionStrings;
         var apps = new List<RunFileApp>();
         foreach (var fromFile in original.Apps)
         {
             var app = relocation.Relocate(fromFile);
-            var env = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var (name, value) in app.Env)
-            {
-                env[name] = await RewriteAsync(app.AppId, name, value, ct);
-            }
+            var env = new Dictionary<string, string>(app.Env, StringComparer.Ordinal);
 
             // Seeding is on in dapr.yaml (Development); the tests sign in as the seeded admin and customer.
             env[RunMarker.Variable] = RunId;
@@ -54,8 +55,8 @@ public static class SystemRunFile
             apps.Add(app with
             {
                 ResourcesPaths = app.AppId == LedgerXSystem.NotificationsAppId
-                    ? [await NotificationResourcesAsync(app.ResourcesPaths, directory)]
-                    : app.ResourcesPaths,
+                    ? [await NotificationResourcesAsync([resources], directory)]
+                    : [resources],
                 Env = env,
             });
         }
@@ -101,8 +102,8 @@ public static class SystemRunFile
     /// <summary>
     /// The components of dapr.yaml with notify-email/-sms/-push pointed at the SMTP server and provider sink that
     /// <c>./ledgerx test</c> started (<see cref="NotifyComponents"/>) instead of the fixed ports of <c>./ledgerx up</c>:
-    /// a copy of the folder without the three files, plus the test's. Relative paths in the components (the secret
-    /// store's file) resolve against the app's folder, not theirs, so the copy works unchanged.
+    /// a copy of the run's folder (<see cref="SystemSecretStore"/>, whose secret store names its file by absolute path)
+    /// without the three files, plus the test's.
     /// </summary>
     private static async Task<string> NotificationResourcesAsync(IReadOnlyList<string> resourcesPaths, string directory)
     {
@@ -130,26 +131,4 @@ public static class SystemRunFile
     /// <summary>Replaces every <c>host:port</c> of a fixed port in a setting (ASPNETCORE_URLS, Auth__Issuer, ...).</summary>
     public static string RemapPorts(string value, IDictionary<int, int> ports) =>
         RunFileRelocation.RemapPorts(value, ports.AsReadOnly());
-
-    /// <summary>A connection string to the local PostgreSQL becomes a fresh database of the test server.</summary>
-    private static async Task<string> RewriteAsync(string appId, string name, string value, CancellationToken ct)
-    {
-        if (!name.StartsWith("ConnectionStrings__", StringComparison.OrdinalIgnoreCase))
-        {
-            return value;
-        }
-
-        NpgsqlConnectionStringBuilder builder;
-        try
-        {
-            builder = new NpgsqlConnectionStringBuilder(value);
-        }
-        catch (ArgumentException)
-        {
-            return value;
-        }
-
-        string prefix = "e2e_" + new string([.. appId.Where(char.IsAsciiLetterOrDigit)]) + "_" + builder.Database;
-        return await TestPostgres.CreateDatabaseAsync(prefix[..Math.Min(prefix.Length, 40)].ToLowerInvariant(), ct);
-    }
 }

@@ -129,7 +129,7 @@ public sealed class NotificationsReachBothParties(LedgerXSystem system)
     /// </summary>
     private async Task ContactKnownAsync(Caller customer) => await Eventually.SucceedsAsync(async () =>
     {
-        await using var connection = new NpgsqlConnection(system.ConnectionString(LedgerXSystem.NotificationsAppId, "Notifications"));
+        await using var connection = new NpgsqlConnection(system.ConnectionString(LedgerXSystem.NotificationsDatabaseSecret));
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT count(*) FROM user_contacts WHERE user_id = @user AND email = @email AND email_confirmed", connection);
         command.Parameters.AddWithValue("user", customer.Subject);

@@ -1,5 +1,6 @@
 using LedgerX.Nlp.Api.Questions.Persistence;
 using LedgerX.ServiceDefaults.Data;
+using LedgerX.ServiceDefaults.Secrets;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.Extensions.Options;
@@ -14,6 +15,10 @@ namespace LedgerX.Nlp.Api.Infrastructure;
 public static class NlpDatabase
 {
     public const string ConnectionStringName = "Nlp";
+
+    /// <summary>Where the connection string is kept: a key of the Dapr secret store (components/secrets.json locally, the
+    /// chart's Secret in a cluster), read at start-up (docs/adr/0025-credentials-from-the-secret-store.md).</summary>
+    public static readonly ServiceSecret DatabaseSecret = ServiceSecret.ConnectionString(ConnectionStringName, "nlp-connection-string");
 
     /// <summary>What <c>dotnet ef migrations add</c> builds the model with (it touches no database).</summary>
     internal const string DesignTimeConnectionString = "Host=localhost;Database=ledgerx_nlp_design";

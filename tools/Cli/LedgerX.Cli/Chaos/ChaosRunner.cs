@@ -71,10 +71,10 @@ internal sealed class ChaosRunner(ChaosSystem system, ChaosLoad load, ChaosTimin
     }
 
     public InvariantSources Sources() => new(
-        system.ConnectionString(ChaosSystem.LedgerAppId, "Ledger"),
-        system.ConnectionString(ChaosSystem.FraudAppId, "Fraud"),
-        system.ConnectionString(ChaosSystem.AnalyticsAppId, "Analytics"),
-        system.ConnectionString(ChaosSystem.NotificationsAppId, "Notifications"),
+        system.ConnectionString(ChaosSystem.LedgerDatabaseSecret),
+        system.ConnectionString(ChaosSystem.FraudDatabaseSecret),
+        system.ConnectionString(ChaosSystem.AnalyticsDatabaseSecret),
+        system.ConnectionString(ChaosSystem.NotificationsDatabaseSecret),
         load.Http,
         system.Gateway);
 

@@ -54,14 +54,16 @@ internal sealed class ChaosSystem : IAsyncDisposable
 
     private readonly CancellationTokenSource _stop = new();
     private readonly string _directory;
+    private readonly string _repositoryRoot;
     private Task<int>? _run;
     private StreamWriter? _log;
 
     private FaultyTcpProxy? _proxy;
 
-    private ChaosSystem(string directory, PrivateServers servers, RunFile runFile, FaultyTcpProxy proxy)
+    private ChaosSystem(string directory, PrivateServers servers, RunFile runFile, FaultyTcpProxy proxy, string repositoryRoot)
     {
         _directory = directory;
+        _repositoryRoot = repositoryRoot;
         Servers = servers;
         RunFile = runFile;
         _proxy = proxy;
@@ -87,12 +89,16 @@ internal sealed class ChaosSystem : IAsyncDisposable
     public RunFileApp App(string appId) => RunFile.Apps.SingleOrDefault(a => a.AppId == appId)
         ?? throw new InvalidOperationException($"dapr.yaml has no app {appId}");
 
-    /// <summary>The app's own database on this run's server (the launcher repoints the app there; the database name is dapr.yaml's).</summary>
-    public string ConnectionString(string appId, string name)
-    {
-        var own = new NpgsqlConnectionStringBuilder(App(appId).Env["ConnectionStrings__" + name]);
-        return new NpgsqlConnectionStringBuilder(Servers.Postgres) { Database = own.Database, Pooling = false }.ConnectionString;
-    }
+    /// <summary>The apps' database secrets in components/secrets.json (each app reads its own at start-up, ADR 0025).</summary>
+    public const string LedgerDatabaseSecret = "ledger-connection-string";
+    public const string FraudDatabaseSecret = "fraud-connection-string";
+    public const string AnalyticsDatabaseSecret = "analytics-connection-string";
+    public const string NotificationsDatabaseSecret = "notifications-connection-string";
+
+    /// <summary>An app's own database on this run's server (the launcher repoints the secret store's connection strings
+    /// there; the database name is components/secrets.json's).</summary>
+    public string ConnectionString(string secretName) =>
+        new NpgsqlConnectionStringBuilder(Servers.Postgres) { Database = DatabaseOf(_repositoryRoot, secretName), Pooling = false }.ConnectionString;
 
     /// <summary>The machine client's secret, read where the apps' secret store reads it.</summary>
     public string MachineSecret { get; private set; } = "";
@@ -138,7 +144,7 @@ internal sealed class ChaosSystem : IAsyncDisposable
         var relocation = new RunFileRelocation(original);
         var server = new NpgsqlConnectionStringBuilder(servers.Postgres);
         var proxy = new FaultyTcpProxy(new global::System.Net.IPEndPoint(global::System.Net.IPAddress.Loopback, server.Port));
-        var system = new ChaosSystem(directory, servers, original with { Apps = [.. original.Apps.Select(a => WithChaosSettings(relocation.Relocate(a), relocation, servers.Postgres, proxy.Port))] }, proxy);
+        var system = new ChaosSystem(directory, servers, original with { Apps = [.. original.Apps.Select(a => WithChaosSettings(relocation.Relocate(a), relocation, servers.Postgres, proxy.Port, repositoryRoot))] }, proxy, repositoryRoot);
         system.MachineSecret = MachineSecretFrom(repositoryRoot);
         try
         {
@@ -153,16 +159,17 @@ internal sealed class ChaosSystem : IAsyncDisposable
         return system;
     }
 
-    private static RunFileApp WithChaosSettings(RunFileApp app, RunFileRelocation relocation, string postgres, int proxyPort)
+    private static RunFileApp WithChaosSettings(RunFileApp app, RunFileRelocation relocation, string postgres, int proxyPort, string repositoryRoot)
     {
         var env = new Dictionary<string, string>(app.Env, StringComparer.Ordinal);
         switch (app.AppId)
         {
             case ProxiedAppId:
                 // A server other than the one the components name: the launcher's redirect leaves it alone (PostgresAppRedirect).
+                // Set explicitly, so it wins over the secret store (ADR 0025).
                 env[ProxiedConnectionString] = new NpgsqlConnectionStringBuilder(postgres)
                 {
-                    Port = proxyPort, Database = new NpgsqlConnectionStringBuilder(env[ProxiedConnectionString]).Database,
+                    Port = proxyPort, Database = DatabaseOf(repositoryRoot, FraudDatabaseSecret),
                 }.ConnectionString;
                 break;
             case LedgerAppId:
@@ -229,10 +236,16 @@ internal sealed class ChaosSystem : IAsyncDisposable
         progress.WriteLine($"chaos: all apps ready after {started.Elapsed.TotalSeconds:F0}s");
     }
 
-    private static string MachineSecretFrom(string repositoryRoot)
+    private static string MachineSecretFrom(string repositoryRoot) => LocalSecret(repositoryRoot, "auth-machine-client-secret");
+
+    /// <summary>The database a connection string of components/secrets.json names.</summary>
+    private static string? DatabaseOf(string repositoryRoot, string secretName) =>
+        new NpgsqlConnectionStringBuilder(LocalSecret(repositoryRoot, secretName)).Database;
+
+    private static string LocalSecret(string repositoryRoot, string name)
     {
         using var secrets = global::System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(repositoryRoot, "components", "secrets.json")));
-        return secrets.RootElement.GetProperty("auth-machine-client-secret").GetString()!;
+        return secrets.RootElement.GetProperty(name).GetString()!;
     }
 
     public async ValueTask DisposeAsync()

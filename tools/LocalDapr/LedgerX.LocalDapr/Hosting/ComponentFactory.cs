@@ -29,7 +29,7 @@ internal static class ComponentFactory
     /// </summary>
     public static IReadOnlyList<(ComponentResource Component, IReadOnlyDictionary<string, string> Metadata)> ResolveMetadata(ResourceSet resources, string workingDirectory)
     {
-        var secretStores = OpenSecretStores(resources, workingDirectory);
+        var secretStores = OpenSecretStores(resources, workingDirectory, null);
         return resources.Components.Select(c => (c, (IReadOnlyDictionary<string, string>)Resolve(c, secretStores, null))).ToList();
     }
 
@@ -45,7 +45,7 @@ internal static class ComponentFactory
         string appNamespace = "default",
         string? podName = null)
     {
-        var secretStores = OpenSecretStores(resources, workingDirectory);
+        var secretStores = OpenSecretStores(resources, workingDirectory, overrides);
         var built = new Backends();
         try
         {
@@ -124,12 +124,15 @@ internal static class ComponentFactory
         }
     }
 
-    private static Dictionary<string, ISecretStore> OpenSecretStores(ResourceSet resources, string workingDirectory)
+    private static Dictionary<string, ISecretStore> OpenSecretStores(
+        ResourceSet resources, string workingDirectory, IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? overrides)
     {
         var secretStores = new Dictionary<string, ISecretStore>(StringComparer.Ordinal);
         foreach (var c in resources.Components.Where(c => c.Category == "secretstores"))
         {
-            var meta = Resolve(c, secretStores, null);
+            // Overridable like any component's metadata: the launcher points a file store at a copy whose connection
+            // strings follow its PostgreSQL (Launcher/SecretsFileRedirect.cs).
+            var meta = Resolve(c, secretStores, overrides?.GetValueOrDefault(c.Name));
             secretStores[c.Name] = c.Type switch
             {
                 "secretstores.local.file" => new LocalFileSecretStore(

@@ -21,6 +21,7 @@ public sealed class BackendProvisioner : IAsyncDisposable
     private readonly ConsoleOutput _output;
     private readonly Func<string, string?> _environment;
     private string? _startedDevEnvDirectory;
+    private string? _secretCopies;
     private string? _devEnvScript;
 
     /// <param name="output">Where progress lines go.</param>
@@ -45,11 +46,16 @@ public sealed class BackendProvisioner : IAsyncDisposable
     {
         var postgres = new List<(string Component, string ConnectionString)>();
         var redis = new List<(string Component, string Host)>();
+        var secretFiles = new List<(string Component, string File)>();
         foreach (var (resources, workingDirectory) in apps)
         {
             foreach (var (component, metadata) in ComponentFactory.ResolveMetadata(resources, workingDirectory))
             {
-                if (component.Type == "state.postgresql")
+                if (component.Type == "secretstores.local.file" && metadata.GetValueOrDefault("secretsFile") is { Length: > 0 } file)
+                {
+                    secretFiles.Add((component.Name, Path.GetFullPath(file, workingDirectory)));
+                }
+                else if (component.Type == "state.postgresql")
                 {
                     postgres.Add((component.Name, metadata.GetValueOrDefault("connectionString") ?? ""));
                 }
@@ -88,6 +94,8 @@ public sealed class BackendProvisioner : IAsyncDisposable
             {
                 overrides[component] = new Dictionary<string, string> { ["connectionString"] = pgOverride };
             }
+
+            RedirectSecretFiles(secretFiles, overrides);
         }
 
         if (redisOverride is not null)
@@ -102,8 +110,47 @@ public sealed class BackendProvisioner : IAsyncDisposable
         return overrides;
     }
 
+    /// <summary>
+    /// Apps read their connection strings from the secret store (ADR 0025): a file store whose values name the replaced
+    /// server is pointed at a rewritten copy (<see cref="SecretsFileRedirect"/>). One override per component name serves
+    /// every app, so a component that different apps resolve to different files is left alone, and said so.
+    /// </summary>
+    private void RedirectSecretFiles(List<(string Component, string File)> secretFiles, Dictionary<string, IReadOnlyDictionary<string, string>> overrides)
+    {
+        if (AppPostgresRedirect is null)
+        {
+            return;
+        }
+
+        // This run's own folder (0700): runs beside each other (up, the test fixtures, chaos) repoint to different servers.
+        string directory = _secretCopies ??= Directory.CreateTempSubdirectory("ledgerx-secrets-").FullName;
+
+        foreach (var files in secretFiles.Distinct().GroupBy(f => f.Component, StringComparer.Ordinal))
+        {
+            if (files.Count() > 1)
+            {
+                _output.Plain($"secret store {files.Key}: its apps read different files, so their connection strings are not repointed");
+                continue;
+            }
+
+            if (SecretsFileRedirect.Write(files.Single().File, AppPostgresRedirect, directory, files.Key) is { } copy)
+            {
+                overrides[files.Key] = new Dictionary<string, string> { ["secretsFile"] = copy.File };
+                foreach (var rewrite in copy.Rewrites)
+                {
+                    _output.Plain(rewrite.Describe($"secret store {files.Key}"));
+                }
+            }
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
+        if (_secretCopies is not null && Directory.Exists(_secretCopies))
+        {
+            Directory.Delete(_secretCopies, recursive: true);
+        }
+
         if (_startedDevEnvDirectory is null || _devEnvScript is null)
         {
             return;

@@ -41,7 +41,7 @@ public sealed record PostgresEndpoint(string Host, int Port)
     }
 }
 
-/// <summary>One app variable the launcher repointed; carries no password so it can be logged.</summary>
+/// <summary>One app variable or secret the launcher repointed; <see cref="Describe"/> names no password so it can be logged.</summary>
 public sealed record ConnectionStringRewrite(string Variable, PostgresEndpoint From, PostgresEndpoint To, string? Database, string Value)
 {
     public string Describe(string appId) =>
@@ -61,6 +61,11 @@ public sealed record ConnectionStringRewrite(string Variable, PostgresEndpoint F
 /// server (deliberately chosen), a value that is not an Npgsql connection string (Redis, URLs, SQL Server with
 /// unknown keywords), variables that are not connection strings, and a string that already names the override's
 /// server (when the preferred port was free, nothing changes). The run file itself is never rewritten.
+/// </para>
+/// <para>
+/// Apps read their connection strings from the secret store at start-up (ADR 0025), so the same rule applies to the
+/// values of a local file secret store (<see cref="RewriteSecret"/>, <see cref="SecretsFileRedirect"/>): the launcher
+/// points the store at a rewritten copy of its file through a metadata override, and the original is never rewritten.
 /// </para>
 /// </summary>
 public sealed class PostgresAppRedirect
@@ -103,19 +108,25 @@ public sealed class PostgresAppRedirect
     }
 
     /// <summary>The rewritten value of one variable, or null when the rule leaves it alone (or it already names the override's server).</summary>
-    public ConnectionStringRewrite? Rewrite(string variable, string value)
-    {
-        if (!ConnectionStringsPrefixes.Any(p => variable.StartsWith(p, StringComparison.OrdinalIgnoreCase)))
-        {
-            return null;
-        }
+    public ConnectionStringRewrite? Rewrite(string variable, string value) =>
+        ConnectionStringsPrefixes.Any(p => variable.StartsWith(p, StringComparison.OrdinalIgnoreCase)) ? RewriteValue(variable, value) : null;
 
+    /// <summary>
+    /// The rewritten value of one secret of a local file secret store, by the same rule as a variable's but whatever the
+    /// secret's name: apps read their connection strings from the store at start-up (ADR 0025), so a value that is an
+    /// Npgsql connection string naming a replaced server is one of them.
+    /// </summary>
+    public ConnectionStringRewrite? RewriteSecret(string secretName, string value) => RewriteValue(secretName, value);
+
+    private ConnectionStringRewrite? RewriteValue(string name, string value)
+    {
         NpgsqlConnectionStringBuilder app;
         try
         {
             app = new NpgsqlConnectionStringBuilder(value);
         }
-        catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidCastException)
+        // An unknown keyword is a KeyNotFoundException (a secret such as a base64 key ending in "=" parses as one).
+        catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidCastException or KeyNotFoundException)
         {
             return null;
         }
@@ -136,7 +147,7 @@ public sealed class PostgresAppRedirect
         app.Port = _server.Port;
         app.Username = _server.Username;
         app.Password = _server.Password;
-        return new ConnectionStringRewrite(variable, from, Target, app.Database, app.ConnectionString);
+        return new ConnectionStringRewrite(name, from, Target, app.Database, app.ConnectionString);
     }
 
     /// <summary>Every rewrite the rule makes in an app's environment, in the environment's order.</summary>

@@ -1,3 +1,4 @@
+using LedgerX.ServiceDefaults.Secrets;
 using Microsoft.EntityFrameworkCore;
 
 namespace LedgerX.Notifications.Api.Infrastructure.Persistence;
@@ -14,6 +15,10 @@ namespace LedgerX.Notifications.Api.Infrastructure.Persistence;
 public static class ModuleDatabase
 {
     public const string ConnectionStringName = "Notifications";
+
+    /// <summary>Where the connection string is kept: a key of the Dapr secret store (components/secrets.json locally, the
+    /// chart's Secret in a cluster), read at start-up (docs/adr/0025-credentials-from-the-secret-store.md).</summary>
+    public static readonly ServiceSecret DatabaseSecret = ServiceSecret.ConnectionString(ConnectionStringName, "notifications-connection-string");
 
     /// <summary>The connection string dotnet ef uses at design time (no database is touched by <c>migrations add</c>).</summary>
     private const string DesignTimeConnectionString = "Host=localhost;Database=ledgerx_notifications_design";
