@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LedgerX.Testing;
 
 namespace LedgerX.Observability.Tests;
 
@@ -52,13 +53,7 @@ public sealed class DashboardsTests
         unknown.ShouldBeEmpty();
     }
 
-    internal static IEnumerable<(string Panel, string Expression)> PanelQueries() =>
-        from dashboard in Dashboards()
-        from panel in dashboard.Json.GetProperty("panels").EnumerateArray()
-        from target in panel.GetProperty("targets").EnumerateArray()
-        select ($"{dashboard.Name} / {panel.GetProperty("title").GetString()}", target.GetProperty("expr").GetString() ?? "");
+    internal static IEnumerable<(string Panel, string Expression)> PanelQueries() => GrafanaDashboards.PanelQueries();
 
-    private static IEnumerable<(string Name, JsonElement Json)> Dashboards() =>
-        Directory.GetFiles(Path.Combine(PrometheusTools.ObservabilityDirectory, "grafana", "dashboards"), "*.json")
-            .Select(f => (Path.GetFileNameWithoutExtension(f), JsonDocument.Parse(File.ReadAllText(f)).RootElement.Clone()));
+    private static IEnumerable<(string Name, JsonElement Json)> Dashboards() => GrafanaDashboards.All();
 }
