@@ -15,8 +15,9 @@ namespace LedgerX.Chaos.Tests;
 /// (its own PostgreSQL, archiving WAL): transfers, <c>ledgerx backup</c>, more transfers, still more that the restore
 /// will lose; then the cluster is killed and its data directory deleted, and <c>ledgerx restore</c> recovers a fresh one
 /// to just before the relay marked its last batch sent, while every service keeps running. After it the ledger
-/// verifies, the outbox rows unsent at the recovery point are relayed, each consumer holds every event once, the
-/// analytics read models rebuild to the ledger, and a re-delivery of events consumed before is counted as duplicates.
+/// verifies, the outbox rows unsent at the recovery point and the last minutes before it are relayed, each consumer
+/// holds every event once (the re-sent ones it had applied are counted as duplicates), and the analytics read models
+/// rebuild to the ledger.
 /// </summary>
 public sealed partial class RestoreAfterLosingTheCluster
 {
@@ -60,13 +61,15 @@ public sealed partial class RestoreAfterLosingTheCluster
         await DrainedAsync(sources, ct);
         await ArchiveCurrentSegmentAsync(port, ct);
 
+        var duplicatesBeforeTheLoss = await DuplicatesAsync(system, ct);
+
         // The disaster: the server dies and its data directory is gone. The services keep running.
         await shell.RunAsync("killing PostgreSQL", "as_pg_user \"$(pg_bindir)/pg_ctl\" stop -D \"$1/pgdata\" -m immediate -w -t 60 && rm -rf \"$1/pgdata\"",
             [servers.Root], TimeSpan.FromMinutes(2), ct);
         var restoreStarted = DateTimeOffset.UtcNow;
         var restored = await new PointInTimeRestore(shell).RestoreAsync(backup.Directory, system.WalArchive, servers,
             new RecoveryTarget.BeforeTransaction(relayMark), [.. system.RunFile.Apps.Select(a => new Uri(system.AppUrl(a.AppId), "readyz"))],
-            TimeSpan.FromMinutes(10), TimeProvider.System, ct);
+            TimeSpan.FromMinutes(10), OutboxResend.DefaultWindow, TimeProvider.System, ct);
         output?.WriteLine($"restore: copy {restored.Copy.TotalSeconds:F1}s, replay {restored.Replay.TotalSeconds:F1}s, services {restored.Services?.TotalSeconds:F1}s, " +
                           $"total {restored.Total.TotalSeconds:F1}s; recovered to {restored.RecoveredTo:O}");
         Assert.Equal(port, restored.Port);
@@ -89,6 +92,11 @@ public sealed partial class RestoreAfterLosingTheCluster
         Assert.Equal(0, lostFound);
         long relayedAgain = await ScalarAsync<long>(sources.Ledger, "SELECT count(*) FROM outbox WHERE sent_at >= @since", ct, restoreStarted);
         Assert.True(relayedAgain >= markedInThatPass, $"{markedInThatPass} rows were unsent at the recovery point, {relayedAgain} relayed after the restore");
+
+        // The restore sent the last minutes again: events the consumers had applied before the recovery point arrive
+        // a second time and are dropped by their event-id check, counted as duplicates.
+        await EventuallyAsync(async () => (await DuplicatesAsync(system, ct)).Zip(duplicatesBeforeTheLoss).All(p => p.First > p.Second),
+            "fraud-service and analytics-service drop the events the restore sent again", ct);
 
         // The read models rebuild from the restored ledger's log and still agree with it.
         using (var rebuild = await load.Http.PostAsync(new Uri(system.Gateway, "/api/v1/admin/rebuild"), null, ct))

@@ -52,9 +52,14 @@ internal static class BackupReportView
         console.MarkupLine(result.RecoveredTo is { } to
             ? $"  last restored transaction committed at {to.UtcDateTime:yyyy-MM-dd HH:mm:ss.fff} UTC: everything committed later is lost (the RPO)"
             : "  no transaction replayed from the archive: the cluster is as the base backup left it");
+        foreach (var resent in result.Resent)
+        {
+            console.MarkupLine($"  {Markup.Escape(resent.Database)}: {resent.Rows} outbox rows of the last minutes before the recovery point marked unsent, to be sent again");
+        }
+
         var table = new Table().AddColumns("part", "seconds");
         table.AddRow("copy the base backup", Seconds(result.Copy));
-        table.AddRow("start, replay the WAL, promote", Seconds(result.Replay));
+        table.AddRow("start, replay the WAL, promote, re-send marks", Seconds(result.Replay));
         if (result.Services is { } services)
         {
             table.AddRow("services ready again", Seconds(services));

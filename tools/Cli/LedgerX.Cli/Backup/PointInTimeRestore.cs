@@ -7,14 +7,15 @@ namespace LedgerX.Cli.Backup;
 /// <summary>What a restore did and how long each part took: the RTO's parts (docs/disaster-recovery.md).</summary>
 internal sealed record RestoreResult(
     string Backup, RecoveryTarget Target, int Port, long BaseBytes, TimeSpan Copy, TimeSpan Replay, TimeSpan? Services, TimeSpan Total,
-    DateTimeOffset? RecoveredTo, string Timeline);
+    DateTimeOffset? RecoveredTo, string Timeline, IReadOnlyList<OutboxResend.Resent> Resent);
 
 /// <summary>
 /// <c>ledgerx restore</c>: a fresh cluster from a base backup plus the WAL archive. Copies the backup into
 /// <c>DIR/pgdata</c> (which must not hold a cluster: a restore never overwrites one), sets <c>restore_command</c> and the
 /// target, starts the server through devenv.sh (on the port the directory remembers, so the services' connection strings
-/// still hold), waits until recovery ends and the cluster is promoted, takes the recovery settings out again, and, if
-/// asked, waits until the services answer their readiness probes. Each part is timed.
+/// still hold), waits until recovery ends and the cluster is promoted, takes the recovery settings out again, marks the
+/// outboxes' last minutes unsent (<see cref="OutboxResend"/>), and, if asked, waits until the services answer their
+/// readiness probes. Each part is timed.
 /// </summary>
 internal sealed class PointInTimeRestore(DevenvShell shell)
 {
@@ -26,7 +27,7 @@ internal sealed class PointInTimeRestore(DevenvShell shell)
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(200);
 
     public async Task<RestoreResult> RestoreAsync(string backup, string walArchive, ServerDirectory into, RecoveryTarget target,
-        IReadOnlyList<Uri> readyUrls, TimeSpan servicesTimeout, TimeProvider clock, CancellationToken ct)
+        IReadOnlyList<Uri> readyUrls, TimeSpan servicesTimeout, TimeSpan resendWindow, TimeProvider clock, CancellationToken ct)
     {
         Check(backup, walArchive, into);
         var started = clock.GetTimestamp();
@@ -56,6 +57,7 @@ internal sealed class PointInTimeRestore(DevenvShell shell)
             new Dictionary<string, string> { ["LEDGERX_PG_WAL_ARCHIVE"] = walArchive });
         int port = into.RememberedPort ?? throw new BackupException($"devenv.sh started no server in {into.Root}: {output}");
         var (recoveredTo, timeline) = await WaitUntilPromotedAsync(port, into, ct);
+        var resent = await OutboxResend.MarkUnsentAsync(port, resendWindow, ct);
         var replay = clock.GetElapsedTime(started) - copy;
 
         TimeSpan? services = null;
@@ -65,7 +67,7 @@ internal sealed class PointInTimeRestore(DevenvShell shell)
             services = clock.GetElapsedTime(started) - copy - replay;
         }
 
-        return new RestoreResult(backup, target, port, BaseBackup.DirectorySize(backup), copy, replay, services, clock.GetElapsedTime(started), recoveredTo, timeline);
+        return new RestoreResult(backup, target, port, BaseBackup.DirectorySize(backup), copy, replay, services, clock.GetElapsedTime(started), recoveredTo, timeline, resent);
     }
 
     /// <summary>The newest base backup in BACKUPS that started before TARGET (any, for the end of the archive).</summary>

@@ -25,9 +25,13 @@ internal static class RestoreCommand
             Description = "Wait until these answer 2xx and include that in the timing (repeatable), e.g. http://127.0.0.1:5100/readyz.",
             AllowMultipleArgumentsPerToken = true,
         };
+        var resend = new Option<string?>("--resend-window")
+        {
+            Description = "Outbox rows sent this long before the recovery point are sent again (consumers drop what they had). Default: 10m.",
+        };
         var command = new Command("restore", "Restore the PostgreSQL cluster into a fresh data directory from a base backup and the WAL archive (point-in-time recovery).")
         {
-            server, from, backup, archive, target, ready,
+            server, from, backup, archive, target, ready, resend,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -46,8 +50,14 @@ internal static class RestoreCommand
                 var chosen = parse.GetValue(backup) is { } b ? Path.GetFullPath(b) : PointInTimeRestore.ChooseBackup(backups, recoveryTarget)
                     ?? throw new BackupException($"no base backup in {backups} fits the {recoveryTarget}");
                 var urls = (parse.GetValue(ready) ?? []).Select(u => new Uri(u, UriKind.Absolute)).ToList();
+                var window = OutboxResend.DefaultWindow;
+                if (parse.GetValue(resend) is { } text && !DurationParser.TryParse(text, out window, out var error))
+                {
+                    throw new ArgumentException($"--resend-window: {error}");
+                }
+
                 var result = await new PointInTimeRestore(new DevenvShell(root)).RestoreAsync(chosen,
-                    Path.GetFullPath(parse.GetValue(archive) ?? directory.DefaultWalArchive), directory, recoveryTarget, urls, ServicesTimeout, TimeProvider.System, ct);
+                    Path.GetFullPath(parse.GetValue(archive) ?? directory.DefaultWalArchive), directory, recoveryTarget, urls, ServicesTimeout, window, TimeProvider.System, ct);
                 BackupReportView.Render(console, result);
                 return ExitCodes.Ok;
             }
