@@ -32,6 +32,8 @@
 #   devenv.sh ensure-packages  installs postgresql, redis-server, python3-aiosmtpd, npm, prometheus,
 #                              prometheus-alertmanager and Go with the chart
 #                              renderer's Go libraries (tools/chart-render) from Debian if missing (needs root).
+#   LEDGERX_PG_WAL_ARCHIVE=/abs/dir turns WAL archiving on for the server started (archive_timeout
+#   LEDGERX_PG_ARCHIVE_TIMEOUT, default 60s); `ledgerx up` archives to .ledgerx/wal-archive (docs/disaster-recovery.md).
 #   Environment: LEDGERX_PG_FAST=1 trades durability for speed (fsync, synchronous_commit and
 #   full_page_writes off) for the servers this command starts; the default keeps fsync on because
 #   benchmarks run against the same setup. LEDGERX_POSTGRES_PORT / LEDGERX_REDIS_PORT name a preferred
@@ -293,13 +295,17 @@ start_postgres() {
         if [[ "${LEDGERX_PG_FAST:-0}" == 1 ]]; then
             options+=(-c fsync=off -c synchronous_commit=off -c full_page_writes=off)
         fi
+        local archive_options=()
+        if [[ -n "${LEDGERX_PG_WAL_ARCHIVE:-}" ]]; then
+            wal_archive_options "$LEDGERX_PG_WAL_ARCHIVE" "$user" archive_options || return 1
+        fi
         # Another run may grab the port between our probe and the server's bind; retry with a new one.
         for attempt in 1 2 3; do
             port=$(choose_port "$dir/postgres.port" "${LEDGERX_POSTGRES_PORT:-}") || return 1
             touch "$dir/postgres.log"
             chown "$user" "$dir/postgres.log"
             if as_pg_user "$bindir/pg_ctl" start -D "$dir/pgdata" -w -t 60 -l "$dir/postgres.log" \
-                -o "-p $port ${options[*]}" >/dev/null 2>&1; then
+                -o "-p $port ${options[*]} ${archive_options[*]}" >/dev/null 2>&1; then
                 break
             fi
             if ((attempt == 3)) || ! grep -q 'could not bind\|Address already in use' "$dir/postgres.log"; then
@@ -310,9 +316,26 @@ start_postgres() {
             rm -f "$dir/postgres.port"
         done
         devenv_log "PostgreSQL $(basename "$(dirname "$bindir")") started in $dir on 127.0.0.1:$port${options:+ (fast, not durable)}"
+        [[ -z "${LEDGERX_PG_WAL_ARCHIVE:-}" ]] || devenv_log "  archiving WAL to $LEDGERX_PG_WAL_ARCHIVE (docs/disaster-recovery.md)"
     fi
     LEDGERX_POSTGRES=$(postgres_connection_string "$port")
     export LEDGERX_POSTGRES
+}
+
+# wal_archive_options ARCHIVE USER ARRAY: the server options that copy every finished WAL segment into ARCHIVE (created,
+# owned by USER), the continuous half of point-in-time recovery (`ledgerx backup` takes the base backups, `ledgerx
+# restore` replays this archive; docs/disaster-recovery.md). Command-line options rather than postgresql.conf so that a
+# cluster restored from a base backup archives wherever its own start says. The copy lands under a temporary name and is
+# renamed, so a restore never reads half a segment; an existing segment is never overwritten (PostgreSQL's rule).
+# archive_timeout bounds the data a lost server takes with it (the RPO) when writes are too few to fill a segment.
+wal_archive_options() {
+    local archive=$1 user=$2
+    local -n into=$3
+    [[ "$archive" == /* && "$archive" != *[[:space:]\'\"]* ]] ||
+        { devenv_die "LEDGERX_PG_WAL_ARCHIVE must be an absolute path without spaces or quotes: $archive"; return 1; }
+    install -d -m 700 -o "$user" "$archive"
+    into=(-c archive_mode=on -c "archive_timeout=${LEDGERX_PG_ARCHIVE_TIMEOUT:-60s}"
+        -c "\"archive_command=test ! -f $archive/%f && cp %p $archive/%f.part && mv $archive/%f.part $archive/%f\"")
 }
 
 # The directory must exist and be traversable by the server's OS user (mktemp makes 0700 root dirs).

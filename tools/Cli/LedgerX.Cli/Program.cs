@@ -3,7 +3,7 @@ using LedgerX.Cli;
 using LedgerX.Cli.Commands;
 
 // The ledgerx CLI: one verb per class under Commands/. `./ledgerx <verb>` at the repository root forwards here.
-var root = new RootCommand("LedgerX command line: load benchmarks, chaos runs, live-feed latency, ledger verification, NLP evaluation, sign-in, questions about your money, the running system's logs.")
+var root = new RootCommand("LedgerX command line: load benchmarks, chaos runs, live-feed latency, ledger verification, NLP evaluation, sign-in, questions about your money, the running system's logs, backup and point-in-time restore.")
 {
     BenchCommand.Create(),
     VerifyCommand.Create(),
@@ -16,6 +16,8 @@ var root = new RootCommand("LedgerX command line: load benchmarks, chaos runs, l
     LoadCommand.Create(),
     ChaosCommand.Create(),
     LogsCommand.Create(),
+    BackupCommand.Create(),
+    RestoreCommand.Create(),
 };
 
 CliInvocation.ConfigureConsole();

@@ -44,7 +44,7 @@ internal sealed class ChaosSystem : IAsyncDisposable
 
     /// <summary>Everything the machine client may ask for in a chaos run: it is the load's one caller (see docs/chaos.md).</summary>
     public const string MachineScopes =
-        "ledger:read ledger:write ledger:fund ledger:verify accounts:any analytics:read fraud:review notifications:manage nlp:ask";
+        "ledger:read ledger:write ledger:fund ledger:verify accounts:any analytics:read analytics:rebuild fraud:review notifications:manage nlp:ask";
 
     /// <summary>The one service whose database link the proxy stands in (the db-* scenarios): fraud-service, whose
     /// database only its own routes and consumers need, so a partition there must leave every other route available.</summary>
@@ -128,7 +128,12 @@ internal sealed class ChaosSystem : IAsyncDisposable
         return http;
     }
 
-    public static async Task<ChaosSystem> StartAsync(string repositoryRoot, TextWriter progress, CancellationToken ct)
+    /// <summary>Where the servers archive WAL when started with <c>archiveWal</c>: beside the cluster, which a disaster
+    /// test deletes (pgdata/ only).</summary>
+    public string WalArchive => Path.Combine(Servers.Home, Backup.ServerDirectory.WalArchiveName);
+
+    /// <param name="archiveWal">Archive every WAL segment (<see cref="WalArchive"/>), for <c>ledgerx backup</c>/<c>restore</c>.</param>
+    public static async Task<ChaosSystem> StartAsync(string repositoryRoot, TextWriter progress, CancellationToken ct, bool archiveWal = false)
     {
         string directory = Directory.CreateTempSubdirectory("ledgerx-chaos-").FullName;
         // PostgreSQL refuses to run as root, so devenv.sh runs it as another user, who must be able to enter the
@@ -139,7 +144,10 @@ internal sealed class ChaosSystem : IAsyncDisposable
                 UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
         }
         progress.WriteLine($"chaos: private PostgreSQL and Redis in {directory}");
-        var servers = await PrivateServers.StartAsync(repositoryRoot, Path.Combine(directory, "servers"), ct);
+        var serversDirectory = Path.Combine(directory, "servers");
+        var servers = await PrivateServers.StartAsync(repositoryRoot, serversDirectory, ct, archiveWal
+            ? new Dictionary<string, string> { ["LEDGERX_PG_WAL_ARCHIVE"] = Path.Combine(serversDirectory, Backup.ServerDirectory.WalArchiveName) }
+            : null);
         var original = RunFile.Load(Path.Combine(repositoryRoot, "dapr.yaml"));
         var relocation = new RunFileRelocation(original);
         var server = new NpgsqlConnectionStringBuilder(servers.Postgres);

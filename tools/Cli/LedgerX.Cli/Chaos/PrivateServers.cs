@@ -17,12 +17,17 @@ internal sealed class PrivateServers : IAsyncDisposable
 
     private readonly string _devenv;
     private readonly string _directory;
+    private readonly IReadOnlyDictionary<string, string> _environment;
 
-    private PrivateServers(string devenv, string directory)
+    private PrivateServers(string devenv, string directory, IReadOnlyDictionary<string, string> environment)
     {
         _devenv = devenv;
         _directory = directory;
+        _environment = environment;
     }
+
+    /// <summary>The servers' devenv.sh directory (pgdata/, postgres.port, ...).</summary>
+    public string Home => _directory;
 
     /// <summary>Npgsql connection string of the server (database <c>postgres</c>).</summary>
     public string Postgres { get; private set; } = "";
@@ -30,9 +35,11 @@ internal sealed class PrivateServers : IAsyncDisposable
     /// <summary><c>host:port</c> of Redis.</summary>
     public string Redis { get; private set; } = "";
 
-    public static async Task<PrivateServers> StartAsync(string repositoryRoot, string directory, CancellationToken ct)
+    /// <param name="environment">For devenv.sh on every start, e.g. LEDGERX_PG_WAL_ARCHIVE (the disaster-recovery test).</param>
+    public static async Task<PrivateServers> StartAsync(string repositoryRoot, string directory, CancellationToken ct,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
-        var servers = new PrivateServers(Path.Combine(repositoryRoot, DevenvRelativePath), directory);
+        var servers = new PrivateServers(Path.Combine(repositoryRoot, DevenvRelativePath), directory, environment ?? new Dictionary<string, string>());
         await servers.StartOrReuseAsync(ct);
         return servers;
     }
@@ -40,7 +47,7 @@ internal sealed class PrivateServers : IAsyncDisposable
     /// <summary>devenv.sh start: starts whichever of the two servers is not running, on the ports it had.</summary>
     public async Task StartOrReuseAsync(CancellationToken ct)
     {
-        var started = await ProcessRunner.RunAsync("bash", [_devenv, "start", _directory], DevenvTimeout, ct);
+        var started = await ProcessRunner.RunAsync("bash", [_devenv, "start", _directory], DevenvTimeout, ct, _environment);
         if (started.ExitCode != 0)
         {
             throw new InvalidOperationException($"devenv.sh start failed (exit {started.ExitCode}): {started.StandardError.Trim()}");
