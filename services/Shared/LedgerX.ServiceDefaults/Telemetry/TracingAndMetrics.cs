@@ -16,12 +16,17 @@ internal static class TracingAndMetrics
     public static void AddTracingAndMetrics(this IHostApplicationBuilder builder, string serviceName)
     {
         var zipkinEndpoint = ZipkinEndpoint(builder.Configuration);
+        var otlpEndpoint = OtlpEndpoint(builder.Configuration);
+        var samplingRatio = SamplingRatio(builder.Configuration);
 
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName))
             .WithTracing(tracing =>
             {
+                // Parent-based: a request that arrives sampled (the sidecar's or the client's traceparent says so) is
+                // recorded whatever the ratio, so one trace is never half there; the ratio decides only for new traces.
                 tracing
+                    .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(samplingRatio)))
                     .AddAspNetCoreInstrumentation(options =>
                         options.Filter = context => !DefaultEndpoints.IsProbe(context.Request.Path))
                     .AddHttpClientInstrumentation()
@@ -36,6 +41,12 @@ internal static class TracingAndMetrics
                     tracing.AddZipkinExporter(options => options.Endpoint = zipkinEndpoint);
 #pragma warning restore CS0618
                 }
+
+                if (otlpEndpoint is not null)
+                {
+                    // The exporter reads the rest of the OTEL_EXPORTER_OTLP_* variables itself (protocol, headers, timeout).
+                    tracing.AddOtlpExporter(options => options.Endpoint = otlpEndpoint);
+                }
             })
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
@@ -45,10 +56,33 @@ internal static class TracingAndMetrics
                 .AddPrometheusExporter());
     }
 
-    /// <summary>No endpoint means no exporter: a developer's machine has no Zipkin, and traces still reach the logs.</summary>
-    private static Uri? ZipkinEndpoint(IConfiguration configuration)
+    /// <summary>
+    /// "Observability:OtlpEndpoint", else the standard OTEL_EXPORTER_OTLP_ENDPOINT (an OpenTelemetry collector, or any
+    /// backend that takes OTLP); neither means no OTLP exporter. The exporter's default protocol is gRPC (port 4317).
+    /// </summary>
+    private static Uri? OtlpEndpoint(IConfiguration configuration) =>
+        HttpEndpoint(configuration["Observability:OtlpEndpoint"] ?? configuration["OTEL_EXPORTER_OTLP_ENDPOINT"], "OTLP");
+
+    /// <summary>"Observability:SamplingRatio" (0 to 1) of new traces recorded; 1 by default, so every request has a trace.</summary>
+    private static double SamplingRatio(IConfiguration configuration)
     {
-        var value = configuration["Observability:ZipkinEndpoint"] ?? configuration["ZIPKIN_ENDPOINT"];
+        var value = configuration["Observability:SamplingRatio"];
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return 1.0;
+        }
+
+        return double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var ratio) && ratio is >= 0 and <= 1
+            ? ratio
+            : throw new InvalidOperationException($"Observability:SamplingRatio '{value}' is not a number from 0 to 1.");
+    }
+
+    /// <summary>No endpoint means no exporter: a developer's machine has no Zipkin, and traces still reach the logs.</summary>
+    private static Uri? ZipkinEndpoint(IConfiguration configuration) =>
+        HttpEndpoint(configuration["Observability:ZipkinEndpoint"] ?? configuration["ZIPKIN_ENDPOINT"], "Zipkin");
+
+    private static Uri? HttpEndpoint(string? value, string what)
+    {
         if (string.IsNullOrWhiteSpace(value))
         {
             return null;
@@ -57,6 +91,6 @@ internal static class TracingAndMetrics
         // "zipkin:9411" parses as an absolute URI with scheme "zipkin"; only HTTP can reach a collector.
         return Uri.TryCreate(value, UriKind.Absolute, out var endpoint) && endpoint.Scheme is "http" or "https"
             ? endpoint
-            : throw new InvalidOperationException($"The Zipkin endpoint '{value}' is not an absolute http(s) URI.");
+            : throw new InvalidOperationException($"The {what} endpoint '{value}' is not an absolute http(s) URI.");
     }
 }
