@@ -79,6 +79,40 @@ public sealed class OutboxRelayThroughLocalSidecar : IAsyncLifetime
         await WaitUntilAsync(async () => await _api.ScalarAsync<long>("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0, "the outbox to be drained");
     }
 
+    /// <summary>ADR 0023: the row keeps the context of the request that caused the event, and the relay publishes under
+    /// it, so the CloudEvent (and every consumer) is in the request's trace; other requests' events are not.</summary>
+    [Fact]
+    public async Task AnEvent_IsPublishedInTheTraceOfTheRequestThatCausedIt()
+    {
+        await StartSidecarAsync();
+        var alice = await _api.OpenAccountAsync("alice");
+        var bob = await _api.OpenAccountAsync("bob");
+        await _api.DepositAsync(alice.Id, 500);
+        string traceId = System.Diagnostics.ActivityTraceId.CreateRandom().ToHexString();
+        using var transfer = new HttpRequestMessage(HttpMethod.Post, "/api/v1/transfers")
+        {
+            Content = JsonContent.Create(new { fromAccountId = alice.Id, toAccountId = bob.Id, amount = 200, currency = "EUR" }),
+        };
+        transfer.Headers.Add("traceparent", $"00-{traceId}-{System.Diagnostics.ActivitySpanId.CreateRandom().ToHexString()}-01");
+        (await _api.Client.SendAsync(transfer)).EnsureSuccessStatusCode();
+
+        var logged = await LoggedEventsAsync();
+        var posted = logged.Single(e => e.Type == "transaction.posted.v1");
+        string? stored = await _api.ScalarAsync<string>(
+            $"SELECT o.trace_parent FROM outbox o JOIN event_log e ON e.sequence = o.sequence WHERE e.event_id = '{Guid.Parse(posted.EventId)}'");
+        TraceIdOf(stored).ShouldBe(traceId, "the outbox row keeps the transfer request's trace");
+
+        await WaitUntilAsync(() => logged.All(e => Published().ContainsKey(e.EventId)), "every logged event to be published");
+        var published = Published();
+        TraceIdOf(published[posted.EventId].CloudEvent!["traceparent"]?.GetValue<string>()).ShouldBe(traceId, "the CloudEvent continues the transfer's trace");
+        foreach (var other in logged.Where(e => e.EventId != posted.EventId))
+        {
+            TraceIdOf(published[other.EventId].CloudEvent!["traceparent"]?.GetValue<string>()).ShouldNotBe(traceId, $"{other.Type} came from another request");
+        }
+    }
+
+    private static string? TraceIdOf(string? traceParent) => traceParent?.Split('-') is [_, var id, _, _] ? id : null;
+
     [Fact]
     public async Task WhileTheSidecarIsDown_TheRelayPausesAndRetries_ThenEachEventGoesOutOnce()
     {

@@ -13,6 +13,13 @@ internal static class TracingAndMetrics
     /// <summary>Services name their ActivitySources and Meters "LedgerX.&lt;Area&gt;" and are picked up without registration.</summary>
     private const string LedgerXSources = "LedgerX.*";
 
+    /// <summary>
+    /// The Dapr Workflow SDK's spans: an activity's span is started from the context the engine hands it (the request
+    /// that started the workflow), and only a listened-to source starts one, so without it a saga step's ledger write
+    /// and its events would fall out of the request's trace.
+    /// </summary>
+    private const string DaprWorkflowSource = "Dapr.Workflow";
+
     public static void AddTracingAndMetrics(this IHostApplicationBuilder builder, string serviceName)
     {
         var zipkinEndpoint = ZipkinEndpoint(builder.Configuration);
@@ -32,7 +39,7 @@ internal static class TracingAndMetrics
                     .AddHttpClientInstrumentation()
                     .AddGrpcClientInstrumentation()
                     .AddNpgsql()
-                    .AddSource(LedgerXSources);
+                    .AddSource(LedgerXSources, DaprWorkflowSource);
                 if (zipkinEndpoint is not null)
                 {
                     // Deprecated upstream in favour of OTLP, but Zipkin is what the design and Dapr's own tracing
