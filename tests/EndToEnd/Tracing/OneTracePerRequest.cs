@@ -22,14 +22,13 @@ public sealed class OneTracePerRequest(LedgerXSystem system)
     {
         var (payer, from) = await system.Ledger.FundedCustomerAsync(100_00, "tracer");
         string to = await system.Ledger.OpenAccountAsync(payer);
-        string traceId = ActivityTraceId.CreateRandom().ToHexString();
-        system.Traces.Watch(traceId);
-
         using var http = system.PatientClient();
         using var request = payer.Request(HttpMethod.Post, "/api/v1/transfers", new { fromAccountId = from, toAccountId = to, amount = 1_23, currency = "EUR" });
-        request.Headers.Add("traceparent", TraceParent(traceId));
-        using var response = await http.SendAsync(request, TestContext.Current.CancellationToken);
-        await Identities.Expect(response, HttpStatusCode.Created);
+        var (traceId, response) = await SendTracedAsync(http, request);
+        using (response)
+        {
+            await Identities.Expect(response, HttpStatusCode.Created);
+        }
 
         // Each expected span, by what it is: the app's own spans and its sidecar's both carry the app id as service name.
         (string What, Func<ZipkinSpan, bool> Is)[] expected =
@@ -84,12 +83,12 @@ public sealed class OneTracePerRequest(LedgerXSystem system)
         {
             foreach (var (method, url, body, authenticated) in kinds)
             {
-                string traceId = ActivityTraceId.CreateRandom().ToHexString();
-                system.Traces.Watch(traceId);
                 using var request = authenticated ? customer.Request(method, url, body) : new HttpRequestMessage(method, url);
-                request.Headers.Add("traceparent", TraceParent(traceId));
-                using var response = await http.SendAsync(request, TestContext.Current.CancellationToken);
-                sent.Add((traceId, $"{method} {url.Split('/')[3]}", (int)response.StatusCode));
+                var (traceId, response) = await SendTracedAsync(http, request);
+                using (response)
+                {
+                    sent.Add((traceId, $"{method} {url.Split('/')[3]}", (int)response.StatusCode));
+                }
             }
         }
 
@@ -109,8 +108,22 @@ public sealed class OneTracePerRequest(LedgerXSystem system)
         sent.Select(r => r.Status).Distinct().Count().ShouldBeGreaterThan(1, "the load mixes answered and refused requests");
     }
 
-    /// <summary>A client span of the test's own, sampled, so the system must record the rest of the trace.</summary>
-    private static string TraceParent(string traceId) => $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01";
+    /// <summary>
+    /// Sends under a client span of the test's own, sampled, so the system must record the rest of the trace: its
+    /// <c>traceparent</c> is on the request (HttpClient keeps a header it is given, and would send the same span's
+    /// context anyway). The trace is watched before the request leaves.
+    /// </summary>
+    private async Task<(string TraceId, HttpResponseMessage Response)> SendTracedAsync(HttpClient http, HttpRequestMessage request)
+    {
+        using var client = new Activity("client").SetIdFormat(ActivityIdFormat.W3C);
+        client.ActivityTraceFlags = ActivityTraceFlags.Recorded;
+        client.Start();
+        string traceId = client.TraceId.ToHexString();
+        system.Traces.Watch(traceId);
+        request.Headers.Remove("traceparent");
+        request.Headers.Add("traceparent", $"00-{traceId}-{client.SpanId.ToHexString()}-01");
+        return (traceId, await http.SendAsync(request, TestContext.Current.CancellationToken));
+    }
 
     private static bool Is(ZipkinSpan span, string appId) => string.Equals(span.ServiceName, appId, StringComparison.OrdinalIgnoreCase);
 

@@ -88,16 +88,20 @@ public sealed class OutboxRelayThroughLocalSidecar : IAsyncLifetime
         var alice = await _api.OpenAccountAsync("alice");
         var bob = await _api.OpenAccountAsync("bob");
         await _api.DepositAsync(alice.Id, 500);
-        string traceId = System.Diagnostics.ActivityTraceId.CreateRandom().ToHexString();
-        using var transfer = new HttpRequestMessage(HttpMethod.Post, "/api/v1/transfers")
+        // The client's span: HttpClient sends it as traceparent (this process's own HttpClient tracing would replace a
+        // hand-written header with a span of a new trace).
+        string traceId;
+        using (var client = new System.Diagnostics.Activity("client").SetIdFormat(System.Diagnostics.ActivityIdFormat.W3C).Start())
         {
-            Content = JsonContent.Create(new { fromAccountId = alice.Id, toAccountId = bob.Id, amount = 200, currency = "EUR" }),
-        };
-        transfer.Headers.Add("traceparent", $"00-{traceId}-{System.Diagnostics.ActivitySpanId.CreateRandom().ToHexString()}-01");
-        (await _api.Client.SendAsync(transfer)).EnsureSuccessStatusCode();
+            client.ActivityTraceFlags = System.Diagnostics.ActivityTraceFlags.Recorded;
+            traceId = client.TraceId.ToHexString();
+            (await _api.Client.PostAsJsonAsync("/api/v1/transfers", new { fromAccountId = alice.Id, toAccountId = bob.Id, amount = 200, currency = "EUR" }))
+                .EnsureSuccessStatusCode();
+        }
 
         var logged = await LoggedEventsAsync();
-        var posted = logged.Single(e => e.Type == "transaction.posted.v1");
+        // The deposit posted one too, earlier: the transfer's is the last.
+        var posted = logged.Last(e => e.Type == "transaction.posted.v1");
         string? stored = await _api.ScalarAsync<string>(
             $"SELECT o.trace_parent FROM outbox o JOIN event_log e ON e.sequence = o.sequence WHERE e.event_id = '{Guid.Parse(posted.EventId)}'");
         TraceIdOf(stored).ShouldBe(traceId, "the outbox row keeps the transfer request's trace");
