@@ -20,12 +20,15 @@ public sealed class JwksThroughSidecarTests
         await host.WaitForKeysAsync();
 
         using var first = await host.WhoAmIAsync(tokens.Mint("alice"));
+        // Counted from here: on a loaded machine the start-up fetch can time out after reaching auth-service and be
+        // retried, which is the timer's business, not what this test is about.
+        int fetchesBeforeRotation = tokens.JwksFetches;
         tokens.Rotate();
         using var rotated = await host.WhoAmIAsync(tokens.Mint("bob"));
 
         first.StatusCode.ShouldBe(HttpStatusCode.OK);
         rotated.StatusCode.ShouldBe(HttpStatusCode.OK, "a new kid is fetched through the sidecar before the token is judged");
-        tokens.JwksFetches.ShouldBe(2);
+        tokens.JwksFetches.ShouldBe(fetchesBeforeRotation + 1, "the token of the new key caused exactly one fetch");
     }
 
     [Fact]

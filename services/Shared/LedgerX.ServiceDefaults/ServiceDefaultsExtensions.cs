@@ -19,7 +19,8 @@ namespace Microsoft.Extensions.Hosting;
 public static class ServiceDefaultsExtensions
 {
     /// <summary>
-    /// Adds console logging (JSON, or readable text in a Development run outside containers), tracing and metrics,
+    /// Adds console logging (JSON, or readable text in a Development run outside containers), OTLP log export (when
+    /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set), tracing and metrics,
     /// liveness and readiness checks (including the Dapr sidecar), RFC 9457 problem details, strict request JSON, the
     /// request body limit and the Dapr client.
     /// </summary>
@@ -32,6 +33,7 @@ public static class ServiceDefaultsExtensions
         var serviceName = builder.Configuration["APP_ID"] ?? builder.Environment.ApplicationName;
 
         builder.AddConsoleLogging(serviceName);
+        builder.AddOtlpLogExport();
         builder.AddTracingAndMetrics(serviceName);
         builder.Services.AddHealthChecks().AddDaprSidecarReadyCheck();
         builder.Services.AddRfc9457ProblemDetails();

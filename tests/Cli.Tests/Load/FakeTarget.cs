@@ -20,6 +20,14 @@ internal sealed class FakeTarget : IAsyncDisposable
 
     public ConcurrentQueue<string> Authorizations { get; } = new();
 
+    private int _failCalls;
+
+    /// <summary>How many calls <c>/fail</c> answered.</summary>
+    public int FailCalls => Volatile.Read(ref _failCalls);
+
+    /// <summary>The bodies <c>/unavailable-twice</c> received, one per call.</summary>
+    public ConcurrentQueue<string> UnavailableCalls { get; } = new();
+
     public static async Task<FakeTarget> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -33,7 +41,22 @@ internal sealed class FakeTarget : IAsyncDisposable
             await Task.Delay(TimeSpan.FromSeconds(2));
             return Results.Json(new { ok = true });
         });
-        app.MapGet("/fail", () => Results.StatusCode(500));
+        app.MapGet("/fail", () =>
+        {
+            Interlocked.Increment(ref target._failCalls);
+            return Results.StatusCode(500);
+        });
+        // Unavailable for the first two calls, as a gateway whose breaker for the service is open: 503 + Retry-After.
+        app.MapPost("/unavailable-twice", async (HttpRequest request) =>
+        {
+            target.UnavailableCalls.Enqueue(await new StreamReader(request.Body).ReadToEndAsync());
+            if (target.UnavailableCalls.Count <= 2)
+            {
+                request.HttpContext.Response.Headers.RetryAfter = "1";
+                return Results.StatusCode(503);
+            }
+            return Results.Json(new { ok = true });
+        });
         app.MapPost("/transfers", (HttpRequest request) =>
         {
             target.IdempotencyKeys.Enqueue(request.Headers["Idempotency-Key"].ToString());

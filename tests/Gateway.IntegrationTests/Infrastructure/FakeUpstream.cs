@@ -113,6 +113,9 @@ public sealed class FakeUpstream : IAsyncDisposable
         var app = builder.Build();
         // The sidecar asks the app what it subscribes to: nothing.
         app.MapGet("/dapr/subscribe", () => Results.Json(Array.Empty<object>()));
+        // Nor does it host actors. Without this the catch-all below answered (and recorded) the sidecar's own start-up
+        // call, which could land after a test had cleared the record and count as a request that reached the service.
+        app.MapGet("/dapr/config", () => Results.NotFound());
         app.MapGet("/openapi/{version}.json", (string version) => Versions.Contains(version)
             ? Results.Text(OpenApiDocument(version).ToJsonString(), "application/json")
             : Results.NotFound());

@@ -3,7 +3,7 @@ using LedgerX.Cli;
 using LedgerX.Cli.Commands;
 
 // The ledgerx CLI: one verb per class under Commands/. `./ledgerx <verb>` at the repository root forwards here.
-var root = new RootCommand("LedgerX command line: load benchmarks, chaos runs, live-feed latency, ledger verification, NLP evaluation, sign-in, questions about your money.")
+var root = new RootCommand("LedgerX command line: load benchmarks, chaos runs, live-feed latency, ledger verification, NLP evaluation, sign-in, questions about your money, the running system's logs.")
 {
     BenchCommand.Create(),
     VerifyCommand.Create(),
@@ -15,6 +15,7 @@ var root = new RootCommand("LedgerX command line: load benchmarks, chaos runs, l
     NlpLatencyCommand.Create(),
     LoadCommand.Create(),
     ChaosCommand.Create(),
+    LogsCommand.Create(),
 };
 
 CliInvocation.ConfigureConsole();

@@ -73,7 +73,9 @@ internal static class Cli
         var registry = RegistryOption();
         var startTimeout = new Option<int>("--app-start-timeout") { Description = "seconds to wait for every app to answer (the first dotnet run builds)", DefaultValueFactory = _ => 180 };
         var level = LogLevelOption();
-        var command = new Command("run", "start every app of a dapr.yaml with its own sidecar, as `dapr run -f`") { file, registry, startTimeout, level };
+        var logDirectory = new Option<string?>("--log-dir") { Description = "where each app's and sidecar's JSON log lines go (<app-id>.jsonl, read by ./ledgerx logs); default .ledgerx/logs beside the run file, as `dapr run -f` keeps .dapr/logs" };
+        var logMaxMb = new Option<int>("--log-file-max-mb") { Description = "an app's log file is rotated at this size (one rotated file kept)", DefaultValueFactory = _ => (int)(LogFiles.DefaultMaxBytes / (1024 * 1024)) };
+        var command = new Command("run", "start every app of a dapr.yaml with its own sidecar, as `dapr run -f`") { file, registry, startTimeout, level, logDirectory, logMaxMb };
         command.SetAction(async (parsed, cancellationToken) =>
         {
             var runFile = RunFile.Load(parsed.GetValue(file)!);
@@ -82,6 +84,8 @@ internal static class Cli
                 RegistryDirectory = parsed.GetValue(registry)!,
                 AppStartTimeout = TimeSpan.FromSeconds(Positive(parsed.GetValue(startTimeout), "--app-start-timeout")),
                 SidecarLogLevel = parsed.GetValue(level),
+                LogDirectory = parsed.GetValue(logDirectory) ?? Path.Combine(Path.GetDirectoryName(runFile.File)!, ".ledgerx", "logs"),
+                LogFileMaxBytes = Positive(parsed.GetValue(logMaxMb), "--log-file-max-mb") * 1024L * 1024,
             };
             var output = new ConsoleOutput(Console.Out, colour: !Console.IsOutputRedirected);
             using var stop = StopOnSignals(cancellationToken);

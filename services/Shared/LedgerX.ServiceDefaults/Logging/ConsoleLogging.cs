@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Serilog;
 using Serilog.Events;
 using Serilog.Formatting;
@@ -27,6 +28,10 @@ internal static class ConsoleLogging
             LogFormat.Text => new ReadableTextFormatter(),
             _ => new RenderedCompactJsonFormatter(),
         };
+        // Serilog replaces the Microsoft logger factory, so the framework's own providers (console, debug, event
+        // source) would never be written to; cleared, the registered providers are the ones Serilog forwards to on
+        // purpose: the OTLP exporter's, when one is configured (OtlpLogExport).
+        builder.Logging.ClearProviders();
         builder.Services.AddSerilog(
             (services, logger) => logger
                 .MinimumLevel.Information()
@@ -40,7 +45,8 @@ internal static class ConsoleLogging
                 .Enrich.WithProperty("ServiceName", serviceName)
                 .WriteTo.Console(formatter),
             // Hosts can share a process (tests, tools); none of them should own the static Log.Logger.
-            preserveStaticLogger: true);
+            preserveStaticLogger: true,
+            writeToProviders: true);
     }
 
     /// <summary>

@@ -51,8 +51,18 @@ internal static class TracingAndMetrics
 
                 if (otlpEndpoint is not null)
                 {
-                    // The exporter reads the rest of the OTEL_EXPORTER_OTLP_* variables itself (protocol, headers, timeout).
-                    tracing.AddOtlpExporter(options => options.Endpoint = otlpEndpoint);
+                    // The exporter reads the OTEL_EXPORTER_OTLP_* variables itself (endpoint, protocol, headers), and
+                    // appends /v1/traces under http/protobuf only to an endpoint it read: Observability:OtlpEndpoint gets
+                    // it here, as the logs' export does (Logging/OtlpLogExport.cs).
+                    tracing.AddOtlpExporter(options =>
+                    {
+                        if (otlpEndpoint.FromOption)
+                        {
+                            options.Endpoint = options.Protocol == OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf
+                                ? new Uri(otlpEndpoint.Endpoint.ToString().TrimEnd('/') + TracesPath)
+                                : otlpEndpoint.Endpoint;
+                        }
+                    });
                 }
             })
             .WithMetrics(metrics => metrics
@@ -67,8 +77,21 @@ internal static class TracingAndMetrics
     /// "Observability:OtlpEndpoint", else the standard OTEL_EXPORTER_OTLP_ENDPOINT (an OpenTelemetry collector, or any
     /// backend that takes OTLP); neither means no OTLP exporter. The exporter's default protocol is gRPC (port 4317).
     /// </summary>
-    private static Uri? OtlpEndpoint(IConfiguration configuration) =>
-        HttpEndpoint(configuration["Observability:OtlpEndpoint"] ?? configuration["OTEL_EXPORTER_OTLP_ENDPOINT"], "OTLP");
+    private static (Uri Endpoint, bool FromOption)? OtlpEndpoint(IConfiguration configuration)
+    {
+        if (HttpEndpoint(configuration[OtlpEndpointOption], "OTLP") is { } own)
+        {
+            return (own, true);
+        }
+
+        return HttpEndpoint(configuration[OtlpEndpointVariable], "OTLP") is { } standard ? (standard, false) : null;
+    }
+
+    private const string OtlpEndpointOption = "Observability:OtlpEndpoint";
+    private const string OtlpEndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
+
+    /// <summary>The traces' path under <c>http/protobuf</c>, which the SDK appends only to an endpoint it read itself.</summary>
+    private const string TracesPath = "/v1/traces";
 
     /// <summary>"Observability:SamplingRatio" (0 to 1) of new traces recorded; 1 by default, so every request has a trace.</summary>
     private static double SamplingRatio(IConfiguration configuration)

@@ -13,7 +13,7 @@ internal static class ChaosSession
         var startedAt = DateTimeOffset.UtcNow;
         double? loadAverage = MachineLoad.OneMinute();
         await using var system = await ChaosSystem.StartAsync(repositoryRoot, progress, ct);
-        await using var load = await ChaosLoad.PrepareAsync(system.Gateway, ChaosSystem.MachineClientId, system.MachineSecret, loadSettings, ct);
+        await using var load = await ChaosLoad.PrepareAsync(await system.MachineClientAsync(ChaosLoad.RequestTimeout, ct), loadSettings, ct);
         var runner = new ChaosRunner(system, load, timings, progress);
         var results = new List<ScenarioResult>();
         foreach (var fault in faults)

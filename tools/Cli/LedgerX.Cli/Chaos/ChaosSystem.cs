@@ -1,5 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
 using LedgerX.LocalDapr.Launcher;
 using Npgsql;
 
@@ -21,12 +24,18 @@ internal sealed class ChaosSystem : IAsyncDisposable
     public const string NotificationsAppId = "notification-service";
     public const string NlpAppId = "nlp-service";
 
+    /// <summary>How long a reversal saga above the approval threshold waits for a decision in a chaos run: long enough
+    /// that no scenario but the clock skew (which jumps past it) sees one time out, short enough to matter.</summary>
+    public static readonly TimeSpan ApprovalTimeout = TimeSpan.FromMinutes(10);
+
     /// <summary>The confidential client the load signs in as (client credentials), seeded by auth-service.</summary>
     public const string MachineClientId = "ledgerx-machine";
 
     /// <summary>Generous: on a quiet machine every app is ready within a minute, but auth-service's first start (migrations,
     /// seeding, key ring) took over 4 minutes on a 2-core machine at load average 60.</summary>
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(10);
+
+    private static readonly TimeSpan SignInTimeout = TimeSpan.FromMinutes(2);
 
     /// <summary>Kubernetes starts at 10 s; a chaos run measures recovery, so the supervisor waits little.</summary>
     private static readonly TimeSpan RestartBackoffInitial = TimeSpan.FromMilliseconds(500);
@@ -88,6 +97,31 @@ internal sealed class ChaosSystem : IAsyncDisposable
     /// <summary>The machine client's secret, read where the apps' secret store reads it.</summary>
     public string MachineSecret { get; private set; } = "";
 
+    /// <summary>A client of the gateway signed in as the machine client (client credentials, <see cref="MachineScopes"/>):
+    /// the chaos run's one caller.</summary>
+    public async Task<HttpClient> MachineClientAsync(TimeSpan requestTimeout, CancellationToken ct)
+    {
+        string body;
+        // The first call to a freshly started auth-service may take far longer than the load's requests may (its first
+        // token: key ring, database pool, JIT), so the sign-in has its own patience.
+        using (var signIn = new HttpClient { BaseAddress = Gateway, Timeout = SignInTimeout })
+        using (var token = await signIn.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials", ["client_id"] = MachineClientId, ["client_secret"] = MachineSecret, ["scope"] = MachineScopes,
+        }), ct))
+        {
+            body = await token.Content.ReadAsStringAsync(ct);
+            if (token.StatusCode != HttpStatusCode.OK)
+            {
+                throw new InvalidOperationException($"POST /connect/token answered {(int)token.StatusCode}: {body}");
+            }
+        }
+
+        var http = new HttpClient { BaseAddress = Gateway, Timeout = requestTimeout };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", JsonNode.Parse(body)!["access_token"]!.GetValue<string>());
+        return http;
+    }
+
     public static async Task<ChaosSystem> StartAsync(string repositoryRoot, TextWriter progress, CancellationToken ct)
     {
         string directory = Directory.CreateTempSubdirectory("ledgerx-chaos-").FullName;
@@ -130,6 +164,9 @@ internal sealed class ChaosSystem : IAsyncDisposable
                 {
                     Port = proxyPort, Database = new NpgsqlConnectionStringBuilder(env[ProxiedConnectionString]).Database,
                 }.ConnectionString;
+                break;
+            case LedgerAppId:
+                env["Ledger__Reversals__ApprovalTimeoutMs"] = ((long)ApprovalTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
                 break;
             case AuthAppId:
                 env["Auth__Seed__AdminPassword"] = "Chaos-Admin-" + Guid.NewGuid().ToString("N")[..12];

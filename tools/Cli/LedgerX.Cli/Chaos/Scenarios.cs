@@ -26,6 +26,7 @@ internal static class Scenarios
     [
         .. KilledServices.Select(app => new KillService(app)),
         new KillSidecar(ChaosSystem.LedgerAppId, SidecarDown, clock),
+        new WorkflowClockSkew(clock),
         new PoisonMessage(),
         new PostgresStall(PostgresStallDefault, clock),
         new PostgresRestart(),

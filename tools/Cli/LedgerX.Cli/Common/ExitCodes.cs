@@ -14,6 +14,9 @@ internal static class ExitCodes
     /// <summary>The verb's own setup failed (environment could not start, bad arguments caught late).</summary>
     public const int SetupFailed = 3;
 
+    /// <summary>What the verb reads is not there: `./ledgerx logs` finds no logs, or `--follow` finds `./ledgerx up` not running.</summary>
+    public const int NotRunning = 4;
+
     /// <summary>Cancelled by the user (Ctrl-C), as shells report SIGINT.</summary>
     public const int Cancelled = 130;
 }

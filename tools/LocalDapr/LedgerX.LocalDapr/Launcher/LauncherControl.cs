@@ -35,8 +35,9 @@ public sealed class LauncherControl
     /// <summary>The app's sidecar shuts down (its ports close); the app stays up and finds its sidecar gone.</summary>
     public Task StopSidecarAsync(string appId) => App(appId).StopSidecarAsync();
 
-    /// <summary>A new sidecar for the app on the ports the old one had (the app keeps its DAPR_HTTP_PORT).</summary>
-    public Task StartSidecarAsync(string appId, CancellationToken ct) => App(appId).StartSidecarAsync(ct);
+    /// <summary>A new sidecar for the app on the ports the old one had (the app keeps its DAPR_HTTP_PORT), on
+    /// <paramref name="clock"/> if given (a skewed clock: its workflow timers fire by it), else the launcher's.</summary>
+    public Task StartSidecarAsync(string appId, CancellationToken ct, TimeProvider? clock = null) => App(appId).StartSidecarAsync(ct, clock);
 
     /// <summary>Where the app's sidecar listens for its Dapr HTTP API and the token it wants (null: none), so a fault
     /// can act as the app would (publish a malformed event on a real topic); null while the sidecar is stopped.</summary>

@@ -32,6 +32,16 @@ public sealed record LauncherOptions
     /// <summary>An app that ran this long before it crashed is restarted after the initial wait again.</summary>
     public TimeSpan RestartBackoffReset { get; init; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// Where each app's and sidecar's events are written as JSON lines (<c>&lt;app-id&gt;.jsonl</c>, <see cref="LogFiles"/>)
+    /// for <c>./ledgerx logs</c>; null writes none. With a directory the apps are asked for JSON
+    /// (<c>LEDGERX_LOG_FORMAT=json</c>, unless the run file sets it) and the console shows it rendered readable.
+    /// </summary>
+    public string? LogDirectory { get; init; }
+
+    /// <summary>The size at which an app's log file is rotated (<see cref="AppLogFile"/>).</summary>
+    public long LogFileMaxBytes { get; init; } = LogFiles.DefaultMaxBytes;
+
     /// <summary>Hooks for a fault injector (kill an app, stop/start a sidecar); null when nobody injects faults.</summary>
     public LauncherControl? Control { get; init; }
 
@@ -66,12 +76,16 @@ public sealed class MultiAppRunner
         string stateDirectory = Path.Combine(Path.GetDirectoryName(_runFile.File)!, ".ledgerx", "localdapr-devenv");
         var overrides = await backends.ProvisionAsync(plans.Select(p => (p.Resources, p.App.AppDirPath)), stateDirectory, Path.GetDirectoryName(_runFile.File)!, stop);
 
+        // Disposed after the apps stop (the finally below), so their last lines are written and the marker goes last.
+        using var logs = _options.LogDirectory is { } logDirectory
+            ? LogFiles.Open(logDirectory, plans.Select(p => p.App.AppId), _options.LogFileMaxBytes, TimeProvider.System, _output.Plain)
+            : null;
         var running = new List<SupervisedApp>();
         try
         {
             foreach (var (app, _) in plans)
             {
-                running.Add(await StartAppAsync(app, overrides, backends.AppEnvironment, backends.AppPostgresRedirect, stop));
+                running.Add(await StartAppAsync(app, overrides, backends.AppEnvironment, backends.AppPostgresRedirect, logs?.For(app.AppId), stop));
             }
 
             if (!await WaitForHealthAsync(running, stop))
@@ -104,6 +118,9 @@ public sealed class MultiAppRunner
     public const string ApiTokenVariable = "DAPR_API_TOKEN";
     public const string AppApiTokenVariable = "APP_API_TOKEN";
 
+    /// <summary>The services' log format setting (LedgerX.ServiceDefaults' LogFormats.Setting).</summary>
+    public const string JsonLogFormatVariable = "LEDGERX_LOG_FORMAT";
+
     /// <summary>
     /// Secure by default: a token the run file's <c>env</c> for this app sets (an empty value turns it off, e.g. for an
     /// app that clients call directly), else the launcher's environment's, else a fresh random one for this app alone,
@@ -122,11 +139,19 @@ public sealed class MultiAppRunner
         IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> overrides,
         IReadOnlyDictionary<string, string> backendEnvironment,
         PostgresAppRedirect? postgresRedirect,
+        AppLogFile? logFile,
         CancellationToken stop)
     {
         string? apiToken = Token(app, ApiTokenVariable);
         string? appApiToken = Token(app, AppApiTokenVariable);
-        var loggers = LoggerFactory.Create(b => b.ClearProviders().SetMinimumLevel(_options.SidecarLogLevel).AddFilter("Microsoft", LogLevel.Warning).AddProvider(new PrefixedLoggerProvider(_output, $"{app.AppId} daprd", _options.SidecarLogLevel)));
+        var loggers = LoggerFactory.Create(b =>
+        {
+            b.ClearProviders().SetMinimumLevel(_options.SidecarLogLevel).AddFilter("Microsoft", LogLevel.Warning).AddProvider(new PrefixedLoggerProvider(_output, $"{app.AppId} daprd", _options.SidecarLogLevel));
+            if (logFile is not null)
+            {
+                b.AddProvider(new ClefFileLoggerProvider(logFile, _options.SidecarLogLevel, TimeProvider.System));
+            }
+        });
         var sidecarOptions = new SidecarOptions
         {
             AppId = app.AppId,
@@ -187,6 +212,12 @@ public sealed class MultiAppRunner
                 info.Environment["APP_PORT"] = port.ToString(CultureInfo.InvariantCulture);
             }
 
+            if (logFile is not null)
+            {
+                // JSON for the log file (each line carries its trace and span ids); the console renders it readable.
+                info.Environment[JsonLogFormatVariable] = "json";
+            }
+
             foreach (var (k, v) in app.Env)
             {
                 info.Environment[k] = v;
@@ -201,7 +232,7 @@ public sealed class MultiAppRunner
             }
         }
 
-        var supervised = new SupervisedApp(app, sidecar, sidecarOptions, info, loggers, _output);
+        var supervised = new SupervisedApp(app, sidecar, sidecarOptions, info, loggers, _output, logFile);
         try
         {
             supervised.Start(_options.RestartPolicy, _options);

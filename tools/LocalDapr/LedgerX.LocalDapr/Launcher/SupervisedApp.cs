@@ -30,12 +30,13 @@ internal sealed class SupervisedApp
     private readonly SidecarOptions _sidecarOptions;
     private readonly ILoggerFactory _loggers;
     private readonly ConsoleOutput _output;
+    private readonly AppLogFile? _logFile;
     private readonly TaskCompletionSource<SupervisedApp?> _exitedForGood = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _sidecarGate = new(1, 1);
     private volatile bool _stopping;
     private int _restarts;
 
-    public SupervisedApp(RunFileApp app, LocalDaprSidecar sidecar, SidecarOptions sidecarOptions, ProcessStartInfo? start, ILoggerFactory loggers, ConsoleOutput output)
+    public SupervisedApp(RunFileApp app, LocalDaprSidecar sidecar, SidecarOptions sidecarOptions, ProcessStartInfo? start, ILoggerFactory loggers, ConsoleOutput output, AppLogFile? logFile)
     {
         App = app;
         Sidecar = sidecar;
@@ -45,6 +46,7 @@ internal sealed class SupervisedApp
         _start = start;
         _loggers = loggers;
         _output = output;
+        _logFile = logFile;
     }
 
     public RunFileApp App { get; }
@@ -123,18 +125,29 @@ internal sealed class SupervisedApp
     private Process Launch()
     {
         var process = System.Diagnostics.Process.Start(_start!) ?? throw new InvalidOperationException($"could not start {_start!.FileName}");
-        process.OutputDataReceived += (_, e) => Forward(e.Data);
-        process.ErrorDataReceived += (_, e) => Forward(e.Data);
+        process.OutputDataReceived += (_, e) => Forward(e.Data, stderr: false);
+        process.ErrorDataReceived += (_, e) => Forward(e.Data, stderr: true);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
     }
 
-    private void Forward(string? line)
+    private void Forward(string? line, bool stderr)
     {
-        if (line is not null)
+        if (line is null)
+        {
+            return;
+        }
+
+        if (_logFile is null)
         {
             _output.Line(App.AppId, line);
+            return;
+        }
+
+        foreach (string shown in _logFile.AppLine(line, stderr))
+        {
+            _output.Line(App.AppId, shown);
         }
     }
 
@@ -164,12 +177,14 @@ internal sealed class SupervisedApp
         }
     }
 
-    public async Task StartSidecarAsync(CancellationToken ct)
+    /// <summary>Starts the sidecar again (no-op while it runs); <paramref name="clock"/> replaces its clock from now on, as
+    /// daprd restarted on a node whose clock is off (null: the clock it was started with).</summary>
+    public async Task StartSidecarAsync(CancellationToken ct, TimeProvider? clock = null)
     {
         await _sidecarGate.WaitAsync(ct);
         try
         {
-            Sidecar ??= await LocalDaprSidecar.StartAsync(_sidecarOptions, ct);
+            Sidecar ??= await LocalDaprSidecar.StartAsync(clock is null ? _sidecarOptions : _sidecarOptions with { TimeProvider = clock }, ct);
         }
         finally
         {

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 
@@ -32,7 +31,8 @@ internal sealed class ChaosLoad : IAsyncDisposable
 {
     public const string Currency = "EUR";
     private const long Funding = 1_000_000_00;
-    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
+    /// <summary>Each request's own limit: a hung route must show as a failure, not stall the load.</summary>
+    public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
 
     private readonly HttpClient _http;
     private readonly IReadOnlyList<Guid> _accounts;
@@ -64,21 +64,10 @@ internal sealed class ChaosLoad : IAsyncDisposable
     public IReadOnlyList<RequestSample> SamplesBetween(double fromMs, double toMs) =>
         [.. _samples.Where(s => s.AtMs >= fromMs && s.AtMs < toMs)];
 
-    /// <summary>Signs the machine client in, opens and funds the accounts the transfers move money between.</summary>
-    public static async Task<ChaosLoad> PrepareAsync(Uri gateway, string clientId, string clientSecret, ChaosLoadSettings settings, CancellationToken ct)
+    /// <summary>Opens and funds the accounts the transfers move money between, as <paramref name="http"/>'s caller (the
+    /// machine client, <see cref="ChaosSystem.MachineClientAsync"/>); the load owns the client from here.</summary>
+    public static async Task<ChaosLoad> PrepareAsync(HttpClient http, ChaosLoadSettings settings, CancellationToken ct)
     {
-        var http = new HttpClient { BaseAddress = gateway, Timeout = RequestTimeout };
-        using var token = await http.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "client_credentials", ["client_id"] = clientId, ["client_secret"] = clientSecret, ["scope"] = ChaosSystem.MachineScopes,
-        }), ct);
-        var tokenBody = await token.Content.ReadAsStringAsync(ct);
-        if (token.StatusCode != HttpStatusCode.OK)
-        {
-            throw new InvalidOperationException($"POST /connect/token answered {(int)token.StatusCode}: {tokenBody}");
-        }
-
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", JsonNode.Parse(tokenBody)!["access_token"]!.GetValue<string>());
         var accounts = new List<Guid>();
         for (int i = 0; i < settings.Accounts; i++)
         {

@@ -23,12 +23,10 @@ internal sealed partial class CodeFlowSignIn(Uri gateway)
     /// <summary>What a load customer needs (offline_access: the refresh token the cache keeps).</summary>
     public const string CustomerScope = "openid offline_access ledger:read ledger:write analytics:read notifications:manage nlp:ask";
 
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
-
     public async Task<SignedIn> SignInAsync(string email, string password, string scope, CancellationToken ct)
     {
         var cookies = new CookieContainer();
-        using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = gateway, Timeout = Timeout };
+        using var http = SetupHttp.Create(gateway, followRedirects: false);
         var verifier = Base64Url(RandomNumberGenerator.GetBytes(32));
         var challenge = Base64Url(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
         var authorize = $"connect/authorize?client_id={ClientId}&response_type=code&redirect_uri={Uri.EscapeDataString(RedirectUri)}" +
@@ -58,7 +56,7 @@ internal sealed partial class CodeFlowSignIn(Uri gateway)
     /// <summary>The refresh grant: a new access token and (refresh tokens rotate) a new refresh token.</summary>
     public async Task<SignedIn> RefreshAsync(string refreshToken, CancellationToken ct)
     {
-        using var http = new HttpClient { BaseAddress = gateway, Timeout = Timeout };
+        using var http = SetupHttp.Create(gateway);
         return await TokenAsync(http, new Dictionary<string, string> { ["grant_type"] = "refresh_token", ["refresh_token"] = refreshToken, ["client_id"] = ClientId }, ct);
     }
 

@@ -36,7 +36,7 @@ internal sealed class UserPoolPreparer(PoolSettings settings, Action<string> log
     private static readonly JsonSerializerOptions CacheJson = new() { WriteIndented = true };
 
     private readonly CodeFlowSignIn _auth = new(settings.Gateway);
-    private readonly HttpClient _http = new() { BaseAddress = settings.Gateway, Timeout = TimeSpan.FromSeconds(60) };
+    private readonly HttpClient _http = SetupHttp.Create(settings.Gateway);
 
     public async Task<UserPool> PrepareAsync(UserPoolSpec spec, CancellationToken ct)
     {
