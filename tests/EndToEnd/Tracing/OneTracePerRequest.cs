@@ -65,7 +65,8 @@ public sealed class OneTracePerRequest(LedgerXSystem system)
     public async Task Every_request_of_a_mixed_load_has_a_trace_with_the_gateways_server_span()
     {
         const int rounds = 10;
-        var (customer, account) = await system.Ledger.FundedCustomerAsync(100_00, "tracer-load");
+        // The same customer as the other test: one sign-in fewer on a loaded machine (accounts are per test).
+        var (customer, account) = await system.Ledger.FundedCustomerAsync(100_00, "tracer");
         string other = await system.Ledger.OpenAccountAsync(customer);
         (HttpMethod Method, string Url, object? Body, bool Authenticated)[] kinds =
         [

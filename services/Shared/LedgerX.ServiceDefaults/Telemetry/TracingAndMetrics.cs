@@ -49,18 +49,18 @@ internal static class TracingAndMetrics
 #pragma warning restore CS0618
                 }
 
-                if (otlpEndpoint is not null)
+                if (otlpEndpoint is { } otlp)
                 {
                     // The exporter reads the OTEL_EXPORTER_OTLP_* variables itself (endpoint, protocol, headers), and
                     // appends /v1/traces under http/protobuf only to an endpoint it read: Observability:OtlpEndpoint gets
                     // it here, as the logs' export does (Logging/OtlpLogExport.cs).
                     tracing.AddOtlpExporter(options =>
                     {
-                        if (otlpEndpoint.FromOption)
+                        if (otlp.FromOption)
                         {
                             options.Endpoint = options.Protocol == OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf
-                                ? new Uri(otlpEndpoint.Endpoint.ToString().TrimEnd('/') + TracesPath)
-                                : otlpEndpoint.Endpoint;
+                                ? new Uri(otlp.Endpoint.ToString().TrimEnd('/') + TracesPath)
+                                : otlp.Endpoint;
                         }
                     });
                 }
