@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Dapr.Client;
 using LedgerX.LocalDapr.PubSub;
 using LedgerX.ServiceDefaults.Audit;
+using LedgerX.ServiceDefaults.Telemetry;
 using LedgerX.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -101,7 +102,7 @@ public sealed class AuditOutboxTests(AuditOutboxHost host) : IClassFixture<Audit
         {
             await connection.OpenAsync(TestContext.Current.CancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(TestContext.Current.CancellationToken);
-            await using var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { AuditOutbox.InsertCommand(e) } };
+            await using var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { AuditOutbox.InsertCommand(e, OutboxTrace.None) } };
             await batch.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
             await transaction.CommitAsync(TestContext.Current.CancellationToken);
         }
@@ -110,6 +111,41 @@ public sealed class AuditOutboxTests(AuditOutboxHost host) : IClassFixture<Audit
         var published = await host.Sidecar.PubSub.WaitForPublishedAsync(m => m.CloudEventId == e.EventId.ToString(), Soon, TestContext.Current.CancellationToken);
         EventSchemas.AssertValid(AuditTopics.Recorded, published.CloudEvent!["data"]!.ToJsonString());
     }
+
+    /// <summary>ADR 0023: the relay publishes a row under the context it was written in, so the CloudEvent (and the audit
+    /// log's consumer) is in the audited action's trace; the context is taken when the event is added, not at publish.</summary>
+    [Fact]
+    public async Task AnEvent_IsPublishedInTheTraceOfTheActionThatWroteIt()
+    {
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == OutboxTrace.SourceName || source.Name == ActionSource.Name,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        var e = Event(AuditActions.AccountFrozen, new AuditSubject("account", Guid.NewGuid().ToString()));
+        string traceId;
+        using (var action = ActionSource.StartActivity("freeze"))
+        {
+            traceId = action!.TraceId.ToHexString();
+            await using var scope = host.Scope();
+            var db = scope.ServiceProvider.GetRequiredService<WidgetContext>();
+            db.Widgets.Add(new Widget { Id = Guid.NewGuid(), Name = "traced" });
+            db.AddAuditEvent(e);
+            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        }
+
+        var published = await host.Sidecar.PubSub.WaitForPublishedAsync(m => m.CloudEventId == e.EventId.ToString(), Soon, TestContext.Current.CancellationToken);
+        string? traceParent = published.CloudEvent!["traceparent"]?.GetValue<string>();
+        traceParent.ShouldNotBeNull();
+        traceParent.Split('-')[1].ShouldBe(traceId, "the CloudEvent continues the action's trace");
+        await using var connection = new NpgsqlConnection(host.ConnectionString);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var read = new NpgsqlCommand($"SELECT trace_parent FROM {AuditOutbox.Table} WHERE event_id = $1", connection) { Parameters = { new NpgsqlParameter<Guid> { TypedValue = e.EventId } } };
+        ((string)(await read.ExecuteScalarAsync(TestContext.Current.CancellationToken))!).ShouldContain(traceId);
+    }
+
+    private static readonly System.Diagnostics.ActivitySource ActionSource = new("LedgerX.Tests.AuditAction");
 
     [Fact]
     public async Task WhileTheSidecarIsUnreachable_EventsStayDue_WithoutCountingAnAttempt()
@@ -226,7 +262,7 @@ public sealed class AuditEventPayloadTests
         Should.Throw<ArgumentException>(() => db.AddAuditEvent(e)).Message.ShouldContain(field);
         // (The trailing newline is refused as ECMA-262 reads the schema's pattern; JsonSchema.Net, on .NET's regex
         // where $ also matches before a final newline, would let it through.)
-        Should.Throw<ArgumentException>(() => AuditOutbox.InsertCommand(e));
+        Should.Throw<ArgumentException>(() => AuditOutbox.InsertCommand(e, OutboxTrace.None));
     }
 
     [Fact]

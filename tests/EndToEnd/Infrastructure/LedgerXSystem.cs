@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LedgerX.EndToEnd.Tests.Tracing;
 using LedgerX.LocalDapr.Launcher;
 using LedgerX.Testing;
 
@@ -32,6 +33,9 @@ public sealed class LedgerXSystem : IAsyncLifetime
     public LedgerXSystem() => Identities = new Identities(this);
 
     public RunFile RunFile { get; private set; } = null!;
+
+    /// <summary>The Zipkin intake every app and sidecar of this run exports its spans to.</summary>
+    public ZipkinReceiver Traces { get; private set; } = null!;
 
     /// <summary>Real users and tokens from the real auth-service.</summary>
     public Identities Identities { get; }
@@ -86,7 +90,8 @@ public sealed class LedgerXSystem : IAsyncLifetime
         var started = Stopwatch.StartNew();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         timeout.CancelAfter(StartTimeout);
-        RunFile = await SystemRunFile.LoadAsync(_ports, _directory, timeout.Token);
+        Traces = await ZipkinReceiver.StartAsync();
+        RunFile = await SystemRunFile.LoadAsync(_ports, _directory, Traces.Endpoint, timeout.Token);
 
         // The Dapr state store (workflows, actors) gets a database of its own too: components/ names localhost:5432,
         // and the launcher repoints every PostgreSQL component at LEDGERX_POSTGRES, as under ./ledgerx up.
@@ -185,6 +190,11 @@ public sealed class LedgerXSystem : IAsyncLifetime
         if (_log is not null)
         {
             await _log.DisposeAsync();
+        }
+
+        if (Traces is not null)
+        {
+            await Traces.DisposeAsync();
         }
 
         _stop.Dispose();

@@ -24,10 +24,12 @@ public static class SystemRunFile
     public static IReadOnlyDictionary<string, string> ConnectionStrings { get; private set; } = new Dictionary<string, string>();
 
     /// <summary>The apps of dapr.yaml with test ports, builds and databases; <paramref name="ports"/> gets old → new.
-    /// <paramref name="directory"/> is the run's own folder, where the run's components and secrets are written.</summary>
-    public static async Task<RunFile> LoadAsync(IDictionary<int, int> ports, string directory, CancellationToken ct)
+    /// <paramref name="directory"/> is the run's own folder, where the run's components and secrets are written.
+    /// Every app and sidecar exports its spans to <paramref name="zipkinEndpoint"/>.</summary>
+    public static async Task<RunFile> LoadAsync(IDictionary<int, int> ports, string directory, string zipkinEndpoint, CancellationToken ct)
     {
         var original = RunFile.Load(RepositoryRoot.PathOf("dapr.yaml"));
+        var configurations = new Dictionary<string, string>(StringComparer.Ordinal);
         var relocation = new RunFileRelocation(original);
         foreach (var (fixedPort, free) in relocation.Ports)
         {
@@ -47,6 +49,7 @@ public static class SystemRunFile
             env[RunMarker.Variable] = RunId;
             env["Auth__Seed__AdminPassword"] = AdminPassword;
             env["Auth__Seed__CustomerPassword"] = CustomerPassword;
+            env[ZipkinVariable] = zipkinEndpoint;
             foreach (var (name, value) in TestSettings(app.AppId, ports))
             {
                 env[name] = value;
@@ -58,10 +61,38 @@ public static class SystemRunFile
                     ? [await NotificationResourcesAsync([resources], directory)]
                     : [resources],
                 Env = env,
+                ConfigFilePath = app.ConfigFilePath is { } config ? TracingTo(config, zipkinEndpoint, directory, configurations) : null,
             });
         }
 
         return original with { Apps = apps };
+    }
+
+    /// <summary>The apps' own Zipkin exporter setting (ServiceDefaults' TracingAndMetrics).</summary>
+    private const string ZipkinVariable = "ZIPKIN_ENDPOINT";
+
+    /// <summary>
+    /// A copy of the Dapr Configuration whose <c>zipkin.endpointAddress</c> is the test's receiver (the file's names
+    /// Zipkin on localhost:9411, which a test run does not have); everything else, sampling included, is the file's.
+    /// </summary>
+    private static string TracingTo(string configFile, string zipkinEndpoint, string directory, Dictionary<string, string> copies)
+    {
+        if (copies.TryGetValue(configFile, out var copy))
+        {
+            return copy;
+        }
+
+        string text = File.ReadAllText(configFile);
+        string rewritten = System.Text.RegularExpressions.Regex.Replace(text, @"(?m)^(\s*endpointAddress:\s*).*$", "${1}" + zipkinEndpoint);
+        if (rewritten == text)
+        {
+            throw new InvalidOperationException($"{configFile} names no zipkin endpointAddress; the tracing tests need the sidecars to export");
+        }
+
+        copy = Path.Combine(directory, "tracing-" + Path.GetFileName(configFile));
+        File.WriteAllText(copy, rewritten);
+        copies[configFile] = copy;
+        return copy;
     }
 
     /// <summary>The few settings a test run changes, each for a reason a test needs.</summary>

@@ -52,6 +52,22 @@ public sealed class TurnApplierTests
         record.History.ShouldBeEmpty("the applier never changes its input");
     }
 
+    /// <summary>As durabletask-go: the context of the request that started the workflow goes on TaskScheduled (so recovery
+    /// keeps it) and to the worker in the ActivityRequest, so the activity's work joins that request's trace.</summary>
+    [Fact]
+    public void A_scheduled_activity_carries_the_trace_context_of_the_request_that_started_the_workflow()
+    {
+        var record = Pending();
+        var context = new TraceContext { TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", TraceState = "congo=t61rcWkgMzE" };
+        record.Inbox[0].ExecutionStarted.ParentTraceContext = context;
+
+        var outcome = Apply(record, FirstTurn(record), Respond(new WorkflowAction { Id = 0, ScheduleTask = new ScheduleTaskAction { Name = "Hold" } }));
+
+        var effect = outcome.Effects.ShouldHaveSingleItem().ShouldBeOfType<ScheduleActivity>();
+        effect.Request.ParentTraceContext.ShouldBe(context);
+        outcome.Next.History.Single(e => e.TaskScheduled is not null).TaskScheduled.ParentTraceContext.ShouldBe(context);
+    }
+
     [Fact]
     public void Events_that_arrived_during_the_turn_stay_in_the_inbox_for_the_next_one()
     {

@@ -79,6 +79,44 @@ public sealed class OutboxRelayThroughLocalSidecar : IAsyncLifetime
         await WaitUntilAsync(async () => await _api.ScalarAsync<long>("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0, "the outbox to be drained");
     }
 
+    /// <summary>ADR 0023: the row keeps the context of the request that caused the event, and the relay publishes under
+    /// it, so the CloudEvent (and every consumer) is in the request's trace; other requests' events are not.</summary>
+    [Fact]
+    public async Task AnEvent_IsPublishedInTheTraceOfTheRequestThatCausedIt()
+    {
+        await StartSidecarAsync();
+        var alice = await _api.OpenAccountAsync("alice");
+        var bob = await _api.OpenAccountAsync("bob");
+        await _api.DepositAsync(alice.Id, 500);
+        // The client's span: HttpClient sends it as traceparent (this process's own HttpClient tracing would replace a
+        // hand-written header with a span of a new trace).
+        string traceId;
+        using (var client = new System.Diagnostics.Activity("client").SetIdFormat(System.Diagnostics.ActivityIdFormat.W3C).Start())
+        {
+            client.ActivityTraceFlags = System.Diagnostics.ActivityTraceFlags.Recorded;
+            traceId = client.TraceId.ToHexString();
+            (await _api.Client.PostAsJsonAsync("/api/v1/transfers", new { fromAccountId = alice.Id, toAccountId = bob.Id, amount = 200, currency = "EUR" }))
+                .EnsureSuccessStatusCode();
+        }
+
+        var logged = await LoggedEventsAsync();
+        // The deposit posted one too, earlier: the transfer's is the last.
+        var posted = logged.Last(e => e.Type == "transaction.posted.v1");
+        string? stored = await _api.ScalarAsync<string>(
+            $"SELECT o.trace_parent FROM outbox o JOIN event_log e ON e.sequence = o.sequence WHERE e.event_id = '{Guid.Parse(posted.EventId)}'");
+        TraceIdOf(stored).ShouldBe(traceId, "the outbox row keeps the transfer request's trace");
+
+        await WaitUntilAsync(() => logged.All(e => Published().ContainsKey(e.EventId)), "every logged event to be published");
+        var published = Published();
+        TraceIdOf(published[posted.EventId].CloudEvent!["traceparent"]?.GetValue<string>()).ShouldBe(traceId, "the CloudEvent continues the transfer's trace");
+        foreach (var other in logged.Where(e => e.EventId != posted.EventId))
+        {
+            TraceIdOf(published[other.EventId].CloudEvent!["traceparent"]?.GetValue<string>()).ShouldNotBe(traceId, $"{other.Type} came from another request");
+        }
+    }
+
+    private static string? TraceIdOf(string? traceParent) => traceParent?.Split('-') is [_, var id, _, _] ? id : null;
+
     [Fact]
     public async Task WhileTheSidecarIsDown_TheRelayPausesAndRetries_ThenEachEventGoesOutOnce()
     {

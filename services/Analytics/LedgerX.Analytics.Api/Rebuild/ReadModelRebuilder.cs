@@ -1,3 +1,4 @@
+using LedgerX.ServiceDefaults.Telemetry;
 using System.Diagnostics;
 using LedgerX.Analytics.Api.Caching;
 using LedgerX.Analytics.Api.Events;
@@ -112,7 +113,7 @@ public sealed class ReadModelRebuilder(
                 ["eventsRead"] = read.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["lastSequence"] = after.ToString(System.Globalization.CultureInfo.InvariantCulture),
             });
-        await using (var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { AuditOutbox.InsertCommand(audit) } })
+        await using (var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { AuditOutbox.InsertCommand(audit, OutboxTrace.Current) } })
         {
             await batch.ExecuteNonQueryAsync(ct);
         }

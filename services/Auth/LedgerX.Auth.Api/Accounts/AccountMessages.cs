@@ -1,3 +1,4 @@
+using LedgerX.ServiceDefaults.Telemetry;
 using System.Text.Json;
 using LedgerX.Auth.Api.Persistence;
 
@@ -34,7 +35,7 @@ public sealed partial class OutboxAccountMessages(AuthDbContext db, TimeProvider
         db.Outbox.Add(new OutboxRow
         {
             EventId = message.EventId, Topic = AccountMessage.Topic, Payload = JsonSerializer.Serialize(message, Json),
-            CreatedAt = now, NextAttemptAt = now,
+            CreatedAt = now, NextAttemptAt = now, TraceParent = OutboxTrace.Current.TraceParent, TraceState = OutboxTrace.Current.TraceState,
         });
         if (environment.IsDevelopment())
         {

@@ -1,3 +1,4 @@
+using LedgerX.ServiceDefaults.Telemetry;
 using System.Text.Json;
 using LedgerX.Auth.Api.Persistence;
 
@@ -28,7 +29,7 @@ public static class UserContacts
         db.Outbox.Add(new OutboxRow
         {
             EventId = contact.EventId, Topic = UserContactChanged.Topic, Payload = JsonSerializer.Serialize(contact, Json),
-            CreatedAt = now, NextAttemptAt = now,
+            CreatedAt = now, NextAttemptAt = now, TraceParent = OutboxTrace.Current.TraceParent, TraceState = OutboxTrace.Current.TraceState,
         });
     }
 }

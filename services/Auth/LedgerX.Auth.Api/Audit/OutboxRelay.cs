@@ -1,3 +1,4 @@
+using LedgerX.ServiceDefaults.Telemetry;
 using System.Text;
 using Dapr.Client;
 using LedgerX.Auth.Api.Persistence;
@@ -60,6 +61,8 @@ public sealed partial class OutboxRelay(
             .ToListAsync(ct);
         foreach (var row in due)
         {
+            // Under the context the row was written in (ADR 0023), so the consumers continue that trace.
+            using var span = new OutboxTrace(row.TraceParent, row.TraceState).StartPublish(row.Topic, row.EventId);
             try
             {
                 await dapr.PublishByteEventAsync(PubSub, row.Topic, Encoding.UTF8.GetBytes(row.Payload), "application/json",

@@ -1,3 +1,4 @@
+using LedgerX.ServiceDefaults.Telemetry;
 using LedgerX.ServiceDefaults.Audit;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -48,6 +49,8 @@ public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : Ide
             o.Property(x => x.Topic).HasMaxLength(64);
             o.Property(x => x.Payload).HasColumnType("json");
             o.Property(x => x.LastError).HasMaxLength(2000);
+            o.Property(x => x.TraceParent).HasMaxLength(OutboxTrace.MaxTraceParentLength);
+            o.Property(x => x.TraceState).HasMaxLength(OutboxTrace.MaxTraceStateLength);
             o.HasIndex(x => new { x.NextAttemptAt, x.Id }).HasFilter("sent_at IS NULL").HasDatabaseName("ix_outbox_pending");
         });
     }

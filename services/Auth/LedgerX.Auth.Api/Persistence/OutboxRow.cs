@@ -12,4 +12,9 @@ public sealed class OutboxRow
     public DateTimeOffset? SentAt { get; set; }
     public int Attempts { get; set; }
     public string? LastError { get; set; }
+
+    /// <summary>The W3C context current when the row was written; the relay publishes under it (ADR 0023).</summary>
+    public string? TraceParent { get; set; }
+
+    public string? TraceState { get; set; }
 }

@@ -1,3 +1,4 @@
+using LedgerX.ServiceDefaults.Telemetry;
 using System.Text.Json;
 using Dapr.Actors;
 using Dapr.Actors.Client;
@@ -109,6 +110,7 @@ public sealed class AlertRecorder(
 
     private OutboxRow Flagged(AlertRow alert)
     {
+        var trace = OutboxTrace.Current;
         var reasons = JsonSerializer.Deserialize<List<FlaggedReason>>(alert.Reasons, Json)!;
         var flagged = new FraudFlagged
         {
@@ -133,6 +135,9 @@ public sealed class AlertRecorder(
             Payload = JsonSerializer.Serialize(flagged, FlaggedJson),
             CreatedAt = alert.CreatedAt,
             NextAttemptAt = alert.CreatedAt,
+            // The delivery of the event that raised the alert: fraud.flagged.v1 continues the transfer's trace.
+            TraceParent = trace.TraceParent,
+            TraceState = trace.TraceState,
         };
     }
 

@@ -1,3 +1,4 @@
+using LedgerX.ServiceDefaults.Telemetry;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
@@ -34,7 +35,14 @@ public sealed class AuditOutboxRow
     /// <summary>Null until the sidecar accepted it.</summary>
     public DateTimeOffset? PublishedAt { get; private set; }
 
-    internal static AuditOutboxRow For(AuditRecorded e) => new() { EventId = e.EventId, Payload = AuditOutbox.Serialize(e) };
+    /// <summary>The W3C context of the action when it was audited; the relay publishes under it (ADR 0023). Null for
+    /// rows written before the column existed or outside any trace.</summary>
+    public string? TraceParent { get; private set; }
+
+    public string? TraceState { get; private set; }
+
+    internal static AuditOutboxRow For(AuditRecorded e, OutboxTrace trace) =>
+        new() { EventId = e.EventId, Payload = AuditOutbox.Serialize(e), TraceParent = trace.TraceParent, TraceState = trace.TraceState };
 }
 
 /// <summary>
@@ -54,7 +62,7 @@ public static class AuditOutbox
     /// <summary>camelCase, nulls omitted (the schema allows no nulls), detail keys as given.</summary>
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
-    private const string InsertSql = $"INSERT INTO {Table} (event_id, payload) VALUES ($1, $2)";
+    private const string InsertSql = $"INSERT INTO {Table} (event_id, payload, trace_parent, trace_state) VALUES ($1, $2, $3, $4)";
 
     /// <summary>The payload as published: exactly what the schema describes.</summary>
     public static string Serialize(AuditRecorded e) => JsonSerializer.Serialize(e, Json);
@@ -68,12 +76,14 @@ public static class AuditOutbox
     {
         ArgumentNullException.ThrowIfNull(db);
         ThrowIfInvalid(e);
-        db.Set<AuditOutboxRow>().Add(AuditOutboxRow.For(e));
+        db.Set<AuditOutboxRow>().Add(AuditOutboxRow.For(e, OutboxTrace.Current));
     }
 
     /// <summary>The insert of <paramref name="e"/> as a batch command, for code that writes with Npgsql in its own
-    /// transaction (the ledger's group commit). After the commit, call <see cref="AuditOutboxSignal.Notify"/> to publish at once.</summary>
-    public static NpgsqlBatchCommand InsertCommand(AuditRecorded e)
+    /// transaction (the ledger's group commit). After the commit, call <see cref="AuditOutboxSignal.Notify"/> to publish at once.
+    /// <paramref name="trace"/> is the context of the request that did the action, captured when it was still current
+    /// (a group commit runs on its own loop, for many requests at once).</summary>
+    public static NpgsqlBatchCommand InsertCommand(AuditRecorded e, OutboxTrace trace)
     {
         ThrowIfInvalid(e);
         return new NpgsqlBatchCommand(InsertSql)
@@ -82,6 +92,8 @@ public static class AuditOutbox
             {
                 new NpgsqlParameter<Guid> { TypedValue = e.EventId },
                 new NpgsqlParameter<string> { TypedValue = Serialize(e), NpgsqlDbType = NpgsqlDbType.Jsonb },
+                new NpgsqlParameter { Value = (object?)trace.TraceParent ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text },
+                new NpgsqlParameter { Value = (object?)trace.TraceState ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text },
             },
         };
     }
@@ -102,6 +114,8 @@ public static class AuditOutbox
             o.Property(x => x.NextAttemptAt).HasColumnName("next_attempt_at").HasDefaultValueSql("now()");
             o.Property(x => x.LastError).HasColumnName("last_error").HasMaxLength(MaxErrorLength);
             o.Property(x => x.PublishedAt).HasColumnName("published_at");
+            o.Property(x => x.TraceParent).HasColumnName("trace_parent").HasMaxLength(OutboxTrace.MaxTraceParentLength);
+            o.Property(x => x.TraceState).HasColumnName("trace_state").HasMaxLength(OutboxTrace.MaxTraceStateLength);
             // The relay's claim: unpublished rows in enqueue order (UUIDv7 ids break ties in time order too).
             o.HasIndex(x => new { x.EnqueuedAt, x.EventId }).HasFilter("published_at IS NULL").HasDatabaseName("ix_audit_outbox_pending");
             // The cleanup of rows published longer ago than the retention.

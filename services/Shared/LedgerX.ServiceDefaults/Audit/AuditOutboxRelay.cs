@@ -1,3 +1,4 @@
+using LedgerX.ServiceDefaults.Telemetry;
 using System.Text;
 using Dapr.Client;
 using Grpc.Core;
@@ -172,7 +173,7 @@ public sealed class AuditOutboxRelay<TDbContext>(
     {
         await using var command = new NpgsqlCommand(
             $"""
-            SELECT event_id, payload::text, attempts FROM {AuditOutbox.Table}
+            SELECT event_id, payload::text, attempts, trace_parent, trace_state FROM {AuditOutbox.Table}
             WHERE published_at IS NULL AND next_attempt_at <= $1
             ORDER BY enqueued_at, event_id
             LIMIT $2
@@ -185,13 +186,16 @@ public sealed class AuditOutboxRelay<TDbContext>(
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            due.Add(new DueAuditEvent(reader.GetGuid(0), reader.GetString(1), reader.GetInt32(2)));
+            var trace = new OutboxTrace(reader.IsDBNull(3) ? null : reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4));
+            due.Add(new DueAuditEvent(reader.GetGuid(0), reader.GetString(1), reader.GetInt32(2), trace));
         }
         return due;
     }
 
     private async Task<PublishOutcome> PublishAsync(DueAuditEvent row, CancellationToken ct)
     {
+        // Under the audited action's trace (ADR 0023), so the audit log's consumer span joins it.
+        using var span = row.Trace.StartPublish(AuditTopics.Recorded, row.EventId);
         try
         {
             // The payload goes out as stored; the sidecar wraps it in a CloudEvent whose id is the event id.
@@ -221,7 +225,7 @@ public sealed class AuditOutboxRelay<TDbContext>(
         return TimeSpan.FromMilliseconds(Math.Min(exponential, _options.BackoffMaxMs) * (1 + (Random.Shared.NextDouble() * 0.2)));
     }
 
-    private sealed record DueAuditEvent(Guid EventId, string Payload, int Attempts);
+    private sealed record DueAuditEvent(Guid EventId, string Payload, int Attempts, OutboxTrace Trace);
 
     private sealed record PublishOutcome(string? Error, bool SidecarUnreachable)
     {

@@ -1,5 +1,6 @@
 using Dapr.Client;
 using Grpc.Core;
+using LedgerX.ServiceDefaults.Telemetry;
 using LedgerX.Transactions.Api.Events;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -144,7 +145,7 @@ public sealed class OutboxRelay(
     {
         await using var command = new NpgsqlCommand(
             """
-            SELECT o.sequence, o.topic, o.attempts, e.event_id, e.payload
+            SELECT o.sequence, o.topic, o.attempts, e.event_id, e.payload, o.trace_parent, o.trace_state
             FROM outbox o JOIN event_log e ON e.sequence = o.sequence
             WHERE o.sent_at IS NULL AND o.next_attempt_at <= $1
             ORDER BY o.sequence
@@ -158,13 +159,17 @@ public sealed class OutboxRelay(
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            due.Add(new DueEvent(reader.GetInt64(0), reader.GetString(1), reader.GetInt32(2), reader.GetGuid(3), reader.GetString(4)));
+            var trace = new OutboxTrace(reader.IsDBNull(5) ? null : reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6));
+            due.Add(new DueEvent(reader.GetInt64(0), reader.GetString(1), reader.GetInt32(2), reader.GetGuid(3), reader.GetString(4), trace));
         }
         return due;
     }
 
     private async Task<PublishOutcome> PublishAsync(DueEvent due, CancellationToken ct)
     {
+        // Under the trace of the request that caused the event (ADR 0023): the publish call carries it to the sidecar,
+        // which puts it in the CloudEvent, so every consumer continues that trace.
+        using var span = due.Trace.StartPublish(due.Topic, due.EventId);
         try
         {
             // The payload goes out byte for byte as stored (and hashed); the sidecar wraps it in a CloudEvent whose id
@@ -197,7 +202,7 @@ public sealed class OutboxRelay(
         return TimeSpan.FromMilliseconds(capped * (1 + (Random.Shared.NextDouble() * 0.2)));
     }
 
-    private sealed record DueEvent(long Sequence, string Topic, int Attempts, Guid EventId, string Payload);
+    private sealed record DueEvent(long Sequence, string Topic, int Attempts, Guid EventId, string Payload, OutboxTrace Trace);
 
     private sealed record PublishOutcome(string? Error, bool SidecarUnreachable)
     {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LedgerX.ServiceDefaults.Audit;
+using LedgerX.ServiceDefaults.Telemetry;
 using LedgerX.Transactions.Api.Events;
 using LedgerX.Transactions.Domain;
 using LedgerX.Transactions.Domain.Events;
@@ -214,9 +215,11 @@ internal static class LedgerStore
 
     /// <summary>Writes a batch's effects: account and hold states, journal entries and postings, the chained events,
     /// their outbox rows, the new log head, the idempotency records and the applied commands' audit events, all in the
-    /// caller's transaction.</summary>
+    /// caller's transaction. <paramref name="traces"/> holds, for each event, the trace context of the request that
+    /// caused it, kept on its outbox row (ADR 0023).</summary>
     public static async Task WriteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LedgerState state,
-        IReadOnlyList<LedgerEvent> events, byte[] headHash, IReadOnlyList<IdempotencyWrite> idempotency, IReadOnlyList<AuditRecorded> audits,
+        IReadOnlyList<LedgerEvent> events, IReadOnlyList<OutboxTrace> traces, byte[] headHash, IReadOnlyList<IdempotencyWrite> idempotency,
+        IReadOnlyList<(AuditRecorded Event, OutboxTrace Trace)> audits,
         DateTimeOffset now, TimeSpan idempotencyRetention, CancellationToken ct)
     {
         await using var batch = new NpgsqlBatch(connection, transaction);
@@ -224,16 +227,16 @@ internal static class LedgerStore
         AddHoldUpserts(batch, state.ChangedHolds.ToList());
         AddEntries(batch, events.OfType<TransactionPosted>().ToList());
         AddReversals(batch, events);
-        var lastHash = AddEvents(batch, events, headHash);
+        var lastHash = AddEvents(batch, events, traces, headHash);
         if (events.Count > 0)
         {
             batch.BatchCommands.Add(Command("UPDATE ledger_head SET sequence = $1, hash = $2 WHERE id = 1",
                 new NpgsqlParameter<long> { TypedValue = events[^1].Sequence }, new NpgsqlParameter<byte[]> { TypedValue = lastHash }));
         }
         AddIdempotency(batch, idempotency, now, now + idempotencyRetention);
-        foreach (var audit in audits)
+        foreach (var (audit, trace) in audits)
         {
-            batch.BatchCommands.Add(AuditOutbox.InsertCommand(audit));
+            batch.BatchCommands.Add(AuditOutbox.InsertCommand(audit, trace));
         }
         if (batch.BatchCommands.Count > 0)
         {
@@ -372,7 +375,7 @@ internal static class LedgerStore
     }
 
     /// <summary>Appends the events with their chained hashes and queues each for publishing; returns the last hash.</summary>
-    private static byte[] AddEvents(NpgsqlBatch batch, IReadOnlyList<LedgerEvent> events, byte[] headHash)
+    private static byte[] AddEvents(NpgsqlBatch batch, IReadOnlyList<LedgerEvent> events, IReadOnlyList<OutboxTrace> traces, byte[] headHash)
     {
         if (events.Count == 0)
         {
@@ -407,9 +410,14 @@ internal static class LedgerStore
             new NpgsqlParameter<byte[][]> { TypedValue = prevHashes },
             new NpgsqlParameter<byte[][]> { TypedValue = hashes }));
         batch.BatchCommands.Add(Command(
-            "INSERT INTO outbox (sequence, topic, attempts, next_attempt_at) SELECT s, t, 0, now() FROM unnest($1, $2) AS o(s, t)",
+            """
+            INSERT INTO outbox (sequence, topic, attempts, next_attempt_at, trace_parent, trace_state)
+            SELECT s, t, 0, now(), p, st FROM unnest($1, $2, $3, $4) AS o(s, t, p, st)
+            """,
             new NpgsqlParameter<long[]> { TypedValue = sequences },
-            new NpgsqlParameter<string[]> { TypedValue = types }));
+            new NpgsqlParameter<string[]> { TypedValue = types },
+            new NpgsqlParameter<string?[]> { TypedValue = traces.Select(t => t.TraceParent).ToArray() },
+            new NpgsqlParameter<string?[]> { TypedValue = traces.Select(t => t.TraceState).ToArray() }));
         return previous;
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using LedgerX.ServiceDefaults.Audit;
+using LedgerX.ServiceDefaults.Telemetry;
 using LedgerX.Transactions.Api.Access;
 using LedgerX.Transactions.Api.Infrastructure;
 using LedgerX.Transactions.Domain;
@@ -37,7 +38,10 @@ public sealed class LedgerWriter(
         LedgerCommand command, IdempotencyRequest? idempotency, ResponseRenderer render, CancellationToken ct, AuditRecorded? audit = null,
         LedgerCaller? caller = null)
     {
-        var pending = new PendingWrite(command, idempotency, render, audit, caller);
+        // The command's span, from queueing to its batch's commit, in the request's trace: a batch serves many requests,
+        // so its own span can only link them. Its context goes into the command's outbox rows (ADR 0023).
+        using var span = LedgerMetrics.ActivitySource.StartActivity($"ledger.write {command.GetType().Name}");
+        var pending = new PendingWrite(command, idempotency, render, audit, caller, OutboxTrace.Current);
         try
         {
             await _queue.Writer.WriteAsync(pending, ct);
@@ -177,6 +181,7 @@ public sealed class LedgerWriter(
     private async Task ApplyOnceAsync(List<PendingWrite> batch, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
+        using var span = StartBatchSpan(batch);
         await using var connection = await database.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
 
@@ -197,8 +202,9 @@ public sealed class LedgerWriter(
 
         var outcomes = new WriteResult[batch.Count];
         var appended = new List<LedgerEvent>();
+        var appendedTraces = new List<OutboxTrace>();
         var idempotencyWrites = new List<IdempotencyWrite>();
-        var audits = new List<AuditRecorded>();
+        var audits = new List<(AuditRecorded, OutboxTrace)>();
         var firstWithKey = new Dictionary<IdempotencyKey, int>();
         var duplicates = new List<(int Index, int First)>();
         for (var i = 0; i < batch.Count; i++)
@@ -228,6 +234,7 @@ public sealed class LedgerWriter(
                 }
                 var events = ledger.Execute(write.Command);
                 appended.AddRange(events);
+                appendedTraces.AddRange(Enumerable.Repeat(write.Trace, events.Count));
                 var response = write.Render(state, events);
                 outcomes[i] = new WriteResult.Applied(response, Replayed: false);
                 if (write.Idempotency is { } applied)
@@ -237,7 +244,7 @@ public sealed class LedgerWriter(
                 // A command that changed nothing (freezing a frozen account) did no privileged action to audit.
                 if (write.Audit is { } audit && events.Count > 0)
                 {
-                    audits.Add(audit);
+                    audits.Add((audit, write.Trace));
                 }
             }
             catch (LedgerRuleException refused)
@@ -262,7 +269,7 @@ public sealed class LedgerWriter(
                 $"The batch would leave currencies unbalanced ({string.Join(", ", drift.Select(d => $"{d.Key.Code} {d.Value:+#;-#}"))}); it was not committed.");
         }
 
-        await LedgerStore.WriteAsync(connection, transaction, state, appended, snapshot.HeadHash, idempotencyWrites, audits,
+        await LedgerStore.WriteAsync(connection, transaction, state, appended, appendedTraces, snapshot.HeadHash, idempotencyWrites, audits,
             now, TimeSpan.FromHours(_options.IdempotencyRetentionHours), ct);
         await CommitAsync(connection.ProcessID, transaction, snapshot.TransactionId);
 
@@ -359,12 +366,25 @@ public sealed class LedgerWriter(
         throw new CommitOutcomeUnknownException(commitFailure);
     }
 
+    /// <summary>The batch's span: a trace of its own (its Npgsql spans go under it), linked to every command's span.</summary>
+    private static Activity? StartBatchSpan(List<PendingWrite> batch)
+    {
+        var links = batch.Select(w => w.Trace.TraceParent is { } parent && ActivityContext.TryParse(parent, w.Trace.TraceState, out var context)
+            ? new ActivityLink(context)
+            : default).Where(link => link.Context != default).ToList();
+        var span = LedgerMetrics.ActivitySource.StartActivity(ActivityKind.Internal, parentContext: default, links: links, name: "ledger.batch");
+        span?.SetTag("ledgerx.ledger.batch_size", batch.Count);
+        return span;
+    }
+
     private static WriteResult.Refused KeyReused(IdempotencyKey key) => new(new LedgerError(LedgerErrorKind.RuleViolation, "idempotency_key_reused",
         $"Idempotency-Key '{key}' was already used with a different request.", "Idempotency-Key"));
 
     private sealed class PendingWrite(LedgerCommand command, IdempotencyRequest? idempotency, ResponseRenderer render, AuditRecorded? audit,
-        LedgerCaller? caller)
+        LedgerCaller? caller, OutboxTrace trace)
     {
+        /// <summary>The submitting request's context, for the outbox rows of the events this command appends.</summary>
+        public OutboxTrace Trace { get; } = trace;
         public LedgerCaller? Caller { get; } = caller;
         public LedgerCommand Command { get; } = command;
         public IdempotencyRequest? Idempotency { get; } = idempotency;

@@ -74,8 +74,11 @@ internal static class TurnApplier
                 case WorkflowAction.WorkflowActionTypeOneofCase.ScheduleTask:
                 {
                     var task = action.ScheduleTask;
-                    next.History.Add(NewEvent(action.Id, now, e => e.TaskScheduled = new TaskScheduledEvent { Name = task.Name, Version = task.Version, Input = task.Input, TaskExecutionId = task.TaskExecutionId }));
-                    effects.Add(new ScheduleActivity(NewActivityRequest(instanceId, executionId, action.Id, task.Name, task.Version, task.Input, task.TaskExecutionId)));
+                    // The activity runs in the trace of the request that started the workflow (durabletask-go records
+                    // the context on TaskScheduled and hands it to the worker in the ActivityRequest).
+                    var trace = next.History.FirstOrDefault(e => e.ExecutionStarted is not null)?.ExecutionStarted.ParentTraceContext;
+                    next.History.Add(NewEvent(action.Id, now, e => e.TaskScheduled = new TaskScheduledEvent { Name = task.Name, Version = task.Version, Input = task.Input, TaskExecutionId = task.TaskExecutionId, ParentTraceContext = trace?.Clone() }));
+                    effects.Add(new ScheduleActivity(NewActivityRequest(instanceId, executionId, action.Id, task.Name, task.Version, task.Input, task.TaskExecutionId, trace)));
                     break;
                 }
 

@@ -54,7 +54,7 @@ public sealed partial class WorkflowEngine
         {
             if (e.TaskScheduled is { } task && IsActivityPending(record, e.EventId))
             {
-                var activity = NewActivityRequest(record.InstanceId, executionId, e.EventId, task.Name, task.Version, task.Input, task.TaskExecutionId);
+                var activity = NewActivityRequest(record.InstanceId, executionId, e.EventId, task.Name, task.Version, task.Input, task.TaskExecutionId, task.ParentTraceContext);
                 _dispatcher.Enqueue(new ActivityDispatch(record.InstanceId, activity));
             }
             else if (e.TimerCreated is { } timer && IsTimerPending(record, e.EventId))

@@ -39,8 +39,10 @@ internal static class WorkflowHistory
         record.History.Concat(record.Inbox).FirstOrDefault(e => e.ExecutionStarted is not null)?.ExecutionStarted.WorkflowInstance?.ExecutionId
         ?? record.State.ExecutionId ?? "";
 
-    public static ActivityRequest NewActivityRequest(string instanceId, string executionId, int taskId, string name, string? version, string? input, string taskExecutionId) => new()
+    public static ActivityRequest NewActivityRequest(string instanceId, string executionId, int taskId, string name, string? version, string? input, string taskExecutionId,
+        TraceContext? parentTraceContext) => new()
     {
+        ParentTraceContext = parentTraceContext?.Clone(),
         Name = name,
         Version = version,
         Input = input,

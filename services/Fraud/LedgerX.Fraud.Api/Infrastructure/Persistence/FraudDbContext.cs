@@ -1,3 +1,4 @@
+using LedgerX.ServiceDefaults.Telemetry;
 using LedgerX.ServiceDefaults.Audit;
 using Microsoft.EntityFrameworkCore;
 
@@ -55,6 +56,8 @@ public sealed class FraudDbContext(DbContextOptions<FraudDbContext> options) : D
             o.Property(x => x.Topic).HasMaxLength(64);
             o.Property(x => x.Payload).HasColumnType("json");
             o.Property(x => x.LastError).HasMaxLength(2000);
+            o.Property(x => x.TraceParent).HasMaxLength(OutboxTrace.MaxTraceParentLength);
+            o.Property(x => x.TraceState).HasMaxLength(OutboxTrace.MaxTraceStateLength);
             o.HasIndex(x => new { x.NextAttemptAt, x.Id }).HasFilter("sent_at IS NULL").HasDatabaseName("ix_outbox_pending");
         });
 

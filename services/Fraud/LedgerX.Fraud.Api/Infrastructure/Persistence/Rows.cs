@@ -68,6 +68,11 @@ public sealed class OutboxRow
     public DateTimeOffset NextAttemptAt { get; set; }
     public string? LastError { get; set; }
     public DateTimeOffset? SentAt { get; set; }
+
+    /// <summary>The W3C context current when the row was written; the relay publishes under it (ADR 0023).</summary>
+    public string? TraceParent { get; set; }
+
+    public string? TraceState { get; set; }
 }
 
 /// <summary>Who owns an account, from account.opened.v1 (ownership never changes): what object-level checks compare the

@@ -1,4 +1,5 @@
 using LedgerX.ServiceDefaults.Audit;
+using LedgerX.ServiceDefaults.Telemetry;
 using Microsoft.EntityFrameworkCore;
 
 namespace LedgerX.Transactions.Api.Infrastructure.Persistence;
@@ -112,6 +113,8 @@ public sealed class LedgerDbContext(DbContextOptions<LedgerDbContext> options) :
             o.HasKey(x => x.Sequence);
             o.Property(x => x.Sequence).ValueGeneratedNever();
             o.Property(x => x.Topic).HasMaxLength(64);
+            o.Property(x => x.TraceParent).HasMaxLength(OutboxTrace.MaxTraceParentLength);
+            o.Property(x => x.TraceState).HasMaxLength(OutboxTrace.MaxTraceStateLength);
             o.HasOne<EventRow>().WithOne().HasForeignKey<OutboxRow>(x => x.Sequence);
             o.HasIndex(x => new { x.NextAttemptAt, x.Sequence }).HasFilter("sent_at IS NULL").HasDatabaseName("ix_outbox_pending");
         });

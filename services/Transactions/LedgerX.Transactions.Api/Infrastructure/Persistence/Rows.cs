@@ -95,6 +95,11 @@ public sealed class OutboxRow
     public DateTimeOffset NextAttemptAt { get; set; }
     public string? LastError { get; set; }
     public DateTimeOffset? SentAt { get; set; }
+
+    /// <summary>The W3C context of the request that caused the event; the relay publishes under it (ADR 0023).</summary>
+    public string? TraceParent { get; set; }
+
+    public string? TraceState { get; set; }
 }
 
 /// <summary>The first response to a request made with an Idempotency-Key, replayed to every retry.</summary>

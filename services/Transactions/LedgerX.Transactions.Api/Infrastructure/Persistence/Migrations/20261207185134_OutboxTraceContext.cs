@@ -1,0 +1,62 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace LedgerX.Transactions.Api.Infrastructure.Persistence.Migrations
+{
+    /// <inheritdoc />
+    public partial class OutboxTraceContext : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<string>(
+                name: "trace_parent",
+                table: "outbox",
+                type: "character varying(128)",
+                maxLength: 128,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "trace_state",
+                table: "outbox",
+                type: "character varying(512)",
+                maxLength: 512,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "trace_parent",
+                table: "audit_outbox",
+                type: "character varying(128)",
+                maxLength: 128,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "trace_state",
+                table: "audit_outbox",
+                type: "character varying(512)",
+                maxLength: 512,
+                nullable: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "trace_parent",
+                table: "outbox");
+
+            migrationBuilder.DropColumn(
+                name: "trace_state",
+                table: "outbox");
+
+            migrationBuilder.DropColumn(
+                name: "trace_parent",
+                table: "audit_outbox");
+
+            migrationBuilder.DropColumn(
+                name: "trace_state",
+                table: "audit_outbox");
+        }
+    }
+}
