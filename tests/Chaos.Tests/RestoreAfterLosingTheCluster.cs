@@ -129,7 +129,7 @@ public sealed partial class RestoreAfterLosingTheCluster
         {
             try
             {
-                return await ChaosLoad.PrepareAsync(system.Gateway, ChaosSystem.MachineClientId, system.MachineSecret, Load, ct);
+                return await ChaosLoad.PrepareAsync(await system.MachineClientAsync(ChaosLoad.RequestTimeout, ct), Load, ct);
             }
             catch (Exception ex) when (attempt < attempts && !ct.IsCancellationRequested && ex is HttpRequestException or TaskCanceledException or InvalidOperationException)
             {
