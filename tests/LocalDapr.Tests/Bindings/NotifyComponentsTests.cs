@@ -19,7 +19,12 @@ public sealed class NotifyComponentsTests
     [Fact]
     public async Task The_repositorys_notify_components_load_as_output_bindings_for_notification_service_only()
     {
-        await using var sidecar = await LocalDaprSidecar.StartAsync(new SidecarOptions { AppId = "notification-service", ResourcesPaths = [RepositoryRoot.PathOf("components")] }, Ct);
+        // From the app's directory, as the launcher runs it: the secret store it is now scoped to names its file relative to it.
+        await using var sidecar = await LocalDaprSidecar.StartAsync(new SidecarOptions
+        {
+            AppId = "notification-service", ResourcesPaths = [RepositoryRoot.PathOf("components")],
+            WorkingDirectory = RepositoryRoot.PathOf("services/Notifications/LedgerX.Notifications.Api"),
+        }, Ct);
         using var http = new HttpClient { BaseAddress = new Uri(sidecar.HttpEndpoint) };
 
         var components = JsonNode.Parse(await http.GetStringAsync("/v1.0/metadata", Ct))!["components"]!.AsArray()

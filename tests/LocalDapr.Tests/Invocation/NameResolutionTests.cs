@@ -34,6 +34,32 @@ public sealed class NameResolutionTests
         (await response.Content.ReadAsStringAsync(Ct)).ShouldBe("files-callee");
     }
 
+    /// <summary>Two systems in one process (the chaos and disaster-recovery tests side by side), each with its own
+    /// registry directory and the same app ids: each resolves its own sidecar, as two clusters would.</summary>
+    [Fact]
+    public void Two_systems_in_one_process_each_resolve_their_own_app()
+    {
+        using var first = new ResourceFolder();
+        using var second = new ResourceFolder();
+        string appId = "twin-" + Guid.NewGuid().ToString("N")[..6];
+        var ours = new SidecarAddress(appId, "127.0.0.1", 1001, 1002, Environment.ProcessId);
+        var theirs = new SidecarAddress(appId, "127.0.0.1", 2001, 2002, Environment.ProcessId);
+        SidecarDirectory.Register(ours, first.Path);
+        SidecarDirectory.Register(theirs, second.Path);
+        try
+        {
+            SidecarDirectory.Resolve(appId, first.Path).ShouldBe(ours);
+            SidecarDirectory.Resolve(appId, second.Path).ShouldBe(theirs);
+        }
+        finally
+        {
+            SidecarDirectory.Unregister(ours, first.Path);
+            SidecarDirectory.Unregister(theirs, second.Path);
+        }
+
+        SidecarDirectory.Resolve(appId, first.Path).ShouldBeNull();
+    }
+
     [Fact]
     public void Registry_files_of_dead_processes_are_ignored()
     {

@@ -18,11 +18,17 @@ public sealed record SidecarAddress(string AppId, string Host, int HttpPort, int
 /// </summary>
 public static class SidecarDirectory
 {
-    private static readonly ConcurrentDictionary<string, SidecarAddress> InProcess = new(StringComparer.Ordinal);
+    /// <summary>Keyed by registry directory as well as app id: two systems started in one process (the chaos test and
+    /// the disaster-recovery test run side by side) each have their own directory, and each must reach its own
+    /// auth-service, as two clusters would. Without the directory in the key the later one's sidecars answered for
+    /// both, and one system's tokens came from the other's auth-service.</summary>
+    private static readonly ConcurrentDictionary<(string Scope, string AppId), SidecarAddress> InProcess = new();
+
+    private static string Scope(string? directory) => directory is null ? "" : Path.GetFullPath(directory);
 
     public static void Register(SidecarAddress address, string? directory)
     {
-        InProcess[address.AppId] = address;
+        InProcess[(Scope(directory), address.AppId)] = address;
         if (directory is null)
         {
             return;
@@ -48,7 +54,7 @@ public static class SidecarDirectory
 
     public static void Unregister(SidecarAddress address, string? directory)
     {
-        InProcess.TryRemove(new KeyValuePair<string, SidecarAddress>(address.AppId, address));
+        InProcess.TryRemove(new KeyValuePair<(string, string), SidecarAddress>((Scope(directory), address.AppId), address));
         if (directory is null)
         {
             return;
@@ -63,9 +69,17 @@ public static class SidecarDirectory
 
     public static SidecarAddress? Resolve(string appId, string? directory)
     {
-        if (InProcess.TryGetValue(appId, out var local))
+        // Its own system's first; then a sidecar started without a directory (in-process only, reachable by all in
+        // this process, as before); a caller without a directory still finds any in this process.
+        if (InProcess.TryGetValue((Scope(directory), appId), out var local)
+            || (directory is not null && InProcess.TryGetValue(("", appId), out local)))
         {
             return local;
+        }
+
+        if (directory is null && InProcess.FirstOrDefault(e => e.Key.AppId == appId).Value is { } any)
+        {
+            return any;
         }
 
         return directory is null ? null : Read(FileFor(directory, appId)) is { } found && IsAlive(found.ProcessId) ? found : null;
