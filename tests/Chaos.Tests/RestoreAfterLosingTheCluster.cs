@@ -19,6 +19,7 @@ namespace LedgerX.Chaos.Tests;
 /// holds every event once (the re-sent ones it had applied are counted as duplicates), and the analytics read models
 /// rebuild to the ledger.
 /// </summary>
+[Collection(OneSystemAtATime.Name)]
 public sealed partial class RestoreAfterLosingTheCluster
 {
     private static readonly ChaosLoadSettings Load = new(Accounts: 4, TransferWorkers: 2, ReadsPerSecond: 2);

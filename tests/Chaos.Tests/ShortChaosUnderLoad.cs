@@ -57,6 +57,7 @@ public sealed class ChaosSystemUnderLoad : IAsyncLifetime
 /// a 3 s PostgreSQL stall and clock skew of a workflow timer, each under load and each followed by the invariant check; then a discrepancy seeded
 /// into the ledger's tables must be reported, so a check that always says "holds" cannot pass here.
 /// </summary>
+[Collection(OneSystemAtATime.Name)]
 public sealed class ShortChaosUnderLoad(ChaosSystemUnderLoad fixture) : IClassFixture<ChaosSystemUnderLoad>
 {
     private static readonly TimeSpan ShortStall = TimeSpan.FromSeconds(3);
