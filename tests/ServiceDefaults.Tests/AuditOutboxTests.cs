@@ -119,7 +119,9 @@ public sealed class AuditOutboxTests(AuditOutboxHost host) : IClassFixture<Audit
     {
         using var listener = new System.Diagnostics.ActivityListener
         {
-            ShouldListenTo = source => source.Name == OutboxTrace.SourceName || source.Name == ActionSource.Name,
+            // By name, not ActionSource.Name: creating ActionSource (in this class's static initializer, which may run
+            // only now) asks every listener already added, this one included, while ActionSource is still null.
+            ShouldListenTo = source => source.Name is OutboxTrace.SourceName or ActionSourceName,
             Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
         };
         System.Diagnostics.ActivitySource.AddActivityListener(listener);
@@ -145,7 +147,9 @@ public sealed class AuditOutboxTests(AuditOutboxHost host) : IClassFixture<Audit
         ((string)(await read.ExecuteScalarAsync(TestContext.Current.CancellationToken))!).ShouldContain(traceId);
     }
 
-    private static readonly System.Diagnostics.ActivitySource ActionSource = new("LedgerX.Tests.AuditAction");
+    private const string ActionSourceName = "LedgerX.Tests.AuditAction";
+
+    private static readonly System.Diagnostics.ActivitySource ActionSource = new(ActionSourceName);
 
     [Fact]
     public async Task WhileTheSidecarIsUnreachable_EventsStayDue_WithoutCountingAnAttempt()
