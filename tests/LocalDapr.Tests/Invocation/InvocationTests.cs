@@ -66,6 +66,39 @@ public sealed class InvocationTests
     }
 
     [Fact]
+    public async Task A_204_keeps_the_callers_connection_open_for_its_next_request()
+    {
+        await using var env = await TwoApps.StartAsync((web, _) =>
+        {
+            web.MapDelete("/accounts/{id}", () => Results.NoContent());
+            web.MapGet("/accounts/{id}", (string id) => Results.Json(new { id }));
+        });
+        var endpoint = new Uri(env.Caller.HttpEndpoint);
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(endpoint.Host, endpoint.Port, Ct);
+        await using var stream = tcp.GetStream();
+
+        // Two requests on one keep-alive connection, as a proxy's connection pool sends them: the second must be answered.
+        var requests = $"DELETE /v1.0/invoke/{env.CalleeId}/method/accounts/a1 HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n" +
+                       $"GET /v1.0/invoke/{env.CalleeId}/method/accounts/a2 HTTP/1.1\r\nHost: x\r\n\r\n";
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(requests), Ct);
+
+        var received = new System.Text.StringBuilder();
+        var buffer = new byte[4096];
+        using var patience = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        patience.CancelAfter(TimeSpan.FromSeconds(30));
+        while (!received.ToString().Contains("\"a2\"", StringComparison.Ordinal))
+        {
+            int read = await stream.ReadAsync(buffer, patience.Token);
+            read.ShouldBeGreaterThan(0, $"the sidecar closed the connection after: {received}");
+            received.Append(System.Text.Encoding.ASCII.GetString(buffer, 0, read));
+        }
+
+        received.ToString().ShouldStartWith("HTTP/1.1 204");
+        received.ToString().ShouldContain("HTTP/1.1 200");
+    }
+
+    [Fact]
     public async Task Unknown_app_is_the_daprd_direct_invoke_error()
     {
         await using var env = await TwoApps.StartAsync((_, _) => { });

@@ -321,9 +321,19 @@ internal static class DaprHttpApi
             context.Response.Headers[SidecarHop.GrpcStatusHeader] = Convert.ToBase64String(Google.Protobuf.MessageExtensions.ToByteArray(grpcStatus));
         }
 
+        // 1xx, 204 and 304 carry no body, and neither does an answer to HEAD: Kestrel throws on any write there (even an
+        // empty one) and then aborts the keep-alive connection, which the caller's next request on it finds dead (a
+        // gateway answered 502 that way). Go's net/http, under daprd, drops such a write instead.
+        if (!CanHaveBody(response.Status) || HttpMethods.IsHead(request.Method))
+        {
+            return;
+        }
+
         context.Response.ContentLength = response.Body.Length;
         await context.Response.Body.WriteAsync(response.Body, context.RequestAborted);
     }
+
+    private static bool CanHaveBody(int status) => status is >= 200 and not 204 and not 304;
 
     private static string? TraceParent(HttpRequest request) =>
         Activity.Current is { IdFormat: ActivityIdFormat.W3C } a ? a.Id : request.Headers["traceparent"].FirstOrDefault();
