@@ -22,6 +22,8 @@ internal sealed class FakeTarget : IAsyncDisposable
 
     private int _failCalls;
 
+    private int _coldCalls;
+
     /// <summary>How many calls <c>/fail</c> answered.</summary>
     public int FailCalls => Volatile.Read(ref _failCalls);
 
@@ -54,6 +56,15 @@ internal sealed class FakeTarget : IAsyncDisposable
             {
                 request.HttpContext.Response.Headers.RetryAfter = "1";
                 return Results.StatusCode(503);
+            }
+            return Results.Json(new { ok = true });
+        });
+        // Cold: slower than the criteria's P95 for its first 20 calls, then fast, as a service before its JIT and pools warm.
+        app.MapGet("/cold", async () =>
+        {
+            if (Interlocked.Increment(ref target._coldCalls) <= 20)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(300));
             }
             return Results.Json(new { ok = true });
         });

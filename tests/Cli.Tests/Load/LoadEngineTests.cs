@@ -43,6 +43,27 @@ public sealed class LoadEngineRuns : IAsyncLifetime
         all.CheckPasses.ShouldBe(2 * all.Requests);
     }
 
+    [Theory]
+    [InlineData(0, false)]
+    [InlineData(3, true)]
+    public async Task FindMaxJudgesItsFirstStepOnlyAfterTheWarmup(int warmupSeconds, bool firstStepHeld)
+    {
+        var script = LoadScriptParser.Parse("""
+            {
+              "scenarios": { "s": { "executor": "constant-arrival-rate", "rate": 10, "timeUnit": "1s", "duration": "1s",
+                                    "preAllocatedVUs": 10, "maxVUs": 50, "exec": "cold" } },
+              "mixes": { "cold": [ { "name": "cold", "path": "/cold" } ] }
+            }
+            """, "test.json");
+
+        // Start = max: one judged step (or a bisection below it when it fails); only the first is asserted.
+        var steps = await CapacitySearch.RunAsync(script, _target.BaseUrl, UserPool.Empty, 10, 10, TimeSpan.FromSeconds(1),
+            TimeSpan.FromSeconds(warmupSeconds), CapacityCriteria.Rfc001, _ => { }, TestContext.Current.CancellationToken).WaitAsync(Guard, TestContext.Current.CancellationToken);
+
+        steps[0].Rate.ShouldBe(10);
+        steps[0].Held.ShouldBe(firstStepHeld);
+    }
+
     [Fact]
     public async Task ARampingArrivalRateFollowsItsStages()
     {

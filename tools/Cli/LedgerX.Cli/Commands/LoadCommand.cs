@@ -38,6 +38,7 @@ internal static class LoadCommand
         };
         var findMax = new Option<bool>("--find-max") { Description = "Search the highest constant total arrival rate held (P95 < 100 ms, < 0.1 % errors, no drops)." };
         var stepDuration = BenchCommand.DurationOption("--step-duration", "How long --find-max holds each rate.", TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(1));
+        var warmup = BenchCommand.DurationOption("--warmup", "--find-max holds the start rate this long first, unjudged (cold services fail a first step they hold warm); 0s for none.", TimeSpan.FromSeconds(10), TimeSpan.Zero);
         var startRate = new Option<double>("--start-rate") { Description = "--find-max's first rate (/s). Default 100.", DefaultValueFactory = _ => 100 };
         var maxRate = new Option<double>("--max-rate") { Description = "--find-max's highest rate (/s). Default 5000.", DefaultValueFactory = _ => 5000 };
         foreach (var rate in new[] { startRate, maxRate })
@@ -54,7 +55,7 @@ internal static class LoadCommand
 
         var command = new Command("load", "Run a load scenario file (k6 semantics: arrival-rate and VU executors, checks, thresholds) through the gateway of a running system.")
         {
-            file, url, json, users, maildir, adminPassword, findMax, stepDuration, startRate, maxRate,
+            file, url, json, users, maildir, adminPassword, findMax, stepDuration, warmup, startRate, maxRate,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -74,7 +75,7 @@ internal static class LoadCommand
             var settings = new PoolSettings(gateway, parse.GetValue(users)!, parse.GetValue(maildir)!,
                 parse.GetValue(adminPassword) ?? Environment.GetEnvironmentVariable(PoolSettings.AdminPasswordVariable));
             var search = parse.GetValue(findMax)
-                ? new SearchSettings(parse.GetValue(startRate), parse.GetValue(maxRate), parse.GetValue(stepDuration))
+                ? new SearchSettings(parse.GetValue(startRate), parse.GetValue(maxRate), parse.GetValue(stepDuration), parse.GetValue(warmup))
                 : null;
             return await LoadRunner.RunAsync(console, Console.Error, script, parse.GetValue(file)!, settings, search, parse.GetValue(json), ct);
         });

@@ -61,11 +61,18 @@ internal static class CapacitySearch
         return new CapacityStep(rate, all.PerSecond, all.Latency.P95Ms, all.Latency.P99Ms, errorRate, all.RateLimited, dropped, held);
     }
 
+    /// <param name="warmup">Held at the start rate first and not judged: a first step on cold services (JIT, connection
+    /// pools, caches) failed at a rate every later, warm step held, and the search then bisected below the real limit.</param>
     public static async Task<IReadOnlyList<CapacityStep>> RunAsync(LoadScript script, Uri target, UserPool users, double startRate, double maxRate,
-        TimeSpan stepDuration, CapacityCriteria criteria, Action<CapacityStep> stepDone, CancellationToken ct)
+        TimeSpan stepDuration, TimeSpan warmup, CapacityCriteria criteria, Action<CapacityStep> stepDone, CancellationToken ct)
     {
         var steps = new List<CapacityStep>();
         using var http = LoadRun.CreateHttpClient((int)Math.Ceiling(maxRate));
+        if (warmup > TimeSpan.Zero)
+        {
+            await using var warming = LoadRun.Start(script.WithTotalRate(Math.Min(startRate, maxRate), warmup), target, users, ct, http);
+            await warming.Completion;
+        }
         while (Next(steps, startRate, maxRate) is { } rate && !ct.IsCancellationRequested)
         {
             await using var run = LoadRun.Start(script.WithTotalRate(rate, stepDuration), target, users, ct, http);

@@ -6,7 +6,7 @@ using Spectre.Console;
 
 namespace LedgerX.Cli.Load;
 
-internal sealed record SearchSettings(double StartRate, double MaxRate, TimeSpan StepDuration);
+internal sealed record SearchSettings(double StartRate, double MaxRate, TimeSpan StepDuration, TimeSpan Warmup);
 
 /// <summary>The verb around the engine: prepares the users, runs (or searches), shows a progress line on stderr once a
 /// second, prints the summary and chooses the exit code.</summary>
@@ -67,7 +67,7 @@ internal static class LoadRunner
     private static async Task<int> SearchAsync(IAnsiConsole console, TextWriter progress, LoadScript script, string file, Uri gateway, UserPool users,
         SearchSettings search, CancellationToken ct)
     {
-        var steps = await CapacitySearch.RunAsync(script, gateway, users, search.StartRate, search.MaxRate, search.StepDuration, CapacityCriteria.Rfc001,
+        var steps = await CapacitySearch.RunAsync(script, gateway, users, search.StartRate, search.MaxRate, search.StepDuration, search.Warmup, CapacityCriteria.Rfc001,
             step => progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  step {step.Rate:0.#}/s: achieved {step.AchievedPerSecond:0.0}/s  p95 {step.P95Ms:0.0} ms  errors {step.ErrorRate:0.###%}  429 {step.RateLimited}  dropped {step.Dropped}  {(step.Held ? "held" : "NOT held")}")),
             ct);
