@@ -158,12 +158,16 @@ internal static partial class LedgerStore
 
     /// <summary>Writes a batch's effects: account and hold states, journal entries and postings, the chained events,
     /// their outbox rows, the new log head, the idempotency records and the applied commands' audit events, all in the
-    /// caller's transaction. <paramref name="traces"/> holds, for each event, the trace context of the request that
-    /// caused it, kept on its outbox row (ADR 0023).</summary>
-    public static async Task WriteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LedgerState state,
+    /// caller's transaction, and commits it, in one round trip: COMMIT is the batch's last statement (ADR 0020). A server
+    /// ERROR from any of the statements means the transaction did not commit (the server skips the rest of the batch,
+    /// COMMIT included, or COMMIT itself failed and rolled back); the caller settles any other failure by asking for the
+    /// transaction's status. Not cancellable: once sent, the batch must run to its end, bounded by the database
+    /// timeouts. <paramref name="traces"/> holds, for each event, the trace context of the request that caused it, kept
+    /// on its outbox row (ADR 0023).</summary>
+    public static async Task WriteAndCommitAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LedgerState state,
         IReadOnlyList<LedgerEvent> events, IReadOnlyList<OutboxTrace> traces, byte[] headHash, IReadOnlyList<IdempotencyWrite> idempotency,
         IReadOnlyList<(AuditRecorded Event, OutboxTrace Trace)> audits,
-        DateTimeOffset now, TimeSpan idempotencyRetention, CancellationToken ct)
+        DateTimeOffset now, TimeSpan idempotencyRetention)
     {
         await using var batch = new NpgsqlBatch(connection, transaction);
         AddAccountUpserts(batch, state.ChangedAccounts.ToList());
@@ -181,10 +185,8 @@ internal static partial class LedgerStore
         {
             batch.BatchCommands.Add(AuditOutbox.InsertCommand(audit, trace));
         }
-        if (batch.BatchCommands.Count > 0)
-        {
-            await batch.ExecuteNonQueryAsync(ct);
-        }
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+        await batch.ExecuteNonQueryAsync(CancellationToken.None);
     }
 
     private static void AddAccountUpserts(NpgsqlBatch batch, List<Account> accounts)
