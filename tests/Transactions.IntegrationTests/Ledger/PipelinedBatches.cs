@@ -18,6 +18,7 @@ public sealed class PipelinedBatches : IAsyncLifetime
     private const int CommitMilliseconds = 3000;
     private const string FailingCommit = "fail-commit";
     private const string FailingCommitOnce = "fail-commit-once";
+    private const string FailingWrite = "fail-write";
 
     private string _database = "";
     private LedgerReplica _api = null!;
@@ -46,6 +47,10 @@ public sealed class PipelinedBatches : IAsyncLifetime
             END $$;
             CREATE CONSTRAINT TRIGGER test_failing_commit AFTER INSERT ON journal_entries DEFERRABLE INITIALLY DEFERRED
             FOR EACH ROW WHEN (NEW.description IN ('{FailingCommit}', '{FailingCommitOnce}')) EXECUTE FUNCTION test_failing_commit();
+            CREATE FUNCTION test_failing_write() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION 'test: this write fails'; END $$;
+            CREATE TRIGGER test_failing_write BEFORE INSERT ON journal_entries
+            FOR EACH ROW WHEN (NEW.description = '{FailingWrite}') EXECUTE FUNCTION test_failing_write();
             """);
     }
 
@@ -102,6 +107,32 @@ public sealed class PipelinedBatches : IAsyncLifetime
         (await _api.GetAccountAsync(payer)).Balance.ShouldBe(100);
         (await _api.GetAccountAsync(payee)).Balance.ShouldBe(0);
         (await _api.VerifyAsync()).Ok.ShouldBeTrue();
+    }
+
+    /// <summary>COMMIT is the last statement of the write batch: a write that fails must leave nothing behind (the server
+    /// skips the COMMIT, the transaction is rolled back), and the commands that shared its batch are applied one by one.</summary>
+    [Fact]
+    public async Task AWriteThatFailsInTheBatchThatAlsoCommits_CommitsNothing_AndItsNeighboursAreAppliedAlone()
+    {
+        var (payer, payee) = await TwoAccountsAsync("write-fails");
+
+        var deposit = _api.SubmitDepositAsync(payer, 100, SlowCommit.Description);
+        var transfer = await TransferWhileCommittingAsync(payer, payee, 60);
+        // Queued while the transfer's batch waits for the log head: these two are taken together after it.
+        var failing = _api.SubmitDepositAsync(payee, 5, FailingWrite);
+        var neighbour = _api.SubmitDepositAsync(payee, 7, "beside-a-failing-write");
+
+        (await deposit).ShouldBeOfType<WriteResult.Applied>();
+        (await transfer).ShouldBeOfType<WriteResult.Applied>();
+        (await Should.ThrowAsync<LedgerUnavailableException>(failing)).Code.ShouldBe(LedgerUnavailableException.Unavailable);
+        (await neighbour).ShouldBeOfType<WriteResult.Applied>();
+        (await _api.ScalarAsync<long>($"SELECT count(*) FROM journal_entries WHERE description = '{FailingWrite}'")).ShouldBe(0);
+        (await _api.GetAccountAsync(payer)).Balance.ShouldBe(40);
+        (await _api.GetAccountAsync(payee)).Balance.ShouldBe(67);
+        (await _api.VerifyAsync()).Ok.ShouldBeTrue();
+        // And the writer goes on: its connections came back from the failed transaction clean.
+        (await _api.SubmitDepositAsync(payee, 1, "after-a-failing-write")).ShouldBeOfType<WriteResult.Applied>();
+        (await _api.GetAccountAsync(payee)).Balance.ShouldBe(68);
     }
 
     private async Task<(Guid Payer, Guid Payee)> TwoAccountsAsync(string owner) =>
