@@ -348,7 +348,7 @@ public sealed class LedgerWriter(
         {
             await writeAndCommit();
         }
-        catch (PostgresException { InvariantSeverity: "ERROR" })
+        catch (PostgresException answered) when (answered.InvariantSeverity == "ERROR")
         {
             // The server answered: a failed write skips the rest of the batch, COMMIT included (the transaction is then
             // rolled back when it is disposed), and a failed COMMIT rolls back. PostgreSQL never reports an ERROR for a
