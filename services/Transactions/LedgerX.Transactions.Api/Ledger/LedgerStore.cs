@@ -22,7 +22,7 @@ internal sealed record IdempotencyWrite(IdempotencyKey Key, byte[] RequestHash, 
 /// The writer's SQL: one round trip to load and lock what a batch needs, one to write everything it produced.
 /// Multi-row writes use <c>unnest</c> over array parameters, so a batch of any size is a fixed number of statements.
 /// </summary>
-internal static class LedgerStore
+internal static partial class LedgerStore
 {
     private static readonly JsonSerializerOptions Json = LedgerEventSerializer.Options;
 
@@ -45,44 +45,32 @@ internal static class LedgerStore
         // The head row is the ledger-wide append lock: every writer (any replica) takes it first, so appends are
         // serialized, sequences stay gapless, and account locks below are always taken in one order (no deadlocks).
         batch.BatchCommands.Add(new("SELECT sequence, hash FROM ledger_head WHERE id = 1 FOR UPDATE"));
-        // Keys live in their caller's scope (ADR 0005): the primary key (scope, key) is the lookup.
-        batch.BatchCommands.Add(Command(
-            """
-            SELECT i.scope, i.key, i.request_hash, i.status_code, i.response_body, i.expires_at, i.response_location
-            FROM idempotency_keys i JOIN unnest($1::text[], $2::text[]) AS wanted(scope, key) USING (scope, key)
-            """,
-            new NpgsqlParameter<string[]> { TypedValue = idempotencyKeys.Select(k => k.Scope.Value).ToArray() },
-            new NpgsqlParameter<string[]> { TypedValue = idempotencyKeys.Select(k => k.Value).ToArray() }));
-        batch.BatchCommands.Add(Command(
-            """
-            SELECT id, account_id, to_account_id, amount, currency, status, posted_amount, entry_id, description, created_at, expires_at, closed_at,
-                reversal_id
-            FROM holds WHERE id = ANY($1)
-            """,
-            new NpgsqlParameter<Guid[]> { TypedValue = holdIds }));
-        // Primary-key access whatever the statistics say: the wanted ids are collected into one array first (an InitPlan),
-        // and `id = ANY(that array)` leaves the planner no join to choose. As a semi-join (`id IN (SELECT …)`) the planner
-        // chose between a primary-key nested loop and a hash join over a full scan of accounts on its row estimates, so
-        // the plan flipped with autoanalyze (a fresh database has no statistics for its first minute or two), and the
-        // full scan's cost grows with the table (docs/benchmarks.md, "Plans independent of statistics").
-        batch.BatchCommands.Add(Command(
-            """
-            SELECT id, owner_id, currency, kind, status, overdraft_limit, balance, held, metadata, opened_at, version
-            FROM accounts
-            WHERE id = ANY(ARRAY(
-                SELECT unnest($1::uuid[])
-                UNION SELECT account_id FROM holds WHERE id = ANY($3)
-                UNION SELECT to_account_id FROM holds WHERE id = ANY($3)
-                UNION SELECT id FROM accounts WHERE kind = 'world' AND currency = ANY($2)
-                UNION SELECT account_id FROM postings WHERE entry_id = ANY($4)))
-            ORDER BY id
-            FOR UPDATE
-            """,
-            new NpgsqlParameter<Guid[]> { TypedValue = accountIds },
-            new NpgsqlParameter<string[]> { TypedValue = worldCurrencies },
-            new NpgsqlParameter<Guid[]> { TypedValue = holdIds },
-            // The accounts of the entries a command names (a reversal request): whose they are is what access checks read.
-            new NpgsqlParameter<Guid[]> { TypedValue = entryIds }));
+        // The idempotency keys and the holds are read only when the batch names some, for the reason the entry reads
+        // below are: a batch of transfers without keys (the bench's) would send two prepared statements that return nothing.
+        var readsKeys = idempotencyKeys.Length > 0;
+        if (readsKeys)
+        {
+            // Keys live in their caller's scope (ADR 0005): the primary key (scope, key) is the lookup.
+            batch.BatchCommands.Add(Command(
+                """
+                SELECT i.scope, i.key, i.request_hash, i.status_code, i.response_body, i.expires_at, i.response_location
+                FROM idempotency_keys i JOIN unnest($1::text[], $2::text[]) AS wanted(scope, key) USING (scope, key)
+                """,
+                new NpgsqlParameter<string[]> { TypedValue = idempotencyKeys.Select(k => k.Scope.Value).ToArray() },
+                new NpgsqlParameter<string[]> { TypedValue = idempotencyKeys.Select(k => k.Value).ToArray() }));
+        }
+        var readsHolds = holdIds.Length > 0;
+        if (readsHolds)
+        {
+            batch.BatchCommands.Add(Command(
+                """
+                SELECT id, account_id, to_account_id, amount, currency, status, posted_amount, entry_id, description, created_at, expires_at, closed_at,
+                    reversal_id
+                FROM holds WHERE id = ANY($1)
+                """,
+                new NpgsqlParameter<Guid[]> { TypedValue = holdIds }));
+        }
+        batch.BatchCommands.Add(AccountLoad(accountIds, worldCurrencies, holdIds, entryIds));
 
         // Only a batch that names entries (a reversal request or step) asks for them: most batches name none, and the three
         // statements would then cost the server their execution for nothing (a prepared, generic plan cannot see that the
@@ -105,24 +93,31 @@ internal static class LedgerStore
         var headSequence = reader.GetInt64(0);
         var headHash = reader.GetFieldValue<byte[]>(1);
 
-        await reader.NextResultAsync(ct);
         var idempotency = new Dictionary<IdempotencyKey, StoredIdempotency>();
-        while (await reader.ReadAsync(ct))
+        if (readsKeys)
         {
-            idempotency[new IdempotencyKey(IdempotencyScope.Stored(reader.GetString(0)), reader.GetString(1))] = new StoredIdempotency(reader.GetFieldValue<byte[]>(2),
-                new StoredResponse(reader.GetInt32(3), reader.GetFieldValue<byte[]>(4), reader.IsDBNull(6) ? null : reader.GetString(6)),
-                reader.GetFieldValue<DateTimeOffset>(5));
+            await reader.NextResultAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                idempotency[new IdempotencyKey(IdempotencyScope.Stored(reader.GetString(0)), reader.GetString(1))] = new StoredIdempotency(
+                    reader.GetFieldValue<byte[]>(2),
+                    new StoredResponse(reader.GetInt32(3), reader.GetFieldValue<byte[]>(4), reader.IsDBNull(6) ? null : reader.GetString(6)),
+                    reader.GetFieldValue<DateTimeOffset>(5));
+            }
         }
 
-        await reader.NextResultAsync(ct);
         var holds = new List<Hold>();
-        while (await reader.ReadAsync(ct))
+        if (readsHolds)
         {
-            holds.Add(Hold.Restore(new HoldId(reader.GetGuid(0)), new AccountId(reader.GetGuid(1)), new AccountId(reader.GetGuid(2)),
-                new Money(reader.GetInt64(3), Currency.Parse(reader.GetString(4))), Enum.Parse<HoldStatus>(reader.GetString(5), ignoreCase: true),
-                reader.GetInt64(6), reader.IsDBNull(7) ? null : new EntryId(reader.GetGuid(7)), reader.GetFieldValue<DateTimeOffset>(9),
-                reader.GetFieldValue<DateTimeOffset>(10), reader.IsDBNull(11) ? null : reader.GetFieldValue<DateTimeOffset>(11),
-                reader.IsDBNull(8) ? null : reader.GetString(8), reader.IsDBNull(12) ? null : new ReversalId(reader.GetGuid(12))));
+            await reader.NextResultAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                holds.Add(Hold.Restore(new HoldId(reader.GetGuid(0)), new AccountId(reader.GetGuid(1)), new AccountId(reader.GetGuid(2)),
+                    new Money(reader.GetInt64(3), Currency.Parse(reader.GetString(4))), Enum.Parse<HoldStatus>(reader.GetString(5), ignoreCase: true),
+                    reader.GetInt64(6), reader.IsDBNull(7) ? null : new EntryId(reader.GetGuid(7)), reader.GetFieldValue<DateTimeOffset>(9),
+                    reader.GetFieldValue<DateTimeOffset>(10), reader.IsDBNull(11) ? null : reader.GetFieldValue<DateTimeOffset>(11),
+                    reader.IsDBNull(8) ? null : reader.GetString(8), reader.IsDBNull(12) ? null : new ReversalId(reader.GetGuid(12))));
+            }
         }
 
         await reader.NextResultAsync(ct);
@@ -161,41 +156,6 @@ internal static class LedgerStore
         return new BatchSnapshot(transactionId, headSequence, headHash, accounts, holds, entries, idempotency);
     }
 
-    /// <summary>
-    /// Entries a reversal decides on, and the entry each of them reversed (a compensation gives back to that one).
-    /// Read after the head lock: reversals are appended only under it, so what was reversed cannot change meanwhile.
-    /// `= ANY(ARRAY(…))` for the same reason as the account load in <see cref="LoadAsync"/>: index access to journal_entries
-    /// and postings (their largest tables) however stale the statistics, where `IN (SELECT …)` let the planner hash-join a
-    /// full scan.
-    /// </summary>
-    private static void AddEntryReads(NpgsqlBatch batch, Guid[] entryIds)
-    {
-        const string wantedEntries =
-            "ARRAY(SELECT unnest($1::uuid[]) UNION SELECT reverses_entry_id FROM journal_entries WHERE id = ANY($1) AND reverses_entry_id IS NOT NULL)";
-        batch.BatchCommands.Add(Command(
-            $"""
-            SELECT e.id, e.kind, e.reverses_entry_id, e.posted_at,
-                (SELECT count(*) FROM postings p WHERE p.entry_id = e.id),
-                (SELECT p.account_id FROM postings p WHERE p.entry_id = e.id AND p.direction = 'debit' ORDER BY p.line LIMIT 1),
-                (SELECT p.account_id FROM postings p WHERE p.entry_id = e.id AND p.direction = 'credit' ORDER BY p.line LIMIT 1)
-            FROM journal_entries e WHERE e.id = ANY({wantedEntries})
-            """, new NpgsqlParameter<Guid[]> { TypedValue = entryIds }));
-        batch.BatchCommands.Add(Command(
-            $"""
-            SELECT p.entry_id, p.currency, sum(p.amount)::bigint FROM postings p
-            WHERE p.entry_id = ANY({wantedEntries}) AND p.direction = 'credit' GROUP BY p.entry_id, p.currency
-            """, new NpgsqlParameter<Guid[]> { TypedValue = entryIds }));
-        batch.BatchCommands.Add(Command(
-            $"""
-            SELECT r.reverses_entry_id, p.currency,
-                sum(p.amount - coalesce((SELECT sum(cp.amount) FROM journal_entries c JOIN postings cp ON cp.entry_id = c.id
-                                         WHERE c.reverses_entry_id = r.id AND cp.direction = 'credit' AND cp.currency = p.currency), 0))::bigint
-            FROM journal_entries r JOIN postings p ON p.entry_id = r.id AND p.direction = 'credit'
-            WHERE r.reverses_entry_id = ANY({wantedEntries})
-            GROUP BY r.reverses_entry_id, p.currency
-            """, new NpgsqlParameter<Guid[]> { TypedValue = entryIds }));
-    }
-
     private static async Task<Dictionary<Guid, Dictionary<Currency, long>>> ReadSumsAsync(NpgsqlDataReader reader, CancellationToken ct)
     {
         await reader.NextResultAsync(ct);
@@ -215,12 +175,16 @@ internal static class LedgerStore
 
     /// <summary>Writes a batch's effects: account and hold states, journal entries and postings, the chained events,
     /// their outbox rows, the new log head, the idempotency records and the applied commands' audit events, all in the
-    /// caller's transaction. <paramref name="traces"/> holds, for each event, the trace context of the request that
-    /// caused it, kept on its outbox row (ADR 0023).</summary>
-    public static async Task WriteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LedgerState state,
+    /// caller's transaction, and commits it, in one round trip: COMMIT is the batch's last statement (ADR 0020). A server
+    /// ERROR from any of the statements means the transaction did not commit (the server skips the rest of the batch,
+    /// COMMIT included, or COMMIT itself failed and rolled back); the caller settles any other failure by asking for the
+    /// transaction's status. Not cancellable: once sent, the batch must run to its end, bounded by the database
+    /// timeouts. <paramref name="traces"/> holds, for each event, the trace context of the request that caused it, kept
+    /// on its outbox row (ADR 0023).</summary>
+    public static async Task WriteAndCommitAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LedgerState state,
         IReadOnlyList<LedgerEvent> events, IReadOnlyList<OutboxTrace> traces, byte[] headHash, IReadOnlyList<IdempotencyWrite> idempotency,
         IReadOnlyList<(AuditRecorded Event, OutboxTrace Trace)> audits,
-        DateTimeOffset now, TimeSpan idempotencyRetention, CancellationToken ct)
+        DateTimeOffset now, TimeSpan idempotencyRetention)
     {
         await using var batch = new NpgsqlBatch(connection, transaction);
         AddAccountUpserts(batch, state.ChangedAccounts.ToList());
@@ -238,10 +202,8 @@ internal static class LedgerStore
         {
             batch.BatchCommands.Add(AuditOutbox.InsertCommand(audit, trace));
         }
-        if (batch.BatchCommands.Count > 0)
-        {
-            await batch.ExecuteNonQueryAsync(ct);
-        }
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+        await batch.ExecuteNonQueryAsync(CancellationToken.None);
     }
 
     private static void AddAccountUpserts(NpgsqlBatch batch, List<Account> accounts)

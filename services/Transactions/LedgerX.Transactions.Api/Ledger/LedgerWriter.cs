@@ -55,31 +55,36 @@ public sealed class LedgerWriter(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var batch = new List<PendingWrite>(_options.MaxBatchSize);
+        // The batches still being applied: with pipelining, the one writing or committing and the next, waiting on the
+        // server for the log head (and, rarely, an older one retrying). Stopping waits for all of them.
+        var running = new List<Task>();
         try
         {
             while (!stoppingToken.IsCancellationRequested && await _queue.Reader.WaitToReadAsync(stoppingToken))
             {
-                while (batch.Count < _options.MaxBatchSize && _queue.Reader.TryRead(out var next))
+                var batch = new BatchInHand(_options.MaxBatchSize);
+                while (batch.Writes.Count < _options.MaxBatchSize && _queue.Reader.TryRead(out var next))
                 {
-                    batch.Add(next);
+                    batch.Writes.Add(next);
                 }
-                // The batch in hand is not cancelled with the host: it may be committing, and its callers must learn what
-                // really happened. At shutdown it gets a bounded grace instead, and stopping waits for it.
-                using var inFlight = new CancellationTokenSource(Timeout.InfiniteTimeSpan, clock);
-                await using (stoppingToken.Register(() => inFlight.CancelAfter(TimeSpan.FromMilliseconds(_options.ShutdownGraceMs))))
-                {
-                    await ApplyAsync(batch, inFlight.Token);
-                }
-                batch.Clear();
+                var applying = RunAsync(batch, stoppingToken);
+                running.RemoveAll(task => task.IsCompleted);
+                running.Add(applying);
+                // Pipelining (ADR 0020): the next batch is formed as soon as this one holds the log head and has decided,
+                // and its load goes out at once. The server holds that load at the head lock until this batch commits or
+                // rolls back, then runs it against whatever this batch really left: the same hand-over as between two
+                // replicas' writers, so the next batch never decides on an outcome that is not yet known.
+                await (_options.Pipelining ? Task.WhenAny(batch.Decided, applying) : applying);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // Stopping while waiting for work: nothing was in hand.
+            // Stopping while waiting for work: whatever is in hand is finished below.
         }
         finally
         {
+            // RunAsync answers every caller itself and does not throw.
+            await Task.WhenAll(running);
             // Whatever is still queued was never applied, and now never will be: say so rather than leave callers hanging.
             _queue.Writer.TryComplete();
             var drained = 0;
@@ -95,16 +100,54 @@ public sealed class LedgerWriter(
         }
     }
 
+    /// <summary>
+    /// Applies one batch. It is not cancelled with the host once it has decided: it may be committing, and its callers
+    /// must learn what really happened, so at shutdown it gets a bounded grace and stopping waits for it. A batch that has
+    /// not decided yet (its load still waits for the batch before it to commit) is abandoned at once: nothing of it was
+    /// applied, and its callers are answered 503 <c>ledger_shutting_down</c> like the queued ones.
+    /// </summary>
+    private async Task RunAsync(BatchInHand batch, CancellationToken stoppingToken)
+    {
+        try
+        {
+            using var inFlight = new CancellationTokenSource(Timeout.InfiniteTimeSpan, clock);
+            await using (stoppingToken.Register(() =>
+                         {
+                             if (batch.Decided.IsCompleted)
+                             {
+                                 inFlight.CancelAfter(TimeSpan.FromMilliseconds(_options.ShutdownGraceMs));
+                             }
+                             else
+                             {
+                                 inFlight.Cancel();
+                             }
+                         }))
+            {
+                await ApplyAsync(batch.Writes, batch, inFlight.Token);
+            }
+        }
+        catch (Exception ex)
+        {
+            // ApplyAsync answers every outcome itself; this is the last guard against a caller left waiting.
+            logger.LogError(ex, "Ledger batch of {Count} failed unexpectedly", batch.Writes.Count);
+            Fail(batch.Writes, new LedgerUnavailableException(LedgerUnavailableException.Unavailable, "The ledger could not apply the command.", ex));
+        }
+        finally
+        {
+            batch.MarkDecided();
+        }
+    }
+
     /// <summary>Applies a batch, retrying transient database failures. If the batch fails for another reason, each
     /// command is retried alone, so one bad write cannot fail its neighbours. Cancellation (the shutdown grace ran out)
     /// can only strike before COMMIT is sent, so it means the batch was not applied.</summary>
-    private async Task ApplyAsync(List<PendingWrite> batch, CancellationToken ct)
+    private async Task ApplyAsync(List<PendingWrite> batch, BatchInHand hand, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await ApplyOnceAsync(batch, ct);
+                await ApplyOnceAsync(batch, hand, ct);
                 return;
             }
             catch (CommitOutcomeUnknownException unknown)
@@ -118,7 +161,7 @@ public sealed class LedgerWriter(
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
-                logger.LogWarning("Ledger batch of {Count} was not applied: the shutdown grace ran out before it could commit", batch.Count);
+                logger.LogWarning("Ledger batch of {Count} was not applied: the writer stopped before it could commit", batch.Count);
                 Fail(batch, ShuttingDown());
                 return;
             }
@@ -131,7 +174,7 @@ public sealed class LedgerWriter(
                 logger.LogError(ex, "Ledger batch of {Count} failed; applying its commands one by one", batch.Count);
                 foreach (var single in batch)
                 {
-                    await ApplyAsync([single], ct);
+                    await ApplyAsync([single], hand, ct);
                 }
                 return;
             }
@@ -178,7 +221,7 @@ public sealed class LedgerWriter(
     private static LedgerUnavailableException ShuttingDown() =>
         new(LedgerUnavailableException.ShuttingDownCode, "The ledger is shutting down; the command was not applied. Retry it (another replica may take it).");
 
-    private async Task ApplyOnceAsync(List<PendingWrite> batch, CancellationToken ct)
+    private async Task ApplyOnceAsync(List<PendingWrite> batch, BatchInHand hand, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
         using var span = StartBatchSpan(batch);
@@ -269,9 +312,12 @@ public sealed class LedgerWriter(
                 $"The batch would leave currencies unbalanced ({string.Join(", ", drift.Select(d => $"{d.Key.Code} {d.Value:+#;-#}"))}); it was not committed.");
         }
 
-        await LedgerStore.WriteAsync(connection, transaction, state, appended, appendedTraces, snapshot.HeadHash, idempotencyWrites, audits,
-            now, TimeSpan.FromHours(_options.IdempotencyRetentionHours), ct);
-        await CommitAsync(connection.ProcessID, transaction, snapshot.TransactionId);
+        // Past this point the batch is not cancelled: the shutdown grace may cut it short only before it is sent.
+        ct.ThrowIfCancellationRequested();
+        // Decided, and holding the log head: the next batch may now be formed and sent to wait for it (pipelining).
+        hand.MarkDecided();
+        await WriteAndCommitAsync(connection.ProcessID, snapshot.TransactionId, () => LedgerStore.WriteAndCommitAsync(connection, transaction, state,
+            appended, appendedTraces, snapshot.HeadHash, idempotencyWrites, audits, now, TimeSpan.FromHours(_options.IdempotencyRetentionHours)));
 
         metrics.BatchApplied(batch.Count, appended, Stopwatch.GetElapsedTime(started));
         if (appended.Count > 0)
@@ -289,29 +335,34 @@ public sealed class LedgerWriter(
     }
 
     /// <summary>
-    /// Commits, and if COMMIT does not answer "done", asks the database what became of this very transaction (by its
-    /// id, <c>pg_xact_status</c>) rather than looking for its rows from another connection, which cannot see them while
-    /// the COMMIT is still in flight: retrying a batch that then commits would apply it twice. COMMIT is not given the
-    /// shutdown token: once sent it must run to its end, bounded by the database timeouts.
+    /// Writes and commits (one round trip, <see cref="LedgerStore.WriteAndCommitAsync"/>). A server ERROR from any statement
+    /// of it means the transaction did not commit, and normal handling applies (a transient one is retried, another makes
+    /// the commands run one by one). Any other failure (the connection broke, the session was ended, no answer in time)
+    /// leaves the outcome open, so the writer asks the database what became of this very transaction (by its id,
+    /// <c>pg_xact_status</c>) rather than looking for its rows from another connection, which cannot see them while the
+    /// COMMIT is still in flight: retrying a batch that then commits would apply it twice.
     /// </summary>
-    private async Task CommitAsync(int processId, NpgsqlTransaction transaction, ulong transactionId)
+    private async Task WriteAndCommitAsync(int processId, ulong transactionId, Func<Task> writeAndCommit)
     {
         try
         {
-            await transaction.CommitAsync(CancellationToken.None);
+            await writeAndCommit();
+        }
+        catch (PostgresException answered) when (answered.InvariantSeverity == "ERROR")
+        {
+            // The server answered: a failed write skips the rest of the batch, COMMIT included (the transaction is then
+            // rolled back when it is disposed), and a failed COMMIT rolls back. PostgreSQL never reports an ERROR for a
+            // transaction whose commit record was written.
+            throw;
         }
         catch (Exception ex)
         {
             var status = await CommitOutcomeAsync(processId, transactionId, ex);
-            if (status == "aborted" && ex is not PostgresException { InvariantSeverity: "ERROR" })
-            {
-                // Not an answer from the server (an ERROR is one, and normal handling applies) but a lost or ended
-                // session: the batch is known not to have committed, so running it again is safe.
-                throw new CommitAbortedException(ex);
-            }
             if (status != "committed")
             {
-                throw;
+                // Not an answer from the server but a lost or ended session: the batch is known not to have committed
+                // ("aborted"), so running it again is safe.
+                throw new CommitAbortedException(ex);
             }
             logger.LogWarning(ex, "Ledger COMMIT of transaction {TransactionId} reported a failure, but the transaction committed", transactionId);
         }
@@ -379,6 +430,17 @@ public sealed class LedgerWriter(
 
     private static WriteResult.Refused KeyReused(IdempotencyKey key) => new(new LedgerError(LedgerErrorKind.RuleViolation, "idempotency_key_reused",
         $"Idempotency-Key '{key}' was already used with a different request.", "Idempotency-Key"));
+
+    /// <summary>A batch the loop has taken from the queue, and whether it has decided yet (or ended without deciding):
+    /// the loop forms the next batch only then.</summary>
+    private sealed class BatchInHand(int capacity)
+    {
+        private readonly TaskCompletionSource _decided = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public List<PendingWrite> Writes { get; } = new(Math.Min(capacity, 64));
+        public Task Decided => _decided.Task;
+        public void MarkDecided() => _decided.TrySetResult();
+    }
 
     private sealed class PendingWrite(LedgerCommand command, IdempotencyRequest? idempotency, ResponseRenderer render, AuditRecorded? audit,
         LedgerCaller? caller, OutboxTrace trace)
