@@ -216,11 +216,12 @@ internal static class LedgerStore
     /// <summary>Writes a batch's effects: account and hold states, journal entries and postings, the chained events,
     /// their outbox rows, the new log head, the idempotency records and the applied commands' audit events, all in the
     /// caller's transaction. <paramref name="traces"/> holds, for each event, the trace context of the request that
-    /// caused it, kept on its outbox row (ADR 0023).</summary>
+    /// caused it, kept on its outbox row (ADR 0023). <paramref name="applied"/> are the applied commands' own statements
+    /// (<see cref="AppliedStatement"/>), run last in the same round trip.</summary>
     public static async Task WriteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LedgerState state,
         IReadOnlyList<LedgerEvent> events, IReadOnlyList<OutboxTrace> traces, byte[] headHash, IReadOnlyList<IdempotencyWrite> idempotency,
         IReadOnlyList<(AuditRecorded Event, OutboxTrace Trace)> audits,
-        DateTimeOffset now, TimeSpan idempotencyRetention, CancellationToken ct)
+        DateTimeOffset now, TimeSpan idempotencyRetention, CancellationToken ct, IReadOnlyList<NpgsqlBatchCommand>? applied = null)
     {
         await using var batch = new NpgsqlBatch(connection, transaction);
         AddAccountUpserts(batch, state.ChangedAccounts.ToList());
@@ -237,6 +238,10 @@ internal static class LedgerStore
         foreach (var (audit, trace) in audits)
         {
             batch.BatchCommands.Add(AuditOutbox.InsertCommand(audit, trace));
+        }
+        foreach (var statement in applied ?? [])
+        {
+            batch.BatchCommands.Add(statement);
         }
         if (batch.BatchCommands.Count > 0)
         {
