@@ -28,6 +28,49 @@ public static class PostgresConnectionString
         ["search_path"] = "Search Path",
     };
 
+    /// <summary>The Npgsql connection string of a component's connection pool, bounded as daprd's is. daprd's PostgreSQL
+    /// components open a pgx pool (components-contrib common/authentication/postgresql <c>GetPgxPoolConfig</c>): its size is
+    /// the component's <c>maxConns</c> metadata when that is above 1, otherwise the connection string's
+    /// <c>pool_max_conns</c>, otherwise pgxpool's default, the greater of 4 and the number of CPUs. Npgsql's own default
+    /// (100) let a burst of sagas open a connection each (issue 19). An Npgsql-style string that sets its pool size keeps it.</summary>
+    public static string ToNpgsqlPool(string connectionString, string? maxConns)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(ToNpgsql(connectionString));
+        if (!string.IsNullOrWhiteSpace(maxConns))
+        {
+            if (!int.TryParse(maxConns.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int max))
+            {
+                throw new FormatException($"maxConns must be a whole number, not '{maxConns}'");
+            }
+
+            if (max > 1)
+            {
+                builder.MaxPoolSize = max;
+                return builder.ConnectionString;
+            }
+        }
+
+        if (!SetsPoolSize(connectionString))
+        {
+            builder.MaxPoolSize = Math.Max(4, Environment.ProcessorCount);
+        }
+
+        return builder.ConnectionString;
+    }
+
+    private static bool SetsPoolSize(string connectionString)
+    {
+        string text = connectionString.Trim();
+        if (text.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || text.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase)
+            || !(text.Contains(';', StringComparison.Ordinal) || !text.Contains(' ', StringComparison.Ordinal)))
+        {
+            return text.Contains("pool_max_conns", StringComparison.OrdinalIgnoreCase);
+        }
+
+        var keys = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = text };
+        return keys.ContainsKey("Maximum Pool Size") || keys.ContainsKey("Max Pool Size") || keys.ContainsKey("MaxPoolSize");
+    }
+
     public static string ToNpgsql(string connectionString)
     {
         string text = connectionString.Trim();
