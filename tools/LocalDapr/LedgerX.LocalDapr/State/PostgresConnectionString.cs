@@ -32,7 +32,7 @@ public static class PostgresConnectionString
     /// components open a pgx pool (components-contrib common/authentication/postgresql <c>GetPgxPoolConfig</c>): its size is
     /// the component's <c>maxConns</c> metadata when that is above 1, otherwise the connection string's
     /// <c>pool_max_conns</c>, otherwise pgxpool's default, the greater of 4 and the number of CPUs. Npgsql's own default
-    /// (100) let a burst of sagas open a connection each (issue 19). An Npgsql-style string that sets its pool size keeps it.</summary>
+    /// (100) let a burst of sagas open a connection each (issue 19).</summary>
     public static string ToNpgsqlPool(string connectionString, string? maxConns)
     {
         var builder = new NpgsqlConnectionStringBuilder(ToNpgsql(connectionString));
@@ -58,17 +58,15 @@ public static class PostgresConnectionString
         return builder.ConnectionString;
     }
 
+    /// <summary>Whether a pgx connection string (key=value or URL) names its pool size. An Npgsql-style string's
+    /// <c>Maximum Pool Size</c> is not a daprd setting (the test and launcher servers' strings carry Npgsql's 100), so it
+    /// does not count: such a component is sized by <c>maxConns</c>, as in daprd.</summary>
     private static bool SetsPoolSize(string connectionString)
     {
         string text = connectionString.Trim();
-        if (text.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || text.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase)
-            || !(text.Contains(';', StringComparison.Ordinal) || !text.Contains(' ', StringComparison.Ordinal)))
-        {
-            return text.Contains("pool_max_conns", StringComparison.OrdinalIgnoreCase);
-        }
-
-        var keys = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = text };
-        return keys.ContainsKey("Maximum Pool Size") || keys.ContainsKey("Max Pool Size") || keys.ContainsKey("MaxPoolSize");
+        bool pgx = text.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || text.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase)
+            || !(text.Contains(';', StringComparison.Ordinal) || !text.Contains(' ', StringComparison.Ordinal));
+        return pgx && text.Contains("pool_max_conns", StringComparison.OrdinalIgnoreCase);
     }
 
     public static string ToNpgsql(string connectionString)
