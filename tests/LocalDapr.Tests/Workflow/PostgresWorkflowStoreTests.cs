@@ -115,7 +115,7 @@ public sealed class PostgresWorkflowStoreTests : IAsyncLifetime
             await lockTable.ExecuteNonQueryAsync(Ct);
         }
 
-        var saves = Enumerable.Range(0, bound * 3).Select(i => Task.Run(() => store.SaveAsync(Record($"burst-{i}"), Ct))).ToList();
+        var saves = Enumerable.Range(0, bound * 3).Select(i => Task.Run(() => store.SaveAsync(Record($"burst-{i}"), Ct), Ct)).ToList();
         long connections = 0;
         using (var waited = CancellationTokenSource.CreateLinkedTokenSource(Ct))
         {
