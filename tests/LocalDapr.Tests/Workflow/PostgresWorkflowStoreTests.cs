@@ -120,14 +120,14 @@ public sealed class PostgresWorkflowStoreTests : IAsyncLifetime
         using (var waited = CancellationTokenSource.CreateLinkedTokenSource(Ct))
         {
             waited.CancelAfter(TimeSpan.FromSeconds(20));
-            while ((connections = await OtherConnectionsAsync(blocker, transaction, waited.Token)) < bound)
+            while ((connections = await StoreConnectionsAsync(blocker.ProcessID, waited.Token)) < bound)
             {
                 await Task.Delay(50, waited.Token);
             }
         }
 
         await Task.Delay(500, Ct); // time for any save beyond the bound to open a connection of its own, were it allowed
-        connections = await OtherConnectionsAsync(blocker, transaction, Ct);
+        connections = await StoreConnectionsAsync(blocker.ProcessID, Ct);
         await transaction.CommitAsync(Ct);
         await Task.WhenAll(saves);
 
@@ -135,10 +135,15 @@ public sealed class PostgresWorkflowStoreTests : IAsyncLifetime
         (await store.ListIdsAsync(null, 1000, Ct)).Count.ShouldBe(bound * 3);
     }
 
-    private static async Task<long> OtherConnectionsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
+    /// <summary>Connections to the test's database other than the lock holder's and this query's own. Asked on a connection
+    /// of its own, outside the lock holder's transaction, whose view of pg_stat_activity is a snapshot taken once.</summary>
+    private async Task<long> StoreConnectionsAsync(int lockHolder, CancellationToken ct)
     {
+        await using var connection = new NpgsqlConnection(_database);
+        await connection.OpenAsync(ct);
         await using var count = new NpgsqlCommand(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()", connection, transaction);
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND pid <> $1", connection);
+        count.Parameters.AddWithValue(lockHolder);
         return (long)(await count.ExecuteScalarAsync(ct))!;
     }
 
