@@ -60,6 +60,8 @@ public static class LedgerRegistration
         builder.Services.AddValidatedOptions<ReversalOptions>(ReversalOptions.Section);
         builder.Services.AddSingleton<IReversalSteps, ReversalSteps>();
         builder.Services.AddSingleton<ReversalSagaClient>();
+        builder.Services.AddSingleton<ReversalSagaStartQueue>();
+        builder.Services.AddHostedService<ReversalSagaStarter>();
         builder.Services.AddSingleton<Apis.ReversalApprovals>();
         builder.Services.AddSingleton<ReversalSweeper>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ReversalSweeper>());

@@ -5,6 +5,7 @@ using LedgerX.LocalDapr.Resources;
 using LedgerX.LocalDapr.Tests.Infrastructure;
 using LedgerX.LocalDapr.Workflow;
 using LedgerX.Testing;
+using Npgsql;
 
 namespace LedgerX.LocalDapr.Tests.Workflow;
 
@@ -94,6 +95,56 @@ public sealed class PostgresWorkflowStoreTests : IAsyncLifetime
         (await store.FindAsync(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(5), [OrchestrationStatus.Running], Ct)).Count.ShouldBe(2);
         (await store.FindAsync(DateTimeOffset.UtcNow.AddMinutes(5), null, [], Ct)).ShouldBeEmpty();
         (await store.LoadActiveAsync(Ct)).Select(r => r.InstanceId).Order(StringComparer.Ordinal).ShouldBe(["B", "c"]);
+    }
+
+    /// <summary>
+    /// Issue 19: a cold burst of 50 sagas opened 50 connections (Npgsql's pool allows 100), and connection set-up made
+    /// some starts outlast the app's timeout. daprd's pgx pool holds max(4, CPUs). Saves are held on a table lock so that
+    /// every one of them wants a connection at once: no more than the bound may reach the server, and all still commit.
+    /// </summary>
+    [Fact]
+    public async Task A_burst_of_saves_shares_a_pool_as_small_as_daprds()
+    {
+        int bound = Math.Max(4, Environment.ProcessorCount);
+        await using var store = await PostgresWorkflowStore.OpenAsync(_database, "ledger", Ct);
+        await using var blocker = new NpgsqlConnection(_database);
+        await blocker.OpenAsync(Ct);
+        await using var transaction = await blocker.BeginTransactionAsync(Ct);
+        await using (var lockTable = new NpgsqlCommand("LOCK TABLE workflow_instances IN EXCLUSIVE MODE", blocker, transaction))
+        {
+            await lockTable.ExecuteNonQueryAsync(Ct);
+        }
+
+        var saves = Enumerable.Range(0, bound * 3).Select(i => Task.Run(() => store.SaveAsync(Record($"burst-{i}"), Ct), Ct)).ToList();
+        long connections = 0;
+        using (var waited = CancellationTokenSource.CreateLinkedTokenSource(Ct))
+        {
+            waited.CancelAfter(TimeSpan.FromSeconds(20));
+            while ((connections = await StoreConnectionsAsync(blocker.ProcessID, waited.Token)) < bound)
+            {
+                await Task.Delay(50, waited.Token);
+            }
+        }
+
+        await Task.Delay(500, Ct); // time for any save beyond the bound to open a connection of its own, were it allowed
+        connections = await StoreConnectionsAsync(blocker.ProcessID, Ct);
+        await transaction.CommitAsync(Ct);
+        await Task.WhenAll(saves);
+
+        connections.ShouldBe(bound);
+        (await store.ListIdsAsync(null, 1000, Ct)).Count.ShouldBe(bound * 3);
+    }
+
+    /// <summary>Connections to the test's database other than the lock holder's and this query's own. Asked on a connection
+    /// of its own, outside the lock holder's transaction, whose view of pg_stat_activity is a snapshot taken once.</summary>
+    private async Task<long> StoreConnectionsAsync(int lockHolder, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(_database);
+        await connection.OpenAsync(ct);
+        await using var count = new NpgsqlCommand(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND pid <> $1", connection);
+        count.Parameters.AddWithValue(lockHolder);
+        return (long)(await count.ExecuteScalarAsync(ct))!;
     }
 
     private static WorkflowRecord Record(string id) => new()

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using LedgerX.LocalDapr.Hosting;
 using LedgerX.Testing;
 using LedgerX.Transactions.IntegrationTests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LedgerX.Transactions.IntegrationTests.Reversals;
 
@@ -92,6 +93,40 @@ public sealed class ReversalSagaDurability : IAsyncLifetime
 
         done.Status.ShouldBe("completed", done.FailureReason);
         (await second.ScalarAsync<long>($"SELECT count(*) FROM journal_entries WHERE reverses_entry_id = '{entry}'")).ShouldBe(1);
+        await second.AssertLedgerInvariantsAsync();
+    }
+
+    /// <summary>
+    /// Issue 19: the 202 goes before the saga is scheduled. A host that dies in between (here: its start queue is never
+    /// drained, and it is then stopped) loses only the in-memory start; the reversal is committed and pending, and the next
+    /// host's sweeper starts its saga. The reversal happens once.
+    /// </summary>
+    [Fact]
+    public async Task AHostKilledBetweenThe202AndTheSagasStart_LeavesItToTheSweeper_AndTheReversalHappensOnce()
+    {
+        var first = new SagaHost(_grpcPort, _ledgerDatabase) { SchedulesSagas = false };
+        await first.InitializeAsync();
+        var payer = await first.OpenAccountAsync("payer");
+        var receiver = await first.OpenAccountAsync("receiver");
+        await first.DepositAsync(payer.Id, 300);
+        var entry = await TransferAsync(first, payer.Id, receiver.Id, 300);
+        var accepted = await first.RequestReversalAsync(entry, key: $"rev-{Guid.NewGuid()}");
+
+        accepted.Status.ShouldBe("pending");
+        var workflows = first.Services.GetRequiredService<Dapr.Workflow.DaprWorkflowClient>();
+        (await workflows.GetWorkflowStateAsync(accepted.Id.ToString(), getInputsAndOutputs: false) is { Exists: true }).ShouldBeFalse();
+        await first.DisposeAsync();
+
+        // The successor's sweeper looks at reversals still for half a second.
+        await using var second = new SagaHost(_grpcPort, _ledgerDatabase) { SweepStaleAfterMs = 500 };
+        await second.InitializeAsync();
+        var done = await second.WaitForAsync(accepted.Id, r => r.Status is "completed" or "failed", seconds: 60);
+
+        done.Status.ShouldBe("completed", done.FailureReason);
+        (await second.ScalarAsync<long>($"SELECT count(*) FROM journal_entries WHERE reverses_entry_id = '{entry}'")).ShouldBe(1);
+        (await second.ScalarAsync<long>("SELECT count(*) FROM reversals WHERE saga_checked_at IS NOT NULL")).ShouldBe(1);
+        (await second.GetAccountAsync(receiver.Id)).Balance.ShouldBe(0);
+        (await second.GetAccountAsync(payer.Id)).Balance.ShouldBe(300);
         await second.AssertLedgerInvariantsAsync();
     }
 

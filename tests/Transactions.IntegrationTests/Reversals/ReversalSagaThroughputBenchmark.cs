@@ -35,7 +35,7 @@ public sealed class ReversalSagaThroughputBenchmark(ITestOutputHelper output)
         LocalDaprSidecar? sidecar = null;
         try
         {
-            sidecar = await SagaHost.StartSidecarAsync(grpcPort, resources, workflowDatabase);
+            sidecar = await SagaHost.StartSidecarAsync(grpcPort, resources, WithPool(workflowDatabase));
             var timeline = new SagaTimeline();
             await using var api = new TimedSagaHost(grpcPort, timeline);
             await api.InitializeAsync();
@@ -91,6 +91,20 @@ public sealed class ReversalSagaThroughputBenchmark(ITestOutputHelper output)
             }
             Directory.Delete(resources, recursive: true);
         }
+    }
+
+    /// <summary><c>LEDGERX_REVERSAL_BENCH_WF_POOL=N</c>: the sidecar's workflow store gets a pool of N connections (pgx's
+    /// <c>pool_max_conns</c>, as a component would say it) instead of daprd's default max(4, CPUs), to tell the bound's
+    /// share of the result from the machine's.</summary>
+    private static string? WithPool(string? workflowDatabase)
+    {
+        if (workflowDatabase is null || Environment.GetEnvironmentVariable("LEDGERX_REVERSAL_BENCH_WF_POOL") is not { Length: > 0 } pool)
+        {
+            return workflowDatabase;
+        }
+        var b = new Npgsql.NpgsqlConnectionStringBuilder(workflowDatabase);
+        return $"host={b.Host} port={b.Port} user={b.Username} dbname={b.Database} pool_max_conns={int.Parse(pool, CultureInfo.InvariantCulture)}"
+               + (b.Password is { Length: > 0 } password ? $" password={password}" : "");
     }
 
     private static async Task<Guid> ReverseAsync(SagaHost api, DaprWorkflowClient workflows, SagaTimeline timeline, Guid entry)

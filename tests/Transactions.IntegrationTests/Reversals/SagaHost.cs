@@ -36,6 +36,10 @@ public class SagaHost : LedgerApi
     /// <summary>Long by default, so the sweeper leaves healthy sagas of the other tests alone; a sweeper test shortens it.</summary>
     public int SweepStaleAfterMs { get; init; } = 60_000;
 
+    /// <summary>False: the sagas of accepted reversals are queued and never scheduled, as when the process dies between a
+    /// reversal's 202 and its saga's start (the background <see cref="ReversalSagaStarter"/> is not run).</summary>
+    public bool SchedulesSagas { get; init; } = true;
+
     /// <summary>Settings on top of the saga defaults below (e.g. a shortfall policy).</summary>
     public IReadOnlyDictionary<string, string?> ExtraSettings { get; init; } = new Dictionary<string, string?>();
 
@@ -65,6 +69,11 @@ public class SagaHost : LedgerApi
             services.AddSingleton<ReversalSteps>();
             services.AddSingleton(Stalls);
             services.AddSingleton<IReversalSteps>(sp => new FaultInjectingSteps(sp.GetRequiredService<ReversalSteps>(), Stalls));
+            if (!SchedulesSagas)
+            {
+                services.Remove(services.Single(d => d.ServiceType == typeof(Microsoft.Extensions.Hosting.IHostedService)
+                                                     && d.ImplementationType == typeof(ReversalSagaStarter)));
+            }
         });
     }
 

@@ -34,7 +34,7 @@ public static class ReversalsApi
             .RequirePermission(Permissions.LedgerWrite)
             .ProducesIn<ReversalResponse, V2.ReversalResponse>(version, StatusCodes.Status202Accepted).ProducesLedgerCommandProblems()
             .WithDescription("Honours the Idempotency-Key header. Answers 202 with the reversal (its saga id) and a Location to follow it. " +
-                             "The saga starts at once, or, if the workflow engine cannot be reached within a few seconds, by the reversal sweeper later.");
+                             "The saga is scheduled right after the answer, or, if that cannot be done (the workflow engine away, the service stopped), by the reversal sweeper later.");
         reversals.MapGet("/{id:guid}", Get).WithName(version.EndpointName("GetReversal"))
             .WithSummary("A reversal: status, each step with outcome and timestamps, failure reason")
             .RequirePermission(Permissions.LedgerRead)
@@ -54,7 +54,7 @@ public static class ReversalsApi
     }
 
     public static Task<IResult> Request(ReversalRequest request, LedgerCaller caller, ApiVersion version, HttpContext http, LedgerWriter writer,
-        ReversalSagaClient sagas, TimeProvider clock, IOptions<ReversalOptions> options, CancellationToken ct) =>
+        ReversalSagaStartQueue sagas, TimeProvider clock, IOptions<ReversalOptions> options, CancellationToken ct) =>
         LedgerSubmission.SubmitAsync(http, writer, caller, request, r =>
         {
             var entryId = RequestFields.Required(r.EntryId, "entryId");
@@ -104,13 +104,13 @@ public static class ReversalsApi
         ReversalApprovals approvals, CancellationToken ct) =>
         approvals.DecideAsync(id, request, caller, version, http, ct);
 
-    /// <summary>Starts the reversal's saga, named by the reversal id; a retried request finds it started and leaves it be,
-    /// so a reversal never runs twice. The call is bounded (<see cref="ReversalOptions.SidecarCallTimeoutMs"/>): with the
-    /// sidecar away the client still gets its 202 at once (the reversal is committed, status pending), and the
-    /// <see cref="ReversalSweeper"/> starts the saga once the sidecar is back. A reversal this request just created has
-    /// no saga yet (its id is new), so only a replayed request asks the engine first.</summary>
-    private static async Task StartSagaAsync(ReversalSagaClient sagas, ApiVersion version, WriteResult.Applied applied, CancellationToken ct) =>
-        await sagas.TryStartAsync(version.MoneyAsObject
+    /// <summary>Queues the start of the reversal's saga, named by the reversal id, and lets the 202 go (issue 19): the saga is
+    /// scheduled in the background right after, and if that is lost (the process dies first, or the sidecar is away) the
+    /// <see cref="ReversalSweeper"/> starts it once the reversal has been still for a while. A retried request (replayed)
+    /// queues it again; its start asks the engine first and leaves a started saga be, so a reversal never runs twice. A
+    /// reversal this request just created has no saga yet (its id is new), so only a replay's start asks.</summary>
+    private static Task StartSagaAsync(ReversalSagaStartQueue sagas, ApiVersion version, WriteResult.Applied applied, CancellationToken ct) =>
+        sagas.EnqueueAsync(version.MoneyAsObject
             ? JsonSerializer.Deserialize<V2.ReversalResponse>(applied.Response.Body, ApiJson.Options)!.ToV1()
-            : JsonSerializer.Deserialize<ReversalResponse>(applied.Response.Body, ApiJson.Options)!, ct, isNew: !applied.Replayed);
+            : JsonSerializer.Deserialize<ReversalResponse>(applied.Response.Body, ApiJson.Options)!, isNew: !applied.Replayed, ct);
 }

@@ -180,11 +180,12 @@ internal static partial class LedgerStore
     /// COMMIT included, or COMMIT itself failed and rolled back); the caller settles any other failure by asking for the
     /// transaction's status. Not cancellable: once sent, the batch must run to its end, bounded by the database
     /// timeouts. <paramref name="traces"/> holds, for each event, the trace context of the request that caused it, kept
-    /// on its outbox row (ADR 0023).</summary>
+    /// on its outbox row (ADR 0023). <paramref name="applied"/> are the applied commands' own statements
+    /// (<see cref="AppliedStatement"/>), run in the same transaction just before the COMMIT.</summary>
     public static async Task WriteAndCommitAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LedgerState state,
         IReadOnlyList<LedgerEvent> events, IReadOnlyList<OutboxTrace> traces, byte[] headHash, IReadOnlyList<IdempotencyWrite> idempotency,
         IReadOnlyList<(AuditRecorded Event, OutboxTrace Trace)> audits,
-        DateTimeOffset now, TimeSpan idempotencyRetention)
+        DateTimeOffset now, TimeSpan idempotencyRetention, IReadOnlyList<NpgsqlBatchCommand>? applied = null)
     {
         await using var batch = new NpgsqlBatch(connection, transaction);
         AddAccountUpserts(batch, state.ChangedAccounts.ToList());
@@ -201,6 +202,10 @@ internal static partial class LedgerStore
         foreach (var (audit, trace) in audits)
         {
             batch.BatchCommands.Add(AuditOutbox.InsertCommand(audit, trace));
+        }
+        foreach (var statement in applied ?? [])
+        {
+            batch.BatchCommands.Add(statement);
         }
         batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
         await batch.ExecuteNonQueryAsync(CancellationToken.None);

@@ -33,15 +33,17 @@ public sealed class LedgerWriter(
     /// <paramref name="audit"/>, for a privileged action, is written to the audit outbox in the batch's transaction if
     /// and only if the command is applied and changes the ledger (not when it is refused or changes nothing, nor when a
     /// retry replays it). <paramref name="caller"/>, for a client's request, is held to <see cref="CommandAccess"/> against
-    /// the batch's locked state; the service's own steps (the reversal saga, maintenance) pass none.</summary>
+    /// the batch's locked state; the service's own steps (the reversal saga, maintenance) pass none. <paramref name="onApplied"/>
+    /// adds a statement of the caller's to the batch's transaction when, and only when, the command is applied (see
+    /// <see cref="AppliedStatement"/>).</summary>
     public async Task<WriteResult> SubmitAsync(
         LedgerCommand command, IdempotencyRequest? idempotency, ResponseRenderer render, CancellationToken ct, AuditRecorded? audit = null,
-        LedgerCaller? caller = null)
+        LedgerCaller? caller = null, AppliedStatement? onApplied = null)
     {
         // The command's span, from queueing to its batch's commit, in the request's trace: a batch serves many requests,
         // so its own span can only link them. Its context goes into the command's outbox rows (ADR 0023).
         using var span = LedgerMetrics.ActivitySource.StartActivity($"ledger.write {command.GetType().Name}");
-        var pending = new PendingWrite(command, idempotency, render, audit, caller, OutboxTrace.Current);
+        var pending = new PendingWrite(command, idempotency, render, audit, caller, OutboxTrace.Current, onApplied);
         try
         {
             await _queue.Writer.WriteAsync(pending, ct);
@@ -248,6 +250,7 @@ public sealed class LedgerWriter(
         var appendedTraces = new List<OutboxTrace>();
         var idempotencyWrites = new List<IdempotencyWrite>();
         var audits = new List<(AuditRecorded, OutboxTrace)>();
+        var appliedStatements = new List<NpgsqlBatchCommand>();
         var firstWithKey = new Dictionary<IdempotencyKey, int>();
         var duplicates = new List<(int Index, int First)>();
         for (var i = 0; i < batch.Count; i++)
@@ -289,6 +292,10 @@ public sealed class LedgerWriter(
                 {
                     audits.Add((audit, write.Trace));
                 }
+                if (write.OnApplied is { } statement)
+                {
+                    appliedStatements.Add(statement(response, now));
+                }
             }
             catch (LedgerRuleException refused)
             {
@@ -317,7 +324,8 @@ public sealed class LedgerWriter(
         // Decided, and holding the log head: the next batch may now be formed and sent to wait for it (pipelining).
         hand.MarkDecided();
         await WriteAndCommitAsync(connection.ProcessID, snapshot.TransactionId, () => LedgerStore.WriteAndCommitAsync(connection, transaction, state,
-            appended, appendedTraces, snapshot.HeadHash, idempotencyWrites, audits, now, TimeSpan.FromHours(_options.IdempotencyRetentionHours)));
+            appended, appendedTraces, snapshot.HeadHash, idempotencyWrites, audits, now, TimeSpan.FromHours(_options.IdempotencyRetentionHours),
+            appliedStatements));
 
         metrics.BatchApplied(batch.Count, appended, Stopwatch.GetElapsedTime(started));
         if (appended.Count > 0)
@@ -443,8 +451,9 @@ public sealed class LedgerWriter(
     }
 
     private sealed class PendingWrite(LedgerCommand command, IdempotencyRequest? idempotency, ResponseRenderer render, AuditRecorded? audit,
-        LedgerCaller? caller, OutboxTrace trace)
+        LedgerCaller? caller, OutboxTrace trace, AppliedStatement? onApplied)
     {
+        public AppliedStatement? OnApplied { get; } = onApplied;
         /// <summary>The submitting request's context, for the outbox rows of the events this command appends.</summary>
         public OutboxTrace Trace { get; } = trace;
         public LedgerCaller? Caller { get; } = caller;
@@ -455,6 +464,16 @@ public sealed class LedgerWriter(
         public TaskCompletionSource<WriteResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }
+
+/// <summary>
+/// A statement to run in the transaction of the batch that applies a command, built from the command's stored response
+/// (and the batch's time) when, and only when, the command is applied: not when it is refused, nor when it is answered from
+/// its Idempotency-Key. It commits if and only if the command does, in the same round trip as the batch's own writes, so a
+/// caller's bookkeeping about the write (the reversal saga's step record) costs no transaction of its own. Built again if
+/// the batch is retried. It must not fail on any data (a statement that throws fails the batch, and the writer then applies
+/// its commands one by one, so only its own command would fail): an UPDATE by key, not an INSERT that may conflict.
+/// </summary>
+public delegate NpgsqlBatchCommand AppliedStatement(StoredResponse response, DateTimeOffset appliedAt);
 
 /// <summary>A batch broke a ledger invariant after deciding; it is rolled back, never committed.</summary>
 internal sealed class LedgerInvariantException(string message) : Exception(message);

@@ -59,6 +59,11 @@ public sealed class ReversalOptions : IValidatableObject
     /// requests answer within it even with the sidecar down, and the sweeper finishes the rest.</summary>
     [Range(100, 60_000)] public int SidecarCallTimeoutMs { get; set; } = 2_000;
 
+    /// <summary>Sagas are scheduled after the reversal request is answered (<see cref="ReversalSagaStartQueue"/>): this many
+    /// starts may wait (beyond it a request schedules its own saga before answering), and this many are made at once.</summary>
+    [Range(1, 100_000)] public int StartQueueCapacity { get; set; } = 1_000;
+    [Range(1, 256)] public int StartConcurrency { get; set; } = 16;
+
     /// <summary>The reversal sweeper (<see cref="ReversalSweeper"/>): how often it runs, how long a reversal must have
     /// been still before it is looked at, how many it looks at per pass, and when a live saga counts as stuck (longer
     /// than a step's whole retry horizon plus a forward round).</summary>

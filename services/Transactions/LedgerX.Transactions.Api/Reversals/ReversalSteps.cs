@@ -26,7 +26,7 @@ public sealed class ReversalSteps(LedgerWriter writer, NpgsqlDataSource database
 
     private readonly ReversalOptions _options = options.Value;
 
-    public Task<StepOutcome> ValidateAsync(SagaProgress saga, CancellationToken ct) => RecordedAsync(saga, SagaSteps.Validate, async () =>
+    public Task<StepOutcome> ValidateAsync(SagaProgress saga, CancellationToken ct) => RecordedAsync(saga, SagaSteps.Validate, async _ =>
     {
         var r = saga.Reversal;
         // A re-driven saga (ReversalSweeper) whose reversing entry is already posted passed validation before; checking
@@ -64,7 +64,7 @@ public sealed class ReversalSteps(LedgerWriter writer, NpgsqlDataSource database
             : StepOutcome.Ok;
     }, ct);
 
-    public Task<StepOutcome> HoldFundsAsync(SagaProgress saga, CancellationToken ct) => RecordedAsync(saga, SagaSteps.Hold, async () =>
+    public Task<StepOutcome> HoldFundsAsync(SagaProgress saga, CancellationToken ct) => RecordedAsync(saga, SagaSteps.Hold, async run =>
     {
         var r = saga.Reversal;
         var toHold = r.ShortfallPolicy == ShortfallPolicy.PostToRecoveryAccount ? Math.Clamp(await AvailableAsync(r.AccountId, r.Amount, ct), 0, r.Amount) : r.Amount;
@@ -72,20 +72,18 @@ public sealed class ReversalSteps(LedgerWriter writer, NpgsqlDataSource database
         {
             return new StepOutcome(true, Held: 0);
         }
-        var (response, refused) = await WriteOnceAsync(saga, SagaSteps.Hold,
+        return await WriteOnceAsync(run, SagaSteps.Hold,
             new CreateHold(new AccountId(r.AccountId), new AccountId(r.CounterpartyAccountId), AmountOf(r, toHold),
                 clock.GetUtcNow().AddSeconds(_options.HoldExpirySeconds), $"reversal {r.ReversalId}",
                 ForReversal: new ReversalId(r.ReversalId)),
-            Responses.CreatedHold(ApiVersion.V1), ct);
-        if (refused is not null)
-        {
-            return StepOutcome.Failed(Describe(refused));
-        }
-        var hold = JsonSerializer.Deserialize<HoldResponse>(response!.Body, ApiJson.Options)!;
-        return new StepOutcome(true, HoldId: hold.Id, Held: hold.Amount);
+            Responses.CreatedHold(ApiVersion.V1), response =>
+            {
+                var hold = JsonSerializer.Deserialize<HoldResponse>(response.Body, ApiJson.Options)!;
+                return new StepOutcome(true, HoldId: hold.Id, Held: hold.Amount);
+            }, ct);
     }, ct);
 
-    public Task<StepOutcome> PostAsync(SagaProgress saga, CancellationToken ct) => RecordedAsync(saga, SagaSteps.Post, async () =>
+    public Task<StepOutcome> PostAsync(SagaProgress saga, CancellationToken ct) => RecordedAsync(saga, SagaSteps.Post, run =>
     {
         var r = saga.Reversal;
         var postings = new List<PostingRequest>();
@@ -98,25 +96,21 @@ public sealed class ReversalSteps(LedgerWriter writer, NpgsqlDataSource database
             postings.Add(new(new AccountId(RecoveryAccount(r)), Direction.Debit, AmountOf(r, saga.Shortfall), "recoveryAccountId"));
         }
         postings.Add(new(new AccountId(r.CounterpartyAccountId), Direction.Credit, AmountOf(r, r.Amount), "counterpartyAccountId"));
-        var (response, refused) = await WriteOnceAsync(saga, SagaSteps.Post,
+        return WriteOnceAsync(run, SagaSteps.Post,
             new PostEntry(EntryKind.Reversal, postings, Details(r, $"Reversal of {r.EntryId}: {r.Reason}"), new EntryId(r.EntryId),
                 saga.HoldId is { } hold ? new HoldId(hold) : null),
-            Responses.PostedEntry(LedgerCaller.Internal, ApiVersion.V1), ct);
-        return refused is not null
-            ? StepOutcome.Failed(Describe(refused))
-            : new StepOutcome(true, EntryId: JsonSerializer.Deserialize<EntryResponse>(response!.Body, ApiJson.Options)!.Id);
+            Responses.PostedEntry(LedgerCaller.Internal, ApiVersion.V1), Posted, ct);
     }, ct);
 
-    public Task<StepOutcome> NotifyAsync(SagaProgress saga, CancellationToken ct) => RecordedAsync(saga, SagaSteps.Notify, async () =>
+    public Task<StepOutcome> NotifyAsync(SagaProgress saga, CancellationToken ct) => RecordedAsync(saga, SagaSteps.Notify, run =>
     {
         var r = saga.Reversal;
-        var (_, refused) = await WriteOnceAsync(saga, SagaSteps.Notify,
+        return WriteOnceAsync(run, SagaSteps.Notify,
             new CompleteReversal(new ReversalId(r.ReversalId), new EntryId(r.EntryId), new EntryId(saga.ReversalEntryId!.Value), AmountOf(r, r.Amount)),
-            NoBody, ct);
-        return refused is null ? StepOutcome.Ok : StepOutcome.Failed(Describe(refused));
+            NoBody, _ => StepOutcome.Ok, ct);
     }, ct);
 
-    public Task<StepOutcome> VoidHoldAsync(SagaProgress saga, CancellationToken ct) => RecordedAsync(saga, SagaSteps.VoidHold, async () =>
+    public Task<StepOutcome> VoidHoldAsync(SagaProgress saga, CancellationToken ct) => RecordedAsync(saga, SagaSteps.VoidHold, async run =>
     {
         var r = saga.Reversal;
         var holdId = saga.HoldId ?? (await StoredResponseAsync<HoldResponse>(saga, SagaSteps.Hold, ct))?.Id;
@@ -124,17 +118,18 @@ public sealed class ReversalSteps(LedgerWriter writer, NpgsqlDataSource database
         {
             return StepOutcome.Ok; // the hold step never committed: nothing is reserved
         }
-        var (_, refused) = await WriteOnceAsync(saga, SagaSteps.VoidHold, new VoidHold(new HoldId(holdId.Value), new ReversalId(r.ReversalId)), NoBody, ct);
-        if (refused is null)
+        var voided = await WriteOnceAsync(run, SagaSteps.VoidHold, new VoidHold(new HoldId(holdId.Value), new ReversalId(r.ReversalId)), NoBody,
+            _ => new StepOutcome(true, HoldId: holdId), ct);
+        if (voided.Succeeded)
         {
-            return new StepOutcome(true, HoldId: holdId);
+            return voided;
         }
         // Expired, voided, or taken by the reversing entry (itself compensated first): it reserves nothing any more.
         var status = await HoldStatusAsync(holdId.Value, ct);
-        return status is "voided" or "expired" or "posted" ? StepOutcome.Ok : StepOutcome.Failed(Describe(refused));
+        return status is "voided" or "expired" or "posted" ? StepOutcome.Ok : voided;
     }, ct);
 
-    public Task<StepOutcome> CompensateEntryAsync(SagaProgress saga, CancellationToken ct) => RecordedAsync(saga, SagaSteps.CompensateEntry, async () =>
+    public Task<StepOutcome> CompensateEntryAsync(SagaProgress saga, CancellationToken ct) => RecordedAsync(saga, SagaSteps.CompensateEntry, async run =>
     {
         var r = saga.Reversal;
         var reversingId = saga.ReversalEntryId ?? (await StoredResponseAsync<EntryResponse>(saga, SagaSteps.Post, ct))?.Id;
@@ -150,35 +145,29 @@ public sealed class ReversalSteps(LedgerWriter writer, NpgsqlDataSource database
         }
         var postings = (await PostingsOfAsync(entryId, ct)).Select(p => new PostingRequest(new AccountId(p.AccountId),
             p.Direction == "credit" ? Direction.Debit : Direction.Credit, new Money(p.Amount, Currency.Parse(p.Currency)), "accountId")).ToList();
-        var (response, refused) = await WriteOnceAsync(saga, SagaSteps.CompensateEntry,
+        return await WriteOnceAsync(run, SagaSteps.CompensateEntry,
             new PostEntry(EntryKind.Reversal, postings, Details(r, $"Compensation of reversal {r.ReversalId}"), new EntryId(entryId)),
-            Responses.PostedEntry(LedgerCaller.Internal, ApiVersion.V1), ct);
-        return refused is not null
-            ? StepOutcome.Failed(Describe(refused))
-            : new StepOutcome(true, EntryId: JsonSerializer.Deserialize<EntryResponse>(response!.Body, ApiJson.Options)!.Id);
+            Responses.PostedEntry(LedgerCaller.Internal, ApiVersion.V1), Posted, ct);
     }, ct);
 
-    public Task<StepOutcome> FailAsync(SagaProgress saga, CancellationToken ct) => RecordedAsync(saga, SagaSteps.Fail, async () =>
+    public Task<StepOutcome> FailAsync(SagaProgress saga, CancellationToken ct) => RecordedAsync(saga, SagaSteps.Fail, run =>
     {
         var r = saga.Reversal;
-        var (_, refused) = await WriteOnceAsync(saga, SagaSteps.Fail,
-            new FailReversal(new ReversalId(r.ReversalId), new EntryId(r.EntryId), saga.FailureReason ?? "unknown", saga.Compensations ?? []), NoBody, ct);
-        return refused is null ? StepOutcome.Ok : StepOutcome.Failed(Describe(refused));
+        return WriteOnceAsync(run, SagaSteps.Fail,
+            new FailReversal(new ReversalId(r.ReversalId), new EntryId(r.EntryId), saga.FailureReason ?? "unknown", saga.Compensations ?? []), NoBody,
+            _ => StepOutcome.Ok, ct);
     }, ct);
 
     public async Task RecordAsync(StepRecord record, CancellationToken ct)
     {
-        // Overwrites the step's record (a step that ran twice shows its last run), unless the stored record finished
-        // later: the workflow's records (a retry, stamped with workflow time) and the step's own (stamped when it ends)
-        // come from different activities, and a late "retrying" must not hide the "succeeded" after it. A finished
-        // reversal keeps its status.
-        //
         // A record that changes no status commits without waiting for its WAL flush (synchronous_commit off, this
         // transaction only): it is the read model's list of steps, best effort by design, and waiting for a disk flush
         // per step cost the saga as much as a ledger write. It is still atomic and ordered; the next synchronous
         // commit on the server (the saga's next ledger write) flushes it, and only a crash of PostgreSQL itself within
         // a fraction of a second can lose it, leaving a step missing from the list while the ledger and the saga are
         // right. A record that moves the status (awaiting approval and back) is committed durably, as before.
+        // (A step whose ledger write is applied has its record written by that write's own transaction instead:
+        // WriteOnceAsync.)
         await using var connection = await database.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         await using var batch = new NpgsqlBatch(connection, transaction);
@@ -186,13 +175,25 @@ public sealed class ReversalSteps(LedgerWriter writer, NpgsqlDataSource database
         {
             batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL synchronous_commit TO OFF"));
         }
+        batch.BatchCommands.Add(RecordCommand(record, clock.GetUtcNow()));
+        await batch.ExecuteNonQueryAsync(ct);
+        await transaction.CommitAsync(ct);
+    }
+
+    /// <summary>
+    /// Overwrites the step's record (a step that ran twice shows its last run), unless the stored record finished later:
+    /// the workflow's records (a retry, stamped with workflow time) and the step's own (stamped when it ends) come from
+    /// different activities, and a late "retrying" must not hide the "succeeded" after it. A finished reversal keeps its
+    /// status. An UPDATE by key that no data makes fail, as a statement in a ledger batch must be (<see cref="AppliedStatement"/>).
+    /// </summary>
+    private static NpgsqlBatchCommand RecordCommand(StepRecord record, DateTimeOffset now)
+    {
         var command = new NpgsqlBatchCommand(
             """
             UPDATE reversals SET steps = steps || jsonb_build_object($2::text, $3::jsonb), updated_at = $5,
                 status = CASE WHEN status IN ('completed', 'failed') OR $4::text IS NULL THEN status ELSE $4::text END
             WHERE id = $1 AND coalesce((steps -> $2::text ->> 'finishedAt')::timestamptz <= ($3::jsonb ->> 'finishedAt')::timestamptz, true)
             """);
-        batch.BatchCommands.Add(command);
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = record.ReversalId });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = record.Step });
         command.Parameters.Add(new NpgsqlParameter
@@ -201,9 +202,8 @@ public sealed class ReversalSteps(LedgerWriter writer, NpgsqlDataSource database
             NpgsqlDbType = NpgsqlDbType.Jsonb,
         });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)record.Status ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = clock.GetUtcNow() });
-        await batch.ExecuteNonQueryAsync(ct);
-        await transaction.CommitAsync(ct);
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
+        return command;
     }
 
     public async Task<ApprovalDecision?> RecordedDecisionAsync(Guid reversalId, CancellationToken ct)
@@ -214,26 +214,58 @@ public sealed class ReversalSteps(LedgerWriter writer, NpgsqlDataSource database
         return await reader.ReadAsync(ct) ? new ApprovalDecision(reader.GetString(0) == ApprovalDecisions.Approved, reader.GetString(1)) : null;
     }
 
-    private async Task<StepOutcome> RecordedAsync(SagaProgress saga, string step, Func<Task<StepOutcome>> run, CancellationToken ct)
+    /// <summary>Runs a step and records its outcome in the read model, unless the step's ledger write already did, in its
+    /// own transaction (<see cref="WriteOnceAsync"/>).</summary>
+    private async Task<StepOutcome> RecordedAsync(SagaProgress saga, string step, Func<StepRun, Task<StepOutcome>> run, CancellationToken ct)
     {
-        var started = clock.GetUtcNow();
-        var outcome = await run();
-        var detail = outcome.Error ?? (outcome.HoldId is { } hold ? $"hold {hold} of {outcome.Held}" : outcome.EntryId is { } entry ? $"entry {entry}" : null);
-        await RecordAsync(new StepRecord(saga.Reversal.ReversalId, step, outcome.Succeeded ? "succeeded" : "failed", detail, started, clock.GetUtcNow()), ct);
+        var attempt = new StepRun(saga, clock.GetUtcNow());
+        var outcome = await run(attempt);
+        if (!attempt.Recorded)
+        {
+            await RecordAsync(RecordOf(attempt, step, outcome, clock.GetUtcNow()), ct);
+        }
         return outcome;
     }
 
-    private async Task<(StoredResponse? Response, LedgerError? Refused)> WriteOnceAsync(SagaProgress saga, string step, LedgerCommand command,
-        ResponseRenderer render, CancellationToken ct)
+    private static StepRecord RecordOf(StepRun run, string step, StepOutcome outcome, DateTimeOffset finished) =>
+        new(run.Saga.Reversal.ReversalId, step, outcome.Succeeded ? "succeeded" : "failed",
+            outcome.Error ?? (outcome.HoldId is { } hold ? $"hold {hold} of {outcome.Held}" : outcome.EntryId is { } entry ? $"entry {entry}" : null),
+            run.Started, finished);
+
+    /// <summary>
+    /// The step's ledger write under its key. When the write is applied now, the step's record ("succeeded", from
+    /// <paramref name="succeeded"/>: the same outcome the step returns) is written in the write's own transaction
+    /// (<see cref="AppliedStatement"/>): one transaction and round trip less per step (issue 19), and the record commits
+    /// if and only if the write does. A write answered from its key (a retried or re-driven step) or refused is recorded
+    /// on its own, as before.
+    /// </summary>
+    private async Task<StepOutcome> WriteOnceAsync(StepRun run, string step, LedgerCommand command, ResponseRenderer render,
+        Func<StoredResponse, StepOutcome> succeeded, CancellationToken ct)
     {
-        var key = SagaSteps.Key(saga.Reversal.ReversalId, step);
-        var result = await writer.SubmitAsync(command, new IdempotencyRequest(new IdempotencyKey(IdempotencyScope.ReversalSaga, key), StepHash(key)), render, ct);
-        return result switch
+        var key = SagaSteps.Key(run.Saga.Reversal.ReversalId, step);
+        var result = await writer.SubmitAsync(command, new IdempotencyRequest(new IdempotencyKey(IdempotencyScope.ReversalSaga, key), StepHash(key)), render, ct,
+            onApplied: (response, appliedAt) => RecordCommand(RecordOf(run, step, succeeded(response), appliedAt), appliedAt));
+        switch (result)
         {
-            WriteResult.Applied applied => (applied.Response, null),
-            WriteResult.Refused refused => (null, refused.Error),
-            _ => throw new InvalidOperationException("Unknown write result."),
-        };
+            case WriteResult.Applied applied:
+                run.Recorded = !applied.Replayed;
+                return succeeded(applied.Response);
+            case WriteResult.Refused refused:
+                return StepOutcome.Failed(Describe(refused.Error));
+            default:
+                throw new InvalidOperationException("Unknown write result.");
+        }
+    }
+
+    private static StepOutcome Posted(StoredResponse response) =>
+        new(true, EntryId: JsonSerializer.Deserialize<EntryResponse>(response.Body, ApiJson.Options)!.Id);
+
+    /// <summary>One run of a step: when it started, and whether its record is already written.</summary>
+    private sealed class StepRun(SagaProgress saga, DateTimeOffset started)
+    {
+        public SagaProgress Saga { get; } = saga;
+        public DateTimeOffset Started { get; } = started;
+        public bool Recorded { get; set; }
     }
 
     private static byte[] StepHash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));

@@ -28,6 +28,47 @@ public static class PostgresConnectionString
         ["search_path"] = "Search Path",
     };
 
+    /// <summary>The Npgsql connection string of a component's connection pool, bounded as daprd's is. daprd's PostgreSQL
+    /// components open a pgx pool (components-contrib common/authentication/postgresql <c>GetPgxPoolConfig</c>): its size is
+    /// the component's <c>maxConns</c> metadata when that is above 1, otherwise the connection string's
+    /// <c>pool_max_conns</c>, otherwise pgxpool's default, the greater of 4 and the number of CPUs. Npgsql's own default
+    /// (100) let a burst of sagas open a connection each (issue 19).</summary>
+    public static string ToNpgsqlPool(string connectionString, string? maxConns)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(ToNpgsql(connectionString));
+        if (!string.IsNullOrWhiteSpace(maxConns))
+        {
+            if (!int.TryParse(maxConns.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int max))
+            {
+                throw new FormatException($"maxConns must be a whole number, not '{maxConns}'");
+            }
+
+            if (max > 1)
+            {
+                builder.MaxPoolSize = max;
+                return builder.ConnectionString;
+            }
+        }
+
+        if (!SetsPoolSize(connectionString))
+        {
+            builder.MaxPoolSize = Math.Max(4, Environment.ProcessorCount);
+        }
+
+        return builder.ConnectionString;
+    }
+
+    /// <summary>Whether a pgx connection string (key=value or URL) names its pool size. An Npgsql-style string's
+    /// <c>Maximum Pool Size</c> is not a daprd setting (the test and launcher servers' strings carry Npgsql's 100), so it
+    /// does not count: such a component is sized by <c>maxConns</c>, as in daprd.</summary>
+    private static bool SetsPoolSize(string connectionString)
+    {
+        string text = connectionString.Trim();
+        bool pgx = text.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || text.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase)
+            || !(text.Contains(';', StringComparison.Ordinal) || !text.Contains(' ', StringComparison.Ordinal));
+        return pgx && text.Contains("pool_max_conns", StringComparison.OrdinalIgnoreCase);
+    }
+
     public static string ToNpgsql(string connectionString)
     {
         string text = connectionString.Trim();

@@ -29,12 +29,14 @@ public sealed class PostgresWorkflowStore : IWorkflowStore
 
     /// <summary>
     /// Opens the store for <paramref name="appId"/> and creates the table when missing. The connection string may
-    /// be in daprd's pgx form (as in the component YAML) or Npgsql's.
+    /// be in daprd's pgx form (as in the component YAML) or Npgsql's. Its pool is bounded as daprd's pgx pool is
+    /// (<paramref name="maxConns"/>, the component's metadata; see <see cref="State.PostgresConnectionString.ToNpgsqlPool"/>):
+    /// a burst of saves waits for one of a few connections instead of opening one each.
     /// </summary>
-    public static async Task<PostgresWorkflowStore> OpenAsync(string connectionString, string appId, CancellationToken cancellationToken)
+    public static async Task<PostgresWorkflowStore> OpenAsync(string connectionString, string appId, CancellationToken cancellationToken, string? maxConns = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(appId);
-        var dataSource = NpgsqlDataSource.Create(State.PostgresConnectionString.ToNpgsql(connectionString));
+        var dataSource = NpgsqlDataSource.Create(State.PostgresConnectionString.ToNpgsqlPool(connectionString, maxConns));
         var store = new PostgresWorkflowStore(dataSource, appId);
         try
         {

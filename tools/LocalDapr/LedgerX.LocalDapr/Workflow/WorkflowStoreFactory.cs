@@ -7,7 +7,8 @@ namespace LedgerX.LocalDapr.Workflow;
 /// Chooses where a sidecar keeps workflow state, as daprd does: in the actor state store (the state component
 /// with <c>actorStateStore: "true"</c>). A <c>state.postgresql</c> actor store gives a
 /// <see cref="PostgresWorkflowStore"/> in the same database (connection resolved exactly like the component's:
-/// secretKeyRef, envRef and launcher overrides); anything else, or no actor store, keeps workflows in memory.
+/// secretKeyRef, envRef and launcher overrides), its connection pool bounded by the component's <c>maxConns</c> as daprd's is;
+/// anything else, or no actor store, keeps workflows in memory.
 /// </summary>
 public static class WorkflowStoreFactory
 {
@@ -37,6 +38,17 @@ public static class WorkflowStoreFactory
             throw new ResourceException(store.File, "spec.metadata.connectionString", $"is required for {store.Type}");
         }
 
-        return await PostgresWorkflowStore.OpenAsync(connectionString, options.AppId, cancellationToken);
+        string? maxConns = metadata.GetValueOrDefault("maxConns");
+        if (options.ComponentMetadataOverrides.TryGetValue(store.Name, out var poolOverrides) && poolOverrides.TryGetValue("maxConns", out var overriddenMax))
+        {
+            maxConns = overriddenMax;
+        }
+
+        if (!string.IsNullOrWhiteSpace(maxConns) && !int.TryParse(maxConns.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _))
+        {
+            throw new ResourceException(store.File, "spec.metadata.maxConns", $"must be a whole number, not '{maxConns}'");
+        }
+
+        return await PostgresWorkflowStore.OpenAsync(connectionString, options.AppId, cancellationToken, maxConns);
     }
 }
