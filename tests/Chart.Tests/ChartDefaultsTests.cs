@@ -21,8 +21,8 @@ public sealed class ChartDefaultsRender
         ["fraud-service"] = ["fraud-connection-string"],
         ["analytics-service"] = ["analytics-connection-string"],
         ["auth-service"] = ["auth-connection-string"],
-        ["notification-service"] = ["notifications-connection-string"],
-        ["nlp-service"] = ["nlp-connection-string"],
+        ["notification-service"] = ["notifications-connection-string", "notifications-keyring-certificate"],
+        ["nlp-service"] = ["nlp-connection-string", "nlp-keyring-certificate"],
         ["gateway"] = [],
     };
 

@@ -237,7 +237,7 @@ public sealed class ChartProduction
         var chart = ChartRenderer.Render("-f", ProductionValues, "--set", "dapr.secretStore.type=vault,secrets.create=true,secrets.ledgerConnectionString=l," +
             "secrets.ledgerMigrationsConnectionString=o,secrets.fraudConnectionString=f,secrets.analyticsConnectionString=a,secrets.authConnectionString=u," +
             "secrets.notificationsConnectionString=n,secrets.nlpConnectionString=q,secrets.statestoreConnectionString=s,secrets.redisPassword=r," +
-            "secrets.kafkaSaslUsername=ku,secrets.kafkaSaslPassword=kp,secrets.vaultToken=vt");
+            "secrets.kafkaSaslUsername=ku,secrets.kafkaSaslPassword=kp,secrets.vaultToken=vt,secrets.notificationsKeyringCertificate=nk,secrets.nlpKeyringCertificate=qk");
 
         chart.Single("Secret", "ledgerx-secrets").Map("stringData").Keys.Cast<string>().Order()
             .ShouldBe(ChartDefaultsRender.SecretKeysReferenced(chart).Order());
