@@ -1,12 +1,15 @@
+using LedgerX.Gateway.Api.Observability;
 using LedgerX.Gateway.Api.OpenApi;
 using LedgerX.Gateway.Api.RateLimiting;
 using LedgerX.Gateway.Api.Routing;
 using LedgerX.Gateway.Api.Security;
 using LedgerX.Gateway.Api.Versioning;
+using LedgerX.ServiceDefaults.Health;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddManagementMetrics();
 builder.AddGatewayEdge();
 builder.AddRequestLimits();
 builder.AddGatewayAuthentication();
@@ -29,7 +32,8 @@ app.UseGatewayRateLimits();
 app.UseAuthorization();
 app.UseRequestTimeouts();
 
-app.MapDefaultEndpoints();
+// Probes only: the gateway's /metrics is on its management listener (Gateway:MetricsUrl), not where clients call.
+app.MapHealthEndpoints();
 app.MapSidecarAppChannel();
 app.MapMergedOpenApi();
 app.MapMigrationGuide();
