@@ -4,7 +4,6 @@ using LedgerX.Gateway.Api.RateLimiting;
 using LedgerX.Gateway.Api.Routing;
 using LedgerX.Gateway.Api.Security;
 using LedgerX.Gateway.Api.Versioning;
-using LedgerX.ServiceDefaults.Health;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -33,7 +32,7 @@ app.UseAuthorization();
 app.UseRequestTimeouts();
 
 // Probes only: the gateway's /metrics is on its management listener (Gateway:MetricsUrl), not where clients call.
-app.MapHealthEndpoints();
+app.MapDefaultEndpoints(metrics: false);
 app.MapSidecarAppChannel();
 app.MapMergedOpenApi();
 app.MapMigrationGuide();

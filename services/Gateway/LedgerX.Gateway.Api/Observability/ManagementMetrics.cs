@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using OpenTelemetry.Metrics;
 
@@ -30,16 +31,24 @@ internal static partial class ManagementMetrics
                 $"Gateway:MetricsUrl '{url}' is not http://<host>:<port> (e.g. http://127.0.0.1:9581 locally, http://+:9090 in a pod)");
         }
 
-        string prefix = url.TrimEnd('/') + "/";
+        // Exactly this prefix: the exporter's own (http://{Host}:{Port}/metrics/) is replaced, since its Host cannot be
+        // HttpListener's wildcard, which a pod needs so that the scraper elsewhere reaches it.
+        var match = ListenUrl().Match(url);
+        string prefix = $"http://{match.Groups["host"].Value}:{match.Groups["port"].Value}{Path}/";
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddPrometheusHttpListener(options =>
         {
-            options.UriPrefixes = [prefix];
+            options.Port = int.Parse(match.Groups["port"].Value, CultureInfo.InvariantCulture);
             options.ScrapeEndpointPath = Path;
+            options.ConfigureHttpListener = (_, listener) =>
+            {
+                listener.Prefixes.Clear();
+                listener.Prefixes.Add(prefix);
+            };
         }));
         return builder;
     }
 
     // A host (name, address, [IPv6], or HttpListener's + and * for every interface) and an explicit port; no path.
-    [GeneratedRegex(@"^http://(\[[0-9A-Fa-f:.]+\]|[^/:\s\[\]]+):[0-9]{1,5}/?$")]
+    [GeneratedRegex(@"^http://(?<host>\[[0-9A-Fa-f:.]+\]|[^/:\s\[\]]+):(?<port>[0-9]{1,5})/?$")]
     private static partial Regex ListenUrl();
 }
