@@ -3,8 +3,9 @@
 #
 # usage: observability/targets.sh OUTDIR [ALERTMANAGER_HOST:PORT] [RUN_FILE]
 #
-# Writes OUTDIR/apps.json (each app's own /metrics on its appPort), OUTDIR/sidecars.json (each sidecar's /metrics on
-# its metricsPort) and OUTDIR/alertmanager.json. Every target is labelled app_id and tier, the labels the rules and
+# Writes OUTDIR/apps.json (each app's own /metrics on its appPort, or where its env's `*__MetricsUrl` says: the
+# gateway serves its metrics on a management port, never on the public one), OUTDIR/sidecars.json (each sidecar's
+# /metrics on its metricsPort) and OUTDIR/alertmanager.json. Every target is labelled app_id and tier, the labels the rules and
 # dashboards select on (observability/prometheus/prometheus.yml). Prometheus re-reads the files when they change.
 set -euo pipefail
 
@@ -13,12 +14,15 @@ alertmanager=${2:-127.0.0.1:9093}
 run_file=${3:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/dapr.yaml}
 mkdir -p "$out"
 
-# "APP-ID APP-PORT METRICS-PORT" per app; a missing port is "-". The awk reads only the fields dapr.yaml's apps use.
+# "APP-ID APP-PORT METRICS-PORT" per app; a missing port is "-". APP-PORT is where the app's own /metrics is: its
+# appPort, or the port of an env setting `<Section>__MetricsUrl: http://127.0.0.1:<port>` (the gateway's management
+# listener). The awk reads only the fields dapr.yaml's apps use.
 apps=$(awk '
-    function flush() { if (id != "") print id, (app == "" ? "-" : app), (metrics == "" ? "-" : metrics) }
-    /^[[:space:]]*-[[:space:]]*appID:/ { flush(); id = $NF; app = ""; metrics = "" }
+    function flush() { if (id != "") print id, (own != "" ? own : (app == "" ? "-" : app)), (metrics == "" ? "-" : metrics) }
+    /^[[:space:]]*-[[:space:]]*appID:/ { flush(); id = $NF; app = ""; metrics = ""; own = "" }
     /^[[:space:]]*appPort:/ { app = $NF }
     /^[[:space:]]*metricsPort:/ { metrics = $NF }
+    /^[[:space:]]*[A-Za-z0-9_]+__MetricsUrl:/ { url = $NF; gsub(/["\/]+$/, "", url); n = split(url, parts, ":"); own = parts[n] }
     END { flush() }' "$run_file")
 
 # One file_sd entry per target, written to FILE (then renamed, so Prometheus never reads half a file).

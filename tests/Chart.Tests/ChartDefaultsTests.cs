@@ -11,8 +11,9 @@ public sealed class ChartDefaultsRender
     private static RenderedChart Chart => Defaults.Value;
 
     /// <summary>dapr.yaml's apps: app id and the keys of the secret store each one reads its credentials from at start-up
-    /// (its database's connection string, ADR 0025; none for the gateway). The keys are the services' constants
-    /// (<c>DatabaseSecret</c>); a new app of dapr.yaml must be added here.</summary>
+    /// (its database's connection string, ADR 0025; for notification- and nlp-service also the certificate of their Data
+    /// Protection key ring, the addendum; none for the gateway). The keys are the services' constants
+    /// (<c>DatabaseSecret</c>, <c>KeyRingSecret</c>); a new app of dapr.yaml must be added here.</summary>
     public static TheoryData<string> AppIds => [.. DaprApps.Value.Keys];
 
     private static readonly Dictionary<string, string[]> DatabaseSecrets = new(StringComparer.Ordinal)
@@ -21,8 +22,8 @@ public sealed class ChartDefaultsRender
         ["fraud-service"] = ["fraud-connection-string"],
         ["analytics-service"] = ["analytics-connection-string"],
         ["auth-service"] = ["auth-connection-string"],
-        ["notification-service"] = ["notifications-connection-string"],
-        ["nlp-service"] = ["nlp-connection-string"],
+        ["notification-service"] = ["notifications-connection-string", "notifications-keyring-certificate"],
+        ["nlp-service"] = ["nlp-connection-string", "nlp-keyring-certificate"],
         ["gateway"] = [],
     };
 

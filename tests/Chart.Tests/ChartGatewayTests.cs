@@ -16,6 +16,31 @@ public sealed class ChartGateway
     }
 
     [Fact]
+    public void Its_metrics_are_on_a_port_of_their_own_that_neither_its_service_nor_the_client_policy_opens()
+    {
+        var chart = ChartRenderer.Render("--set", "networkPolicy.enabled=true,gateway.service.type=LoadBalancer");
+        var container = Node.List(chart.ForApp("Deployment", "gateway").At("spec", "template", "spec", "containers")).Single();
+        var ports = Node.List(container, "ports");
+
+        Node.Str(ports.Single(p => Node.Str(p, "name") == "metrics"), "containerPort").ShouldBe("9464");
+        Node.Str(ports.Single(p => Node.Str(p, "name") == "http"), "containerPort").ShouldBe("8080");
+        ChartDefaultsRender.Env(container, "Gateway__MetricsUrl").ShouldBe("http://+:9464");
+        // The Service (here a LoadBalancer, facing clients) forwards the HTTP port only.
+        chart.ForApp("Service", "gateway").List("spec", "ports").Select(p => Node.Str(p, "targetPort")).ShouldBe(["http"]);
+        // Clients may open the HTTP port; only the monitoring namespace the metrics port.
+        var clients = chart.Single("NetworkPolicy", "release-name-ledgerx-gateway-clients");
+        Node.List(clients.List("spec", "ingress").Single(), "ports").Select(p => Node.Str(p, "port")).ShouldBe(["http"]);
+        var scrapers = chart.Single("NetworkPolicy", "release-name-ledgerx-metrics");
+        Node.List(scrapers.List("spec", "ingress").Single(), "ports").Select(p => Node.Str(p, "port")).ShouldContain("metrics");
+        Node.Str(scrapers.List("spec", "ingress").Single(), "from", 0, "namespaceSelector", "matchLabels", "kubernetes.io/metadata.name").ShouldBe("monitoring");
+        // No other app gets a metrics port: theirs is /metrics on the app port, which answers only the sidecar and scrapers.
+        foreach (var deployment in chart.OfKind("Deployment").Where(d => d.Str("metadata", "labels", "app.kubernetes.io/component") != "gateway"))
+        {
+            Node.List(Node.List(deployment.At("spec", "template", "spec", "containers")).Single(), "ports").Select(p => Node.Str(p, "name")).ShouldBe(["http"]);
+        }
+    }
+
+    [Fact]
     public void By_default_nothing_is_exposed_outside_the_cluster()
     {
         var chart = ChartRenderer.Render();

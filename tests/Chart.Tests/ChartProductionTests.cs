@@ -147,7 +147,7 @@ public sealed class ChartProduction
     [Fact]
     public void Prometheus_scrapes_every_app_and_every_sidecar()
     {
-        foreach (var service in Chart.OfKind("Service"))
+        foreach (var service in Chart.OfKind("Service").Where(s => s.Str("metadata", "labels", "app.kubernetes.io/component") != "gateway"))
         {
             var appId = service.Str("metadata", "labels", "app.kubernetes.io/component")!;
             var monitor = Chart.ForApp("ServiceMonitor", appId);
@@ -159,7 +159,13 @@ public sealed class ChartProduction
             Node.Str(relabel.Single(r => Node.Str(r, "targetLabel") == "app_id"), "replacement").ShouldBe(appId);
             Node.Str(relabel.Single(r => Node.Str(r, "targetLabel") == "tier"), "replacement").ShouldBe("app");
         }
-        var sidecars = Chart.OfKind("PodMonitor").ShouldHaveSingleItem();
+        // The gateway's own metrics are on its pods' "metrics" port, not its Service (ChartGateway).
+        Chart.OfKind("ServiceMonitor").ShouldNotContain(m => m.Str("metadata", "labels", "app.kubernetes.io/component") == "gateway");
+        var gateway = Node.List(Chart.ForApp("PodMonitor", "gateway").At("spec", "podMetricsEndpoints")).ShouldHaveSingleItem();
+        Node.Str(gateway, "port").ShouldBe("metrics");
+        Node.Str(gateway, "path").ShouldBe("/metrics");
+        Node.Str(Node.List(gateway, "relabelings").Single(r => Node.Str(r, "targetLabel") == "tier"), "replacement").ShouldBe("app");
+        var sidecars = Chart.OfKind("PodMonitor").Where(m => m.Str("metadata", "labels", "app.kubernetes.io/component") is null).ShouldHaveSingleItem();
         var endpoint = sidecars.List("spec", "podMetricsEndpoints").Single();
         Node.Str(endpoint, "port").ShouldBe("dapr-metrics");
         var sidecarRelabel = Node.List(endpoint, "relabelings");
@@ -237,7 +243,7 @@ public sealed class ChartProduction
         var chart = ChartRenderer.Render("-f", ProductionValues, "--set", "dapr.secretStore.type=vault,secrets.create=true,secrets.ledgerConnectionString=l," +
             "secrets.ledgerMigrationsConnectionString=o,secrets.fraudConnectionString=f,secrets.analyticsConnectionString=a,secrets.authConnectionString=u," +
             "secrets.notificationsConnectionString=n,secrets.nlpConnectionString=q,secrets.statestoreConnectionString=s,secrets.redisPassword=r," +
-            "secrets.kafkaSaslUsername=ku,secrets.kafkaSaslPassword=kp,secrets.vaultToken=vt");
+            "secrets.kafkaSaslUsername=ku,secrets.kafkaSaslPassword=kp,secrets.vaultToken=vt,secrets.notificationsKeyringCertificate=nk,secrets.nlpKeyringCertificate=qk");
 
         chart.Single("Secret", "ledgerx-secrets").Map("stringData").Keys.Cast<string>().Order()
             .ShouldBe(ChartDefaultsRender.SecretKeysReferenced(chart).Order());

@@ -91,6 +91,7 @@ public sealed class ChartValuesRender
     {
         var chart = ChartRenderer.Render("--set", "secrets.create=true,secrets.ledgerConnectionString=l,secrets.fraudConnectionString=f," +
             "secrets.analyticsConnectionString=a,secrets.authConnectionString=u,secrets.notificationsConnectionString=n,secrets.nlpConnectionString=q,secrets.statestoreConnectionString=s,secrets.redisPassword=r," +
+            "secrets.notificationsKeyringCertificate=nk,secrets.nlpKeyringCertificate=qk," +
             "dapr.notify.email.credentialsFromSecret=true,dapr.notify.sms.tokenFromSecret=true,dapr.notify.push.tokenFromSecret=true," +
             "secrets.notifySmtpUser=su,secrets.notifySmtpPassword=sp,secrets.notifySmsToken=st,secrets.notifyPushToken=pt");
 

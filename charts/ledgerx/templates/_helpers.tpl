@@ -65,8 +65,9 @@ The LedgerX apps this release deploys, as YAML: `include "ledgerx.apps" . | from
 One entry per app: the key of its values, its Dapr app id (a contract: dapr.yaml's appID, and the name other
 services invoke it by, so it is fixed, not derived from the release), the Secret key of its connection string, which
 the app reads from the Dapr secret store at start-up (ADR 0025; the environment variable is used only by the ledger's
-migration init container, which runs before the sidecar; none for the gateway, which has no database), and the key
-of its settings map.
+migration init container, which runs before the sidecar; none for the gateway, which has no database), the Secret key
+of the certificate that encrypts its Data Protection key ring (read the same way; only the apps that keep one), and
+the key of its settings map.
 transaction-service is always deployed: the others invoke it.
 */}}
 {{- define "ledgerx.apps" -}}
@@ -107,6 +108,7 @@ apps:
     appId: notification-service
     connectionStringEnv: ConnectionStrings__Notifications
     secretKey: notifications-connection-string
+    keyRingSecretKey: notifications-keyring-certificate
     settingsKey: settings
     # It keeps no Dapr state (its own database holds everything): not in the statestore's scopes.
     noState: true
@@ -116,6 +118,7 @@ apps:
     appId: nlp-service
     connectionStringEnv: ConnectionStrings__Nlp
     secretKey: nlp-connection-string
+    keyRingSecretKey: nlp-keyring-certificate
     settingsKey: settings
     secretStoreEnv: Nlp__Model__SecretStore
     # Its questions, answers and ratings are in its own database: no Dapr state.

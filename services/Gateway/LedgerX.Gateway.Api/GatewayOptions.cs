@@ -15,4 +15,9 @@ public sealed class GatewayOptions
     /// <summary>Proxies (IP addresses or CIDR networks) whose <c>X-Forwarded-For</c>/<c>-Proto</c>/<c>-Host</c> are believed.
     /// From anyone else those headers are dropped: a client must not choose the IP its rate limit is counted by.</summary>
     public IList<string> TrustedProxies { get; } = [];
+
+    /// <summary>Where the gateway serves its own Prometheus <c>/metrics</c>: a listener of its own
+    /// (<c>http://127.0.0.1:9581</c> locally, <c>http://+:9090</c> in the chart), never the public port. Unset: not served.
+    /// Read once at start-up (Observability/ManagementMetrics.cs).</summary>
+    public string? MetricsUrl { get; set; }
 }

@@ -1,3 +1,4 @@
+using LedgerX.Gateway.Api.Observability;
 using LedgerX.Gateway.Api.OpenApi;
 using LedgerX.Gateway.Api.RateLimiting;
 using LedgerX.Gateway.Api.Routing;
@@ -7,6 +8,7 @@ using LedgerX.Gateway.Api.Versioning;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddManagementMetrics();
 builder.AddGatewayEdge();
 builder.AddRequestLimits();
 builder.AddGatewayAuthentication();
@@ -29,7 +31,8 @@ app.UseGatewayRateLimits();
 app.UseAuthorization();
 app.UseRequestTimeouts();
 
-app.MapDefaultEndpoints();
+// Probes only: the gateway's /metrics is on its management listener (Gateway:MetricsUrl), not where clients call.
+app.MapDefaultEndpoints(metrics: false);
 app.MapSidecarAppChannel();
 app.MapMergedOpenApi();
 app.MapMigrationGuide();

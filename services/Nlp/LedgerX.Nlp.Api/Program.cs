@@ -8,7 +8,7 @@ using LedgerX.Nlp.Api.Tools;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-await builder.AddSecretStoreConfigurationAsync(NlpDatabase.DatabaseSecret);
+await builder.AddSecretStoreConfigurationAsync(NlpDatabase.DatabaseSecret, QuestionsModule.KeyRingSecret);
 builder.AddLedgerXAuthentication();
 builder.AddNlpDatabase();
 builder.AddNlpApi();

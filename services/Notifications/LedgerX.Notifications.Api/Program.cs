@@ -8,7 +8,7 @@ using LedgerX.Notifications.Api.Webhooks;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-await builder.AddSecretStoreConfigurationAsync(ModuleDatabase.DatabaseSecret);
+await builder.AddSecretStoreConfigurationAsync(ModuleDatabase.DatabaseSecret, WebhooksModule.KeyRingSecret);
 builder.AddLedgerXAuthentication();
 builder.AddNotificationsDatabase();
 builder.AddNotificationsApi();

@@ -63,14 +63,20 @@ public static class ServiceDefaultsExtensions
         return app;
     }
 
-    /// <summary>Maps <c>/healthz</c> (liveness), <c>/readyz</c> (readiness) and <c>/metrics</c> (Prometheus).</summary>
-    public static IEndpointRouteBuilder MapDefaultEndpoints(this IEndpointRouteBuilder endpoints)
+    /// <summary>Maps <c>/healthz</c> (liveness), <c>/readyz</c> (readiness) and, unless <paramref name="metrics"/> is
+    /// false, <c>/metrics</c> (Prometheus). The gateway passes false: its port faces clients, so it serves its metrics on
+    /// a management listener of its own instead (Gateway:MetricsUrl).</summary>
+    public static IEndpointRouteBuilder MapDefaultEndpoints(this IEndpointRouteBuilder endpoints, bool metrics = true)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
 
         endpoints.MapHealthEndpoints();
-        // Scrapers carry no tokens; the metrics hold no customer data.
-        endpoints.MapPrometheusScrapingEndpoint(DefaultEndpoints.Metrics).AllowAnonymous();
+        if (metrics)
+        {
+            // Scrapers carry no tokens; the metrics hold no customer data.
+            endpoints.MapPrometheusScrapingEndpoint(DefaultEndpoints.Metrics).AllowAnonymous();
+        }
+
         return endpoints;
     }
 }

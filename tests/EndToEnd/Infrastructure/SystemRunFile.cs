@@ -116,6 +116,9 @@ public static class SystemRunFile
             // The live feed is proxied straight to notification-service's own address (not its sidecar's), by
             // default its fixed port of dapr.yaml; in a test run that port is a free one.
             yield return ("Gateway__Live__Destination", RemapPorts(DefaultLiveDestination, ports));
+            // Its own /metrics listener (dapr.yaml's fixed 9581, which the relocation does not know) on a free port, so
+            // runs side by side do not collide; the Prometheus of the observability tests scrapes it there.
+            yield return ("Gateway__MetricsUrl", $"http://127.0.0.1:{MultiAppRunner.FreePort().ToString(CultureInfo.InvariantCulture)}");
         }
 
         if (appId == LedgerXSystem.NotificationsAppId)

@@ -153,10 +153,15 @@ public sealed class PrometheusServer : IAsyncDisposable
                 labels = new Dictionary<string, string> { ["app_id"] = t.AppId, ["tier"] = tier },
             }));
 
-        File.WriteAllText(Path.Combine(directory, "apps.json"), Entries(runFile.Apps.Select(a => (a.AppPort, a.AppId)), "app"));
+        // As targets.sh: an app's own /metrics on its app port, unless it has a management listener (the gateway).
+        File.WriteAllText(Path.Combine(directory, "apps.json"), Entries(runFile.Apps.Select(a => (OwnMetricsPort(a) ?? a.AppPort, a.AppId)), "app"));
         File.WriteAllText(Path.Combine(directory, "sidecars.json"), Entries(runFile.Apps.Select(a => (a.MetricsPort, a.AppId)), "sidecar"));
         File.WriteAllText(Path.Combine(directory, "alertmanager.json"), "[]");
     }
+
+    /// <summary>The port of the app's <c>&lt;Section&gt;__MetricsUrl</c> setting (the gateway's management listener), if any.</summary>
+    public static int? OwnMetricsPort(RunFileApp app) =>
+        app.Env.Where(kv => kv.Key.EndsWith("__MetricsUrl", StringComparison.Ordinal)).Select(kv => (int?)new Uri(kv.Value).Port).SingleOrDefault();
 
     private static string Replace(string text, string old, string replacement) =>
         text.Contains(old, StringComparison.Ordinal)

@@ -38,6 +38,7 @@ public sealed class Api9ImproperInventoryManagement(LedgerXSystem system)
     [InlineData("GET", "/v1.0/healthz")]
     [InlineData("PUT", "/actors/ReversalWorkflow/x/method/y")]
     [InlineData("GET", "/api/v1/events/transaction-posted")]
+    [InlineData("GET", "/metrics")]
     public async Task An_internal_endpoint_is_not_reachable_through_the_gateway(string method, string path)
     {
         var admin = await system.Identities.AdminAsync();

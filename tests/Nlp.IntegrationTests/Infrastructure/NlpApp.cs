@@ -1,3 +1,4 @@
+using LedgerX.ServiceDefaults.Secrets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,8 +16,10 @@ public sealed class NlpApp(
 {
     public const string ConnectionStringName = "Nlp";
 
-    /// <summary>Fast loops, so tests do not wait for production poll intervals.</summary>
-    protected override IDictionary<string, string?> Defaults => FastLoops;
+    /// <summary>Fast loops, so tests do not wait for production poll intervals; and the key ring's certificate, set
+    /// explicitly as the other credentials are.</summary>
+    protected override IDictionary<string, string?> Defaults { get; } =
+        new Dictionary<string, string?>(FastLoops) { [KeyRingCertificates.ConfigurationKey] = TestKeyRingCertificates.Shared };
 
     public static readonly IDictionary<string, string?> FastLoops = new Dictionary<string, string?>
     {

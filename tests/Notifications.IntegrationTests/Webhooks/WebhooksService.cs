@@ -5,6 +5,7 @@ using LedgerX.Notifications.Api;
 using LedgerX.Notifications.Api.Intake;
 using LedgerX.Notifications.Api.Webhooks;
 using LedgerX.Notifications.IntegrationTests.Infrastructure;
+using LedgerX.ServiceDefaults.Secrets;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace LedgerX.Notifications.IntegrationTests.Webhooks;
@@ -37,6 +38,11 @@ public sealed class WebhooksService : NotificationService
         ["Notifications:Webhooks:RequestTimeoutMs"] = "2000",
         ["Notifications:Webhooks:ConnectTimeoutMs"] = "1000",
     };
+
+    /// <summary>A restart whose key ring is encrypted with <paramref name="certificates"/> (the secret's value: current
+    /// first, then those that still decrypt), every other setting unchanged: a certificate rotation.</summary>
+    public Task RestartWithKeyRingAsync(string certificates) =>
+        RestartAsync(new Dictionary<string, string?>(Settings) { [KeyRingCertificates.ConfigurationKey] = certificates });
 
     /// <summary>Registers <paramref name="receiver"/> for <paramref name="owner"/> and hands it the secret, as a customer would.</summary>
     public async Task<CreatedEndpoint> RegisterAsync(Caller owner, WebhookReceiver receiver, params string[] eventTypes)

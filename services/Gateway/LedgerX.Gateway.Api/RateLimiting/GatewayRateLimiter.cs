@@ -101,9 +101,10 @@ internal sealed class GatewayRateLimiter : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _limiter.DisposeAsync();
 
+    // Not /metrics: the scraper reads it on the management listener (Gateway:MetricsUrl), so on this port it is just
+    // another unrouted path, budgeted like any other.
     private static bool IsProbe(PathString path) =>
-        path.StartsWithSegments(DefaultEndpoints.Liveness) || path.StartsWithSegments(DefaultEndpoints.Readiness)
-        || path.StartsWithSegments(DefaultEndpoints.Metrics);
+        path.StartsWithSegments(DefaultEndpoints.Liveness) || path.StartsWithSegments(DefaultEndpoints.Readiness);
 }
 
 /// <summary>The fields of draft-ietf-httpapi-ratelimit-headers (structured-field lists keyed by policy name):

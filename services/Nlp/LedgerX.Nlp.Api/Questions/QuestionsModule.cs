@@ -1,5 +1,6 @@
 using LedgerX.Nlp.Api.Questions.Persistence;
 using LedgerX.Nlp.Api.Streaming;
+using LedgerX.ServiceDefaults.Secrets;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
 
@@ -12,13 +13,21 @@ public static class QuestionsModule
     /// <summary>Data Protection's application name: every replica must share it to read each other's ciphertexts.</summary>
     public const string DataProtectionApplication = "ledgerx-nlp-service";
 
+    /// <summary>
+    /// The certificate(s) that encrypt the key ring at rest, read from the Dapr secret store at start-up (ADR 0025,
+    /// addendum): a dump of the database alone no longer yields the keys, hence no relayed token.
+    /// </summary>
+    public static readonly ServiceSecret KeyRingSecret = KeyRingCertificates.Secret("nlp-keyring-certificate");
+
     public static WebApplicationBuilder AddQuestions(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         services.AddValidatedOptions<NlpOptions>(NlpOptions.Section)
             .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.DefaultTimeZone, out _), "Nlp:DefaultTimeZone is not an IANA time zone.");
-        services.AddDataProtection().SetApplicationName(DataProtectionApplication).PersistKeysToDbContext<QuestionsDbContext>();
+        // Encrypted at rest with the certificate from the secret store (keys stored before that stay readable).
+        services.AddDataProtection().SetApplicationName(DataProtectionApplication).PersistKeysToDbContext<QuestionsDbContext>()
+            .ProtectKeysWithSecretStoreCertificates(builder, KeyRingSecret);
         services.AddSingleton<RelayedTokens>();
         services.AddScoped<QuestionStore>();
         services.AddSingleton<QueuePublisher>();

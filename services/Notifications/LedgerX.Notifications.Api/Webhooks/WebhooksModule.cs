@@ -2,6 +2,7 @@ using LedgerX.Notifications.Api.Intake;
 using LedgerX.Notifications.Api.Webhooks.Persistence;
 using LedgerX.Notifications.Api.Infrastructure.Persistence;
 using LedgerX.Notifications.Api.Delivery;
+using LedgerX.ServiceDefaults.Secrets;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -17,6 +18,12 @@ public static class WebhooksModule
 
     public const string Module = "webhooks";
 
+    /// <summary>
+    /// The certificate(s) that encrypt the key ring at rest, read from the Dapr secret store at start-up (ADR 0025,
+    /// addendum): a dump of the database alone no longer yields the keys, hence no signing secret.
+    /// </summary>
+    public static readonly ServiceSecret KeyRingSecret = KeyRingCertificates.Secret("notifications-keyring-certificate");
+
     public static WebApplicationBuilder AddWebhooks(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -26,7 +33,9 @@ public static class WebhooksModule
         services.TryAddSingleton(TimeProvider.System);
         builder.AddModuleDbContext<WebhooksDbContext>(Module);
         // The key ring lives in the webhooks tables: every replica decrypts what another stored, and it survives restarts.
-        services.AddDataProtection().SetApplicationName(DataProtectionApplication).PersistKeysToDbContext<WebhooksDbContext>();
+        // Its keys are encrypted there with the certificate from the secret store (keys stored before that stay readable).
+        services.AddDataProtection().SetApplicationName(DataProtectionApplication).PersistKeysToDbContext<WebhooksDbContext>()
+            .ProtectKeysWithSecretStoreCertificates(builder, KeyRingSecret);
         services.AddSingleton(sp => new SsrfGuard(sp.GetRequiredService<IOptions<WebhookOptions>>().Value.AllowedNetworks()));
         services.AddSingleton<SigningSecrets>();
         services.AddSingleton<WebhookDispatchSignal>();

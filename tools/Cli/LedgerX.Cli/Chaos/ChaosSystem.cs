@@ -194,6 +194,8 @@ internal sealed class ChaosSystem : IAsyncDisposable
                 env["Gateway__RateLimits__Enabled"] = "false";
                 // The live feed goes to notification-service's own port, dapr.yaml's fixed one unless told.
                 env["Gateway__Live__Destination"] = relocation.RemapPorts("http://127.0.0.1:5140");
+                // Its /metrics listener: dapr.yaml's fixed 9581 would collide with `up` or another system on this host.
+                env["Gateway__MetricsUrl"] = string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{MultiAppRunner.FreePort()}");
                 break;
         }
 
