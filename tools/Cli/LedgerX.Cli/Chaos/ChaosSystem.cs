@@ -28,6 +28,9 @@ internal sealed class ChaosSystem : IAsyncDisposable
     /// that no scenario but the clock skew (which jumps past it) sees one time out, short enough to matter.</summary>
     public static readonly TimeSpan ApprovalTimeout = TimeSpan.FromMinutes(10);
 
+    /// <summary>How often transaction-service's reversal sweeper looks for sagas to start or re-drive in a chaos run.</summary>
+    public static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(5);
+
     /// <summary>The confidential client the load signs in as (client credentials), seeded by auth-service.</summary>
     public const string MachineClientId = "ledgerx-machine";
 
@@ -99,6 +102,18 @@ internal sealed class ChaosSystem : IAsyncDisposable
     /// there; the database name is components/secrets.json's).</summary>
     public string ConnectionString(string secretName) =>
         new NpgsqlConnectionStringBuilder(Servers.Postgres) { Database = DatabaseOf(_repositoryRoot, secretName), Pooling = false }.ConnectionString;
+
+    /// <summary>The actor state store's secret (components/statestore.yaml), in daprd's pgx form: the sidecars keep
+    /// workflow state in that database (LocalDapr's <c>WorkflowStoreFactory</c>, as daprd keeps it in the actor store).</summary>
+    public const string StateStoreSecret = "statestore-connection-string";
+
+    /// <summary>The database the sidecars' workflow store lives in, on this run's server.</summary>
+    public string WorkflowStoreConnectionString =>
+        new NpgsqlConnectionStringBuilder(Servers.Postgres)
+        {
+            Database = new NpgsqlConnectionStringBuilder(LedgerX.LocalDapr.State.PostgresConnectionString.ToNpgsql(LocalSecret(_repositoryRoot, StateStoreSecret))).Database,
+            Pooling = false,
+        }.ConnectionString;
 
     /// <summary>The machine client's secret, read where the apps' secret store reads it.</summary>
     public string MachineSecret { get; private set; } = "";
@@ -182,6 +197,10 @@ internal sealed class ChaosSystem : IAsyncDisposable
                 break;
             case LedgerAppId:
                 env["Ledger__Reversals__ApprovalTimeoutMs"] = ((long)ApprovalTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+                // A reversal accepted while the workflow store was away (PostgreSQL stalled or restarting) is started by
+                // the sweeper once stale (60 s); sweeping every 5 s rather than 30 s keeps that well inside the invariant
+                // check's wait. Which reversals it touches, and when they count as stale or stuck, is unchanged.
+                env["Ledger__Reversals__SweepIntervalMs"] = SweepInterval.TotalMilliseconds.ToString(CultureInfo.InvariantCulture);
                 break;
             case AuthAppId:
                 env["Auth__Seed__AdminPassword"] = "Chaos-Admin-" + Guid.NewGuid().ToString("N")[..12];
