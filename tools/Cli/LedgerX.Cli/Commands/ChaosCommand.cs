@@ -49,7 +49,7 @@ internal static class ChaosCommand
             ChaosReport result;
             try
             {
-                result = await ChaosSession.RunAsync(root, faults, new ChaosLoadSettings(), ChaosTimings.Default, Console.Out, ct);
+                result = await ChaosSession.RunAsync(root, faults, ChaosLoadSettings.Full, ChaosTimings.Default, Console.Out, ct);
             }
             catch (InvalidOperationException ex)
             {
