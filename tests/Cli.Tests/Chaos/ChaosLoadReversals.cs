@@ -33,7 +33,7 @@ public sealed class ChaosLoadReversals : IAsyncLifetime
             Results.Json(new { id = _entries.GetOrAdd(request.Headers["Idempotency-Key"].ToString(), _ => Guid.NewGuid()) }, statusCode: 201));
         _gateway.MapPost("/api/v1/reversals", async (HttpRequest request) =>
         {
-            using var body = await JsonDocument.ParseAsync(request.Body);
+            using var body = await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
             if (Interlocked.Increment(ref _reversalCalls) == 1 && _firstReversalUnavailable)
             {
                 return Results.StatusCode(503);
