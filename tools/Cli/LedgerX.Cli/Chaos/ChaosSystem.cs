@@ -124,17 +124,30 @@ internal sealed class ChaosSystem : IAsyncDisposable
     {
         string body;
         // The first call to a freshly started auth-service may take far longer than the load's requests may (its first
-        // token: key ring, database pool, JIT), so the sign-in has its own patience.
+        // token: key ring, database pool, JIT), so the sign-in has its own patience. The gateway gives up on auth after
+        // its route's timeout (504) or answers 502/503 while auth warms up: asked again until the patience runs out
+        // (at load average 70 the first token outlasted the gateway's 10 s).
+        var patience = Stopwatch.StartNew();
         using (var signIn = new HttpClient { BaseAddress = Gateway, Timeout = SignInTimeout })
-        using (var token = await signIn.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
         {
-            ["grant_type"] = "client_credentials", ["client_id"] = MachineClientId, ["client_secret"] = MachineSecret, ["scope"] = MachineScopes,
-        }), ct))
-        {
-            body = await token.Content.ReadAsStringAsync(ct);
-            if (token.StatusCode != HttpStatusCode.OK)
+            while (true)
             {
-                throw new InvalidOperationException($"POST /connect/token answered {(int)token.StatusCode}: {body}");
+                using var token = await signIn.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+                {
+                    ["grant_type"] = "client_credentials", ["client_id"] = MachineClientId, ["client_secret"] = MachineSecret, ["scope"] = MachineScopes,
+                }), ct);
+                body = await token.Content.ReadAsStringAsync(ct);
+                if (token.StatusCode == HttpStatusCode.OK)
+                {
+                    break;
+                }
+
+                if ((int)token.StatusCode is not (502 or 503 or 504) || patience.Elapsed >= SignInTimeout)
+                {
+                    throw new InvalidOperationException($"POST /connect/token answered {(int)token.StatusCode}: {body}");
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(1), ct);
             }
         }
 
