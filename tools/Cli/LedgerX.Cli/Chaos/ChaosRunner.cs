@@ -76,6 +76,12 @@ internal sealed class ChaosRunner(ChaosSystem system, ChaosLoad load, ChaosTimin
             LeftOut = LeftOut(steady, usable),
         };
         progress.WriteLine($"chaos: {fault.Name}: {(result.Passed ? "passed" : "FAILED")}");
+        // Why, at once: a full run takes long on a loaded machine, and whoever watches it should not wait for the end.
+        foreach (var reason in FailureReasons(result))
+        {
+            progress.WriteLine($"chaos: {fault.Name}:   {reason}");
+        }
+
         return result;
     }
 
@@ -89,6 +95,13 @@ internal sealed class ChaosRunner(ChaosSystem system, ChaosLoad load, ChaosTimin
 
     /// <summary>Routes that answered 2xx throughout the steady phase: only those can say anything about a fault (a route the
     /// load's caller may not use answers 403 with or without the fault).</summary>
+    internal static IEnumerable<string> FailureReasons(ScenarioResult result) =>
+    [
+        .. result.Error is null ? [] : new[] { "error: " + result.Error },
+        .. result.AvailabilityViolations.Select(v => "availability: " + v),
+        .. result.Invariants.Where(i => !i.Holds).Select(i => $"broken: {i.Invariant}: {i.Found}"),
+    ];
+
     internal static HashSet<string> UsableRoutes(IReadOnlyList<RequestSample> steady) =>
         steady.GroupBy(s => s.Route).Where(g => g.All(s => s.Succeeded)).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
 
