@@ -46,6 +46,11 @@ internal sealed record ChaosReport(DateTimeOffset StartedAt, double? LoadAverage
                     $"| {r.Route} | {(r.NeedsDownService ? "yes" : "no")} | {r.Requests} | {r.SuccessRatio:P2} | {Failures(r)} | {Ms(r.FailureP95Ms)} | {Seconds(r.RecoveredAfterMs)} |");
             }
 
+            if (s.LeftOut.Count > 0)
+            {
+                md.AppendLine(CultureInfo.InvariantCulture, $"\nLeft out (not 2xx throughout the steady phase): {string.Join("; ", s.LeftOut)}.");
+            }
+
             foreach (var v in s.AvailabilityViolations)
             {
                 md.AppendLine(CultureInfo.InvariantCulture, $"\n- availability: {v}");
@@ -81,6 +86,11 @@ internal sealed record ChaosReport(DateTimeOffset StartedAt, double? LoadAverage
             }
 
             console.Write(table);
+            if (s.LeftOut.Count > 0)
+            {
+                console.MarkupLine($"  [yellow]left out[/] (not 2xx throughout the steady phase): {Markup.Escape(string.Join("; ", s.LeftOut))}");
+            }
+
             foreach (var v in s.AvailabilityViolations)
             {
                 console.MarkupLine($"  [red]availability:[/] {Markup.Escape(v)}");

@@ -11,6 +11,10 @@ internal sealed record ScenarioResult(
     IReadOnlyList<string> AvailabilityViolations, IReadOnlyList<InvariantVerdict> Invariants, string? Error)
 {
     public bool Passed => Error is null && AvailabilityViolations.Count == 0 && Invariants.All(i => i.Holds);
+
+    /// <summary>Routes left out of the verdicts because they did not answer 2xx throughout the steady phase, each with
+    /// what they answered there: a route listed here says nothing about the fault, and the report says so.</summary>
+    public IReadOnlyList<string> LeftOut { get; init; } = [];
 }
 
 /// <summary>How long the phases of a scenario last; the defaults suit a loaded 2-core machine.</summary>
@@ -37,7 +41,8 @@ internal sealed class ChaosRunner(ChaosSystem system, ChaosLoad load, ChaosTimin
         load.Start();
         double steadyFrom = load.NowMs;
         await Task.Delay(timings.Steady, ct);
-        var usable = UsableRoutes(load.SamplesBetween(steadyFrom, load.NowMs));
+        var steady = load.SamplesBetween(steadyFrom, load.NowMs);
+        var usable = UsableRoutes(steady);
         double faultAt = load.NowMs;
         string? error = null;
         double? recoveredAt = null;
@@ -64,9 +69,19 @@ internal sealed class ChaosRunner(ChaosSystem system, ChaosLoad load, ChaosTimin
         }
 
         await SettleUnknownTransfersAsync(ct);
-        var invariants = await new InvariantCheck(Sources(), load.Transfers, load.Accounts, timings.Settle).RunAsync(ct);
-        var result = new ScenarioResult(fault.Name, fault.Description, fault.Down, recoveredAt - faultAt, availability, violations, invariants, error);
+        await SettleUnknownReversalsAsync(ct);
+        var invariants = await new InvariantCheck(Sources(), load.Transfers, load.Accounts, timings.Settle, load.Reversals).RunAsync(ct);
+        var result = new ScenarioResult(fault.Name, fault.Description, fault.Down, recoveredAt - faultAt, availability, violations, invariants, error)
+        {
+            LeftOut = LeftOut(steady, usable),
+        };
         progress.WriteLine($"chaos: {fault.Name}: {(result.Passed ? "passed" : "FAILED")}");
+        // Why, at once: a full run takes long on a loaded machine, and whoever watches it should not wait for the end.
+        foreach (var reason in FailureReasons(result))
+        {
+            progress.WriteLine($"chaos: {fault.Name}:   {reason}");
+        }
+
         return result;
     }
 
@@ -80,8 +95,21 @@ internal sealed class ChaosRunner(ChaosSystem system, ChaosLoad load, ChaosTimin
 
     /// <summary>Routes that answered 2xx throughout the steady phase: only those can say anything about a fault (a route the
     /// load's caller may not use answers 403 with or without the fault).</summary>
-    private static HashSet<string> UsableRoutes(IReadOnlyList<RequestSample> steady) =>
+    internal static IEnumerable<string> FailureReasons(ScenarioResult result) =>
+    [
+        .. result.Error is null ? [] : new[] { "error: " + result.Error },
+        .. result.AvailabilityViolations.Select(v => "availability: " + v),
+        .. result.Invariants.Where(i => !i.Holds).Select(i => $"broken: {i.Invariant}: {i.Found}"),
+    ];
+
+    internal static HashSet<string> UsableRoutes(IReadOnlyList<RequestSample> steady) =>
         steady.GroupBy(s => s.Route).Where(g => g.All(s => s.Succeeded)).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
+
+    internal static List<string> LeftOut(IReadOnlyList<RequestSample> steady, IReadOnlySet<string> usable) =>
+    [
+        .. steady.Where(s => !usable.Contains(s.Route)).GroupBy(s => s.Route).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => $"{g.Key} ({string.Join(", ", g.GroupBy(s => s.Status).OrderBy(s => s.Key).Select(s => $"{s.Count()}× {(s.Key == 0 ? "no answer" : s.Key.ToString(global::System.Globalization.CultureInfo.InvariantCulture))}"))})"),
+    ];
 
     /// <summary>Recovered: every app ready, and every usable route answered 2xx after the fault was lifted.</summary>
     private async Task<double?> WaitForRecoveryAsync(double faultAt, IReadOnlySet<string> usable, CancellationToken ct)
@@ -107,6 +135,23 @@ internal sealed class ChaosRunner(ChaosSystem system, ChaosLoad load, ChaosTimin
         }
 
         return null;
+    }
+
+    /// <summary>A reversal request that got no answer, or a 5xx, is sent again with the same key, as for transfers.</summary>
+    private async Task SettleUnknownReversalsAsync(CancellationToken ct)
+    {
+        foreach (var attempt in load.Reversals.Where(r => r.OutcomeUnknown).ToList())
+        {
+            for (int retry = 0; retry < SettleRetries && attempt.OutcomeUnknown; retry++)
+            {
+                if (retry > 0)
+                {
+                    await Task.Delay(SettlePause, ct);
+                }
+
+                await load.SendReversalAsync(attempt, ct);
+            }
+        }
     }
 
     /// <summary>A transfer that got no answer, or a 5xx, is sent again with the same key until the ledger says what became of it.</summary>

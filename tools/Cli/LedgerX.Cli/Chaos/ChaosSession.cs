@@ -7,8 +7,10 @@ namespace LedgerX.Cli.Chaos;
 /// <summary>A whole chaos run: its own system, the load's caller and accounts, the scenarios one after the other.</summary>
 internal static class ChaosSession
 {
+    /// <param name="afterEach">Called with the report so far after every scenario (the verb rewrites its report files, so
+    /// a run stopped part-way keeps what it found).</param>
     public static async Task<ChaosReport> RunAsync(string repositoryRoot, IReadOnlyList<ChaosFault> faults, ChaosLoadSettings loadSettings, ChaosTimings timings,
-        TextWriter progress, CancellationToken ct)
+        TextWriter progress, CancellationToken ct, Func<ChaosReport, Task>? afterEach = null)
     {
         var startedAt = DateTimeOffset.UtcNow;
         double? loadAverage = MachineLoad.OneMinute();
@@ -19,6 +21,10 @@ internal static class ChaosSession
         foreach (var fault in faults)
         {
             results.Add(await runner.RunAsync(fault, ct));
+            if (afterEach is not null)
+            {
+                await afterEach(new ChaosReport(startedAt, loadAverage, [.. results]));
+            }
         }
 
         return new ChaosReport(startedAt, loadAverage, results);

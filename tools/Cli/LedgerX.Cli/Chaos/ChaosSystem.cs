@@ -28,6 +28,9 @@ internal sealed class ChaosSystem : IAsyncDisposable
     /// that no scenario but the clock skew (which jumps past it) sees one time out, short enough to matter.</summary>
     public static readonly TimeSpan ApprovalTimeout = TimeSpan.FromMinutes(10);
 
+    /// <summary>How often transaction-service's reversal sweeper looks for sagas to start or re-drive in a chaos run.</summary>
+    public static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(5);
+
     /// <summary>The confidential client the load signs in as (client credentials), seeded by auth-service.</summary>
     public const string MachineClientId = "ledgerx-machine";
 
@@ -100,6 +103,18 @@ internal sealed class ChaosSystem : IAsyncDisposable
     public string ConnectionString(string secretName) =>
         new NpgsqlConnectionStringBuilder(Servers.Postgres) { Database = DatabaseOf(_repositoryRoot, secretName), Pooling = false }.ConnectionString;
 
+    /// <summary>The actor state store's secret (components/statestore.yaml), in daprd's pgx form: the sidecars keep
+    /// workflow state in that database (LocalDapr's <c>WorkflowStoreFactory</c>, as daprd keeps it in the actor store).</summary>
+    public const string StateStoreSecret = "statestore-connection-string";
+
+    /// <summary>The database the sidecars' workflow store lives in, on this run's server.</summary>
+    public string WorkflowStoreConnectionString =>
+        new NpgsqlConnectionStringBuilder(Servers.Postgres)
+        {
+            Database = new NpgsqlConnectionStringBuilder(LedgerX.LocalDapr.State.PostgresConnectionString.ToNpgsql(LocalSecret(_repositoryRoot, StateStoreSecret))).Database,
+            Pooling = false,
+        }.ConnectionString;
+
     /// <summary>The machine client's secret, read where the apps' secret store reads it.</summary>
     public string MachineSecret { get; private set; } = "";
 
@@ -109,17 +124,30 @@ internal sealed class ChaosSystem : IAsyncDisposable
     {
         string body;
         // The first call to a freshly started auth-service may take far longer than the load's requests may (its first
-        // token: key ring, database pool, JIT), so the sign-in has its own patience.
+        // token: key ring, database pool, JIT), so the sign-in has its own patience. The gateway gives up on auth after
+        // its route's timeout (504) or answers 502/503 while auth warms up: asked again until the patience runs out
+        // (at load average 70 the first token outlasted the gateway's 10 s).
+        var patience = Stopwatch.StartNew();
         using (var signIn = new HttpClient { BaseAddress = Gateway, Timeout = SignInTimeout })
-        using (var token = await signIn.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
         {
-            ["grant_type"] = "client_credentials", ["client_id"] = MachineClientId, ["client_secret"] = MachineSecret, ["scope"] = MachineScopes,
-        }), ct))
-        {
-            body = await token.Content.ReadAsStringAsync(ct);
-            if (token.StatusCode != HttpStatusCode.OK)
+            while (true)
             {
-                throw new InvalidOperationException($"POST /connect/token answered {(int)token.StatusCode}: {body}");
+                using var token = await signIn.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+                {
+                    ["grant_type"] = "client_credentials", ["client_id"] = MachineClientId, ["client_secret"] = MachineSecret, ["scope"] = MachineScopes,
+                }), ct);
+                body = await token.Content.ReadAsStringAsync(ct);
+                if (token.StatusCode == HttpStatusCode.OK)
+                {
+                    break;
+                }
+
+                if ((int)token.StatusCode is not (502 or 503 or 504) || patience.Elapsed >= SignInTimeout)
+                {
+                    throw new InvalidOperationException($"POST /connect/token answered {(int)token.StatusCode}: {body}");
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(1), ct);
             }
         }
 
@@ -182,6 +210,10 @@ internal sealed class ChaosSystem : IAsyncDisposable
                 break;
             case LedgerAppId:
                 env["Ledger__Reversals__ApprovalTimeoutMs"] = ((long)ApprovalTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+                // A reversal accepted while the workflow store was away (PostgreSQL stalled or restarting) is started by
+                // the sweeper once stale (60 s); sweeping every 5 s rather than 30 s keeps that well inside the invariant
+                // check's wait. Which reversals it touches, and when they count as stale or stuck, is unchanged.
+                env["Ledger__Reversals__SweepIntervalMs"] = SweepInterval.TotalMilliseconds.ToString(CultureInfo.InvariantCulture);
                 break;
             case AuthAppId:
                 env["Auth__Seed__AdminPassword"] = "Chaos-Admin-" + Guid.NewGuid().ToString("N")[..12];

@@ -14,11 +14,14 @@ internal sealed record RouteProbe(string Name, string Path, IReadOnlyList<string
 /// from the gateway's routes (services/Gateway/LedgerX.Gateway.Api/appsettings.json, one YARP cluster per service)
 /// and from what each service calls synchronously while answering: none of these reads calls another service (the
 /// services check tokens with auth-service's keys, which they fetch once and cache, so a read does not need
-/// auth-service; getting a token does). Writes (transfers) are <see cref="Transfer"/>.
+/// auth-service; getting a token does). Writes are <see cref="Transfer"/> and <see cref="Reversal"/> (its 202 needs only
+/// the ledger: the saga runs behind it, in transaction-service and its sidecar).
 /// </summary>
 internal static class RouteDependencies
 {
     public static readonly RouteProbe Transfer = new("transfer", "/api/v1/transfers", [ChaosSystem.LedgerAppId]);
+
+    public static readonly RouteProbe Reversal = new("reversal", "/api/v1/reversals", [ChaosSystem.LedgerAppId]);
 
     public static readonly IReadOnlyList<RouteProbe> Reads =
     [
@@ -31,5 +34,5 @@ internal static class RouteDependencies
         new("openid-configuration", "/.well-known/openid-configuration", [ChaosSystem.AuthAppId]),
     ];
 
-    public static IEnumerable<RouteProbe> All => [Transfer, .. Reads];
+    public static IEnumerable<RouteProbe> All => [Transfer, Reversal, .. Reads];
 }

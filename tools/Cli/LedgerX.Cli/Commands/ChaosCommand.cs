@@ -18,12 +18,12 @@ internal static class ChaosCommand
             Description = "Run only these scenarios (repeatable), e.g. --scenario kill-fraud-service --scenario postgres-stall. Default: all, see docs/chaos.md.",
             AllowMultipleArgumentsPerToken = true,
         };
-        var report = new Option<string?>("--report") { Description = "Also write the report as JSON to this file." };
+        var json = new Option<string?>("--report") { Description = "Also write the report as JSON to this file." };
         var markdown = new Option<string?>("--markdown") { Description = "Also write the report as Markdown to this file." };
         var command = new Command("chaos", "Inject faults (killed services and sidecars, PostgreSQL restart and stall, Redis restart, poison messages) " +
                                            "into a private system under load; check availability and the ledger's invariants after each.")
         {
-            scenario, report, markdown,
+            scenario, json, markdown,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -49,7 +49,8 @@ internal static class ChaosCommand
             ChaosReport result;
             try
             {
-                result = await ChaosSession.RunAsync(root, faults, new ChaosLoadSettings(), ChaosTimings.Default, Console.Out, ct);
+                result = await ChaosSession.RunAsync(root, faults, ChaosLoadSettings.Full, ChaosTimings.Default, Console.Out, ct,
+                    report => WriteAsync(report, parse.GetValue(json), parse.GetValue(markdown), ct));
             }
             catch (InvalidOperationException ex)
             {
@@ -58,18 +59,23 @@ internal static class ChaosCommand
             }
 
             result.Render(console);
-            if (parse.GetValue(report) is { } json)
-            {
-                await File.WriteAllTextAsync(json, result.ToJson(), ct);
-            }
-
-            if (parse.GetValue(markdown) is { } md)
-            {
-                await File.WriteAllTextAsync(md, result.ToMarkdown(), ct);
-            }
-
+            await WriteAsync(result, parse.GetValue(json), parse.GetValue(markdown), ct);
             return result.Passed ? ExitCodes.Ok : ExitCodes.Discrepancy;
         });
         return command;
+    }
+
+    /// <summary>The report files, rewritten after every scenario and at the end.</summary>
+    private static async Task WriteAsync(ChaosReport report, string? json, string? markdown, CancellationToken ct)
+    {
+        if (json is not null)
+        {
+            await File.WriteAllTextAsync(json, report.ToJson(), ct);
+        }
+
+        if (markdown is not null)
+        {
+            await File.WriteAllTextAsync(markdown, report.ToMarkdown(), ct);
+        }
     }
 }

@@ -1,7 +1,8 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using LedgerX.Cli.Chaos.Load;
 using LedgerX.LocalDapr.Hosting;
+using LedgerX.LocalDapr.Workflow;
 
 namespace LedgerX.Cli.Chaos.Faults;
 
@@ -36,6 +37,13 @@ internal sealed class WorkflowClockSkew(TimeProvider clock) : ChaosFault
     {
         using var http = await system.MachineClientAsync(TimeSpan.FromSeconds(10), ct);
         var reversals = await WaitingReversalsAsync(http, ct);
+        await using (var store = await PostgresWorkflowStore.OpenAsync(system.WorkflowStoreConnectionString, ChaosSystem.LedgerAppId, ct))
+        {
+            foreach (var id in reversals)
+            {
+                await ApprovalTimerPersistedAsync(store, id, ct);
+            }
+        }
 
         await RestartSidecarAsync(system, new SkewedTimeProvider(Skew), ct);
         try
@@ -61,14 +69,15 @@ internal sealed class WorkflowClockSkew(TimeProvider clock) : ChaosFault
     /// reversal of each, waited for until its saga waits for approval.</summary>
     private async Task<IReadOnlyList<Guid>> WaitingReversalsAsync(HttpClient http, CancellationToken ct)
     {
-        var from = await CreatedIdAsync(http, "/api/v1/accounts", new { currency = Currency }, ct);
-        var to = await CreatedIdAsync(http, "/api/v1/accounts", new { currency = Currency }, ct);
-        await CreatedIdAsync(http, "/api/v1/deposits", new { accountId = from, amount = Amount * Sagas, currency = Currency }, ct);
+        var from = await GatewayCommands.CreateAsync(http, "/api/v1/accounts", new { currency = Currency }, ct);
+        var to = await GatewayCommands.CreateAsync(http, "/api/v1/accounts", new { currency = Currency }, ct);
+        await GatewayCommands.CreateAsync(http, "/api/v1/deposits", new { accountId = from, amount = Amount * Sagas, currency = Currency }, ct);
         var reversals = new List<Guid>();
         for (int i = 0; i < Sagas; i++)
         {
-            var entry = await CreatedIdAsync(http, "/api/v1/transfers", new { fromAccountId = from, toAccountId = to, amount = Amount, currency = Currency }, ct);
-            reversals.Add(await SendAsync(http, "/api/v1/reversals", new { entryId = entry, reason = "chaos: clock skew of a workflow timer" }, HttpStatusCode.Accepted, ct));
+            var entry = await GatewayCommands.CreateAsync(http, "/api/v1/transfers", new { fromAccountId = from, toAccountId = to, amount = Amount, currency = Currency }, ct);
+            reversals.Add(await GatewayCommands.PostForIdAsync(http, "/api/v1/reversals", new { entryId = entry, reason = "chaos: clock skew of a workflow timer" },
+                HttpStatusCode.Accepted, ct));
         }
 
         foreach (var id in reversals)
@@ -77,6 +86,51 @@ internal sealed class WorkflowClockSkew(TimeProvider clock) : ChaosFault
         }
 
         return reversals;
+    }
+
+    /// <summary>
+    /// Waits until the saga's approval timer is durable: its <c>TimerCreated</c> is in the instance's saved history (the
+    /// workflow store's row; the instance id is the reversal id) and has not fired. The saga reads
+    /// <c>awaiting_approval</c> a workflow turn or two before that (the step record and the recorded-decision read are
+    /// activities that run first); a restart in between would let the saga create its timer on the skewed clock, due
+    /// only 10 minutes after that. Only a timer in the saved history is re-armed by the restarted sidecar from its due
+    /// time, which the skewed clock has passed.
+    /// </summary>
+    private async Task<DateTimeOffset> ApprovalTimerPersistedAsync(IWorkflowStore store, Guid reversal, CancellationToken ct)
+    {
+        var started = clock.GetTimestamp();
+        var found = "no instance";
+        while (clock.GetElapsedTime(started) < Patience)
+        {
+            var now = clock.GetUtcNow();
+            var record = await store.LoadAsync(reversal.ToString(), ct);
+            if (record is not null && ApprovalTimer(record, now) is { } fireAt)
+            {
+                return fireAt <= now + Skew
+                    ? fireAt
+                    : throw new InvalidOperationException($"reversal {reversal}'s approval timer fires at {fireAt:O}, which a clock {Skew.TotalMinutes:F0} min ahead has not reached");
+            }
+
+            found = record is null ? "no instance" : $"{record.History.Count} history events, no pending approval timer";
+            await Task.Delay(Poll, clock, ct);
+        }
+
+        throw new TimeoutException($"reversal {reversal}'s approval timer was not in the workflow store within {Patience.TotalSeconds:F0}s ({found})");
+    }
+
+    /// <summary>
+    /// The due time of the instance's pending approval timer: a <c>TimerCreated</c> in the history with no
+    /// <c>TimerFired</c> for it (in history or inbox), at least half the approval timeout away. Shorter timers are the
+    /// SDK's activity retries; nothing else in the saga before the decision waits that long.
+    /// </summary>
+    public static DateTimeOffset? ApprovalTimer(WorkflowRecord record, DateTimeOffset now)
+    {
+        var fired = record.History.Concat(record.Inbox).Where(e => e.TimerFired is not null).Select(e => e.TimerFired.TimerId).ToHashSet();
+        return record.History
+            .Where(e => e.TimerCreated is not null && !fired.Contains(e.EventId))
+            .Select(e => (DateTimeOffset?)e.TimerCreated.FireAt.ToDateTimeOffset())
+            .Where(fireAt => fireAt - now >= ChaosSystem.ApprovalTimeout / 2)
+            .Max();
     }
 
     private async Task TimedOutOnceAsync(HttpClient http, Guid id, CancellationToken ct)
@@ -110,19 +164,5 @@ internal sealed class WorkflowClockSkew(TimeProvider clock) : ChaosFault
         }
 
         throw new TimeoutException($"reversal {id} was not {expected} within {Patience.TotalSeconds:F0}s: {last?.ToJsonString() ?? "never read"}");
-    }
-
-    private static async Task<Guid> CreatedIdAsync(HttpClient http, string path, object body, CancellationToken ct) =>
-        await SendAsync(http, path, body, HttpStatusCode.Created, ct);
-
-    private static async Task<Guid> SendAsync(HttpClient http, string path, object body, HttpStatusCode expected, CancellationToken ct)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
-        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
-        using var response = await http.SendAsync(request, ct);
-        var text = await response.Content.ReadAsStringAsync(ct);
-        return response.StatusCode == expected && JsonNode.Parse(text)?["id"]?.GetValue<string>() is { } id
-            ? Guid.Parse(id)
-            : throw new InvalidOperationException($"POST {path} answered {(int)response.StatusCode}, expected {(int)expected}: {text}");
     }
 }

@@ -17,8 +17,13 @@ internal sealed record InvariantSources(
 /// at once; the ones that depend on delivery (outbox drained, events delivered, read models converged) are waited for
 /// up to <see cref="_settle"/>, since the system may still be catching up with what the fault held back.
 /// </summary>
-internal sealed class InvariantCheck(InvariantSources sources, IReadOnlyCollection<TransferAttempt> transfers, IReadOnlyList<Guid> accounts, TimeSpan settle)
+/// <param name="reversals">The reversals the load asked for (none when it asked for none): each accepted one must reach
+/// an end, and each of its keys must stand for one reversal.</param>
+internal sealed class InvariantCheck(InvariantSources sources, IReadOnlyCollection<TransferAttempt> transfers, IReadOnlyList<Guid> accounts, TimeSpan settle,
+    IReadOnlyCollection<ReversalAttempt>? reversals = null)
 {
+    private readonly IReadOnlyCollection<ReversalAttempt> _reversals = reversals ?? [];
+
     public const string PostedTopic = "transaction.posted.v1";
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(500);
     private readonly TimeSpan _settle = settle;
@@ -71,7 +76,7 @@ internal sealed class InvariantCheck(InvariantSources sources, IReadOnlyCollecti
     public async Task<InvariantVerdict> AcknowledgedTransfersExactlyOnceAsync(CancellationToken ct)
     {
         var acknowledged = transfers.Where(t => t.EntryId is not null).ToList();
-        var keyed = await KeyedEntriesAsync(transfers.Select(t => t.Key).ToArray(), ct);
+        var keyed = await KeyedIdsAsync(transfers.Select(t => t.Key).ToArray(), 201, ct);
         var missing = acknowledged.Where(t => !keyed.TryGetValue(t.Key, out var entry) || entry != t.EntryId).Select(t => t.Key).ToList();
         var journal = await ListAsync(sources.Ledger, """
             SELECT DISTINCT p.entry_id::text FROM postings p JOIN journal_entries e ON e.id = p.entry_id
@@ -88,13 +93,15 @@ internal sealed class InvariantCheck(InvariantSources sources, IReadOnlyCollecti
             (unexplained.Count > 0 ? $"; entries without a key of the load (applied twice?): {string.Join(", ", unexplained.Take(5))}" : ""));
     }
 
-    private async Task<Dictionary<string, Guid>> KeyedEntriesAsync(string[] keys, CancellationToken ct)
+    /// <summary>The id each key's stored answer (of <paramref name="status"/>) names: what the ledger says the key did.</summary>
+    private async Task<Dictionary<string, Guid>> KeyedIdsAsync(string[] keys, int status, CancellationToken ct)
     {
         await using var connection = new NpgsqlConnection(sources.Ledger);
         await connection.OpenAsync(ct);
         await using var command = new NpgsqlCommand(
-            "SELECT key, (convert_from(response_body, 'UTF8')::jsonb ->> 'id') FROM idempotency_keys WHERE key = ANY(@keys) AND status_code = 201", connection);
+            "SELECT key, (convert_from(response_body, 'UTF8')::jsonb ->> 'id') FROM idempotency_keys WHERE key = ANY(@keys) AND status_code = @status", connection);
         command.Parameters.AddWithValue("keys", keys);
+        command.Parameters.AddWithValue("status", status);
         var result = new Dictionary<string, Guid>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
@@ -158,16 +165,52 @@ internal sealed class InvariantCheck(InvariantSources sources, IReadOnlyCollecti
         return sent.Count(id => !processed.Contains(id));
     }
 
-    /// <summary>No reversal saga is left <c>pending</c> (completed, failed, or parked awaiting a person's approval).</summary>
+    /// <summary>No reversal saga is left <c>pending</c> (completed, failed, or parked awaiting a person's approval); every
+    /// reversal the load had accepted (202) is in the table under its id and ended (completed or failed: below the
+    /// approval threshold, none waits for a person); and the load's entries were reversed only under the load's keys,
+    /// one reversal per key (a reversal without one would be a request applied twice).</summary>
     public async Task<InvariantVerdict> SagasTerminalAsync(CancellationToken ct)
     {
+        var accepted = _reversals.Where(r => r.ReversalId is not null).ToList();
         var (terminal, found) = await EventuallyAsync(async () =>
         {
             var byStatus = await ListAsync(sources.Ledger, "SELECT status || ' ' || count(*) FROM reversals GROUP BY status ORDER BY status", ct);
             long pending = await ScalarAsync(sources.Ledger, "SELECT count(*) FROM reversals WHERE status = 'pending'", ct);
-            return (pending == 0, byStatus.Count == 0 ? "no reversals" : string.Join(", ", byStatus));
+            var status = await ListAsync(sources.Ledger, "SELECT id::text || ' ' || status FROM reversals WHERE id = ANY(@ids)", ct,
+                ("ids", accepted.Select(r => r.ReversalId!.Value).ToArray()));
+            var statusOf = status.Select(row => row.Split(' ')).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
+            var unended = accepted.Where(r => statusOf.GetValueOrDefault(r.ReversalId!.Value.ToString()) is not ("completed" or "failed"))
+                .Select(r => $"{r.ReversalId} {statusOf.GetValueOrDefault(r.ReversalId!.Value.ToString()) ?? "missing"}").ToList();
+            var summary = (byStatus.Count == 0 ? "no reversals" : string.Join(", ", byStatus))
+                + (_reversals.Count == 0 ? "" : $"; the load's: {accepted.Count} accepted of {_reversals.Count} asked")
+                + (unended.Count == 0 ? "" : $"; not ended: {string.Join(", ", unended.Take(5))}");
+            return (pending == 0 && unended.Count == 0, summary);
         }, ct);
-        return new InvariantVerdict("sagas terminal", terminal, found);
+        if (!terminal || _reversals.Count == 0)
+        {
+            return new InvariantVerdict("sagas terminal", terminal, found);
+        }
+
+        var (once, onceFound) = await ReversalsOncePerKeyAsync(accepted, ct);
+        return new InvariantVerdict("sagas terminal", once, onceFound.Length == 0 ? found : $"{found}; {onceFound}");
+    }
+
+    private async Task<(bool Holds, string Found)> ReversalsOncePerKeyAsync(List<ReversalAttempt> accepted, CancellationToken ct)
+    {
+        var keyed = await KeyedIdsAsync(_reversals.Select(r => r.Key).ToArray(), 202, ct);
+        var misnamed = accepted.Where(r => !keyed.TryGetValue(r.Key, out var id) || id != r.ReversalId).Select(r => r.Key).ToList();
+        var entries = _reversals.Select(r => r.EntryId).Distinct().ToArray();
+        var rows = await ListAsync(sources.Ledger, "SELECT id::text FROM reversals WHERE entry_id = ANY(@entries)", ct, ("entries", entries));
+        var keyedIds = keyed.Values.Select(v => v.ToString()).ToHashSet(StringComparer.Ordinal);
+        var unexplained = rows.Where(id => !keyedIds.Contains(id)).ToList();
+        if (misnamed.Count == 0 && unexplained.Count == 0)
+        {
+            return (true, "");
+        }
+
+        return (false,
+            (misnamed.Count > 0 ? $"accepted but the key's stored answer names another reversal: {string.Join(", ", misnamed.Take(5))}; " : "") +
+            (unexplained.Count > 0 ? $"reversals of the load's entries without a key of the load (applied twice?): {string.Join(", ", unexplained.Take(5))}" : ""));
     }
 
     /// <summary>analytics-service's balance history ends, for every account of the load, at the ledger's balance.</summary>
