@@ -18,9 +18,13 @@ namespace LedgerX.Chaos.Tests;
 /// verifies, the outbox rows unsent at the recovery point and the last minutes before it are relayed, each consumer
 /// holds every event once (the re-sent ones it had applied are counted as duplicates), and the analytics read models
 /// rebuild to the ledger.
+/// It runs on the collection's one system (<see cref="ChaosSystemUnderLoad"/>, archiving WAL since its start), after the
+/// short chaos test (<see cref="OneSystemAtATime"/> orders it last), with a load and accounts of its own: what it
+/// asserts about transfers and read models concerns only those, and what it asserts about the whole system (money,
+/// verify, outbox, deliveries, notifications) must hold whatever ran before.
 /// </summary>
 [Collection(OneSystemAtATime.Name)]
-public sealed partial class RestoreAfterLosingTheCluster
+public sealed partial class RestoreAfterLosingTheCluster(ChaosSystemUnderLoad fixture)
 {
     private static readonly ChaosLoadSettings Load = new(Accounts: 4, TransferWorkers: 2, ReadsPerSecond: 2);
 
@@ -37,9 +41,11 @@ public sealed partial class RestoreAfterLosingTheCluster
         var ct = TestContext.Current.CancellationToken;
         var output = TestContext.Current.TestOutputHelper;
         var root = RepositoryRoot.Directory.FullName;
-        var progress = new StringWriter();
-        await using var system = await ChaosSystem.StartAsync(root, TextWriter.Synchronized(progress), ct, archiveWal: true);
-        await using var load = await PrepareLoadAsync(system, ct);
+        var system = fixture.System;
+        // The short chaos test stops its load after each scenario; if it failed mid-scenario, its load would still run
+        // here and keep the outbox from ever being drained at one moment.
+        await fixture.Traffic.StopAsync();
+        await using var load = await ChaosSystemUnderLoad.PrepareLoadAsync(system, Load, ct);
         var sources = new ChaosRunner(system, load, ChaosTimings.Default, TextWriter.Null).Sources();
         var shell = new DevenvShell(root);
         var servers = new ServerDirectory(system.Servers.Home);
@@ -119,24 +125,6 @@ public sealed partial class RestoreAfterLosingTheCluster
         Assert.True((await check.EventsDeliveredOnceToEachConsumerAsync(ct)).Holds);
         Assert.True((await check.ReadModelsConvergedAsync(ct)).Holds, "read models after the re-delivery");
         Assert.True((await check.NotificationsNotDuplicatedAsync(ct)).Holds);
-    }
-
-    /// <summary>The load's caller and funded accounts. Its set-up requests time out after 10 s, which a machine at load
-    /// average 100 exceeded once right after the system started (services still warming up): a few attempts.</summary>
-    private static async Task<ChaosLoad> PrepareLoadAsync(ChaosSystem system, CancellationToken ct)
-    {
-        const int attempts = 3;
-        for (int attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await ChaosLoad.PrepareAsync(await system.MachineClientAsync(ChaosLoad.RequestTimeout, ct), Load, ct);
-            }
-            catch (Exception ex) when (attempt < attempts && !ct.IsCancellationRequested && ex is HttpRequestException or TaskCanceledException or InvalidOperationException)
-            {
-                TestContext.Current.TestOutputHelper?.WriteLine($"load set-up attempt {attempt} failed: {ex.Message}");
-            }
-        }
     }
 
     /// <summary>The load (closed loop through the gateway) until COUNT more transfers were acknowledged; its attempts.</summary>

@@ -1,56 +1,10 @@
 using LedgerX.Cli.Chaos;
 using LedgerX.Cli.Chaos.Faults;
 using LedgerX.Cli.Chaos.Invariants;
-using LedgerX.Cli.Chaos.Load;
-using LedgerX.Testing;
 using Npgsql;
 using Xunit;
 
 namespace LedgerX.Chaos.Tests;
-
-/// <summary>
-/// The whole system of <c>./ledgerx chaos</c> (its own PostgreSQL and Redis, every app with its sidecar), started once,
-/// under a small load through the gateway.
-/// </summary>
-public sealed class ChaosSystemUnderLoad : IAsyncLifetime
-{
-    /// <summary>Small: enough to keep every route busy on a loaded 2-core machine, not enough to measure anything.</summary>
-    internal static readonly ChaosLoadSettings Load = new(Accounts: 4, TransferWorkers: 2, ReadsPerSecond: 10);
-
-    /// <summary>Generous deadlines (never timings asserted): a loaded machine may take minutes to restart a service.</summary>
-    internal static readonly ChaosTimings Timings = new(TimeSpan.FromSeconds(3), TimeSpan.FromMinutes(3), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(90));
-
-    private readonly StringWriter _progress = new();
-    private ChaosSystem? _system;
-    private ChaosLoad? _load;
-
-    internal ChaosSystem System => _system!;
-
-    internal ChaosRunner Runner => new(_system!, _load!, Timings, TextWriter.Synchronized(_progress));
-
-    internal ChaosLoad Traffic => _load!;
-
-    public string Progress => _progress.ToString();
-
-    public async ValueTask InitializeAsync()
-    {
-        _system = await ChaosSystem.StartAsync(RepositoryRoot.Directory.FullName, TextWriter.Synchronized(_progress), TestContext.Current.CancellationToken);
-        _load = await ChaosLoad.PrepareAsync(await _system.MachineClientAsync(ChaosLoad.RequestTimeout, TestContext.Current.CancellationToken), Load, TestContext.Current.CancellationToken);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_load is not null)
-        {
-            await _load.DisposeAsync();
-        }
-
-        if (_system is not null)
-        {
-            await _system.DisposeAsync();
-        }
-    }
-}
 
 /// <summary>
 /// The short chaos scenario of <c>./ledgerx test</c>: a service killed (SIGKILL, restarted by the launcher's supervisor),
@@ -58,7 +12,7 @@ public sealed class ChaosSystemUnderLoad : IAsyncLifetime
 /// into the ledger's tables must be reported, so a check that always says "holds" cannot pass here.
 /// </summary>
 [Collection(OneSystemAtATime.Name)]
-public sealed class ShortChaosUnderLoad(ChaosSystemUnderLoad fixture) : IClassFixture<ChaosSystemUnderLoad>
+public sealed class ShortChaosUnderLoad(ChaosSystemUnderLoad fixture)
 {
     private static readonly TimeSpan ShortStall = TimeSpan.FromSeconds(3);
 

@@ -65,13 +65,18 @@ public sealed class EveryDashboardPanelHasData(LedgerXSystem system)
             ((int)refused.StatusCode).ShouldBeInRange(400, 499, "a transfer above the balance is refused by the ledger");
         }
 
+        var setUp = started.Elapsed;
         await using var load = await StartMixedLoadAsync(ct);
-        var (panels, rules) = await QueryUntilEverythingHasDataAsync(prometheus, ct);
+        var loadStarted = started.Elapsed;
+        var (panels, rules, firstData) = await QueryUntilEverythingHasDataAsync(prometheus, ct);
         await load.StopAsync();
 
-        string report = $"after {started.Elapsed.TotalSeconds:F0}s:\n" + string.Join('\n', panels.Select(p => $"{p.Key}: {p.Value}")
-            .Concat(rules.Select(r => $"rule {r.Key}: {r.Value}")));
+        // When each query first had data (seconds since the load started): what bounds this test's length.
+        string At(string key) => firstData.TryGetValue(key, out var at) ? $" ({at.TotalSeconds:F0}s)" : "";
+        string report = $"after {started.Elapsed.TotalSeconds:F0}s (set-up {setUp.TotalSeconds:F0}s, user pool {(loadStarted - setUp).TotalSeconds:F0}s):\n" +
+            string.Join('\n', panels.Select(p => $"{p.Key}: {p.Value}{At(p.Key)}").Concat(rules.Select(r => $"rule {r.Key}: {r.Value}{At("rule " + r.Key)}")));
         TestContext.Current.SendDiagnosticMessage(report);
+        TestContext.Current.TestOutputHelper?.WriteLine(report);
         var empty = panels.Where(p => p.Value != Outcome.Data && !MayStayEmpty.ContainsKey(p.Key.Split(" :: ")[0]))
             .Select(p => $"{p.Key}: {p.Value}").ToList();
         empty.ShouldBeEmpty($"panel queries without data or with errors ({report})\n--- prometheus log ---\n{Tail(prometheus.Log)}");
@@ -81,12 +86,14 @@ public sealed class EveryDashboardPanelHasData(LedgerXSystem system)
 
     /// <summary>Queries every panel target and recording rule until each has returned data once (or the guard ends).
     /// A query that fails to parse is final at once; the rest are asked again while the load runs and after.</summary>
-    private static async Task<(Dictionary<string, string> Panels, Dictionary<string, string> Rules)> QueryUntilEverythingHasDataAsync(
-        PrometheusServer prometheus, CancellationToken ct)
+    private static async Task<(Dictionary<string, string> Panels, Dictionary<string, string> Rules, Dictionary<string, TimeSpan> FirstData)>
+        QueryUntilEverythingHasDataAsync(PrometheusServer prometheus, CancellationToken ct)
     {
         var queries = GrafanaDashboards.PanelQueries().Select((q, i) => (Key: $"{q.Panel} :: {i}", q.Expression)).ToList();
         var panels = queries.ToDictionary(q => q.Key, _ => Outcome.Empty, StringComparer.Ordinal);
         var rules = new Dictionary<string, string>(StringComparer.Ordinal);
+        var firstData = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
+        var since = Stopwatch.StartNew();
         var deadline = DateTimeOffset.UtcNow + LoadDuration + QueryAfterLoad;
         while (true)
         {
@@ -94,6 +101,10 @@ public sealed class EveryDashboardPanelHasData(LedgerXSystem system)
             {
                 var (error, series) = await prometheus.QueryAsync(expression, ct);
                 panels[key] = error is not null ? $"{Outcome.Error} {error} in `{expression}`" : series.Length > 0 ? Outcome.Data : Outcome.Empty;
+                if (panels[key] == Outcome.Data)
+                {
+                    firstData[key] = since.Elapsed;
+                }
             }
 
             foreach (var rule in (await prometheus.RulesAsync(ct)).Where(r => r.Type == "recording"))
@@ -106,13 +117,17 @@ public sealed class EveryDashboardPanelHasData(LedgerXSystem system)
 
                 rules[key] = rule.Health == "err" ? $"{Outcome.Error} {rule.LastError}"
                     : (await prometheus.QueryAsync(rule.Name, ct)).Series.Length > 0 ? Outcome.Data : Outcome.Empty;
+                if (rules[key] == Outcome.Data)
+                {
+                    firstData["rule " + key] = since.Elapsed;
+                }
             }
 
             bool done = panels.Values.All(v => v != Outcome.Empty) && rules.Count > 0 && rules.Values.All(v => v != Outcome.Empty);
             // Past the deadline, what is still empty is reported by name rather than as a timeout.
             if (done || DateTimeOffset.UtcNow > deadline)
             {
-                return (panels, rules);
+                return (panels, rules, firstData);
             }
 
             await Task.Delay(PollEvery, ct);
@@ -124,22 +139,15 @@ public sealed class EveryDashboardPanelHasData(LedgerXSystem system)
     private async Task<LoadRun> StartMixedLoadAsync(CancellationToken ct)
     {
         var file = LoadScriptParser.Load(RepositoryRoot.PathOf("load", "mixed.json"));
-        string cache = Path.Combine(Path.GetTempPath(), $"ledgerx-load-users-{Guid.NewGuid():N}.json");
-        try
+        // The run's shared pool (LedgerXSystem.LoadUsersCache): made here or by MixedLoadThroughTheGateway, whichever ran first.
+        var settings = new PoolSettings(system.Gateway, system.LoadUsersCache, TestMailServers.Maildir.Path, SystemRunFile.AdminPassword);
+        var users = await PrepareUsersAsync(settings, file.Users with { Customers = PoolCustomers }, ct);
+        var script = file with
         {
-            var settings = new PoolSettings(system.Gateway, cache, TestMailServers.Maildir.Path, SystemRunFile.AdminPassword);
-            var users = await PrepareUsersAsync(settings, file.Users with { Customers = PoolCustomers }, ct);
-            var script = file with
-            {
-                Scenarios = [.. file.Scenarios.Select(s => s.AsConstantRate(s.Exec == NlpMix ? NlpRate : RatePerScenario, LoadDuration) with { PreAllocatedVus = 1, MaxVus = MaxVus })],
-                Mixes = file.Mixes.ToDictionary(m => m.Key, m => (IReadOnlyList<RequestSpec>)[.. m.Value.Select(r => r with { Weight = 1 })]),
-            };
-            return LoadRun.Start(script, system.Gateway, users, ct);
-        }
-        finally
-        {
-            File.Delete(cache);
-        }
+            Scenarios = [.. file.Scenarios.Select(s => s.AsConstantRate(s.Exec == NlpMix ? NlpRate : RatePerScenario, LoadDuration) with { PreAllocatedVus = 1, MaxVus = MaxVus })],
+            Mixes = file.Mixes.ToDictionary(m => m.Key, m => (IReadOnlyList<RequestSpec>)[.. m.Value.Select(r => r with { Weight = 1 })]),
+        };
+        return LoadRun.Start(script, system.Gateway, users, ct);
     }
 
     /// <summary>The pool as `ledgerx load` makes it. On a loaded machine one sign-in can outlast the gateway's route

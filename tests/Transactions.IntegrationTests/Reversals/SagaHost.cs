@@ -96,7 +96,10 @@ public class SagaHost : LedgerApi
     /// <summary>Polls until the reversal is completed or failed.</summary>
     public Task<ReversalResponse> FinishedAsync(Guid id) => WaitForAsync(id, r => r.Status is "completed" or "failed");
 
-    public async Task<ReversalResponse> WaitForAsync(Guid id, Func<ReversalResponse, bool> condition, int seconds = 30)
+    /// <summary>Polls until <paramref name="condition"/> holds. The deadline is a hang guard, not a timing: at load average
+    /// 50-67 (the suite beside parallel builds) a saga had not recorded its first step 30 s after its 202, and the
+    /// approval tests failed waiting for <c>awaiting_approval</c>; a quiet machine gets there in well under a second.</summary>
+    public async Task<ReversalResponse> WaitForAsync(Guid id, Func<ReversalResponse, bool> condition, int seconds = 120)
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);
         while (true)
