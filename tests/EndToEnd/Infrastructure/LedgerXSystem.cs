@@ -82,11 +82,6 @@ public sealed class LedgerXSystem : IAsyncLifetime
     public HttpClient PatientClient(Uri? baseAddress = null) =>
         new(new PatientHandler()) { BaseAddress = baseAddress ?? Gateway, Timeout = TimeSpan.FromSeconds(120) };
 
-    /// <summary>The cache file of `ledgerx load`'s user pool for this run (<c>UserPoolPreparer</c>): the tests that run
-    /// load/mixed.json share it, so the second one refreshes the first one's users instead of registering new ones
-    /// (each registration waits for its confirmation mail; eight of them are a good part of a minute on 2 cores).</summary>
-    public string LoadUsersCache => Path.Combine(_directory, "load-users.json");
-
     /// <summary>The ledger's client API, for set-up.</summary>
     public Ledger Ledger => _ledger ??= new Ledger(this);
 

@@ -38,42 +38,49 @@ public sealed class MixedLoadThroughTheGateway(LedgerXSystem system)
     public async Task Every_request_kind_of_the_mixed_file_runs_through_the_gateway_and_none_fails()
     {
         var ct = TestContext.Current.CancellationToken;
-        // The run's shared pool (LedgerXSystem.LoadUsersCache): made here or by the dashboards' test, whichever ran first.
-        var settings = new PoolSettings(system.Gateway, system.LoadUsersCache, TestMailServers.Maildir.Path, SystemRunFile.AdminPassword);
+        var cache = Path.Combine(Path.GetTempPath(), $"ledgerx-load-users-{Guid.NewGuid():N}.json");
+        var settings = new PoolSettings(system.Gateway, cache, TestMailServers.Maildir.Path, SystemRunFile.AdminPassword);
         var file = LoadScriptParser.Load(RepositoryRoot.PathOf("load", "mixed.json"));
-        var users = await new UserPoolPreparer(settings, _ => { }, TimeProvider.System)
-            .PrepareAsync(file.Users with { Customers = 6 }, ct).WaitAsync(Guard, ct);
-
-        // Every kind equally likely, and one VU per scenario while answers are quick, so that the kinds needing
-        // a value another request captured (a hold's void, a transfer's reversal, an answer) get their turn.
-        var script = file with
+        try
         {
-            Scenarios = [.. file.Scenarios.Select(s => s.AsConstantRate(s.Exec == NlpMix ? NlpRate : RatePerScenario, Duration) with { PreAllocatedVus = 1, MaxVus = MaxVus })],
-            Mixes = file.Mixes.ToDictionary(m => m.Key, m => (IReadOnlyList<RequestSpec>)[.. m.Value.Select(r => r with { Weight = 1 })]),
-        };
-        await using var run = LoadRun.Start(script, system.Gateway, users, ct);
-        var result = await run.Completion.WaitAsync(Guard, ct);
+            var users = await new UserPoolPreparer(settings, _ => { }, TimeProvider.System)
+                .PrepareAsync(file.Users with { Customers = 6 }, ct).WaitAsync(Guard, ct);
 
-        var summary = LoadSummary.Human(result, null);
-        var ran = LoadSummary.Kinds(result).ToHashSet();
-        foreach (var scenario in script.Scenarios)
-        {
-            foreach (var request in script.Mixes[scenario.Exec])
+            // Every kind equally likely, and one VU per scenario while answers are quick, so that the kinds needing
+            // a value another request captured (a hold's void, a transfer's reversal, an answer) get their turn.
+            var script = file with
             {
-                ran.ShouldContain((scenario.Name, request.Name), summary);
-            }
-        }
-        var all = LoadSummary.Slice(result, null, null);
-        all.Failed.ShouldBe(0, summary);
-        all.CheckFails.ShouldBe(0, summary);
-        result.Metrics.Scenarios.Values.Sum(s => s.Dropped).ShouldBe(0, summary);
-        result.Acknowledged.Where(a => a.Kind == "transfer").ShouldNotBeEmpty(summary);
-        result.Acknowledged.ShouldAllBe(a => a.IdempotencyKey.Length > 0 && a.Id != null);
-        TestContext.Current.SendDiagnosticMessage(summary);
+                Scenarios = [.. file.Scenarios.Select(s => s.AsConstantRate(s.Exec == NlpMix ? NlpRate : RatePerScenario, Duration) with { PreAllocatedVus = 1, MaxVus = MaxVus })],
+                Mixes = file.Mixes.ToDictionary(m => m.Key, m => (IReadOnlyList<RequestSpec>)[.. m.Value.Select(r => r with { Weight = 1 })]),
+            };
+            await using var run = LoadRun.Start(script, system.Gateway, users, ct);
+            var result = await run.Completion.WaitAsync(Guard, ct);
 
-        // The pool is kept: a second preparation refreshes the same users instead of registering new ones.
-        var again = await new UserPoolPreparer(settings, _ => { }, TimeProvider.System).PrepareAsync(file.Users with { Customers = 6 }, ct).WaitAsync(Guard, ct);
-        again.Customers.Select(c => c.Email).ShouldBe(users.Customers.Select(c => c.Email));
-        again.Teller!.Email.ShouldBe(users.Teller!.Email);
+            var summary = LoadSummary.Human(result, null);
+            var ran = LoadSummary.Kinds(result).ToHashSet();
+            foreach (var scenario in script.Scenarios)
+            {
+                foreach (var request in script.Mixes[scenario.Exec])
+                {
+                    ran.ShouldContain((scenario.Name, request.Name), summary);
+                }
+            }
+            var all = LoadSummary.Slice(result, null, null);
+            all.Failed.ShouldBe(0, summary);
+            all.CheckFails.ShouldBe(0, summary);
+            result.Metrics.Scenarios.Values.Sum(s => s.Dropped).ShouldBe(0, summary);
+            result.Acknowledged.Where(a => a.Kind == "transfer").ShouldNotBeEmpty(summary);
+            result.Acknowledged.ShouldAllBe(a => a.IdempotencyKey.Length > 0 && a.Id != null);
+            TestContext.Current.SendDiagnosticMessage(summary);
+
+            // The pool is kept: a second preparation refreshes the same users instead of registering new ones.
+            var again = await new UserPoolPreparer(settings, _ => { }, TimeProvider.System).PrepareAsync(file.Users with { Customers = 6 }, ct).WaitAsync(Guard, ct);
+            again.Customers.Select(c => c.Email).ShouldBe(users.Customers.Select(c => c.Email));
+            again.Teller!.Email.ShouldBe(users.Teller!.Email);
+        }
+        finally
+        {
+            File.Delete(cache);
+        }
     }
 }

@@ -139,15 +139,22 @@ public sealed class EveryDashboardPanelHasData(LedgerXSystem system)
     private async Task<LoadRun> StartMixedLoadAsync(CancellationToken ct)
     {
         var file = LoadScriptParser.Load(RepositoryRoot.PathOf("load", "mixed.json"));
-        // The run's shared pool (LedgerXSystem.LoadUsersCache): made here or by MixedLoadThroughTheGateway, whichever ran first.
-        var settings = new PoolSettings(system.Gateway, system.LoadUsersCache, TestMailServers.Maildir.Path, SystemRunFile.AdminPassword);
-        var users = await PrepareUsersAsync(settings, file.Users with { Customers = PoolCustomers }, ct);
-        var script = file with
+        string cache = Path.Combine(Path.GetTempPath(), $"ledgerx-load-users-{Guid.NewGuid():N}.json");
+        try
         {
-            Scenarios = [.. file.Scenarios.Select(s => s.AsConstantRate(s.Exec == NlpMix ? NlpRate : RatePerScenario, LoadDuration) with { PreAllocatedVus = 1, MaxVus = MaxVus })],
-            Mixes = file.Mixes.ToDictionary(m => m.Key, m => (IReadOnlyList<RequestSpec>)[.. m.Value.Select(r => r with { Weight = 1 })]),
-        };
-        return LoadRun.Start(script, system.Gateway, users, ct);
+            var settings = new PoolSettings(system.Gateway, cache, TestMailServers.Maildir.Path, SystemRunFile.AdminPassword);
+            var users = await PrepareUsersAsync(settings, file.Users with { Customers = PoolCustomers }, ct);
+            var script = file with
+            {
+                Scenarios = [.. file.Scenarios.Select(s => s.AsConstantRate(s.Exec == NlpMix ? NlpRate : RatePerScenario, LoadDuration) with { PreAllocatedVus = 1, MaxVus = MaxVus })],
+                Mixes = file.Mixes.ToDictionary(m => m.Key, m => (IReadOnlyList<RequestSpec>)[.. m.Value.Select(r => r with { Weight = 1 })]),
+            };
+            return LoadRun.Start(script, system.Gateway, users, ct);
+        }
+        finally
+        {
+            File.Delete(cache);
+        }
     }
 
     /// <summary>The pool as `ledgerx load` makes it. On a loaded machine one sign-in can outlast the gateway's route
