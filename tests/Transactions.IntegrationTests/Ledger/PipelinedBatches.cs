@@ -26,7 +26,8 @@ public sealed class PipelinedBatches : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _database = await TestPostgres.CreateDatabaseAsync("pipelined_batches");
-        _api = new LedgerReplica(_database);
+        // Pipelining is off by default (ADR 0020, decision 7); these tests are about the pipelined writer.
+        _api = new LedgerReplica(_database, settings: new Dictionary<string, string?> { ["Ledger:Pipelining"] = "true" });
         await _api.InitializeAsync();
         await SlowCommit.InstallAsync(_api, CommitMilliseconds);
         // A COMMIT that runs as long as the slow one, then fails: always (a server ERROR, not transient), or only the first
