@@ -107,8 +107,8 @@ internal sealed class PrivateServers : IAsyncDisposable
         }
     }
 
-    /// <summary>Redis ends (SIGTERM; it runs with <c>--save ''</c>, so its streams and consumer groups are lost, as on a
-    /// cache node replaced without persistence), then starts again on its port.</summary>
+    /// <summary>Redis ends (SIGTERM, after which it has every acknowledged write in its append-only file: devenv.sh starts it
+    /// with <c>--appendfsync always</c>), then starts again on its port from that file.</summary>
     public async Task RestartRedisAsync(CancellationToken ct)
     {
         var pid = PidFromFile(Path.Combine(_directory, "redis.pid")) ?? throw new InvalidOperationException("Redis is not running (no redis.pid)");
