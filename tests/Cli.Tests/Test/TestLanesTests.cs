@@ -36,7 +36,10 @@ public sealed class TestLanesTests : IDisposable
             [[ $name == Failing* ]] && exit 3
             printf 'Test run summary: Passed!\n  total: 3\n  failed: 0\n  succeeded: 2\n  skipped: 1\n  duration: 1s\n'
             """.Replace("\r", "", StringComparison.Ordinal));
-        File.SetUnixFileMode(dotnet, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(dotnet, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
     }
 
     private string Calls => Path.Combine(_dir, "calls.log");
@@ -53,7 +56,7 @@ public sealed class TestLanesTests : IDisposable
             .Where(p => !p.Contains("/node_modules/", StringComparison.Ordinal))
             .Select(Path.GetFullPath).Order(StringComparer.Ordinal).ToList();
 
-        listed.ShouldBe(onDisk, "a test project missing from the solution is never built, so ./ledgerx test would never run it");
+        string.Join('\n', listed).ShouldBe(string.Join('\n', onDisk), "a test project missing from the solution is never built, so ./ledgerx test would never run it");
         listed.ShouldContain(p => p.EndsWith("LedgerX.EndToEnd.Tests.csproj", StringComparison.Ordinal));
     }
 
@@ -75,8 +78,8 @@ public sealed class TestLanesTests : IDisposable
 
         run.ExitCode.ShouldBe(0, run.Output);
         var started = Started();
-        started.Take(2).Order(StringComparer.Ordinal).ShouldBe(["LedgerX.Chaos.Tests", "LedgerX.EndToEnd.Tests"], string.Join(", ", started));
-        started.Order(StringComparer.Ordinal).ShouldBe(projects.Order(StringComparer.Ordinal), "every project once");
+        string.Join(' ', started.Take(2).Order(StringComparer.Ordinal)).ShouldBe("LedgerX.Chaos.Tests LedgerX.EndToEnd.Tests", string.Join(", ", started));
+        string.Join(' ', started.Order(StringComparer.Ordinal)).ShouldBe(string.Join(' ', projects.Order(StringComparer.Ordinal)), "every project once");
         // Four summaries of 2 passed and 1 skipped; the crashed one is one failure, never a pass.
         run.StdOut.ShouldContain("totals: 8 1 4", Case.Sensitive, run.Output);
         run.StdErr.ShouldContain("FailingOne.Tests");
@@ -120,7 +123,7 @@ public sealed class TestLanesTests : IDisposable
 
         run.ExitCode.ShouldBe(0, run.Output);
         var calls = File.ReadAllLines(Calls);
-        Started().Order(StringComparer.Ordinal).ShouldBe(expected, "every test project of the solution exactly once");
+        string.Join(' ', Started().Order(StringComparer.Ordinal)).ShouldBe(string.Join(' ', expected), "every test project of the solution exactly once");
         int consumerEnded = Array.IndexOf(calls, "end LedgerX.Contracts.ConsumerTests");
         int providerStarted = Array.IndexOf(calls, "start LedgerX.Contracts.ProviderTests");
         consumerEnded.ShouldBeGreaterThanOrEqualTo(0);
