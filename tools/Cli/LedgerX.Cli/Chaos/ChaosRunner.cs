@@ -41,7 +41,7 @@ internal sealed class ChaosRunner(ChaosSystem system, ChaosLoad load, ChaosTimin
         load.Start();
         double steadyFrom = load.NowMs;
         await Task.Delay(timings.Steady, ct);
-        var steady = load.SamplesBetween(steadyFrom, load.NowMs);
+        var steady = await SteadyWindowAsync(steadyFrom, ct);
         var usable = UsableRoutes(steady);
         double faultAt = load.NowMs;
         string? error = null;
@@ -92,6 +92,27 @@ internal sealed class ChaosRunner(ChaosSystem system, ChaosLoad load, ChaosTimin
         system.ConnectionString(ChaosSystem.NotificationsDatabaseSecret),
         load.Http,
         system.Gateway);
+
+    /// <summary>The steady phase's samples once every read route has been answered at least once in it (a short steady
+    /// phase on a loaded machine could otherwise end before a slow route's first answer, and that route would say nothing
+    /// about the fault), waiting at most <see cref="SteadyExtension"/> beyond <see cref="ChaosTimings.Steady"/>.</summary>
+    private async Task<IReadOnlyList<RequestSample>> SteadyWindowAsync(double steadyFrom, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + SteadyExtension;
+        while (true)
+        {
+            var steady = load.SamplesBetween(steadyFrom, load.NowMs);
+            var answered = steady.Select(s => s.Route).ToHashSet(StringComparer.Ordinal);
+            if (RouteDependencies.Reads.All(r => answered.Contains(r.Name)) || DateTime.UtcNow >= deadline)
+            {
+                return steady;
+            }
+
+            await Task.Delay(Poll, ct);
+        }
+    }
+
+    private static readonly TimeSpan SteadyExtension = TimeSpan.FromSeconds(30);
 
     /// <summary>Routes that answered 2xx throughout the steady phase: only those can say anything about a fault (a route the
     /// load's caller may not use answers 403 with or without the fault).</summary>
