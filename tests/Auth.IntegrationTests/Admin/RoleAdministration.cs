@@ -4,7 +4,6 @@ using LedgerX.ServiceDefaults.Auth;
 namespace LedgerX.Auth.IntegrationTests.Admin;
 
 /// <summary>Granting and revoking roles through the admin API, and what a token then carries.</summary>
-[Collection(AuthServerCollection.Name)]
 public sealed class RoleAdministration(AuthServer server)
 {
     private const string AllScopes = "openid offline_access ledger:read ledger:write fraud:review reversals:approve users:admin";

@@ -7,7 +7,6 @@ namespace LedgerX.Auth.IntegrationTests.Api;
 
 /// <summary>The OpenAPI document is true: every status it documents for an operation is produced here. A newly
 /// documented operation or status without a request below fails.</summary>
-[Collection(AuthServerCollection.Name)]
 public sealed class OpenApiDocumentIsTrue(AuthServer server)
 {
     [Fact]

@@ -7,7 +7,6 @@ namespace LedgerX.Auth.IntegrationTests.Audit;
 
 /// <summary>Security events leave the outboxes: audit events to audit.recorded.v1, account messages to
 /// auth.account_message.v1, both through the sidecar's pub/sub.</summary>
-[Collection(AuthServerCollection.Name)]
 public sealed class AuditEventsArePublished(AuthServer server)
 {
     [Fact]

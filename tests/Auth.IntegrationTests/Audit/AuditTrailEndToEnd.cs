@@ -9,7 +9,6 @@ namespace LedgerX.Auth.IntegrationTests.Audit;
 /// pub/sub on audit.recorded.v1, land once each in the hash-chained audit log that auth-service hosts, and an auditor
 /// finds them with a token carrying audit:read and verifies the chain.
 /// </summary>
-[Collection(AuthServerCollection.Name)]
 public sealed class AuditTrailEndToEnd(AuthServer server)
 {
     [Fact]

@@ -6,7 +6,6 @@ using Microsoft.Extensions.DependencyInjection;
 namespace LedgerX.Auth.IntegrationTests.Audit;
 
 /// <summary>The development seed creates an admin: an auditor must be able to see where it came from.</summary>
-[Collection(AuthServerCollection.Name)]
 public sealed class SeedingIsAudited(AuthServer server)
 {
     [Fact]

@@ -8,14 +8,16 @@ namespace LedgerX.Auth.IntegrationTests.Cli;
 /// <summary>A database seeded by an older release keeps its CLI client: the seeder grants it the permissions added since
 /// (the CLI asks for notifications:manage, and OpenIddict refuses a sign-in that asks for a scope the client lacks).
 /// Its own server: the upgrade it audits would otherwise show in the shared server's seeding audit (SeedingIsAudited).</summary>
-public sealed class CliClientUpgrade(AuthServer server) : IClassFixture<AuthServer>
+public sealed class CliClientUpgrade(PrivateAuthServer own) : IClassFixture<PrivateAuthServer>
 {
     private const string Added = OpenIddictConstants.Permissions.Prefixes.Scope + Permissions.NotificationsManage;
+
+    private AuthServer Server => own.Server;
 
     [Fact]
     public async Task ACliClientWithoutANewerScope_GetsItOnTheNextStart_AndKeepsTheRest()
     {
-        await using (var scope = server.App.Services.CreateAsyncScope())
+        await using (var scope = Server.App.Services.CreateAsyncScope())
         {
             var applications = scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>();
             var cli = (await applications.FindByClientIdAsync("ledgerx-cli"))!;
@@ -26,12 +28,12 @@ public sealed class CliClientUpgrade(AuthServer server) : IClassFixture<AuthServ
             (await applications.HasPermissionAsync(cli, Added)).ShouldBeFalse();
         }
 
-        await using (var scope = server.App.Services.CreateAsyncScope())
+        await using (var scope = Server.App.Services.CreateAsyncScope())
         {
             await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync(CancellationToken.None);
         }
 
-        await using (var scope = server.App.Services.CreateAsyncScope())
+        await using (var scope = Server.App.Services.CreateAsyncScope())
         {
             var applications = scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>();
             var cli = (await applications.FindByClientIdAsync("ledgerx-cli"))!;

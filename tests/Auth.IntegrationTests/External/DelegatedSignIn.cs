@@ -8,7 +8,6 @@ namespace LedgerX.Auth.IntegrationTests.External;
 
 /// <summary>Sign-in through an external OpenID Connect provider configured in Auth:ExternalProviders, end to end
 /// against a second, independent OpenIddict server.</summary>
-[Collection(AuthServerCollection.Name)]
 public sealed class DelegatedSignIn(AuthServer server)
 {
     [Fact]

@@ -4,7 +4,6 @@ using LedgerX.ServiceDefaults.Auth;
 namespace LedgerX.Auth.IntegrationTests.Flows;
 
 /// <summary>Code + PKCE through the HTML sign-in page, as the CLI or a web app does it.</summary>
-[Collection(AuthServerCollection.Name)]
 public sealed class AuthorizationCodeWithPkce(AuthServer server)
 {
     [Fact]

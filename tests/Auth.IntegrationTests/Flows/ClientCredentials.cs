@@ -4,7 +4,6 @@ using LedgerX.ServiceDefaults.Auth;
 namespace LedgerX.Auth.IntegrationTests.Flows;
 
 /// <summary>A machine client acting for itself.</summary>
-[Collection(AuthServerCollection.Name)]
 public sealed class ClientCredentials(AuthServer server)
 {
     [Fact]

@@ -4,7 +4,6 @@ using LedgerX.ServiceDefaults.Auth;
 namespace LedgerX.Auth.IntegrationTests.Flows;
 
 /// <summary>The device flow (RFC 8628), as `./ledgerx login` uses it: the device polls while the user approves in a browser.</summary>
-[Collection(AuthServerCollection.Name)]
 public sealed class DeviceAuthorization(AuthServer server)
 {
     [Fact]

@@ -5,7 +5,6 @@ using LedgerX.ServiceDefaults.Auth;
 namespace LedgerX.Auth.IntegrationTests.Flows;
 
 /// <summary>Introspection (RFC 7662) by a confidential client, and revocation (RFC 7009).</summary>
-[Collection(AuthServerCollection.Name)]
 public sealed class Introspection(AuthServer server)
 {
     public static async Task<bool> IsActiveAsync(AuthServer server, string token)

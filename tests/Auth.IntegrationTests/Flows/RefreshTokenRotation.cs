@@ -4,7 +4,6 @@ using LedgerX.ServiceDefaults.Auth;
 namespace LedgerX.Auth.IntegrationTests.Flows;
 
 /// <summary>Refresh tokens rotate on every use; a used one presented again revokes its whole family.</summary>
-[Collection(AuthServerCollection.Name)]
 public sealed class RefreshTokenRotation(AuthServer server)
 {
     [Fact]

@@ -5,7 +5,6 @@ namespace LedgerX.Auth.IntegrationTests.Flows;
 
 /// <summary>A service's own client (Auth:Seed:ServiceClients), registered from configuration and the secret store on
 /// start: it gets client-credentials tokens for its configured scopes and no others, and its registration is audited.</summary>
-[Collection(AuthServerCollection.Name)]
 public sealed class ServiceClients(AuthServer server)
 {
     private Task<HttpResponseMessage> AskAsync(string scope, string secret = AuthServer.ServiceSecret) =>

@@ -7,14 +7,27 @@ using LedgerX.LocalDapr.PubSub;
 using LedgerX.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+
+// One auth-service for the whole assembly, shared by every test class that takes an AuthServer, so the classes run in
+// parallel; as one collection they ran one test at a time. Each test makes its own users, signs the seeded ones in
+// without changing them, and reads only its own audit rows and outbox messages, so none depends on what another does
+// meanwhile.
+[assembly: AssemblyFixture(typeof(LedgerX.Auth.IntegrationTests.Infrastructure.AuthServer))]
 
 namespace LedgerX.Auth.IntegrationTests.Infrastructure;
 
-[CollectionDefinition(Name)]
-public sealed class AuthServerCollection : ICollectionFixture<AuthServer>
+/// <summary>An auth server of a test class's own, for a test that changes what every test of the shared one relies on
+/// (<see cref="Cli.CliClientUpgrade"/> re-seeds it).</summary>
+public sealed class PrivateAuthServer : IAsyncLifetime
 {
-    public const string Name = "auth-service";
+    public AuthServer Server { get; } = new();
+
+    public ValueTask InitializeAsync() => Server.InitializeAsync();
+
+    public ValueTask DisposeAsync() => Server.DisposeAsync();
 }
 
 /// <summary>
@@ -82,7 +95,8 @@ public sealed class AuthServer : IAsyncLifetime
         ["Auth:EncryptionKeySecret"] = prefix + "_ENC",
         ["Auth:SigningKeysRefreshSeconds"] = "1",
         ["Auth:LockoutMaxFailedAttempts"] = LockoutAttempts.ToString(CultureInfo.InvariantCulture),
-        // Tests hash many passwords on two shared cores; the production default stays 600,000.
+        // The lowest the option allows; AuthApp lowers the hasher's cost further (TestPasswordHashIterations). The
+        // production default stays 600,000.
         ["Auth:PasswordHashIterations"] = "100000",
         ["Auth:Outbox:PollIntervalMs"] = "100",
         ["Auth:Seed:Enabled"] = "true",
@@ -144,9 +158,16 @@ public sealed class AuthApp(SidecarPorts sidecar, IDictionary<string, string?> s
 {
     protected override IDictionary<string, string?> Defaults => settings;
 
+    /// <summary>PBKDF2 iterations of the passwords these tests hash: far below any real cost, since every test registers
+    /// and signs in users on two shared cores. Auth:PasswordHashIterations cannot go this low (it refuses less than
+    /// 100,000), so the hasher's options are set after it; no test here is about the hash's cost.</summary>
+    public const int TestPasswordHashIterations = 1_000;
+
     protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
         builder.UseEnvironment(environment);
+        builder.ConfigureTestServices(services =>
+            services.PostConfigure<PasswordHasherOptions>(hasher => hasher.IterationCount = TestPasswordHashIterations));
     }
 }

@@ -3,7 +3,6 @@ using System.Globalization;
 namespace LedgerX.Auth.IntegrationTests.Keys;
 
 /// <summary>Production never runs on development material: the committed key (kid prefix dev-) or the demo seed.</summary>
-[Collection(AuthServerCollection.Name)]
 public sealed class DevelopmentKeysInProduction(AuthServer server)
 {
     [Fact]

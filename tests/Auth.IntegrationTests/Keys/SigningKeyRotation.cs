@@ -11,7 +11,6 @@ namespace LedgerX.Auth.IntegrationTests.Keys;
 /// pick-up on, the old one stays in the JWKS, and no validation fails, neither auth-service's own nor that of a
 /// validator that fetches the JWKS the way every LedgerX service does (again on an unknown kid).
 /// </summary>
-[Collection(AuthServerCollection.Name)]
 public sealed class SigningKeyRotation(AuthServer server)
 {
     [Fact]

@@ -5,7 +5,6 @@ namespace LedgerX.Auth.IntegrationTests.Users;
 
 /// <summary>auth.user_contact.v1 (for notification-service) is written to the outbox on registration, unconfirmed, and
 /// again on confirmation, confirmed; each payload fits the published schema.</summary>
-[Collection(AuthServerCollection.Name)]
 public sealed class ContactIsPublished(AuthServer server)
 {
     [Fact]

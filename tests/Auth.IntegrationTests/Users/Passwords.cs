@@ -4,7 +4,6 @@ using LedgerX.ServiceDefaults.Audit;
 namespace LedgerX.Auth.IntegrationTests.Users;
 
 /// <summary>Password change, reset by token, the policy, and lockout after repeated failures.</summary>
-[Collection(AuthServerCollection.Name)]
 public sealed class Passwords(AuthServer server)
 {
     private const string NewPassword = "Another-Passw0rd-Long";

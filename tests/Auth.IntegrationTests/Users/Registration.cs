@@ -5,7 +5,6 @@ using LedgerX.ServiceDefaults.Auth;
 namespace LedgerX.Auth.IntegrationTests.Users;
 
 /// <summary>Register, confirm the email, and what an unconfirmed account may not do.</summary>
-[Collection(AuthServerCollection.Name)]
 public sealed class Registration(AuthServer server)
 {
     [Fact]

@@ -5,7 +5,6 @@ using OtpNet;
 namespace LedgerX.Auth.IntegrationTests.Users;
 
 /// <summary>TOTP as a second factor: set up, enabled with a verified code, asked for at sign-in, recovery codes.</summary>
-[Collection(AuthServerCollection.Name)]
 public sealed partial class TwoFactor(AuthServer server)
 {
     [Fact]

@@ -72,13 +72,17 @@ public abstract class AppOnKestrel<TEntryPoint> : WebApplicationFactory<TEntryPo
     {
         if (_databasePrefix is not null)
         {
-            ConnectionString = await TestPostgres.CreateDatabaseAsync(_databasePrefix);
+            ConnectionString = await CreateDatabaseAsync(_databasePrefix);
         }
         UseKestrel(port);
         StartServer();
         Client = CreateClient();
         Client.Timeout = ClientTimeout;
     }
+
+    /// <summary>Creates the host's fresh database; a host whose schema is migrated once and copied overrides it
+    /// (<see cref="TestPostgres.CreateDatabaseAsync(string, string?, CancellationToken)"/>).</summary>
+    protected virtual Task<string> CreateDatabaseAsync(string prefix) => TestPostgres.CreateDatabaseAsync(prefix);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

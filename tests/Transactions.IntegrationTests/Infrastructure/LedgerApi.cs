@@ -41,6 +41,9 @@ public class LedgerApi : AppOnKestrel<Program>
 
     protected override TimeSpan ClientTimeout => TimeSpan.FromSeconds(60);
 
+    /// <summary>A copy of a migrated ledger (<see cref="LedgerDatabases"/>), so the service's start has nothing to migrate.</summary>
+    protected override Task<string> CreateDatabaseAsync(string prefix) => LedgerDatabases.CreateAsync(prefix);
+
     protected override IDictionary<string, string?> Defaults => new Dictionary<string, string?>
     {
         // Errors only, whatever LEDGERX_TEST_LOGS says.

@@ -17,7 +17,8 @@ public static class SlowCommit
         FOR EACH ROW WHEN (NEW.description = '{Description}') EXECUTE FUNCTION test_slow_commit();
         """);
 
-    /// <summary>Waits until a backend of this database is inside a slow COMMIT; returns its client port (the proxy's side).</summary>
+    /// <summary>Waits until a backend of this database is inside a slow COMMIT, or one held at a closed
+    /// <see cref="CommitGate"/> (which sleeps too, between its looks at the gate); returns its client port (the proxy's side).</summary>
     public static async Task<int> CommittingBackendPortAsync(LedgerApi api)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);

@@ -18,7 +18,7 @@ public sealed class LostCommitAnswer : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _database = await TestPostgres.CreateDatabaseAsync("lost_commit");
+        _database = await LedgerDatabases.CreateAsync("lost_commit");
         _proxy = TcpProxy.To(_database);
         // Long enough that a 1 s COMMIT is waited for, not ended (the writer ends a backend half way through).
         _api = new LedgerReplica(_database, _proxy, new Dictionary<string, string?> { ["Ledger:CommitOutcomeTimeoutMs"] = "3000" });

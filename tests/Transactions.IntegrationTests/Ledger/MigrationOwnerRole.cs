@@ -117,31 +117,6 @@ public sealed class MigrationOwnerRole : IAsyncLifetime
         (await TableOwnersAsync()).ShouldBe([_roles.OwnerRole]);
     }
 
-    [Theory]
-    [InlineData("ALTER TABLE event_log DISABLE TRIGGER event_log_append_only", "must be owner")]
-    [InlineData("DROP TRIGGER event_log_append_only ON event_log", "must be owner")]
-    [InlineData("UPDATE event_log SET type = type", "permission denied")]
-    [InlineData("DELETE FROM event_log", "permission denied")]
-    [InlineData("TRUNCATE event_log CASCADE", "permission denied")]
-    [InlineData("UPDATE postings SET amount = amount + 1", "permission denied")]
-    [InlineData("DELETE FROM journal_entries", "permission denied")]
-    [InlineData("DELETE FROM \"__EFMigrationsHistory\"", "permission denied")]
-    [InlineData("DROP TABLE accounts CASCADE", "must be owner")]
-    [InlineData("CREATE TABLE public.shadow (id int)", "permission denied")]
-    public async Task TheAppRole_CannotChangeTheSchemaOrHistory(string sql, string refusal)
-    {
-        await using (var api = new LedgerWithOwnerRole(_roles))
-        {
-            await api.InitializeAsync();
-            await api.DepositAsync((await api.OpenAccountAsync("alice")).Id, 100);
-        }
-
-        var refused = await Should.ThrowAsync<PostgresException>(() => _roles.AsAppAsync(sql));
-
-        refused.SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege);
-        refused.MessageText.ShouldContain(refusal);
-    }
-
     [Fact]
     public async Task ADatabaseTheAppRoleAlreadyOwns_IsRefusedWithTheFix()
     {
@@ -220,5 +195,46 @@ public sealed class MigrationOwnerRole : IAsyncLifetime
             owners.Add(reader.GetString(0));
         }
         return owners;
+    }
+}
+
+/// <summary>What the app's role may not do, on one ledger the owner migrated and the app wrote to. Every statement is
+/// refused and so changes nothing, so the cases share that ledger instead of each making roles, a database and a
+/// service start of its own.</summary>
+public sealed class AppRoleRefusals(AppRoleRefusals.MigratedByTheOwner ledger) : IClassFixture<AppRoleRefusals.MigratedByTheOwner>
+{
+    /// <summary>Two roles and a database; the service migrated it as the owner and took a deposit as the app's role.</summary>
+    public sealed class MigratedByTheOwner : IAsyncLifetime
+    {
+        public TwoRoleDatabase Roles { get; private set; } = null!;
+
+        public async ValueTask InitializeAsync()
+        {
+            Roles = await TwoRoleDatabase.CreateAsync();
+            await using var api = new LedgerWithOwnerRole(Roles);
+            await api.InitializeAsync();
+            await api.DepositAsync((await api.OpenAccountAsync("alice")).Id, 100);
+        }
+
+        public async ValueTask DisposeAsync() => await Roles.DisposeAsync();
+    }
+
+    [Theory]
+    [InlineData("ALTER TABLE event_log DISABLE TRIGGER event_log_append_only", "must be owner")]
+    [InlineData("DROP TRIGGER event_log_append_only ON event_log", "must be owner")]
+    [InlineData("UPDATE event_log SET type = type", "permission denied")]
+    [InlineData("DELETE FROM event_log", "permission denied")]
+    [InlineData("TRUNCATE event_log CASCADE", "permission denied")]
+    [InlineData("UPDATE postings SET amount = amount + 1", "permission denied")]
+    [InlineData("DELETE FROM journal_entries", "permission denied")]
+    [InlineData("DELETE FROM \"__EFMigrationsHistory\"", "permission denied")]
+    [InlineData("DROP TABLE accounts CASCADE", "must be owner")]
+    [InlineData("CREATE TABLE public.shadow (id int)", "permission denied")]
+    public async Task TheAppRole_CannotChangeTheSchemaOrHistory(string sql, string refusal)
+    {
+        var refused = await Should.ThrowAsync<PostgresException>(() => ledger.Roles.AsAppAsync(sql));
+
+        refused.SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege);
+        refused.MessageText.ShouldContain(refusal);
     }
 }

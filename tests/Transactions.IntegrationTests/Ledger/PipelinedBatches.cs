@@ -11,33 +11,36 @@ namespace LedgerX.Transactions.IntegrationTests.Ledger;
 /// commits, none of them when its COMMIT fails, and a first batch that is run again after a transient failure must be
 /// applied once, after the batch that overtook it. Each test first checks that the next batch really was waiting on
 /// the lock while the first committed (so a writer that did not pipeline fails here, rather than passing for the wrong
-/// reason).
+/// reason). The first batch's COMMIT waits at a <see cref="CommitGate"/> until that has been seen, so the window is as long
+/// as the check needs on any machine (it was a fixed 3 s sleep, paid two or three times per test).
 /// </summary>
 public sealed class PipelinedBatches : IAsyncLifetime
 {
-    private const int CommitMilliseconds = 3000;
     private const string FailingCommit = "fail-commit";
     private const string FailingCommitOnce = "fail-commit-once";
     private const string FailingWrite = "fail-write";
+
+    /// <summary>A hang guard only: with the first COMMIT held, a pipelining writer's next batch is seen waiting at once.</summary>
+    private static readonly TimeSpan PipelineSeenWithin = TimeSpan.FromSeconds(30);
 
     private string _database = "";
     private LedgerReplica _api = null!;
 
     public async ValueTask InitializeAsync()
     {
-        _database = await TestPostgres.CreateDatabaseAsync("pipelined_batches");
+        _database = await LedgerDatabases.CreateAsync("pipelined_batches");
         // Pipelining is off by default (ADR 0020, decision 7); these tests are about the pipelined writer.
-        _api = new LedgerReplica(_database, settings: new Dictionary<string, string?> { ["Ledger:Pipelining"] = "true" });
+        _api = new LedgerReplica(_database, settings: new Dictionary<string, string?>(CommitGate.Settings) { ["Ledger:Pipelining"] = "true" });
         await _api.InitializeAsync();
-        await SlowCommit.InstallAsync(_api, CommitMilliseconds);
-        // A COMMIT that runs as long as the slow one, then fails: always (a server ERROR, not transient), or only the first
-        // time (a serialization failure, which the writer retries). The sequence counts across aborted transactions.
+        await CommitGate.InstallAsync(_api);
+        // A COMMIT that waits at the gate like the held one, then fails: always (a server ERROR, not transient), or only the
+        // first time (a serialization failure, which the writer retries). The sequence counts across aborted transactions.
         await _api.ExecuteAsync(
             $"""
             CREATE SEQUENCE test_commit_failures;
             CREATE FUNCTION test_failing_commit() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
-                PERFORM pg_sleep({CommitMilliseconds} / 1000.0);
+                PERFORM test_commit_gate();
                 IF NEW.description = '{FailingCommit}' THEN
                     RAISE EXCEPTION 'test: this commit fails';
                 END IF;
@@ -66,8 +69,10 @@ public sealed class PipelinedBatches : IAsyncLifetime
     {
         var (payer, payee) = await TwoAccountsAsync("commits");
 
-        var deposit = _api.SubmitDepositAsync(payer, 100, SlowCommit.Description);
+        await using var gate = await CommitGate.CloseAsync(_api);
+        var deposit = _api.SubmitDepositAsync(payer, 100, CommitGate.Description);
         var transfer = await TransferWhileCommittingAsync(payer, payee, 60);
+        await gate.OpenAsync();
 
         (await deposit).ShouldBeOfType<WriteResult.Applied>();
         (await transfer).ShouldBeOfType<WriteResult.Applied>();
@@ -81,8 +86,10 @@ public sealed class PipelinedBatches : IAsyncLifetime
     {
         var (payer, payee) = await TwoAccountsAsync("fails");
 
+        await using var gate = await CommitGate.CloseAsync(_api);
         var deposit = _api.SubmitDepositAsync(payer, 100, FailingCommit);
         var transfer = await TransferWhileCommittingAsync(payer, payee, 60);
+        await gate.OpenAsync();
 
         (await Should.ThrowAsync<LedgerUnavailableException>(deposit)).Code.ShouldBe(LedgerUnavailableException.Unavailable);
         (await transfer).ShouldBeOfType<WriteResult.Refused>().Error.Code.ShouldBe("insufficient_funds");
@@ -97,8 +104,10 @@ public sealed class PipelinedBatches : IAsyncLifetime
     {
         var (payer, payee) = await TwoAccountsAsync("retried");
 
+        await using var gate = await CommitGate.CloseAsync(_api);
         var deposit = _api.SubmitDepositAsync(payer, 100, FailingCommitOnce);
         var transfer = await TransferWhileCommittingAsync(payer, payee, 60);
+        await gate.OpenAsync();
 
         // The transfer was decided when the deposit's first COMMIT had failed: against a payer with nothing.
         (await transfer).ShouldBeOfType<WriteResult.Refused>().Error.Code.ShouldBe("insufficient_funds");
@@ -117,11 +126,13 @@ public sealed class PipelinedBatches : IAsyncLifetime
     {
         var (payer, payee) = await TwoAccountsAsync("write-fails");
 
-        var deposit = _api.SubmitDepositAsync(payer, 100, SlowCommit.Description);
+        await using var gate = await CommitGate.CloseAsync(_api);
+        var deposit = _api.SubmitDepositAsync(payer, 100, CommitGate.Description);
         var transfer = await TransferWhileCommittingAsync(payer, payee, 60);
         // Queued while the transfer's batch waits for the log head: these two are taken together after it.
         var failing = _api.SubmitDepositAsync(payee, 5, FailingWrite);
         var neighbour = _api.SubmitDepositAsync(payee, 7, "beside-a-failing-write");
+        await gate.OpenAsync();
 
         (await deposit).ShouldBeOfType<WriteResult.Applied>();
         (await transfer).ShouldBeOfType<WriteResult.Applied>();
@@ -139,7 +150,7 @@ public sealed class PipelinedBatches : IAsyncLifetime
     private async Task<(Guid Payer, Guid Payee)> TwoAccountsAsync(string owner) =>
         ((await _api.OpenAccountAsync($"{owner}-payer")).Id, (await _api.OpenAccountAsync($"{owner}-payee")).Id);
 
-    /// <summary>Once a batch is inside its (slow) COMMIT, submits a transfer and waits until the transfer's load waits on
+    /// <summary>Once a batch is inside its (held) COMMIT, submits a transfer and waits until the transfer's load waits on
     /// a lock, which only the committing batch holds: the next batch was sent before the one before it had ended.</summary>
     private async Task<Task<WriteResult>> TransferWhileCommittingAsync(Guid payer, Guid payee, long amount)
     {
@@ -151,7 +162,7 @@ public sealed class PipelinedBatches : IAsyncLifetime
                 new EntryDetails("pipelined", null, LedgerMetadata.Empty)),
             null, (_, _) => new StoredResponse(201, []), CancellationToken.None);
 
-        var deadline = DateTime.UtcNow.AddMilliseconds(CommitMilliseconds);
+        var deadline = DateTime.UtcNow + PipelineSeenWithin;
         while (await _api.ScalarAsync<long>(
                    """
                    SELECT count(*) FROM pg_stat_activity

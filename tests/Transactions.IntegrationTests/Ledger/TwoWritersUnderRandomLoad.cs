@@ -52,7 +52,7 @@ public sealed class TwoWritersUnderRandomLoad : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _database = await TestPostgres.CreateDatabaseAsync("two_writers");
+        _database = await LedgerDatabases.CreateAsync("two_writers");
         // One workflow engine for every instance; its state outlives the instances it kills (in memory: it is not killed).
         _sidecar = await SagaHost.StartSidecarAsync(_grpcPort, _resources);
         for (var i = 0; i < _replicas.Length; i++)

@@ -14,7 +14,7 @@ public sealed class WriterInvariants : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _database = await TestPostgres.CreateDatabaseAsync("writer_invariants");
+        _database = await LedgerDatabases.CreateAsync("writer_invariants");
         _api = new LedgerReplica(_database);
         await _api.InitializeAsync();
     }

@@ -17,10 +17,10 @@ public sealed class WriterShutdown : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _database = await TestPostgres.CreateDatabaseAsync("writer_shutdown");
-        _api = new LedgerReplica(_database);
+        _database = await LedgerDatabases.CreateAsync("writer_shutdown");
+        _api = new LedgerReplica(_database, settings: new Dictionary<string, string?>(CommitGate.Settings));
         await _api.InitializeAsync();
-        await SlowCommit.InstallAsync(_api, milliseconds: 1500);
+        await CommitGate.InstallAsync(_api);
     }
 
     public async ValueTask DisposeAsync()
@@ -35,11 +35,18 @@ public sealed class WriterShutdown : IAsyncLifetime
         var account = await _api.OpenAccountAsync("shutdown");
         await _api.DepositAsync(account.Id, 100);
 
-        var committing = _api.SubmitDepositAsync(account.Id, 40, SlowCommit.Description);
+        // The batch's COMMIT is held until the writer has been told to stop: a fixed slow commit (1.5 s) once ran out on
+        // a loaded machine before StopAsync was called, and the queued deposits were then applied as the next batch.
+        await using var gate = await CommitGate.CloseAsync(_api);
+        var committing = _api.SubmitDepositAsync(account.Id, 40, CommitGate.Description);
         await SlowCommit.CommittingBackendPortAsync(_api);
         // Queued behind the committing batch (the writer is busy with it).
         var queued = new[] { _api.SubmitDepositAsync(account.Id, 1, "queued-1"), _api.SubmitDepositAsync(account.Id, 2, "queued-2") };
-        await _api.Writer.StopAsync(CancellationToken.None);
+        // Stopping cancels the writer at once (BackgroundService.StopAsync) and then waits for the committing batch.
+        var stopping = _api.Writer.StopAsync(CancellationToken.None);
+        committing.IsCompleted.ShouldBeFalse("the batch committed before the writer was stopped");
+        await gate.OpenAsync();
+        await stopping;
 
         (await committing).ShouldBeOfType<WriteResult.Applied>();
         foreach (var write in queued)
@@ -50,7 +57,7 @@ public sealed class WriterShutdown : IAsyncLifetime
         late.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
         (await late.Content.ReadAsStringAsync()).ShouldContain("\"code\":\"ledger_shutting_down\"");
 
-        (await _api.ScalarAsync<long>($"SELECT count(*) FROM journal_entries WHERE description = '{SlowCommit.Description}'")).ShouldBe(1);
+        (await _api.ScalarAsync<long>($"SELECT count(*) FROM journal_entries WHERE description = '{CommitGate.Description}'")).ShouldBe(1);
         (await _api.ScalarAsync<long>("SELECT count(*) FROM journal_entries WHERE description IN ('queued-1', 'queued-2', 'late')")).ShouldBe(0);
         (await _api.GetAccountAsync(account.Id)).Balance.ShouldBe(140);
         (await _api.VerifyAsync()).Ok.ShouldBeTrue();

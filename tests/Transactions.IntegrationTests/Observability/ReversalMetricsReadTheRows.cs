@@ -2,6 +2,7 @@ using LedgerX.Testing;
 using LedgerX.Transactions.Api.Infrastructure.Persistence;
 using LedgerX.Transactions.Api.Observability;
 using LedgerX.Transactions.Api.Reversals;
+using LedgerX.Transactions.IntegrationTests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -28,9 +29,7 @@ public sealed class ReversalMetricsReadTheRows : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _connectionString = await TestPostgres.CreateDatabaseAsync("reversal_metrics", TestContext.Current.CancellationToken);
-        await using var db = Context();
-        await db.Database.MigrateAsync(TestContext.Current.CancellationToken);
+        _connectionString = await LedgerDatabases.CreateAsync("reversal_metrics");
         _database = NpgsqlDataSource.Create(_connectionString);
     }
 

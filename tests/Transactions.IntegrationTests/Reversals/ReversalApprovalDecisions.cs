@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using LedgerX.Transactions.Api.Reversals;
 using LedgerX.Transactions.IntegrationTests.Infrastructure;
 
 namespace LedgerX.Transactions.IntegrationTests.Reversals;
@@ -22,6 +23,17 @@ public sealed class ReversalApprovalDecisions(PatientApprovalEnvironment environ
         var reversal = await Api.RequestReversalAsync(entry);
         await Api.WaitForAsync(reversal.Id, r => r.Status == "awaiting_approval");
         return reversal.Id;
+    }
+
+    /// <summary>A payer who sent <paramref name="amount"/> to a receiver.</summary>
+    private async Task<(Guid Payer, Guid Receiver, Guid Entry)> TransferAsync(long amount)
+    {
+        var payer = (await Api.OpenAccountAsync("payer")).Id;
+        var receiver = (await Api.OpenAccountAsync("receiver")).Id;
+        await Api.DepositAsync(payer, amount);
+        var transfer = await Api.Client.PostAsJsonAsync("/api/v1/transfers", new { fromAccountId = payer, toAccountId = receiver, amount, currency = "EUR" });
+        await LedgerApi.ExpectAsync(transfer, HttpStatusCode.Created);
+        return (payer, receiver, (await transfer.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<Guid>());
     }
 
     /// <summary>A decision by the approver whose token's subject is <paramref name="by"/>: who decides is the caller.</summary>
@@ -103,5 +115,72 @@ public sealed class ReversalApprovalDecisions(PatientApprovalEnvironment environ
         (done.Status, done.FailureReason).ShouldBe(("failed", "rejected by timeout"));
         var step = done.Steps.Single(s => s.Name == "approval");
         (step.Outcome, step.Detail).ShouldBe(("rejected", "by timeout"));
+    }
+
+    /// <summary>Here, not in ReversalSagas, for the reason <see cref="ARejectedApproval_FailsTheReversal"/> is.</summary>
+    [Fact]
+    public async Task AboveTheThreshold_ItWaitsForApproval_ThenCompletesWhenApproved()
+    {
+        var (_, receiver, entry) = await TransferAsync(SagaHost.ApprovalThreshold + 1);
+
+        var accepted = await Api.RequestReversalAsync(entry);
+        await Api.WaitForAsync(accepted.Id, r => r.Status == "awaiting_approval");
+        var approval = await Api.Client.PostAsJsonAsync($"/api/v1/reversals/{accepted.Id}/approval", new { approved = true });
+        await LedgerApi.ExpectAsync(approval, HttpStatusCode.Accepted);
+        var done = await Api.FinishedAsync(accepted.Id);
+
+        done.Status.ShouldBe("completed");
+        done.Steps.Single(s => s.Name == "approval").Outcome.ShouldBe("approved");
+        (await Api.GetAccountAsync(receiver)).Balance.ShouldBe(0);
+        await Api.AssertLedgerInvariantsAsync();
+    }
+
+    /// <summary>The saga's hold belongs to its reversal: a client who learns its id can neither void nor post it through
+    /// the holds API (409 hold_owned_by_reversal, nothing changes), so it cannot make the saga fail. The stall seam keeps
+    /// the saga between its hold and its post step (after an approval) while the client tries. Here, not in ReversalSagas:
+    /// under that fixture's 1.5 s approval timeout a loaded machine let the timeout beat the approval, the saga failed
+    /// before its hold, and the wait for the stall ran out. The wait is a hang guard, like <see cref="SagaHost.WaitForAsync"/>'s.</summary>
+    [Fact]
+    public async Task WhileTheSagaHoldsTheFunds_AClientCannotVoidOrPostItsHold_AndTheSagaStillPostsIt()
+    {
+        var amount = SagaHost.ApprovalThreshold + 1;
+        var (payer, receiver, entry) = await TransferAsync(amount);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Api.Stalls.AfterCommit[SagaSteps.Hold] = release;
+        var accepted = await Api.RequestReversalAsync(entry, reason: "stall:hold");
+        await Api.WaitForAsync(accepted.Id, r => r.Status == "awaiting_approval");
+        await LedgerApi.ExpectAsync(await Api.Client.PostAsJsonAsync($"/api/v1/reversals/{accepted.Id}/approval", new { approved = true }),
+            HttpStatusCode.Accepted);
+        await Api.Stalls.Reached.Task.WaitAsync(TimeSpan.FromSeconds(120));
+
+        var holdId = await Api.ScalarAsync<Guid>($"SELECT id FROM holds WHERE reversal_id = '{accepted.Id}'");
+        var eventsBefore = await Api.ScalarAsync<long>("SELECT count(*) FROM event_log");
+        var voided = await Api.Client.PostAsync($"/api/v1/holds/{holdId}/void", null);
+        var posted = await Api.Client.PostAsJsonAsync($"/api/v1/holds/{holdId}/post", new { amount = 1 });
+
+        foreach (var refused in new[] { voided, posted })
+        {
+            refused.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+            var problem = (await refused.Content.ReadFromJsonAsync<JsonObject>())!;
+            problem["code"]!.GetValue<string>().ShouldBe("hold_owned_by_reversal", problem.ToJsonString());
+            problem["detail"]!.GetValue<string>().ShouldContain(holdId.ToString());
+        }
+        (await Api.ScalarAsync<long>("SELECT count(*) FROM event_log")).ShouldBe(eventsBefore);
+        var hold = (await Api.Client.GetFromJsonAsync<JsonObject>($"/api/v1/holds/{holdId}"))!;
+        (hold["status"]!.GetValue<string>(), hold["reversalId"]!.GetValue<Guid>()).ShouldBe(("pending", accepted.Id));
+        (await Api.GetAccountAsync(receiver)).HeldAmount.ShouldBe(amount);
+        (await Api.ScalarAsync<string>($"SELECT payload->>'reversalId' FROM event_log WHERE type = 'hold.created.v1' AND payload->>'holdId' = '{holdId}'"))
+            .ShouldBe(accepted.Id.ToString());
+
+        // The stalled attempt then fails like a host dying after its commit; the retry finds the same hold and goes on.
+        Api.Stalls.AfterCommit.TryRemove(SagaSteps.Hold, out _);
+        release.SetResult();
+        var done = await Api.FinishedAsync(accepted.Id);
+
+        done.Status.ShouldBe("completed", done.FailureReason);
+        (await Api.ScalarAsync<string>($"SELECT status FROM holds WHERE id = '{holdId}'")).ShouldBe("posted");
+        (await Api.GetAccountAsync(receiver)).Balance.ShouldBe(0);
+        (await Api.GetAccountAsync(payer)).Balance.ShouldBe(amount);
+        await Api.AssertLedgerInvariantsAsync();
     }
 }

@@ -20,7 +20,7 @@ public sealed class ReversalSagaDurability : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _ledgerDatabase = await TestPostgres.CreateDatabaseAsync("ledger");
+        _ledgerDatabase = await LedgerDatabases.CreateAsync("ledger");
         _workflowDatabase = await TestPostgres.CreateDatabaseAsync("wf");
         _sidecar = await SagaHost.StartSidecarAsync(_grpcPort, _resources, postgresActorStore: _workflowDatabase);
     }
