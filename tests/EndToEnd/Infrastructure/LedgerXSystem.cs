@@ -207,6 +207,7 @@ public sealed class LedgerXSystem : IAsyncLifetime
 }
 
 [CollectionDefinition(Name)]
+[TestClassOrderer(typeof(SystemCollectionOrder))]
 public sealed class SystemCollection : ICollectionFixture<LedgerXSystem>
 {
     public const string Name = "LedgerX behind its gateway";

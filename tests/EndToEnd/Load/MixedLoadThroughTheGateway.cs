@@ -31,7 +31,15 @@ public sealed class MixedLoadThroughTheGateway(LedgerXSystem system)
 
     private static readonly TimeSpan Duration = TimeSpan.FromSeconds(15);
 
-    /// <summary>A hang guard: pool preparation (8 sign-ins, 8 mails) plus a 15 s run plus a 30 s graceful stop.</summary>
+    /// <summary>
+    /// The same load first, unjudged, as `ledgerx load --find-max --warmup` does: on a just-started system the first
+    /// seconds meet cold paths (JIT, connection pools, a sidecar's first call to each route), and in CI one run on a cold
+    /// system had one request fail, at a P95 of 3.6 s. What is judged is how the system serves this load, not how it
+    /// starts; the warm-up's outcome is reported. (In the whole module this class also runs late: SystemCollectionOrder.)
+    /// </summary>
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(5);
+
+    /// <summary>A hang guard: pool preparation (8 sign-ins, 8 mails), or a 5 s warm-up or 15 s run, each plus a 30 s graceful stop.</summary>
     private static readonly TimeSpan Guard = TimeSpan.FromMinutes(5);
 
     [Fact]
@@ -53,6 +61,15 @@ public sealed class MixedLoadThroughTheGateway(LedgerXSystem system)
                 Scenarios = [.. file.Scenarios.Select(s => s.AsConstantRate(s.Exec == NlpMix ? NlpRate : RatePerScenario, Duration) with { PreAllocatedVus = 1, MaxVus = MaxVus })],
                 Mixes = file.Mixes.ToDictionary(m => m.Key, m => (IReadOnlyList<RequestSpec>)[.. m.Value.Select(r => r with { Weight = 1 })]),
             };
+            // Without the questions: the nlp scenario's asks come from one user, whose gateway budget (10, then 1 per
+            // 3 s) the warm-up's asks would spend before the judged run (a first try got four 429s that way).
+            await using (var warming = LoadRun.Start(script with { Scenarios = [.. script.Scenarios.Where(s => s.Exec != NlpMix).Select(s => s with { Duration = WarmUp })] },
+                             system.Gateway, users, ct))
+            {
+                var warm = LoadSummary.Slice(await warming.Completion.WaitAsync(Guard, ct), null, null);
+                TestContext.Current.SendDiagnosticMessage($"warm-up (not judged): {warm.Requests} requests, {warm.Failed} failed, {warm.RateLimited} rate-limited");
+            }
+
             await using var run = LoadRun.Start(script, system.Gateway, users, ct);
             var result = await run.Completion.WaitAsync(Guard, ct);
 

@@ -119,6 +119,19 @@ public sealed class PrometheusServer : IAsyncDisposable
         return (null, series);
     }
 
+    /// <summary>How many times the least scraped app or sidecar target has been scraped in the last minute (0 before
+    /// the first scrape): every series those targets expose is in the database once this reaches 2.</summary>
+    public async Task<int> ScrapesOfEveryTargetAsync(CancellationToken ct)
+    {
+        var (error, series) = await QueryAsync("min(count_over_time(up{tier=~\"app|sidecar\"}[1m]))", ct);
+        if (error is not null)
+        {
+            throw new InvalidOperationException($"prometheus refused the scrape count: {error}");
+        }
+
+        return series.Length == 0 ? 0 : (int)double.Parse(series[0].GetProperty("value")[1].GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Every rule Prometheus loaded, from /api/v1/rules: (group, type "recording"/"alerting", name, health, lastError).</summary>
     public async Task<IReadOnlyList<(string Group, string Type, string Name, string Health, string? LastError)>> RulesAsync(CancellationToken ct)
     {
