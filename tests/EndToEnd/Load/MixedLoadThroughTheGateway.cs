@@ -83,8 +83,15 @@ public sealed class MixedLoadThroughTheGateway(LedgerXSystem system)
                 }
             }
             var all = LoadSummary.Slice(result, null, null);
-            all.Failed.ShouldBe(0, summary);
-            all.CheckFails.ShouldBe(0, summary);
+            // A question asked while its asker already has 3 unanswered is refused with 429 by design (nlp-service's
+            // back-pressure; the gateway's question budget answers the same way). The asks come from one VU's user, and
+            // on a loaded machine answers take seconds, so that can happen here without anything being wrong. Every
+            // other request must succeed, and an ask may only be accepted or refused so.
+            var asks = LoadSummary.Slice(result, script.Scenarios.Single(s => s.Exec == NlpMix).Name, "ask");
+            asks.Statuses.Keys.ShouldBeSubsetOf([202, 429], summary);
+            asks.Statuses.ShouldContainKey(202, summary);
+            (all.Failed - asks.RateLimited).ShouldBe(0, summary);
+            (all.CheckFails - asks.CheckFails).ShouldBe(0, summary);
             result.Metrics.Scenarios.Values.Sum(s => s.Dropped).ShouldBe(0, summary);
             result.Acknowledged.Where(a => a.Kind == "transfer").ShouldNotBeEmpty(summary);
             result.Acknowledged.ShouldAllBe(a => a.IdempotencyKey.Length > 0 && a.Id != null);
