@@ -59,6 +59,7 @@ public sealed class Api10UnsafeConsumptionOfApis(LedgerXSystem system)
     public async Task Tokens_naming_unknown_keys_cost_auth_service_a_bounded_number_of_key_fetches()
     {
         var (_, account) = await Ledger.FundedCustomerAsync();
+        var window = System.Diagnostics.Stopwatch.StartNew();
         long before = await ServiceMetrics.UnroutedRequestsAsync(system, LedgerXSystem.AuthAppId);
 
         using var http = system.Client();
@@ -75,8 +76,15 @@ public sealed class Api10UnsafeConsumptionOfApis(LedgerXSystem system)
         statuses.ShouldAllBe(s => s == HttpStatusCode.Unauthorized || s == HttpStatusCode.TooManyRequests);
         await Task.Delay(TimeSpan.FromSeconds(1));
         long fetches = await ServiceMetrics.UnroutedRequestsAsync(system, LedgerXSystem.AuthAppId) - before;
-        // One refresh per consumer per Auth:UnknownKeyRefreshMinIntervalSeconds (10 s): the gateway and the few services.
-        fetches.ShouldBeLessThanOrEqualTo(6, "unknown kids must not trigger a JWKS fetch per token");
+        // At most one refresh per consumer (the gateway and the five services) per Auth:UnknownKeyRefreshMinIntervalSeconds
+        // (10 s), plus each consumer's own refresh every Auth:KeyRefreshIntervalSeconds (300 s), over the window measured:
+        // on a loaded machine the 40 requests can take longer than one 10-s interval (CI once took 14 s and saw 8 fetches).
+        // A fetch per token would be 40.
+        const int consumers = 6;
+        double seconds = window.Elapsed.TotalSeconds;
+        long bound = consumers * (1 + (long)(seconds / 10)) + consumers * (1 + (long)(seconds / 300));
+        bound.ShouldBeLessThan(40L, $"the window ({seconds:0.0} s) is too long for the bound to tell one fetch per token apart");
+        fetches.ShouldBeLessThanOrEqualTo(bound, $"unknown kids must not trigger a JWKS fetch per token ({seconds:0.0} s window)");
     }
 
     [Fact]
