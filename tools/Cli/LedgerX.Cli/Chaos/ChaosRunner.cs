@@ -32,6 +32,7 @@ internal sealed record ChaosTimings(TimeSpan Steady, TimeSpan RecoveryDeadline, 
 internal sealed class ChaosRunner(ChaosSystem system, ChaosLoad load, ChaosTimings timings, TextWriter progress)
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan SteadyExtension = TimeSpan.FromSeconds(30);
     private const int SettleRetries = 5;
     private static readonly TimeSpan SettlePause = TimeSpan.FromSeconds(1);
 
@@ -111,8 +112,6 @@ internal sealed class ChaosRunner(ChaosSystem system, ChaosLoad load, ChaosTimin
             await Task.Delay(Poll, ct);
         }
     }
-
-    private static readonly TimeSpan SteadyExtension = TimeSpan.FromSeconds(30);
 
     /// <summary>Routes that answered 2xx throughout the steady phase: only those can say anything about a fault (a route the
     /// load's caller may not use answers 403 with or without the fault).</summary>
