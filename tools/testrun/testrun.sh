@@ -28,6 +28,17 @@ parse_test_summary() {
         END { if (seen) print succeeded + 0, failed + 0, skipped + 0, errors + 0 }'
 }
 
+# failed_tests LOG: each failed test of one dotnet test log, its "failed NAME (duration)" line and the first ten lines of
+# its message (up to the stack trace). The run's closing lines name them: CI shows a run's tail, and a count alone sends
+# the reader searching minutes of interleaved output for the one test that failed.
+failed_tests() {
+    sed 's/\x1b\[[0-9;?]*[A-Za-z]//g' "$1" | awk '
+        /^[[:space:]]*failed [^:]/ { shown = 0; showing = 1; sub(/^[[:space:]]+/, ""); print "  " $0; next }
+        showing && /Stack Trace:|^[[:space:]]+at |^Test run summary:/ { showing = 0 }
+        showing && /^[[:space:]]*$|^[[:space:]]*from .*\.dll/ { next }
+        showing && shown < 10 { sub(/^[[:space:]]+/, ""); print "      " $0; shown++ }'
+}
+
 record_failure() {
     log "$*"
     TEST_FAILED=$((TEST_FAILED + 1))
@@ -272,5 +283,12 @@ collect_test_lane_results() {
     printf '%s\n' "${rows[@]}" | sort -k1,1n -k2,2n | while read -r started ended lane name results; do
         log "$(printf '  lane %s  %4ss-%4ss  %4ss  %-42s %s' "$lane" "$((started - first))" "$((ended - first))" \
             "$((ended - started))" "$name" "$results")"
+    done
+    local failed
+    for project in "$@"; do
+        name=$(basename "$project" .csproj)
+        [[ -f "$TEST_LANES_DIR/$name.log" ]] || continue
+        failed=$(failed_tests "$TEST_LANES_DIR/$name.log")
+        [[ -z "$failed" ]] || log "failed in $name:"$'\n'"$failed"
     done
 }

@@ -18,7 +18,8 @@ public sealed class TestLanesTests : IDisposable
         // Each call: "start NAME" and "end NAME" in calls.log (appends of one short line each, so lanes never tear them).
         // A project named in FAKE_DOTNET_TOGETHER waits until all of them have started, and fails (exit 4, no summary)
         // if they have not within 60 s: they ran in different lanes at once. A project whose name starts with Failing
-        // exits 3 with no summary, as a crashed test host would.
+        // exits 3 with no summary, as a crashed test host would; one whose name starts with Flaky reports one failed
+        // test the way the test platform does (coloured, message, stack trace).
         string dotnet = Path.Combine(_dir, "dotnet");
         File.WriteAllText(dotnet, """
             #!/usr/bin/env bash
@@ -34,6 +35,11 @@ public sealed class TestLanesTests : IDisposable
             fi
             echo "end $name" >>"$FAKE_DOTNET_CALLS"
             [[ $name == Failing* ]] && exit 3
+            if [[ $name == Flaky* ]]; then
+                printf '\e[31mfailed\e[0m Flaky.Tests.Api2.TheFloodIsRefused (2s 10ms)\n  from /nowhere/Flaky.Tests.dll (net10.0|x64)\n  Shouldly.ShouldAssertException : refused\n      should be\n  429\n\n  Additional Info:\n      the flood\n    at Flaky.Tests.Api2.TheFloodIsRefused()\n'
+                printf 'Test run summary: Failed!\n  total: 3\n  failed: 1\n  succeeded: 2\n  skipped: 0\n  duration: 3s\n'
+                exit 2
+            fi
             printf 'Test run summary: Passed!\n  total: 3\n  failed: 0\n  succeeded: 2\n  skipped: 1\n  duration: 1s\n'
             """.Replace("\r", "", StringComparison.Ordinal));
         if (!OperatingSystem.IsWindows())
@@ -83,6 +89,31 @@ public sealed class TestLanesTests : IDisposable
         // Four summaries of 2 passed and 1 skipped; the crashed one is one failure, never a pass.
         run.StdOut.ShouldContain("totals: 8 1 4", Case.Sensitive, run.Output);
         run.StdErr.ShouldContain("FailingOne.Tests");
+    }
+
+    /// <summary>CI shows the tail of a run: the failed tests are named there, with the start of their message, not
+    /// only counted (a failure once cost a session the search through minutes of interleaved output).</summary>
+    [Fact]
+    public async Task TheRunsLastLinesNameEachFailedTest()
+    {
+        string paths = string.Join(' ', new[] { "LedgerX.Nlp.UnitTests", "Flaky.Tests" }.Select(p => Bash.Quote($"/nowhere/{p}.csproj")));
+
+        var run = await RunAsync($"""
+            init_test_lanes "$TEST_LOG_DIR/lanes" {paths}
+            start_test_lanes 1 2
+            wait_test_lanes
+            collect_test_lane_results {paths}
+            echo "totals: $TEST_PASSED $TEST_FAILED $TEST_SKIPPED"
+            """);
+
+        run.ExitCode.ShouldBe(0, run.Output);
+        run.StdOut.ShouldContain("totals: 4 1 1");
+        string tail = run.StdErr[run.StdErr.IndexOf("test modules by start", StringComparison.Ordinal)..];
+        tail.ShouldContain("failed in Flaky.Tests:\n  failed Flaky.Tests.Api2.TheFloodIsRefused (2s 10ms)\n      Shouldly.ShouldAssertException : refused", Case.Sensitive, run.Output);
+        tail.ShouldContain("      Additional Info:\n      the flood\n", Case.Sensitive, run.Output);
+        tail.ShouldNotContain("at Flaky.Tests", Case.Sensitive, "the message, not the stack");
+        tail.ShouldNotContain("/nowhere/Flaky.Tests.dll", Case.Sensitive, "which module is said once, not per test");
+        tail.ShouldNotContain("LedgerX.Nlp.UnitTests:", Case.Sensitive, "a module that passed is not named");
     }
 
     [Fact]
