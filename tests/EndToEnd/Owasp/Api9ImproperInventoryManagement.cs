@@ -88,10 +88,20 @@ public sealed class Api9ImproperInventoryManagement(LedgerXSystem system)
     {
         using var http = system.Client();
 
-        using var response = await http.GetAsync($"/openapi/{version}.json");
-
-        response.StatusCode.ShouldBe(HttpStatusCode.OK);
-        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        // A service that does not answer the gateway within its fetch timeout is left out of the document for a few
+        // seconds and named in X-LedgerX-OpenApi-Missing (the document never fails because one service does): on a
+        // loaded machine auth-service once did. What this test judges is the complete document, so it waits for one;
+        // an incomplete one must at least say what it lacks.
+        string json = "";
+        await Eventually.SucceedsAsync(async () =>
+        {
+            using var response = await http.GetAsync($"/openapi/{version}.json");
+            response.StatusCode.ShouldBe(HttpStatusCode.OK);
+            json = await response.Content.ReadAsStringAsync();
+            var missing = response.Headers.TryGetValues("X-LedgerX-OpenApi-Missing", out var values) ? string.Join(",", values) : "";
+            missing.ShouldBeEmpty("the services the merged document lacks just now");
+        }, TimeSpan.FromSeconds(60));
+        using var document = JsonDocument.Parse(json);
         var paths = document.RootElement.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
         paths.ShouldNotBeEmpty();
         paths.ShouldAllBe(p => p.StartsWith($"/api/{version}/", StringComparison.Ordinal));

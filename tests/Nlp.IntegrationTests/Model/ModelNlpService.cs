@@ -19,7 +19,9 @@ public class ModelNlpService : NlpService
 
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
-        ["Nlp:Model:TimeoutSeconds"] = "3",
+        // Short enough for the slow-model test to fall back in seconds, long enough that a healthy fake model's answer (two
+        // calls and a tool) is never cut off on a loaded machine: at 3 s one was, at load average 88.
+        ["Nlp:Model:TimeoutSeconds"] = "8",
         ["Nlp:Model:RefreshSeconds"] = "5",
     };
 
