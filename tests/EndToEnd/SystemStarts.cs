@@ -1,7 +1,6 @@
 namespace LedgerX.EndToEnd.Tests;
 
 /// <summary>The fixture itself: every app of dapr.yaml answers, and auth-service hands out real tokens.</summary>
-[Collection(SystemCollection.Name)]
 public sealed class SystemStarts(LedgerXSystem system)
 {
     [Fact]

@@ -3,6 +3,11 @@ using LedgerX.EndToEnd.Tests.Tracing;
 using LedgerX.LocalDapr.Launcher;
 using LedgerX.Testing;
 
+// One system for the whole run, shared by every class (each gets it in its constructor); see SystemCollection for which
+// classes run side by side. Four at once: they wait on the system far more than they compute.
+[assembly: AssemblyFixture(typeof(LedgerX.EndToEnd.Tests.Infrastructure.LedgerXSystem))]
+[assembly: Xunit.v3.Parallelization(MaxThreads = 4)]
+
 namespace LedgerX.EndToEnd.Tests.Infrastructure;
 
 /// <summary>
@@ -206,9 +211,19 @@ public sealed class LedgerXSystem : IAsyncLifetime
     }
 }
 
-[CollectionDefinition(Name)]
+/// <summary>
+/// The classes that spend what the whole run shares, one at a time, after the classes that run side by side have ended.
+/// Every request of a run comes from 127.0.0.1, so the gateway's per-address budgets (sign-in, tokenless calls) are the
+/// run's: a flood that empties one (API2's password guessing, API4's and API6's floods, API9's sweep of every route
+/// without a token) would make another class's plain assertion meet a 429. The rest count or measure the whole system
+/// (API10's key fetches, the traces of a load, the mixed load's latencies, the dashboards' series).
+/// A class that only needs the system and its own users and accounts has no collection: each such class is one of its
+/// own, and xUnit runs them side by side on the one system (the assembly fixture); most of their time is waiting for
+/// events to reach other services.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
 [TestClassOrderer(typeof(SystemCollectionOrder))]
-public sealed class SystemCollection : ICollectionFixture<LedgerXSystem>
+public sealed class SystemCollection
 {
-    public const string Name = "LedgerX behind its gateway";
+    public const string Name = "LedgerX behind its gateway, one class at a time";
 }

@@ -6,8 +6,9 @@ using Xunit.v3;
 namespace LedgerX.EndToEnd.Tests.Infrastructure;
 
 /// <summary>
-/// The order of the classes that share the system: xUnit's own (unpredictable but stable), except that the two classes
-/// that gain from a system the rest of the run has used come last, in this order.
+/// The order of the classes that run one at a time (<see cref="SystemCollection"/>, after the classes that run side by
+/// side): xUnit's own (unpredictable but stable), except that the two classes that gain from a system the rest of the
+/// run has used come last, in this order.
 /// <list type="bullet">
 /// <item><see cref="MixedLoadThroughTheGateway"/>: on a just-started system its first seconds met cold paths (JIT,
 /// connection pools) and once had a failed request; after the other classes every path has been taken.</item>

@@ -6,7 +6,6 @@ namespace LedgerX.EndToEnd.Tests.Nlp;
 /// The rest of a question's life as its asker meets it through the gateway: who may ask at all (a token, with
 /// <c>nlp:ask</c>), cancelling, rating (stored for evaluation and read back by operators), and the asker's list.
 /// </summary>
-[Collection(SystemCollection.Name)]
 public sealed class AskingCancellingAndRating(LedgerXSystem system)
 {
     private Ledger Ledger => system.Ledger;

@@ -6,7 +6,6 @@ namespace LedgerX.EndToEnd.Tests.Nlp;
 /// asker), and a foreign account or record is "not found" like a missing one. Each case has its positive control: the
 /// owner asking the same gets the figures, so an empty answer cannot pass for lack of data.
 /// </summary>
-[Collection(SystemCollection.Name)]
 public sealed class NoOneAsksAboutAnothersMoney(LedgerXSystem system)
 {
     private Ledger Ledger => system.Ledger;

@@ -9,7 +9,6 @@ namespace LedgerX.EndToEnd.Tests.Nlp;
 /// citing exactly the entries they add up. Everything the answer says comes from the asker's own data, read by
 /// nlp-service's tools through Dapr service invocation with the asker's token.
 /// </summary>
-[Collection(SystemCollection.Name)]
 public sealed class QuestionsAreAnsweredFromTheAskersOwnData(LedgerXSystem system)
 {
     private Ledger Ledger => system.Ledger;

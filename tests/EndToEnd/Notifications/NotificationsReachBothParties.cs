@@ -10,7 +10,6 @@ namespace LedgerX.EndToEnd.Tests.Notifications;
 /// the SMTP server the <c>notify-email</c> binding sends to), by a webhook whose signature the receiver verifies, and on
 /// the live feed. Then each customer's preferences govern the next one.
 /// </summary>
-[Collection(SystemCollection.Name)]
 public sealed class NotificationsReachBothParties(LedgerXSystem system)
 {
     /// <summary>A loaded 2-core machine carries an event through ledger → pub/sub → intake → binding in seconds; minutes is

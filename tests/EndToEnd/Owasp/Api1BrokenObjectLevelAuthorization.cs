@@ -9,7 +9,6 @@ namespace LedgerX.EndToEnd.Tests.Owasp;
 /// rate, exactly like an unknown id. Every case has its positive control (the owner, or staff with accounts:any, gets
 /// the object), so a case cannot pass because the object was simply not there.
 /// </summary>
-[Collection(SystemCollection.Name)]
 public sealed class Api1BrokenObjectLevelAuthorization(LedgerXSystem system)
 {
     private Ledger Ledger => system.Ledger;

@@ -6,7 +6,6 @@ namespace LedgerX.EndToEnd.Tests.Owasp;
 /// client must not set (balance, status) are refused rather than ignored; and responses never carry another
 /// customer's data.
 /// </summary>
-[Collection(SystemCollection.Name)]
 public sealed class Api3BrokenObjectPropertyLevelAuthorization(LedgerXSystem system)
 {
     private Ledger Ledger => system.Ledger;

@@ -5,7 +5,6 @@ namespace LedgerX.EndToEnd.Tests.Owasp;
 /// (the object is the customer's own, so only the function decides), and the same call with the staff role that
 /// holds the permission succeeds, so a refusal cannot come from anything but the permission check.
 /// </summary>
-[Collection(SystemCollection.Name)]
 public sealed class Api5BrokenFunctionLevelAuthorization(LedgerXSystem system)
 {
     private Ledger Ledger => system.Ledger;

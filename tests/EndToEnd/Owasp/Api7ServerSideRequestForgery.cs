@@ -8,7 +8,6 @@ namespace LedgerX.EndToEnd.Tests.Owasp;
 /// Host, forwarding or Dapr headers say, and no path escapes its route into the sidecar's own API or another
 /// service's routes. A honeypot listener stands for the internal host an attacker aims at; it must see nothing.
 /// </summary>
-[Collection(SystemCollection.Name)]
 public sealed class Api7ServerSideRequestForgery(LedgerXSystem system)
 {
     private Ledger Ledger => system.Ledger;

@@ -6,7 +6,6 @@ namespace LedgerX.EndToEnd.Tests.Owasp;
 /// the zero-trust wiring behind the gateway: an app answers only its own sidecar (app token), a sidecar only its own
 /// app (API token).
 /// </summary>
-[Collection(SystemCollection.Name)]
 public sealed class Api8SecurityMisconfiguration(LedgerXSystem system)
 {
     private Ledger Ledger => system.Ledger;
