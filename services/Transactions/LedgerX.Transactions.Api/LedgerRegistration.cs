@@ -39,9 +39,6 @@ public static class LedgerRegistration
         builder.Services.AddSingleton(dataSource);
         builder.Services.AddDbContextPool<LedgerDbContext>(options => options.UseNpgsql(dataSource).UseSnakeCaseNamingConvention());
         builder.Services.AddHealthChecks().AddNpgSqlReadyCheck(connectionString);
-        // Its EF Core reads and writes; the group-commit writer and the relays use the data source, bounded by
-        // Ledger:Database (LedgerDatabase.WithTimeouts).
-        builder.AddDatabaseBreaker<LedgerDbContext>();
 
         builder.Services.AddSingleton<LedgerMetrics>();
         builder.Services.AddSingleton<OutboxSignal>();

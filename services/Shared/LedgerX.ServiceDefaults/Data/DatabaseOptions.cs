@@ -50,8 +50,9 @@ public sealed class DatabaseBreakerOptions
 
     /// <summary>Failures in a row (timeouts, lost connections) that open the breaker; any answer from the server resets
     /// the count. A partition fails every operation in flight at once, one operation timeout after it began, so the
-    /// first burst opens it.</summary>
-    [Range(1, 1000)] public int FailuresToOpen { get; set; } = 3;
+    /// first burst opens it; a starved machine, whose operations are slow but answered in between, rarely strings five
+    /// together (the chaos run at load average 87 tripped three).</summary>
+    [Range(1, 1000)] public int FailuresToOpen { get; set; } = 5;
 
     /// <summary>How long the breaker stays open before its probe tries the database again, and between tries (a
     /// <c>SELECT 1</c> of its own, bounded by <see cref="OperationTimeoutMs"/>: no customer request is the trial).</summary>
