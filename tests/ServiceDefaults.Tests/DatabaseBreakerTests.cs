@@ -16,7 +16,7 @@ public sealed class BreakerSampleDbContext(DbContextOptions<BreakerSampleDbConte
 /// <summary>
 /// Issue 19, <c>db-partition-fraud-service</c>: a database that stops answering (connections hang, nothing is refused)
 /// must make the routes that need it answer 503 <c>database_unavailable</c> fast, not hang until the gateway's timeout;
-/// once the breaker has seen it, at once; and the same process must serve again when the database is back (ADR 0028).
+/// once the breaker has seen it, at once; and the same process must serve again when the database is back (ADR 0029).
 /// Bounds are shrunk (operations 500 ms, breaks 500 ms) so the tests take seconds.
 /// </summary>
 public sealed class DatabaseBreakerTests

@@ -44,7 +44,7 @@ public static class FraudRegistration
 
         builder.Services.AddDbContextPool<FraudDbContext>(options => options.UseNpgsql(connectionString).UseSnakeCaseNamingConvention());
         builder.Services.AddHealthChecks().AddNpgSqlReadyCheck(connectionString);
-        // A partitioned database answers 503 fast instead of holding every route until the gateway's timeout (ADR 0028).
+        // A partitioned database answers 503 fast instead of holding every route until the gateway's timeout (ADR 0029).
         builder.AddDatabaseBreaker<FraudDbContext>();
 
         // The SDK reads the sidecar's address from environment variables only; configuration (what tests and

@@ -9,7 +9,7 @@ using Polly.Timeout;
 namespace LedgerX.ServiceDefaults.Data;
 
 /// <summary>
-/// The circuit breaker in front of <typeparamref name="TContext"/>'s database (ADR 0028). Every EF Core operation runs
+/// The circuit breaker in front of <typeparamref name="TContext"/>'s database (ADR 0029). Every EF Core operation runs
 /// through it (<see cref="BreakerExecutionStrategy{TContext}"/>), bounded by
 /// <see cref="DatabaseBreakerOptions.OperationTimeoutMs"/>: at the bound the request is answered 503 at once
 /// (<see cref="DatabaseWait"/>) and Polly's timeout cancels the call, which unwinds behind the answer. After

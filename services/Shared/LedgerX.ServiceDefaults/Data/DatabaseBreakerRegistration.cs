@@ -10,7 +10,7 @@ namespace Microsoft.Extensions.Hosting;
 public static class DatabaseBreakerRegistration
 {
     /// <summary>
-    /// Puts <typeparamref name="TContext"/>'s database behind a circuit breaker (ADR 0028,
+    /// Puts <typeparamref name="TContext"/>'s database behind a circuit breaker (ADR 0029,
     /// <see cref="DatabaseBreaker{TContext}"/>): every EF Core operation bounded and counted, refused at once with 503
     /// <c>database_unavailable</c> while the database is gone, a probe that closes it again, and a readiness check that
     /// reports it. Options: "Database:Breaker". Composes with the service's own AddDbContext/AddDbContextPool

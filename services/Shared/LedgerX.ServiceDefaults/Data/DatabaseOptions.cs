@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace LedgerX.ServiceDefaults.Data;
 
 /// <summary>
-/// How long a service waits for its PostgreSQL, bound from "Database" (ADR 0028). Npgsql's own defaults (15 s to
+/// How long a service waits for its PostgreSQL, bound from "Database" (ADR 0029). Npgsql's own defaults (15 s to
 /// connect, 30 s per command, 2 s for a cancellation's answer) let a partitioned database hold every request until the
 /// gateway gave up with 504; these bounds, and the breaker's, make "the database is gone" a fast 503 instead.
 /// </summary>

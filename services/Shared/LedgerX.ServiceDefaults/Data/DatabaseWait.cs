@@ -11,7 +11,7 @@ namespace LedgerX.ServiceDefaults.Data;
 /// call returns only when Npgsql's own timeouts have run out, seconds later. The breaker therefore does not wait for the
 /// call to answer the request: when the call outlives its bound, or the breaker opens while it waits, the request is
 /// answered 503 <c>database_unavailable</c> at once, and the call unwinds behind the answer, its DbContext and request
-/// scope kept until it has (ADR 0028).
+/// scope kept until it has (ADR 0029).
 /// </summary>
 internal sealed class DatabaseWait
 {
