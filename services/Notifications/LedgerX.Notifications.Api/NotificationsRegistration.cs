@@ -40,7 +40,6 @@ public static class NotificationsRegistration
         foreach (var module in app.Services.GetServices<ModuleContext>())
         {
             var context = (DbContext)scope.ServiceProvider.GetRequiredService(module.ContextType);
-            context.Database.SetCommandTimeout(PostgresDatabase.MigrationCommandTimeout);
             await context.Database.MigrateAsync();
         }
     }

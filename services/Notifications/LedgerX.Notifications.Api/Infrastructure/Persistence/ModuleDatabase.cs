@@ -1,4 +1,3 @@
-using LedgerX.ServiceDefaults.Data;
 using LedgerX.ServiceDefaults.Secrets;
 using Microsoft.EntityFrameworkCore;
 
@@ -26,7 +25,9 @@ public static class ModuleDatabase
 
     public static string HistoryTable(string module) => $"__ef_migrations_{module}";
 
-    public static string ConnectionString(IConfiguration configuration) => configuration.GetBoundedConnectionString(ConnectionStringName);
+    public static string ConnectionString(IConfiguration configuration) =>
+        configuration.GetConnectionString(ConnectionStringName)
+        ?? throw new InvalidOperationException($"Connection string '{ConnectionStringName}' is not configured (ConnectionStrings__{ConnectionStringName}).");
 
     /// <summary>Registers <typeparamref name="TContext"/> (pooled, snake_case, history table of <paramref name="module"/>)
     /// and lists it for migration at start.</summary>
@@ -38,7 +39,6 @@ public static class ModuleDatabase
         var connectionString = ConnectionString(builder.Configuration);
         builder.Services.AddDbContextPool<TContext>(options => Configure(options, connectionString, module));
         builder.Services.AddSingleton(new ModuleContext(module, typeof(TContext)));
-        builder.AddDatabaseBreaker<TContext>();
         return builder;
     }
 
