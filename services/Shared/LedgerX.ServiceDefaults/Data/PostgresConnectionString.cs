@@ -50,9 +50,12 @@ public static class PostgresConnectionString
         return builder.ConnectionString;
     }
 
-    /// <summary>Whether the string names the keyword, in any of the spellings Npgsql accepts (case and spaces vary).</summary>
-    private static bool Sets(DbConnectionStringBuilder given, string keyword)
+    /// <summary>Whether the string names the keyword, in any of the spellings Npgsql accepts (case and spaces vary): an
+    /// operator's explicit value, which a default must not replace (also transaction-service's <c>LedgerDatabase</c>).</summary>
+    public static bool Sets(DbConnectionStringBuilder given, string keyword)
     {
+        ArgumentNullException.ThrowIfNull(given);
+        ArgumentException.ThrowIfNullOrWhiteSpace(keyword);
         var wanted = keyword.Replace(" ", "", StringComparison.Ordinal);
         foreach (string key in given.Keys)
         {
