@@ -7,15 +7,19 @@ namespace LedgerX.ServiceDefaults.Tests;
 /// <summary>
 /// A TCP relay in front of the test PostgreSQL that can play its outages: <see cref="CrashAsync"/> resets every open
 /// connection and refuses new ones (a restart with <c>-m immediate</c>, as the pool sees it), <see cref="Recover"/>
-/// listens again on the same port. The real server stays up for the other tests.
+/// listens again on the same port. <see cref="Partition"/> is the other outage, a network partition: connections stay open
+/// and new ones are accepted, but nothing passes either way until <see cref="Heal"/> (what <c>db-partition-*</c> of
+/// <c>./ledgerx chaos</c> does). The real server stays up for the other tests.
 /// </summary>
 internal sealed class OutageProxy : IAsyncDisposable
 {
     private const int CopyBufferBytes = 16 * 1024;
+    private static readonly TimeSpan PartitionPoll = TimeSpan.FromMilliseconds(20);
     private readonly IPEndPoint _target;
     private readonly ConcurrentDictionary<Socket, byte> _open = new();
     private TcpListener? _listener;
     private Task _accepting = Task.CompletedTask;
+    private volatile bool _partitioned;
 
     private OutageProxy(IPEndPoint target) => _target = target;
 
@@ -41,6 +45,11 @@ internal sealed class OutageProxy : IAsyncDisposable
     }
 
     public void Recover() => Listen(Port);
+
+    /// <summary>Bytes read from either side are held, not forwarded, until <see cref="Heal"/>.</summary>
+    public void Partition() => _partitioned = true;
+
+    public void Heal() => _partitioned = false;
 
     private void Listen(int port)
     {
@@ -74,7 +83,7 @@ internal sealed class OutageProxy : IAsyncDisposable
         }
     }
 
-    private static async Task PipeAsync(Socket from, Socket to)
+    private async Task PipeAsync(Socket from, Socket to)
     {
         var buffer = new byte[CopyBufferBytes];
         try
@@ -82,6 +91,10 @@ internal sealed class OutageProxy : IAsyncDisposable
             int read;
             while ((read = await from.ReceiveAsync(buffer)) > 0)
             {
+                while (_partitioned)
+                {
+                    await Task.Delay(PartitionPoll);
+                }
                 await to.SendAsync(buffer.AsMemory(0, read));
             }
             to.Shutdown(SocketShutdown.Send);

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 
@@ -57,6 +58,14 @@ internal static class SampleService
 
     public static async Task<WebApplication> StartAsync(WebApplicationBuilder builder)
     {
+        var app = Build(builder);
+        await app.StartAsync(TestContext.Current.CancellationToken);
+        return app;
+    }
+
+    /// <summary>Built and mapped, not started: what runs before the host starts (a migration) runs now.</summary>
+    public static WebApplication Build(WebApplicationBuilder builder)
+    {
         var app = builder.Build();
         app.UseServiceDefaults();
         app.MapDefaultEndpoints();
@@ -74,9 +83,16 @@ internal static class SampleService
             await using var command = http.RequestServices.GetRequiredService<Npgsql.NpgsqlDataSource>().CreateCommand("SELECT 1");
             return TypedResults.Ok((int)(await command.ExecuteScalarAsync(http.RequestAborted))!);
         });
+        // Through EF Core, so through the database breaker when the test registered one (DatabaseBreakerTests).
+        app.MapGet("/ef", async (HttpContext http, double? sleepSeconds) =>
+        {
+            var db = http.RequestServices.GetRequiredService<BreakerSampleDbContext>();
+            // A query, not ExecuteSql: EF Core runs queries and SaveChanges through its execution strategy.
+            return TypedResults.Ok(await db.Database.SqlQueryRaw<int>("SELECT 1 AS \"Value\" FROM pg_sleep({0})", sleepSeconds ?? 0)
+                .SingleAsync(http.RequestAborted));
+        });
         app.MapGet("/frozen", () => Problems.Conflict("account-frozen", "Account 42 is frozen."));
         app.MapGet("/invalid", () => Problems.Validation("currency", "Use an ISO 4217 code."));
-        await app.StartAsync(TestContext.Current.CancellationToken);
         return app;
     }
 

@@ -25,8 +25,7 @@ public static class AnalyticsRegistration
     /// <summary>The read models: their database, the projection writer and the query cache in the Dapr state store.</summary>
     public static WebApplicationBuilder AddReadModels(this WebApplicationBuilder builder)
     {
-        var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName)
-            ?? throw new InvalidOperationException($"Connection string '{ConnectionStringName}' is not configured (ConnectionStrings__{ConnectionStringName}).");
+        var connectionString = builder.Configuration.GetBoundedConnectionString(ConnectionStringName);
 
         builder.Services.AddValidatedOptions<AnalyticsOptions>(AnalyticsOptions.Section);
         builder.Services.AddSingleton(TimeProvider.System);
@@ -34,6 +33,7 @@ public static class AnalyticsRegistration
         builder.Services.AddSingleton(dataSource);
         builder.Services.AddDbContextPool<AnalyticsDbContext>(options => options.UseNpgsql(dataSource).UseSnakeCaseNamingConvention());
         builder.Services.AddHealthChecks().AddNpgSqlReadyCheck(connectionString);
+        builder.AddDatabaseBreaker<AnalyticsDbContext>();
 
         builder.Services.AddSingleton<AnalyticsMetrics>();
         builder.Services.AddSingleton<QueryCache>();
@@ -77,6 +77,7 @@ public static class AnalyticsRegistration
         var database = scope.ServiceProvider.GetRequiredService<AnalyticsDbContext>().Database;
         // A first start's missing database is created quietly first; EF Core would log its absence as an error.
         await PostgresDatabase.CreateIfMissingAsync(database.GetConnectionString()!, app.Logger);
+        database.SetCommandTimeout(PostgresDatabase.MigrationCommandTimeout);
         await database.MigrateAsync();
     }
 }

@@ -38,14 +38,14 @@ public static class AuthRegistration
     /// <summary>The database, Identity (users, password policy, lockout, TOTP), the audit outbox and its relay.</summary>
     public static WebApplicationBuilder AddAuthStore(this WebApplicationBuilder builder)
     {
-        var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName)
-            ?? throw new InvalidOperationException($"Connection string '{ConnectionStringName}' is not configured (ConnectionStrings__{ConnectionStringName}).");
+        var connectionString = builder.Configuration.GetBoundedConnectionString(ConnectionStringName);
         builder.Services.AddValidatedOptions<AuthOptions>(AuthOptions.Section);
         builder.Services.AddValidatedOptions<OutboxOptions>(OutboxOptions.Section);
         builder.Services.AddValidatedOptions<SeedOptions>(SeedOptions.Section);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddDbContext<AuthDbContext>(options => options.UseNpgsql(connectionString).UseSnakeCaseNamingConvention());
         builder.Services.AddHealthChecks().AddNpgSqlReadyCheck(connectionString);
+        builder.AddDatabaseBreaker<AuthDbContext>();
 
         var auth = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
         builder.Services.AddIdentity<AuthUser, AuthRole>(identity =>
@@ -196,6 +196,7 @@ public static class AuthRegistration
         {
             var database = scope.ServiceProvider.GetRequiredService<AuthDbContext>().Database;
             await PostgresDatabase.CreateIfMissingAsync(database.GetConnectionString()!, app.Logger);
+            database.SetCommandTimeout(PostgresDatabase.MigrationCommandTimeout);
             await database.MigrateAsync();
             await RoleSetup.EnsureRolesAsync(scope.ServiceProvider.GetRequiredService<RoleManager<AuthRole>>());
         }

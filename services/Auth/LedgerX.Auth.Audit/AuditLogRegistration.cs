@@ -31,10 +31,10 @@ public static class AuditLogRegistration
     public static IHostApplicationBuilder AddAuditLog(this IHostApplicationBuilder builder, string connectionStringName = ConnectionStringName)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var connectionString = builder.Configuration.GetConnectionString(connectionStringName)
-            ?? throw new InvalidOperationException($"Connection string '{connectionStringName}' is not configured (ConnectionStrings__{connectionStringName}).");
+        var connectionString = builder.Configuration.GetBoundedConnectionString(connectionStringName);
         builder.Services.AddDbContextPool<AuditLogDbContext>(options =>
             AuditLogDatabase.Configure(options, connectionString));
+        builder.AddDatabaseBreaker<AuditLogDbContext>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(new AuditLogSettings(builder.Configuration["APP_ID"] is { Length: > 0 } appId ? appId : DefaultSource));
         builder.Services.AddSingleton<AuditLogMetrics>();
@@ -68,6 +68,7 @@ public static class AuditLogRegistration
         await using var scope = app.Services.CreateAsyncScope();
         var database = scope.ServiceProvider.GetRequiredService<AuditLogDbContext>().Database;
         await PostgresDatabase.CreateIfMissingAsync(database.GetConnectionString()!, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("LedgerX.Auth.Audit"));
+        database.SetCommandTimeout(PostgresDatabase.MigrationCommandTimeout);
         await database.MigrateAsync();
     }
 }

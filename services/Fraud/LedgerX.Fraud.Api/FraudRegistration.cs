@@ -33,8 +33,7 @@ public static class FraudRegistration
     /// high-score policy with its typed transaction-service client.</summary>
     public static WebApplicationBuilder AddFraudDetection(this WebApplicationBuilder builder)
     {
-        var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName)
-            ?? throw new InvalidOperationException($"Connection string '{ConnectionStringName}' is not configured (ConnectionStrings__{ConnectionStringName}).");
+        var connectionString = builder.Configuration.GetBoundedConnectionString(ConnectionStringName);
 
         builder.Services.AddValidatedOptions<FraudOptions>(FraudOptions.Section);
         builder.Services.AddSingleton<IValidateOptions<FraudOptions>, FraudOptionsValidator>();
@@ -45,6 +44,8 @@ public static class FraudRegistration
 
         builder.Services.AddDbContextPool<FraudDbContext>(options => options.UseNpgsql(connectionString).UseSnakeCaseNamingConvention());
         builder.Services.AddHealthChecks().AddNpgSqlReadyCheck(connectionString);
+        // A partitioned database answers 503 fast instead of holding every route until the gateway's timeout (ADR 0029).
+        builder.AddDatabaseBreaker<FraudDbContext>();
 
         // The SDK reads the sidecar's address from environment variables only; configuration (what tests and
         // appsettings set) is honoured here too, with the same precedence.
@@ -130,6 +131,7 @@ public static class FraudRegistration
         var database = scope.ServiceProvider.GetRequiredService<FraudDbContext>().Database;
         // A first start's missing database is created quietly first; EF Core would log its absence as an error.
         await PostgresDatabase.CreateIfMissingAsync(database.GetConnectionString()!, app.Logger);
+        database.SetCommandTimeout(PostgresDatabase.MigrationCommandTimeout);
         await database.MigrateAsync();
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LedgerX.ServiceDefaults;
+using LedgerX.ServiceDefaults.Data;
 using LedgerX.ServiceDefaults.Health;
 using LedgerX.ServiceDefaults.Http;
 using LedgerX.ServiceDefaults.Json;
@@ -60,6 +61,8 @@ public static class ServiceDefaultsExtensions
         // Before authentication and every endpoint: a caller other than the sidecar learns nothing else.
         app.UseAppApiTokenGuard();
         app.UseNulCharacterGuard();
+        // Inside the exception handler: a request whose database call outlives its bound is answered 503 at once.
+        app.UseDatabaseWaitBound();
         return app;
     }
 

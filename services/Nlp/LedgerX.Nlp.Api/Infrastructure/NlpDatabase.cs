@@ -23,9 +23,7 @@ public static class NlpDatabase
     /// <summary>What <c>dotnet ef migrations add</c> builds the model with (it touches no database).</summary>
     internal const string DesignTimeConnectionString = "Host=localhost;Database=ledgerx_nlp_design";
 
-    public static string ConnectionString(IConfiguration configuration) =>
-        configuration.GetConnectionString(ConnectionStringName)
-        ?? throw new InvalidOperationException($"Connection string '{ConnectionStringName}' is not configured (ConnectionStrings__{ConnectionStringName}).");
+    public static string ConnectionString(IConfiguration configuration) => configuration.GetBoundedConnectionString(ConnectionStringName);
 
     public static WebApplicationBuilder AddNlpDatabase(this WebApplicationBuilder builder)
     {
@@ -33,6 +31,7 @@ public static class NlpDatabase
         var connectionString = ConnectionString(builder.Configuration);
         builder.Services.AddDbContextPool<QuestionsDbContext>(options => Configure(options, connectionString));
         builder.Services.AddHealthChecks().AddNpgSqlReadyCheck(connectionString);
+        builder.AddDatabaseBreaker<QuestionsDbContext>();
         return builder;
     }
 
@@ -44,7 +43,9 @@ public static class NlpDatabase
         app.Services.GetService<IStartupValidator>()?.Validate();
         await PostgresDatabase.CreateIfMissingAsync(ConnectionString(app.Configuration), app.Logger);
         await using var scope = app.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<QuestionsDbContext>().Database.MigrateAsync();
+        var database = scope.ServiceProvider.GetRequiredService<QuestionsDbContext>().Database;
+        database.SetCommandTimeout(PostgresDatabase.MigrationCommandTimeout);
+        await database.MigrateAsync();
     }
 
     internal static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, string connectionString) =>

@@ -14,6 +14,11 @@ public static partial class PostgresDatabase
     /// <summary>The maintenance database every PostgreSQL server has, connected to when the service's own is missing.</summary>
     private const string MaintenanceDatabase = "postgres";
 
+    /// <summary>Per statement while migrating: start-up may rewrite a large table, which the serving bound
+    /// (<see cref="DatabaseOptions.CommandTimeoutSeconds"/>) would cut short. Set with <c>Database.SetCommandTimeout</c>
+    /// before <c>MigrateAsync</c>.</summary>
+    public static readonly TimeSpan MigrationCommandTimeout = TimeSpan.FromMinutes(10);
+
     /// <summary>
     /// Creates the database <paramref name="connectionString"/> names if the server says it does not exist (SQLSTATE
     /// 3D000). Any other failure (server down, wrong password, no right to create databases) is left for the migration

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -29,6 +30,14 @@ internal sealed partial class DatabaseUnavailableExceptionHandler(IProblemDetail
             return false;
         }
         LogUnavailable(logger, failure.Message, httpContext.Request.Path);
+        return await WriteAsync(httpContext, exception, problemDetails);
+    }
+
+    /// <summary>The 503 itself; also written by <see cref="Data.DatabaseWaitMiddleware"/> when a request stops waiting
+    /// for its database call before the call has failed.</summary>
+    internal static async Task<bool> WriteAsync(HttpContext httpContext, Exception exception, IProblemDetailsService? problemDetails = null)
+    {
+        problemDetails ??= httpContext.RequestServices.GetRequiredService<IProblemDetailsService>();
         var problem = Problems.Problem(StatusCodes.Status503ServiceUnavailable, Code,
             "The service's database cannot be reached just now; retry shortly.").ProblemDetails;
         httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;

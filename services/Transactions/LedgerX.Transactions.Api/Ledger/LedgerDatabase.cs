@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using LedgerX.ServiceDefaults.Data;
 using Npgsql;
 
 namespace LedgerX.Transactions.Api.Ledger;
@@ -17,15 +18,15 @@ public static class LedgerDatabase
     {
         var given = new DbConnectionStringBuilder { ConnectionString = connectionString };
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        if (!Sets(given, "Command Timeout"))
+        if (!PostgresConnectionString.Sets(given, "Command Timeout"))
         {
             builder.CommandTimeout = options.CommandTimeoutSeconds;
         }
-        if (!Sets(given, "Keepalive"))
+        if (!PostgresConnectionString.Sets(given, "Keepalive"))
         {
             builder.KeepAlive = options.KeepAliveSeconds;
         }
-        if (!Sets(given, "Max Auto Prepare"))
+        if (!PostgresConnectionString.Sets(given, "Max Auto Prepare"))
         {
             builder.MaxAutoPrepare = options.MaxAutoPrepare;
         }
@@ -35,19 +36,5 @@ public static class LedgerDatabase
             $"-c tcp_keepalives_count={options.TcpKeepAliveCount} -c tcp_user_timeout={options.TcpUserTimeoutMs}");
         builder.Options = string.IsNullOrWhiteSpace(builder.Options) ? server : $"{server} {builder.Options}";
         return builder.ConnectionString;
-    }
-
-    /// <summary>Whether the string names the keyword, in any of the spellings Npgsql accepts (case and spaces vary).</summary>
-    private static bool Sets(DbConnectionStringBuilder given, string keyword)
-    {
-        var wanted = keyword.Replace(" ", "", StringComparison.Ordinal);
-        foreach (string key in given.Keys)
-        {
-            if (string.Equals(key.Replace(" ", "", StringComparison.Ordinal), wanted, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-        return false;
     }
 }
