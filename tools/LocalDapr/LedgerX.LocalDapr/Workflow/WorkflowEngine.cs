@@ -74,6 +74,13 @@ public sealed partial class WorkflowEngine : IAsyncDisposable
         init => _dispatcher.TurnLease = value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), "the turn lease must be positive");
     }
 
+    /// <summary>
+    /// How long an activity result may wait unsaved for the turn it triggers, so that both are saved in one write (see
+    /// <see cref="DeliverAsync"/>). The turn normally comes back within milliseconds; this bounds the wait when it does
+    /// not (a slow or vanished worker), after which the result is saved on its own, as it would have been at once.
+    /// </summary>
+    public TimeSpan ResultSaveWindow { get; init; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>Number of worker streams (GetWorkItems) connected now.</summary>
     public int ConnectedWorkers => _dispatcher.ConnectedWorkers;
 
@@ -92,6 +99,7 @@ public sealed partial class WorkflowEngine : IAsyncDisposable
         var current = string.IsNullOrEmpty(response.CompletionToken) && !string.IsNullOrEmpty(response.InstanceId) && _table.TryPeek(response.InstanceId, out var peeked)
             ? peeked.Turn
             : null;
+        using var completing = _dispatcher.BeginCompletion(string.IsNullOrEmpty(response.CompletionToken) ? current?.Token : response.CompletionToken);
         var turn = _dispatcher.TakeTurn(response.CompletionToken, current);
         if (turn is null)
         {
@@ -145,6 +153,7 @@ public sealed partial class WorkflowEngine : IAsyncDisposable
 
     public async Task CompleteActivityAsync(ActivityResponse response, CancellationToken cancellationToken)
     {
+        using var completing = _dispatcher.BeginCompletion(string.IsNullOrEmpty(response.CompletionToken) ? _dispatcher.ActivityToken(response.InstanceId, response.TaskId) : response.CompletionToken);
         var found = _dispatcher.FindActivity(response.CompletionToken, response.InstanceId, response.TaskId);
         var request = found?.Activity.Request;
         string instanceId = request?.WorkflowInstance.InstanceId ?? response.InstanceId;
@@ -155,6 +164,8 @@ public sealed partial class WorkflowEngine : IAsyncDisposable
 
         // The engine owns the result from here: if the store refuses it now, the engine keeps retrying (the worker
         // is not told to run the activity again), and the activity stays outstanding until the result is saved.
+        // A worker that answers concurrently is acknowledged once the result is saved together with the turn it triggers.
+        bool saveWithTurn = completing.WorkerAnswersConcurrently;
         await RetryAsync(
             async () =>
             {
@@ -162,7 +173,8 @@ public sealed partial class WorkflowEngine : IAsyncDisposable
                     instanceId,
                     result,
                     record => (executionId is null || executionId == ExecutionIdOf(record)) && IsActivityPending(record, response.TaskId),
-                    _stopping.Token);
+                    _stopping.Token,
+                    saveWithTurn);
                 if (found is { } done)
                 {
                     _dispatcher.ActivityDone(done.Token);
@@ -275,12 +287,71 @@ public sealed partial class WorkflowEngine : IAsyncDisposable
             instance.NeedsResume = true;
             string id = instance.Id;
             _timers.Schedule(_time.GetUtcNow() + FirstRetryDelay, () => MarkReadyAsync(id));
-            if (ex is WorkflowConcurrencyException)
+            var surfaced = ex is WorkflowConcurrencyException ? new RpcException(new Status(StatusCode.Aborted, ex.Message)) : ex;
+
+            // The unsaved events are dropped with the record; their deliveries try again against what the store holds.
+            SettleUnsaved(instance, surfaced);
+            if (surfaced != ex)
             {
-                throw new RpcException(new Status(StatusCode.Aborted, ex.Message));
+                throw surfaced;
             }
 
             throw;
+        }
+
+        // Every save writes the whole record the instance holds, so it carries whatever the inbox held unsaved.
+        SettleUnsaved(instance, failure: null);
+    }
+
+    /// <summary>Completes (or fails) the acknowledgements waiting for the instance's next save. Call under the gate.</summary>
+    private static void SettleUnsaved(InstanceEntry instance, Exception? failure)
+    {
+        if (instance.Unsaved is not { Count: > 0 } waiting)
+        {
+            return;
+        }
+
+        instance.Unsaved = null;
+        foreach (var saved in waiting)
+        {
+            if (failure is null)
+            {
+                saved.TrySetResult();
+            }
+            else
+            {
+                saved.TrySetException(failure);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Saves what an instance's inbox holds unsaved because the turn meant to carry it did not come back within
+    /// <see cref="ResultSaveWindow"/> (or was refused): the write the delivery would have made at once.
+    /// </summary>
+    private async Task SaveUnsavedAsync(string instanceId)
+    {
+        using var scope = await _table.EnterAsync(instanceId, _stopping.Token);
+        var instance = scope.Instance;
+        if (instance.Unsaved is not { Count: > 0 })
+        {
+            return;
+        }
+
+        if (instance.Record is not { } record)
+        {
+            SettleUnsaved(instance, failure: null);
+            return;
+        }
+
+        try
+        {
+            await SaveAsync(instance, record, _stopping.Token);
+        }
+        catch (Exception ex) when (!_stopping.IsCancellationRequested)
+        {
+            // The waiting deliveries were failed with this error and retry by themselves.
+            _logger.LogWarning(ex, "could not save the events waiting in the inbox of workflow {InstanceId}; their deliveries try again", instanceId);
         }
     }
 
@@ -350,49 +421,76 @@ public sealed partial class WorkflowEngine : IAsyncDisposable
             _stopping.Token));
     }
 
-    /// <summary>Adds <paramref name="historyEvent"/> to the instance's inbox (when <paramref name="accept"/> agrees) and queues a turn.</summary>
-    private async Task<Delivery> DeliverAsync(string instanceId, HistoryEvent historyEvent, Func<WorkflowRecord, bool>? accept, CancellationToken cancellationToken)
+    /// <summary>
+    /// Adds <paramref name="historyEvent"/> to the instance's inbox (when <paramref name="accept"/> agrees), queues a
+    /// turn, and returns once the event is saved. With <paramref name="saveWithTurn"/> (an activity result from a worker
+    /// that answers concurrently) the event is not written on its own: it waits in the in-memory inbox, unseen by
+    /// readers (they see history and status, which it does not change), for the save of the turn it triggers (or of any
+    /// other write of the instance), and this call returns then. One write per hand-over instead of two (issue 19);
+    /// the acknowledgement still follows durability, so a crash before that save loses only an unacknowledged result
+    /// (the activity is still pending in history and runs again, as when a worker dies mid-activity).
+    /// <see cref="ResultSaveWindow"/> bounds the wait: then the event is saved on its own.
+    /// </summary>
+    private async Task<Delivery> DeliverAsync(string instanceId, HistoryEvent historyEvent, Func<WorkflowRecord, bool>? accept, CancellationToken cancellationToken, bool saveWithTurn = false)
     {
         try
         {
-            return await DeliverOnceAsync(instanceId, historyEvent, accept, cancellationToken);
+            return await DeliverOnceAsync(instanceId, historyEvent, accept, saveWithTurn, cancellationToken);
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.Aborted)
         {
             // The record was reloaded from the store: try once more against the truth.
-            return await DeliverOnceAsync(instanceId, historyEvent, accept, cancellationToken);
+            return await DeliverOnceAsync(instanceId, historyEvent, accept, saveWithTurn: false, cancellationToken);
         }
     }
 
-    private async Task<Delivery> DeliverOnceAsync(string instanceId, HistoryEvent historyEvent, Func<WorkflowRecord, bool>? accept, CancellationToken cancellationToken)
+    private async Task<Delivery> DeliverOnceAsync(string instanceId, HistoryEvent historyEvent, Func<WorkflowRecord, bool>? accept, bool saveWithTurn, CancellationToken cancellationToken)
     {
         ArgumentGuard(instanceId);
-        using var scope = await _table.EnterAsync(instanceId, cancellationToken);
-        var instance = scope.Instance;
-        if (instance.Record is not { } record)
+        TaskCompletionSource saved;
+        using (var scope = await _table.EnterAsync(instanceId, cancellationToken))
         {
-            return Delivery.NoInstance;
+            var instance = scope.Instance;
+            if (instance.Record is not { } record)
+            {
+                return Delivery.NoInstance;
+            }
+
+            if (WorkflowStatuses.IsTerminal(record.State.WorkflowStatus) || (accept is not null && !accept(record)))
+            {
+                return Delivery.Ignored;
+            }
+
+            var next = record.Clone();
+            next.Inbox.Add(historyEvent);
+            next.State.LastUpdatedTimestamp = Now();
+
+            // The turn is handed out before the save, so the worker's replay overlaps the write instead of following it.
+            // Nothing becomes durable or visible early: a turn's result is applied and saved under the gate, after the
+            // inbox it read (this save holds the gate; a deferred event is in the record the turn's save writes), and a
+            // turn has no effects of its own until it is committed (its activities are scheduled only then). If the save
+            // fails, SaveAsync cancels the turn (its result is refused) and the record is reloaded.
+            instance.Record = next;
+            MarkReady(instance);
+            if (!saveWithTurn || instance.Turn is null)
+            {
+                // No turn will carry it (suspended, not started yet): save it now.
+                await SaveAsync(instance, next, cancellationToken);
+                return Delivery.Delivered;
+            }
+
+            saved = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            (instance.Unsaved ??= []).Add(saved);
+            _timers.Schedule(_time.GetUtcNow() + ResultSaveWindow, () => SaveUnsavedAsync(instanceId));
         }
 
-        if (WorkflowStatuses.IsTerminal(record.State.WorkflowStatus) || (accept is not null && !accept(record)))
-        {
-            return Delivery.Ignored;
-        }
-
-        var next = record.Clone();
-        next.Inbox.Add(historyEvent);
-        next.State.LastUpdatedTimestamp = Now();
-        await SaveDispatchingAsync(instance, next, cancellationToken);
+        await saved.Task.WaitAsync(cancellationToken);
         return Delivery.Delivered;
     }
 
     /// <summary>
-    /// Saves a record that only added events to the inbox (or created the instance), handing out the turn that will
-    /// process them while the save is in flight, so the worker's replay overlaps the write instead of following it.
-    /// Nothing becomes durable or visible early: the turn's result is applied under the instance's gate, which this save
-    /// holds, so it commits after the inbox it read; and a turn has no effects of its own until it is committed (its
-    /// activities are scheduled only then). If the save fails, <see cref="SaveAsync"/> cancels the turn (its result
-    /// is refused) and the record is reloaded, exactly as for a turn handed out after the save. Call under the gate.
+    /// Saves a record that created the instance, handing out its first turn while the save is in flight, as
+    /// <see cref="DeliverOnceAsync"/> does for an event. Call under the gate.
     /// </summary>
     private async Task SaveDispatchingAsync(InstanceEntry instance, WorkflowRecord next, CancellationToken cancellationToken)
     {
