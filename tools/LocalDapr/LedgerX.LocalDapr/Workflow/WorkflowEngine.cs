@@ -463,7 +463,6 @@ public sealed partial class WorkflowEngine : IAsyncDisposable
 
             var next = record.Clone();
             next.Inbox.Add(historyEvent);
-            next.State.LastUpdatedTimestamp = Now();
 
             // The turn is handed out before the save, so the worker's replay overlaps the write instead of following it.
             // Nothing becomes durable or visible early: a turn's result is applied and saved under the gate, after the
@@ -474,7 +473,8 @@ public sealed partial class WorkflowEngine : IAsyncDisposable
             MarkReady(instance);
             if (!saveWithTurn || instance.Turn is null)
             {
-                // No turn will carry it (suspended, not started yet): save it now.
+                // No turn will carry it (suspended, not started yet), or its worker waits for this call: save it now.
+                next.State.LastUpdatedTimestamp = Now();
                 await SaveAsync(instance, next, cancellationToken);
                 return Delivery.Delivered;
             }
