@@ -6,7 +6,7 @@ namespace LedgerX.LocalDapr.Tests.Workflow;
 
 /// <summary>
 /// An activity result and the turn it triggers are saved in one write when the worker answers concurrently (issue 19),
-/// as is a client's start of a new instance with its first turn, and each is acknowledged only once saved; a worker that waits for each acknowledgement is acknowledged at
+/// and the result is acknowledged only once saved; a worker that waits for each acknowledgement is acknowledged at
 /// once, and a turn that does not come back leaves the result to be saved on its own. Driven with a raw worker, so
 /// which results are in flight at once is exact.
 /// </summary>
@@ -68,31 +68,6 @@ public sealed class WorkflowResultSaveTests
         saved.Inbox.ShouldContain(e => e.TaskCompleted != null && e.TaskCompleted.TaskScheduledId == 1);
         await engine.CompleteOrchestratorAsync(Turns.Complete(turn.WorkflowRequest, "\"done\"", turn.CompletionToken), Ct);
         (await engine.WaitForCompletionAsync(id, includePayloads: true, Ct)).WorkflowState.Output.ShouldBe("\"done\"");
-    }
-
-    [Fact]
-    public async Task A_clients_start_of_a_new_id_is_saved_with_its_first_turn_and_unseen_until_then()
-    {
-        var store = new RecordingStore(new InMemoryWorkflowStore());
-        await using var engine = new WorkflowEngine(store) { ResultSaveWindow = TimeSpan.FromMinutes(10) };
-        await engine.StartAsync(Ct);
-        await using var worker = await RawWorker.ConnectAsync(engine, Ct);
-        await ConcurrentWorkerWithSecondActivityOutAsync(engine, worker, store);
-        (await NextAsync(worker)).RequestCase.ShouldBe(WorkItem.RequestOneofCase.ActivityRequest);
-        int savesBefore = store.Saves;
-
-        var start = engine.StartInstanceAsync(new CreateInstanceRequest { InstanceId = "new-one", Name = "OneStep" }, Ct);
-        var turn = await NextAsync(worker);
-
-        turn.WorkflowRequest.InstanceId.ShouldBe("new-one");
-        start.IsCompleted.ShouldBeFalse("the instance is not saved yet, so the start must not be acknowledged");
-        (await engine.GetInstanceAsync("new-one", includePayloads: false, Ct)).Exists.ShouldBeFalse();
-        store.Saves.ShouldBe(savesBefore);
-        await engine.CompleteOrchestratorAsync(Turns.ScheduleActivity(turn.WorkflowRequest, 0, "A", "\"x\"", turn.CompletionToken), Ct);
-        (await start.WaitAsync(Ct)).ShouldBe("new-one");
-        store.Saves.ShouldBe(savesBefore + 1, "one write for the new instance and its first turn");
-        (await engine.GetInstanceAsync("new-one", includePayloads: false, Ct)).WorkflowState.WorkflowStatus.ShouldBe(OrchestrationStatus.Running);
-        (await NextAsync(worker)).ActivityRequest.WorkflowInstance.InstanceId.ShouldBe("new-one");
     }
 
     [Fact]

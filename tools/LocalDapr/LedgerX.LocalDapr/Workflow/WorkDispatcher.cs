@@ -81,18 +81,6 @@ internal sealed class WorkDispatcher : IAsyncDisposable
         }
     }
 
-    /// <summary>Whether a connected worker has been seen answering concurrently (see <see cref="BeginCompletion"/>).</summary>
-    public bool AnyWorkerAnswersConcurrently
-    {
-        get
-        {
-            lock (_workersGate)
-            {
-                return _connected.Exists(w => w.AnswersConcurrently);
-            }
-        }
-    }
-
     public void Start() => _loop = Task.Run(LoopAsync);
 
     public void Enqueue(TurnDispatch turn) => _queue.Writer.TryWrite(turn);

@@ -7,16 +7,7 @@ namespace LedgerX.LocalDapr.Workflow;
 /// <summary>The client operations: start, read, wait, raise, terminate, suspend/resume, purge, list, history.</summary>
 public sealed partial class WorkflowEngine
 {
-    /// <summary>
-    /// Creates an instance and returns once it is saved. A client's start (<paramref name="saveWithFirstTurn"/>) of a
-    /// new id, while a worker that answers concurrently is connected, is saved together with the instance's first turn
-    /// (issue 19: one write instead of two before the first activity runs); until then readers do not see it, and
-    /// <see cref="ResultSaveWindow"/> bounds the wait as for an activity result.
-    /// </summary>
-    public Task<string> StartInstanceAsync(CreateInstanceRequest request, CancellationToken cancellationToken) =>
-        StartInstanceAsync(request, saveWithFirstTurn: true, cancellationToken);
-
-    private async Task<string> StartInstanceAsync(CreateInstanceRequest request, bool saveWithFirstTurn, CancellationToken cancellationToken)
+    public async Task<string> StartInstanceAsync(CreateInstanceRequest request, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request.Name))
         {
@@ -34,12 +25,12 @@ public sealed partial class WorkflowEngine
             ParentTraceContext = request.ParentTraceContext,
         };
         started.Tags.Add(request.Tags);
-        await CreateAsync(instanceId, started, parentInstanceId: null, cancellationToken, saveWithFirstTurn);
+        await CreateAsync(instanceId, started, parentInstanceId: null, cancellationToken);
         return instanceId;
     }
 
     public async Task<GetInstanceResponse> GetInstanceAsync(string instanceId, bool includePayloads, CancellationToken cancellationToken) =>
-        Describe(Saved(await SnapshotAsync(instanceId, cancellationToken)), includePayloads);
+        Describe(await SnapshotAsync(instanceId, cancellationToken), includePayloads);
 
     /// <summary>Blocks until the instance exists and has left <c>Pending</c> (or the caller's deadline/cancellation).</summary>
     public Task<GetInstanceResponse> WaitForStartAsync(string instanceId, bool includePayloads, CancellationToken cancellationToken) =>
@@ -169,32 +160,16 @@ public sealed partial class WorkflowEngine
 
     public async Task<GetInstanceHistoryResponse> GetHistoryAsync(string instanceId, CancellationToken cancellationToken)
     {
-        var record = Saved(await SnapshotAsync(instanceId, cancellationToken)) ?? throw NotFound(instanceId);
+        var record = await SnapshotAsync(instanceId, cancellationToken) ?? throw NotFound(instanceId);
         var response = new GetInstanceHistoryResponse();
         response.Events.AddRange(record.History);
         return response;
     }
 
-    private async Task CreateAsync(string instanceId, ExecutionStartedEvent started, string? parentInstanceId, CancellationToken cancellationToken, bool saveWithFirstTurn = false)
+    private async Task CreateAsync(string instanceId, ExecutionStartedEvent started, string? parentInstanceId, CancellationToken cancellationToken)
     {
-        TaskCompletionSource saved;
-        using (var scope = await _table.EnterAsync(instanceId, cancellationToken))
-        {
-            if (await CreateUnderGateAsync(scope.Instance, instanceId, started, parentInstanceId, saveWithFirstTurn, cancellationToken) is not { } waiting)
-            {
-                return;
-            }
-
-            saved = waiting;
-        }
-
-        await saved.Task.WaitAsync(cancellationToken);
-    }
-
-    /// <summary>Creates the record; null once saved, or the acknowledgement to wait for when it waits for its first turn's save.</summary>
-    private async Task<TaskCompletionSource?> CreateUnderGateAsync(InstanceEntry instance, string instanceId, ExecutionStartedEvent started, string? parentInstanceId,
-        bool saveWithFirstTurn, CancellationToken cancellationToken)
-    {
+        using var scope = await _table.EnterAsync(instanceId, cancellationToken);
+        var instance = scope.Instance;
         long revision = 0;
         if (instance.Record is { } existing)
         {
@@ -231,18 +206,8 @@ public sealed partial class WorkflowEngine
         };
         CancelTurn(instance);
         instance.EvictAfter = null;
-        instance.Record = record;
-        MarkReady(instance);
-
-        // Only a new id waits unseen (revision 0 marks it unsaved for readers); a reused id's old run stays visible until replaced.
-        if (saveWithFirstTurn && revision == 0 && instance.Turn is not null && _dispatcher.AnyWorkerAnswersConcurrently)
-        {
-            return WaitForSave(instance);
-        }
-
-        await SaveAsync(instance, record, cancellationToken);
+        await SaveDispatchingAsync(instance, record, cancellationToken);
         instance.Signal();
-        return null;
     }
 
     private async Task<int> PurgeOneAsync(string instanceId, bool recursive, bool force, bool strict, CancellationToken cancellationToken)
@@ -301,7 +266,7 @@ public sealed partial class WorkflowEngine
                 WorkflowRecord? record;
                 using (var scope = await _table.EnterAsync(instanceId, token))
                 {
-                    record = Saved(scope.Instance.Record);
+                    record = scope.Instance.Record;
                     changed = scope.Instance.Changed;
                 }
 
@@ -322,9 +287,6 @@ public sealed partial class WorkflowEngine
             _table.Unpin(pinned);
         }
     }
-
-    /// <summary>What readers see: a new instance waiting for its first save (revision 0) does not exist yet for them.</summary>
-    private static WorkflowRecord? Saved(WorkflowRecord? record) => record is { Revision: 0 } ? null : record;
 
     /// <summary>The instance's current record, read under its gate.</summary>
     private async Task<WorkflowRecord?> SnapshotAsync(string instanceId, CancellationToken cancellationToken)

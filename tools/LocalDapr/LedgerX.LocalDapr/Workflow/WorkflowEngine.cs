@@ -303,16 +303,6 @@ public sealed partial class WorkflowEngine : IAsyncDisposable
         SettleUnsaved(instance, failure: null);
     }
 
-    /// <summary>An acknowledgement that waits for the instance's next save, bounded by <see cref="ResultSaveWindow"/>. Call under the gate.</summary>
-    private TaskCompletionSource WaitForSave(InstanceEntry instance)
-    {
-        var saved = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        (instance.Unsaved ??= []).Add(saved);
-        string id = instance.Id;
-        _timers.Schedule(_time.GetUtcNow() + ResultSaveWindow, () => SaveUnsavedAsync(id));
-        return saved;
-    }
-
     /// <summary>Completes (or fails) the acknowledgements waiting for the instance's next save. Call under the gate.</summary>
     private static void SettleUnsaved(InstanceEntry instance, Exception? failure)
     {
@@ -357,7 +347,6 @@ public sealed partial class WorkflowEngine : IAsyncDisposable
         try
         {
             await SaveAsync(instance, record, _stopping.Token);
-            instance.Signal();
         }
         catch (Exception ex) when (!_stopping.IsCancellationRequested)
         {
@@ -398,7 +387,7 @@ public sealed partial class WorkflowEngine : IAsyncDisposable
                     await CreateChildAsync(c.ParentId, c.TaskId, c.Started);
                     break;
                 case StartDetached d:
-                    await RetryAsync(() => StartInstanceAsync(d.Request, saveWithFirstTurn: false, _stopping.Token), $"detached workflow {d.Request.InstanceId}");
+                    await RetryAsync(() => StartInstanceAsync(d.Request, _stopping.Token), $"detached workflow {d.Request.InstanceId}");
                     break;
                 case SendEvent s:
                     await RetryAsync(() => DeliverAsync(s.TargetInstanceId, s.Event, null, _stopping.Token), $"event {s.Name} to {s.TargetInstanceId}");
@@ -490,11 +479,24 @@ public sealed partial class WorkflowEngine : IAsyncDisposable
                 return Delivery.Delivered;
             }
 
-            saved = WaitForSave(instance);
+            saved = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            (instance.Unsaved ??= []).Add(saved);
+            _timers.Schedule(_time.GetUtcNow() + ResultSaveWindow, () => SaveUnsavedAsync(instanceId));
         }
 
         await saved.Task.WaitAsync(cancellationToken);
         return Delivery.Delivered;
+    }
+
+    /// <summary>
+    /// Saves a record that created the instance, handing out its first turn while the save is in flight, as
+    /// <see cref="DeliverOnceAsync"/> does for an event. Call under the gate.
+    /// </summary>
+    private async Task SaveDispatchingAsync(InstanceEntry instance, WorkflowRecord next, CancellationToken cancellationToken)
+    {
+        instance.Record = next;
+        MarkReady(instance);
+        await SaveAsync(instance, next, cancellationToken);
     }
 
     /// <summary>
