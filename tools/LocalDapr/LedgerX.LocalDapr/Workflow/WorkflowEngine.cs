@@ -77,9 +77,11 @@ public sealed partial class WorkflowEngine : IAsyncDisposable
     /// <summary>
     /// How long an activity result may wait unsaved for the turn it triggers, so that both are saved in one write (see
     /// <see cref="DeliverAsync"/>). The turn normally comes back within milliseconds; this bounds the wait when it does
-    /// not (a slow or vanished worker), after which the result is saved on its own, as it would have been at once.
+    /// not (a slow or vanished worker, a loaded machine), after which the result is saved on its own, as it would have
+    /// been at once. Short, because whatever waits on the acknowledgement in the worker waits this long at worst: under a
+    /// burst at load 60-85, 250 ms let turns' results queue behind acknowledgements until the window ended.
     /// </summary>
-    public TimeSpan ResultSaveWindow { get; init; } = TimeSpan.FromMilliseconds(250);
+    public TimeSpan ResultSaveWindow { get; init; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>Number of worker streams (GetWorkItems) connected now.</summary>
     public int ConnectedWorkers => _dispatcher.ConnectedWorkers;
