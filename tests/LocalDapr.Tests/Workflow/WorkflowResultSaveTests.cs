@@ -14,12 +14,7 @@ public sealed class WorkflowResultSaveTests
 {
     private static CancellationToken Ct => WorkflowTestTimeout.Token;
 
-    private static async Task<WorkItem> NextAsync(RawWorker worker)
-    {
-        using var within = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        within.CancelAfter(TimeSpan.FromSeconds(10));
-        return await worker.NextAsync(within.Token);
-    }
+    private static Task<WorkItem> NextAsync(RawWorker worker) => worker.NextSoonAsync(Ct);
 
     [Fact]
     public async Task A_concurrent_workers_activity_result_is_saved_with_its_turn_and_acknowledged_after_that_save()
