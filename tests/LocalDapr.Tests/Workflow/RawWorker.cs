@@ -46,6 +46,14 @@ internal sealed class RawWorker : IAsyncDisposable
         }
     }
 
+    /// <summary>The next work item within ten seconds, so a missing one fails the test in seconds, not at the run's limit.</summary>
+    public async Task<WorkItem> NextSoonAsync(CancellationToken cancellationToken)
+    {
+        using var within = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        within.CancelAfter(TimeSpan.FromSeconds(10));
+        return await NextAsync(within.Token);
+    }
+
     public bool TryNext(out WorkItem? item) => _items.Reader.TryRead(out item);
 
     /// <summary>Ends the stream, as a worker that went away.</summary>

@@ -14,13 +14,7 @@ public sealed class WorkflowEngineFaultTests
 {
     private static CancellationToken Ct => WorkflowTestTimeout.Token;
 
-    /// <summary>Bounds each wait for a work item, so a missing one fails the test in seconds, not at the run's limit.</summary>
-    private static async Task<WorkItem> NextAsync(RawWorker worker)
-    {
-        using var within = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        within.CancelAfter(TimeSpan.FromSeconds(10));
-        return await worker.NextAsync(within.Token);
-    }
+    private static Task<WorkItem> NextAsync(RawWorker worker) => worker.NextSoonAsync(Ct);
 
     [Fact]
     public async Task A_turn_its_worker_never_completes_is_handed_out_again_after_the_lease_and_the_late_result_is_refused()

@@ -75,6 +75,16 @@ public sealed class ReversalSagaThroughputBenchmark(ITestOutputHelper output)
             output.WriteLine($"{workflowStore}: where a sequential saga's time goes (mean of {Sequential}):{Environment.NewLine}{timeline.Breakdown(sequentialSagas)}");
             // A saga whose start did not answer within SidecarCallTimeoutMs is started by the sweeper, a minute later.
             output.WriteLine($"{workflowStore}: reversals the sweeper looked at: {await api.ScalarAsync<long>("SELECT count(*) FROM reversals WHERE saga_checked_at IS NOT NULL")}");
+            if (workflowDatabase is not null)
+            {
+                // Every save of an instance adds one to its revision (the insert makes it 1): the writes a saga cost the
+                // workflow store, a count the machine's load does not move.
+                await using var store = new Npgsql.NpgsqlConnection(workflowDatabase);
+                await store.OpenAsync();
+                await using var writes = new Npgsql.NpgsqlCommand("SELECT coalesce(sum(revision), 0)::float8 / greatest(count(*), 1) FROM workflow_instances", store);
+                var perSaga = (double)(await writes.ExecuteScalarAsync())!;
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{workflowStore}: workflow-store writes per saga: {perSaga:F2}"));
+            }
             output.WriteLine($"load average: {File.ReadAllText("/proc/loadavg").Trim()}");
             await api.AssertLedgerInvariantsAsync();
         }

@@ -30,6 +30,9 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
 {
     private const long MaxSubscribeResponseBytes = 1 << 20;
 
+    /// <summary>Concurrent gRPC calls one app connection may have open (daprd sets no limit; Kestrel's default is 100).</summary>
+    public const int MaxGrpcStreamsPerConnection = 10_000;
+
     private readonly WebApplication _web;
     private readonly SidecarRuntime _runtime;
     private readonly LoadedComponents _components;
@@ -142,6 +145,12 @@ public sealed class LocalDaprSidecar : IAsyncDisposable
                 l.Protocols = HttpProtocols.Http2;
                 grpcListen = l;
             });
+
+            // daprd's gRPC server (grpc-go) sets no limit on concurrent streams per connection; Kestrel's default is 100.
+            // An app's one channel carries its workflow worker's stream, every completion it is sending (an activity's
+            // waits for the turn it triggers to be saved, ADR 0028) and its clients' blocking waits: at 100, a burst of
+            // sagas queued the turns' results behind the waits until those ended. Bounded all the same.
+            kestrel.Limits.Http2.MaxStreamsPerConnection = MaxGrpcStreamsPerConnection;
             if (options.MetricsPort is { } metricsPort)
             {
                 kestrel.Listen(IPAddress.Loopback, metricsPort, l =>

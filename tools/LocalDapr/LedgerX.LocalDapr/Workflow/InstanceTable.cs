@@ -24,6 +24,12 @@ internal sealed class InstanceEntry(string id)
 
     public WorkflowRecord? Record { get; set; }
 
+    /// <summary>
+    /// Acknowledgements of events that are in <see cref="Record"/>'s inbox but not saved yet (see
+    /// <c>WorkflowEngine.DeliverAsync</c>): completed by the instance's next save, failed if that save fails.
+    /// </summary>
+    public List<TaskCompletionSource>? Unsaved { get; set; }
+
     /// <summary>The turn queued or handed out for this instance; at most one, so an instance never runs twice at once.</summary>
     public TurnDispatch? Turn { get; set; }
 
@@ -160,7 +166,7 @@ internal sealed class InstanceTable(IWorkflowStore store, TimeProvider time)
     // Read with no gate held: Users == 0 means nobody holds or waits for the gate, so the fields are at rest.
     private bool IsIdle(InstanceEntry instance)
     {
-        if (instance.Turn is not null || instance.NeedsResume)
+        if (instance.Turn is not null || instance.NeedsResume || instance.Unsaved is { Count: > 0 })
         {
             return false;
         }

@@ -114,6 +114,32 @@ internal sealed class WorkDispatcher : IAsyncDisposable
         return key.Length > 0 && _outstanding.TryGetValue(key, out var handed) && handed.Activity is { } activity ? (key, activity) : null;
     }
 
+    /// <summary>
+    /// Marks a result (by its item's token) as being handled until the scope is disposed. A worker seen sending a result
+    /// while another of its results is still being handled answers its items concurrently (as the .NET SDK does, each item on its own task):
+    /// only for such a worker may the engine hold an activity result's acknowledgement until the turn it
+    /// triggers is saved, since a worker that waits for each acknowledgement before taking its next item (a sequential
+    /// SDK) would never send that turn's result meanwhile.
+    /// </summary>
+    public CompletionScope BeginCompletion(string? token)
+    {
+        if (string.IsNullOrEmpty(token) || !_outstanding.TryGetValue(token, out var handed))
+        {
+            return default;
+        }
+
+        var worker = handed.Worker;
+        if (Interlocked.Increment(ref worker.Completing) > 1)
+        {
+            worker.AnswersConcurrently = true;
+        }
+
+        return new CompletionScope(worker);
+    }
+
+    /// <summary>The token under which the activity of <paramref name="instanceId"/> / <paramref name="taskId"/> is out, for results sent without one.</summary>
+    public string? ActivityToken(string instanceId, int taskId) => _activityTokens.GetValueOrDefault(ActivityKey(instanceId, taskId));
+
     /// <summary>The activity's result is saved: it is no longer outstanding and will not be handed out again.</summary>
     public void ActivityDone(string token)
     {
@@ -309,16 +335,37 @@ internal sealed class WorkDispatcher : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    private sealed record Handed(Worker Worker, TurnDispatch? Turn, ActivityDispatch? Activity);
+    internal sealed record Handed(Worker Worker, TurnDispatch? Turn, ActivityDispatch? Activity);
 
-    private sealed class Worker
+    /// <summary>A result being handled (see <see cref="BeginCompletion"/>); dispose when its handling ends.</summary>
+    internal readonly struct CompletionScope(Worker? worker) : IDisposable
     {
+        /// <summary>The result's worker has been seen answering items concurrently.</summary>
+        public bool WorkerAnswersConcurrently => worker is { AnswersConcurrently: true, Closed: false };
+
+        public void Dispose()
+        {
+            if (worker is not null)
+            {
+                Interlocked.Decrement(ref worker.Completing);
+            }
+        }
+    }
+
+    internal sealed class Worker
+    {
+        /// <summary>Results of this worker's items being handled now.</summary>
+        public int Completing;
+
+        /// <summary>Set once a result arrived while another was being handled; never cleared for this stream.</summary>
+        public volatile bool AnswersConcurrently;
+
         /// <summary>Items handed to this worker and not completed yet (written to the stream or about to be).</summary>
         public ConcurrentDictionary<string, Handed> Tokens { get; } = new(StringComparer.Ordinal);
 
         public Channel<WorkItem> Items { get; } = Channel.CreateUnbounded<WorkItem>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
 
         /// <summary>Set under the dispatcher's worker lock when the stream ends; nothing is handed over after that.</summary>
-        public bool Closed { get; set; }
+        public volatile bool Closed;
     }
 }

@@ -234,6 +234,7 @@ public sealed partial class WorkflowEngine
             children = recursive ? record.History.Where(e => e.ChildWorkflowInstanceCreated is not null).Select(e => e.ChildWorkflowInstanceCreated.InstanceId).Distinct().ToList() : [];
             await _store.DeleteAsync(instanceId, cancellationToken);
             instance.Record = null;
+            SettleUnsaved(instance, failure: null);
             CancelTurn(instance);
             instance.Signal();
         }

@@ -16,7 +16,8 @@ namespace LedgerX.LocalDapr.Workflow;
 /// It is split along its seams: <see cref="InstanceTable"/> (gates, cached records, eviction),
 /// <see cref="TurnApplier"/> (the pure (record, result) → (next record, effects) function), <see cref="WorkDispatcher"/>
 /// (workers, tokens, leases), <see cref="DurableTimers"/>, and this class: the turn cycle and effects here, the
-/// client operations in <c>WorkflowEngine.Management.cs</c>, start-up and re-arming in <c>WorkflowEngine.Recovery.cs</c>.
+/// client operations in <c>WorkflowEngine.Management.cs</c>, start-up and re-arming in <c>WorkflowEngine.Recovery.cs</c>,
+/// saving and delivering events to an inbox in <c>WorkflowEngine.Saving.cs</c>.
 /// </para>
 /// <para>
 /// A save that fails may still have committed (a connection lost mid-write): the instance is then reloaded from
@@ -74,6 +75,15 @@ public sealed partial class WorkflowEngine : IAsyncDisposable
         init => _dispatcher.TurnLease = value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), "the turn lease must be positive");
     }
 
+    /// <summary>
+    /// How long an activity result may wait unsaved for the turn it triggers, so that both are saved in one write (see
+    /// <see cref="DeliverAsync"/>). The turn normally comes back within milliseconds; this bounds the wait when it does
+    /// not (a slow or vanished worker, a loaded machine), after which the result is saved on its own, as it would have
+    /// been at once. Short, because whatever waits on the acknowledgement in the worker waits this long at worst: under a
+    /// burst at load 60-85, 250 ms let turns' results queue behind acknowledgements until the window ended.
+    /// </summary>
+    public TimeSpan ResultSaveWindow { get; init; } = TimeSpan.FromMilliseconds(50);
+
     /// <summary>Number of worker streams (GetWorkItems) connected now.</summary>
     public int ConnectedWorkers => _dispatcher.ConnectedWorkers;
 
@@ -92,6 +102,7 @@ public sealed partial class WorkflowEngine : IAsyncDisposable
         var current = string.IsNullOrEmpty(response.CompletionToken) && !string.IsNullOrEmpty(response.InstanceId) && _table.TryPeek(response.InstanceId, out var peeked)
             ? peeked.Turn
             : null;
+        using var completing = _dispatcher.BeginCompletion(string.IsNullOrEmpty(response.CompletionToken) ? current?.Token : response.CompletionToken);
         var turn = _dispatcher.TakeTurn(response.CompletionToken, current);
         if (turn is null)
         {
@@ -145,6 +156,7 @@ public sealed partial class WorkflowEngine : IAsyncDisposable
 
     public async Task CompleteActivityAsync(ActivityResponse response, CancellationToken cancellationToken)
     {
+        using var completing = _dispatcher.BeginCompletion(string.IsNullOrEmpty(response.CompletionToken) ? _dispatcher.ActivityToken(response.InstanceId, response.TaskId) : response.CompletionToken);
         var found = _dispatcher.FindActivity(response.CompletionToken, response.InstanceId, response.TaskId);
         var request = found?.Activity.Request;
         string instanceId = request?.WorkflowInstance.InstanceId ?? response.InstanceId;
@@ -155,6 +167,8 @@ public sealed partial class WorkflowEngine : IAsyncDisposable
 
         // The engine owns the result from here: if the store refuses it now, the engine keeps retrying (the worker
         // is not told to run the activity again), and the activity stays outstanding until the result is saved.
+        // A worker that answers concurrently is acknowledged once the result is saved together with the turn it triggers.
+        bool saveWithTurn = completing.WorkerAnswersConcurrently;
         await RetryAsync(
             async () =>
             {
@@ -162,7 +176,8 @@ public sealed partial class WorkflowEngine : IAsyncDisposable
                     instanceId,
                     result,
                     record => (executionId is null || executionId == ExecutionIdOf(record)) && IsActivityPending(record, response.TaskId),
-                    _stopping.Token);
+                    _stopping.Token,
+                    saveWithTurn);
                 if (found is { } done)
                 {
                     _dispatcher.ActivityDone(done.Token);
@@ -254,50 +269,6 @@ public sealed partial class WorkflowEngine : IAsyncDisposable
         });
     }
 
-    // ---------------------------------------------------------------- saving
-
-    /// <summary>
-    /// Saves under the instance's gate. Any failure leaves the cached record untrusted (the write may have committed
-    /// with its acknowledgement lost): the instance is reloaded on its next entry, with its pending work re-armed,
-    /// and an entry is scheduled so that happens even if nothing else touches the instance. A revision conflict
-    /// surfaces as <c>Aborted</c>.
-    /// </summary>
-    private async Task SaveAsync(InstanceEntry instance, WorkflowRecord next, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _store.SaveAsync(next, cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !_stopping.IsCancellationRequested)
-        {
-            CancelTurn(instance);
-            instance.Loaded = false;
-            instance.NeedsResume = true;
-            string id = instance.Id;
-            _timers.Schedule(_time.GetUtcNow() + FirstRetryDelay, () => MarkReadyAsync(id));
-            if (ex is WorkflowConcurrencyException)
-            {
-                throw new RpcException(new Status(StatusCode.Aborted, ex.Message));
-            }
-
-            throw;
-        }
-    }
-
-    private async Task<bool> TrySaveAsync(InstanceEntry instance, WorkflowRecord next)
-    {
-        try
-        {
-            await SaveAsync(instance, next, _stopping.Token);
-            return true;
-        }
-        catch (Exception ex) when (!_stopping.IsCancellationRequested)
-        {
-            _logger.LogError(ex, "could not save the turn of workflow {InstanceId}; reloading it and dispatching the turn again", instance.Id);
-            return false;
-        }
-    }
-
     // ---------------------------------------------------------------- effects
 
     private async Task RunEffectsAsync(IReadOnlyList<TurnEffect> effects)
@@ -348,57 +319,6 @@ public sealed partial class WorkflowEngine : IAsyncDisposable
             NewEvent(Now(), e => e.TimerFired = new TimerFiredEvent { FireAt = fireAt, TimerId = timerId }),
             record => ExecutionIdOf(record) == executionId && IsTimerPending(record, timerId),
             _stopping.Token));
-    }
-
-    /// <summary>Adds <paramref name="historyEvent"/> to the instance's inbox (when <paramref name="accept"/> agrees) and queues a turn.</summary>
-    private async Task<Delivery> DeliverAsync(string instanceId, HistoryEvent historyEvent, Func<WorkflowRecord, bool>? accept, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await DeliverOnceAsync(instanceId, historyEvent, accept, cancellationToken);
-        }
-        catch (RpcException ex) when (ex.StatusCode == StatusCode.Aborted)
-        {
-            // The record was reloaded from the store: try once more against the truth.
-            return await DeliverOnceAsync(instanceId, historyEvent, accept, cancellationToken);
-        }
-    }
-
-    private async Task<Delivery> DeliverOnceAsync(string instanceId, HistoryEvent historyEvent, Func<WorkflowRecord, bool>? accept, CancellationToken cancellationToken)
-    {
-        ArgumentGuard(instanceId);
-        using var scope = await _table.EnterAsync(instanceId, cancellationToken);
-        var instance = scope.Instance;
-        if (instance.Record is not { } record)
-        {
-            return Delivery.NoInstance;
-        }
-
-        if (WorkflowStatuses.IsTerminal(record.State.WorkflowStatus) || (accept is not null && !accept(record)))
-        {
-            return Delivery.Ignored;
-        }
-
-        var next = record.Clone();
-        next.Inbox.Add(historyEvent);
-        next.State.LastUpdatedTimestamp = Now();
-        await SaveDispatchingAsync(instance, next, cancellationToken);
-        return Delivery.Delivered;
-    }
-
-    /// <summary>
-    /// Saves a record that only added events to the inbox (or created the instance), handing out the turn that will
-    /// process them while the save is in flight, so the worker's replay overlaps the write instead of following it.
-    /// Nothing becomes durable or visible early: the turn's result is applied under the instance's gate, which this save
-    /// holds, so it commits after the inbox it read; and a turn has no effects of its own until it is committed (its
-    /// activities are scheduled only then). If the save fails, <see cref="SaveAsync"/> cancels the turn (its result
-    /// is refused) and the record is reloaded, exactly as for a turn handed out after the save. Call under the gate.
-    /// </summary>
-    private async Task SaveDispatchingAsync(InstanceEntry instance, WorkflowRecord next, CancellationToken cancellationToken)
-    {
-        instance.Record = next;
-        MarkReady(instance);
-        await SaveAsync(instance, next, cancellationToken);
     }
 
     /// <summary>
