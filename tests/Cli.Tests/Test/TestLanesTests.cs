@@ -73,14 +73,7 @@ public sealed class TestLanesTests : IDisposable
         string paths = string.Join(' ', projects.Select(p => Bash.Quote($"/nowhere/{p}/{p}.csproj")));
 
         // The two slowest must run side by side, one per lane, or their stand-ins fail.
-        var run = await RunAsync($"""
-            export FAKE_DOTNET_TOGETHER='LedgerX.EndToEnd.Tests LedgerX.Chaos.Tests'
-            init_test_lanes "$TEST_LOG_DIR/lanes" {paths}
-            start_test_lanes 1 2
-            wait_test_lanes
-            collect_test_lane_results {paths}
-            echo "totals: $TEST_PASSED $TEST_FAILED $TEST_SKIPPED"
-            """);
+        var run = await RunAsync("export FAKE_DOTNET_TOGETHER='LedgerX.EndToEnd.Tests LedgerX.Chaos.Tests'\n" + InTwoLanes(paths));
 
         run.ExitCode.ShouldBe(0, run.Output);
         var started = Started();
@@ -98,13 +91,7 @@ public sealed class TestLanesTests : IDisposable
     {
         string paths = string.Join(' ', new[] { "LedgerX.Nlp.UnitTests", "Flaky.Tests" }.Select(p => Bash.Quote($"/nowhere/{p}.csproj")));
 
-        var run = await RunAsync($"""
-            init_test_lanes "$TEST_LOG_DIR/lanes" {paths}
-            start_test_lanes 1 2
-            wait_test_lanes
-            collect_test_lane_results {paths}
-            echo "totals: $TEST_PASSED $TEST_FAILED $TEST_SKIPPED"
-            """);
+        var run = await RunAsync(InTwoLanes(paths));
 
         run.ExitCode.ShouldBe(0, run.Output);
         run.StdOut.ShouldContain("totals: 4 1 1");
@@ -122,14 +109,7 @@ public sealed class TestLanesTests : IDisposable
         string paths = string.Join(' ', new[] { "LedgerX.Nlp.UnitTests", "LedgerX.Chaos.Tests" }.Select(p => Bash.Quote($"/nowhere/{p}.csproj")));
 
         // The lanes see the stop mark before they take anything, as after Ctrl-C.
-        var run = await RunAsync($"""
-            init_test_lanes "$TEST_LOG_DIR/lanes" {paths}
-            touch "$TEST_LANES_DIR/stop"
-            start_test_lanes 1 2
-            wait_test_lanes
-            collect_test_lane_results {paths}
-            echo "totals: $TEST_PASSED $TEST_FAILED $TEST_SKIPPED"
-            """);
+        var run = await RunAsync(InTwoLanes(paths, beforeTheLanesStart: "touch \"$TEST_LANES_DIR/stop\""));
 
         run.ExitCode.ShouldBe(0, run.Output);
         run.StdOut.ShouldContain("totals: 0 2 0");
@@ -162,6 +142,16 @@ public sealed class TestLanesTests : IDisposable
         int count = expected.Count();
         run.StdOut.ShouldContain(string.Create(CultureInfo.InvariantCulture, $"totals: {2 * count} 0 {count}"));
     }
+
+    /// <summary>PATHS queued and run in two lanes, their results collected, and the totals printed as "totals: P F S".</summary>
+    private static string InTwoLanes(string paths, string beforeTheLanesStart = "") => $"""
+        init_test_lanes "$TEST_LOG_DIR/lanes" {paths}
+        {beforeTheLanesStart}
+        start_test_lanes 1 2
+        wait_test_lanes
+        collect_test_lane_results {paths}
+        echo "totals: $TEST_PASSED $TEST_FAILED $TEST_SKIPPED"
+        """;
 
     /// <summary>SCRIPT after sourcing ./ledgerx, with the stand-in dotnet first on PATH, no broker, and fresh totals.</summary>
     private Task<BashRun> RunAsync(string script) => Bash.RunAsync(
