@@ -148,7 +148,7 @@ public sealed class LoadEngineRuns : IAsyncLifetime
         var users = new UserPool([new LoadUser("a@x", "a", "token-a", null, Guid.NewGuid()), new LoadUser("b@x", "b", "token-b", null, Guid.NewGuid())], null, null);
         var result = await RunAsync("""
             {
-              "scenarios": { "pay": { "executor": "constant-arrival-rate", "rate": 20, "duration": "1s", "preAllocatedVUs": 4, "exec": "pay" } },
+              "scenarios": { "pay": { "executor": "constant-arrival-rate", "rate": 20, "duration": "1s", "preAllocatedVUs": 4, "maxVUs": 20, "exec": "pay" } },
               "mixes": { "pay": [ { "name": "transfer", "method": "POST", "path": "/transfers", "headers": { "Idempotency-Key": "{{idempotencyKey}}" },
                                     "json": { "fromAccountId": "{{account}}", "toAccountId": "{{peerAccount}}", "amount": "{{int:1-9}}" },
                                     "check": { "status": 201, "body": "id" }, "acknowledge": "transfer" } ] }
