@@ -92,7 +92,8 @@ public sealed class Api10UnsafeConsumptionOfApis(LedgerXSystem system)
     }
 
     private const int MinimumTokens = 40;
-    /// <summary>A wave that takes longer than ~16 s never gets ahead of the bound; past this the assertion says so.</summary>
+    /// <summary>Waves slower than ~30 s never get ahead of the bound (it grows by 6 every 10 s, a wave by 20); past this
+    /// many tokens the assertion says so.</summary>
     private const int MaximumTokens = 400;
     private const int TokensPerWave = 20;
 
