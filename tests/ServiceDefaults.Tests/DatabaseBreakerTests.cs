@@ -111,23 +111,8 @@ public sealed class DatabaseBreakerTests
     }
 
     /// <summary>Asks until the app serves (each refusal must be a proper 503 database_unavailable), or fails at the deadline.</summary>
-    private static async Task ServedAsync(WebApplication app, TimeSpan deadline)
-    {
-        var clock = Stopwatch.StartNew();
-        HttpStatusCode status;
-        do
-        {
-            using var probe = await GetEfAsync(app);
-            status = probe.StatusCode;
-            if (status != HttpStatusCode.OK)
-            {
-                await ShouldBeUnavailableAsync(probe);
-                await Task.Delay(TimeSpan.FromMilliseconds(100), Ct);
-            }
-        }
-        while (status != HttpStatusCode.OK && clock.Elapsed < deadline);
-        status.ShouldBe(HttpStatusCode.OK);
-    }
+    private static Task ServedAsync(WebApplication app, TimeSpan deadline) =>
+        UntilServed.AskAsync(() => GetEfAsync(app), ShouldBeUnavailableAsync, TimeSpan.FromMilliseconds(100), deadline, Ct);
 
     [Fact]
     public async Task StartUpWork_IsNotBounded_ButServingIs()

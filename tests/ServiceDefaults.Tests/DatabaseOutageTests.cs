@@ -70,20 +70,7 @@ public sealed class DatabaseOutageTests
 
         // Back: no restart of the app; the broken connection is not handed out again.
         proxy.Recover();
-        var deadline = Stopwatch.StartNew();
-        HttpStatusCode status;
-        do
-        {
-            using var probe = await GetDbAsync(app);
-            status = probe.StatusCode;
-            if (status != HttpStatusCode.OK)
-            {
-                await ShouldBeUnavailableAsync(probe);
-                await Task.Delay(TimeSpan.FromMilliseconds(200), Ct);
-            }
-        }
-        while (status != HttpStatusCode.OK && deadline.Elapsed < RecoveryDeadline);
-        status.ShouldBe(HttpStatusCode.OK);
+        await UntilServed.AskAsync(() => GetDbAsync(app), ShouldBeUnavailableAsync, TimeSpan.FromMilliseconds(200), RecoveryDeadline, Ct);
     }
 
     private static async Task<WebApplication> StartAsync(string connectionString)
